@@ -1,0 +1,81 @@
+"""`make bench`: the engine's speed goals, measured and printed (never asserted).
+
+- build a 100-node cluster with 10,000 pods and 1,000 Services: time, peak memory;
+- flip one pod's readiness there and in a 100-pod cluster: time each, ratio;
+- scale a ReplicaSet from 0 to 10,000 and run until idle: pods per second.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+from simcore import Simulation
+
+RS = """apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {{name: {name}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers:
+      - {{name: web, image: "whatwant/node-web:1.0", ports: [{{containerPort: 8080}}],
+          readinessProbe: {{exec: {{command: [ls, /var/ready]}}, periodSeconds: 1}}}}
+"""
+SVC = """apiVersion: v1
+kind: Service
+metadata: {{name: svc-{i}}}
+spec:
+  selector: {{app: {app}}}
+  ports: [{{port: 80, targetPort: 8080}}]
+"""
+
+
+def build(pods: int, services: int, nodes: int = 100) -> Simulation:
+    sim = Simulation.from_preset("large", seed=1, nodes=nodes, pod_startup_seconds=0.0)
+    groups = max(services, 1)
+    per = pods // groups
+    text = "---\n".join(RS.format(name=f"app-{g}", replicas=per) for g in range(groups))
+    sim.apply(text, create=True)
+    sim.apply("---\n".join(SVC.format(i=g, app=f"app-{g}") for g in range(services)),
+              create=True)
+    sim.run_until_idle(60)
+    return sim
+
+
+def flip_one(sim: Simulation) -> float:
+    pod = sim.api.list_ref("pods", "default")[0]
+    start = time.perf_counter()
+    sim.exec(pod["metadata"]["name"], ["touch", "/var/ready"])
+    sim.advance(1.0)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    tracemalloc.start()
+    start = time.perf_counter()
+    big = build(10_000, 1_000)
+    built = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"build 100 nodes, {len(big.api.list_ref('pods', 'default'))} pods, 1000 services: "
+          f"{built:.2f} s, peak {peak / 2**20:.0f} MiB (goal < 5 s)")
+    small = build(100, 10, nodes=10)
+    t_small, t_big = flip_one(small), flip_one(big)
+    print(f"flip readiness: 100-pod cluster {t_small * 1000:.2f} ms, 10,000-pod cluster "
+          f"{t_big * 1000:.2f} ms, ratio {t_big / t_small:.2f} (goal <= 1.5)")
+    sim = Simulation.from_preset("large", seed=2, nodes=100, pod_startup_seconds=0.0)
+    sim.apply(RS.format(name="scale", replicas=0), create=True)
+    start = time.perf_counter()
+    sim.api.patch("replicasets.apps", "scale", {"spec": {"replicas": 10_000}},
+                  "application/merge-patch+json", "default")
+    sim.run_until_idle(60)
+    took = time.perf_counter() - start
+    print(f"scale 0 -> 10,000: {took:.2f} s, {10_000 / took:.0f} pods/s (goal >= 2,000)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,365 @@
+"""The simulated API server: the one door every change goes through.
+
+kubectl over HTTP, the upload form, lesson steps, controllers and the kubelet
+all call these methods, so defaulting, admission, validation, allocation and
+resourceVersion checks happen in one place and a refused request changes
+nothing. The order follows the real apiserver's: decode (strict fields) ->
+name generation -> namespace lifecycle -> defaults -> admission -> validation
+-> allocation -> storage. Per-kind details live in `simcore.registry`.
+
+Methods take a resource (a `ResourceType` or a name kubectl would accept) and
+return copies, except the `*_ref` readers meant for controllers, which hand
+out stored dicts that must not be mutated.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from simcore import errors, registry
+from simcore.clock import Clock
+from simcore.resources import ResourceType, UnknownResource, lookup
+from simcore.store import Event, Store
+
+FIELD_VALIDATION = ("Strict", "Warn", "Ignore")
+
+
+@dataclass
+class Request:
+    """What a caller may add to a write: field validation, dry run, and where warnings go."""
+
+    field_validation: str = "Strict"
+    dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def resolve(res: ResourceType | str) -> ResourceType:
+    if isinstance(res, ResourceType):
+        return res
+    try:
+        return lookup(res)
+    except UnknownResource:
+        raise errors.APIError(errors.status(
+            404, "NotFound", "the server could not find the requested resource")) from None
+
+
+class APIServer:
+    def __init__(self, store: Store, clock: Clock, rng: random.Random, config: dict):
+        self.store = store
+        self.clock = clock
+        self.rng = rng
+        self.config = config
+        self.allocators = registry.Allocators(config)
+        self.allocators.rebuild(store)
+
+    # reads -------------------------------------------------------------------
+    def get_ref(self, res: ResourceType | str, name: str, namespace: str | None = None) -> dict:
+        rt = resolve(res)
+        obj = self.store.get(rt.group_resource, namespace if rt.namespaced else "", name)
+        if obj is None:
+            raise errors.not_found(rt, name)
+        return obj
+
+    def get(self, res: ResourceType | str, name: str, namespace: str | None = None) -> dict:
+        return copy.deepcopy(self.get_ref(res, name, namespace))
+
+    def try_get_ref(self, res: ResourceType | str, name: str,
+                    namespace: str | None = None) -> dict | None:
+        rt = resolve(res)
+        return self.store.get(rt.group_resource, namespace if rt.namespaced else "", name)
+
+    def list_ref(self, res: ResourceType | str, namespace: str | None = None,
+                 label_selector: str | None = None,
+                 field_selector: str | None = None) -> list[dict]:
+        rt = resolve(res)
+        items = self.store.list(rt.group_resource, namespace if rt.namespaced else None)
+        if label_selector:
+            items = _filter_labels(items, label_selector)
+        if field_selector:
+            items = _filter_fields(rt, items, field_selector)
+        return sorted(items, key=_sort_key)
+
+    def list(self, res: ResourceType | str, namespace: str | None = None,
+             label_selector: str | None = None, field_selector: str | None = None) -> dict:
+        """A `<Kind>List` dict, as the list endpoint returns it."""
+        rt = resolve(res)
+        items = self.list_ref(rt, namespace, label_selector, field_selector)
+        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version,
+                "metadata": {"resourceVersion": str(self.store.rv)},
+                "items": [copy.deepcopy(i) for i in items]}
+
+    def events_since(self, rv: int) -> list[Event]:
+        try:
+            return self.store.events_since(rv)
+        except LookupError:
+            raise errors.gone(f"too old resource version: {rv} ({self.store.log_start + 1})") \
+                from None
+
+    def watch(self, res: ResourceType | str | None = None, since: int = 0,
+              namespace: str | None = None, label_selector: str | None = None,
+              field_selector: str | None = None) -> list[dict]:
+        """Watch events after resourceVersion `since`: `{"type", "object"}` dicts."""
+        rt = resolve(res) if res is not None else None
+        match_labels = _label_predicate(label_selector)
+        match_fields = _field_predicate(rt, field_selector) if rt else (lambda o: True)
+        out = []
+        for ev in self.events_since(since):
+            if rt is not None and ev.resource != rt.group_resource:
+                continue
+            if namespace and ev.object["metadata"].get("namespace") != namespace:
+                continue
+            if not (match_labels(ev.object) and match_fields(ev.object)):
+                continue
+            out.append({"type": ev.type, "object": copy.deepcopy(ev.object),
+                        "resource": ev.resource})
+        return out
+
+    # writes ------------------------------------------------------------------
+    def create(self, res: ResourceType | str, obj: dict, namespace: str | None = None,
+               request: Request | None = None) -> dict:
+        rt, req = resolve(res), request or Request()
+        obj = copy.deepcopy(obj)
+        namespace = self._target_namespace(rt, obj, namespace)
+        self._check_type(rt, obj)
+        self._check_fields(rt, obj, req, "creating")
+        meta = obj.setdefault("metadata", {})
+        if not meta.get("name") and meta.get("generateName"):
+            from simcore.names import generate_name
+            meta["name"] = generate_name(meta["generateName"], self.rng)
+        if rt.namespaced:
+            meta["namespace"] = namespace
+            self._check_namespace_open(namespace)
+        strategy = registry.strategy(rt.kind)
+        self._stamp_new(obj)
+        strategy.prepare_create(self, obj)
+        self._validate(rt, obj, None)
+        undo = strategy.allocate(self, obj, None, req.dry_run)
+        if self.store.get(rt.group_resource, namespace or "", meta["name"]) is not None:
+            undo()
+            raise errors.already_exists(rt, meta["name"])
+        if req.dry_run:
+            undo()
+            return obj
+        stored = self.store.put(rt.group_resource, obj)
+        strategy.after_create(self, stored)
+        return copy.deepcopy(stored)
+
+    def update(self, res: ResourceType | str, obj: dict, namespace: str | None = None,
+               subresource: str | None = None, request: Request | None = None) -> dict:
+        rt, req = resolve(res), request or Request()
+        obj = copy.deepcopy(obj)
+        namespace = self._target_namespace(rt, obj, namespace)
+        self._check_type(rt, obj)
+        self._check_fields(rt, obj, req, "updating")
+        name = obj.get("metadata", {}).get("name")
+        if not name:
+            raise errors.invalid_object(rt, "", [errors.required("metadata.name",
+                                                                 "name is required")])
+        old = self.get_ref(rt, name, namespace)
+        return self._replace(rt, old, obj, subresource, req)
+
+    def patch(self, res: ResourceType | str, name: str, patch: dict | list | str,
+              patch_type: str, namespace: str | None = None, subresource: str | None = None,
+              request: Request | None = None) -> dict:
+        from simcore.patch import apply_patch
+        rt, req = resolve(res), request or Request()
+        old = self.get_ref(rt, name, namespace)
+        new = apply_patch(old, patch, patch_type, rt.kind)
+        self._check_fields(rt, new, req, "patching")
+        if patch_type != "application/json-patch+json" and isinstance(patch, dict) and \
+                "resourceVersion" not in (patch.get("metadata") or {}):
+            new.setdefault("metadata", {})["resourceVersion"] = old["metadata"]["resourceVersion"]
+        return self._replace(rt, old, new, subresource, req)
+
+    def mutate(self, res: ResourceType | str, name: str, namespace: str | None,
+               change: Callable[[dict], None], subresource: str | None = None) -> dict:
+        """Controllers' read-modify-write: `change` edits a private copy of the current object."""
+        rt = resolve(res)
+        old = self.get_ref(rt, name, namespace)
+        new = copy.deepcopy(old)
+        change(new)
+        if new == old:
+            return old
+        return self._replace(rt, old, new, subresource, Request(field_validation="Ignore"))
+
+    def _replace(self, rt: ResourceType, old: dict, new: dict, subresource: str | None,
+                 req: Request) -> dict:
+        meta = new.setdefault("metadata", {})
+        rv = meta.get("resourceVersion")
+        if rv and rv != old["metadata"]["resourceVersion"]:
+            raise errors.conflict(rt, old["metadata"]["name"])
+        strategy = registry.strategy(rt.kind)
+        strategy.prepare_update(self, new, old, subresource)
+        if subresource not in ("status", "binding"):
+            self._validate(rt, new, old)
+        undo = strategy.allocate(self, new, old, req.dry_run)
+        if _same_content(new, old):
+            undo()
+            return copy.deepcopy(old)
+        if req.dry_run:
+            undo()
+            return new
+        strategy.release_update(self, new, old)
+        stored = self.store.put(rt.group_resource, new)
+        if stored["metadata"].get("deletionTimestamp") and not stored["metadata"].get(
+                "finalizers") and strategy.delete_when_unfinalized:
+            self._remove(rt, stored)
+        return copy.deepcopy(stored)
+
+    def delete(self, res: ResourceType | str, name: str, namespace: str | None = None,
+               propagation_policy: str | None = None, grace_period_seconds: int | None = None,
+               preconditions: dict | None = None, dry_run: bool = False) -> tuple[dict, bool]:
+        """Delete; returns (the object, whether it is gone now rather than terminating)."""
+        rt = resolve(res)
+        obj = self.get_ref(rt, name, namespace)
+        if preconditions and preconditions.get("uid") and \
+                preconditions["uid"] != obj["metadata"].get("uid"):
+            raise errors.conflict(rt, name)
+        if dry_run:
+            return copy.deepcopy(obj), True
+        strategy = registry.strategy(rt.kind)
+        grace = strategy.grace_period(obj, grace_period_seconds)
+        policy = propagation_policy or strategy.default_propagation
+        if grace and not obj["metadata"].get("deletionTimestamp"):
+            return self._mark_terminating(rt, obj, grace, policy), False
+        if grace and obj["metadata"].get("deletionTimestamp"):
+            return copy.deepcopy(obj), False
+        if policy == "Foreground" and self.store.dependents(obj["metadata"]["uid"]):
+            return self._mark_terminating(rt, obj, 0, policy), False
+        if policy == "Orphan":
+            self._orphan_dependents(obj)
+        gone = self._remove(rt, obj)
+        return copy.deepcopy(gone), True
+
+    def _mark_terminating(self, rt: ResourceType, obj: dict, grace: int, policy: str) -> dict:
+        def mark(o: dict) -> None:
+            o["metadata"]["deletionTimestamp"] = self.clock.timestamp(grace)
+            o["metadata"]["deletionGracePeriodSeconds"] = grace
+            if policy == "Foreground":
+                o["metadata"].setdefault("finalizers", []).append("foregroundDeletion")
+            elif policy == "Orphan":
+                o["metadata"].setdefault("finalizers", []).append("orphan")
+        new = copy.deepcopy(obj)
+        mark(new)
+        return copy.deepcopy(self.store.put(rt.group_resource, new))
+
+    def _remove(self, rt: ResourceType, obj: dict) -> dict:
+        meta = obj["metadata"]
+        gone = self.store.remove(rt.group_resource, meta.get("namespace") or "", meta["name"])
+        registry.strategy(rt.kind).release_delete(self, obj)
+        return gone
+
+    def _orphan_dependents(self, owner: dict) -> None:
+        uid = owner["metadata"]["uid"]
+        for res_key, namespace, name in self.store.dependents(uid):
+            self.mutate(res_key, name, namespace, lambda o: _drop_owner(o, uid))
+
+    # helpers -------------------------------------------------------------------
+    def _target_namespace(self, rt: ResourceType, obj: dict, namespace: str | None) -> str | None:
+        if not rt.namespaced:
+            return None
+        own = (obj.get("metadata") or {}).get("namespace")
+        if namespace and own and own != namespace:
+            raise errors.bad_request("the namespace of the provided object does not match the "
+                                     "namespace sent on the request")
+        return namespace or own or "default"
+
+    def _check_type(self, rt: ResourceType, obj: dict) -> None:
+        kind, api_version = obj.get("kind"), obj.get("apiVersion")
+        if kind and kind != rt.kind or api_version and api_version != rt.api_version:
+            raise errors.bad_request(f"the API version in the data ({api_version}) does not "
+                                     f"match the expected API version ({rt.api_version})"
+                                     if kind == rt.kind else
+                                     f"{kind} in version \"{rt.version}\" cannot be handled as a "
+                                     f"{rt.kind}: no kind \"{kind}\" is registered for version "
+                                     f"\"{api_version}\" in scheme \"pkg/api/legacyscheme/"
+                                     f"scheme.go:30\"")
+        obj["kind"], obj["apiVersion"] = rt.kind, rt.api_version
+
+    def _check_fields(self, rt: ResourceType, obj: dict, req: Request, verb: str) -> None:
+        if req.field_validation == "Ignore":
+            return
+        from simcore import schema
+        unknown = schema.unknown_fields(rt.kind, obj)
+        if not unknown:
+            return
+        if req.field_validation == "Strict":
+            raise errors.bad_request(schema.strict_decoding_error(rt, unknown))
+        req.warnings.extend(schema.unknown_field_warnings(unknown))
+
+    def _check_namespace_open(self, namespace: str) -> None:
+        ns = self.store.get("namespaces", "", namespace)
+        if ns is None:
+            raise errors.not_found(lookup("namespaces"), namespace)
+        if ns["metadata"].get("deletionTimestamp"):
+            raise errors.APIError(errors.status(
+                403, "Forbidden", f'unable to create new content in namespace {namespace} because '
+                "it is being terminated", {"name": namespace, "kind": "namespaces"}))
+
+    def _validate(self, rt: ResourceType, obj: dict, old: dict | None) -> None:
+        from simcore.validation import validate
+        errs = validate(rt.kind, obj, old)
+        if errs:
+            raise errors.invalid_object(rt, obj["metadata"].get("name", ""), errs)
+
+    def _stamp_new(self, obj: dict) -> None:
+        meta = obj["metadata"]
+        meta["uid"] = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        meta["creationTimestamp"] = self.clock.timestamp()
+        for transient in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
+                          "selfLink", "generation"):
+            meta.pop(transient, None)
+        if "spec" in obj and not registry.strategy(obj["kind"]).no_generation:
+            meta["generation"] = 1
+
+
+def _same_content(new: dict, old: dict) -> bool:
+    strip = ("resourceVersion", "managedFields")
+    a = {**new, "metadata": {k: v for k, v in new["metadata"].items() if k not in strip}}
+    b = {**old, "metadata": {k: v for k, v in old["metadata"].items() if k not in strip}}
+    return a == b
+
+
+def _drop_owner(obj: dict, uid: str) -> None:
+    refs = [r for r in obj["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
+    if refs:
+        obj["metadata"]["ownerReferences"] = refs
+    else:
+        obj["metadata"].pop("ownerReferences", None)
+
+
+def _sort_key(obj: dict) -> tuple[str, str]:
+    meta = obj["metadata"]
+    return meta.get("namespace") or "", meta["name"]
+
+
+def _label_predicate(text: str | None) -> Callable[[dict], bool]:
+    if not text:
+        return lambda obj: True
+    from simcore.labels import parse_selector
+    try:
+        selector = parse_selector(text)
+    except ValueError as exc:
+        raise errors.bad_request(str(exc)) from None
+    return lambda obj: selector.matches(obj["metadata"].get("labels"))
+
+
+def _field_predicate(rt: ResourceType | None, text: str | None) -> Callable[[dict], bool]:
+    if not text or rt is None:
+        return lambda obj: True
+    from simcore.fields import field_matcher
+    return field_matcher(rt.kind, text)
+
+
+def _filter_labels(items: list[dict], text: str) -> list[dict]:
+    match = _label_predicate(text)
+    return [i for i in items if match(i)]
+
+
+def _filter_fields(rt: ResourceType, items: list[dict], text: str) -> list[dict]:
+    match = _field_predicate(rt, text)
+    return [i for i in items if match(i)]

@@ -1,0 +1,8 @@
+"""The control loops of the simulated cluster, one module per controller.
+
+Each controller says which resources it watches and how a change maps to the
+keys it reconciles (`keys_for`); the engine feeds those keys through the
+controller's work queue to its level-triggered `sync(key)`. The order of
+`CONTROLLERS` is the order the engine drains queues in, which makes a run
+repeatable.
+"""

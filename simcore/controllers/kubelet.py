@@ -1,0 +1,329 @@
+"""The kubelets of every node: pods from bound to running to gone.
+
+One controller plays each node's kubelet, keyed by pod. For a pod bound to a
+node it creates the sandbox (a pod IP from the node's podCIDR, as flannel's
+host-local IPAM hands them out: the next free address after the last one,
+so numbers climb), pulls the image (an image the catalogue does not know
+fails with ErrImagePull, then ImagePullBackOff), starts each container with
+the environment of that moment (service links included), and follows the
+container's plan: a server keeps listening, a batch process exits with its
+code after its run time, the file system changes when the script says so.
+
+Probes are evaluated from state, not on a ticking timer: the result of
+`ls /var/ready` only changes when the file system does, so the kubelet works
+out at which probe period the outcome flips and sets one timer for it. A
+cluster with nothing changing has no timers, and `run_until_idle` ends.
+
+Runtime state (IP allocations, per-container plans, files, logs, restart
+back-offs) lives in `self.state`, saved with the cluster.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from simcore import envvars, events
+from simcore.exec import images
+from simcore.controllers import podstatus
+from simcore.controllers.base import Controller
+from simcore.resources import object_key, split_key
+from simcore.runtime import containers as rt
+
+BACKOFF_START, BACKOFF_CAP = 10.0, 300.0
+PULL_BACKOFF_CAP = 300.0
+
+
+class Kubelet(Controller):
+    name = "kubelet"
+    watches = ("pods", "nodes")
+
+    def keys_for(self, event):
+        if event.resource == "nodes":
+            return ()
+        pod = event.object
+        if not pod["spec"].get("nodeName"):
+            return ()
+        return (object_key(pod["metadata"]["namespace"], pod["metadata"]["name"]),)
+
+    # ---------------------------------------------------------------------------
+    def sync(self, key: str) -> None:
+        namespace, name = split_key(key)
+        pod = self.api.try_get_ref("pods", name, namespace)
+        pods = self.state.setdefault("pods", {})
+        if pod is None:
+            self._forget(key)
+            return
+        node = self.api.try_get_ref("nodes", pod["spec"].get("nodeName", ""))
+        if node is None or not podstatus.node_ready(node):
+            return
+        record = pods.get(key)
+        if record is not None and record["uid"] != pod["metadata"]["uid"]:
+            self._forget(key)
+            record = None
+        if pod["metadata"].get("deletionTimestamp"):
+            self._terminate(key, pod, record)
+            return
+        if record is None:
+            if pod["status"].get("phase") in ("Succeeded", "Failed"):
+                return
+            record = self._create_sandbox(key, pod, node)
+        self._step(key, pod, record)
+
+    def _forget(self, key: str) -> None:
+        record = self.state.setdefault("pods", {}).pop(key, None)
+        if record and record.get("ip") and not record.get("host_network"):
+            used = self.state.setdefault("ipam", {}).setdefault(record["node"], {}).setdefault(
+                "used", [])
+            if record["ip"] in used:
+                used.remove(record["ip"])
+
+    # sandbox -------------------------------------------------------------------
+    def _create_sandbox(self, key: str, pod: dict, node: dict) -> dict:
+        node_name = node["metadata"]["name"]
+        host_ip = podstatus.node_ip(node)
+        host_network = bool(pod["spec"].get("hostNetwork"))
+        ip = host_ip if host_network else self._allocate_ip(node)
+        delay = float(self.config.get("pod_startup_seconds", 2.0))
+        record = {"uid": pod["metadata"]["uid"], "node": node_name, "ip": ip,
+                  "host_ip": host_ip, "host_network": host_network,
+                  "start_at": self.clock.elapsed + delay, "containers": {}}
+        self.state["pods"][key] = record
+        for container in pod["spec"].get("containers") or []:
+            record["containers"][container["name"]] = rt.new_container(container)
+        self.api.mutate("pods", pod["metadata"]["name"], pod["metadata"]["namespace"],
+                        lambda p: podstatus.sandbox_created(p, record, self.clock.timestamp()),
+                        subresource="status")
+        self.requeue_at(record["start_at"], key)
+        return record
+
+    def _allocate_ip(self, node: dict) -> str:
+        cidr = ipaddress.ip_network(node["spec"].get("podCIDR") or "10.244.0.0/24")
+        ipam = self.state.setdefault("ipam", {}).setdefault(node["metadata"]["name"], {})
+        used = ipam.setdefault("used", [])
+        last = ipam.get("last", 1)
+        size = cidr.num_addresses
+        for step in range(1, size):
+            offset = (last - 2 + step) % (size - 3) + 2  # .2 .. .254: .1 is the cni0 gateway
+            candidate = str(cidr.network_address + offset)
+            if candidate not in used:
+                used.append(candidate)
+                ipam["last"] = offset
+                return candidate
+        raise RuntimeError(f"no pod IPs left on {node['metadata']['name']}")
+
+    # containers ----------------------------------------------------------------
+    def _step(self, key: str, pod: dict, record: dict) -> None:
+        now = self.clock.elapsed
+        if now + 1e-9 < record["start_at"]:
+            self.requeue_at(record["start_at"], key)
+            return
+        spec = pod["spec"]
+        wake: list[float] = []
+        for container in spec.get("containers") or []:
+            state = record["containers"].setdefault(container["name"],
+                                                    rt.new_container(container))
+            when = self._advance_container(pod, record, container, state)
+            if when is not None:
+                wake.append(when)
+        self._write_status(pod, record)
+        pending = [w for w in wake if w > now + 1e-9]
+        if pending:
+            self.requeue_at(min(pending), key)
+
+    def _advance_container(self, pod: dict, record: dict, container: dict,
+                           state: dict) -> float | None:
+        """Move one container forward to now; the next moment it needs a look, if any."""
+        now = self.clock.elapsed
+        for _ in range(64):  # a crash loop can pass several stages within one step
+            stage = state["stage"]
+            if stage == "waiting":
+                nxt = self._try_start(pod, record, container, state)
+            elif stage == "running":
+                nxt = self._while_running(pod, record, container, state)
+            elif stage == "exited":
+                nxt = self._after_exit(pod, record, container, state)
+            else:
+                return None
+            if nxt is None or nxt > now + 1e-9:
+                return nxt
+        return now + 1.0
+
+    def _try_start(self, pod, record, container, state) -> float | None:
+        now = self.clock.elapsed
+        retry_at = state.get("retry_at", float("-inf"))
+        if now + 1e-9 < retry_at:
+            return retry_at
+        profile = rt.profile_for(container.get("image", ""))
+        if profile is None:
+            return self._pull_failed(pod, record, container, state)
+        if not state.get("pulled"):
+            state["pulled"] = True
+            state.pop("pull_failures", None)
+            self._event(pod, "Normal", "Pulling", f'Pulling image "{container["image"]}"',
+                        container)
+            self._event(pod, "Normal", "Pulled",
+                        f'Successfully pulled image "{container["image"]}" in 1.2s (1.2s '
+                        f'including waiting). Image size: {rt.image_size(container["image"])} '
+                        'bytes.', container)
+        runtime = rt.runtime_of(self.api.try_get_ref("nodes", record["node"]))
+        state["runtime"] = runtime
+        hostname = pod["spec"].get("hostname") or pod["metadata"]["name"]
+        env = images.container_env(
+            profile, rt.pod_env(container, self._environment(pod, record, container), pod,
+                                self.api), hostname, runtime=runtime)
+        files = rt.initial_files(profile, pod, record, self.config, runtime)
+        rt.start(state, profile, container, env, files, pod, now, self.clock.now, self.rng)
+        if state["stage"] == "exited":
+            self._event(pod, "Warning", "Failed", f"Error: {state['terminated']['message']}",
+                        container)
+            return now
+        self._event(pod, "Normal", "Created", f"Created container: {container['name']}",
+                    container)
+        self._event(pod, "Normal", "Started", f"Started container {container['name']}",
+                    container)
+        return now
+
+    def _pull_failed(self, pod, record, container, state) -> float:
+        now = self.clock.elapsed
+        failures = state.get("pull_failures", 0) + 1
+        state["pull_failures"] = failures
+        image = container.get("image", "")
+        state["waiting"] = {"reason": "ErrImagePull", "message": rt.pull_error(image)}
+        self._event(pod, "Normal", "Pulling", f'Pulling image "{image}"', container)
+        self._event(pod, "Warning", "Failed", f'Failed to pull image "{image}": '
+                    f"{rt.pull_error(image)}", container)
+        self._event(pod, "Warning", "Failed", "Error: ErrImagePull", container)
+        delay = min(BACKOFF_START * 2 ** min(failures - 1, 8), PULL_BACKOFF_CAP)
+        state["retry_at"] = now + delay
+        state["backoff_reason"] = {"reason": "ImagePullBackOff",
+                                   "message": f'Back-off pulling image "{image}"'}
+        state["show_backoff_at"] = now + min(1.0, delay)
+        return min(state["show_backoff_at"], state["retry_at"])
+
+    def _while_running(self, pod, record, container, state) -> float | None:
+        now = self.clock.elapsed
+        rt.apply_file_events(state, now)
+        exit_at = state.get("exit_at")
+        if exit_at is not None and now + 1e-9 >= exit_at:
+            rt.finish(state, exit_at, state.get("exit_code", 0))
+            return exit_at
+        wake = [w for w in (exit_at, rt.next_file_event(state, now)) if w is not None]
+        probe_wake = self._probes(pod, record, container, state)
+        if state["stage"] != "running":
+            return now
+        if probe_wake is not None:
+            wake.append(probe_wake)
+        return min(wake) if wake else None
+
+    def _after_exit(self, pod, record, container, state) -> float | None:
+        now = self.clock.elapsed
+        policy = pod["spec"].get("restartPolicy", "Always")
+        code = state["terminated"]["exitCode"]
+        if policy == "Never" or (policy == "OnFailure" and code == 0):
+            state["stage"] = "done"
+            return None
+        if "restart_at" not in state:
+            if state.get("ran_long"):
+                state["backoff_n"] = 0  # ten minutes of running resets the back-off
+            n = state.get("backoff_n", 0)
+            delay = 0.0 if n == 0 else min(BACKOFF_START * 2 ** min(n - 1, 8), BACKOFF_CAP)
+            state["backoff_n"] = n + 1
+            state["restart_at"] = now + delay
+            if delay:
+                self._event(pod, "Warning", "BackOff", "Back-off restarting failed container "
+                            f"{container['name']} in pod {podstatus.pod_ref(pod)}", container)
+        if now + 1e-9 < state["restart_at"]:
+            return state["restart_at"]
+        state.pop("restart_at")
+        state["restart_count"] = state.get("restart_count", 0) + 1
+        state["last_terminated"] = state.pop("terminated")
+        state["stage"] = "waiting"
+        return now
+
+    # probes --------------------------------------------------------------------
+    def _probes(self, pod, record, container, state) -> float | None:
+        now = self.clock.elapsed
+        wake = []
+        for kind in ("readiness", "liveness"):
+            probe = container.get(f"{kind}Probe")
+            if not probe:
+                continue
+            ok, output = rt.run_probe(probe, rt.profile_for(container.get("image", "")), state,
+                                      pod, now, self.clock.now, self.rng,
+                                      state.get("runtime", "docker"))
+            current = state.setdefault("probe", {}).get(kind)
+            if current is None:
+                current = kind == "liveness"  # liveness starts healthy, readiness not ready
+                state["probe"][kind] = current
+            if ok == current:
+                state.setdefault("probe_due", {}).pop(kind, None)
+                continue
+            due = state.setdefault("probe_due", {}).get(kind)
+            if due is None:
+                due = rt.next_probe_tick(probe, state, now, ok)
+                state["probe_due"][kind] = due
+            if now + 1e-9 >= due:
+                state["probe_due"].pop(kind)
+                state["probe"][kind] = ok
+                if not ok:
+                    self._probe_failed(pod, container, state, kind, output)
+            else:
+                wake.append(due)
+        return min(wake) if wake else None
+
+    def _probe_failed(self, pod, container, state, kind, output) -> None:
+        label = kind.capitalize()
+        self._event(pod, "Warning", "Unhealthy", f"{label} probe failed: {output}".rstrip(),
+                    container)
+        if kind == "liveness":
+            self._event(pod, "Normal", "Killing", f"Container {container['name']} failed "
+                        "liveness probe, will be restarted", container)
+            rt.finish(state, self.clock.elapsed, 137, reason="Error")
+            state["ran_long"] = False
+
+    # termination ---------------------------------------------------------------
+    def _terminate(self, key: str, pod: dict, record: dict | None) -> None:
+        deadline = self.clock.seconds_since(pod["metadata"]["deletionTimestamp"])
+        now = self.clock.elapsed
+        done_at = now
+        if record is not None:
+            for state in record["containers"].values():
+                if state["stage"] == "running" and not rt.handles_sigterm(state):
+                    done_at = max(done_at, now - deadline)
+        if done_at > now + 1e-9:
+            if not record.get("killing_recorded"):
+                record["killing_recorded"] = True
+                for container in pod["spec"].get("containers") or []:
+                    self._event(pod, "Normal", "Killing",
+                                f"Stopping container {container['name']}", container)
+            self.requeue_at(done_at, key)
+            return
+        self._forget(key)
+        self.api.delete("pods", pod["metadata"]["name"], pod["metadata"]["namespace"],
+                        grace_period_seconds=0)
+
+    # helpers -------------------------------------------------------------------
+    def _environment(self, pod: dict, record: dict, container: dict) -> list[tuple[str, str]]:
+        namespace = pod["metadata"]["namespace"]
+        services = self.api.list_ref("services", namespace)
+        master = self.api.try_get_ref("services", "kubernetes", "default")
+        links = []
+        for svc in envvars.visible_services(pod, services, master):
+            links += envvars.service_links(svc)
+        self.rng.shuffle(links)  # the kubelet ranges over a Go map: order is random
+        return links
+
+    def _write_status(self, pod: dict, record: dict) -> None:
+        now = self.clock.timestamp()
+        self.api.mutate("pods", pod["metadata"]["name"], pod["metadata"]["namespace"],
+                        lambda p: podstatus.update(p, record, now, self.clock),
+                        subresource="status")
+
+    def _event(self, pod, type_, reason, message, container) -> None:
+        events.record(self.engine, pod, type_, reason, message, "kubelet",
+                      host=pod["spec"].get("nodeName"),
+                      field_path=f"spec.containers{{{container['name']}}}")
+
+    def poke(self, namespace: str, name: str) -> None:
+        """Something inside the pod changed (a file): look again now."""
+        self.queue.add(object_key(namespace, name))

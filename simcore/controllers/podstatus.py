@@ -1,0 +1,166 @@
+"""Pod status as the kubelet reports it, built from the kubelet's runtime record.
+
+Kept apart from the kubelet's decisions so the mapping from "what the
+containers are doing" to `status.phase`, `containerStatuses` and conditions
+reads in one place: it is what `kubectl get pods` turns into READY and
+STATUS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def node_ready(node: dict) -> bool:
+    for cond in node.get("status", {}).get("conditions") or []:
+        if cond.get("type") == "Ready":
+            return cond.get("status") == "True"
+    return False
+
+
+def node_ip(node: dict) -> str:
+    for addr in node.get("status", {}).get("addresses") or []:
+        if addr.get("type") == "InternalIP":
+            return addr["address"]
+    return ""
+
+
+def pod_ref(pod: dict) -> str:
+    meta = pod["metadata"]
+    return f"{meta['name']}_{meta['namespace']}({meta['uid']})"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def image_id(image: str) -> str:
+    repo = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.split("/")[-1] else image
+    if "/" not in repo:
+        repo = f"library/{repo}"
+    if "." not in repo.split("/")[0]:
+        repo = f"docker.io/{repo}"
+    return f"{repo}@sha256:{_digest(image)}"
+
+
+def full_image(image: str) -> str:
+    name = image if ":" in image.split("/")[-1] or "@" in image else f"{image}:latest"
+    first = name.split("/")[0]
+    if "/" not in name:
+        return f"docker.io/library/{name}"
+    if "." not in first and ":" not in first and first != "localhost":
+        return f"docker.io/{name}"
+    return name
+
+
+def _condition(type_: str, status: bool, now: str, old: dict | None,
+               reason: str | None = None, message: str | None = None) -> dict:
+    value = "True" if status else "False"
+    since = old["lastTransitionTime"] if old and old.get("status") == value else now
+    cond = {"type": type_, "status": value, "lastProbeTime": None, "lastTransitionTime": since}
+    if reason and not status:
+        cond["reason"] = reason
+    if message and not status:
+        cond["message"] = message
+    return cond
+
+
+def sandbox_created(pod: dict, record: dict, now: str) -> None:
+    status = pod["status"]
+    status["hostIP"] = record["host_ip"]
+    status["hostIPs"] = [{"ip": record["host_ip"]}]
+    status["podIP"] = record["ip"]
+    status["podIPs"] = [{"ip": record["ip"]}]
+    status["startTime"] = now
+    status["phase"] = "Pending"
+    status["containerStatuses"] = [
+        {"name": c["name"], "image": c.get("image", ""), "imageID": "", "ready": False,
+         "restartCount": 0, "started": False,
+         "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {}}
+        for c in pod["spec"].get("containers") or []]
+
+
+def _container_status(container: dict, state: dict, record: dict, pod: dict, clock) -> dict:
+    now = clock.elapsed
+    image = container.get("image", "")
+    out = {"name": container["name"], "image": full_image(image), "imageID": "",
+           "ready": False, "restartCount": state.get("restart_count", 0), "started": False,
+           "lastState": {}}
+    if state.get("last_terminated"):
+        out["lastState"] = {"terminated": _terminated(state["last_terminated"], clock)}
+    stage = state["stage"]
+    if stage == "waiting":
+        waiting = state.get("waiting") or {"reason": "ContainerCreating"}
+        if state.get("backoff_reason") and now + 1e-9 >= state.get("show_backoff_at", 0):
+            waiting = state["backoff_reason"]
+        out["state"] = {"waiting": dict(waiting)}
+        if state.get("pulled"):
+            out["imageID"] = image_id(image)
+        return out
+    out["imageID"] = image_id(image)
+    out["containerID"] = "containerd://" + _digest(
+        f"{record['uid']}/{container['name']}/{state.get('restart_count', 0)}")
+    if stage == "running":
+        out["started"] = True
+        out["ready"] = bool(state.get("probe", {}).get("readiness", True)) \
+            if container.get("readinessProbe") else True
+        out["state"] = {"running": {"startedAt": clock.timestamp(state["started_at"] - now)}}
+        return out
+    if stage == "exited" and state.get("restart_at", now) > now + 1e-9:
+        out["state"] = {"waiting": {
+            "reason": "CrashLoopBackOff",
+            "message": f"back-off {int(state['restart_at'] - state['terminated']['at'])}s "
+                       f"restarting failed container={container['name']} pod={pod_ref(pod)}"}}
+        out["lastState"] = {"terminated": _terminated(state["terminated"], clock)}
+        return out
+    out["state"] = {"terminated": _terminated(state["terminated"], clock)}
+    return out
+
+
+def _terminated(term: dict, clock) -> dict:
+    now = clock.elapsed
+    return {"exitCode": term["exitCode"], "reason": term["reason"],
+            "startedAt": clock.timestamp(term["started"] - now),
+            "finishedAt": clock.timestamp(term["at"] - now),
+            "containerID": term.get("containerID", "")}
+
+
+def _phase(statuses: list[dict], record: dict, pod: dict) -> str:
+    states = [s["stage"] for s in record["containers"].values()]
+    if states and all(s == "done" for s in states):
+        codes = [s["terminated"]["exitCode"] for s in record["containers"].values()]
+        return "Succeeded" if all(c == 0 for c in codes) else "Failed"
+    if any(s.get("started_once") for s in record["containers"].values()):
+        return "Running"
+    return "Pending"
+
+
+def update(pod: dict, record: dict, now: str, clock) -> None:
+    spec, status = pod["spec"], pod["status"]
+    statuses = [_container_status(c, record["containers"][c["name"]], record, pod, clock)
+                for c in spec.get("containers") or []]
+    status["containerStatuses"] = statuses
+    status["phase"] = _phase(statuses, record, pod)
+    old = {c["type"]: c for c in status.get("conditions") or []}
+    unready = [s["name"] for s in statuses if not s["ready"]]
+    done = status["phase"] in ("Succeeded", "Failed")
+    reason = "PodCompleted" if done else "ContainersNotReady"
+    message = None if done else f"containers with unready status: [{' '.join(unready)}]"
+    conditions = [
+        _condition("PodReadyToStartContainers", not done, now,
+                   old.get("PodReadyToStartContainers")),
+        _condition("Initialized", True, now, old.get("Initialized")),
+        _condition("Ready", not unready, now, old.get("Ready"), reason, message),
+        _condition("ContainersReady", not unready, now, old.get("ContainersReady"), reason,
+                   message),
+    ]
+    if "PodScheduled" in old:
+        conditions.append(old["PodScheduled"])
+    status["conditions"] = conditions
+
+
+def is_ready(pod: dict) -> bool:
+    for cond in pod.get("status", {}).get("conditions") or []:
+        if cond.get("type") == "Ready":
+            return cond.get("status") == "True"
+    return False

@@ -1,0 +1,202 @@
+"""The ReplicaSet (and ReplicationController) controller.
+
+`sync(key)` counts the active pods that match the selector in the set's
+namespace (not finished, not being deleted), adopts matching orphans,
+releases owned pods whose labels stopped matching, then creates or deletes
+the difference. Deletion picks the pods a real cluster would: unscheduled
+before scheduled, pending before running, not ready before ready, more
+replicas on the node first, ready for less time first, more restarts first,
+newest first. Status is written last.
+
+A ReplicationController is the same loop over a map selector, so one class
+serves both kinds.
+"""
+
+from __future__ import annotations
+
+from simcore import events, labels
+from simcore.controllers import podstatus
+from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
+from simcore.resources import object_key, split_key
+
+_PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
+
+
+def active(pod: dict) -> bool:
+    return pod["status"].get("phase") not in ("Succeeded", "Failed") and \
+        not pod["metadata"].get("deletionTimestamp")
+
+
+def matching_pods(api, namespace: str, selector: labels.Selector) -> list[dict]:
+    """Pods in `namespace` whose labels match, using the label index when it can."""
+    pairs = selector.equality_pairs()
+    if pairs:
+        names = None
+        for key, value in pairs:
+            found = api.store.names_with_label("pods", namespace, key, value)
+            names = set(found) if names is None else names & found
+            if not names:
+                return []
+        pods = [api.store.get("pods", namespace, n) for n in sorted(names)]
+    else:
+        pods = api.store.list("pods", namespace)
+    return [p for p in pods if p is not None and selector.matches(p["metadata"].get("labels"))]
+
+
+def pod_from_template(owner: dict, template: dict, name_prefix: str | None = None) -> dict:
+    meta = template.get("metadata") or {}
+    pod_meta = {"generateName": f"{name_prefix or owner['metadata']['name']}-",
+                "namespace": owner["metadata"]["namespace"],
+                "ownerReferences": [controller_ref(owner)]}
+    if meta.get("labels"):
+        pod_meta["labels"] = dict(meta["labels"])
+    if meta.get("annotations"):
+        pod_meta["annotations"] = dict(meta["annotations"])
+    import copy
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta,
+            "spec": copy.deepcopy(template.get("spec") or {})}
+
+
+def deletion_rank(pod: dict, per_node: dict[str, int], clock) -> tuple:
+    status = pod["status"]
+    node = pod["spec"].get("nodeName")
+    ready = podstatus.is_ready(pod)
+    ready_since = next((c.get("lastTransitionTime") for c in status.get("conditions") or []
+                        if c["type"] == "Ready"), None) or ""
+    restarts = sum(c.get("restartCount", 0) for c in status.get("containerStatuses") or [])
+    cost = int((pod["metadata"].get("annotations") or {}).get(
+        "controller.kubernetes.io/pod-deletion-cost", 0))
+    return (bool(node), _PHASE_RANK.get(status.get("phase"), 2), ready, cost,
+            -per_node.get(node, 0), _neg(ready_since) if ready else "", -restarts,
+            _neg(pod["metadata"].get("creationTimestamp", "")), pod["metadata"]["name"])
+
+
+def _neg(stamp: str) -> str:
+    """Sort key putting later timestamps first."""
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in stamp)
+
+
+class ReplicaSetController(Controller):
+    name = "replicaset"
+    kind = "ReplicaSet"
+    resource = "replicasets.apps"
+    component = "replicaset-controller"
+    watches = ("replicasets.apps", "pods")
+
+    def keys_for(self, event):
+        if event.resource != "pods":
+            return super().keys_for(event)
+        key = owner_key(event.object, self.kind)
+        if key is not None:
+            return (key,)
+        if event.type == "DELETED" or controller_of(event.object):
+            return ()
+        return self._sets_selecting(event.object)
+
+    def _sets_selecting(self, pod: dict) -> list[str]:
+        namespace = pod["metadata"]["namespace"]
+        keys = []
+        for owner in self.api.store.list(self.resource, namespace):
+            if self._selector(owner).matches(pod["metadata"].get("labels")):
+                keys.append(object_key(namespace, owner["metadata"]["name"]))
+        return keys
+
+    def _selector(self, owner: dict) -> labels.Selector:
+        return labels.from_label_selector(owner["spec"].get("selector"))
+
+    def sync(self, key: str) -> None:
+        namespace, name = split_key(key)
+        owner = self.api.try_get_ref(self.resource, name, namespace)
+        # gone or going: the garbage collector removes the pods
+        if owner is None or owner["metadata"].get("deletionTimestamp"):
+            return
+        selector = self._selector(owner)
+        mine = self._claim(owner, selector, namespace)
+        live = [p for p in mine if active(p)]
+        want = int(owner["spec"].get("replicas", 1))
+        if len(live) < want:
+            self._create(owner, want - len(live))
+        elif len(live) > want:
+            self._delete(owner, live, len(live) - want)
+        self._write_status(owner, mine, selector)
+
+    def _claim(self, owner: dict, selector: labels.Selector, namespace: str) -> list[dict]:
+        uid = owner["metadata"]["uid"]
+        claimed = []
+        for pod in matching_pods(self.api, namespace, selector):
+            ref = controller_of(pod)
+            if ref is None and active(pod):
+                # an orphan that matches is adopted, as the real controller does
+                pod = self.api.mutate("pods", pod["metadata"]["name"], namespace,
+                                      lambda p: p["metadata"].setdefault(
+                                          "ownerReferences", []).append(controller_ref(owner)))
+                claimed.append(pod)
+            elif ref is not None and ref.get("uid") == uid:
+                claimed.append(pod)
+        for res, ns, pod_name in self.api.store.dependents(uid):
+            pod = self.api.store.get(res, ns, pod_name) if res == "pods" else None
+            if pod is not None and not selector.matches(pod["metadata"].get("labels")):
+                self.api.mutate("pods", pod_name, ns, lambda p: _release(p, uid))
+        return claimed
+
+    def _create(self, owner: dict, count: int) -> None:
+        template = owner["spec"].get("template") or {}
+        for _ in range(count):
+            pod = self.api.create("pods", pod_from_template(owner, template),
+                                  owner["metadata"]["namespace"])
+            events.record(self.engine, owner, "Normal", "SuccessfulCreate",
+                          f"Created pod: {pod['metadata']['name']}", self.component)
+
+    def _delete(self, owner: dict, live: list[dict], count: int) -> None:
+        per_node: dict[str, int] = {}
+        for pod in live:
+            node = pod["spec"].get("nodeName")
+            per_node[node] = per_node.get(node, 0) + 1
+        doomed = sorted(live, key=lambda p: deletion_rank(p, per_node, self.clock))[:count]
+        for pod in doomed:
+            self.api.delete("pods", pod["metadata"]["name"], pod["metadata"]["namespace"])
+            events.record(self.engine, owner, "Normal", "SuccessfulDelete",
+                          f"Deleted pod: {pod['metadata']['name']}", self.component)
+
+    def _write_status(self, owner: dict, mine: list[dict], selector: labels.Selector) -> None:
+        namespace, name = owner["metadata"]["namespace"], owner["metadata"]["name"]
+        live = [self.api.store.get("pods", namespace, p["metadata"]["name"]) for p in mine]
+        live = [p for p in live if p is not None and active(p)]
+        template_labels = ((owner["spec"].get("template") or {}).get("metadata") or {}).get(
+            "labels") or {}
+        ready = sum(1 for p in live if podstatus.is_ready(p))
+        status = {"replicas": len(live)}
+        full = sum(1 for p in live if all((p["metadata"].get("labels") or {}).get(k) == v
+                                          for k, v in template_labels.items()))
+        if full:
+            status["fullyLabeledReplicas"] = full
+        if ready:
+            status["readyReplicas"] = ready
+            status["availableReplicas"] = ready
+        status["observedGeneration"] = owner["metadata"].get("generation", 1)
+        if owner.get("status") != status:
+            self.api.mutate(self.resource, name, namespace,
+                            lambda o: o.__setitem__("status", status), subresource="status")
+
+
+def _release(pod: dict, uid: str) -> None:
+    refs = [r for r in pod["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
+    if refs:
+        pod["metadata"]["ownerReferences"] = refs
+    else:
+        pod["metadata"].pop("ownerReferences", None)
+
+
+class ReplicationControllerController(ReplicaSetController):
+    name = "replicationcontroller"
+    kind = "ReplicationController"
+    resource = "replicationcontrollers"
+    component = "replication-controller"
+    watches = ("replicationcontrollers", "pods")
+
+    def _selector(self, owner: dict) -> labels.Selector:
+        selector = owner["spec"].get("selector")
+        if not selector:
+            selector = ((owner["spec"].get("template") or {}).get("metadata") or {}).get(
+                "labels")
+        return labels.from_map(selector)

@@ -1,0 +1,208 @@
+"""The scheduler: binds each pending pod to a node.
+
+Filters as kube-scheduler's default plugins do (node ready and schedulable,
+taints tolerated, nodeSelector and required node affinity, at most
+`status.allocatable.pods` pods), then scores by spreading: fewer pods of the
+same owner on the node first, then fewer pods overall, ties broken at random
+as the real scheduler's reservoir sampling does. Uneven placement is normal,
+as in the lecture (two of three pods on worker1). A pod that fits nowhere
+gets the real `FailedScheduling` message and waits for a node to change.
+
+Pod counts per node and per owner are kept in memory from the change feed,
+so a bind costs the number of nodes, not the number of pods.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from simcore import events
+from simcore.controllers.base import Controller, controller_of
+from simcore.resources import object_key, split_key
+from simcore.store import Event
+
+
+def tolerates(tolerations: list[dict], taint: dict) -> bool:
+    for tol in tolerations or ():
+        if tol.get("effect") and tol["effect"] != taint.get("effect"):
+            continue
+        if tol.get("operator") == "Exists":
+            if not tol.get("key") or tol["key"] == taint.get("key"):
+                return True
+        elif tol.get("key") == taint.get("key") and \
+                (tol.get("value") or "") == (taint.get("value") or ""):
+            return True
+    return False
+
+
+def _match_expression(labels: dict, expr: dict) -> bool:
+    key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+    if op == "In":
+        return labels.get(key) in values
+    if op == "NotIn":
+        return labels.get(key) not in values
+    if op == "Exists":
+        return key in labels
+    if op == "DoesNotExist":
+        return key not in labels
+    if op in ("Gt", "Lt") and key in labels:
+        try:
+            have, want = int(labels[key]), int(values[0])
+        except (ValueError, IndexError):
+            return False
+        return have > want if op == "Gt" else have < want
+    return False
+
+
+def node_affinity_matches(pod_spec: dict, node: dict) -> bool:
+    labels = node["metadata"].get("labels") or {}
+    for key, value in (pod_spec.get("nodeSelector") or {}).items():
+        if labels.get(key) != value:
+            return False
+    required = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution")
+    if not required:
+        return True
+    for term in required.get("nodeSelectorTerms") or []:
+        exprs = term.get("matchExpressions") or []
+        fields = term.get("matchFields") or []
+        if all(_match_expression(labels, e) for e in exprs) and all(
+                _match_expression({"metadata.name": node["metadata"]["name"]}, f)
+                for f in fields):
+            return True
+    return False
+
+
+def untolerated_taint(pod_spec: dict, node: dict) -> dict | None:
+    for taint in node.get("spec", {}).get("taints") or []:
+        if taint.get("effect") in ("NoSchedule", "NoExecute") and \
+                not tolerates(pod_spec.get("tolerations"), taint):
+            return taint
+    return None
+
+
+class Scheduler(Controller):
+    name = "scheduler"
+    watches = ("pods", "nodes")
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        self.on_node: Counter[str] = Counter()
+        self.owner_on_node: dict[str, Counter[str]] = defaultdict(Counter)
+        self.waiting: set[str] = set()
+        for pod in self.api.store.list("pods"):
+            self._count(pod, +1)
+
+    def _count(self, pod: dict, sign: int) -> None:
+        node = pod.get("spec", {}).get("nodeName")
+        if not node or pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            return
+        self.on_node[node] += sign
+        owner = controller_of(pod)
+        if owner:
+            self.owner_on_node[owner["uid"]][node] += sign
+
+    def keys_for(self, event: Event):
+        if event.resource == "nodes":
+            keys, self.waiting = sorted(self.waiting), set()
+            return keys
+        if event.old is not None:
+            self._count(event.old, -1)
+        if event.type != "DELETED":
+            self._count(event.object, +1)
+        pod = event.object
+        spec = pod.get("spec", {})
+        if event.type == "DELETED" or spec.get("nodeName") or pod["metadata"].get(
+                "deletionTimestamp") or spec.get("schedulerName", "default-scheduler") != \
+                "default-scheduler":
+            return ()
+        return (object_key(pod["metadata"]["namespace"], pod["metadata"]["name"]),)
+
+    def sync(self, key: str) -> None:
+        namespace, name = split_key(key)
+        pod = self.api.try_get_ref("pods", name, namespace)
+        if pod is None or pod["spec"].get("nodeName") or pod["metadata"].get("deletionTimestamp"):
+            return
+        nodes = self.api.list_ref("nodes")
+        fits, reasons = [], Counter()
+        for node in nodes:
+            reason = self._filter(pod, node)
+            if reason:
+                reasons[reason] += 1
+            else:
+                fits.append(node)
+        if not fits:
+            self._unschedulable(pod, key, len(nodes), reasons)
+            return
+        self._bind(pod, self._pick(pod, fits))
+
+    def _filter(self, pod: dict, node: dict) -> str | None:
+        spec = pod["spec"]
+        taint = untolerated_taint(spec, node)
+        if taint is not None:
+            value = taint.get("value") or ""
+            return f"node(s) had untolerated taint {{{taint['key']}: {value}}}"
+        if node.get("spec", {}).get("unschedulable"):
+            return "node(s) were unschedulable"
+        if not node_affinity_matches(spec, node):
+            return "node(s) didn't match Pod's node affinity/selector"
+        capacity = int((node.get("status", {}).get("allocatable") or {}).get("pods", 110))
+        if self.on_node[node["metadata"]["name"]] >= capacity:
+            return "Too many pods"
+        return None
+
+    def _pick(self, pod: dict, fits: list[dict]) -> dict:
+        owner = controller_of(pod)
+        mine = self.owner_on_node[owner["uid"]] if owner else Counter()
+        best, best_score, seen = None, None, 0
+        for node in fits:
+            node_name = node["metadata"]["name"]
+            score = (mine[node_name], self.on_node[node_name])
+            if best_score is None or score < best_score:
+                best, best_score, seen = node, score, 1
+            elif score == best_score:
+                seen += 1
+                if self.rng.randrange(seen) == 0:
+                    best = node
+        return best
+
+    def _bind(self, pod: dict, node: dict) -> None:
+        node_name = node["metadata"]["name"]
+        now = self.clock.timestamp()
+
+        def bind(p: dict) -> None:
+            p["spec"]["nodeName"] = node_name
+            conditions = [c for c in p["status"].get("conditions") or []
+                          if c["type"] != "PodScheduled"]
+            conditions.append({"type": "PodScheduled", "status": "True",
+                               "lastProbeTime": None, "lastTransitionTime": now})
+            p["status"]["conditions"] = conditions
+        pod = self.api.mutate("pods", pod["metadata"]["name"], pod["metadata"]["namespace"], bind,
+                              subresource="binding")
+        meta = pod["metadata"]
+        events.record(self.engine, pod, "Normal", "Scheduled",
+                      f"Successfully assigned {meta['namespace']}/{meta['name']} to {node_name}",
+                      "default-scheduler")
+
+    def _unschedulable(self, pod: dict, key: str, total: int, reasons: Counter) -> None:
+        self.waiting.add(key)
+        detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
+        message = (f"0/{total} nodes are available: {detail}. preemption: 0/{total} nodes are "
+                   f"available: {total} Preemption is not helpful for scheduling.")
+        if not total:
+            message = "no nodes available to schedule pods"
+        now = self.clock.timestamp()
+
+        def mark(p: dict) -> None:
+            conditions = [c for c in p["status"].get("conditions") or []
+                          if c["type"] != "PodScheduled"]
+            conditions.append({"type": "PodScheduled", "status": "False", "lastProbeTime": None,
+                               "lastTransitionTime": now, "reason": "Unschedulable",
+                               "message": message})
+            p["status"]["conditions"] = conditions
+        current = [c for c in pod["status"].get("conditions") or [] if c["type"] == "PodScheduled"]
+        if not current or current[0].get("message") != message:
+            self.api.mutate("pods", pod["metadata"]["name"], pod["metadata"]["namespace"], mark,
+                            subresource="status")
+        events.record(self.engine, pod, "Warning", "FailedScheduling", message,
+                      "default-scheduler")

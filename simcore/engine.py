@@ -1,0 +1,113 @@
+"""The engine: store, API server, clock and controllers, run to a steady state.
+
+`settle()` is the informer loop. It reads the change feed from where it last
+stopped, hands each change to the controllers that watch its resource (they
+turn it into keys on their queues), then runs one `sync(key)` at a time,
+taking queues in the fixed order of `CONTROLLERS`, until nothing is queued
+and no change is unread. `advance(seconds)` fires due timers in time order,
+settling after each instant. One thread, fixed orders, one seeded rng: the
+same inputs give the same cluster, byte for byte.
+"""
+
+from __future__ import annotations
+
+import random
+
+from simcore.apiserver import APIServer
+from simcore.clock import Clock
+from simcore.controllers.base import Controller
+from simcore.store import Store
+
+MAX_SYNCS_PER_SETTLE = 5_000_000
+
+
+class Engine:
+    def __init__(self, store: Store, clock: Clock, rng: random.Random, config: dict,
+                 runtime: dict | None = None, cursor: int | None = None):
+        self.store = store
+        self.clock = clock
+        self.rng = rng
+        self.config = config
+        self.runtime: dict = runtime if runtime is not None else {}
+        self.api = APIServer(store, clock, rng, config)
+        self.controllers: list[Controller] = []
+        self.by_name: dict[str, Controller] = {}
+        self._watchers: dict[str, list[Controller]] = {}
+        self.cursor = store.rv if cursor is None else cursor
+        self.syncs = 0
+
+    def add(self, controller: Controller) -> None:
+        self.controllers.append(controller)
+        self.by_name[controller.name] = controller
+        for res in controller.watches:
+            self._watchers.setdefault(res, []).append(controller)
+
+    def enqueue_all(self) -> None:
+        """Queue every object once, as informers do on their first list."""
+        for controller in self.controllers:
+            for res in controller.watches:
+                for obj in self.store.list(res):
+                    from simcore.store import Event
+                    for key in controller.keys_for(Event(self.store.rv, "ADDED", res, obj)):
+                        controller.queue.add(key)
+
+    def _dispatch(self) -> bool:
+        if self.cursor >= self.store.rv:
+            return False
+        for event in self.store.events_since(self.cursor):
+            for controller in self._watchers.get(event.resource, ()):
+                for key in controller.keys_for(event):
+                    controller.queue.add(key)
+            self.cursor = event.rv
+        return True
+
+    def settle(self) -> None:
+        budget = MAX_SYNCS_PER_SETTLE
+        while True:
+            self._dispatch()
+            ran = False
+            for controller in self.controllers:
+                key = controller.queue.pop()
+                if key is None:
+                    continue
+                controller.sync(key)
+                self.syncs += 1
+                ran = True
+                self._dispatch()
+                budget -= 1
+            if not ran and self.cursor >= self.store.rv:
+                return
+            if budget <= 0:
+                raise RuntimeError("controllers did not settle")
+
+    def _fire_due(self) -> None:
+        for name, key in self.clock.pop_due():
+            controller = self.by_name.get(name)
+            if controller is not None:
+                controller.queue.add(key)
+
+    def advance(self, seconds: float) -> None:
+        target = self.clock.elapsed + max(seconds, 0.0)
+        self.settle()
+        while True:
+            due = self.clock.next_due()
+            if due is None or due > target + 1e-9:
+                break
+            self.clock.elapsed = max(self.clock.elapsed, due)
+            self._fire_due()
+            self.settle()
+        self.clock.elapsed = target
+
+    def run_until_idle(self, max_seconds: float) -> float:
+        """Advance timer by timer until none is pending or `max_seconds` pass; the time used."""
+        start = self.clock.elapsed
+        limit = start + max_seconds
+        self.settle()
+        while True:
+            due = self.clock.next_due()
+            if due is None or due > limit:
+                break
+            self.clock.elapsed = max(self.clock.elapsed, due)
+            self._fire_due()
+            self.settle()
+        return self.clock.elapsed - start

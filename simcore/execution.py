@@ -1,0 +1,123 @@
+"""Running a command somewhere: in a pod's container, on a node, or on an outside machine.
+
+`kubectl exec` refuses before anything runs when the pod is missing, done,
+or its container is not running, with kubectl's own words. Otherwise the
+command runs in the container's image (only the programs it has), against
+its files and environment, and its network questions go through the
+simulated data plane from where it stands. A command that changed the
+container's files (`touch /var/ready`) makes the kubelet look again, so a
+readiness probe can flip on its next period.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+from types import MappingProxyType
+
+from simcore.exec import images
+from simcore.exec.context import ExecContext, ExecResult
+from simcore.net.fabric import Fabric, Source, SourceNetwork
+from simcore.resources import object_key
+from simcore.runtime import containers as rt
+
+NODE_TOOLS = {"curl": "7.68.0", "wget": "gnu-1.20.3", "nslookup": "bind9-9.16.1",
+              "dig": "9.16.1-Ubuntu", "shell": "dash", "bash": "5.0", "coreutils": "gnu-8.30",
+              "libc": "glibc"}
+NODE_EXTRA = "curl wget nslookup dig host ping ip iptables ss"
+
+
+def _argv(command: str | list[str]) -> list[str]:
+    return shlex.split(command) if isinstance(command, str) else list(command)
+
+
+def _failure(message: str, code: int = 1) -> ExecResult:
+    return ExecResult(stderr=message if message.endswith("\n") else message + "\n",
+                      exit_code=code, trace=[{"step": "reject", "detail": message.strip()}])
+
+
+def exec_in_pod(engine, pod_name: str, command: str | list[str], namespace: str = "default",
+                container: str | None = None, tty: bool = False) -> ExecResult:
+    pod = engine.api.try_get_ref("pods", pod_name, namespace)
+    if pod is None:
+        return _failure(f'Error from server (NotFound): pods "{pod_name}" not found')
+    phase = pod["status"].get("phase")
+    if phase in ("Succeeded", "Failed"):
+        return _failure("error: cannot exec into a container in a completed pod; current phase "
+                        f"is {phase}")
+    names = [c["name"] for c in pod["spec"].get("containers") or []]
+    name = container or names[0]
+    if name not in names:
+        return _failure(f"Error from server (BadRequest): container {name} is not valid for pod "
+                        f"{pod_name}")
+    key = object_key(namespace, pod_name)
+    record = engine.runtime.get("kubelet", {}).get("pods", {}).get(key)
+    state = (record or {}).get("containers", {}).get(name)
+    if state is None or state.get("stage") != "running":
+        return _failure(f'error: unable to upgrade connection: container not found ("{name}")')
+    spec = next(c for c in pod["spec"]["containers"] if c["name"] == name)
+    profile = rt.profile_for(spec.get("image", ""))
+    runtime = state.get("runtime", "docker")
+    rt.apply_file_events(state, engine.clock.elapsed)
+    source = Source("pod", record["ip"], record["node"], namespace, pod_name,
+                    state["files"].get("/etc/resolv.conf") or "",
+                    profile.tool("libc", "glibc"))
+    net = SourceNetwork(Fabric(engine), source)
+    ctx = rt.exec_context(profile, state, engine.clock.now, engine.rng, runtime, net, tty)
+    before = dict(state["files"])
+    result = _run(_argv(command), ctx)
+    if state["files"] != before:
+        engine.by_name["kubelet"].poke(namespace, pod_name)
+        engine.settle()
+    return result
+
+
+def _run(argv: list[str], ctx: ExecContext) -> ExecResult:
+    from simcore.exec.shell import run
+    return run(argv, ctx)
+
+
+def node_profile():
+    base = images.image_profile("ubuntu:20.04")
+    return dataclasses.replace(
+        base, name="node", commands=base.commands | frozenset(NODE_EXTRA.split()),
+        tools=MappingProxyType({**base.tools, **NODE_TOOLS}))
+
+
+def _host_files(hostname: str, config: dict) -> dict:
+    search = " ".join(config.get("host_search") or [])
+    resolv = "nameserver 127.0.0.53\noptions edns0 trust-ad\n" + (
+        f"search {search}\n" if search else "")
+    return {"/etc/hostname": hostname + "\n", "/etc/resolv.conf": resolv,
+            "/etc/hosts": f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"}
+
+
+def exec_on_node(engine, node_name: str, command: str | list[str]) -> ExecResult:
+    node = engine.api.try_get_ref("nodes", node_name)
+    if node is None:
+        return _failure(f"ssh: Could not resolve hostname {node_name}: Name or service not "
+                        "known", 255)
+    ip = next((a["address"] for a in node["status"].get("addresses") or []
+               if a["type"] == "InternalIP"), "")
+    files = _host_files(node_name, engine.config)
+    profile = node_profile()
+    source = Source("node", ip, node_name, resolv_conf=files["/etc/resolv.conf"])
+    return _run_on_host(engine, profile, node_name, files, source, command)
+
+
+def exec_external(engine, client_ip: str, command: str | list[str]) -> ExecResult:
+    hostname = f"client-{client_ip.replace('.', '-')}"
+    files = _host_files(hostname, engine.config)
+    source = Source("external", client_ip, None, resolv_conf=files["/etc/resolv.conf"])
+    return _run_on_host(engine, node_profile(), hostname, files, source, command)
+
+
+def _run_on_host(engine, profile, hostname: str, files: dict, source: Source,
+                 command: str | list[str]) -> ExecResult:
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+           "HOME": "/root", "HOSTNAME": hostname, "USER": "root", "SHELL": "/bin/bash"}
+    all_files = dict(profile.files)
+    all_files.update(files)
+    ctx = ExecContext(profile, env, hostname, all_files, engine.clock.now, engine.rng,
+                      SourceNetwork(Fabric(engine), source), runtime="docker")
+    return _run(_argv(command), ctx)

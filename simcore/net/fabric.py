@@ -1,0 +1,401 @@
+"""The network between pods, nodes and the outside world, and the trace of every hop.
+
+A `Source` is where a command runs: a container in a pod, a shell on a node,
+or a machine outside the cluster. `SourceNetwork` answers the four questions
+of `simcore.exec.netapi.Network` for it, the way the packets would go:
+
+- pod to pod IP: straight across the flannel overlay, source IP kept;
+- to a Service address (ClusterIP, external IP, LB address from inside):
+  the rules of the node the packet leaves from pick an endpoint (DNAT), a
+  node process is masqueraded to the node's address, a pod reaching itself
+  comes back from its bridge address (hairpin);
+- to a node IP on a NodePort: that node's rules, SNAT to the node unless
+  `externalTrafficPolicy: Local`; to a LoadBalancer address from outside:
+  the node that announces it (MetalLB layer 2), then the same;
+- anything else: an internet host, or nothing (the packet is lost and the
+  connection times out).
+
+Each step appends one plain sentence to the trace.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from simcore.exec import netapi
+from simcore.exec.netapi import (
+    Answer,
+    ConnectFailure,
+    Connection,
+    HttpFailure,
+    HttpRequest,
+    HttpResponse,
+    step,
+)
+from simcore.net import internet
+from simcore.net.coredns import CoreDNS
+from simcore.net.kubeproxy import Decision, KubeProxy, Target, health_check_body
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # "pod", "node", "external"
+    ip: str
+    node: str | None = None
+    namespace: str | None = None
+    pod: str | None = None
+    resolv_conf: str = ""
+    libc: str = "glibc"
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where an accepted connection ended, and the address the server saw."""
+
+    kind: str  # "pod", "internet", "health", "node"
+    ip: str
+    port: int
+    seen_client: str
+    namespace: str = ""
+    name: str = ""
+    node: str = ""
+
+
+def pod_cidr_of_node(node: dict) -> ipaddress.IPv4Network | None:
+    cidr = (node.get("spec") or {}).get("podCIDR")
+    return ipaddress.ip_network(cidr) if cidr else None
+
+
+class Fabric:
+    """Per-engine helpers shared by every source's view of the network."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.api = engine.api
+        self.proxy: KubeProxy = engine.by_name["kube-proxy"]
+        self.dns = CoreDNS(engine)
+        self.connections: dict[str, Destination] = {}
+
+    def node_by_ip(self, ip: str) -> dict | None:
+        return self.proxy.node_by_ip.get(ip)
+
+    def pod_by_ip(self, ip: str) -> dict | None:
+        key = self.proxy.pod_by_ip.get(ip)
+        return self.api.store.get("pods", *key) if key else None
+
+    def node_addresses(self, node_name: str) -> tuple[str, str, str]:
+        """(node IP, cni0 bridge IP .1, flannel.1 IP .0) of a node."""
+        node = self.api.store.get("nodes", "", node_name) or {}
+        ip = next((a["address"] for a in (node.get("status") or {}).get("addresses") or []
+                   if a.get("type") == "InternalIP"), "")
+        cidr = pod_cidr_of_node(node)
+        if cidr is None:
+            return ip, ip, ip
+        return ip, str(cidr.network_address + 1), str(cidr.network_address)
+
+
+class SourceNetwork(netapi.Network):
+    def __init__(self, fabric: Fabric, source: Source):
+        self.fabric = fabric
+        self.source = source
+
+    # DNS ----------------------------------------------------------------------------
+    def query(self, name: str, qtype: str = "A", server: str | None = None) -> Answer:
+        server = server or _first_nameserver(self.source.resolv_conf)
+        target = self.fabric.proxy.service_at(server, 53, "UDP") if self.source.kind != \
+            "external" else None
+        if target is not None:
+            decision = self.fabric.proxy.decide(self._node(), target, self.source.ip,
+                                                self.source.kind == "pod")
+            if decision.chosen is None:
+                return Answer(name, qtype, "UNREACHABLE" if decision.how == "reject" else
+                              "TIMEOUT", server=server,
+                              trace=(step("reject", f"{decision.reason}: the DNS query to "
+                                     f"{server} is refused"),))
+            return self.fabric.dns.answer(name, qtype, server)
+        if self.fabric.pod_by_ip(server) is not None:
+            return self.fabric.dns.answer(name, qtype, server)
+        rcode, addresses = internet.upstream_answer(name, self.fabric.engine.config)
+        return Answer(name, qtype, rcode, addresses if qtype == "A" else (), server=server,
+                      authoritative=False)
+
+    def resolve(self, name: str, qtype: str = "A"):
+        from simcore.exec.resolver import search
+        return search(name, self.source.resolv_conf, self.query, qtype, self.source.libc)
+
+    # TCP ----------------------------------------------------------------------------
+    def _node(self) -> str:
+        return self.source.node or ""
+
+    def connect(self, dst_ip: str, dst_port: int,
+                timeout_s: float | None) -> Connection | ConnectFailure:
+        trace: list[dict] = []
+        proxy = self.fabric.proxy
+        from_pod = self.source.kind == "pod"
+        target = proxy.service_at(dst_ip, dst_port) if self.source.kind != "external" else None
+        if target is not None:
+            return self._via_service(self._node(), target, dst_ip, dst_port, timeout_s, trace,
+                                     entry="inside")
+        node = self.fabric.node_by_ip(dst_ip)
+        if node is not None:
+            return self._to_node(node, dst_ip, dst_port, timeout_s, trace, from_pod)
+        lb = proxy.service_at(dst_ip, dst_port) if self.source.kind == "external" else None
+        if lb is not None:
+            return self._to_load_balancer(lb, dst_ip, dst_port, timeout_s, trace)
+        pod = self.fabric.pod_by_ip(dst_ip)
+        if pod is not None:
+            client = self._client_address_to_pod(pod)
+            return self._deliver_to_pod(pod, dst_ip, dst_port, client, timeout_s, trace)
+        host = internet.host_at(dst_ip)
+        if host is not None and dst_port in (80, 443):
+            trace.append(step("forward", f"{dst_ip} is outside the cluster: the packet leaves "
+                              "through the node's default route"))
+            return self._accepted(Destination("internet", dst_ip, dst_port, self.source.ip),
+                                  dst_ip, dst_port, trace)
+        return self._lost(dst_ip, dst_port, timeout_s, trace,
+                          f"nothing at {dst_ip} answers: the SYN packets are lost")
+
+    def _via_service(self, node: str, target: Target, dst_ip: str, dst_port: int,
+                     timeout_s: float | None, trace: list, entry: str,
+                     client_ip: str | None = None) -> Connection | ConnectFailure:
+        from_pod = self.source.kind == "pod"
+        client_ip = client_ip or self.source.ip
+        decision = self.fabric.proxy.decide(node, target, client_ip, from_pod)
+        trace.append(_proxy_step(decision, client_ip))
+        if decision.how == "reject":
+            trace.append(step("reject", f"{node}'s rules REJECT {dst_ip}:{dst_port} "
+                              f"({decision.reason}): connection refused"))
+            return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
+        if decision.how == "drop":
+            return self._lost(dst_ip, dst_port, timeout_s, trace,
+                              f"{node}'s rules DROP the packet ({decision.reason})")
+        chosen = decision.chosen
+        trace.append(step("dnat", f"DNAT {dst_ip}:{dst_port} to {chosen['ip']}:{chosen['port']}",
+                          node=node, to=f"{chosen['ip']}:{chosen['port']}"))
+        seen = self._seen_source(node, target, decision, client_ip, entry)
+        if seen != self.source.ip:
+            trace.append(step("snat", f"SNAT (masquerade) on {node}: the source becomes {seen}",
+                              node=node, source=seen))
+        pod = self.fabric.pod_by_ip(chosen["ip"])
+        if pod is None:
+            host = internet.host_at(chosen["ip"])
+            if host is not None:
+                return self._accepted(Destination("internet", chosen["ip"], chosen["port"],
+                                                  seen), dst_ip, dst_port, trace)
+            return self._lost(dst_ip, dst_port, timeout_s, trace,
+                              f"{chosen['ip']} does not answer: the packets are lost")
+        if pod["spec"].get("nodeName") and pod["spec"]["nodeName"] != node:
+            trace.append(step("forward", f"the packet crosses from {node} to "
+                              f"{pod['spec']['nodeName']} over the flannel overlay",
+                              node=pod["spec"]["nodeName"]))
+        return self._deliver_to_pod(pod, dst_ip, dst_port, seen, timeout_s, trace,
+                                    target_port=chosen["port"])
+
+    def _seen_source(self, node: str, target: Target, decision: Decision, client_ip: str,
+                     entry: str) -> str:
+        """The source address the backend sees, per kube-proxy's masquerade rules."""
+        chosen = decision.chosen
+        node_ip, bridge_ip, flannel_ip = self.fabric.node_addresses(node)
+        same_node = chosen.get("nodeName") == node
+        if self.source.kind == "pod" and chosen["ip"] == self.source.ip:
+            return bridge_ip  # hairpin: KUBE-SEP masquerades a pod reaching itself
+        if entry == "inside":
+            if self.source.kind == "pod":
+                return self.source.ip
+            return bridge_ip if same_node else flannel_ip
+        if decision.local_only:
+            return client_ip  # externalTrafficPolicy Local: no SNAT
+        return bridge_ip if same_node else flannel_ip
+
+    def _to_node(self, node: dict, dst_ip: str, dst_port: int, timeout_s: float | None,
+                 trace: list, from_pod: bool) -> Connection | ConnectFailure:
+        name = node["metadata"]["name"]
+        proxy = self.fabric.proxy
+        target = proxy.node_port(dst_port)
+        if target is not None:
+            trace.append(step("connect", f"{dst_ip}:{dst_port} is NodePort {dst_port} of "
+                              f"{target.namespace}/{target.name} on {name}", node=name))
+            return self._via_service(name, target, dst_ip, dst_port, timeout_s, trace,
+                                     entry="nodeport")
+        health = proxy.health_check(dst_port)
+        if health is not None:
+            return self._accepted(Destination("health", dst_ip, dst_port, self.source.ip,
+                                              health["metadata"]["namespace"],
+                                              health["metadata"]["name"], name),
+                                  dst_ip, dst_port, trace)
+        if dst_port in (10249, 10256, 10250, 6443) and (dst_port != 6443 or
+                                                         _is_control_plane(node)):
+            return self._accepted(Destination("node", dst_ip, dst_port, self.source.ip,
+                                              node=name), dst_ip, dst_port, trace)
+        trace.append(step("reject", f"nothing listens on {name} port {dst_port}: the node "
+                          "answers with a TCP reset"))
+        return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
+
+    def _to_load_balancer(self, target: Target, dst_ip: str, dst_port: int,
+                          timeout_s: float | None, trace: list) -> Connection | ConnectFailure:
+        from simcore.controllers.loadbalancer import announcing_node
+        node = announcing_node(self.fabric.engine, dst_ip)
+        if node is None:
+            return self._lost(dst_ip, dst_port, timeout_s, trace,
+                              f"no node answers ARP for {dst_ip}: nobody announces it")
+        trace.append(step("forward", f"{node} announces {dst_ip} (MetalLB layer 2): the "
+                          f"packet enters the cluster there", node=node))
+        return self._via_service(node, target, dst_ip, dst_port, timeout_s, trace,
+                                 entry="loadbalancer")
+
+    def _client_address_to_pod(self, pod: dict) -> str:
+        if self.source.kind == "node":
+            node_ip, bridge_ip, flannel_ip = self.fabric.node_addresses(self.source.node)
+            return bridge_ip if pod["spec"].get("nodeName") == self.source.node else flannel_ip
+        return self.source.ip
+
+    def _deliver_to_pod(self, pod: dict, dst_ip: str, dst_port: int, seen: str,
+                        timeout_s: float | None, trace: list,
+                        target_port: int | None = None) -> Connection | ConnectFailure:
+        port = target_port or dst_port
+        meta = pod["metadata"]
+        if pod["status"].get("phase") != "Running":
+            return self._lost(dst_ip, dst_port, timeout_s, trace,
+                              f"{meta['name']} is not running: nothing answers")
+        if not self._listening(pod, port):
+            trace.append(step("reject", f"{meta['name']} ({pod['status'].get('podIP')}) has "
+                              f"nothing listening on port {port}: its kernel answers with a "
+                              "TCP reset"))
+            return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
+        trace.append(step("deliver", f"{meta['name']} on {pod['spec'].get('nodeName')} accepts "
+                          f"the connection on port {port} (it sees the client as {seen})",
+                          pod=meta["name"], namespace=meta["namespace"], port=port))
+        return self._accepted(Destination("pod", pod["status"]["podIP"], port, seen,
+                                          meta["namespace"], meta["name"],
+                                          pod["spec"].get("nodeName", "")),
+                              dst_ip, dst_port, trace)
+
+    def _listening(self, pod: dict, port: int) -> bool:
+        from simcore.net.listeners import listener
+        return listener(self.fabric.engine, pod, port) is not None
+
+    def _accepted(self, dest: Destination, dst_ip: str, dst_port: int,
+                  trace: list) -> Connection:
+        conn_id = f"c{len(self.fabric.connections) + 1}"
+        self.fabric.connections[conn_id] = dest
+        return Connection(dst_ip, dst_port, dest.seen_client, 0, 0.0,
+                          f"{conn_id}|{dest.ip}:{dest.port}", tuple(trace))
+
+    def _lost(self, dst_ip: str, dst_port: int, timeout_s: float | None, trace: list,
+              why: str) -> ConnectFailure:
+        waited = timeout_s if timeout_s is not None else netapi.KERNEL_SYN_TIMEOUT
+        waited = min(waited, netapi.KERNEL_SYN_TIMEOUT)
+        trace.append(step("timeout", f"{why}; the connection would hang, and ends after "
+                          f"{waited:g} s", would_hang=True))
+        return ConnectFailure("timeout", dst_ip, dst_port, waited, tuple(trace))
+
+    # HTTP ---------------------------------------------------------------------------------
+    def http(self, conn: Connection, request: HttpRequest,
+             timeout_s: float | None) -> HttpResponse | HttpFailure:
+        from simcore.net.listeners import serve_http
+        dest = self.fabric.connections.get(conn.backend.split("|", 1)[0])
+        if dest is None:
+            return HttpFailure("reset", 0.0, "", ())
+        if dest.kind == "internet":
+            return _internet_response(dest, request)
+        if dest.kind == "health":
+            return self._health_response(dest)
+        if dest.kind == "node":
+            return _node_port_response(dest, request)
+        return serve_http(self.fabric, dest, request, timeout_s)
+
+    def _health_response(self, dest: Destination) -> HttpResponse:
+        svc = self.fabric.api.store.get("services", dest.namespace, dest.name)
+        local = 0
+        if svc is not None:
+            for port in svc["spec"].get("ports") or []:
+                target = Target(dest.namespace, dest.name, port, "nodePort", svc)
+                local = sum(1 for e in self.fabric.proxy.endpoints(target)
+                            if e.get("nodeName") == dest.node)
+                break
+        body = health_check_body(svc or {"metadata": {"namespace": dest.namespace,
+                                                        "name": dest.name}}, local)
+        status = 200 if local else 503
+        headers = (("Content-Type", "application/json"), ("X-Content-Type-Options", "nosniff"),
+                   ("X-Load-Balancing-Endpoint-Weight", str(local)),
+                   ("Date", _http_date(self.fabric.engine)),
+                   ("Content-Length", str(len(body))))
+        return HttpResponse(status, "OK" if local else "Service Unavailable", headers, body,
+                            trace=(step("response", f"kube-proxy on {dest.node} answers the "
+                                        f"health check {status}: {local} local endpoint(s)"),))
+
+
+def _http_date(engine) -> str:
+    from simcore.exec.apps import http_date
+    return http_date(engine.clock.now)
+
+
+def _first_nameserver(resolv_conf: str) -> str:
+    for line in resolv_conf.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == "nameserver":
+            return parts[1]
+    return "127.0.0.1"
+
+
+def _is_control_plane(node: dict) -> bool:
+    return "node-role.kubernetes.io/control-plane" in (node["metadata"].get("labels") or {})
+
+
+def _proxy_step(decision: Decision, client_ip: str) -> dict:
+    target = decision.target
+    svc = f"{target.namespace}/{target.name}:{target.port['port']}"
+    n = len(decision.candidates)
+    candidates = [f"{c['ip']}:{c['port']}" for c in decision.candidates]
+    base = {"step": "proxy", "node": decision.node, "service": svc,
+            "candidates": candidates, "how": decision.how}
+    if decision.how == "random":
+        chosen = decision.chosen
+        base.update(rule=decision.rule, probability=round(decision.probability, 10),
+                    chosen=f"{chosen['ip']}:{chosen['port']}")
+        base["detail"] = (f"{decision.node}'s kube-proxy rules: {svc} has {n} endpoint(s); "
+                          f"rule {decision.rule} of {n} matched (p = "
+                          f"{decision.probability:.10f}) and chose {chosen['ip']}:"
+                          f"{chosen['port']} ({_pod_name(chosen)})")
+    elif decision.how == "affinity":
+        chosen = decision.chosen
+        base.update(client=client_ip, age=decision.affinity_age,
+                    chosen=f"{chosen['ip']}:{chosen['port']}")
+        base["detail"] = (f"{decision.node}'s kube-proxy rules: {svc} has ClientIP affinity and "
+                          f"{client_ip} used {chosen['ip']}:{chosen['port']} "
+                          f"({_pod_name(chosen)}) {decision.affinity_age:g} s ago: same "
+                          "endpoint again")
+    else:
+        base["detail"] = f"{decision.node}'s kube-proxy rules for {svc}: {decision.reason}"
+    return base
+
+
+def _pod_name(endpoint: dict) -> str:
+    ref = endpoint.get("targetRef") or {}
+    return ref.get("name") or endpoint["ip"]
+
+
+def _internet_response(dest: Destination, request: HttpRequest) -> HttpResponse:
+    host = internet.host_at(dest.ip)
+    headers = [("Content-Type", "text/html; charset=UTF-8"), ("Server", host.server),
+               ("Content-Length", str(len(host.body)))]
+    if host.location:
+        headers.insert(0, ("Location", host.location))
+    return HttpResponse(host.status, host.reason, tuple(headers), host.body,
+                        trace=(step("response", f"{host.names[0]} ({dest.ip}) answers "
+                                    f"{host.status} {host.reason}"),))
+
+
+def _node_port_response(dest: Destination, request: HttpRequest) -> HttpResponse:
+    if dest.port in (10249, 10256) and request.target.startswith("/proxyMode"):
+        return HttpResponse(200, "OK", (("Content-Type", "text/plain; charset=utf-8"),
+                                        ("Content-Length", "8")), "iptables",
+                            trace=(step("response", "kube-proxy reports its mode: iptables"),))
+    if dest.port == 10256 and request.target.startswith("/healthz"):
+        body = '{"lastUpdated": "", "currentTime": ""}'
+        return HttpResponse(200, "OK", (("Content-Type", "application/json"),), body)
+    body = "404 page not found\n"
+    return HttpResponse(404, "Not Found", (("Content-Type", "text/plain; charset=utf-8"),
+                                           ("X-Content-Type-Options", "nosniff"),
+                                           ("Content-Length", str(len(body)))), body)

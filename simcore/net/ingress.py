@@ -1,0 +1,107 @@
+"""The ingress-nginx controller at work: L7 routing by host and path.
+
+A request reaching the controller pod (through its NodePort Service, as in
+the lecture) is matched against the Ingresses of class `nginx` (class-less
+ones too, because `nginx` is the default class), then sent straight to one
+of the backend Service's ready endpoints, round robin, not through the
+ClusterIP: ingress-nginx keeps its own upstream list from the endpoints.
+Nothing matching gets nginx's own 404 page; a backend with no endpoints a
+503. The backend sees the controller pod as its client, and the real
+client in X-Forwarded-For and X-Real-IP.
+"""
+
+from __future__ import annotations
+
+from simcore.exec import apps
+from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
+from simcore.net.ingress_match import match_ingress
+from simcore.net.kubeproxy import Target
+
+CLASS_NAME = "nginx"
+NGINX_VERSION = "1.25.3"
+
+
+def default_class(api) -> str | None:
+    for cls in api.store.list("ingressclasses.networking.k8s.io"):
+        annotations = cls["metadata"].get("annotations") or {}
+        if annotations.get("ingressclass.kubernetes.io/is-default-class") == "true":
+            return cls["metadata"]["name"]
+    return None
+
+
+def _page(status: int, trace: list) -> HttpResponse:
+    body = apps.nginx_error_page(status, NGINX_VERSION, True).replace(
+        f"nginx/{NGINX_VERSION}", "nginx")
+    headers = (("Content-Type", "text/html"), ("Content-Length", str(len(body))))
+    return HttpResponse(status, apps.REASONS.get(status, ""), headers, body, trace=tuple(trace))
+
+
+def route(fabric, controller: dict, dest, request: HttpRequest,
+          timeout_s: float | None) -> HttpResponse | HttpFailure:
+    api = fabric.api
+    host = request.host
+    path = request.target.split("?", 1)[0]
+    match = match_ingress(api.store.list("ingresses.networking.k8s.io"), host, path,
+                          default_class(api), CLASS_NAME)
+    trace: list[dict] = []
+    if match is None:
+        trace.append(step("ingress", f"ingress-nginx: no Ingress rule matches host {host} "
+                          f"path {path}: nginx answers 404 itself"))
+        return _page(404, trace)
+    namespace = match.ingress.split("/", 1)[0]
+    trace.append(step("ingress", f"ingress-nginx: {match.explain()}", ingress=match.ingress))
+    svc = api.store.get("services", namespace, match.service)
+    port = None
+    for entry in (svc or {}).get("spec", {}).get("ports") or []:
+        if entry["port"] == match.port or entry.get("name") == match.port:
+            port = entry
+    if svc is None or port is None:
+        trace.append(step("ingress", f"service {namespace}/{match.service} (port {match.port}) "
+                          "does not exist: 503"))
+        return _page(503, trace)
+    endpoints = fabric.proxy.endpoints(Target(namespace, match.service, port, "clusterIP", svc))
+    if not endpoints:
+        trace.append(step("ingress", f"service {namespace}/{match.service} has no ready "
+                          "endpoints: 503"))
+        return _page(503, trace)
+    chosen = _round_robin(fabric.engine, f"{namespace}-{match.service}-{port['port']}",
+                          endpoints)
+    trace.append(step("proxy", f"ingress-nginx picks {chosen['ip']}:{chosen['port']} "
+                      f"({(chosen.get('targetRef') or {}).get('name', chosen['ip'])}) round "
+                      f"robin among {len(endpoints)} endpoint(s), bypassing the ClusterIP",
+                      how="round-robin", chosen=f"{chosen['ip']}:{chosen['port']}",
+                      candidates=[f"{e['ip']}:{e['port']}" for e in endpoints]))
+    return _forward(fabric, controller, dest, request, chosen, timeout_s, trace)
+
+
+def _round_robin(engine, upstream: str, endpoints: list[dict]) -> dict:
+    counters = engine.runtime.setdefault("ingress-nginx", {})
+    index = counters.get(upstream, 0)
+    counters[upstream] = index + 1
+    return endpoints[index % len(endpoints)]
+
+
+def _forward(fabric, controller: dict, dest, request: HttpRequest, chosen: dict,
+             timeout_s: float | None, trace: list) -> HttpResponse | HttpFailure:
+    from simcore.net.fabric import Source, SourceNetwork
+    source = Source("pod", controller["status"]["podIP"], controller["spec"].get("nodeName"),
+                    controller["metadata"]["namespace"], controller["metadata"]["name"])
+    net = SourceNetwork(fabric, source)
+    conn = net.connect(chosen["ip"], chosen["port"], timeout_s)
+    trace.extend(conn.trace)
+    if not hasattr(conn, "backend"):
+        return _page(502 if conn.kind == "refused" else 504, trace)
+    host = request.host
+    headers = [(k, v) for k, v in request.headers if k.lower() not in ("connection",)]
+    headers += [("X-Request-ID", f"{fabric.engine.rng.getrandbits(128):032x}"),
+                ("X-Real-IP", dest.seen_client), ("X-Forwarded-For", dest.seen_client),
+                ("X-Forwarded-Host", host.split(":")[0]), ("X-Forwarded-Port", "80"),
+                ("X-Forwarded-Proto", "http"), ("X-Forwarded-Scheme", "http"),
+                ("X-Scheme", "http")]
+    upstream = HttpRequest(request.method, request.target, host, tuple(headers), request.body)
+    response = net.http(conn, upstream, timeout_s)
+    if isinstance(response, HttpFailure):
+        trace.extend(response.trace)
+        return _page(502, trace)
+    return HttpResponse(response.status, response.reason, response.headers, response.body,
+                        response.version, response.elapsed, tuple(trace) + response.trace)

@@ -1,0 +1,291 @@
+"""kube-proxy in iptables mode: how a node decides where a Service connection goes.
+
+Every node has the same rules, built from Services and EndpointSlices, but
+its own conntrack and its own `recent` lists for ClientIP affinity. A new
+connection to a Service address meets the rules of the node it enters on:
+
+- no ready endpoint: REJECT, the client sees "connection refused" at once;
+- `sessionAffinity: ClientIP`: an endpoint this node saw the client IP use
+  within `timeoutSeconds` wins (the window slides with each connection);
+- otherwise rule i of n (endpoints sorted by "ip:port") matches with
+  probability 1/(n-i), so each endpoint gets 1/n: random, not round-robin;
+- `externalTrafficPolicy: Local` on a NodePort/LB entry, and
+  `internalTrafficPolicy: Local` for pods, keep only this node's endpoints,
+  and with none the packet is dropped: the client times out.
+
+`decide()` returns a `Decision` holding the choice and the reasons, which
+the trace shows step by step. The controller part keeps indexes from
+Service addresses and node ports to Services, so a lookup costs the
+Service's endpoints, never the cluster's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from simcore.controllers.base import Controller
+from simcore.resources import object_key
+
+AFFINITY_DEFAULT = 10800
+
+
+@dataclass
+class Target:
+    """A Service port a packet addressed: which Service, which port, and how it was reached."""
+
+    namespace: str
+    name: str
+    port: dict  # the Service's port entry
+    via: str  # "clusterIP", "nodePort", "loadBalancer", "externalIP"
+    service: dict = field(repr=False, default_factory=dict)
+
+
+@dataclass
+class Decision:
+    node: str
+    target: Target
+    candidates: list[dict]  # endpoints considered, sorted as the rules are
+    chosen: dict | None = None  # {"ip", "port", "nodeName", "targetRef", "ready"}
+    how: str = ""  # "random", "affinity", "reject", "drop"
+    probability: float | None = None
+    rule: int | None = None
+    affinity_age: float | None = None
+    reason: str = ""
+    local_only: bool = False
+
+
+class KubeProxy(Controller):
+    """Indexes for Service lookups, and the affinity tables (saved with the cluster)."""
+
+    name = "kube-proxy"
+    watches = ("services", "pods", "nodes")
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        self.by_ip: dict[str, tuple[str, str]] = {}
+        self.by_node_port: dict[int, tuple[str, str]] = {}
+        self.health_ports: dict[int, tuple[str, str]] = {}
+        self.by_lb_ip: dict[str, tuple[str, str]] = {}
+        self._seen: dict[tuple[str, str], dict] = {}
+        self.pod_by_ip: dict[str, tuple[str, str]] = {}
+        self.node_by_ip: dict[str, dict] = {}
+        for svc in self.api.store.list("services"):
+            self._index(svc)
+        for pod in self.api.store.list("pods"):
+            self._index_pod(None, pod)
+        for node in self.api.store.list("nodes"):
+            self._index_node(None, node)
+
+    def _index_pod(self, old: dict | None, pod: dict | None) -> None:
+        for obj, add in ((old, False), (pod, True)):
+            if obj is None or obj["spec"].get("hostNetwork"):
+                continue
+            ip = (obj.get("status") or {}).get("podIP")
+            if not ip:
+                continue
+            ref = (obj["metadata"]["namespace"], obj["metadata"]["name"])
+            if add:
+                self.pod_by_ip[ip] = ref
+            elif self.pod_by_ip.get(ip) == ref:
+                del self.pod_by_ip[ip]
+
+    def _index_node(self, old: dict | None, node: dict | None) -> None:
+        for obj, add in ((old, False), (node, True)):
+            if obj is None:
+                continue
+            for addr in (obj.get("status") or {}).get("addresses") or []:
+                if addr.get("type") != "InternalIP":
+                    continue
+                if add:
+                    self.node_by_ip[addr["address"]] = obj
+                else:
+                    self.node_by_ip.pop(addr["address"], None)
+
+    def keys_for(self, event):
+        if event.resource == "pods":
+            self._index_pod(event.old, None if event.type == "DELETED" else event.object)
+            return ()
+        if event.resource == "nodes":
+            self._index_node(event.old, None if event.type == "DELETED" else event.object)
+            return ()
+        meta = event.object["metadata"]
+        self._unindex(meta["namespace"], meta["name"])
+        if event.type != "DELETED":
+            self._index(event.object)
+        return ()
+
+    def sync(self, key: str) -> None:
+        return None
+
+    def _index(self, svc: dict) -> None:
+        ref = (svc["metadata"]["namespace"], svc["metadata"]["name"])
+        spec = svc.get("spec") or {}
+        addresses = []
+        for ip in (spec.get("clusterIPs") or []) + (spec.get("externalIPs") or []):
+            if ip and ip != "None":
+                self.by_ip[ip] = ref
+                addresses.append(("ip", ip))
+        for port in spec.get("ports") or []:
+            if port.get("nodePort"):
+                self.by_node_port[port["nodePort"]] = ref
+                addresses.append(("port", port["nodePort"]))
+        if spec.get("healthCheckNodePort"):
+            self.health_ports[spec["healthCheckNodePort"]] = ref
+            addresses.append(("health", spec["healthCheckNodePort"]))
+        for ingress in (svc.get("status") or {}).get("loadBalancer", {}).get("ingress") or []:
+            if ingress.get("ip"):
+                self.by_lb_ip[ingress["ip"]] = ref
+                addresses.append(("lb", ingress["ip"]))
+        self._seen[ref] = {"addresses": addresses}
+
+    def _unindex(self, namespace: str, name: str) -> None:
+        entry = self._seen.pop((namespace, name), None)
+        if not entry:
+            return
+        tables = {"ip": self.by_ip, "port": self.by_node_port, "health": self.health_ports,
+                  "lb": self.by_lb_ip}
+        for table, value in entry["addresses"]:
+            if tables[table].get(value) == (namespace, name):
+                del tables[table][value]
+
+    # lookups ----------------------------------------------------------------------
+    def service_at(self, ip: str, port: int, protocol: str = "TCP") -> Target | None:
+        """The Service port a cluster or external address names, if any."""
+        for table, via in ((self.by_ip, "clusterIP"), (self.by_lb_ip, "loadBalancer")):
+            ref = table.get(ip)
+            if ref is None:
+                continue
+            svc = self.api.store.get("services", *ref)
+            if svc is None:
+                continue
+            for entry in svc["spec"].get("ports") or []:
+                if entry["port"] == port and entry.get("protocol", "TCP") == protocol:
+                    external = ip in (svc["spec"].get("externalIPs") or [])
+                    return Target(*ref, entry, "externalIP" if external else via, svc)
+        return None
+
+    def node_port(self, port: int, protocol: str = "TCP") -> Target | None:
+        ref = self.by_node_port.get(port)
+        svc = self.api.store.get("services", *ref) if ref else None
+        if svc is None:
+            return None
+        for entry in svc["spec"].get("ports") or []:
+            if entry.get("nodePort") == port and entry.get("protocol", "TCP") == protocol:
+                return Target(*ref, entry, "nodePort", svc)
+        return None
+
+    def health_check(self, port: int) -> dict | None:
+        ref = self.health_ports.get(port)
+        return self.api.store.get("services", *ref) if ref else None
+
+    # the rules --------------------------------------------------------------------------
+    def endpoints(self, target: Target) -> list[dict]:
+        """Ready endpoints for the target's port, sorted by "ip:port" as kube-proxy sorts them."""
+        out = {}
+        names = self.api.store.names_with_label("endpointslices.discovery.k8s.io",
+                                                target.namespace, "kubernetes.io/service-name",
+                                                target.name)
+        port_name = target.port.get("name", "")
+        protocol = target.port.get("protocol", "TCP")
+        for slice_name in sorted(names):
+            es = self.api.store.get("endpointslices.discovery.k8s.io", target.namespace,
+                                    slice_name)
+            if es is None:
+                continue
+            number = next((p.get("port") for p in es.get("ports") or []
+                           if (p.get("name") or "") == port_name and
+                           p.get("protocol", "TCP") == protocol), None)
+            if number is None:
+                continue
+            for ep in es.get("endpoints") or []:
+                if not (ep.get("conditions") or {}).get("ready", True):
+                    continue
+                for ip in ep.get("addresses") or []:
+                    out[f"{ip}:{number}"] = {"ip": ip, "port": number,
+                                             "nodeName": ep.get("nodeName"),
+                                             "targetRef": ep.get("targetRef")}
+        return [out[k] for k in sorted(out)]
+
+    def decide(self, node: str, target: Target, client_ip: str, from_pod: bool) -> Decision:
+        spec = target.service.get("spec") or {}
+        candidates = self.endpoints(target)
+        decision = Decision(node, target, candidates)
+        if not candidates:
+            decision.how = "reject"
+            decision.reason = (f"{target.namespace}/{target.name}:{target.port.get('name', '')} "
+                               "has no endpoints")
+            return decision
+        local = self._local_policy(target, spec, from_pod)
+        if local:
+            decision.local_only = True
+            candidates = [c for c in candidates if c.get("nodeName") == node]
+            decision.candidates = candidates
+            if not candidates:
+                decision.how = "drop"
+                decision.reason = (f"{target.namespace}/{target.name}:"
+                                   f"{target.port.get('name', '')} has no local endpoints")
+                return decision
+        if spec.get("sessionAffinity") == "ClientIP" and self._by_affinity(decision, client_ip):
+            return decision
+        self._by_random(decision)
+        if spec.get("sessionAffinity") == "ClientIP":
+            self._remember(decision, client_ip)
+        return decision
+
+    def _local_policy(self, target: Target, spec: dict, from_pod: bool) -> bool:
+        if target.via in ("nodePort", "loadBalancer", "externalIP"):
+            # traffic from pods to a NodePort/LB address uses the cluster-wide chain
+            return spec.get("externalTrafficPolicy") == "Local" and not from_pod
+        return spec.get("internalTrafficPolicy") == "Local" and from_pod
+
+    def _affinity_table(self, node: str) -> dict:
+        return self.state.setdefault("affinity", {}).setdefault(node, {})
+
+    def _affinity_key(self, target: Target, client_ip: str) -> str:
+        return f"{object_key(target.namespace, target.name)}:{target.port.get('name', '')}|" \
+               f"{client_ip}"
+
+    def _by_affinity(self, decision: Decision, client_ip: str) -> bool:
+        table = self._affinity_table(decision.node)
+        key = self._affinity_key(decision.target, client_ip)
+        entry = table.get(key)
+        if entry is None:
+            return False
+        timeout = _affinity_timeout(decision.target.service)
+        age = self.clock.elapsed - entry["last"]
+        chosen = next((c for c in decision.candidates
+                       if f"{c['ip']}:{c['port']}" == entry["endpoint"]), None)
+        if age > timeout or chosen is None:
+            del table[key]  # expired, or its endpoint is gone: the rule no longer exists
+            return False
+        decision.chosen, decision.how, decision.affinity_age = chosen, "affinity", age
+        entry["last"] = self.clock.elapsed
+        return True
+
+    def _by_random(self, decision: Decision) -> None:
+        n = len(decision.candidates)
+        for i, candidate in enumerate(decision.candidates):
+            probability = 1.0 / (n - i)
+            if i == n - 1 or self.rng.random() < probability:
+                decision.chosen, decision.how = candidate, "random"
+                decision.rule, decision.probability = i + 1, probability
+                return
+
+    def _remember(self, decision: Decision, client_ip: str) -> None:
+        table = self._affinity_table(decision.node)
+        chosen = decision.chosen
+        table[self._affinity_key(decision.target, client_ip)] = {
+            "endpoint": f"{chosen['ip']}:{chosen['port']}", "last": self.clock.elapsed}
+
+
+def _affinity_timeout(service: dict) -> float:
+    config = (service.get("spec") or {}).get("sessionAffinityConfig") or {}
+    return float((config.get("clientIP") or {}).get("timeoutSeconds", AFFINITY_DEFAULT))
+
+
+def health_check_body(service: dict, local_endpoints: int) -> str:
+    """The JSON kube-proxy's health check server answers on `healthCheckNodePort`."""
+    meta = service["metadata"]
+    return ("{\n\t\"service\": {\n\t\t\"namespace\": \"" + meta["namespace"] + "\",\n\t\t\"name\": \"" +
+            meta["name"] + "\"\n\t},\n\t\"localEndpoints\": " + str(local_endpoints) +
+            ",\n\t\"serviceProxyHealthy\": true\n}")

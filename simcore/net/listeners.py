@@ -1,0 +1,72 @@
+"""The servers inside pods: who listens on a port, and what they answer.
+
+A container listens on the ports its process plan opened (once it got
+there). A request delivered to one is handed to the image's application
+(`simcore.exec.apps.serve`), whose log lines go to the container's log and
+whose memory (kubia-unhealthy counts requests) and file writes are kept in
+the container record. The ingress-nginx controller is the exception: it
+routes by host and path itself (`simcore.net.ingress`).
+"""
+
+from __future__ import annotations
+
+from simcore.exec import apps
+from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
+from simcore.resources import object_key
+from simcore.runtime import containers as rt
+
+
+def container_records(engine, pod: dict) -> dict:
+    key = object_key(pod["metadata"]["namespace"], pod["metadata"]["name"])
+    record = engine.runtime.get("kubelet", {}).get("pods", {}).get(key)
+    if record is None or record["uid"] != pod["metadata"].get("uid"):
+        return {}
+    return record["containers"]
+
+
+def listener(engine, pod: dict, port: int) -> tuple[str, dict, dict] | None:
+    """(container name, its record, the listener) serving `port`, or None."""
+    for name, state in container_records(engine, pod).items():
+        found = rt.listening(state, port, engine.clock.elapsed)
+        if found is not None:
+            return name, state, found
+    return None
+
+
+def serve_http(fabric, dest, request: HttpRequest,
+               timeout_s: float | None) -> HttpResponse | HttpFailure:
+    engine = fabric.engine
+    pod = engine.api.store.get("pods", dest.namespace, dest.name)
+    found = listener(engine, pod, dest.port) if pod else None
+    if found is None:
+        return HttpFailure("reset", 0.0, "", (step("reject", f"{dest.name} closed the "
+                                                   "connection: nothing listens any more"),))
+    name, state, entry = found
+    if entry["app"] == "ingress-nginx":
+        from simcore.net.ingress import route
+        return route(fabric, pod, dest, request, timeout_s)
+    env = dict(item.split("=", 1) for item in state.get("env") or [])
+    memory = state.setdefault("app_state", {}).setdefault(str(dest.port), {})
+    ctx = apps.ServeContext(hostname=env.get("HOSTNAME", dest.name), now=engine.clock.now,
+                            client_ip=dest.seen_client, server_ip=dest.ip,
+                            server_port=dest.port, env=env, files=state.get("files") or {},
+                            state=dict(memory))
+    served = apps.serve(entry["app"], entry.get("config") or {}, request, ctx)
+    now = engine.clock.elapsed
+    for line in served.logs:
+        state["logs"].append([now, line.get("stream", "stdout"), line["text"]])
+    state["app_state"][str(dest.port)] = dict(served.state)
+    for path, content in served.files.items():
+        if content is None:
+            state["files"].pop(path, None)
+        else:
+            state["files"][path] = content
+    response = served.response
+    first = response.body.splitlines()[0] if response.body else ""
+    detail = f"{dest.name} answers {response.status} {response.reason}"
+    if first and len(first) < 80:
+        detail += f': "{first}"'
+    return HttpResponse(response.status, response.reason, response.headers, response.body,
+                        response.version, response.elapsed,
+                        tuple(response.trace) + (step("response", detail, pod=dest.name,
+                                                      status=response.status),))

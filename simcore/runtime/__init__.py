@@ -1,0 +1,1 @@
+"""What runs inside pods: container processes, their files and their logs."""

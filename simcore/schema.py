@@ -1,0 +1,100 @@
+"""Strict field validation: which fields of a manifest the real schema does not declare.
+
+kubectl sends `fieldValidation=Strict` by default (it used to validate on the
+client), so a typo such as `imagee` makes a real API server refuse the whole
+request with a BadRequest:
+
+    Deployment in version "v1" cannot be handled as a Deployment: strict decoding
+    error: unknown field "spec.template.spec.containers[0].imagee"
+
+With `fieldValidation=Warn` the object is accepted and each unknown field comes
+back as a warning (`unknown field "spec.foo"`), and `Ignore` says nothing.
+
+The schema is data, not code: `tools/gen_schema.py` reads the official
+`kubernetes` Python client's generated models once and writes
+`schema_data.json`; here we only load that JSON. Free-form content (labels,
+annotations, ConfigMap data, IntOrString, RawExtension) is never flagged,
+because the generator records those fields as opaque.
+
+Paths are reported as sigs.k8s.io/json does: dotted field names with `[i]`
+for list items, visited in sorted key order (kubectl sends JSON converted from
+YAML through Go maps, which marshal their keys sorted).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from simcore.errors import BadRequest, bad_request
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict:
+    text = resources.files("simcore").joinpath("schema_data.json").read_text()
+    return json.loads(text)
+
+
+def _root(kind: str, api_version: str | None) -> str | None:
+    roots = _schema()["roots"]
+    if api_version and f"{api_version}/{kind}" in roots:
+        return roots[f"{api_version}/{kind}"]
+    return roots.get(kind)
+
+
+def unknown_fields(kind: str, obj: dict) -> list[str]:
+    """Dotted paths of the fields in `obj` that a `kind` object does not have."""
+    root = _root(kind, obj.get("apiVersion") if isinstance(obj, dict) else None)
+    if root is None or not isinstance(obj, dict):
+        return []
+    found: list[str] = []
+    _walk_model(root, obj, "", found)
+    return found
+
+
+def _walk_model(model: str, value: Any, path: str, found: list[str]) -> None:
+    if not isinstance(value, dict):
+        return
+    fields = _schema()["types"][model]
+    for key in sorted(value):
+        child = f"{path}.{key}" if path else key
+        if key not in fields:
+            found.append(child)
+            continue
+        _walk_code(fields[key], value[key], child, found)
+
+
+def _walk_code(code: Any, value: Any, path: str, found: list[str]) -> None:
+    if not code:
+        return
+    if code[0] == "[":
+        for i, item in enumerate(value if isinstance(value, list) else ()):
+            _walk_code(code[1:], item, f"{path}[{i}]", found)
+    elif code[0] == "{":
+        for key, item in sorted(value.items()) if isinstance(value, dict) else ():
+            _walk_code(code[1:], item, f"{path}[{key}]", found)
+    else:
+        _walk_model(code, value, path, found)
+
+
+def _field_errors(fields: list[str]) -> list[str]:
+    return [f"unknown field {json.dumps(f, ensure_ascii=False)}" for f in fields]
+
+
+def strict_decoding_message(kind: str, api_version: str, fields: list[str]) -> str:
+    """The BadRequest message for unknown `fields` under fieldValidation=Strict."""
+    version = api_version.rpartition("/")[2]
+    return (f"{kind} in version {json.dumps(version)} cannot be handled as a {kind}: "
+            f"strict decoding error: {', '.join(_field_errors(fields))}")
+
+
+def strict_decoding_error(kind: str, api_version: str, fields: list[str]) -> BadRequest:
+    """The 400 BadRequest a real server returns for `fields` under fieldValidation=Strict."""
+    return bad_request(strict_decoding_message(kind, api_version, fields))
+
+
+def strict_decoding_warnings(fields: list[str]) -> list[str]:
+    """The Warning headers (one per field) a real server sends under fieldValidation=Warn."""
+    return _field_errors(fields)

@@ -1,0 +1,233 @@
+"""The public facade: one simulated cluster, driven the way a lesson drives one.
+
+`Simulation.from_preset("lecture", seed=0)` builds the lecture's cluster;
+`apply`/`apply(create=True)` take manifests as kubectl apply/create would;
+`advance` and `run_until_idle` move virtual time; `table` prints what
+`kubectl get` prints. Everything writes through `sim.api`, the simulated API
+server. `state()` and `Simulation.from_state()` save and restore a cluster
+exactly, rng and timers included.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+import yaml
+
+from simcore import errors
+from simcore.apiserver import Request, resolve
+from simcore.clock import EPOCH, Clock
+from simcore.engine import Engine
+from simcore.resources import UnknownResource, for_api_version
+from simcore.store import Store
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+MISSING_ANNOTATION_WARNING = (
+    "resource {res}/{name} is missing the kubectl.kubernetes.io/last-applied-configuration "
+    "annotation which is required by kubectl apply. kubectl apply should only be used on "
+    "resources created declaratively by either kubectl create --save-config or kubectl apply. "
+    "The missing annotation will be patched automatically.")
+
+
+@dataclass
+class ApplyResult:
+    kind: str | None
+    namespace: str | None
+    name: str | None
+    action: str | None  # created, configured, unchanged; None on error
+    error: dict | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def parse_documents(text: str) -> list[dict]:
+    """Multi-document YAML or JSON into objects; a `List` is expanded into its items."""
+    docs = []
+    for doc in yaml.safe_load_all(text):
+        if doc is None:
+            continue
+        if isinstance(doc, dict) and doc.get("kind", "").endswith("List") and "items" in doc:
+            docs.extend(doc["items"] or [])
+        else:
+            docs.append(doc)
+    return docs
+
+
+class Simulation:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # construction ----------------------------------------------------------------
+    @classmethod
+    def from_preset(cls, name: str, seed: int = 0, start: datetime | None = None,
+                    **options) -> Simulation:
+        from simcore.presets import build
+        return build(name, seed=seed, start=start or EPOCH, **options)
+
+    @classmethod
+    def empty(cls, seed: int = 0, start: datetime = EPOCH, config: dict | None = None,
+              elapsed: float = 0.0) -> Simulation:
+        from simcore.controllers.registry import install
+        engine = Engine(Store(), Clock(start, elapsed), random.Random(seed), dict(config or {}))
+        install(engine)
+        return cls(engine)
+
+    def state(self) -> dict:
+        engine = self.engine
+        return {"config": engine.config, "clock": engine.clock.state(),
+                "store": engine.store.state(), "runtime": engine.runtime,
+                "rng": _rng_state(engine.rng), "cursor": engine.cursor}
+
+    @classmethod
+    def from_state(cls, state: dict) -> Simulation:
+        from simcore.controllers.registry import install
+        state = copy.deepcopy(state)
+        rng = random.Random()
+        rng.setstate(_rng_restore(state["rng"]))
+        engine = Engine(Store.from_state(state["store"]), Clock.from_state(state["clock"]), rng,
+                        state["config"], state["runtime"], cursor=state["store"]["rv"])
+        install(engine)
+        return cls(engine)
+
+    # properties --------------------------------------------------------------------
+    @property
+    def api(self):
+        return self.engine.api
+
+    @property
+    def now(self) -> datetime:
+        return self.engine.clock.now
+
+    # manifests ---------------------------------------------------------------------
+    def apply(self, text: str, create: bool = False, namespace: str | None = None,
+              field_validation: str = "Strict") -> list[ApplyResult]:
+        try:
+            docs = parse_documents(text)
+        except yaml.YAMLError as exc:
+            return [ApplyResult(None, None, None, None, errors.bad_request(
+                f"error converting YAML to JSON: {_yaml_problem(exc)}").status)]
+        results = [self._apply_one(doc, create, namespace, field_validation) for doc in docs]
+        self.engine.settle()
+        return results
+
+    def _apply_one(self, doc, create: bool, namespace: str | None,
+                   field_validation: str) -> ApplyResult:
+        if not isinstance(doc, dict):
+            return ApplyResult(None, None, None, None, errors.bad_request(
+                "Object 'Kind' is missing in '" + json.dumps(doc) + "'").status)
+        kind, api_version = doc.get("kind"), doc.get("apiVersion")
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        name = meta.get("name")
+        if not kind or not api_version:
+            missing = [f for f, v in (("apiVersion", api_version), ("kind", kind)) if not v]
+            return ApplyResult(kind, namespace, name, None, errors.bad_request(
+                "error validating data: [" + ", ".join(f"{f} not set" for f in missing) +
+                "]").status)
+        try:
+            res = for_api_version(str(api_version), str(kind))
+        except UnknownResource:
+            return ApplyResult(kind, namespace, name, None, errors.status(
+                404, "NotFound", f'no matches for kind "{kind}" in version "{api_version}"'))
+        ns = (namespace or meta.get("namespace") or "default") if res.namespaced else None
+        request = Request(field_validation=field_validation)
+        try:
+            if create:
+                obj = self.api.create(res, doc, ns, request)
+                action = "created"
+            else:
+                obj, action = self._client_side_apply(res, doc, ns, request)
+        except errors.APIError as exc:
+            return ApplyResult(kind, ns, name, None, exc.status, tuple(request.warnings))
+        self.engine.settle()
+        return ApplyResult(kind, ns, obj["metadata"]["name"], action, None,
+                           tuple(request.warnings))
+
+    def _client_side_apply(self, res, doc: dict, ns: str | None,
+                           request: Request) -> tuple[dict, str]:
+        from simcore.apply import three_way_patch
+        modified = copy.deepcopy(doc)
+        annotated = json.dumps(doc, separators=(",", ":"), sort_keys=True) + "\n"
+        modified.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = \
+            annotated
+        name = (doc.get("metadata") or {}).get("name")
+        current = self.api.try_get_ref(res, name, ns) if name else None
+        if current is None:
+            return self.api.create(res, modified, ns, request), "created"
+        last = (current["metadata"].get("annotations") or {}).get(LAST_APPLIED)
+        if last is None:
+            request.warnings.append(MISSING_ANNOTATION_WARNING.format(
+                res=res.group_resource, name=name))
+        original = json.loads(last) if last else None
+        patch = three_way_patch(original, modified, current, res.kind)
+        if not patch:
+            return copy.deepcopy(current), "unchanged"
+        obj = self.api.patch(res, name, patch, "application/strategic-merge-patch+json", ns,
+                             request=request)
+        return obj, "configured"
+
+    # reads and writes --------------------------------------------------------------------
+    def get(self, kind: str, name: str, namespace: str = "default") -> dict:
+        return self.api.get(kind, name, namespace)
+
+    def list(self, kind: str, namespace: str | None = "default",
+             label_selector: str | None = None, field_selector: str | None = None) -> list[dict]:
+        return self.api.list(kind, namespace, label_selector, field_selector)["items"]
+
+    def delete(self, kind: str, name: str, namespace: str = "default", **options) -> dict:
+        obj, _ = self.api.delete(kind, name, namespace, **options)
+        self.engine.settle()
+        return obj
+
+    def table(self, kind: str, namespace: str | None = "default",
+              label_selector: str | None = None) -> dict:
+        from simcore.printers import table
+        res = resolve(kind)
+        items = self.api.list_ref(res, namespace, label_selector)
+        return table(res.kind, items, self.now, resource_version=str(self.engine.store.rv))
+
+    # commands ----------------------------------------------------------------------------
+    def exec(self, pod: str, command: str | list[str], namespace: str = "default",
+             container: str | None = None, tty: bool = False):
+        """Run `command` in a pod's container as `kubectl exec` would."""
+        from simcore.execution import exec_in_pod
+        return exec_in_pod(self.engine, pod, command, namespace, container, tty)
+
+    def exec_on_node(self, node_name: str, command: str | list[str]):
+        """Run `command` in a shell on a node (the lecture's curls from master-stg)."""
+        from simcore.execution import exec_on_node
+        return exec_on_node(self.engine, node_name, command)
+
+    def exec_external(self, client_ip: str, command: str | list[str]):
+        """Run `command` on a machine outside the cluster."""
+        from simcore.execution import exec_external
+        return exec_external(self.engine, client_ip, command)
+
+    # time ------------------------------------------------------------------------------
+    def advance(self, seconds: float) -> None:
+        self.engine.advance(seconds)
+
+    def run_until_idle(self, max_seconds: float = 600) -> float:
+        return self.engine.run_until_idle(max_seconds)
+
+    def settle(self) -> None:
+        self.engine.settle()
+
+
+def _rng_state(rng: random.Random) -> list:
+    version, internal, gauss = rng.getstate()
+    return [version, list(internal), gauss]
+
+
+def _rng_restore(state: list) -> tuple:
+    return state[0], tuple(state[1]), state[2]
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is not None:
+        return f"yaml: line {mark.line + 1}: {problem}"
+    return f"yaml: {problem}"

@@ -1,0 +1,122 @@
+"""The lecture's control-plane transcripts, replayed through the facade."""
+
+import pytest
+
+from simcore import AlreadyExists, Simulation
+from simcore.controllers.podstatus import is_ready
+
+
+@pytest.fixture
+def sim():
+    return Simulation.from_preset("lecture", seed=0)
+
+
+def cells(sim, kind, namespace="default"):
+    table = sim.table(kind, namespace)
+    names = [c["name"] for c in table["columnDefinitions"]]
+    return [dict(zip(names, row["cells"], strict=True)) for row in table["rows"]]
+
+
+def test_it_runs_the_job_to_three_completions_keeping_failed_pods(sim, lecture_file):
+    [result] = sim.apply(lecture_file("job-parallel.yaml"), create=True)
+    assert (result.kind, result.name, result.action, result.error) == \
+        ("Job", "throw-dice-job", "created", None)
+    sim.run_until_idle(3600)
+    [job] = cells(sim, "jobs")
+    assert job["Completions"] == "3/3"
+    assert job["Status"] == "Complete"
+    pods = cells(sim, "pods")
+    statuses = sorted({p["Status"] for p in pods})
+    assert statuses == ["Completed", "Error"]
+    assert sum(p["Status"] == "Completed" for p in pods) == 3
+    assert all(p["Ready"] == "0/1" and p["Restarts"] == "0" for p in pods)
+    assert len(pods) == 3 + sim.get("jobs", "throw-dice-job")["status"]["failed"]
+
+
+def test_it_puts_three_running_pods_on_the_workers_only(sim, lecture_file):
+    sim.apply(lecture_file("rs-node-web.yaml"), create=True)
+    sim.advance(10)
+    [rs] = cells(sim, "rs")
+    assert (rs["Desired"], rs["Current"], rs["Ready"]) == (3, 3, 3)
+    pods = cells(sim, "pods")
+    assert [p["Status"] for p in pods] == ["Running"] * 3
+    assert {p["Node"] for p in pods} <= {"worker1", "worker2"}
+    for p in pods:
+        index = {"worker1": 1, "worker2": 2}[p["Node"]]
+        assert p["IP"].startswith(f"10.244.{index}.")
+
+
+def test_it_keeps_endpoints_in_step_with_readiness(sim, lecture_file):
+    sim.apply(lecture_file("rs-node-web-readiness.yaml"), create=True)
+    sim.apply(lecture_file("svc-none-node-web.yaml"), create=True)
+    sim.advance(30)
+    ep = sim.get("endpoints", "svc-node")
+    assert "addresses" not in ep["subsets"][0]
+    assert len(ep["subsets"][0]["notReadyAddresses"]) == 3
+    pod = sim.list("pods")[0]
+    result = sim.exec(pod["metadata"]["name"], "touch /var/ready")
+    assert result.exit_code == 0
+    sim.advance(11)
+    ep = sim.get("endpoints", "svc-node")
+    assert [a["targetRef"]["name"] for a in ep["subsets"][0]["addresses"]] == \
+        [pod["metadata"]["name"]]
+    assert is_ready(sim.get("pods", pod["metadata"]["name"]))
+
+
+def test_it_replaces_a_deleted_pod(sim, lecture_file):
+    sim.apply(lecture_file("rs-node-web.yaml"), create=True)
+    sim.advance(10)
+    victim = sim.list("pods")[0]["metadata"]["name"]
+    sim.delete("pods", victim)
+    sim.advance(5)
+    names = {p["metadata"]["name"] for p in sim.list("pods")
+             if not p["metadata"].get("deletionTimestamp")}
+    assert victim not in names and len(names) == 3
+    sim.advance(40)
+    assert victim not in {p["metadata"]["name"] for p in sim.list("pods")}
+
+
+def test_it_refuses_a_second_create_with_already_exists(sim, lecture_file):
+    sim.apply(lecture_file("svc-none-node-web.yaml"), create=True)
+    [again] = sim.apply(lecture_file("svc-none-node-web.yaml"), create=True)
+    assert again.error["reason"] == "AlreadyExists"
+    assert again.error["message"] == 'services "svc-node" already exists'
+    with pytest.raises(AlreadyExists):
+        sim.api.create("services", sim.get("services", "svc-node"), "default")
+
+
+def test_it_warns_when_applying_over_a_created_service(sim, lecture_file):
+    sim.apply(lecture_file("svc-none-node-web.yaml"), create=True)
+    [result] = sim.apply(lecture_file("svc-clientip-node-web.yaml"))
+    assert result.action == "configured"
+    assert result.warnings == (
+        "resource services/svc-node is missing the kubectl.kubernetes.io/last-applied-"
+        "configuration annotation which is required by kubectl apply. kubectl apply should only"
+        " be used on resources created declaratively by either kubectl create --save-config or "
+        "kubectl apply. The missing annotation will be patched automatically.",)
+    assert sim.get("services", "svc-node")["spec"]["sessionAffinity"] == "ClientIP"
+    [again] = sim.apply(lecture_file("svc-clientip-node-web.yaml"))
+    assert (again.action, again.warnings) == ("unchanged", ())
+
+
+def test_it_is_deterministic_for_a_seed(lecture_file):
+    import json
+
+    def run():
+        sim = Simulation.from_preset("lecture", seed=7)
+        sim.apply(lecture_file("job-parallel.yaml"), create=True)
+        sim.apply(lecture_file("rs-node-web.yaml"), create=True)
+        sim.advance(120)
+        return json.dumps(sim.state(), sort_keys=True)
+    assert run() == run()
+
+
+def test_it_restores_a_saved_cluster_exactly(lecture_file):
+    import json
+    sim = Simulation.from_preset("lecture", seed=3)
+    sim.apply(lecture_file("job-parallel.yaml"), create=True)
+    sim.advance(30)
+    copy = Simulation.from_state(json.loads(json.dumps(sim.state())))
+    sim.advance(300)
+    copy.advance(300)
+    assert json.dumps(sim.state(), sort_keys=True) == json.dumps(copy.state(), sort_keys=True)

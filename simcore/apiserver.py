@@ -133,6 +133,8 @@ class APIServer:
         if rt.namespaced:
             meta["namespace"] = namespace
             self._check_namespace_open(namespace)
+        else:
+            meta.pop("namespace", None)  # cluster-scoped: the server clears it
         strategy = registry.strategy(rt.kind)
         self._stamp_new(obj)
         strategy.prepare_create(self, obj)
@@ -288,8 +290,8 @@ class APIServer:
         if not unknown:
             return
         if req.field_validation == "Strict":
-            raise errors.bad_request(schema.strict_decoding_error(rt, unknown))
-        req.warnings.extend(schema.unknown_field_warnings(unknown))
+            raise schema.strict_decoding_error(rt.kind, rt.api_version, unknown)
+        req.warnings.extend(schema.strict_decoding_warnings(unknown))
 
     def _check_namespace_open(self, namespace: str) -> None:
         ns = self.store.get("namespaces", "", namespace)

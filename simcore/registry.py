@@ -129,21 +129,8 @@ class ServiceStrategy(Strategy):
         super().prepare_update(api, new, old, subresource)
         if subresource == "status":
             return
-        spec, old_spec = new.setdefault("spec", {}), old.get("spec", {})
-        # fields the server allocated stay unless the client names new ones
-        if not spec.get("clusterIP") and old_spec.get("clusterIP"):
-            spec["clusterIP"] = old_spec["clusterIP"]
-            spec["clusterIPs"] = list(old_spec.get("clusterIPs") or [old_spec["clusterIP"]])
-        if spec.get("type") in ("NodePort", "LoadBalancer"):
-            olds = {(p.get("port"), p.get("protocol", "TCP")): p.get("nodePort")
-                    for p in old_spec.get("ports") or []}
-            for port in spec.get("ports") or []:
-                if not port.get("nodePort") and olds.get((port.get("port"),
-                                                          port.get("protocol", "TCP"))):
-                    port["nodePort"] = olds[(port["port"], port.get("protocol", "TCP"))]
-            if not spec.get("healthCheckNodePort") and old_spec.get("healthCheckNodePort") and \
-                    _needs_health_check(spec):
-                spec["healthCheckNodePort"] = old_spec["healthCheckNodePort"]
+        from simcore.defaults import service_update_defaults
+        service_update_defaults(new, old)
 
     def allocate(self, api, obj: dict, old: dict | None, dry_run: bool) -> Callable[[], None]:
         taken_ips: list[str] = []

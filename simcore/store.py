@@ -138,7 +138,7 @@ class Store:
 
     # persistence -------------------------------------------------------------
     def state(self) -> dict:
-        return {"rv": self.rv, "log_start": self.log_start,
+        return {"rv": self.rv,
                 "objects": {res: [obj for ns in sorted(spaces) for obj in
                                   (spaces[ns][n] for n in sorted(spaces[ns]))]
                             for res, spaces in sorted(self._objects.items()) if any(spaces.values())}}

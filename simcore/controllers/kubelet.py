@@ -23,9 +23,9 @@ from __future__ import annotations
 import ipaddress
 
 from simcore import envvars, events
-from simcore.exec import images
 from simcore.controllers import podstatus
 from simcore.controllers.base import Controller
+from simcore.exec import images
 from simcore.resources import object_key, split_key
 from simcore.runtime import containers as rt
 

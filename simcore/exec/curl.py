@@ -648,8 +648,8 @@ class Curl:
         self.out.err(self.dialect.closing() if close else
                      f"* Connection #0 to host {t.url.host} left intact\n")
 
-    def _step(self, name: str, detail: str, **extra: object) -> None:
-        self.trace.append({"step": name, "detail": detail, "tool": "curl", **extra})
+    def _step(self, kind: str, detail: str, **extra: object) -> None:
+        self.trace.append({"step": kind, "detail": detail, "tool": "curl", **extra})
 
 
 _REASONS = {"refused": "Connection refused", "timeout": "Connection timed out",

@@ -127,6 +127,10 @@ class ImageProfile:
 
 
 def _profile(name: str, **kw: object) -> ImageProfile:
+    # The image was built to run its ENTRYPOINT/CMD, so their programs exist.
+    starters = [seq[0].rsplit("/", 1)[-1] for seq in (kw.get("entrypoint"), kw.get("cmd"))
+                if seq]
+    kw["commands"] = frozenset(kw.get("commands", frozenset())) | frozenset(starters)
     kw["tools"] = MappingProxyType(dict(kw.get("tools", {})))  # type: ignore[arg-type]
     kw["files"] = MappingProxyType(dict(kw.get("files", {})))  # type: ignore[arg-type]
     kw["app_config"] = MappingProxyType(dict(kw.get("app_config", {})))  # type: ignore[arg-type]

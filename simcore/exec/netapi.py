@@ -47,6 +47,7 @@ class Answer:
     rcode: str = "NOERROR"
     addresses: tuple[str, ...] = ()
     cnames: tuple[str, ...] = ()  # the CNAME chain, first hop first, no trailing dots
+    records: tuple[str, ...] = ()  # rdata of other types as text: PTR/SRV targets, TXT
     ttl: int = 30
     authoritative: bool = True
     server: str = ""
@@ -55,11 +56,11 @@ class Answer:
 
     @property
     def nodata(self) -> bool:
-        return self.rcode == "NOERROR" and not self.addresses and not self.cnames
+        return self.rcode == "NOERROR" and not self.addresses and not self.records
 
     @property
     def answered(self) -> bool:
-        return self.rcode == "NOERROR" and bool(self.addresses)
+        return self.rcode == "NOERROR" and bool(self.addresses or self.records)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Resolution:
     name: str = ""  # the candidate that answered, without trailing dot
     addresses: tuple[str, ...] = ()
     cnames: tuple[str, ...] = ()
+    records: tuple[str, ...] = ()
     failure: str = ""  # one of FAILURES, "" on success
     server: str = ""
     elapsed: float = 0.0
@@ -80,7 +82,7 @@ class Resolution:
 
     @property
     def ok(self) -> bool:
-        return not self.failure and bool(self.addresses)
+        return not self.failure and bool(self.addresses or self.records)
 
 
 @dataclass(frozen=True)

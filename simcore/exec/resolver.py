@@ -156,7 +156,8 @@ class _Walk:
 
 def _outcome(answer: Answer) -> str:
     if answer.rcode == "NOERROR":
-        return " ".join(answer.addresses) if answer.addresses else "NODATA"
+        found = answer.addresses or answer.records
+        return " ".join(found) if found else "NODATA"
     if answer.rcode == "TIMEOUT":
         return "no reply"
     return answer.rcode
@@ -246,6 +247,7 @@ def _resolution(name: str, walk: _Walk, answer: Answer | None, failure: str) -> 
         name=answer.name if answer else "",
         addresses=answer.addresses if answer else (),
         cnames=answer.cnames if answer else (),
+        records=answer.records if answer else (),
         failure=failure,
         server=walk.server,
         elapsed=walk.elapsed,

@@ -3,7 +3,9 @@
 `validate(kind, obj, old)` returns the `FieldError`s a real kube-apiserver
 would report for a create (`old is None`) or an update of `obj`, which must
 already be defaulted (`simcore.defaults.apply_defaults`, and for Jobs
-`job_selector_defaults` once the uid is set) and carry its namespace. The
+`job_selector_defaults` once the uid is set, `service_update_defaults` on a
+Service update) and carry its namespace; like a real server, the caller
+clears `metadata.namespace` on cluster-scoped kinds before validating. The
 caller turns a non-empty list into `errors.invalid_object(...)`, the 422
 Status kubectl prints as `The Service "x" is invalid: ...`.
 

@@ -631,11 +631,8 @@ def _validate_searches(searches: list, path: str) -> list[FieldError]:
 
 def _validate_scalars(spec: dict, path: str) -> list[FieldError]:
     errs: list[FieldError] = []
-    for field_name in ("serviceAccountName", "nodeName", "priorityClassName"):
-        value = spec.get(field_name) or ""
-        if value:
-            errs += [invalid(f"{path}.{field_name}", value, m)
-                     for m in meta.name_is_dns_subdomain(value, False)]
+    for field_name in ("serviceAccountName", "nodeName"):
+        errs += _subdomain_field(spec, field_name, path)
     deadline = spec.get("activeDeadlineSeconds")
     if deadline is not None and not 1 <= deadline <= _MAX_INT32:
         errs.append(invalid(f"{path}.activeDeadlineSeconds", deadline,
@@ -645,10 +642,19 @@ def _validate_scalars(spec: dict, path: str) -> list[FieldError]:
         if value:
             errs += [invalid(f"{path}.{field_name}", value, m) for m in meta.is_dns1123_label(value)]
     errs += validate_tolerations(spec.get("tolerations"), f"{path}.tolerations")
+    errs += _subdomain_field(spec, "priorityClassName", path)
     policy = spec.get("preemptionPolicy")
     if policy is not None:
         errs += _enum(policy, ["PreemptLowerPriority", "Never"], f"{path}.preemptionPolicy")
     return errs
+
+
+def _subdomain_field(spec: dict, field_name: str, path: str) -> list[FieldError]:
+    value = spec.get(field_name) or ""
+    if not value:
+        return []
+    return [invalid(f"{path}.{field_name}", value, m)
+            for m in meta.name_is_dns_subdomain(value, False)]
 
 
 _TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"]

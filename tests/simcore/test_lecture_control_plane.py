@@ -1,8 +1,9 @@
 """The lecture's control-plane transcripts, replayed through the facade."""
 
 import pytest
+import yaml
 
-from simcore import AlreadyExists, Simulation
+from simcore import AlreadyExists, Invalid, Simulation
 from simcore.controllers.podstatus import is_ready
 
 
@@ -82,7 +83,18 @@ def test_it_refuses_a_second_create_with_already_exists(sim, lecture_file):
     assert again.error["reason"] == "AlreadyExists"
     assert again.error["message"] == 'services "svc-node" already exists'
     with pytest.raises(AlreadyExists):
-        sim.api.create("services", sim.get("services", "svc-node"), "default")
+        sim.api.create("services", yaml.safe_load(lecture_file("svc-none-node-web.yaml")))
+
+
+def test_it_refuses_a_taken_cluster_ip_before_checking_the_name(sim, lecture_file):
+    sim.apply(lecture_file("svc-none-node-web.yaml"), create=True)
+    exported = sim.get("services", "svc-node")
+    ip = exported["spec"]["clusterIP"]
+    with pytest.raises(Invalid) as err:
+        sim.api.create("services", exported)
+    assert err.value.status["message"] == (
+        f'Service "svc-node" is invalid: spec.clusterIPs: Invalid value: ["{ip}"]: failed to '
+        f"allocate IP {ip}: provided IP is already allocated")
 
 
 def test_it_warns_when_applying_over_a_created_service(sim, lecture_file):

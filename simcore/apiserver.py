@@ -14,7 +14,6 @@ out stored dicts that must not be mutated.
 
 from __future__ import annotations
 
-import copy
 import random
 import uuid
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 
 from simcore import errors, registry
 from simcore.clock import Clock
+from simcore.jsoncopy import clone
 from simcore.resources import ResourceType, UnknownResource, lookup
 from simcore.store import Event, Store
 
@@ -65,7 +65,7 @@ class APIServer:
         return obj
 
     def get(self, res: ResourceType | str, name: str, namespace: str | None = None) -> dict:
-        return copy.deepcopy(self.get_ref(res, name, namespace))
+        return clone(self.get_ref(res, name, namespace))
 
     def try_get_ref(self, res: ResourceType | str, name: str,
                     namespace: str | None = None) -> dict | None:
@@ -90,7 +90,7 @@ class APIServer:
         items = self.list_ref(rt, namespace, label_selector, field_selector)
         return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version,
                 "metadata": {"resourceVersion": str(self.store.rv)},
-                "items": [copy.deepcopy(i) for i in items]}
+                "items": [clone(i) for i in items]}
 
     def events_since(self, rv: int) -> list[Event]:
         try:
@@ -114,7 +114,7 @@ class APIServer:
                 continue
             if not (match_labels(ev.object) and match_fields(ev.object)):
                 continue
-            out.append({"type": ev.type, "object": copy.deepcopy(ev.object),
+            out.append({"type": ev.type, "object": clone(ev.object),
                         "resource": ev.resource})
         return out
 
@@ -122,7 +122,7 @@ class APIServer:
     def create(self, res: ResourceType | str, obj: dict, namespace: str | None = None,
                request: Request | None = None) -> dict:
         rt, req = resolve(res), request or Request()
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         namespace = self._target_namespace(rt, obj, namespace)
         self._check_type(rt, obj)
         self._check_fields(rt, obj, req, "creating")
@@ -148,12 +148,12 @@ class APIServer:
             return obj
         stored = self.store.put(rt.group_resource, obj)
         strategy.after_create(self, stored)
-        return copy.deepcopy(stored)
+        return clone(stored)
 
     def update(self, res: ResourceType | str, obj: dict, namespace: str | None = None,
                subresource: str | None = None, request: Request | None = None) -> dict:
         rt, req = resolve(res), request or Request()
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         namespace = self._target_namespace(rt, obj, namespace)
         self._check_type(rt, obj)
         self._check_fields(rt, obj, req, "updating")
@@ -179,17 +179,20 @@ class APIServer:
 
     def mutate(self, res: ResourceType | str, name: str, namespace: str | None,
                change: Callable[[dict], None], subresource: str | None = None) -> dict:
-        """Controllers' read-modify-write: `change` edits a private copy of the current object."""
+        """Controllers' read-modify-write: `change` edits a private copy of the current object.
+
+        Returns the stored object itself: read it, never change it."""
         rt = resolve(res)
         old = self.get_ref(rt, name, namespace)
-        new = copy.deepcopy(old)
+        new = clone(old)
         change(new)
         if new == old:
             return old
-        return self._replace(rt, old, new, subresource, Request(field_validation="Ignore"))
+        return self._replace(rt, old, new, subresource, Request(field_validation="Ignore"),
+                             copy_result=False)
 
     def _replace(self, rt: ResourceType, old: dict, new: dict, subresource: str | None,
-                 req: Request) -> dict:
+                 req: Request, copy_result: bool = True) -> dict:
         meta = new.setdefault("metadata", {})
         rv = meta.get("resourceVersion")
         if rv and rv != old["metadata"]["resourceVersion"]:
@@ -201,7 +204,7 @@ class APIServer:
         undo = strategy.allocate(self, new, old, req.dry_run)
         if _same_content(new, old):
             undo()
-            return copy.deepcopy(old)
+            return clone(old)
         if req.dry_run:
             undo()
             return new
@@ -210,7 +213,7 @@ class APIServer:
         if stored["metadata"].get("deletionTimestamp") and not stored["metadata"].get(
                 "finalizers") and strategy.delete_when_unfinalized:
             self._remove(rt, stored)
-        return copy.deepcopy(stored)
+        return clone(stored) if copy_result else stored
 
     def delete(self, res: ResourceType | str, name: str, namespace: str | None = None,
                propagation_policy: str | None = None, grace_period_seconds: int | None = None,
@@ -222,20 +225,20 @@ class APIServer:
                 preconditions["uid"] != obj["metadata"].get("uid"):
             raise errors.conflict(rt, name)
         if dry_run:
-            return copy.deepcopy(obj), True
+            return clone(obj), True
         strategy = registry.strategy(rt.kind)
         grace = strategy.grace_period(obj, grace_period_seconds)
         policy = propagation_policy or strategy.default_propagation
         if grace and not obj["metadata"].get("deletionTimestamp"):
             return self._mark_terminating(rt, obj, grace, policy), False
         if grace and obj["metadata"].get("deletionTimestamp"):
-            return copy.deepcopy(obj), False
+            return clone(obj), False
         if policy == "Foreground" and self.store.dependents(obj["metadata"]["uid"]):
             return self._mark_terminating(rt, obj, 0, policy), False
         if policy == "Orphan":
             self._orphan_dependents(obj)
         gone = self._remove(rt, obj)
-        return copy.deepcopy(gone), True
+        return clone(gone), True
 
     def _mark_terminating(self, rt: ResourceType, obj: dict, grace: int, policy: str) -> dict:
         def mark(o: dict) -> None:
@@ -245,9 +248,9 @@ class APIServer:
                 o["metadata"].setdefault("finalizers", []).append("foregroundDeletion")
             elif policy == "Orphan":
                 o["metadata"].setdefault("finalizers", []).append("orphan")
-        new = copy.deepcopy(obj)
+        new = clone(obj)
         mark(new)
-        return copy.deepcopy(self.store.put(rt.group_resource, new))
+        return clone(self.store.put(rt.group_resource, new))
 
     def _remove(self, rt: ResourceType, obj: dict) -> dict:
         meta = obj["metadata"]

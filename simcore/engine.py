@@ -62,19 +62,22 @@ class Engine:
         return True
 
     def settle(self) -> None:
+        """Run rounds until quiet. In a round each controller drains the keys queued so far;
+        the changes it makes reach the others in the next round, so a burst of pod changes
+        costs a ReplicaSet one sync per round, not one per pod."""
         budget = MAX_SYNCS_PER_SETTLE
         while True:
             self._dispatch()
-            ran = False
+            ran = 0
             for controller in self.controllers:
-                key = controller.queue.pop()
-                if key is None:
-                    continue
-                controller.sync(key)
-                self.syncs += 1
-                ran = True
-                self._dispatch()
-                budget -= 1
+                for _ in range(len(controller.queue)):
+                    key = controller.queue.pop()
+                    if key is None:
+                        break
+                    controller.sync(key)
+                    ran += 1
+            self.syncs += ran
+            budget -= ran
             if not ran and self.cursor >= self.store.rv:
                 return
             if budget <= 0:

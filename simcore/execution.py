@@ -118,6 +118,7 @@ def _run_on_host(engine, profile, hostname: str, files: dict, source: Source,
            "HOME": "/root", "HOSTNAME": hostname, "USER": "root", "SHELL": "/bin/bash"}
     all_files = dict(profile.files)
     all_files.update(files)
+    # an interactive shell: curl's output goes to a terminal, so no progress meter
     ctx = ExecContext(profile, env, hostname, all_files, engine.clock.now, engine.rng,
-                      SourceNetwork(Fabric(engine), source), runtime="docker")
+                      SourceNetwork(Fabric(engine), source), tty=True, runtime="docker")
     return _run(_argv(command), ctx)

@@ -10,11 +10,11 @@ Kinds without special needs share the base strategy.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 from simcore import errors
 from simcore.allocators import NodePortAllocator, ServiceIPAllocator, cluster_ip_error
+from simcore.jsoncopy import clone
 from simcore.resources import RESOURCES, by_kind
 
 _STATUS_KINDS = {r.kind for r in RESOURCES if "status" in r.subresources}
@@ -62,13 +62,13 @@ class Strategy:
         if subresource == "status":
             status = new.get("status")
             new.clear()
-            new.update(copy.deepcopy(old))
+            new.update(clone(old))
             if status is not None:
                 new["status"] = status
             return
         if new["kind"] in _STATUS_KINDS:
             if "status" in old:
-                new["status"] = copy.deepcopy(old["status"])
+                new["status"] = clone(old["status"])
             else:
                 new.pop("status", None)
         for kept in ("uid", "creationTimestamp", "deletionTimestamp",

@@ -10,7 +10,6 @@ exactly, rng and timers included.
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from simcore import errors
 from simcore.apiserver import Request, resolve
 from simcore.clock import EPOCH, Clock
 from simcore.engine import Engine
+from simcore.jsoncopy import clone
 from simcore.resources import UnknownResource, for_api_version
 from simcore.store import Store
 
@@ -84,7 +84,7 @@ class Simulation:
     @classmethod
     def from_state(cls, state: dict) -> Simulation:
         from simcore.controllers.registry import install
-        state = copy.deepcopy(state)
+        state = clone(state)
         rng = random.Random()
         rng.setstate(_rng_restore(state["rng"]))
         engine = Engine(Store.from_state(state["store"]), Clock.from_state(state["clock"]), rng,
@@ -148,7 +148,7 @@ class Simulation:
     def _client_side_apply(self, res, doc: dict, ns: str | None,
                            request: Request) -> tuple[dict, str]:
         from simcore.apply import three_way_patch
-        modified = copy.deepcopy(doc)
+        modified = clone(doc)
         annotated = json.dumps(doc, separators=(",", ":"), sort_keys=True) + "\n"
         modified.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = \
             annotated
@@ -163,7 +163,7 @@ class Simulation:
         original = json.loads(last) if last else None
         patch = three_way_patch(original, modified, current, res.kind)
         if not patch:
-            return copy.deepcopy(current), "unchanged"
+            return clone(current), "unchanged"
         obj = self.api.patch(res, name, patch, "application/strategic-merge-patch+json", ns,
                              request=request)
         return obj, "configured"

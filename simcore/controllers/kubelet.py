@@ -207,7 +207,8 @@ class Kubelet(Controller):
         if exit_at is not None and now + 1e-9 >= exit_at:
             rt.finish(state, exit_at, state.get("exit_code", 0))
             return exit_at
-        wake = [w for w in (exit_at, rt.next_file_event(state, now)) if w is not None]
+        wake = [w for w in (exit_at, rt.next_file_event(state, now), rt.next_listener(state, now))
+                if w is not None]
         probe_wake = self._probes(pod, record, container, state)
         if state["stage"] != "running":
             return now

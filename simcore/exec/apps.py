@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from simcore.exec.netapi import HttpRequest, HttpResponse
 
@@ -67,7 +67,7 @@ def http_date(now: datetime) -> str:
 
 
 def _utc(now: datetime) -> datetime:
-    return now.astimezone(timezone.utc) if now.tzinfo else now
+    return now.astimezone(UTC) if now.tzinfo else now
 
 
 def _log(text: str, stream: str = "stdout") -> dict:
@@ -275,7 +275,7 @@ def _etag(config: Mapping, content: str) -> str:
     _, day, month, year, clock, _ = modified.replace(",", "").split(" ")
     hour, minute, second = (int(x) for x in clock.split(":"))
     when = datetime(int(year), _MONTHS.index(month) + 1, int(day), hour, minute, second,
-                    tzinfo=timezone.utc)
+                    tzinfo=UTC)
     return f'"{int(when.timestamp()):x}-{len(content.encode()):x}"'
 
 

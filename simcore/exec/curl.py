@@ -385,8 +385,7 @@ class Curl:
         if transfer.code:
             code = self.error(transfer.code, transfer.message)
         else:
-            code = 0
-            self._emit_body(transfer)
+            code = self._emit_body(transfer)
         if "write-out" in self.opts.values:
             from simcore.exec.curl_writeout import write_out
 
@@ -395,7 +394,7 @@ class Curl:
             self.out.out(text)
         return code
 
-    def _emit_body(self, transfer: Transfer) -> None:
+    def _emit_body(self, transfer: Transfer) -> int:
         response = transfer.response
         assert response is not None
         body = "" if self.opts.has("head") else response.body
@@ -408,18 +407,18 @@ class Curl:
         target = self.opts.values.get("output")
         if target is None or target == "-":
             self.out.out(head + body)
-            return
-        if target != "/dev/null":
-            self._write_file(target, head + body)
+            return 0
+        return self._write_file(target, head + body) if target != "/dev/null" else 0
 
-    def _write_file(self, target: str, content: str) -> None:
+    def _write_file(self, target: str, content: str) -> int:
         path = fs.norm(target)
         if fs.is_dir(self.ctx.files, path) or not fs.parent_ok(self.ctx.files, path):
-            self.out.err(f"Warning: Failed to create the file {target}: No such file or "
-                         "directory\n")
-            self.error(23, f"Failed writing body (0 != {len(content.encode())})")
-            return
+            if not self.silent:  # -s mutes warnings even with -S
+                self.out.err(f"Warning: Failed to create the file {target}: No such file or "
+                             "directory\n")
+            return self.error(23, f"Failed writing body (0 != {len(content.encode())})")
         self.ctx.files[path] = content
+        return 0
 
     def _redirect_target(self, transfer: Transfer) -> str | None:
         response = transfer.response
@@ -548,7 +547,7 @@ class Curl:
         t.message = self.dialect.connect_failed(t.url.host, t.url.port, ms, _REASONS[kind])
         self._step("reject" if kind == "refused" else "timeout",
                    f"The connection to {t.url.host}:{t.url.port} failed: {_REASONS[kind]}.",
-                   kind=kind)
+                   failure=kind)
         self.info(f"* {t.message}\n" + self.dialect.closing())
 
     def _request(self, t: Transfer, conn: Connection, started: float,

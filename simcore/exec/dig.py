@@ -97,7 +97,7 @@ def main(argv: list[str], call: Call) -> ExecResult:
     name = (opts["name"] or ".").rstrip(".") or "."
     answer, elapsed, trace = _ask(call, name, opts, server)
     if answer.rcode in ("TIMEOUT", "UNREACHABLE"):
-        out.out((";; connection timed out; no servers could be reached\n"))
+        out.out(";; connection timed out; no servers could be reached\n")
         return out.result(9, duration=elapsed, trace=trace)
     if opts["short"]:
         out.out("".join(f"{c}.\n" for c in answer.cnames) +

@@ -192,6 +192,6 @@ class Network(Protocol):
         ...
 
 
-def step(name: str, detail: str, **extra: object) -> TraceStep:
+def step(kind: str, detail: str, **extra: object) -> TraceStep:
     """A trace step in the shape every producer uses."""
-    return {"step": name, "detail": detail, **extra}
+    return {"step": kind, "detail": detail, **extra}

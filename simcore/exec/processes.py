@@ -36,12 +36,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from simcore.exec.commands import Call, run_program
 from simcore.exec.context import ExecContext
 
-_EPOCH = datetime(2021, 5, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(2021, 5, 1, tzinfo=UTC)
 
 
 def expand_kube_vars(text: str, env: Mapping[str, str]) -> str:
@@ -201,7 +201,7 @@ def _nginx_startup(ctx: ExecContext, config: Mapping) -> list[dict]:
     lines += [f"{entry}: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
               f"{entry}: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
               f"{entry}: Configuration complete; ready for start up"]
-    t = ctx.now.astimezone(timezone.utc) if ctx.now.tzinfo else ctx.now
+    t = ctx.now.astimezone(UTC) if ctx.now.tzinfo else ctx.now
     stamp = t.strftime("%Y/%m/%d %H:%M:%S")
     notices = ['using the "epoll" event method', f"nginx/{config.get('version')}",
                "OS: Linux 5.4.0-72-generic", "getrlimit(RLIMIT_NOFILE): 1048576:1048576",

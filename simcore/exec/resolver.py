@@ -146,9 +146,10 @@ class _Walk:
         outcome = _outcome(answer)
         again = f" (attempt {attempt + 1})" if attempt else ""
         detail = f"Asked {self.server} for {fqdn} ({self.qtype}){again}: {outcome}."
+        extra = {"cname": list(answer.cnames)} if answer.cnames else {}
         self.trace.append(
-            step("dns-query", detail, name=fqdn, qtype=self.qtype, answer=outcome,
-                 server=self.server, at=round(self.elapsed, 6), elapsed=took)
+            step("dns-query", detail, name=fqdn, qtype=self.qtype, answer=_answer_field(answer),
+                 server=self.server, at=round(self.elapsed, 6), elapsed=took, **extra)
         )
         self.trace.extend(answer.trace)
         self.elapsed += took
@@ -161,6 +162,15 @@ def _outcome(answer: Answer) -> str:
     if answer.rcode == "TIMEOUT":
         return "no reply"
     return answer.rcode
+
+
+def _answer_field(answer: Answer) -> str | list[str]:
+    """The trace's `answer`: the addresses as a list, or what came instead."""
+    if answer.rcode == "NOERROR" and answer.addresses:
+        return list(answer.addresses)
+    if answer.rcode == "NOERROR" and answer.cnames:
+        return "CNAME " + " ".join(answer.cnames)
+    return _outcome(answer)
 
 
 def _failure_of(answer: Answer) -> str:

@@ -32,11 +32,26 @@ from contextlib import contextmanager
 
 from simcore.exec import fs
 from simcore.exec.commands import (
-    Call, dash_echo, echo_text, missing_executable, run_program, test_eval,
+    Call,
+    dash_echo,
+    echo_text,
+    missing_executable,
+    run_program,
+    test_eval,
 )
 from simcore.exec.context import ExecContext, ExecResult, Output
 from simcore.exec.shellparse import (
-    AndOr, For, Group, If, Loop, Pipeline, Redirect, ShellSyntaxError, Simple, Word, parse,
+    AndOr,
+    For,
+    Group,
+    If,
+    Loop,
+    Pipeline,
+    Redirect,
+    ShellSyntaxError,
+    Simple,
+    Word,
+    parse,
 )
 
 _SPLIT = " \t\n"

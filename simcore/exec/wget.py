@@ -183,7 +183,7 @@ class Wget:
             self.elapsed += result.elapsed
             self._step("connect", f"Connected to {ip}:{port}.")
             if self.gnu:
-                self.say(f"Connecting to {host} ({host})|{ip}|:{port}... connected.\n")
+                self.say(f"Connecting to {_gnu_peer(host, ip, port)}... connected.\n")
             return result
         return self._connect_failed(result, host, ip, port, timeout)
 
@@ -198,7 +198,7 @@ class Wget:
             self._last_code = self.fail("download timed out")
             return None
         if self.gnu:
-            self.say(f"Connecting to {host} ({host})|{ip}|:{port}... failed: {reason}.\n")
+            self.say(f"Connecting to {_gnu_peer(host, ip, port)}... failed: {reason}.\n")
         self._last_code = self.fail(f"can't connect to remote host ({ip}): {reason}")
         return None
 
@@ -268,6 +268,11 @@ class Wget:
 
     def _step(self, name: str, detail: str) -> None:
         self.trace.append({"step": name, "detail": detail, "tool": "wget"})
+
+
+def _gnu_peer(host: str, ip: str, port: int) -> str:
+    """GNU wget names a peer `host (host)|ip|:port`, or `ip:port` when given an address."""
+    return f"{ip}:{port}" if host == ip else f"{host} ({host})|{ip}|:{port}"
 
 
 def main(argv: list[str], call: Call) -> ExecResult:

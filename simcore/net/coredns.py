@@ -116,5 +116,5 @@ class CoreDNS:
             if (svc.get("spec") or {}).get("clusterIP") == ip:
                 meta = svc["metadata"]
                 target = f"{meta['name']}.{meta['namespace']}.svc.{self.zone}"
-                return Answer(name, "PTR", "NOERROR", (), (target,), server=server)
+                return Answer(name, "PTR", "NOERROR", records=(target,), server=server)
         return Answer(name, qtype, "NXDOMAIN", server=server)

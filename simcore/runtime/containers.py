@@ -183,6 +183,14 @@ def listening(state: dict, port: int, now: float) -> dict | None:
     return None
 
 
+def next_listener(state: dict, now: float) -> float | None:
+    """When the process next opens a port: worth a look, so waiting ends after it."""
+    times = [state["started_at"] + entry["at"]
+             for entry in (state.get("plan") or {}).get("listeners") or []]
+    later = [t for t in times if t > now + 1e-9]
+    return min(later) if later else None
+
+
 def _file_events(state: dict, until: float) -> list[dict]:
     from simcore.exec.processes import expand_repeat
     plan = state.get("plan") or {}

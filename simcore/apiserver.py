@@ -120,7 +120,8 @@ class APIServer:
 
     # writes ------------------------------------------------------------------
     def create(self, res: ResourceType | str, obj: dict, namespace: str | None = None,
-               request: Request | None = None) -> dict:
+               request: Request | None = None, copy_result: bool = True) -> dict:
+        """Create; with `copy_result=False` (controllers) the stored object itself comes back."""
         rt, req = resolve(res), request or Request()
         obj = clone(obj)
         namespace = self._target_namespace(rt, obj, namespace)
@@ -128,8 +129,7 @@ class APIServer:
         self._check_fields(rt, obj, req, "creating")
         meta = obj.setdefault("metadata", {})
         if not meta.get("name") and meta.get("generateName"):
-            from simcore.names import generate_name
-            meta["name"] = generate_name(meta["generateName"], self.rng)
+            meta["name"] = self._generate_name(rt, meta["generateName"], namespace)
         if rt.namespaced:
             meta["namespace"] = namespace
             self._check_namespace_open(namespace)
@@ -148,7 +148,7 @@ class APIServer:
             return obj
         stored = self.store.put(rt.group_resource, obj)
         strategy.after_create(self, stored)
-        return clone(stored)
+        return clone(stored) if copy_result else stored
 
     def update(self, res: ResourceType | str, obj: dict, namespace: str | None = None,
                subresource: str | None = None, request: Request | None = None) -> dict:
@@ -272,6 +272,16 @@ class APIServer:
             raise errors.bad_request("the namespace of the provided object does not match the "
                                      "namespace sent on the request")
         return namespace or own or "default"
+
+    def _generate_name(self, rt: ResourceType, base: str, namespace: str | None) -> str:
+        """A fresh name; like the apiserver (RetryGenerateName, GA 1.32), a name already
+        taken is drawn again rather than refused."""
+        from simcore.names import generate_name
+        for _ in range(8):
+            name = generate_name(base, self.rng)
+            if self.store.get(rt.group_resource, namespace or "", name) is None:
+                return name
+        return name
 
     def _check_type(self, rt: ResourceType, obj: dict) -> None:
         kind, api_version = obj.get("kind"), obj.get("apiVersion")

@@ -59,6 +59,7 @@ class Engine:
                 for key in controller.keys_for(event):
                     controller.queue.add(key)
             self.cursor = event.rv
+        self.store.trim(self.cursor)
         return True
 
     def settle(self) -> None:

@@ -55,7 +55,8 @@ def record(engine, obj: dict, type_: str, reason: str, message: str, component: 
              "type": type_, "eventTime": None, "reportingComponent": component,
              "reportingInstance": host or ""}
     from simcore.apiserver import Request
-    api.create(lookup("events"), event, namespace, Request(field_validation="Ignore"))
+    api.create(lookup("events"), event, namespace, Request(field_validation="Ignore"),
+               copy_result=False)
     state[key] = name
 
 

@@ -94,7 +94,10 @@ class Store:
 
     def _append(self, event: Event) -> None:
         self._log.append(event)
-        while len(self._log) > self._log_limit:
+
+    def trim(self, consumed: int) -> None:
+        """Forget the oldest events beyond the log's size, never one not yet `consumed`."""
+        while len(self._log) > self._log_limit and self._log[0].rv <= consumed:
             self.log_start = self._log.popleft().rv
 
     def _index(self, res: ResourceKey, obj: dict) -> None:

@@ -40,9 +40,13 @@ class Kubelet(Controller):
     def keys_for(self, event):
         if event.resource == "nodes":
             return ()
-        pod = event.object
+        pod, old = event.object, event.old
         if not pod["spec"].get("nodeName"):
             return ()
+        if old is not None and event.type == "MODIFIED" and old["spec"] == pod["spec"] and \
+                old["metadata"].get("deletionTimestamp") == pod["metadata"].get(
+                    "deletionTimestamp"):
+            return ()  # only the status moved, and the kubelet wrote it
         return (object_key(pod["metadata"]["namespace"], pod["metadata"]["name"]),)
 
     # ---------------------------------------------------------------------------
@@ -90,10 +94,13 @@ class Kubelet(Controller):
         self.state["pods"][key] = record
         for container in pod["spec"].get("containers") or []:
             record["containers"][container["name"]] = rt.new_container(container)
-        self.api.mutate("pods", pod["metadata"]["name"], pod["metadata"]["namespace"],
-                        lambda p: podstatus.sandbox_created(p, record, self.clock.timestamp()),
-                        subresource="status")
-        self.requeue_at(record["start_at"], key)
+        if delay > 0:
+            # with no start-up delay the first status written already shows the containers
+            self.api.mutate("pods", pod["metadata"]["name"], pod["metadata"]["namespace"],
+                            lambda p: podstatus.sandbox_created(p, record,
+                                                                self.clock.timestamp()),
+                            subresource="status")
+            self.requeue_at(record["start_at"], key)
         return record
 
     def _allocate_ip(self, node: dict) -> str:
@@ -159,12 +166,7 @@ class Kubelet(Controller):
         if not state.get("pulled"):
             state["pulled"] = True
             state.pop("pull_failures", None)
-            self._event(pod, "Normal", "Pulling", f'Pulling image "{container["image"]}"',
-                        container)
-            self._event(pod, "Normal", "Pulled",
-                        f'Successfully pulled image "{container["image"]}" in 1.2s (1.2s '
-                        f'including waiting). Image size: {rt.image_size(container["image"])} '
-                        'bytes.', container)
+            self._pull(pod, record, container)
         runtime = rt.runtime_of(self.api.try_get_ref("nodes", record["node"]))
         state["runtime"] = runtime
         hostname = pod["spec"].get("hostname") or pod["metadata"]["name"]
@@ -182,6 +184,21 @@ class Kubelet(Controller):
         self._event(pod, "Normal", "Started", f"Started container {container['name']}",
                     container)
         return now
+
+    def _pull(self, pod: dict, record: dict, container: dict) -> None:
+        """Pull, or find the image already on the node as IfNotPresent allows."""
+        image = container["image"]
+        cached = self.state.setdefault("images", {}).setdefault(record["node"], [])
+        if image in cached and container.get("imagePullPolicy") != "Always":
+            self._event(pod, "Normal", "Pulled", f'Container image "{image}" already present '
+                        "on machine", container)
+            return
+        self._event(pod, "Normal", "Pulling", f'Pulling image "{image}"', container)
+        self._event(pod, "Normal", "Pulled", f'Successfully pulled image "{image}" in 1.2s '
+                    f"(1.2s including waiting). Image size: {rt.image_size(image)} bytes.",
+                    container)
+        if image not in cached:
+            cached.append(image)
 
     def _pull_failed(self, pod, record, container, state) -> float:
         now = self.clock.elapsed

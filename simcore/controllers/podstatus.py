@@ -137,6 +137,8 @@ def _phase(statuses: list[dict], record: dict, pod: dict) -> str:
 
 def update(pod: dict, record: dict, now: str, clock) -> None:
     spec, status = pod["spec"], pod["status"]
+    if "podIP" not in status:
+        sandbox_created(pod, record, now)
     statuses = [_container_status(c, record["containers"][c["name"]], record, pod, clock)
                 for c in spec.get("containers") or []]
     status["containerStatuses"] = statuses

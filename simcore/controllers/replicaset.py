@@ -143,7 +143,7 @@ class ReplicaSetController(Controller):
         template = owner["spec"].get("template") or {}
         for _ in range(count):
             pod = self.api.create("pods", pod_from_template(owner, template),
-                                  owner["metadata"]["namespace"])
+                                  owner["metadata"]["namespace"], copy_result=False)
             events.record(self.engine, owner, "Normal", "SuccessfulCreate",
                           f"Created pod: {pod['metadata']['name']}", self.component)
 

@@ -14,6 +14,7 @@ so a bind costs the number of nodes, not the number of pods.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 
 from simcore import events
@@ -90,6 +91,9 @@ class Scheduler(Controller):
         self.on_node: Counter[str] = Counter()
         self.owner_on_node: dict[str, Counter[str]] = defaultdict(Counter)
         self.waiting: set[str] = set()
+        # nodes that pass the filters that depend only on the pod's spec and the node,
+        # by the pod's scheduling signature; any node change clears it
+        self.static_fits: dict[str, tuple[list[dict], Counter]] = {}
         for pod in self.api.store.list("pods"):
             self._count(pod, +1)
 
@@ -104,6 +108,7 @@ class Scheduler(Controller):
 
     def keys_for(self, event: Event):
         if event.resource == "nodes":
+            self.static_fits.clear()
             keys, self.waiting = sorted(self.waiting), set()
             return keys
         if event.old is not None:
@@ -123,18 +128,35 @@ class Scheduler(Controller):
         pod = self.api.try_get_ref("pods", name, namespace)
         if pod is None or pod["spec"].get("nodeName") or pod["metadata"].get("deletionTimestamp"):
             return
-        nodes = self.api.list_ref("nodes")
-        fits, reasons = [], Counter()
-        for node in nodes:
-            reason = self._filter(pod, node)
-            if reason:
-                reasons[reason] += 1
+        static, reasons = self._static_fits(pod)
+        reasons = Counter(reasons)
+        fits = []
+        for node in static:
+            capacity = int((node.get("status", {}).get("allocatable") or {}).get("pods", 110))
+            if self.on_node[node["metadata"]["name"]] >= capacity:
+                reasons["Too many pods"] += 1
             else:
                 fits.append(node)
         if not fits:
-            self._unschedulable(pod, key, len(nodes), reasons)
+            self._unschedulable(pod, key, self.api.store.count("nodes"), reasons)
             return
         self._bind(pod, self._pick(pod, fits))
+
+    def _static_fits(self, pod: dict) -> tuple[list[dict], Counter]:
+        spec = pod["spec"]
+        signature = json.dumps([spec.get("tolerations"), spec.get("nodeSelector"),
+                                spec.get("affinity")], sort_keys=True)
+        cached = self.static_fits.get(signature)
+        if cached is None:
+            fits, reasons = [], Counter()
+            for node in self.api.list_ref("nodes"):
+                reason = self._filter(pod, node)
+                if reason:
+                    reasons[reason] += 1
+                else:
+                    fits.append(node)
+            cached = self.static_fits[signature] = (fits, reasons)
+        return cached
 
     def _filter(self, pod: dict, node: dict) -> str | None:
         spec = pod["spec"]
@@ -146,9 +168,6 @@ class Scheduler(Controller):
             return "node(s) were unschedulable"
         if not node_affinity_matches(spec, node):
             return "node(s) didn't match Pod's node affinity/selector"
-        capacity = int((node.get("status", {}).get("allocatable") or {}).get("pods", 110))
-        if self.on_node[node["metadata"]["name"]] >= capacity:
-            return "Too many pods"
         return None
 
     def _pick(self, pod: dict, fits: list[dict]) -> dict:

@@ -465,7 +465,8 @@ class Curl:
             return (host,)
         pinned = self._pinned(host, t.url.port)
         if pinned:
-            self.info(f"* Added {host}:{t.url.port}:{','.join(pinned)} to DNS cache\n")
+            self.info(f"* Added {host}:{t.url.port}:{','.join(pinned)} to DNS cache\n"
+                      f"* Hostname {host} was found in DNS cache\n")
             return pinned
         local = hosts_lookup(host, self.ctx.files.get("/etc/hosts") or "")
         if local:

@@ -406,7 +406,6 @@ def _perl(name: str, suite: str, curl: str, bash: str, coreutils: str, wget: str
 
 
 def _listener_images() -> list[ImageProfile]:
-    distroless = _commands("")
     return [
         _profile("mongo:4.2", base="ubuntu-18.04", env=(_PATH, "GOSU_VERSION=1.12",
                  "JSYAML_VERSION=3.13.1", "MONGO_PACKAGE=mongodb-org", "MONGO_REPO=repo.mongodb.org",
@@ -421,11 +420,13 @@ def _listener_images() -> list[ImageProfile]:
                 cmd=("--config.file=/etc/prometheus/prometheus.yml",
                      "--storage.tsdb.path=/prometheus"), extra="prometheus promtool",
                 tools={"libc": "glibc"}, app="prometheus", user="nobody", home="/home",
+                base="busybox-glibc", files=_dirs("/prometheus /etc/prometheus"),
                 confidence="medium",
                 sources="prometheus/prometheus Dockerfile: FROM quay.io/prometheus/busybox, "
                         "listens on 9090."),
         _alpine("prom/node-exporter:latest", "busybox", entrypoint=("/bin/node_exporter",),
                 cmd=None, extra="node_exporter", tools={"libc": "glibc"}, app="node-exporter",
+                base="busybox-glibc", files=_dirs(),
                 user="nobody", confidence="medium",
                 sources="prometheus/node_exporter Dockerfile: busybox base, port 9100."),
         _alpine("grafana/grafana:latest", "3.21", entrypoint=("/run.sh",), cmd=None,
@@ -462,11 +463,11 @@ def _listener_images() -> list[ImageProfile]:
                  files=_dirs(), confidence="high",
                  sources="kubernetes/kubernetes test/images/jessie-dnsutils/Dockerfile: "
                          "apt-get install dnsutils (bind 9.9.5); no curl, no wget."),
-        *_git_sync(distroless),
+        *_git_sync(),
     ]
 
 
-def _git_sync(_: frozenset[str]) -> list[ImageProfile]:
+def _git_sync() -> list[ImageProfile]:
     names = ("registry.k8s.io/git-sync/git-sync:v3.2.2", "registry.k8s.io/git-sync/git-sync:v3.6.1",
              "registry.k8s.io/git-sync:v3.1.5")
     return [

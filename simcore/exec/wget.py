@@ -10,7 +10,8 @@ reports `Connecting to host (ip:port)`, `writing to stdout` / `saving to
 
 GNU wget (Debian-based images: node, perl) is chattier and uses exit codes
 4 (network failure) and 8 (server error response); the C locale quotes with
-apostrophes. The progress line is simplified to its final form.
+apostrophes; -q silences everything, errors included. The progress line is
+simplified to its final form.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ class Wget:
         self._step("dns-answer", f"{host} did not resolve ({resolution.failure}).")
         if self.gnu:
             self.say(f"Resolving {host} ({host})... failed: Name or service not known.\n")
-            self.out.err(f"wget: unable to resolve host address '{host}'\n")
+            self.say(f"wget: unable to resolve host address '{host}'\n")
         return None
 
     def _connect(self, host: str, ip: str, port: int):
@@ -223,7 +224,7 @@ class Wget:
                      f"{response.reason}\n")
         if response.status >= 400:
             if self.gnu:
-                self.out.err(f"{self._stamp()} ERROR {response.status}: {response.reason}.\n\n")
+                self.say(f"{self._stamp()} ERROR {response.status}: {response.reason}.\n\n")
                 return 8
             return self.fail(f"server returned error: HTTP/{response.version} {response.status} "
                              f"{response.reason}")

@@ -73,7 +73,7 @@ def test_every_query_is_a_trace_step_with_its_answer() -> None:
     steps = [(s["step"], s["name"], s["answer"]) for s in result.trace]
     assert steps == [
         ("dns-query", "svc-node.default.default.svc.cluster.local", "NXDOMAIN"),
-        ("dns-query", "svc-node.default.svc.cluster.local", SVC_IP),
+        ("dns-query", "svc-node.default.svc.cluster.local", [SVC_IP]),
     ]
     assert result.trace[0]["detail"] == (
         "Asked 10.96.0.10 for svc-node.default.default.svc.cluster.local (A): NXDOMAIN.")

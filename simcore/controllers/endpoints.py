@@ -89,7 +89,10 @@ class EndpointsController(Controller):
         namespace = obj["metadata"].get("namespace")
         if event.resource == "services":
             self._index(obj, remove=event.type == "DELETED")
-            return (object_key(namespace, obj["metadata"]["name"]),)
+            key = object_key(namespace, obj["metadata"]["name"])
+            # only the Service's deletion removes its Endpoints; a user's Endpoints made
+            # before its Service must survive until the Service comes
+            return (f"gone|{key}",) if event.type == "DELETED" else (key,)
         if event.resource == "endpoints":
             # only user-managed Endpoints (no selector on the Service) need mirroring
             name = obj["metadata"]["name"]
@@ -107,10 +110,12 @@ class EndpointsController(Controller):
         return sorted(keys)
 
     def sync(self, key: str) -> None:
-        namespace, name = split_key(key)
+        gone = key.startswith("gone|")
+        namespace, name = split_key(key.removeprefix("gone|"))
         svc = self.api.try_get_ref("services", name, namespace)
         if svc is None:
-            self._delete_endpoints(namespace, name)
+            if gone:
+                self._delete_endpoints(namespace, name)
             return
         spec = svc.get("spec", {})
         if spec.get("type") == "ExternalName":

@@ -120,10 +120,12 @@ class APIServer:
 
     # writes ------------------------------------------------------------------
     def create(self, res: ResourceType | str, obj: dict, namespace: str | None = None,
-               request: Request | None = None, copy_result: bool = True) -> dict:
-        """Create; with `copy_result=False` (controllers) the stored object itself comes back."""
+               request: Request | None = None, copy_result: bool = True,
+               owned: bool = False) -> dict:
+        """Create. Controllers pass `copy_result=False` to get the stored object itself back
+        (read it, never change it) and `owned=True` when `obj` is theirs to give away."""
         rt, req = resolve(res), request or Request()
-        obj = clone(obj)
+        obj = obj if owned else clone(obj)
         namespace = self._target_namespace(rt, obj, namespace)
         self._check_type(rt, obj)
         self._check_fields(rt, obj, req, "creating")

@@ -56,7 +56,7 @@ def record(engine, obj: dict, type_: str, reason: str, message: str, component: 
              "reportingInstance": host or ""}
     from simcore.apiserver import Request
     api.create(lookup("events"), event, namespace, Request(field_validation="Ignore"),
-               copy_result=False)
+               copy_result=False, owned=True)
     state[key] = name
 
 

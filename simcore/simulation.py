@@ -25,6 +25,8 @@ from simcore.jsoncopy import clone
 from simcore.resources import UnknownResource, for_api_version
 from simcore.store import Store
 
+# libyaml's loader when PyYAML has it (the wheels do): the same documents, many times faster
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MISSING_ANNOTATION_WARNING = (
     "resource {res}/{name} is missing the kubectl.kubernetes.io/last-applied-configuration "
@@ -46,7 +48,7 @@ class ApplyResult:
 def parse_documents(text: str) -> list[dict]:
     """Multi-document YAML or JSON into objects; a `List` is expanded into its items."""
     docs = []
-    for doc in yaml.safe_load_all(text):
+    for doc in yaml.load_all(text, Loader=_LOADER):
         if doc is None:
             continue
         if isinstance(doc, dict) and doc.get("kind", "").endswith("List") and "items" in doc:
@@ -135,13 +137,12 @@ class Simulation:
         request = Request(field_validation=field_validation)
         try:
             if create:
-                obj = self.api.create(res, doc, ns, request)
+                obj = self.api.create(res, doc, ns, request, owned=True)
                 action = "created"
             else:
                 obj, action = self._client_side_apply(res, doc, ns, request)
         except errors.APIError as exc:
             return ApplyResult(kind, ns, name, None, exc.status, tuple(request.warnings))
-        self.engine.settle()
         return ApplyResult(kind, ns, obj["metadata"]["name"], action, None,
                            tuple(request.warnings))
 

@@ -536,7 +536,7 @@ class DeploymentController(Controller):
                                 "Deployment is resumed")
 
     def _set_condition(self, deploy: dict, type_: str, status: str, reason: str,
-                       message: str, keep_transition: bool = False) -> None:
+                       message: str) -> None:
         set_condition(deploy["status"], new_condition(type_, status, reason, message,
                                                       self.clock.timestamp()))
 

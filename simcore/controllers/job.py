@@ -140,7 +140,8 @@ class JobController(Controller):
         template = spec.get("template") or {}
         for _ in range(want - len(active)):
             pod = self.api.create("pods", pod_from_template(job, template),
-                                  job["metadata"]["namespace"], copy_result=False)
+                                  job["metadata"]["namespace"], copy_result=False,
+                                  owned=True)
             created.append(pod)
             events.record(self.engine, job, "Normal", "SuccessfulCreate",
                           f"Created pod: {pod['metadata']['name']}", COMPONENT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simcore.controllers.deployment import DeploymentController
 from simcore.controllers.endpoints import EndpointsController
 from simcore.controllers.garbagecollector import GarbageCollector
 from simcore.controllers.job import JobController
@@ -13,6 +14,7 @@ from simcore.net.kubeproxy import KubeProxy
 
 CONTROLLERS = (
     NamespaceController,
+    DeploymentController,
     ReplicaSetController,
     ReplicationControllerController,
     JobController,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from simcore import events, labels
 from simcore.controllers import podstatus
 from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
+from simcore.jsoncopy import clone
 from simcore.resources import object_key, split_key
 
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
@@ -52,9 +53,8 @@ def pod_from_template(owner: dict, template: dict, name_prefix: str | None = Non
         pod_meta["labels"] = dict(meta["labels"])
     if meta.get("annotations"):
         pod_meta["annotations"] = dict(meta["annotations"])
-    import copy
     return {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta,
-            "spec": copy.deepcopy(template.get("spec") or {})}
+            "spec": clone(template.get("spec") or {})}
 
 
 def deletion_rank(pod: dict, per_node: dict[str, int], clock) -> tuple:
@@ -143,7 +143,8 @@ class ReplicaSetController(Controller):
         template = owner["spec"].get("template") or {}
         for _ in range(count):
             pod = self.api.create("pods", pod_from_template(owner, template),
-                                  owner["metadata"]["namespace"], copy_result=False)
+                                  owner["metadata"]["namespace"], copy_result=False,
+                                  owned=True)
             events.record(self.engine, owner, "Normal", "SuccessfulCreate",
                           f"Created pod: {pod['metadata']['name']}", self.component)
 

@@ -1,0 +1,1 @@
+"""ClusterViz's Django project: storage, runtime and the Kubernetes API around `simcore`."""

@@ -1,0 +1,1 @@
+"""Clusters: their storage (models) and the runtime every operation on one goes through."""

@@ -1,0 +1,23 @@
+"""`manage.py ensure_cluster SLUG`: create the cluster from its preset unless it exists."""
+
+from django.core.management.base import BaseCommand
+
+from clusterviz.clusters.models import Cluster
+from clusterviz.clusters.runtime import create_cluster
+
+
+class Command(BaseCommand):
+    help = "Create a cluster from a preset if no cluster with that slug exists."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--preset", default="lecture")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--speed", type=float, default=1.0)
+
+    def handle(self, slug, preset, seed, speed, **options):
+        if Cluster.objects.filter(slug=slug).exists():
+            self.stdout.write(f"cluster {slug} exists")
+            return
+        create_cluster(slug, preset=preset, seed=seed, speed=speed)
+        self.stdout.write(f"cluster {slug} created from preset {preset}")

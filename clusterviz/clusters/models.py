@@ -1,0 +1,61 @@
+"""What a cluster is on disk: the engine's own state, one row per object, and a change log.
+
+`Cluster.state` is `Simulation.state()` without the objects (config, clock,
+timers, kubelet runtime, rng); the objects live one per `StoredObject` row,
+so a write rewrites only the rows it touched. `Cluster.version` is the
+compare-and-swap guard: every save is `UPDATE ... WHERE version = old`, the
+API server's own optimistic concurrency lifted to the whole cluster, which
+also works where `select_for_update` is a no-op (SQLite). `Change` is a
+bounded log of the store's events (watch resume, history), trimmed per
+cluster to `settings.CHANGE_LOG_LIMIT` rows.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Cluster(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    preset = models.CharField(max_length=100, default="lecture")
+    seed = models.IntegerField(default=0)
+    state = models.JSONField(default=dict)
+    resource_version = models.BigIntegerField(default=0)
+    # Virtual seconds at the last save, and when (wall time) that save happened.
+    elapsed = models.FloatField(default=0.0)
+    saved_at = models.DateTimeField()
+    speed = models.FloatField(default=1.0)
+    version = models.BigIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class StoredObject(models.Model):
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="stored_objects")
+    resource = models.CharField(max_length=200)  # group_resource: "pods", "replicasets.apps"
+    namespace = models.CharField(max_length=253, blank=True, default="")
+    name = models.CharField(max_length=253)
+    uid = models.CharField(max_length=64)
+    resource_version = models.BigIntegerField()
+    body = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cluster", "resource", "namespace", "name"],
+                                               name="one_object_per_key")]
+
+
+class Change(models.Model):
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="changes")
+    rv = models.BigIntegerField()
+    type = models.CharField(max_length=10)  # ADDED, MODIFIED, DELETED
+    resource = models.CharField(max_length=200)
+    namespace = models.CharField(max_length=253, blank=True, default="")
+    name = models.CharField(max_length=253)
+    body = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cluster", "rv"])]
+        ordering = ["rv"]

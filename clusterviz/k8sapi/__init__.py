@@ -1,0 +1,1 @@
+"""The Kubernetes API a real kubectl talks to, one base URL per cluster."""

@@ -1,0 +1,75 @@
+"""Turning a path under a cluster's base URL into what it names.
+
+One parser instead of dozens of URL patterns, because Kubernetes paths are
+a grammar: `api/v1` or `apis/<group>/<version>`, then optionally
+`namespaces/<ns>/`, then `<resource>[/<name>[/<subresource>]]`. The one
+ambiguity, `namespaces/<name>` (the Namespace itself) against
+`namespaces/<ns>/<resource>` (something in it), is settled by whether the
+third segment is a namespaced resource of that group-version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clusterviz.k8sapi.discovery import find
+from simcore.resources import ResourceType
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str  # version, api, apis, resourcelist, openapi, openapi-doc, resource
+    group: str = ""
+    version: str = ""
+    resource: ResourceType | None = None
+    namespace: str | None = None
+    name: str | None = None
+    subresource: str | None = None
+
+
+_FIXED = {("version",): Route("version"), ("api",): Route("api"), ("apis",): Route("apis"),
+          ("openapi", "v3"): Route("openapi")}
+
+
+def parse(path: str) -> Route | None:
+    """The Route for a path relative to the cluster's base URL, or None (404)."""
+    segments = [s for s in path.strip("/").split("/") if s]
+    fixed = _FIXED.get(tuple(segments))
+    if fixed is not None:
+        return fixed
+    if segments[:2] == ["openapi", "v3"]:
+        gv = _group_version(segments[2:])
+        return Route("openapi-doc", gv[0], gv[1]) if gv and not gv[2] else None
+    gv = _group_version(segments)
+    if gv is None:
+        return None
+    group, version, rest = gv
+    if not rest:
+        return Route("resourcelist", group, version)
+    return _resource_route(group, version, rest)
+
+
+def _group_version(segments: list[str]) -> tuple[str, str, list[str]] | None:
+    if len(segments) >= 2 and segments[0] == "api":
+        return "", segments[1], segments[2:]
+    if len(segments) >= 3 and segments[0] == "apis":
+        return segments[1], segments[2], segments[3:]
+    return None
+
+
+def _resource_route(group: str, version: str, rest: list[str]) -> Route | None:
+    namespace = None
+    if rest[0] == "namespaces" and len(rest) >= 3:
+        inner = find(group, version, rest[2])
+        if inner is not None and inner.namespaced:
+            namespace, rest = rest[1], rest[2:]
+    if len(rest) > 3:
+        return None
+    res = find(group, version, rest[0])
+    if res is None or (namespace is not None and not res.namespaced):
+        return None
+    name = rest[1] if len(rest) > 1 else None
+    sub = rest[2] if len(rest) > 2 else None
+    if sub is not None and sub not in res.subresources:
+        return None
+    return Route("resource", group, version, res, namespace, name, sub)

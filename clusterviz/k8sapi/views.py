@@ -1,0 +1,127 @@
+"""The one entry view of a cluster's Kubernetes API, and the dispatch behind it.
+
+The view is async so that daphne's event loop only parses and hands over:
+the work (ORM, engine) runs in a worker thread via
+`sync_to_async(thread_sensitive=False)`, never on the loop nor on the single
+shared thread that thread-sensitive calls queue on (design.md, measured
+runtime facts). Tests that use Django's test client set
+`K8S_OFFLOAD_TO_THREADS = False` so the work shares the test's database
+connection and transaction.
+
+Every failure leaves as a `Status`: simcore's refusals as they are, an
+unknown path as the API server's 404, a crash as a 500 InternalError Status
+(logged) rather than an HTML page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from clusterviz.clusters.runtime import ClusterNotFound
+from clusterviz.k8sapi import discovery, objects, openapi, subresources
+from clusterviz.k8sapi.access import check_access
+from clusterviz.k8sapi.negotiation import discovery_flavour
+from clusterviz.k8sapi.responses import error_response, json_response, not_found, status_response
+from clusterviz.k8sapi.routing import Route, parse
+from simcore import errors
+
+log = logging.getLogger(__name__)
+EXEC_REFUSAL = ("exec is not served by this simulator over this transport yet; "
+                "use the ClusterViz web terminal")
+
+
+@csrf_exempt
+async def api(request: HttpRequest, slug: str, path: str = "") -> HttpResponse:
+    offload = getattr(settings, "K8S_OFFLOAD_TO_THREADS", True)
+    return await sync_to_async(handle, thread_sensitive=not offload)(request, slug, path)
+
+
+def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
+    try:
+        refusal = check_access(request, slug)
+        if refusal is not None:
+            return status_response(refusal)
+        route = parse(path)
+        if route is None:
+            return not_found()
+        return _dispatch(request, slug, route)
+    except errors.APIError as exc:
+        return error_response(exc)
+    except ClusterNotFound:
+        return not_found()
+    except Exception as exc:  # a bug: still a Status, never Django's HTML page
+        log.exception("API request failed: %s %s", request.method, request.path)
+        return status_response(errors.status(500, "InternalError",
+                                             f"Internal error occurred: {exc}"))
+
+
+def _base(request: HttpRequest, slug: str) -> str:
+    return f"/k8s/clusters/{slug}"
+
+
+def _dispatch(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
+    if route.endpoint != "resource":
+        if request.method != "GET":
+            raise errors.method_not_allowed()
+        return _static(request, slug, route)
+    return _resource(request, slug, route)
+
+
+def _static(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
+    """Answers that do not depend on the cluster's state (but only for a cluster that exists)."""
+    from clusterviz.clusters.models import Cluster
+    if not Cluster.objects.filter(slug=slug).exists():
+        return not_found()
+    if route.endpoint == "version":
+        return json_response(discovery.SERVER_VERSION)
+    if route.endpoint in ("api", "apis"):
+        flavour = discovery_flavour(request)
+        if flavour:
+            version = flavour.split("v=")[1].split(";")[0]
+            body = discovery.aggregated(route.endpoint == "api", f"apidiscovery.k8s.io/{version}")
+            return json_response(body, content_type=flavour)
+        body = discovery.api_versions() if route.endpoint == "api" else \
+            discovery.api_group_list()
+        return json_response(body)
+    if route.endpoint == "resourcelist":
+        body = discovery.api_resource_list(route.group, route.version)
+    elif route.endpoint == "openapi":
+        body = openapi.root(_base(request, slug))
+    else:
+        body = openapi.document(route.group, route.version)
+    return json_response(body) if body is not None else not_found()
+
+
+_COLLECTION = {"GET": objects.list_objects, "POST": objects.create_object}
+_ITEM = {"GET": objects.get_object, "PUT": objects.update_object,
+         "PATCH": objects.patch_object, "DELETE": objects.delete_object}
+_STATUS = {"GET": objects.get_object, "PUT": objects.update_object,
+           "PATCH": objects.patch_object}
+
+
+def _resource(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
+    method, sub = request.method, route.subresource
+    if route.name is None:
+        if request.GET.get("watch") in ("true", "1"):
+            raise errors.bad_request("watch is not served by this simulator yet")
+        handler = _COLLECTION.get(method)
+    elif sub is None:
+        handler = _ITEM.get(method)
+    elif sub == "status":
+        handler = _STATUS.get(method)
+    elif sub == "scale":
+        handler = subresources.scale
+    elif sub == "log" and method == "GET":
+        handler = subresources.pod_log
+    elif sub == "exec":
+        raise errors.bad_request(EXEC_REFUSAL)
+    else:
+        return not_found()
+    if handler is None:
+        raise errors.method_not_allowed()
+    return handler(request, slug, route)

@@ -24,10 +24,22 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+KUBECONFIG_FILE := $(CURDIR)/$(VENV)/kubeconfig-lecture
+
 run: $(STAMP)
-	@echo "make run will serve the web app once the Kubernetes API lands (issue 4)."
-	@echo "Until then the engine is a library: see README.md."
-	@exit 1
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py ensure_cluster lecture
+	$(BIN)/python manage.py write_kubeconfig lecture http://$(HOST):$(PORT) $(KUBECONFIG_FILE)
+	@echo ""
+	@echo "ClusterViz serves the lecture cluster on http://$(HOST):$(PORT)/k8s/clusters/lecture"
+	@echo "Use the bundled kubectl from another shell in this folder:"
+	@echo "    export KUBECONFIG=$(KUBECONFIG_FILE) PATH=$(CURDIR)/$(BIN):\$$PATH"
+	@echo "    kubectl get nodes -o wide"
+	@echo "or fetch the kubeconfig: curl -s http://$(HOST):$(PORT)/clusters/lecture/kubeconfig"
+	@echo ""
+	$(BIN)/daphne -b $(HOST) -p $(PORT) clusterviz.asgi:application
 
 clean:
 	rm -rf $(VENV)

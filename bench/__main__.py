@@ -21,6 +21,9 @@ spec:
   template:
     metadata: {{labels: {{app: {name}}}}}
     spec:
+      # a real kubelet would give each pod 7 variables per Service in its namespace
+      # (7,000 here); large clusters switch service links off, and so does the bench
+      enableServiceLinks: false
       containers:
       - {{name: web, image: "whatwant/node-web:1.0", ports: [{{containerPort: 8080}}],
           readinessProbe: {{exec: {{command: [ls, /var/ready]}}, periodSeconds: 1}}}}

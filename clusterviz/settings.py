@@ -49,7 +49,7 @@ def _database() -> dict:
     if url and not url.startswith("sqlite:///"):
         raise RuntimeError(f"DATABASE_URL {url.split(':', 1)[0]}: only sqlite:/// is supported "
                            "in this version")
-    path = url.removeprefix("sqlite:///") if url else str(BASE_DIR / "clusterviz.sqlite3")
+    path = url.removeprefix("sqlite:///") if url else str(BASE_DIR / "db.sqlite3")
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,

@@ -206,6 +206,17 @@ class Simulation:
         from simcore.execution import exec_external
         return exec_external(self.engine, client_ip, command)
 
+    # nodes -----------------------------------------------------------------------------
+    def stop_node(self, name: str) -> None:
+        """Stop the node's kubelet; the node controller marks it NotReady after 40 s."""
+        self.engine.by_name["nodelifecycle"].kubelet_stopped(name)
+        self.engine.settle()
+
+    def start_node(self, name: str) -> None:
+        """Start the node's kubelet again: it posts Ready at once."""
+        self.engine.by_name["nodelifecycle"].kubelet_started(name)
+        self.engine.settle()
+
     # time ------------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
         self.engine.advance(seconds)

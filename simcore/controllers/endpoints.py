@@ -246,7 +246,8 @@ class EndpointsController(Controller):
                     svc["metadata"]["name"]:
                 endpoint["hostname"] = pod["spec"]["hostname"]
             key = tuple(sorted((p.get("name", ""), p["port"], p["protocol"]) for p in ports))
-            groups.setdefault(key, ([dict(p) for p in ports], []))[1].append(endpoint)
+            # a slice port always carries its name, "" for an unnamed Service port
+            groups.setdefault(key, ([{"name": "", **p} for p in ports], []))[1].append(endpoint)
         return groups
 
     def _write_slices(self, svc: dict, groups: dict, managed_by: str =
@@ -305,7 +306,8 @@ class EndpointsController(Controller):
         ep = self.api.try_get_ref("endpoints", meta["name"], meta["namespace"])
         groups: dict[tuple, tuple[list, list]] = {}
         for n, subset in enumerate((ep or {}).get("subsets") or []):
-            ports = [dict(p, protocol=p.get("protocol", "TCP")) for p in subset.get("ports") or []]
+            ports = [{"name": "", **p, "protocol": p.get("protocol", "TCP")}
+                     for p in subset.get("ports") or []]
             endpoints = [{"addresses": [a["ip"]], "conditions": {"ready": ready}}
                          for field, ready in (("addresses", True), ("notReadyAddresses", False))
                          for a in subset.get(field) or []]

@@ -323,7 +323,8 @@ class Kubelet(Controller):
     # helpers -------------------------------------------------------------------
     def _environment(self, pod: dict, record: dict, container: dict) -> list[tuple[str, str]]:
         namespace = pod["metadata"]["namespace"]
-        services = self.api.list_ref("services", namespace)
+        services = self.api.store.list("services", namespace) if pod["spec"].get(
+            "enableServiceLinks", True) else []
         master = self.api.try_get_ref("services", "kubernetes", "default")
         links = []
         for svc in envvars.visible_services(pod, services, master):

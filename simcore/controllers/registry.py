@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from simcore.controllers.cronjob import CronJobController
+from simcore.controllers.daemonset import DaemonSetController
 from simcore.controllers.deployment import DeploymentController
 from simcore.controllers.endpoints import EndpointsController
 from simcore.controllers.garbagecollector import GarbageCollector
+from simcore.controllers.ingressstatus import IngressStatusController
 from simcore.controllers.job import JobController
 from simcore.controllers.kubelet import Kubelet
+from simcore.controllers.loadbalancer import LoadBalancerController
 from simcore.controllers.namespace import NamespaceController
+from simcore.controllers.nodelifecycle import NodeLifecycleController
 from simcore.controllers.replicaset import ReplicaSetController, ReplicationControllerController
 from simcore.controllers.scheduler import Scheduler
+from simcore.controllers.statefulset import StatefulSetController
 from simcore.net.kubeproxy import KubeProxy
 
 CONTROLLERS = (
@@ -17,10 +23,16 @@ CONTROLLERS = (
     DeploymentController,
     ReplicaSetController,
     ReplicationControllerController,
+    DaemonSetController,
+    StatefulSetController,
+    CronJobController,
     JobController,
     Scheduler,
     Kubelet,
+    NodeLifecycleController,
     EndpointsController,
+    LoadBalancerController,
+    IngressStatusController,
     KubeProxy,
     GarbageCollector,
 )

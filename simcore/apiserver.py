@@ -186,7 +186,13 @@ class APIServer:
         Returns the stored object itself: read it, never change it."""
         rt = resolve(res)
         old = self.get_ref(rt, name, namespace)
-        new = clone(old)
+        if subresource == "status":
+            # a status write changes nothing else: copy only what it may touch
+            new = {**old, "metadata": dict(old["metadata"])}
+            if "status" in old:
+                new["status"] = clone(old["status"])
+        else:
+            new = clone(old)
         change(new)
         if new == old:
             return old

@@ -37,7 +37,13 @@ class Clock:
         return self.start + timedelta(seconds=self.elapsed)
 
     def timestamp(self, offset: float = 0.0) -> str:
-        return rfc3339(self.now + timedelta(seconds=offset))
+        when = self.elapsed + offset
+        cached = self.__dict__.get("_stamp")
+        if cached is not None and cached[0] == when:
+            return cached[1]
+        text = rfc3339(self.start + timedelta(seconds=when))
+        self._stamp = (when, text)
+        return text
 
     def seconds_since(self, stamp: str | None) -> float:
         """Seconds from an RFC3339 stamp to now (0 for a missing stamp)."""

@@ -60,9 +60,11 @@ class Strategy:
         if subresource == "binding":
             return
         if subresource == "status":
+            # only the status comes from the request; the rest stays as stored (shared, since
+            # stored objects are never changed in place; metadata is copied for the new rv)
             status = new.get("status")
             new.clear()
-            new.update(clone(old))
+            new.update({**old, "metadata": dict(old["metadata"])})
             if status is not None:
                 new["status"] = status
             return

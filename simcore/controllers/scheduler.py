@@ -171,19 +171,14 @@ class Scheduler(Controller):
         return None
 
     def _pick(self, pod: dict, fits: list[dict]) -> dict:
+        """The node with the fewest pods of this owner, then the fewest pods; ties at random."""
         owner = controller_of(pod)
         mine = self.owner_on_node[owner["uid"]] if owner else Counter()
-        best, best_score, seen = None, None, 0
-        for node in fits:
-            node_name = node["metadata"]["name"]
-            score = (mine[node_name], self.on_node[node_name])
-            if best_score is None or score < best_score:
-                best, best_score, seen = node, score, 1
-            elif score == best_score:
-                seen += 1
-                if self.rng.randrange(seen) == 0:
-                    best = node
-        return best
+        scored = [((mine[n["metadata"]["name"]], self.on_node[n["metadata"]["name"]]), n)
+                  for n in fits]
+        best = min(score for score, _ in scored)
+        tied = [node for score, node in scored if score == best]
+        return tied[self.rng.randrange(len(tied))] if len(tied) > 1 else tied[0]
 
     def _bind(self, pod: dict, node: dict) -> None:
         node_name = node["metadata"]["name"]

@@ -12,6 +12,7 @@ readiness probe can flip on its next period.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import shlex
 from types import MappingProxyType
 
@@ -62,7 +63,7 @@ def exec_in_pod(engine, pod_name: str, command: str | list[str], namespace: str 
     source = Source("pod", record["ip"], record["node"], namespace, pod_name,
                     state["files"].get("/etc/resolv.conf") or "",
                     profile.tool("libc", "glibc"))
-    net = SourceNetwork(Fabric(engine), source)
+    net = SourceNetwork(Fabric.of(engine), source)
     ctx = rt.exec_context(profile, state, engine.clock.now, engine.rng, runtime, net, tty)
     before = dict(state["files"])
     result = _run(_argv(command), ctx)
@@ -77,6 +78,7 @@ def _run(argv: list[str], ctx: ExecContext) -> ExecResult:
     return run(argv, ctx)
 
 
+@functools.cache
 def node_profile():
     base = images.image_profile("ubuntu:20.04")
     return dataclasses.replace(
@@ -120,5 +122,5 @@ def _run_on_host(engine, profile, hostname: str, files: dict, source: Source,
     all_files.update(files)
     # an interactive shell: curl's output goes to a terminal, so no progress meter
     ctx = ExecContext(profile, env, hostname, all_files, engine.clock.now, engine.rng,
-                      SourceNetwork(Fabric(engine), source), tty=True, runtime="docker")
+                      SourceNetwork(Fabric.of(engine), source), tty=True, runtime="docker")
     return _run(_argv(command), ctx)

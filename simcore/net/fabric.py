@@ -76,6 +76,16 @@ class Fabric:
         self.proxy: KubeProxy = engine.by_name["kube-proxy"]
         self.dns = CoreDNS(engine)
         self.connections: dict[str, Destination] = {}
+        self._addresses: dict[str, tuple[str, tuple[str, str, str]]] = {}
+
+    @classmethod
+    def of(cls, engine) -> Fabric:
+        """The engine's fabric, made once; open connections are per command."""
+        fabric = engine.__dict__.get("_fabric")
+        if fabric is None:
+            fabric = engine._fabric = cls(engine)
+        fabric.connections.clear()
+        return fabric
 
     def node_by_ip(self, ip: str) -> dict | None:
         return self.proxy.node_by_ip.get(ip)
@@ -87,6 +97,16 @@ class Fabric:
     def node_addresses(self, node_name: str) -> tuple[str, str, str]:
         """(node IP, cni0 bridge IP .1, flannel.1 IP .0) of a node."""
         node = self.api.store.get("nodes", "", node_name) or {}
+        rv = (node.get("metadata") or {}).get("resourceVersion", "")
+        cached = self._addresses.get(node_name)
+        if cached is not None and cached[0] == rv:
+            return cached[1]
+        addresses = self._node_addresses(node)
+        self._addresses[node_name] = (rv, addresses)
+        return addresses
+
+    @staticmethod
+    def _node_addresses(node: dict) -> tuple[str, str, str]:
         ip = next((a["address"] for a in (node.get("status") or {}).get("addresses") or []
                    if a.get("type") == "InternalIP"), "")
         cidr = pod_cidr_of_node(node)

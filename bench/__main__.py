@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
+import resource
 import time
-import tracemalloc
 
 from simcore import Simulation
 
@@ -74,14 +74,15 @@ def curl_rate(sim: Simulation, count: int) -> float:
 
 
 def main() -> None:
-    tracemalloc.start()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     big = build(10_000, 1_000)
     built = time.perf_counter() - start
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    # peak resident memory of the process (tracemalloc would slow the build several times)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"build 100 nodes, {len(big.api.list_ref('pods', 'default'))} pods, 1000 services: "
-          f"{built:.2f} s, peak {peak / 2**20:.0f} MiB (goal < 5 s)")
+          f"{built:.2f} s, peak RSS {peak / 1024:.0f} MiB ({(peak - before) / 1024:.0f} MiB "
+          "for the build) (goal < 5 s)")
     small = build(100, 10, nodes=10)
     t_small, t_big = flip_one(small), flip_one(big)
     print(f"flip readiness: 100-pod cluster {t_small * 1000:.2f} ms, 10,000-pod cluster "

@@ -228,6 +228,11 @@ class CronJobController(Controller):
             return
         if spec.get("suspend"):
             return
+        if "TZ" in spec.get("schedule", ""):
+            events.record(self.engine, cronjob, "Warning", "UnsupportedSchedule",
+                          f'CRON_TZ or TZ used in schedule "{spec["schedule"]}" is not officially '
+                          "supported, see https://kubernetes.io/docs/concepts/workloads/"
+                          "controllers/cron-jobs/ for more details", COMPONENT)
         try:
             schedule = parse_schedule(spec.get("schedule", ""), zone)
         except ValueError as exc:

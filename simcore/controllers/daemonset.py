@@ -284,6 +284,9 @@ class DaemonSetController(Controller):
     def _template_generation(self, key: str, ds: dict, hash_: str) -> str:
         """The template generation: the API server's annotation, else counted here per change."""
         record = self.state.setdefault(key, {})
+        if record.get("uid") != ds["metadata"]["uid"]:
+            record.clear()  # a new DaemonSet under an old name starts its own count
+            record["uid"] = ds["metadata"]["uid"]
         annotated = (ds["metadata"].get("annotations") or {}).get(GENERATION_ANNOTATION)
         if record.get("hash") != hash_:
             record["generation"] = record.get("generation", 0) + 1
@@ -440,8 +443,9 @@ class DaemonSetController(Controller):
         return self._pod_hash(ds, pod) == hash_ or pod_labels.get(GENERATION_LABEL) == generation
 
     # status -------------------------------------------------------------------------------
-    def _write_status(self, key: str, ds: dict, nodes: list[dict], by_node: dict,
-                      hash_: str, generation: str) -> None:
+    def _count(self, ds: dict, nodes: list[dict], by_node: dict, hash_: str,
+               generation: str) -> dict[str, int]:
+        """updateDaemonSetStatus's tally: the oldest pod on each node speaks for it."""
         counts = dict.fromkeys(("desired", "current", "ready", "available", "updated",
                                 "misscheduled"), 0)
         min_ready = int(ds["spec"].get("minReadySeconds", 0))
@@ -459,6 +463,12 @@ class DaemonSetController(Controller):
                 counts["ready"] += 1
                 counts["available"] += 1 if pod_available(pod, min_ready, self.clock) else 0
             counts["updated"] += 1 if self._is_updated(ds, pod, hash_, generation) else 0
+        return counts
+
+    def _write_status(self, key: str, ds: dict, nodes: list[dict], by_node: dict,
+                      hash_: str, generation: str) -> None:
+        counts = self._count(ds, nodes, by_node, hash_, generation)
+        min_ready = int(ds["spec"].get("minReadySeconds", 0))
         status = {"currentNumberScheduled": counts["current"],
                   "numberMisscheduled": counts["misscheduled"],
                   "desiredNumberScheduled": counts["desired"],

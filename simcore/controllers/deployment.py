@@ -316,15 +316,7 @@ class DeploymentController(Controller):
         try:
             created = self.api.create(RS, body, meta["namespace"], INTERNAL)
         except errors.AlreadyExists:
-            current = self.api.try_get_ref(RS, rs_name, meta["namespace"])
-            ref = controller_of(current) if current is not None else None
-            if ref is not None and ref.get("uid") == meta["uid"] and template_without_hash(
-                    current["spec"].get("template")) == template_without_hash(
-                    deploy["spec"].get("template")):
-                return current
-            # a hash collision: the next hash includes the bumped collisionCount
-            deploy["status"]["collisionCount"] = deploy["status"].get("collisionCount", 0) + 1
-            return None
+            return self._existing_or_collision(deploy, rs_name)
         except errors.APIError as exc:
             message = f'Failed to create new replica set "{rs_name}": {exc.status["message"]}'
             if has_progress_deadline(deploy):
@@ -340,6 +332,19 @@ class DeploymentController(Controller):
             self._set_condition(deploy, "Progressing", "True", NEW_RS_CREATED,
                                 f'Created new replica set "{rs_name}"')
         return created
+
+    def _existing_or_collision(self, deploy: dict, rs_name: str) -> dict | None:
+        """The name is taken: ours with our template is the new set; else a hash collision."""
+        meta = deploy["metadata"]
+        current = self.api.try_get_ref(RS, rs_name, meta["namespace"])
+        ref = controller_of(current) if current is not None else None
+        if ref is not None and ref.get("uid") == meta["uid"] and template_without_hash(
+                current["spec"].get("template")) == template_without_hash(
+                deploy["spec"].get("template")):
+            return current
+        # the next hash includes the bumped collisionCount
+        deploy["status"]["collisionCount"] = deploy["status"].get("collisionCount", 0) + 1
+        return None
 
     # scaling ------------------------------------------------------------------------------
     def _scale_rs(self, rs: dict, new_scale: int, deploy: dict, operation: str) -> dict:

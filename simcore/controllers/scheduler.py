@@ -94,27 +94,38 @@ class Scheduler(Controller):
         # nodes that pass the filters that depend only on the pod's spec and the node,
         # by the pod's scheduling signature; any node change clears it
         self.static_fits: dict[str, tuple[list[dict], Counter]] = {}
+        self.placed: dict[str, tuple[str, str | None]] = {}  # pod uid -> (node, owner uid)
         for pod in self.api.store.list("pods"):
-            self._count(pod, +1)
+            self._account(pod)
 
-    def _count(self, pod: dict, sign: int) -> None:
-        node = pod.get("spec", {}).get("nodeName")
-        if not node or pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
-            return
-        self.on_node[node] += sign
+    def _account(self, pod: dict, node: str | None = None, gone: bool = False) -> None:
+        """Count the pod where it runs now (bindings count at once, not a round later)."""
+        uid = pod["metadata"]["uid"]
+        node = node or pod.get("spec", {}).get("nodeName")
+        if gone or pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            node = None
         owner = controller_of(pod)
-        if owner:
-            self.owner_on_node[owner["uid"]][node] += sign
+        want = (node, owner["uid"] if owner else None) if node else None
+        have = self.placed.get(uid)
+        if want == have:
+            return
+        for entry, sign in ((have, -1), (want, +1)):
+            if entry is None:
+                continue
+            self.on_node[entry[0]] += sign
+            if entry[1]:
+                self.owner_on_node[entry[1]][entry[0]] += sign
+        if want is None:
+            self.placed.pop(uid, None)
+        else:
+            self.placed[uid] = want
 
     def keys_for(self, event: Event):
         if event.resource == "nodes":
             self.static_fits.clear()
             keys, self.waiting = sorted(self.waiting), set()
             return keys
-        if event.old is not None:
-            self._count(event.old, -1)
-        if event.type != "DELETED":
-            self._count(event.object, +1)
+        self._account(event.object, gone=event.type == "DELETED")
         pod = event.object
         spec = pod.get("spec", {})
         if event.type == "DELETED" or spec.get("nodeName") or pod["metadata"].get(
@@ -164,7 +175,9 @@ class Scheduler(Controller):
         if taint is not None:
             value = taint.get("value") or ""
             return f"node(s) had untolerated taint {{{taint['key']}: {value}}}"
-        if node.get("spec", {}).get("unschedulable"):
+        if node.get("spec", {}).get("unschedulable") and not tolerates(
+                spec.get("tolerations"), {"key": "node.kubernetes.io/unschedulable",
+                                          "effect": "NoSchedule"}):
             return "node(s) were unschedulable"
         if not node_affinity_matches(spec, node):
             return "node(s) didn't match Pod's node affinity/selector"
@@ -191,6 +204,7 @@ class Scheduler(Controller):
             conditions.append({"type": "PodScheduled", "status": "True",
                                "lastProbeTime": None, "lastTransitionTime": now})
             p["status"]["conditions"] = conditions
+        self._account(pod, node=node_name)
         pod = self.api.mutate("pods", pod["metadata"]["name"], pod["metadata"]["namespace"], bind,
                               subresource="binding")
         meta = pod["metadata"]

@@ -190,8 +190,9 @@ class ClusterBuilder:
                 "spec": {"containers": [{
                     "name": "controller",
                     "image": "registry.k8s.io/ingress-nginx/controller:v1.9.4",
+                    # the bare-metal deploy.yaml's flags: no --publish-service, so Ingresses
+                    # show the IP of the node running the controller
                     "args": ["/nginx-ingress-controller",
-                             "--publish-service=$(POD_NAMESPACE)/ingress-nginx-controller",
                              "--election-id=ingress-nginx-leader",
                              "--controller-class=k8s.io/ingress-nginx",
                              "--ingress-class=nginx"],

@@ -226,3 +226,21 @@ def test_a_rollout_that_never_becomes_ready_times_out(sim):
     assert conditions(sim.get("deploy", "dp-web"))[-1] == (
         "Progressing", "False", "ProgressDeadlineExceeded",
         f'ReplicaSet "{rs}" has timed out progressing.')
+
+
+def test_the_course_deployment_with_min_ready_seconds_passes_it_to_its_replica_set(sim):
+    text = (COURSE / "2022-01" / "06-week" / "Deployment" / "dp-web-minreadysec.yaml").read_text()
+    sim.apply(text)
+    sim.advance(30)
+    [rs] = replica_sets(sim).values()
+    assert rs["spec"]["minReadySeconds"] == 10
+    assert rs["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"] == "4"
+    assert [r["Ready"] for r in cells(sim, "deploy")] == ["3/3"]
+
+
+def test_the_2021_course_deployment_rolls_out(sim):
+    sim.apply((COURSE / "2021-04" / "07-week" / "03-node-web-deployment.yaml").read_text())
+    sim.advance(10)
+    [rs] = replica_sets(sim)
+    assert rs.startswith("node-web-")
+    assert scaling_events(sim, "node-web") == [f"Scaled up replica set {rs} from 0 to 3"]

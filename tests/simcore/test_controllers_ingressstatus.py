@@ -78,6 +78,7 @@ def test_a_new_ingress_waits_for_the_next_status_sync(sim, lecture_file):
 
 
 def test_publish_service_on_a_node_port_service_publishes_its_cluster_ip(sim, lecture_file):
+    set_flags(sim, [PUBLISH])
     sim.apply(lecture_file("svc-ingress-service.yaml"), create=True)
     sim.advance(60)
     cluster_ip = sim.get("svc", "ingress-nginx-controller", "ingress-nginx")["spec"]["clusterIP"]

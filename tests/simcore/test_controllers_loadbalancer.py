@@ -146,8 +146,11 @@ def test_local_traffic_policy_announces_from_a_node_with_an_endpoint():
 
 
 def test_the_announcement_moves_when_the_node_fails():
-    sim = lecture()
-    sim.apply(service(), create=True)
+    # a DaemonSet puts an endpoint on each worker, so either can take over
+    sim = Simulation.from_preset("lecture", seed=0, lb_pool=POOL)
+    sim.apply((COURSE / "2022-07" / "03-RS-DS-JOB-CJ" / "hands-on" / "ds-web.yaml").read_text())
+    sim.apply((COURSE / "2022-07" / "08-Deployment-StatefulSet" / "hands-on" /
+               "svc-lb-web.yaml").read_text())
     sim.advance(10)
     first = announcing_node(sim.engine, "192.168.100.240")
     sim.stop_node(first)

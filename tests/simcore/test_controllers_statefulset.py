@@ -145,3 +145,15 @@ def test_a_rolling_update_replaces_pods_from_the_highest_ordinal(sim):
     assert [m for r, m in sts_events(sim) if r == "SuccessfulDelete"] == [
         "delete Pod sf-web-1 in StatefulSet sf-web successful",
         "delete Pod sf-web-0 in StatefulSet sf-web successful"]
+
+
+def test_the_2021_course_statefulset_names_pods_and_claims_after_the_set():
+    week = COURSE / "2021-04" / "07-week"
+    sim = Simulation.from_preset("lecture", seed=0)
+    sim.apply((week / "05-headless-service.yaml").read_text(), create=True)
+    sim.apply((week / "05-statefulset.yaml").read_text(), create=True)
+    sim.advance(20)
+    assert states(sim) == {"node-web-0": "Running", "node-web-1": "Running"}
+    assert sorted(c["metadata"]["name"] for c in sim.list("pvc")) == ["data-node-web-0",
+                                                                      "data-node-web-1"]
+    assert {p["spec"]["subdomain"] for p in pods(sim).values()} == {"node-web"}

@@ -282,3 +282,38 @@ def test_headless_service_answers_with_every_ready_pod(sim, lecture_file):
     answer = next(s for s in result.trace if s["step"] == "dns-query" and
                   s["name"] == "svc-node-headless.default.svc.cluster.local")
     assert sorted(answer["answer"]) == sorted(p["status"]["podIP"] for p in sim.list("pods"))
+
+
+def test_a_pool_gives_the_load_balancer_an_address_that_answers(lecture_file):
+    sim = Simulation.from_preset("lecture", seed=0, lb_pool=["192.168.100.240-192.168.100.250"])
+    sim.apply(lecture_file("rs-node-web.yaml"), create=True)
+    sim.apply(lecture_file("svc-loadbalancer.yaml"), create=True)
+    sim.run_until_idle(60)
+    row = next(r["cells"] for r in sim.table("services")["rows"]
+               if r["cells"][0] == "svc-loadbalancer")
+    assert row[3] == "192.168.100.240"
+    result = sim.exec_external("192.168.100.50", "curl -s http://192.168.100.240")
+    assert hit(result) in pod_names(sim)
+    entry = next(s for s in result.trace if s["step"] == "forward")
+    assert "announces 192.168.100.240" in entry["detail"]
+
+
+def test_local_policy_answers_health_checks_per_node(lecture_file):
+    sim = Simulation.from_preset("lecture", seed=0, lb_pool=["192.168.100.240-192.168.100.250"])
+    sim.apply(lecture_file("rs-node-web.yaml"), create=True)
+    sim.apply(lecture_file("svc-externaltrafficpolicy.yaml"), create=True)
+    sim.run_until_idle(60)
+    svc = sim.get("services", "svc-loadbalancer")
+    port = svc["spec"]["healthCheckNodePort"]
+    local = Counter(p["spec"]["nodeName"] for p in sim.list("pods"))
+    for node, ip in NODE_IPS.items():
+        result = sim.exec_external("192.168.100.50", f"curl -s -i http://{ip}:{port}/")
+        status = result.stdout.splitlines()[0]
+        if local[node]:
+            assert status.startswith("HTTP/1.1 200")
+            assert f'"localEndpoints": {local[node]}' in result.stdout
+        else:
+            assert status.startswith("HTTP/1.1 503")
+    lb = svc["status"]["loadBalancer"]["ingress"][0]["ip"]
+    echo = sim.exec_external("192.168.100.50", f"curl -s http://{lb}")
+    assert hit(echo) in pod_names(sim)

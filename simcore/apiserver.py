@@ -237,6 +237,8 @@ class APIServer:
         strategy = registry.strategy(rt.kind)
         grace = strategy.grace_period(obj, grace_period_seconds)
         policy = propagation_policy or strategy.default_propagation
+        if strategy.finalized_by_controller:
+            return self._mark_namespace_terminating(rt, obj), False
         if grace and not obj["metadata"].get("deletionTimestamp"):
             return self._mark_terminating(rt, obj, grace, policy), False
         if grace and obj["metadata"].get("deletionTimestamp"):
@@ -259,6 +261,22 @@ class APIServer:
         new = clone(obj)
         mark(new)
         return clone(self.store.put(rt.group_resource, new))
+
+    def _mark_namespace_terminating(self, rt: ResourceType, obj: dict) -> dict:
+        """A Namespace is not removed at once: the namespace controller empties it first."""
+        if obj["metadata"].get("deletionTimestamp"):
+            return clone(obj)
+        new = clone(obj)
+        new["metadata"]["deletionTimestamp"] = self.clock.timestamp()
+        new["metadata"]["deletionGracePeriodSeconds"] = 0
+        new.setdefault("status", {})["phase"] = "Terminating"
+        return clone(self.store.put(rt.group_resource, new))
+
+    def finalize_namespace(self, name: str) -> None:
+        """The namespace controller's last step: an empty Terminating namespace goes."""
+        ns = self.store.get("namespaces", "", name)
+        if ns is not None and ns["metadata"].get("deletionTimestamp"):
+            self._remove(lookup("namespaces"), ns)
 
     def _remove(self, rt: ResourceType, obj: dict) -> dict:
         meta = obj["metadata"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 
 from simcore.apiserver import APIServer
+from simcore.errors import APIError
 from simcore.clock import Clock
 from simcore.controllers.base import Controller
 from simcore.store import Store
@@ -75,7 +76,7 @@ class Engine:
                     key = controller.queue.pop()
                     if key is None:
                         break
-                    controller.sync(key)
+                    self._sync(controller, key)
                     ran += 1
             self.syncs += ran
             budget -= ran
@@ -83,6 +84,16 @@ class Engine:
                 return
             if budget <= 0:
                 raise RuntimeError("controllers did not settle")
+
+    def _sync(self, controller: Controller, key: str) -> None:
+        """One sync; a refusal from the API server requeues the key with back-off, as a
+        client-go worker does, instead of stopping the cluster."""
+        try:
+            controller.sync(key)
+        except APIError:
+            controller.requeue_after(key, controller.queue.backoff(key))
+        else:
+            controller.queue.forget(key)
 
     def _fire_due(self) -> None:
         for name, key in self.clock.pop_due():

@@ -55,8 +55,11 @@ def record(engine, obj: dict, type_: str, reason: str, message: str, component: 
              "type": type_, "eventTime": None, "reportingComponent": component,
              "reportingInstance": host or ""}
     from simcore.apiserver import Request
-    api.create(lookup("events"), event, namespace, Request(field_validation="Ignore"),
-               copy_result=False, owned=True)
+    try:
+        api.create(lookup("events"), event, namespace, Request(field_validation="Ignore"),
+                   copy_result=False, owned=True)
+    except errors.APIError:
+        return  # e.g. the namespace is terminating: the recorder drops the event, as client-go's
     state[key] = name
 
 

@@ -45,6 +45,7 @@ class Allocators:
 
 class Strategy:
     no_generation = False
+    finalized_by_controller = False  # Namespace: deletion only marks it Terminating
     default_propagation = "Background"
     delete_when_unfinalized = True
 
@@ -234,6 +235,7 @@ def _allocate_node_ports(api, obj: dict, old: dict | None, taken: list[int]) -> 
 
 class NamespaceStrategy(Strategy):
     no_generation = True
+    finalized_by_controller = True
 
     def prepare_create(self, api, obj: dict) -> None:
         super().prepare_create(api, obj)

@@ -1,13 +1,18 @@
-"""Per-namespace defaults: the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap.
+"""Namespaces: what every namespace gets, and how a deleted one is emptied.
 
 A real cluster's serviceaccounts-controller and root-ca-cert-publisher put
-both into every namespace as it appears; pods' token volumes name them.
+the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap into every
+namespace as it appears; pods' token volumes name them. A deleted namespace
+stays `Terminating` while the namespace controller deletes everything in it
+(pods take their grace period), and goes once it is empty.
 """
 
 from __future__ import annotations
 
+from simcore import errors
 from simcore.apiserver import Request
 from simcore.controllers.base import Controller
+from simcore.resources import RESOURCES
 
 _CA = ("-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n"
        "cm5ldGVzMB4XDTIxMDEwMTAwMDAwMFoXDTMxMDEwMTAwMDAwMFowFTETMBEGA1UE\n"
@@ -20,7 +25,10 @@ class NamespaceController(Controller):
 
     def sync(self, key: str) -> None:
         ns = self.api.try_get_ref("namespaces", key)
-        if ns is None or ns["metadata"].get("deletionTimestamp"):
+        if ns is None:
+            return
+        if ns["metadata"].get("deletionTimestamp"):
+            self._empty(key)
             return
         internal = Request(field_validation="Ignore")
         if self.api.try_get_ref("serviceaccounts", "default", key) is None:
@@ -35,3 +43,21 @@ class NamespaceController(Controller):
                     "service IP or kubernetes.default.svc. No other usage is guaranteed across "
                     "distributions of Kubernetes clusters."}},
                 "data": {"ca.crt": _CA}}, key, internal)
+
+    def _empty(self, namespace: str) -> None:
+        remaining = 0
+        for res in RESOURCES:
+            if not res.namespaced:
+                continue
+            for obj in self.api.store.list(res.group_resource, namespace):
+                remaining += 1
+                if obj["metadata"].get("deletionTimestamp"):
+                    continue
+                try:
+                    self.api.delete(res, obj["metadata"]["name"], namespace)
+                except errors.NotFound:
+                    pass
+        if remaining:
+            self.requeue_after(namespace, 1.0)  # look again once terminating pods are gone
+        else:
+            self.api.finalize_namespace(namespace)

@@ -142,11 +142,17 @@ class ReplicaSetController(Controller):
     def _create(self, owner: dict, count: int) -> None:
         template = owner["spec"].get("template") or {}
         for _ in range(count):
+            if self._namespace_closed(owner):
+                return
             pod = self.api.create("pods", pod_from_template(owner, template),
                                   owner["metadata"]["namespace"], copy_result=False,
                                   owned=True)
             events.record(self.engine, owner, "Normal", "SuccessfulCreate",
                           f"Created pod: {pod['metadata']['name']}", self.component)
+
+    def _namespace_closed(self, owner: dict) -> bool:
+        ns = self.api.store.get("namespaces", "", owner["metadata"]["namespace"])
+        return ns is None or bool(ns["metadata"].get("deletionTimestamp"))
 
     def _delete(self, owner: dict, live: list[dict], count: int) -> None:
         per_node: dict[str, int] = {}

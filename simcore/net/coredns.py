@@ -63,7 +63,33 @@ class CoreDNS:
             return self._service(name, qtype, rest[0], rest[1], server)
         if len(rest) == 3:
             return self._endpoint_name(name, qtype, rest[0], rest[1], rest[2], server)
+        if len(rest) == 4 and rest[0].startswith("_") and rest[1].startswith("_"):
+            return self._srv(name, qtype, rest[0][1:], rest[1][1:], rest[2], rest[3], server)
         return nx
+
+    def _srv(self, name: str, qtype: str, port_name: str, proto: str, svc_name: str,
+             namespace: str, server: str) -> Answer:
+        """`_http._tcp.<svc>.<ns>.svc`: one SRV per named port (per ready endpoint if headless)."""
+        svc = self.api.store.get("services", namespace, svc_name)
+        port = next((p for p in ((svc or {}).get("spec") or {}).get("ports") or []
+                     if p.get("name") == port_name and
+                     p.get("protocol", "TCP").lower() == proto), None)
+        if port is None:
+            return Answer(name, qtype, "NXDOMAIN", server=server)
+        if qtype != "SRV":
+            return Answer(name, qtype, "NOERROR", server=server)
+        base = f"{svc_name}.{namespace}.svc.{self.zone}."
+        if svc["spec"].get("clusterIP") not in (None, "None"):
+            return Answer(name, qtype, "NOERROR", records=(f"0 100 {port['port']} {base}",),
+                          server=server)
+        endpoints = _ready_endpoints(self.api, namespace, svc_name)
+        if not endpoints:
+            return Answer(name, qtype, "NXDOMAIN", server=server)
+        weight = 100 // len(endpoints)
+        records = tuple(f"0 {weight} {port['port']} "
+                        f"{ep.get('hostname') or ep['addresses'][0].replace('.', '-')}.{base}"
+                        for ep in endpoints)
+        return Answer(name, qtype, "NOERROR", records=records, server=server)
 
     def _service(self, name: str, qtype: str, svc_name: str, namespace: str,
                  server: str) -> Answer:

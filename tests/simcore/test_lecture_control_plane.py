@@ -132,3 +132,18 @@ def test_it_restores_a_saved_cluster_exactly(lecture_file):
     sim.advance(300)
     copy.advance(300)
     assert json.dumps(sim.state(), sort_keys=True) == json.dumps(copy.state(), sort_keys=True)
+
+
+def test_a_deleted_namespace_terminates_then_goes_with_its_contents(sim, lecture_file):
+    sim.apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: whatwant}\n", create=True)
+    sim.apply(lecture_file("rs-node-web.yaml"), create=True, namespace="whatwant")
+    sim.advance(10)
+    sim.delete("namespaces", "whatwant", None)
+    assert sim.get("namespaces", "whatwant", None)["status"]["phase"] == "Terminating"
+    [refused] = sim.apply(lecture_file("svc-none-node-web.yaml"), create=True,
+                          namespace="whatwant")
+    assert refused.error["message"] == ("unable to create new content in namespace whatwant "
+                                        "because it is being terminated")
+    sim.advance(31)
+    assert sim.list("pods", "whatwant") == []
+    assert [n["metadata"]["name"] for n in sim.list("namespaces", None)].count("whatwant") == 0

@@ -5,6 +5,8 @@ from collections import Counter
 import pytest
 
 from simcore import Simulation
+from simcore.envvars import env_name
+from simcore.net.coredns import CoreDNS
 
 NODE_IPS = {"master-stg": "192.168.100.119", "worker1": "192.168.100.112",
             "worker2": "192.168.100.111"}
@@ -317,3 +319,29 @@ def test_local_policy_answers_health_checks_per_node(lecture_file):
     lb = svc["status"]["loadBalancer"]["ingress"][0]["ip"]
     echo = sim.exec_external("192.168.100.50", f"curl -s http://{lb}")
     assert hit(echo) in pod_names(sim)
+
+
+@pytest.mark.parametrize("query, expected", [
+    pytest.param("_node-http._tcp.svc-node.default.svc.cluster.local",
+                 "0 100 80 svc-node.default.svc.cluster.local.", id="named-port"),
+    pytest.param("_nothing._tcp.svc-node.default.svc.cluster.local", "", id="unknown-port"),
+])
+def test_dns_serves_srv_records_for_named_ports(lecture_file, query, expected):
+    sim = Simulation.from_preset("lecture", seed=0)
+    sim.apply(lecture_file("rs-node-web-ports-name.yaml"), create=True)
+    sim.apply(lecture_file("svc-clientip-node-web-ports-name.yaml").replace(
+        "  - port: 80", "  - name: node-http\n    port: 80"), create=True)
+    sim.run_until_idle(60)
+    result = CoreDNS(sim.engine).answer(query, "SRV", "10.96.0.10")
+    assert result.records == ((expected,) if expected else ())
+    assert result.rcode == ("NOERROR" if expected else "NXDOMAIN")
+
+
+@pytest.mark.parametrize("name, expected", [
+    pytest.param("svc-node", "SVC_NODE", id="dash"),
+    pytest.param("kubernetes", "KUBERNETES", id="plain"),
+    pytest.param("3d-viewer", "_3D_VIEWER", id="leading-digit"),
+    pytest.param("a.b-c", "A_B_C", id="dot"),
+])
+def test_service_variable_names(name, expected):
+    assert env_name(name) == expected

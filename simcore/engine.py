@@ -14,9 +14,9 @@ from __future__ import annotations
 import random
 
 from simcore.apiserver import APIServer
-from simcore.errors import APIError
 from simcore.clock import Clock
 from simcore.controllers.base import Controller
+from simcore.errors import APIError
 from simcore.store import Store
 
 MAX_SYNCS_PER_SETTLE = 5_000_000

@@ -17,6 +17,7 @@ Lengths are counted in UTF-8 bytes, as Go's `len()` does.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
@@ -50,8 +51,16 @@ def textual(check: Callable[..., list[str]]) -> Callable[..., list[str]]:
     A real server never validates a number where a string belongs (decoding
     fails first); the simulator may, so such values are checked as their text.
     """
+    # The same names and labels are checked over and over (every event, every pod of a
+    # ReplicaSet): remember the verdicts, which depend on the text alone.
+    remembered = functools.lru_cache(maxsize=8192)(lambda v, *a: tuple(check(v, *a)))
+
     def wrapper(value: Any, *args: Any) -> list[str]:
-        return check(value if isinstance(value, str) else text(value), *args)
+        value = value if isinstance(value, str) else text(value)
+        try:
+            return list(remembered(value, *args))
+        except TypeError:  # an argument that cannot be a cache key
+            return check(value, *args)
     wrapper.__name__, wrapper.__doc__ = check.__name__, check.__doc__
     return wrapper
 

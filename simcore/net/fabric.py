@@ -37,6 +37,8 @@ from simcore.net import internet
 from simcore.net.coredns import CoreDNS
 from simcore.net.kubeproxy import Decision, KubeProxy, Target, health_check_body
 
+EPHEMERAL_FIRST = 32768  # the start of Linux's default ip_local_port_range
+
 
 @dataclass(frozen=True)
 class Source:
@@ -75,7 +77,7 @@ class Fabric:
         self.api = engine.api
         self.proxy: KubeProxy = engine.by_name["kube-proxy"]
         self.dns = CoreDNS(engine)
-        self.connections: dict[str, Destination] = {}
+        self.connections: dict[int, Destination] = {}
         self._addresses: dict[str, tuple[str, tuple[str, str, str]]] = {}
 
     @classmethod
@@ -297,10 +299,11 @@ class SourceNetwork(netapi.Network):
 
     def _accepted(self, dest: Destination, dst_ip: str, dst_port: int,
                   trace: list) -> Connection:
-        conn_id = f"c{len(self.fabric.connections) + 1}"
-        self.fabric.connections[conn_id] = dest
-        return Connection(dst_ip, dst_port, dest.seen_client, 0, 0.0,
-                          f"{conn_id}|{dest.ip}:{dest.port}", tuple(trace))
+        # the client's ephemeral port names the connection, as the kernel's 4-tuple does
+        src_port = EPHEMERAL_FIRST + len(self.fabric.connections)
+        self.fabric.connections[src_port] = dest
+        return Connection(dst_ip, dst_port, dest.seen_client, src_port, 0.0,
+                          f"{dest.ip}:{dest.port}", tuple(trace))
 
     def _lost(self, dst_ip: str, dst_port: int, timeout_s: float | None, trace: list,
               why: str) -> ConnectFailure:
@@ -314,7 +317,7 @@ class SourceNetwork(netapi.Network):
     def http(self, conn: Connection, request: HttpRequest,
              timeout_s: float | None) -> HttpResponse | HttpFailure:
         from simcore.net.listeners import serve_http
-        dest = self.fabric.connections.get(conn.backend.split("|", 1)[0])
+        dest = self.fabric.connections.get(conn.src_port)
         if dest is None:
             return HttpFailure("reset", 0.0, "", ())
         if dest.kind == "internet":

@@ -15,7 +15,6 @@ out stored dicts that must not be mutated.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -180,8 +179,14 @@ class APIServer:
         return self._replace(rt, old, new, subresource, req)
 
     def mutate(self, res: ResourceType | str, name: str, namespace: str | None,
-               change: Callable[[dict], None], subresource: str | None = None) -> dict:
+               change: Callable[[dict], None], subresource: str | None = None,
+               top_level_status: bool = False) -> dict:
         """Controllers' read-modify-write: `change` edits a private copy of the current object.
+
+        `top_level_status=True` promises that `change` only sets or replaces keys of
+        `status` (never edits a nested value in place), so the status is copied one level
+        deep: the kubelet rewrites every pod's status on each look and a deep copy of
+        containerStatuses and conditions was most of that write's cost.
 
         Returns the stored object itself: read it, never change it."""
         rt = resolve(res)
@@ -189,6 +194,13 @@ class APIServer:
         if subresource == "status":
             # a status write changes nothing else: copy only what it may touch
             new = {**old, "metadata": dict(old["metadata"])}
+            if "status" in old:
+                new["status"] = dict(old["status"]) if top_level_status else \
+                    clone(old["status"])
+        elif subresource == "binding":
+            # a binding sets spec.nodeName and the PodScheduled condition: the containers,
+            # volumes and tolerations (most of a pod) stay shared with the stored object
+            new = {**old, "metadata": dict(old["metadata"]), "spec": dict(old["spec"])}
             if "status" in old:
                 new["status"] = clone(old["status"])
         else:
@@ -349,13 +361,21 @@ class APIServer:
 
     def _stamp_new(self, obj: dict) -> None:
         meta = obj["metadata"]
-        meta["uid"] = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        meta["uid"] = _uuid4_text(self.rng.getrandbits(128))
         meta["creationTimestamp"] = self.clock.timestamp()
         for transient in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
                           "selfLink", "generation"):
             meta.pop(transient, None)
         if "spec" in obj and not registry.strategy(obj["kind"]).no_generation:
             meta["generation"] = 1
+
+
+def _uuid4_text(bits: int) -> str:
+    """str(uuid.UUID(int=bits, version=4)) without the class's checks: one per object
+    created, events included."""
+    bits = (bits & ~(0xC000 << 48) | (0x8000 << 48)) & ~(0xF000 << 64) | (4 << 76)
+    text = f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _same_content(new: dict, old: dict) -> bool:

@@ -72,3 +72,13 @@ def controller_of(obj: dict) -> dict | None:
         if ref.get("controller"):
             return ref
     return None
+
+
+class Alarm(Controller):
+    """Timers that only need the clock to reach a moment (a port opening), with no work
+    to do then: `run_until_idle` waits for them, and nothing is synced for them."""
+
+    name = "alarm"
+
+    def sync(self, key: str) -> None:
+        return None

@@ -20,17 +20,24 @@ back-offs) lives in `self.state`, saved with the cluster.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from simcore import envvars, events
 from simcore.controllers import podstatus
-from simcore.controllers.base import Controller
+from simcore.controllers.base import Alarm, Controller
 from simcore.exec import images
 from simcore.resources import object_key, split_key
 from simcore.runtime import containers as rt
 
 BACKOFF_START, BACKOFF_CAP = 10.0, 300.0
 PULL_BACKOFF_CAP = 300.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    # parsed once per node, not once per pod started
+    return ipaddress.ip_network(cidr)
 
 
 class Kubelet(Controller):
@@ -104,7 +111,7 @@ class Kubelet(Controller):
         return record
 
     def _allocate_ip(self, node: dict) -> str:
-        cidr = ipaddress.ip_network(node["spec"].get("podCIDR") or "10.244.0.0/24")
+        cidr = _network(node["spec"].get("podCIDR") or "10.244.0.0/24")
         ipam = self.state.setdefault("ipam", {}).setdefault(node["metadata"]["name"], {})
         used = ipam.setdefault("used", [])
         last = ipam.get("last", 1)
@@ -224,8 +231,14 @@ class Kubelet(Controller):
         if exit_at is not None and now + 1e-9 >= exit_at:
             rt.finish(state, exit_at, state.get("exit_code", 0))
             return exit_at
-        wake = [w for w in (exit_at, rt.next_file_event(state, now), rt.next_listener(state, now))
-                if w is not None]
+        wake = [w for w in (exit_at, rt.next_file_event(state, now)) if w is not None]
+        opens = rt.next_listener(state, now)
+        if opens is not None:
+            if _probes_ports(container):
+                wake.append(opens)  # a TCP or HTTP probe's answer changes when the port opens
+            else:
+                # nothing to redo then, but waiting for the cluster to settle must pass it
+                self.clock.call_at(opens, Alarm.name, "")
         probe_wake = self._probes(pod, record, container, state)
         if state["stage"] != "running":
             return now
@@ -336,7 +349,7 @@ class Kubelet(Controller):
         now = self.clock.timestamp()
         self.api.mutate("pods", pod["metadata"]["name"], pod["metadata"]["namespace"],
                         lambda p: podstatus.update(p, record, now, self.clock),
-                        subresource="status")
+                        subresource="status", top_level_status=True)
 
     def _event(self, pod, type_, reason, message, container) -> None:
         events.record(self.engine, pod, type_, reason, message, "kubelet",
@@ -346,3 +359,9 @@ class Kubelet(Controller):
     def poke(self, namespace: str, name: str) -> None:
         """Something inside the pod changed (a file): look again now."""
         self.queue.add(object_key(namespace, name))
+
+
+def _probes_ports(container: dict) -> bool:
+    return any(probe and ("httpGet" in probe or "tcpSocket" in probe or "grpc" in probe)
+               for probe in (container.get("readinessProbe"), container.get("livenessProbe"),
+                             container.get("startupProbe")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simcore.controllers.base import Alarm
 from simcore.controllers.cronjob import CronJobController
 from simcore.controllers.daemonset import DaemonSetController
 from simcore.controllers.deployment import DeploymentController
@@ -35,6 +36,7 @@ CONTROLLERS = (
     IngressStatusController,
     KubeProxy,
     GarbageCollector,
+    Alarm,
 )
 
 

@@ -93,7 +93,7 @@ class Scheduler(Controller):
         self.waiting: set[str] = set()
         # nodes that pass the filters that depend only on the pod's spec and the node,
         # by the pod's scheduling signature; any node change clears it
-        self.static_fits: dict[str, tuple[list[dict], Counter]] = {}
+        self.static_fits: dict[str, tuple[list[tuple[str, int, dict]], Counter]] = {}
         self.placed: dict[str, tuple[str, str | None]] = {}  # pod uid -> (node, owner uid)
         for pod in self.api.store.list("pods"):
             self._account(pod)
@@ -140,20 +140,18 @@ class Scheduler(Controller):
         if pod is None or pod["spec"].get("nodeName") or pod["metadata"].get("deletionTimestamp"):
             return
         static, reasons = self._static_fits(pod)
-        reasons = Counter(reasons)
-        fits = []
-        for node in static:
-            capacity = int((node.get("status", {}).get("allocatable") or {}).get("pods", 110))
-            if self.on_node[node["metadata"]["name"]] >= capacity:
-                reasons["Too many pods"] += 1
-            else:
-                fits.append(node)
-        if not fits:
+        tied, full = self._best_fits(pod, static)
+        if not tied:
+            reasons = Counter(reasons)
+            if full:
+                reasons["Too many pods"] += full
             self._unschedulable(pod, key, self.api.store.count("nodes"), reasons)
             return
-        self._bind(pod, self._pick(pod, fits))
+        self._bind(pod, tied[self.rng.randrange(len(tied))] if len(tied) > 1 else tied[0])
 
-    def _static_fits(self, pod: dict) -> tuple[list[dict], Counter]:
+    def _static_fits(self, pod: dict) -> tuple[list[tuple[str, int, dict]], Counter]:
+        """(name, pod capacity, node) of the nodes passing the static filters, and why the
+        others failed."""
         spec = pod["spec"]
         signature = json.dumps([spec.get("tolerations"), spec.get("nodeSelector"),
                                 spec.get("affinity")], sort_keys=True)
@@ -165,7 +163,9 @@ class Scheduler(Controller):
                 if reason:
                     reasons[reason] += 1
                 else:
-                    fits.append(node)
+                    capacity = int((node.get("status", {}).get("allocatable") or {}).get(
+                        "pods", 110))
+                    fits.append((node["metadata"]["name"], capacity, node))
             cached = self.static_fits[signature] = (fits, reasons)
         return cached
 
@@ -183,15 +183,26 @@ class Scheduler(Controller):
             return "node(s) didn't match Pod's node affinity/selector"
         return None
 
-    def _pick(self, pod: dict, fits: list[dict]) -> dict:
-        """The node with the fewest pods of this owner, then the fewest pods; ties at random."""
+    def _best_fits(self, pod: dict, static: list[tuple[str, int, dict]]) -> tuple[list, int]:
+        """The nodes with room and the fewest pods of this owner, then the fewest pods (ties
+        drawn at random by the caller), and how many nodes were full.
+
+        One pass over the nodes with dict.get: it runs for every pod, and Counter's
+        __missing__ would be a Python call per absent node."""
         owner = controller_of(pod)
         mine = self.owner_on_node[owner["uid"]] if owner else Counter()
-        scored = [((mine[n["metadata"]["name"]], self.on_node[n["metadata"]["name"]]), n)
-                  for n in fits]
-        best = min(score for score, _ in scored)
-        tied = [node for score, node in scored if score == best]
-        return tied[self.rng.randrange(len(tied))] if len(tied) > 1 else tied[0]
+        on_node, best, tied, full = self.on_node, None, [], 0
+        for name, capacity, node in static:
+            here = on_node.get(name, 0)
+            if here >= capacity:
+                full += 1
+                continue
+            score = (mine.get(name, 0), here)
+            if best is None or score < best:
+                best, tied = score, [node]
+            elif score == best:
+                tied.append(node)
+        return tied, full
 
     def _bind(self, pod: dict, node: dict) -> None:
         node_name = node["metadata"]["name"]

@@ -92,7 +92,17 @@ def _not_simulated(name: str) -> ExecResult:
     return out.result(1, trace=trace)
 
 
+_PROGRAMS: dict[str, Program] = {}
+
+
 def _programs() -> dict[str, Program]:
+    # built once (on first use: the tools import this module) instead of per command run
+    if not _PROGRAMS:
+        _PROGRAMS.update(_program_table())
+    return _PROGRAMS
+
+
+def _program_table() -> dict[str, Program]:
     from simcore.exec import curl, dig, nslookup, shell, wget
 
     table: dict[str, Program] = {

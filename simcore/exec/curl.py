@@ -33,6 +33,7 @@ while unambiguous, `--opt=value` is not a thing, and a bad number is
 from __future__ import annotations
 
 import base64
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -49,7 +50,9 @@ DEFAULT_CONNECT_TIMEOUT = 300.0
 # --- versions ---------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def _version_tuple(version: str) -> tuple[int, int, int]:
+    # a handful of curl versions, compared several times per run: parse each once
     parts = [int(p) for p in version.split("-")[0].split(".")[:3] if p.isdigit()]
     return tuple((parts + [0, 0, 0])[:3])  # type: ignore[return-value]
 

@@ -25,6 +25,7 @@ from the runtime; `container_env` orders the lot the way each runtime does.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -506,12 +507,18 @@ _ALIASES = {
 
 def image_profile(image: str) -> ImageProfile | None:
     """The profile for `image`, or None when no registry would serve it."""
+    key = _lookup_key(image)
+    return None if key is None else catalogue().get(key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _lookup_key(image: str) -> str | None:
+    # the kubelet asks for the same few image names for every pod it starts: parse each once
     try:
         key = parse_image_ref(image).lookup_key
     except ImageRefError:
         return None
-    key = _ALIASES.get(key, key)
-    return catalogue().get(key)
+    return _ALIASES.get(key, key)
 
 
 # --- what the runtime adds -----------------------------------------------------

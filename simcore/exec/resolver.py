@@ -26,6 +26,7 @@ dns`); `hosts_lookup` does that part. IP literals never reach a resolver.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,7 +75,9 @@ def _read_options(words: list[str], opts: dict[str, int], limits: dict[str, int]
             opts[key] = min(int(value), limits[key])
 
 
+@functools.lru_cache(maxsize=4096)
 def is_ip_literal(host: str) -> bool:
+    # asked for every curl and wget; the answer depends on the text alone
     try:
         ipaddress.ip_address(host)
     except ValueError:

@@ -69,6 +69,8 @@ class KubeProxy(Controller):
         self._seen: dict[tuple[str, str], dict] = {}
         self.pod_by_ip: dict[str, tuple[str, str]] = {}
         self.node_by_ip: dict[str, dict] = {}
+        # (namespace, service, port name, protocol) -> (the slices, the rules built from them)
+        self._rules: dict[tuple[str, str, str, str], tuple[tuple, list[dict]]] = {}
         for svc in self.api.store.list("services"):
             self._index(svc)
         for pod in self.api.store.list("pods"):
@@ -181,30 +183,23 @@ class KubeProxy(Controller):
     # the rules --------------------------------------------------------------------------
     def endpoints(self, target: Target) -> list[dict]:
         """Ready endpoints for the target's port, sorted by "ip:port" as kube-proxy sorts them."""
-        out = {}
         names = self.api.store.names_with_label("endpointslices.discovery.k8s.io",
                                                 target.namespace, "kubernetes.io/service-name",
                                                 target.name)
+        slices = tuple(self.api.store.get("endpointslices.discovery.k8s.io", target.namespace,
+                                          slice_name) for slice_name in sorted(names))
         port_name = target.port.get("name", "")
         protocol = target.port.get("protocol", "TCP")
-        for slice_name in sorted(names):
-            es = self.api.store.get("endpointslices.discovery.k8s.io", target.namespace,
-                                    slice_name)
-            if es is None:
-                continue
-            number = next((p.get("port") for p in es.get("ports") or []
-                           if (p.get("name") or "") == port_name and
-                           p.get("protocol", "TCP") == protocol), None)
-            if number is None:
-                continue
-            for ep in es.get("endpoints") or []:
-                if not (ep.get("conditions") or {}).get("ready", True):
-                    continue
-                for ip in ep.get("addresses") or []:
-                    out[f"{ip}:{number}"] = {"ip": ip, "port": number,
-                                             "nodeName": ep.get("nodeName"),
-                                             "targetRef": ep.get("targetRef")}
-        return [out[k] for k in sorted(out)]
+        # every connection to a Service asks again; stored slices are never changed in place,
+        # so while the same slice objects are stored the rules built from them still hold
+        key = (target.namespace, target.name, port_name, protocol)
+        cached = self._rules.get(key)
+        if cached is not None and len(cached[0]) == len(slices) and all(
+                a is b for a, b in zip(cached[0], slices, strict=True)):
+            return list(cached[1])
+        rules = _endpoint_rules(slices, port_name, protocol)
+        self._rules[key] = (slices, rules)
+        return list(rules)
 
     def decide(self, node: str, target: Target, client_ip: str, from_pod: bool) -> Decision:
         spec = target.service.get("spec") or {}
@@ -276,6 +271,26 @@ class KubeProxy(Controller):
         chosen = decision.chosen
         table[self._affinity_key(decision.target, client_ip)] = {
             "endpoint": f"{chosen['ip']}:{chosen['port']}", "last": self.clock.elapsed}
+
+
+def _endpoint_rules(slices: tuple, port_name: str, protocol: str) -> list[dict]:
+    out = {}
+    for es in slices:
+        if es is None:
+            continue
+        number = next((p.get("port") for p in es.get("ports") or []
+                       if (p.get("name") or "") == port_name and
+                       p.get("protocol", "TCP") == protocol), None)
+        if number is None:
+            continue
+        for ep in es.get("endpoints") or []:
+            if not (ep.get("conditions") or {}).get("ready", True):
+                continue
+            for ip in ep.get("addresses") or []:
+                out[f"{ip}:{number}"] = {"ip": ip, "port": number,
+                                         "nodeName": ep.get("nodeName"),
+                                         "targetRef": ep.get("targetRef")}
+    return [out[k] for k in sorted(out)]
 
 
 def _affinity_timeout(service: dict) -> float:

@@ -45,7 +45,7 @@ def serve_http(fabric, dest, request: HttpRequest,
     if entry["app"] == "ingress-nginx":
         from simcore.net.ingress import route
         return route(fabric, pod, dest, request, timeout_s)
-    env = dict(item.split("=", 1) for item in state.get("env") or [])
+    env = rt.env_map(state)
     memory = state.setdefault("app_state", {}).setdefault(str(dest.port), {})
     ctx = apps.ServeContext(hostname=env.get("HOSTNAME", dest.name), now=engine.clock.now,
                             client_ip=dest.seen_client, server_ip=dest.ip,

@@ -228,10 +228,29 @@ def next_file_event(state: dict, now: float) -> float | None:
 
 
 # probes --------------------------------------------------------------------------------------
+_ENV_MAPS: dict[int, tuple[list, dict]] = {}
+
+
+def env_map(state: dict) -> dict[str, str]:
+    """The container's environment as a fresh dict.
+
+    Probes and requests read it for every run; the list is fixed when the container
+    starts (a restart stores a new list), so its parse is kept per list object."""
+    items = state.get("env")
+    if not items:
+        return {}
+    cached = _ENV_MAPS.get(id(items))
+    if cached is None or cached[0] is not items:
+        if len(_ENV_MAPS) > 50_000:
+            _ENV_MAPS.clear()
+        cached = _ENV_MAPS[id(items)] = (items, dict(item.split("=", 1) for item in items))
+    return dict(cached[1])
+
+
 def exec_context(profile, state: dict, now_dt, rng: random.Random, runtime: str,
                  net=None, tty: bool = False):
     from simcore.exec.context import ExecContext
-    env = dict(item.split("=", 1) for item in state.get("env") or [])
+    env = env_map(state)
     return ExecContext(profile, env, env.get("HOSTNAME", ""), state.setdefault("files", {}),
                        now_dt, rng, net, tty=tty, runtime=runtime)
 

@@ -76,7 +76,13 @@ def _blen(value: str) -> int:
 
 
 def _full(pattern: str, value: str) -> bool:
-    return re.fullmatch(pattern, value) is not None
+    return _compiled(pattern).fullmatch(value) is not None
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern:
+    # a handful of fixed patterns, matched for every name written: skip re's cache lookup
+    return re.compile(pattern)
 
 
 def regex_error(msg: str, fmt: str, *examples: str) -> str:

@@ -36,6 +36,11 @@ class Request:
     warnings: list[str] = field(default_factory=list)
 
 
+# What controllers send: their objects come from validated templates, and a warning
+# would have nobody to read it (the apiserver's default for clients without the flag)
+INTERNAL = Request(field_validation="Ignore")
+
+
 def resolve(res: ResourceType | str) -> ResourceType:
     if isinstance(res, ResourceType):
         return res

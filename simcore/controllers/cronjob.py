@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from simcore import errors, events
-from simcore.apiserver import Request
+from simcore.apiserver import INTERNAL
 from simcore.clock import parse_time, rfc3339
 from simcore.controllers.base import Controller, controller_ref, owner_key
 from simcore.controllers.job import finished_condition
@@ -45,7 +45,6 @@ JOBS = "jobs.batch"
 SCHEDULED_ANNOTATION = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 NEXT_SCHEDULE_DELTA = 0.1  # seconds after the schedule time the controller looks again
 MANY_MISSED = 100
-INTERNAL = Request(field_validation="Ignore")
 
 _MACROS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
            "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",

@@ -26,7 +26,7 @@ its kube-proxy and flannel pods; a later template change does.
 from __future__ import annotations
 
 from simcore import errors, events, labels
-from simcore.apiserver import Request
+from simcore.apiserver import INTERNAL
 from simcore.controllers import podstatus
 from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
 from simcore.controllers.deployment import scaled_value, select_objects
@@ -42,7 +42,6 @@ REVISIONS = "controllerrevisions.apps"
 HASH_LABEL = "controller-revision-hash"
 GENERATION_LABEL = "pod-template-generation"
 GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
-INTERNAL = Request(field_validation="Ignore")
 
 DAEMON_TOLERATIONS = (
     ("node.kubernetes.io/not-ready", "NoExecute"),

@@ -31,7 +31,7 @@ real controller may write status twice in one pass; the end state is the same.
 from __future__ import annotations
 
 from simcore import errors, events, labels
-from simcore.apiserver import Request
+from simcore.apiserver import INTERNAL
 from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
 from simcore.jsoncopy import clone
 from simcore.names import pod_template_hash
@@ -51,7 +51,6 @@ SKIPPED_ANNOTATIONS = {LAST_APPLIED, REVISION, REVISION_HISTORY, DESIRED, MAX_RE
                        ROLLBACK_TO}
 MAX_REVISION_HISTORY_CHARS = 2000
 MAX_INT32 = 2**31 - 1
-INTERNAL = Request(field_validation="Ignore")
 
 # condition reasons (util/deployment_util.go)
 NEW_RS_CREATED = "NewReplicaSetCreated"

@@ -14,6 +14,7 @@ kept, so `kubectl get pods` shows the lecture's ten `Error` and three
 from __future__ import annotations
 
 from simcore import events
+from simcore.apiserver import INTERNAL
 from simcore.controllers import podstatus
 from simcore.controllers.base import Controller, owner_key
 from simcore.controllers.replicaset import pod_from_template
@@ -140,7 +141,7 @@ class JobController(Controller):
         template = spec.get("template") or {}
         for _ in range(want - len(active)):
             pod = self.api.create("pods", pod_from_template(job, template),
-                                  job["metadata"]["namespace"], copy_result=False,
+                                  job["metadata"]["namespace"], INTERNAL, copy_result=False,
                                   owned=True)
             created.append(pod)
             events.record(self.engine, job, "Normal", "SuccessfulCreate",

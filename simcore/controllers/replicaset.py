@@ -15,6 +15,7 @@ serves both kinds.
 from __future__ import annotations
 
 from simcore import events, labels
+from simcore.apiserver import INTERNAL
 from simcore.controllers import podstatus
 from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
 from simcore.jsoncopy import clone
@@ -145,7 +146,7 @@ class ReplicaSetController(Controller):
             if self._namespace_closed(owner):
                 return
             pod = self.api.create("pods", pod_from_template(owner, template),
-                                  owner["metadata"]["namespace"], copy_result=False,
+                                  owner["metadata"]["namespace"], INTERNAL, copy_result=False,
                                   owned=True)
             events.record(self.engine, owner, "Normal", "SuccessfulCreate",
                           f"Created pod: {pod['metadata']['name']}", self.component)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 
 from simcore import errors, events, labels
-from simcore.apiserver import Request
+from simcore.apiserver import INTERNAL
 from simcore.controllers import podstatus
 from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
 from simcore.controllers.daemonset import (
@@ -50,7 +50,6 @@ COMPONENT = "statefulset-controller"
 RESOURCE = "statefulsets.apps"
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
-INTERNAL = Request(field_validation="Ignore")
 _ORDINAL = re.compile(r"^(.*)-([0-9]+)$")
 
 

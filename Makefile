@@ -6,7 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean system-packages
+
+# Debian packages the tests need (the browser tests drive Debian's Chromium: Playwright
+# cannot download its own here). One apt-get line for all of them, run only when one is
+# missing, so a machine that has them needs neither root nor the network.
+SYSTEM_PACKAGES := chromium
+# The storage tests start their own PostgreSQL (initdb and pg_ctl from Debian's
+# /usr/lib/postgresql/*/bin) and redis-server on free ports of 127.0.0.1.
+SYSTEM_PACKAGES += postgresql redis-server
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +22,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-test: $(STAMP)
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	fi
+
+test: $(STAMP) system-packages
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

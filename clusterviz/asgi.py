@@ -1,10 +1,27 @@
-"""The ASGI entry point daphne serves: HTTP through Django; websockets join here later."""
+"""The ASGI entry point daphne serves: HTTP through Django, websockets through Channels."""
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterviz.settings")
+from clusterviz import gctuning
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterviz.settings")
+gctuning.tune()  # this process holds simulated clusters: see clusterviz/gctuning.py
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 
-application = ProtocolTypeRouter({"http": get_asgi_application()})
+http_application = get_asgi_application()  # sets Django up before the routes import models
+
+from clusterviz.dashboard.routing import websocket_urlpatterns as dashboard_sockets  # noqa: E402
+from clusterviz.k8sapi.sockets import websocket_urlpatterns as k8s_sockets  # noqa: E402
+
+application = ProtocolTypeRouter({
+    "http": http_application,
+    "websocket": URLRouter([*dashboard_sockets, *k8s_sockets]),
+})
+
+# The clocks' ticker starts on the first request or websocket connection (daphne sends
+# no lifespan event); CLUSTERVIZ_TICKER=0 leaves it off for `manage.py runsim`.
+from clusterviz.clusters.ticker import TickerMiddleware  # noqa: E402
+
+application = TickerMiddleware(application)

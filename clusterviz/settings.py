@@ -3,15 +3,24 @@
 The embedded default is one daphne process, SQLite and the in-memory channel
 layer. SQLite runs in WAL mode with `BEGIN IMMEDIATE` transactions so that
 concurrent writers queue for the lock instead of failing with "database is
-locked". `DATABASE_URL` and `REDIS_URL` are read so deployments can name them
-already; only SQLite and the in-memory layer are wired in this version (a
-PostgreSQL or Redis URL fails loudly at start rather than being ignored).
+locked". Scaled out, `DATABASE_URL=postgres://user:password@host:5432/name`
+switches to PostgreSQL (psycopg 3) and `REDIS_URL=redis://host:6379/0` to
+`channels_redis`, so several daphne processes and `manage.py runsim` share one
+database and one channel layer; `CLUSTERVIZ_TICKER=0` then switches the
+in-process clock ticker off and leaves the clocks to runsim.
+
+The environment is read through a few tiny helpers (healthchecks' pattern):
+a strict boolean that refuses anything but 0/1/true/false/yes/no/on/off, an
+int and a float that fail loudly on garbage, and a secret that may come from
+a file named by `<NAME>_FILE`. A bad value stops the process at start, which
+beats a misconfigured cluster that seems to run.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,8 +29,37 @@ def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("CLUSTERVIZ_SECRET_KEY", "clusterviz-development-only-secret-key")
-DEBUG = os.environ.get("CLUSTERVIZ_DEBUG", "") == "1"
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={raw!r}: expected one of 1, 0, true, false, yes, no, on, off")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else default
+
+
+def env_secret(name: str, default: str) -> str:
+    """`NAME`, or the contents of the file `NAME_FILE` names (container secrets)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return os.environ.get(name, default)
+
+
+SECRET_KEY = env_secret("CLUSTERVIZ_SECRET_KEY", "clusterviz-development-only-secret-key")
+DEBUG = env_bool("CLUSTERVIZ_DEBUG", False)
 ALLOWED_HOSTS = _env_list("CLUSTERVIZ_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 
 INSTALLED_APPS = [
@@ -30,6 +68,8 @@ INSTALLED_APPS = [
     "channels",
     "clusterviz.clusters",
     "clusterviz.k8sapi",
+    "clusterviz.dashboard",
+    "clusterviz.traces",
 ]
 
 MIDDLEWARE = [
@@ -44,12 +84,7 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates",
               "DIRS": [BASE_DIR / "templates"], "APP_DIRS": True, "OPTIONS": {}}]
 
 
-def _database() -> dict:
-    url = os.environ.get("DATABASE_URL", "")
-    if url and not url.startswith("sqlite:///"):
-        raise RuntimeError(f"DATABASE_URL {url.split(':', 1)[0]}: only sqlite:/// is supported "
-                           "in this version")
-    path = url.removeprefix("sqlite:///") if url else str(BASE_DIR / "db.sqlite3")
+def sqlite_database(path: str) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
@@ -59,19 +94,68 @@ def _database() -> dict:
     }
 
 
-DATABASES = {"default": _database()}
+def postgres_database(url: str) -> dict:
+    """`postgres://user:password@host:port/name?option=value` as Django's DATABASES entry."""
+    parts = urlsplit(url)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": unquote(parts.hostname or ""),
+        "PORT": str(parts.port or ""),
+        "OPTIONS": dict(parse_qsl(parts.query)),
+        "CONN_MAX_AGE": env_int("CLUSTERVIZ_DB_CONN_MAX_AGE", 600),
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def database(url: str) -> dict:
+    if not url:
+        return sqlite_database(str(BASE_DIR / "db.sqlite3"))
+    if url.startswith("sqlite:///"):
+        return sqlite_database(url.removeprefix("sqlite:///"))
+    if url.split("://", 1)[0] in ("postgres", "postgresql"):
+        return postgres_database(url)
+    raise ValueError(f"DATABASE_URL {url.split(':', 1)[0]}: expected sqlite:///path or "
+                     "postgres://user:password@host:port/name")
+
+
+def channel_layers(redis_url: str, capacity: int) -> dict:
+    """The in-memory layer (one process) or channels_redis (shared by every process)."""
+    if not redis_url:
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                            "CONFIG": {"capacity": capacity}}}
+    return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                        "CONFIG": {"hosts": [redis_url], "capacity": capacity}}}
+
+
+DATABASES = {"default": database(env_secret("DATABASE_URL", ""))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    raise RuntimeError("REDIS_URL: the Redis channel layer is not wired in this version")
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+REDIS_URL = env_secret("REDIS_URL", "")
+# Messages a slow listener may have queued before the layer drops the newest; the
+# runtime's batches carry resourceVersions, so a listener that lost some can tell.
+CHANNEL_LAYERS = channel_layers(REDIS_URL, env_int("CLUSTERVIZ_CHANNEL_CAPACITY", 1000))
+
+# Clocks: the in-process ticker (off when `manage.py runsim` runs the clocks), how often
+# it looks for clusters with a due timer, how long a claimed cluster stays claimed, and
+# how many changes one published message carries at most.
+TICKER_IN_PROCESS = env_bool("CLUSTERVIZ_TICKER", True)
+TICK_INTERVAL = env_float("CLUSTERVIZ_TICK_SECONDS", 0.5)
+TICK_LEASE = env_float("CLUSTERVIZ_TICK_LEASE_SECONDS", 10.0)
+PUBLISH_BATCH = env_int("CLUSTERVIZ_PUBLISH_BATCH", 100)
 
 # The Kubernetes API checks body sizes itself (413 with the API server's Status);
 # Django's own limit would answer first with a bare 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = None
-K8S_MAX_BODY_BYTES = int(os.environ.get("CLUSTERVIZ_MAX_BODY_BYTES", 3 * 1024 * 1024))
-CHANGE_LOG_LIMIT = int(os.environ.get("CLUSTERVIZ_CHANGE_LOG_LIMIT", 5000))
+K8S_MAX_BODY_BYTES = env_int("CLUSTERVIZ_MAX_BODY_BYTES", 3 * 1024 * 1024)
+CHANGE_LOG_LIMIT = env_int("CLUSTERVIZ_CHANGE_LOG_LIMIT", 5000)
+
+# The dashboard: static files under /static/ (served by Django, see urls.py); the graph
+# feed batches change notifications for this long before it sends a delta.
+STATIC_URL = "/static/"
+DASHBOARD_BATCH_SECONDS = float(os.environ.get("CLUSTERVIZ_BATCH_SECONDS", 0.05))
 
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -1,11 +1,17 @@
-"""Top-level routes: a plain index, per-cluster kubeconfigs, and the Kubernetes API."""
+"""Top-level routes: a plain index, per-cluster kubeconfigs and pages, the Kubernetes API,
+and the static files (served by Django itself: a laptop app with one process needs no
+separate web server)."""
 
-from django.urls import include, path
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from clusterviz.clusters import views as cluster_views
 
 urlpatterns = [
     path("", cluster_views.index),
     path("clusters/<slug:slug>/kubeconfig", cluster_views.kubeconfig),
+    path("clusters/<slug:slug>/", include("clusterviz.dashboard.urls")),
     path("k8s/clusters/<slug:slug>/", include("clusterviz.k8sapi.urls")),
+    re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.BASE_DIR / "static"}),
 ]

@@ -8,6 +8,11 @@ API server's own optimistic concurrency lifted to the whole cluster, which
 also works where `select_for_update` is a no-op (SQLite). `Change` is a
 bounded log of the store's events (watch resume, history), trimmed per
 cluster to `settings.CHANGE_LOG_LIMIT` rows.
+
+`Cluster.next_due_at` is the wall time at which the engine's earliest timer
+falls due (None: no timer, or a paused clock), written with every save, so
+that whoever runs the clocks (the in-process ticker, `manage.py runsim`)
+finds the clusters to advance with one indexed query.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class Cluster(models.Model):
     elapsed = models.FloatField(default=0.0)
     saved_at = models.DateTimeField()
     speed = models.FloatField(default=1.0)
+    next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     version = models.BigIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
 

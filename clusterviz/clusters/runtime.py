@@ -17,15 +17,27 @@ nothing, but the clock's catch-up may have, so that is saved before the
 error is raised again. Anything else drops the cached engine, since it may
 be half-changed.
 
-Publishing changes to the channel layer comes with the live feed; the rows
-of `Change` written here are what it (and watch) will read.
+A save also stores when the engine's earliest timer falls due, in wall time
+(`Cluster.next_due_at`), and on commit publishes what changed to the
+cluster's channel-layer group (`clusters.publish`). `tick(slug)` is the
+clock's own write: whoever runs the clocks (`clusters.ticker`, in daphne or
+in `manage.py runsim`) calls it for clusters whose timer is due. It first
+claims the cluster by pushing `next_due_at` a lease ahead with a
+conditional update, so that of several tickers only one does the work; the
+compare-and-swap on `version` still decides, and a ticker that loses it to
+any other save simply moves on (that save caught the clock up too).
+
+A save happens when the store moved or when the earliest timer changed
+(time alone fired a timer that wrote nothing): otherwise `next_due_at`
+would stay in the past and every ticker would keep waking for it.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
@@ -33,7 +45,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clusterviz.clusters import engines
+from clusterviz.clusters import engines, publish
 from clusterviz.clusters.clock import catch_up
 from clusterviz.clusters.models import Change, Cluster, StoredObject
 from simcore import errors
@@ -42,17 +54,21 @@ from simcore.simulation import Simulation
 T = TypeVar("T")
 MAX_ATTEMPTS = 20
 _attempt_hook = threading.local()  # tests use it to interleave two racers
+# next_due_at is rounded up by this much, so a ticker never wakes a hair before the timer.
+DUE_SLACK = timedelta(milliseconds=1)
 
 
 class ClusterNotFound(LookupError):
     pass
 
 
-def run(slug: str, operation: Callable[[Simulation], T]) -> T:
-    """Run `operation(sim)` on the cluster `slug` and persist what it (and time) changed."""
+def run(slug: str, operation: Callable[[Simulation], T], force_save: bool = False) -> T:
+    """Run `operation(sim)` on the cluster `slug` and persist what it (and time) changed.
+    `force_save` saves even when no object moved: an exec changes engine state only
+    (a container's files, conntrack and affinity entries, the served pod's log)."""
     with engines.lock_for(slug):
         for _ in range(MAX_ATTEMPTS):
-            done, result = _attempt(slug, operation)
+            done, result = _attempt(_load(slug), operation, force_save)
             if done:
                 return result
     raise errors.APIError(errors.status(
@@ -60,23 +76,42 @@ def run(slug: str, operation: Callable[[Simulation], T]) -> T:
         "please try again"))
 
 
-def _attempt(slug: str, operation: Callable[[Simulation], T]) -> tuple[bool, T | None]:
-    cluster = _load(slug)
+def tick(slug: str, now: datetime | None = None) -> bool:
+    """Catch up a cluster whose earliest timer is due; False when it was not due, another
+    ticker claimed it, or another save came first (which caught its clock up as well)."""
+    with engines.lock_for(slug):
+        cluster = Cluster.objects.filter(slug=slug).first()
+        if cluster is None or not _claim(cluster, now or timezone.now()):
+            return False
+        done, _ = _attempt(cluster, None, force_save=True)
+        return done
+
+
+def _claim(cluster: Cluster, now: datetime) -> bool:
+    due = cluster.next_due_at
+    if due is None or due > now:
+        return False
+    lease = now + timedelta(seconds=settings.TICK_LEASE)
+    return Cluster.objects.filter(pk=cluster.pk, next_due_at=due).update(next_due_at=lease) == 1
+
+
+def _attempt(cluster: Cluster, operation: Callable[[Simulation], T] | None,
+             force_save: bool = False) -> tuple[bool, T | None]:
     sim = engines.engine_for(cluster)
     wall = timezone.now()
-    refusal = None
+    refusal = result = None
     try:
         catch_up(sim, cluster.elapsed, cluster.saved_at, cluster.speed, wall)
-        try:
-            result = operation(sim)
-        except errors.APIError as exc:
-            result, refusal = None, exc
+        if operation is not None:
+            try:
+                result = operation(sim)
+            except errors.APIError as exc:
+                refusal = exc
         sim.engine.settle()
         before_save = getattr(_attempt_hook, "before_save", None)
         if before_save is not None:
             before_save(cluster)
-        if sim.engine.store.rv != cluster.resource_version and \
-                not save(cluster, sim, wall):
+        if (force_save or _moved(cluster, sim)) and not save(cluster, sim, wall):
             engines.forget(cluster.pk)
             return False, None
     except BaseException:
@@ -87,6 +122,23 @@ def _attempt(slug: str, operation: Callable[[Simulation], T]) -> tuple[bool, T |
     return True, result
 
 
+def _moved(cluster: Cluster, sim: Simulation) -> bool:
+    """Whether the store or the earliest timer differs from what the row holds."""
+    timers = (cluster.state.get("clock") or {}).get("timers") or []
+    stored_due = timers[0][0] if timers else None
+    return sim.engine.store.rv != cluster.resource_version or \
+        sim.engine.clock.next_due() != stored_due
+
+
+def next_due_at(sim: Simulation, wall: datetime, speed: float) -> datetime | None:
+    """The wall time the engine's earliest timer falls due, by the clock rule; None if never."""
+    due = sim.engine.clock.next_due()
+    if due is None or speed <= 0:
+        return None
+    ahead = max(due - sim.engine.clock.elapsed, 0.0) / speed
+    return wall + timedelta(seconds=ahead) + DUE_SLACK
+
+
 def _load(slug: str) -> Cluster:
     try:
         return Cluster.objects.get(slug=slug)
@@ -95,19 +147,23 @@ def _load(slug: str) -> Cluster:
 
 
 def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
-    """Persist the changes since the cluster's stored rv; False if another save came first."""
+    """Persist the changes since the cluster's stored rv; False if another save came first.
+    Once committed, the changes are published to the cluster's group."""
     old_rv, store = cluster.resource_version, sim.engine.store
     state = _state_without_objects(sim)
+    due_at = next_due_at(sim, wall, cluster.speed)
     with transaction.atomic():
         won = Cluster.objects.filter(pk=cluster.pk, version=cluster.version).update(
             version=F("version") + 1, state=state, resource_version=store.rv,
-            elapsed=sim.engine.clock.elapsed, saved_at=wall)
+            elapsed=sim.engine.clock.elapsed, saved_at=wall, next_due_at=due_at)
         if won != 1:
             return False
-        _write_changes(cluster, sim, old_rv)
+        events = _write_changes(cluster, sim, old_rv)
+        transaction.on_commit(partial(publish.publish, cluster.slug, old_rv, store.rv, events))
     cluster.version += 1
     cluster.resource_version = store.rv
     cluster.elapsed, cluster.saved_at, cluster.state = sim.engine.clock.elapsed, wall, state
+    cluster.next_due_at = due_at
     engines.remember(cluster, sim)
     return True
 
@@ -118,12 +174,13 @@ def _state_without_objects(sim: Simulation) -> dict:
     return state
 
 
-def _write_changes(cluster: Cluster, sim: Simulation, old_rv: int) -> None:
+def _write_changes(cluster: Cluster, sim: Simulation, old_rv: int) -> list | None:
+    """Write the rows and the log; the events written, or None when every row was rewritten."""
     try:
         events = sim.api.events_since(old_rv)
     except errors.APIError:  # the engine's log no longer reaches back: rewrite every row
         _rewrite_all(cluster, sim)
-        return
+        return None
     latest = {}
     for ev in events:
         meta = ev.object["metadata"]
@@ -135,6 +192,7 @@ def _write_changes(cluster: Cluster, sim: Simulation, old_rv: int) -> None:
                name=ev.object["metadata"]["name"], body=ev.object) for ev in events])
     Change.objects.filter(cluster=cluster,
                           rv__lte=sim.engine.store.rv - settings.CHANGE_LOG_LIMIT).delete()
+    return events
 
 
 def _apply_rows(cluster: Cluster, latest: dict) -> None:
@@ -168,11 +226,12 @@ def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
     """A new cluster from a preset, its clock starting now."""
     sim = Simulation.from_preset(preset, seed=seed)
     state, objects = engines.split_state(sim)
+    now = timezone.now()
     with transaction.atomic():
         cluster = Cluster.objects.create(
             slug=slug, name=name or slug, preset=preset, seed=seed, state=state,
             resource_version=sim.engine.store.rv, elapsed=sim.engine.clock.elapsed,
-            saved_at=timezone.now(), speed=speed)
+            saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed))
         StoredObject.objects.bulk_create(
             [_row(cluster, res, obj) for res, objs in objects.items() for obj in objs])
     return cluster

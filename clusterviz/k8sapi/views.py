@@ -8,6 +8,10 @@ runtime facts). Tests that use Django's test client set
 `K8S_OFFLOAD_TO_THREADS = False` so the work shares the test's database
 connection and transaction.
 
+Streams (a watch, `logs -f`) are prepared the same way, in a worker thread,
+and answered with a `StreamingHttpResponse` whose async iterator then runs
+on the loop, awaiting the cluster's `pulse` between batches.
+
 Every failure leaves as a `Status`: simcore's refusals as they are, an
 unknown path as the API server's 404, a crash as a 500 InternalError Status
 (logged) rather than an HTML page.
@@ -23,7 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.k8sapi import discovery, objects, openapi, subresources
+from clusterviz.k8sapi import discovery, execstream, objects, openapi, podlogs, subresources, watch
 from clusterviz.k8sapi.access import check_access
 from clusterviz.k8sapi.negotiation import discovery_flavour
 from clusterviz.k8sapi.responses import error_response, json_response, not_found, status_response
@@ -31,8 +35,6 @@ from clusterviz.k8sapi.routing import Route, parse
 from simcore import errors
 
 log = logging.getLogger(__name__)
-EXEC_REFUSAL = ("exec is not served by this simulator over this transport yet; "
-                "use the ClusterViz web terminal")
 
 
 @csrf_exempt
@@ -106,9 +108,9 @@ _STATUS = {"GET": objects.get_object, "PUT": objects.update_object,
 
 def _resource(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     method, sub = request.method, route.subresource
-    if route.name is None:
-        if request.GET.get("watch") in ("true", "1"):
-            raise errors.bad_request("watch is not served by this simulator yet")
+    if watch.is_watch(request, route):
+        handler = watch.start
+    elif route.name is None:
         handler = _COLLECTION.get(method)
     elif sub is None:
         handler = _ITEM.get(method)
@@ -117,9 +119,9 @@ def _resource(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     elif sub == "scale":
         handler = subresources.scale
     elif sub == "log" and method == "GET":
-        handler = subresources.pod_log
+        handler = podlogs.pod_log
     elif sub == "exec":
-        raise errors.bad_request(EXEC_REFUSAL)
+        handler = execstream.refuse_spdy
     else:
         return not_found()
     if handler is None:

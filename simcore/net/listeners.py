@@ -54,7 +54,8 @@ def serve_http(fabric, dest, request: HttpRequest,
     served = apps.serve(entry["app"], entry.get("config") or {}, request, ctx)
     now = engine.clock.elapsed
     for line in served.logs:
-        state["logs"].append([now, line.get("stream", "stdout"), line["text"]])
+        text = line["text"] if line["text"].endswith("\n") else line["text"] + "\n"
+        state["logs"].append([now, line.get("stream", "stdout"), text])
     state["app_state"][str(dest.port)] = dict(served.state)
     for path, content in served.files.items():
         if content is None:

@@ -1,0 +1,102 @@
+"""What the dashboard's buttons do, as plain functions: apply manifests, run a command.
+
+Both go through `runtime.run`, the one write path: the simulated API server
+decides, the runtime saves, and the graph feed shows the result. They
+return dicts ready for JSON, worded the way kubectl words the same thing,
+so the page shows the API server's message in place and never a stack
+trace. Limits are checked before anything runs: a refused upload changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clusterviz.clusters import runtime
+from simcore.execution import ExecResult
+from simcore.resources import UnknownResource, lookup
+from simcore.simulation import ApplyResult, Simulation
+
+MAX_MANIFEST_BYTES = 512 * 1024
+MAX_DOCUMENTS = 50
+MAX_COMMAND_CHARS = 2000
+SOURCE_KINDS = ("pod", "node", "client")
+
+
+class Refused(ValueError):
+    """A request the dashboard turns down before the cluster sees it; the text says why."""
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # pod, node, client
+    name: str  # pod or node name, or the client's IP
+    namespace: str = "default"
+
+
+def apply_manifests(slug: str, text: str, create: bool = False) -> list[dict]:
+    """`kubectl apply -f -` (or `create -f -`) of `text`: one result line per document."""
+    if len(text.encode()) > MAX_MANIFEST_BYTES:
+        raise Refused(f"the text is {len(text.encode())} bytes; the limit is "
+                      f"{MAX_MANIFEST_BYTES} bytes")
+    if not text.strip():
+        raise Refused("error: no objects passed to " + ("create" if create else "apply"))
+    if text.count("\n---") + 1 > MAX_DOCUMENTS:
+        raise Refused(f"more than {MAX_DOCUMENTS} documents; upload them in parts")
+    results = runtime.run(slug, lambda sim: sim.apply(text, create=create))
+    return [result_line(r, create) for r in results]
+
+
+def result_line(result: ApplyResult, create: bool) -> dict:
+    """kubectl's line for one document: `replicaset.apps/rs-node-web created` or its error."""
+    if result.error is None:
+        return {"ok": True, "text": f"{_kind_ref(result)}/{result.name} {result.action}",
+                "warnings": [f"Warning: {w}" for w in result.warnings]}
+    return {"ok": False, "text": error_text(result.error, create), "warnings": []}
+
+
+def error_text(status: dict, create: bool) -> str:
+    reason, message = status.get("reason") or "", status.get("message") or ""
+    if reason == "Invalid":
+        return f"The {message}"
+    if reason == "BadRequest" and message.startswith("error"):
+        return message
+    verb = "creating" if create else "applying"
+    return f'Error from server ({reason}): error when {verb} "STDIN": {message}'
+
+
+def _kind_ref(result: ApplyResult) -> str:
+    try:
+        return lookup(result.kind or "").qualified_kind
+    except UnknownResource:  # a kind that applied is known; lower-case is the fallback anyway
+        return (result.kind or "").lower()
+
+
+def run_command(slug: str, source: Source, command: str) -> dict:
+    """Run `command` from `source` as a shell there would; the output and the trace."""
+    if source.kind not in SOURCE_KINDS:
+        raise Refused(f"unknown source {source.kind!r}: pick a pod, a node or an outside client")
+    if not command.strip():
+        raise Refused("type a command, for example: curl -s http://svc-node")
+    if len(command) > MAX_COMMAND_CHARS:
+        raise Refused(f"the command is longer than {MAX_COMMAND_CHARS} characters")
+    result = runtime.run(slug, lambda sim: _exec(sim, source, command))
+    return terminal(result)
+
+
+def _exec(sim: Simulation, source: Source, command: str) -> ExecResult:
+    if source.kind == "pod":
+        return sim.exec(source.name, command, source.namespace)
+    if source.kind == "node":
+        return sim.exec_on_node(source.name, command)
+    return sim.exec_external(source.name, command)
+
+
+def terminal(result: ExecResult) -> dict:
+    """What a terminal shows, and the trace as numbered plain-language steps."""
+    stderr = result.stderr
+    if result.runtime_error:
+        stderr += f"error: {result.runtime_error}\n"
+    steps = [step["detail"] for step in result.trace if step.get("detail")]
+    return {"stdout": result.stdout, "stderr": stderr, "exit_code": result.exit_code,
+            "hangs": result.hangs, "trace": steps}

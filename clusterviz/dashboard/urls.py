@@ -1,0 +1,11 @@
+"""The dashboard's pages under `/clusters/<slug>/`."""
+
+from django.urls import path
+
+from clusterviz.dashboard import views
+
+urlpatterns = [
+    path("", views.cluster_page, name="cluster-page"),
+    path("apply", views.apply, name="cluster-apply"),
+    path("run", views.run, name="cluster-run"),
+]

@@ -1,0 +1,345 @@
+"""`pods/exec` over WebSocket: kubectl's channel protocol in front of `sim.exec`.
+
+kubectl 1.30 and newer open `GET .../pods/<name>/exec?command=...` as a
+WebSocket offering `v5.channel.k8s.io` (the Python client offers v5 and
+v4). Each binary message starts with its channel: 0 stdin, 1 stdout,
+2 stderr, 3 the final status, 4 terminal size, 255 (v5) a stream closing.
+The kubelet's older protocols are served too: `v4.channel.k8s.io` (the
+same status JSON), `channel.k8s.io` (v1: the status is the error text, and
+nothing on success) and their base64 variants, text messages whose first
+character is the channel digit. The server picks the first protocol in
+the client's list that it knows; a client that names none gets v1 framing.
+
+One exec, in order (kubectl-api.md section 4, verified request by request):
+1. before accepting, the API server's checks: the pod exists, the container
+   is valid (or the only one), the pod has a node. A refusal rejects the
+   handshake; kubectl then falls back to SPDY, and the SPDY POST is
+   answered by `refuse_spdy`, which runs the same checks, so the user reads
+   the API server's own error (`Error from server (NotFound): pods "x" not
+   found`); with all checks passed, SPDY gets a clean 400 explaining that
+   exec needs WebSocket (what kubectl 1.29 and older see);
+2. accept, echoing the protocol, and send an empty frame on the lowest
+   writable channel, as the kubelet does to say the streams are open;
+3. run the command through the runtime in a worker thread
+   (`runtime.run(..., force_save=True)`): an exec changes engine state that
+   is not an object (files: `touch /var/ready`; conntrack and session
+   affinity; the log line of the pod that answered a curl), and all of it
+   must be saved like any write. The simulated time a command takes
+   (`curl -m 2` timing out) passes inside simcore and costs no wall time;
+4. send its output (a tty puts everything on stdout, as a terminal would),
+   then exactly one status: Success, or Failure `NonZeroExitCode` with the
+   exit code as the `ExitCode` cause (kubectl prints `command terminated
+   with exit code 28` and exits 28), or the runtime's refusal (containerd's
+   missing executable) as an InternalError that kubectl prints as `error:`;
+5. wait 100 ms, then close with 1000. Closing at once races kubectl's stdin
+   and resize goroutines under a tty (`websocket: close sent`); waiting for
+   the client to hang up stalls non-tty kubectl until its timeout.
+
+A command that never ends (`curl` to an address nothing answers, without
+`-m`) shows what it printed and then hangs, like the real one: with a tty,
+Ctrl-C arrives as `\\x03` on stdin and ends it with 130 (the terminal echoes
+`^C`); otherwise it lasts until the client hangs up.
+
+Every exec's trace (`simcore` records each hop) is stored as a
+`RequestTrace` for the dashboard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+from asgiref.sync import sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from clusterviz.clusters.models import Cluster
+from clusterviz.clusters.runtime import ClusterNotFound, run
+from clusterviz.k8sapi.access import check_socket_access
+from clusterviz.k8sapi.podlogs import container_name
+from clusterviz.k8sapi.routing import Route
+from clusterviz.k8sapi.watch import query_bool
+from clusterviz.traces.models import record
+from simcore import errors
+
+log = logging.getLogger(__name__)
+
+STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
+CTRL_C = b"\x03"
+INTERRUPTED = 130
+CLOSE_DELAY = 0.1  # seconds between the status and the close (see step 5)
+PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io",
+             "channel.k8s.io", "base64.channel.k8s.io")
+SPDY_REFUSAL = ("exec is only available over WebSocket (v5.channel.k8s.io); "
+                "use kubectl >= 1.30")
+
+
+# framing ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Framing:
+    """One negotiated subprotocol: how frames are written and how the status is told."""
+
+    protocol: str  # "" when the client offered none
+
+    @property
+    def base64(self) -> bool:
+        return "base64." in self.protocol
+
+    @property
+    def json_status(self) -> bool:
+        return self.protocol.startswith(("v4.", "v5."))
+
+    def encode(self, channel: int, data: bytes) -> dict:
+        """The `send()` arguments of one frame."""
+        if self.base64:
+            return {"text_data": str(channel) + base64.b64encode(data).decode("ascii")}
+        return {"bytes_data": bytes([channel]) + data}
+
+    def decode(self, text_data: str | None, bytes_data: bytes | None) -> tuple[int, bytes] | None:
+        if self.base64 and text_data:
+            try:
+                return int(text_data[0]), base64.b64decode(text_data[1:])
+            except ValueError:
+                return None
+        if bytes_data:
+            return bytes_data[0], bytes_data[1:]
+        return None
+
+    def status_frames(self, status: dict) -> list[tuple[int, bytes]]:
+        """The error channel's content: the Status as JSON (v4, v5), or its message (v1)."""
+        if self.json_status:
+            return [(ERROR, json.dumps(status, separators=(",", ":")).encode())]
+        if status.get("status") == "Success":
+            return []
+        return [(ERROR, status.get("message", "").encode())]
+
+
+def negotiate(offered: list[str]) -> Framing | None:
+    """The first offered protocol this server speaks; None when it speaks none of them."""
+    if not offered:
+        return Framing("")
+    for protocol in offered:
+        if protocol in PROTOCOLS:
+            return Framing(protocol)
+    return None
+
+
+# statuses ---------------------------------------------------------------------------------
+def success() -> dict:
+    return {"metadata": {}, "status": "Success"}
+
+
+def exit_failure(argv: tuple[str, ...], code: int) -> dict:
+    command = "[" + " ".join(argv) + "]"
+    return {"metadata": {}, "status": "Failure",
+            "message": "command terminated with non-zero exit code: error executing command "
+                       f"{command}, exit code {code}",
+            "reason": "NonZeroExitCode",
+            "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
+
+
+def internal_error(message: str) -> dict:
+    cause = message.removeprefix("Internal error occurred: ")
+    return {"metadata": {}, "status": "Failure", "message": f"Internal error occurred: {cause}",
+            "reason": "InternalError", "details": {"causes": [{"message": cause}]}, "code": 500}
+
+
+def failure(message: str) -> dict:
+    return {"metadata": {}, "status": "Failure", "message": message}
+
+
+# the request ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExecOptions:
+    command: tuple[str, ...]
+    container: str | None = None
+    stdin: bool = False
+    stdout: bool = False
+    stderr: bool = False
+    tty: bool = False
+
+    @classmethod
+    def from_query(cls, query: dict[str, list[str]]) -> ExecOptions:
+        def flag(name: str) -> bool:
+            return query_bool((query.get(name) or [""])[-1])
+        return cls(command=tuple(query.get("command") or ()),
+                   container=(query.get("container") or [None])[-1] or None,
+                   stdin=flag("stdin"), stdout=flag("stdout"), stderr=flag("stderr"),
+                   tty=flag("tty"))
+
+
+def precheck(slug: str, namespace: str, pod_name: str, options: ExecOptions) -> str:
+    """The container the exec runs in, after the API server's checks (raises their Status)."""
+    if not (options.stdin or options.stdout or options.stderr):
+        raise errors.bad_request("you must specify at least 1 of stdin, stdout, stderr")
+    if not options.command:
+        raise errors.bad_request("you must specify at least 1 command")
+
+    def operation(sim) -> str:
+        pod = sim.api.get_ref("pods", pod_name, namespace)
+        name = container_name(pod, options.container)
+        if not pod["spec"].get("nodeName"):
+            raise errors.bad_request(f"pod {pod_name} does not have a host assigned")
+        return name
+    return run(slug, operation)
+
+
+def refusal_of(slug: str, namespace: str, pod_name: str, options: ExecOptions) -> dict | None:
+    """The Status the API server would refuse this exec with, or None."""
+    try:
+        precheck(slug, namespace, pod_name, options)
+    except errors.APIError as exc:
+        return exc.status
+    except ClusterNotFound:
+        return errors.status(404, "NotFound", "the server could not find the requested resource")
+    return None
+
+
+def refuse_spdy(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
+    """Exec over plain HTTP (SPDY, kubectl <= 1.29 or its fallback): the checks, then 400."""
+    options = ExecOptions.from_query({k: request.GET.getlist(k) for k in request.GET})
+    refusal = refusal_of(slug, route.namespace, route.name, options)
+    if refusal is not None:
+        raise errors.APIError(refusal)
+    upgrade = request.headers.get("Upgrade", "")
+    if request.method == "POST" or "spdy" in upgrade.lower():
+        raise errors.bad_request(SPDY_REFUSAL)
+    raise errors.bad_request("Upgrade request required")
+
+
+# running ----------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    frames: list[tuple[int, bytes]] = field(default_factory=list)
+    status: dict = field(default_factory=success)
+    hangs: bool = False
+
+
+def execute(slug: str, namespace: str, pod_name: str, container: str,
+            options: ExecOptions) -> Outcome:
+    """Run the command in the cluster (saving what it changed) and record its trace."""
+    argv = list(options.command)
+    result = run(slug, lambda sim: sim.exec(pod_name, argv, namespace, container, options.tty),
+                 force_save=True)
+    outcome = _outcome(result, options)
+    cluster_id = Cluster.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    if cluster_id is not None:
+        code = INTERRUPTED if result.hangs else result.exit_code
+        record(cluster_id, f"kubectl exec {namespace}/{pod_name} -c {container}",
+               " ".join(argv), code, result.trace)
+    return outcome
+
+
+def _outcome(result, options: ExecOptions) -> Outcome:
+    if result.runtime_error:
+        return Outcome(status=internal_error(result.runtime_error))
+    refusal = _refusal_text(result)
+    if refusal is not None:
+        return Outcome(status=failure(refusal))
+    frames = _frames(result, options)
+    if result.hangs:
+        return Outcome(frames, exit_failure(options.command, INTERRUPTED), hangs=True)
+    status = success() if result.exit_code == 0 else \
+        exit_failure(options.command, result.exit_code)
+    return Outcome(frames, status)
+
+
+def _refusal_text(result) -> str | None:
+    """simcore words a refusal before anything ran as kubectl prints it (`error: ...`);
+    over the protocol it is the status message kubectl prefixes with `error: ` itself."""
+    steps = result.trace or []
+    if result.exit_code == 1 and not result.stdout and len(steps) == 1 and \
+            steps[0].get("step") == "reject" and result.stderr.startswith("error: "):
+        return result.stderr.removeprefix("error: ").rstrip("\n")
+    return None
+
+
+def _frames(result, options: ExecOptions) -> list[tuple[int, bytes]]:
+    chunks = result.chunks or [("stdout", result.stdout, 0.0), ("stderr", result.stderr, 0.0)]
+    frames: list[tuple[int, bytes]] = []
+    for stream, text, _at in chunks:
+        channel = STDOUT if options.tty or stream == "stdout" else STDERR
+        wanted = options.stdout if channel == STDOUT else options.stderr
+        if not text or not wanted:
+            continue
+        if frames and frames[-1][0] == channel:
+            frames[-1] = (channel, frames[-1][1] + text.encode())
+        else:
+            frames.append((channel, text.encode()))
+    return frames
+
+
+# the consumer -----------------------------------------------------------------------------
+def _offload(fn):
+    return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
+                                                          True))
+
+
+class ExecConsumer(AsyncWebsocketConsumer):
+    """One `kubectl exec`: checks, accept, run, output, status, close."""
+
+    async def connect(self) -> None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        self.slug, self.namespace, self.pod = kwargs["slug"], kwargs["namespace"], kwargs["name"]
+        self.framing = negotiate(list(self.scope.get("subprotocols") or []))
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"),
+                         keep_blank_values=True)
+        self.options = ExecOptions.from_query(query)
+        self.interrupted = asyncio.Event()
+        self.task = None
+        if self.framing is None or check_socket_access(self.scope, self.slug) is not None:
+            await self.close()
+            return
+        try:
+            self.container = await _offload(precheck)(self.slug, self.namespace, self.pod,
+                                                      self.options)
+        except (errors.APIError, ClusterNotFound):
+            await self.close()  # kubectl falls back to SPDY, where refuse_spdy explains
+            return
+        await self.accept(subprotocol=self.framing.protocol or None)
+        await self._send_frame(self._opening_channel(), b"")
+        self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def _opening_channel(self) -> int:
+        if self.options.stdout:
+            return STDOUT
+        return STDERR if self.options.stderr else ERROR
+
+    async def _run(self) -> None:
+        try:
+            outcome = await _offload(execute)(self.slug, self.namespace, self.pod,
+                                              self.container, self.options)
+        except errors.APIError as exc:
+            outcome = Outcome(status=failure(exc.status.get("message", "")))
+        except Exception:
+            log.exception("exec in %s/%s failed", self.namespace, self.pod)
+            outcome = Outcome(status=internal_error("the simulator failed to run the command"))
+        for channel, data in outcome.frames:
+            await self._send_frame(channel, data)
+        if outcome.hangs:
+            await self.interrupted.wait()  # only a tty's Ctrl-C ends it; else the hang-up
+            await self._send_frame(STDOUT, b"^C")
+        for channel, data in self.framing.status_frames(outcome.status):
+            await self._send_frame(channel, data)
+        await asyncio.sleep(CLOSE_DELAY)
+        await self.close(code=1000)
+
+    async def _send_frame(self, channel: int, data: bytes) -> None:
+        await self.send(**self.framing.encode(channel, data))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        frame = self.framing.decode(text_data, bytes_data)
+        if frame is None:
+            return
+        channel, data = frame
+        if channel == STDIN and self.options.tty and CTRL_C in data:
+            self.interrupted.set()
+
+    async def disconnect(self, code: int) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()

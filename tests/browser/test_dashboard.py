@@ -1,0 +1,134 @@
+"""The cluster page in a real browser: Debian's Chromium driven by Playwright, against daphne.
+
+Playwright's async API is driven with `asyncio.run` inside plain tests (no
+pytest plugin: the sync plugin breaks later asyncio tests in the same run).
+The server is the one the kubectl tests start (`kubectl_fixtures.server`),
+each test on a cluster of its own. Screenshots go to `artifacts/` at the
+top of the repository (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.kubectl.kubectl_fixtures import LECTURE, REPO, server  # noqa: F401
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+ARTIFACTS = REPO / "artifacts"
+VIEWPORT = {"width": 1600, "height": 900}
+_slugs = itertools.count(1)
+
+playwright_api = pytest.importorskip("playwright.async_api")
+if not CHROMIUM.exists() and shutil.which("chromium") is None:
+    pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium)",
+                pytrace=False)
+
+
+@pytest.fixture
+def page_url(server):  # noqa: F811
+    slug = f"browser-{next(_slugs)}"
+    server.manage("ensure_cluster", slug)
+    return f"{server.url}/clusters/{slug}/"
+
+
+async def _with_page(url: str, steps) -> None:
+    async with playwright_api.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                           args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport=VIEWPORT)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            await page.goto(url)
+            await page.wait_for_function("window.clusterviz && window.clusterviz.state.seq > 0")
+            await steps(page)
+            assert errors == []
+        finally:
+            await browser.close()
+
+
+async def _upload(page, *names: str) -> None:
+    text = "\n---\n".join((LECTURE / name).read_text() for name in names)
+    await page.fill("#manifest", text)
+    await page.click("#apply")
+    await page.wait_for_selector(f"#apply-results li.ok >> nth={len(names) - 1}")
+
+
+_RUNNING_WITH_ENDPOINTS = """() => {
+  const cy = window.clusterviz.cy;
+  const running = cy.nodes("node.pod.running-ready[namespace = 'default']").length;
+  const ready = cy.edges("edge.endpoint.ready[source = 'svc/default/svc-node']").length;
+  return running === 3 && ready === 3;
+}"""
+
+
+def test_it_uploads_the_lecture_and_draws_three_running_pods_with_endpoints(page_url):
+    async def steps(page):
+        await _upload(page, "rs-node-web.yaml", "svc-none-node-web.yaml")
+        results = await page.locator("#apply-results li").all_inner_texts()
+        assert results == ["replicaset.apps/rs-node-web created", "service/svc-node created"]
+        await page.wait_for_function(_RUNNING_WITH_ENDPOINTS, timeout=20_000)
+        labels = await page.evaluate(
+            "window.clusterviz.cy.nodes('node.pod[namespace = \"default\"]')"
+            ".map(n => n.data('status'))")
+        assert labels == ["Running"] * 3
+        await page.wait_for_timeout(600)  # let the fade-ins finish before the picture
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "dashboard-upload.png"))
+    asyncio.run(_with_page(page_url, steps))
+
+
+def test_it_shows_the_api_servers_message_for_a_refused_document(page_url):
+    async def steps(page):
+        await _upload(page, "svc-none-node-web.yaml")
+        await page.click("#create")
+        await page.wait_for_selector("#apply-results li.error")
+        assert await page.inner_text("#apply-results li.error") == (
+            'Error from server (AlreadyExists): error when creating "STDIN": '
+            'services "svc-node" already exists')
+    asyncio.run(_with_page(page_url, steps))
+
+
+def _post(url: str, body: dict) -> dict:
+    request = urllib.request.Request(url, json.dumps(body).encode(),
+                                     {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def test_it_fires_a_curl_from_a_pod_and_shows_the_answer_and_the_trace(page_url):
+    text = "\n---\n".join((LECTURE / n).read_text()
+                          for n in ("rs-node-web.yaml", "svc-none-node-web.yaml"))
+    assert all(r["ok"] for r in _post(page_url + "apply", {"text": text})["results"])
+
+    async def steps(page):
+        await page.wait_for_function(_RUNNING_WITH_ENDPOINTS, timeout=20_000)
+        await page.click("button[data-tab=request]")
+        pod = await page.evaluate(
+            "window.clusterviz.cy.nodes('node.pod.running-ready[namespace = \"default\"]')"
+            "[0].data('name')")
+        await page.select_option("#source", f"pod|default|{pod}")
+        await page.fill("#command", "curl -s http://svc-node")
+        await page.click("#run")
+        await page.wait_for_selector("#terminal .exit")
+        terminal = await page.inner_text("#terminal")
+        assert terminal.startswith("$ curl -s http://svc-node\nYou've hit rs-node-web-")
+        assert terminal.endswith("exit code 0")
+        steps_text = await page.locator("#trace li").all_inner_texts()
+        assert steps_text[0].startswith("Asked 10.96.0.10 for svc-node.default.svc.cluster.local")
+        assert any("kube-proxy rules: default/svc-node:80 has 3 endpoint(s)" in s
+                   for s in steps_text)
+        assert await page.evaluate("document.querySelector('#trace').tagName") == "OL"
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "dashboard-request.png"))
+    asyncio.run(_with_page(page_url, steps))

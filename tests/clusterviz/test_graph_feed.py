@@ -1,0 +1,133 @@
+"""The graph feed's protocol over a websocket: snapshot, deltas as saves commit, resync."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+
+from clusterviz.clusters import engines, runtime
+from clusterviz.dashboard.routing import websocket_urlpatterns
+from tests.conftest import LECTURE
+
+pytestmark = pytest.mark.django_db(transaction=True)
+APP = URLRouter(websocket_urlpatterns)
+
+
+def run_async(test):
+    """Run an async test body on an event loop (the suite has no asyncio plugin)."""
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return async_to_sync(test)(*args, **kwargs)
+    return wrapper
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engines(settings):
+    settings.DASHBOARD_BATCH_SECONDS = 0.01
+    engines.forget()
+    yield
+    engines.forget()
+
+
+@pytest.fixture
+def slug() -> str:
+    runtime.create_cluster("feed", speed=0)  # a paused clock: only our writes change it
+    return "feed"
+
+
+def _viewer(slug: str, query: str = "") -> WebsocketCommunicator:
+    return WebsocketCommunicator(APP, f"/ws/clusters/{slug}/graph{query}",
+                                 headers=[(b"origin", b"http://127.0.0.1"),
+                                          (b"host", b"127.0.0.1")])
+
+
+async def _apply(slug: str, name: str) -> None:
+    text = (LECTURE / name).read_text()
+    results = await sync_to_async(runtime.run, thread_sensitive=False)(
+        slug, lambda sim: sim.apply(text))
+    assert [r.error for r in results] == [None]
+
+
+def _ids(elements: list[dict], prefix: str) -> list[str]:
+    return sorted(e["data"]["id"] for e in elements if e["data"]["id"].startswith(prefix))
+
+
+@run_async
+async def test_it_sends_a_snapshot_first(slug):
+    viewer = _viewer(slug)
+    assert (await viewer.connect())[0]
+    first = await viewer.receive_json_from()
+    assert (first["type"], first["seq"]) == ("snapshot", 1)
+    assert _ids(first["elements"], "node/") == ["node/master-stg", "node/worker1", "node/worker2"]
+    assert _ids(first["elements"], "pod/kube-system/") == []
+    await viewer.disconnect()
+
+
+@run_async
+async def test_it_sends_a_delta_when_a_save_commits(slug):
+    viewer = _viewer(slug, "?namespace=default")
+    await viewer.connect()
+    await viewer.receive_json_from()
+    await _apply(slug, "rs-node-web.yaml")
+    change = await viewer.receive_json_from(timeout=5)
+    assert (change["type"], change["seq"], change["remove"]) == ("delta", 2, [])
+    assert len(_ids(change["add"], "pod/default/rs-node-web-")) == 3
+    assert _ids(change["add"], "rs/") == ["rs/default/rs-node-web"]
+    await viewer.disconnect()
+
+
+@run_async
+async def test_it_batches_a_burst_of_saves_into_one_delta(slug, settings):
+    settings.DASHBOARD_BATCH_SECONDS = 0.3
+    viewer = _viewer(slug, "?namespace=default")
+    await viewer.connect()
+    await viewer.receive_json_from()
+    await _apply(slug, "rs-node-web.yaml")
+    await _apply(slug, "svc-none-node-web.yaml")
+    change = await viewer.receive_json_from(timeout=5)
+    assert _ids(change["add"], "svc/") == ["svc/default/svc-node"]
+    assert len(_ids(change["add"], "ep/default/svc-node/")) == 3
+    assert await viewer.receive_nothing(timeout=0.5)
+    await viewer.disconnect()
+
+
+@run_async
+async def test_it_answers_a_resync_with_a_fresh_snapshot(slug):
+    viewer = _viewer(slug)
+    await viewer.connect()
+    await viewer.receive_json_from()
+    await viewer.send_json_to({"type": "resync"})
+    again = await viewer.receive_json_from()
+    assert (again["type"], again["seq"]) == ("snapshot", 2)
+    await viewer.disconnect()
+
+
+@run_async
+async def test_it_switches_namespace_with_a_snapshot(slug):
+    viewer = _viewer(slug)
+    await viewer.connect()
+    await viewer.receive_json_from()
+    await viewer.send_json_to({"type": "namespace", "namespace": "kube-system"})
+    shown = await viewer.receive_json_from()
+    assert shown["type"] == "snapshot"
+    assert len(_ids(shown["elements"], "pod/kube-system/")) == 12
+    await viewer.disconnect()
+
+
+@run_async
+async def test_it_closes_the_socket_of_an_unknown_cluster(db):
+    viewer = _viewer("nope")
+    connected, code = await viewer.connect()
+    assert (connected, code) == (False, 4404)
+
+
+@run_async
+async def test_it_refuses_a_socket_from_another_site(slug):
+    viewer = WebsocketCommunicator(APP, f"/ws/clusters/{slug}/graph",
+                                   headers=[(b"origin", b"http://evil.example")])
+    connected, _ = await viewer.connect()
+    assert not connected

@@ -47,6 +47,17 @@ class Controller:
         self.clock.call_at(when, self.name, key)
 
 
+def workload_selector(obj: dict):
+    """The label selector of a workload's `spec.selector`, or None when it is malformed
+    or empty (such an object selects nothing rather than everything)."""
+    from simcore import labels
+    try:
+        selector = labels.from_label_selector(obj["spec"].get("selector"))
+    except ValueError:
+        return None
+    return None if selector.empty() else selector
+
+
 def owner_key(obj: dict, kind: str) -> str | None:
     """`ns/name` of the controlling owner of `obj` if it is of `kind`."""
     for ref in obj["metadata"].get("ownerReferences") or ():

@@ -28,7 +28,13 @@ from __future__ import annotations
 from simcore import errors, events, labels
 from simcore.apiserver import INTERNAL
 from simcore.controllers import podstatus
-from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
+from simcore.controllers.base import (
+    Controller,
+    controller_of,
+    controller_ref,
+    owner_key,
+    workload_selector,
+)
 from simcore.controllers.deployment import scaled_value, select_objects
 from simcore.controllers.replicaset import pod_from_template
 from simcore.controllers.scheduler import node_affinity_matches, tolerates
@@ -229,7 +235,7 @@ class DaemonSetController(Controller):
         namespace = pod["metadata"]["namespace"]
         keys = []
         for ds in self.api.store.list(RESOURCE, namespace):
-            selector = _selector(ds)
+            selector = workload_selector(ds)
             if selector is not None and selector.matches(pod["metadata"].get("labels")):
                 keys.append(object_key(namespace, ds["metadata"]["name"]))
         return keys
@@ -240,7 +246,7 @@ class DaemonSetController(Controller):
         if ds is None:
             self.state.pop(key, None)
             return
-        selector = _selector(ds)
+        selector = workload_selector(ds)
         if ds["metadata"].get("deletionTimestamp") or selector is None:
             return
         nodes = sorted(self.api.store.list("nodes"), key=lambda n: n["metadata"]["name"])
@@ -486,13 +492,6 @@ class DaemonSetController(Controller):
             self.api.mutate(RESOURCE, meta["name"], meta["namespace"],
                             lambda o: o.__setitem__("status", status), subresource="status")
 
-
-def _selector(ds: dict) -> labels.Selector | None:
-    try:
-        selector = labels.from_label_selector(ds["spec"].get("selector"))
-    except ValueError:
-        return None
-    return None if selector.empty() else selector
 
 
 def _node_changed(old: dict | None, new: dict) -> bool:

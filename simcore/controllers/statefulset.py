@@ -26,10 +26,16 @@ from __future__ import annotations
 
 import re
 
-from simcore import errors, events, labels
+from simcore import errors, events
 from simcore.apiserver import INTERNAL
 from simcore.controllers import podstatus
-from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
+from simcore.controllers.base import (
+    Controller,
+    controller_of,
+    controller_ref,
+    owner_key,
+    workload_selector,
+)
 from simcore.controllers.daemonset import (
     HASH_LABEL,
     create_revision,
@@ -94,7 +100,7 @@ class StatefulSetController(Controller):
         namespace = obj["metadata"]["namespace"]
         keys = []
         for sts in self.api.store.list(RESOURCE, namespace):
-            selector = _selector(sts)
+            selector = workload_selector(sts)
             if selector is not None and selector.matches(obj["metadata"].get("labels")) and \
                     ordinal_of(obj)[0] == sts["metadata"]["name"]:
                 keys.append(object_key(namespace, sts["metadata"]["name"]))
@@ -103,7 +109,7 @@ class StatefulSetController(Controller):
     def sync(self, key: str) -> None:
         namespace, name = split_key(key)
         sts = self.api.try_get_ref(RESOURCE, name, namespace)
-        selector = _selector(sts) if sts is not None else None
+        selector = workload_selector(sts) if sts is not None else None
         if sts is None or selector is None:
             return
         revisions = owned_revisions(self.api, sts, selector)
@@ -406,13 +412,6 @@ def _attach_claims(sts: dict, pod: dict) -> None:
     if volumes:
         pod["spec"]["volumes"] = volumes
 
-
-def _selector(sts: dict) -> labels.Selector | None:
-    try:
-        selector = labels.from_label_selector(sts["spec"].get("selector"))
-    except ValueError:
-        return None
-    return None if selector.empty() else selector
 
 
 def _drop_owner(obj: dict, uid: str) -> None:

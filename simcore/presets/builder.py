@@ -153,23 +153,43 @@ class ClusterBuilder:
                          {"name": "metrics", "port": 9153, "protocol": "TCP",
                           "targetPort": 9153}]}}, "kube-system")
 
-    def daemonset_pods(self, name: str, image: str, pods: dict[str, str],
-                       app: str | None) -> None:
-        """A DaemonSet and its pods, one per node, with the names they had in the lecture."""
+    def daemonset(self, name: str, image: str, app: str | None) -> dict:
+        """A system DaemonSet (flannel, kube-proxy); its pods come from `daemonset_pod`."""
         labels = {"app": app} if app else {"k8s-app": name}
         template = {"metadata": {"labels": dict(labels)}, "spec": {
             "hostNetwork": True, "priorityClassName": "system-node-critical",
             "tolerations": list(SYSTEM_TOLERATIONS),
             "containers": [{"name": name.replace("-ds", ""), "image": image}]}}
-        ds = self.create("daemonsets.apps", {
+        return self.create("daemonsets.apps", {
             "apiVersion": "apps/v1", "kind": "DaemonSet",
             "metadata": {"name": name, "namespace": "kube-system", "labels": dict(labels)},
             "spec": {"selector": {"matchLabels": labels}, "template": template}}, "kube-system")
-        for node, pod_name in pods.items():
-            spec = dict(template["spec"], nodeName=node)
-            self.create("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {
-                "name": pod_name, "namespace": "kube-system", "labels": dict(labels),
-                "ownerReferences": [controller_ref(ds)]}, "spec": spec}, "kube-system")
+
+    def daemonset_pod(self, ds: dict, node: str, pod_name: str) -> None:
+        """The DaemonSet's pod on `node`, with the name it had in the lecture; made in the same
+        step as the DaemonSet or the node, so the controller adopts it instead of making one."""
+        template = ds["spec"]["template"]
+        self.create("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {
+            "name": pod_name, "namespace": "kube-system",
+            "labels": dict(template["metadata"]["labels"]),
+            "ownerReferences": [controller_ref(ds)]},
+            "spec": dict(template["spec"], nodeName=node)}, "kube-system")
+
+    def restarts(self, counts: dict[str, int], namespace: str, last_at: float) -> None:
+        """Give long-lived pods the restart history a real cluster accumulates over reboots:
+        `counts` restarts, the last one `last_at` seconds before the start."""
+        kubelet = self.engine.by_name["kubelet"]
+        self.engine.settle()
+        for pod_name, count in counts.items():
+            record = kubelet.state["pods"][f"{namespace}/{pod_name}"]
+            for state in record["containers"].values():
+                state["restart_count"] = count
+                state["last_terminated"] = {"exitCode": 255, "reason": "Unknown",
+                                            "started": state.get("started_at", -last_at),
+                                            "at": -last_at}
+                state["started_at"] = -last_at  # running again since that reboot
+            kubelet.poke(namespace, pod_name)
+        self.engine.settle()
 
     def ingress_nginx(self, node_port_http: int | None = None) -> None:
         self.namespaces("ingress-nginx")

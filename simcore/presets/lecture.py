@@ -20,11 +20,27 @@ from simcore.presets.builder import ClusterBuilder
 DAY = 86400.0
 
 NODES = (
-    # name, ip, cidr index, control plane, age in seconds
-    ("master-stg", "192.168.100.119", 0, True, 121 * DAY),
-    ("worker1", "192.168.100.112", 1, False, 121 * DAY),
-    ("worker2", "192.168.100.111", 2, False, 4 * DAY + 3600),
+    # name, ip, cidr index, control plane, age in seconds (as on the lecture's DNS slide)
+    ("master-stg", "192.168.100.119", 0, True, 123 * DAY),
+    ("worker1", "192.168.100.112", 1, False, 123 * DAY),
+    ("worker2", "192.168.100.111", 2, False, 5 * DAY + 23 * 3600),
 )
+
+SYSTEM_DS = (("kube-flannel-ds", "quay.io/coreos/flannel:v0.13.1-rc1", "flannel"),
+             ("kube-proxy", "k8s.gcr.io/kube-proxy:v1.20.1", None))
+SYSTEM_DS_PODS = {
+    "kube-flannel-ds": {"master-stg": "kube-flannel-ds-sdss8", "worker1": "kube-flannel-ds-99psb",
+                        "worker2": "kube-flannel-ds-sdcpc"},
+    "kube-proxy": {"master-stg": "kube-proxy-nkb8c", "worker1": "kube-proxy-xvlvs",
+                   "worker2": "kube-proxy-5lvx5"},
+}
+RESTARTS = {
+    "coredns-74ff55c5b-dz8kq": 10, "coredns-74ff55c5b-h66ct": 10, "etcd-master-stg": 29,
+    "kube-apiserver-master-stg": 26, "kube-controller-manager-master-stg": 15,
+    "kube-flannel-ds-99psb": 14, "kube-flannel-ds-sdcpc": 4, "kube-flannel-ds-sdss8": 13,
+    "kube-proxy-5lvx5": 3, "kube-proxy-nkb8c": 10, "kube-proxy-xvlvs": 10,
+    "kube-scheduler-master-stg": 15,
+}
 
 NODE_INFO = {"kernelVersion": "5.4.0-72-generic", "osImage": "Ubuntu 20.04.2 LTS",
              "containerRuntimeVersion": "docker://20.10.1", "kubeletVersion": "v1.20.1",
@@ -46,25 +62,28 @@ CONFIG = {
 
 
 def build_lecture(builder: ClusterBuilder) -> None:
-    builder.at(-123 * DAY)
+    builder.at(-NODES[0][4])
     builder.namespaces("default", "kube-system", "kube-public", "kube-node-lease")
     builder.kubernetes_service(advertise="192.168.100.119")
-    for name, ip, index, control_plane, age in NODES:
-        builder.at(-age)
+    for name, ip, index, control_plane, _ in NODES[:2]:
         builder.node(name, ip, f"10.244.{index}.0/24", control_plane, NODE_INFO,
                      master_label=True)
-    builder.at(-123 * DAY)
     builder.control_plane_pods("master-stg", "192.168.100.119", version="v1.20.1",
                                etcd="3.4.13-0")
     builder.coredns(pod_names=("coredns-74ff55c5b-dz8kq", "coredns-74ff55c5b-h66ct"),
                     rs_hash="74ff55c5b", node="master-stg")
-    builder.daemonset_pods("kube-flannel-ds", "quay.io/coreos/flannel:v0.13.1-rc1",
-                           {"master-stg": "kube-flannel-ds-sdss8",
-                            "worker1": "kube-flannel-ds-99psb",
-                            "worker2": "kube-flannel-ds-sdcpc"}, app="flannel")
-    builder.daemonset_pods("kube-proxy", "k8s.gcr.io/kube-proxy:v1.20.1",
-                           {"master-stg": "kube-proxy-nkb8c", "worker1": "kube-proxy-xvlvs",
-                            "worker2": "kube-proxy-5lvx5"}, app=None)
+    daemonsets = {name: builder.daemonset(name, image, app) for name, image, app in SYSTEM_DS}
+    for name, pods in SYSTEM_DS_PODS.items():
+        for node in ("master-stg", "worker1"):
+            builder.daemonset_pod(daemonsets[name], node, pods[node])
     builder.at(-120 * DAY)
     builder.ingress_nginx()
+    # worker2 joined later; its DaemonSet pods arrive with it
+    name, ip, index, control_plane, age = NODES[2]
+    builder.at(-age)
+    builder.node(name, ip, f"10.244.{index}.0/24", control_plane, NODE_INFO)
+    for ds_name, pods in SYSTEM_DS_PODS.items():
+        builder.daemonset_pod(daemonsets[ds_name], name, pods[name])
     builder.at(0)
+    # the restarts `kubectl get pods -n kube-system` shows in the lecture, from reboots
+    builder.restarts(RESTARTS, "kube-system", last_at=3 * DAY)

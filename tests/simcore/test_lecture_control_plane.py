@@ -147,3 +147,34 @@ def test_a_deleted_namespace_terminates_then_goes_with_its_contents(sim, lecture
     sim.advance(31)
     assert sim.list("pods", "whatwant") == []
     assert [n["metadata"]["name"] for n in sim.list("namespaces", None)].count("whatwant") == 0
+
+
+def test_kube_system_pods_are_the_lectures(sim):
+    rows = {r["Name"]: r for r in cells(sim, "pods", "kube-system")}
+    expected = {  # name: (restarts, age, IP, node), from the lecture's DNS slide
+        "coredns-74ff55c5b-dz8kq": ("10", "123d", "10.244.0.", "master-stg"),
+        "etcd-master-stg": ("29", "123d", "192.168.100.119", "master-stg"),
+        "kube-apiserver-master-stg": ("26", "123d", "192.168.100.119", "master-stg"),
+        "kube-flannel-ds-99psb": ("14", "123d", "192.168.100.112", "worker1"),
+        "kube-flannel-ds-sdcpc": ("4", "5d23h", "192.168.100.111", "worker2"),
+        "kube-proxy-5lvx5": ("3", "5d23h", "192.168.100.111", "worker2"),
+        "kube-scheduler-master-stg": ("15", "123d", "192.168.100.119", "master-stg"),
+    }
+    assert len(rows) == 12
+    for name, (restarts, age, ip, node) in expected.items():
+        row = rows[name]
+        assert (row["Ready"], row["Status"]) == ("1/1", "Running")
+        assert row["Restarts"].split(" ")[0] == restarts
+        assert (row["Age"], row["Node"]) == (age, node)
+        assert row["IP"].startswith(ip)
+
+
+def test_nodes_are_the_lectures(sim):
+    rows = [r["cells"] for r in sim.table("nodes", None)["rows"]]
+    assert rows == [
+        ["master-stg", "Ready", "control-plane,master", "123d", "v1.20.1", "192.168.100.119",
+         "<none>", "Ubuntu 20.04.2 LTS", "5.4.0-72-generic", "docker://20.10.1"],
+        ["worker1", "Ready", "<none>", "123d", "v1.20.1", "192.168.100.112", "<none>",
+         "Ubuntu 20.04.2 LTS", "5.4.0-72-generic", "docker://20.10.1"],
+        ["worker2", "Ready", "<none>", "5d23h", "v1.20.1", "192.168.100.111", "<none>",
+         "Ubuntu 20.04.2 LTS", "5.4.0-72-generic", "docker://20.10.1"]]

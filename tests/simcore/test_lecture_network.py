@@ -345,3 +345,40 @@ def test_dns_serves_srv_records_for_named_ports(lecture_file, query, expected):
 ])
 def test_service_variable_names(name, expected):
     assert env_name(name) == expected
+
+
+BUSYBOX = """apiVersion: v1
+kind: Pod
+metadata: {name: bb}
+spec:
+  containers: [{name: bb, image: busybox, command: [sleep, "3600"]}]
+"""
+
+
+@pytest.mark.parametrize("command, code, out", [
+    pytest.param("nslookup kubernetes.default", 0,
+                 "Name:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n", id="nslookup"),
+    pytest.param("wget -qO- http://svc-node", 0, "You've hit rs-node-web-", id="wget"),
+    pytest.param("nslookup nothing-here", 1, "** server can't find nothing-here: NXDOMAIN",
+                 id="nxdomain"),
+    pytest.param("curl http://svc-node", 126, 'exec: "curl": executable file not found in $PATH',
+                 id="busybox-has-no-curl"),
+])
+def test_busybox_tools_go_through_cluster_dns_and_proxy(sim, lecture_file, command, code, out):
+    sim.apply(lecture_file("svc-none-node-web.yaml"), create=True)
+    sim.apply(BUSYBOX, create=True)
+    sim.run_until_idle(60)
+    result = sim.exec("bb", command)
+    assert result.exit_code == code
+    assert out in result.stdout + result.stderr
+
+
+def test_internal_traffic_policy_local_keeps_pod_traffic_on_its_node(sim, lecture_file):
+    sim.apply(lecture_file("svc-none-node-web.yaml").replace(
+        "spec:", "spec:\n  internalTrafficPolicy: Local"), create=True)
+    for pod in sim.list("pods"):
+        node = pod["spec"]["nodeName"]
+        local = {p["metadata"]["name"] for p in sim.list("pods") if p["spec"]["nodeName"] == node}
+        answers = {hit(sim.exec(pod["metadata"]["name"], "curl -s http://svc-node"))
+                   for _ in range(20)}
+        assert answers <= local

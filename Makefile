@@ -37,11 +37,12 @@ test: $(STAMP) system-packages
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.api
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-HOST ?= 127.0.0.1
+HOST := 127.0.0.1
 PORT ?= 8000
 KUBECONFIG_FILE := $(CURDIR)/$(VENV)/kubeconfig-lecture
 
@@ -50,7 +51,8 @@ run: $(STAMP)
 	$(BIN)/python manage.py ensure_cluster lecture
 	$(BIN)/python manage.py write_kubeconfig lecture http://$(HOST):$(PORT) $(KUBECONFIG_FILE)
 	@echo ""
-	@echo "ClusterViz serves the lecture cluster on http://$(HOST):$(PORT)/k8s/clusters/lecture"
+	@echo "ClusterViz: the dashboard is http://$(HOST):$(PORT)/clusters/lecture/"
+	@echo "and the lecture cluster's Kubernetes API http://$(HOST):$(PORT)/k8s/clusters/lecture"
 	@echo "Use the bundled kubectl from another shell in this folder:"
 	@echo "    export KUBECONFIG=$(KUBECONFIG_FILE) PATH=$(CURDIR)/$(BIN):\$$PATH"
 	@echo "    kubectl get nodes -o wide"

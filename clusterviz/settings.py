@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "clusterviz.k8sapi",
     "clusterviz.dashboard",
     "clusterviz.traces",
+    "clusterviz.lessons",
 ]
 
 MIDDLEWARE = [

@@ -80,11 +80,11 @@ def run_command(slug: str, source: Source, command: str) -> dict:
         raise Refused("type a command, for example: curl -s http://svc-node")
     if len(command) > MAX_COMMAND_CHARS:
         raise Refused(f"the command is longer than {MAX_COMMAND_CHARS} characters")
-    result = runtime.run(slug, lambda sim: _exec(sim, source, command))
+    result = runtime.run(slug, lambda sim: exec_from(sim, source, command), force_save=True)
     return terminal(result)
 
 
-def _exec(sim: Simulation, source: Source, command: str) -> ExecResult:
+def exec_from(sim: Simulation, source: Source, command: str) -> ExecResult:
     if source.kind == "pod":
         return sim.exec(source.name, command, source.namespace)
     if source.kind == "node":

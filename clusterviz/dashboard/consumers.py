@@ -8,7 +8,15 @@ The protocol, server to browser (JSON):
 `seq` counts this socket's messages from 1 without holes: a browser that
 sees `seq` jump (it missed or dropped one) sends `{"type": "resync"}` and
 gets a fresh snapshot. Browser to server, also `{"type": "namespace",
-"namespace": "..."}` (the filter of `graph.elements`).
+"namespace": "..."}` (the filter of `graph.elements`). A save that moved only
+the clock's speed (`timecontrol`) still sends a delta, empty but for `clock`.
+
+`/ws/clusters/<slug>/kubectl` is the Terminal tab (`TerminalConsumer`):
+browser to server `{"type": "run", "command": "kubectl ...", "stdin": "..."}`
+and `{"type": "stop"}`; server to browser `{"type": "refused", "message"}`
+(nothing ran), `{"type": "output", "stream": "stdout"|"stderr"|"notice",
+"data"}` as kubectl writes, and `{"type": "exit", "code": n or null}`.
+One command at a time per socket; the checks are `webkubectl.parse`.
 
 Change notifications (`cluster.changes`, sent by the runtime on every
 committed save to the group `cluster.<slug>`, see `clusters.publish`) are
@@ -25,13 +33,17 @@ on the one shared thread of `database_sync_to_async`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.publish import group_name
+from clusterviz.dashboard import webkubectl
+from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.graph import delta, is_empty
 from clusterviz.dashboard.snapshot import Snapshot, snapshot
 
@@ -46,7 +58,7 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
         self.namespace = _namespace_param(self.scope.get("query_string", b""))
-        self.seq, self.sent, self.flush = 0, [], None
+        self.seq, self.sent, self.flush, self.speed = 0, [], None, None
         self.sending = asyncio.Lock()  # a snapshot and a delta never interleave
         first = await _offload(snapshot)(self.slug, self.namespace)
         if first is None:
@@ -96,19 +108,70 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
             return
         async with self.sending:
             self.seq += 1
-            self.sent = snap.elements
+            self.sent, self.speed = snap.elements, snap.clock.get("speed")
             await self.send_json({"type": "snapshot", "seq": self.seq, "version": snap.version,
                                   "clock": snap.clock, "elements": snap.elements})
 
     async def _send_delta(self, snap: Snapshot) -> None:
         async with self.sending:
             change = await _offload(delta)(self.sent, snap.elements)
-            if is_empty(change):
+            if is_empty(change) and snap.clock.get("speed") == self.speed:
                 return
             self.seq += 1
-            self.sent = snap.elements
+            self.sent, self.speed = snap.elements, snap.clock.get("speed")
             await self.send_json({"type": "delta", "seq": self.seq, "version": snap.version,
                                   "clock": snap.clock, **change})
+
+
+class TerminalConsumer(AsyncJsonWebsocketConsumer):
+    """The Terminal tab: runs checked kubectl command lines against this cluster's API."""
+
+    async def connect(self) -> None:
+        self.slug = self.scope["url_route"]["kwargs"]["slug"]
+        self.task, self.stop = None, asyncio.Event()
+        exists = await _offload(Cluster.objects.filter(slug=self.slug).exists)()
+        if not exists:
+            await self.close(code=CLOSE_NO_CLUSTER)
+            return
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "task", None) is not None:
+            self.stop.set()
+
+    async def receive_json(self, content, **kwargs) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "stop":
+            self.stop.set()
+        elif kind == "run":
+            await self._start(str(content.get("command") or ""), str(content.get("stdin") or ""))
+
+    async def _start(self, line: str, stdin: str) -> None:
+        if self.task is not None and not self.task.done():
+            await self.send_json({"type": "refused", "message": "a command is still running: "
+                                  "stop it first (Ctrl-C or the Stop button)"})
+            return
+        try:
+            command = webkubectl.parse(line)
+        except Refused as exc:
+            await self.send_json({"type": "refused", "message": str(exc)})
+            return
+        self.stop = asyncio.Event()
+        self.task = asyncio.get_running_loop().create_task(self._run(command, stdin))
+
+    async def _run(self, command: webkubectl.Command, stdin: str) -> None:
+        async def emit(stream: str, data: str) -> None:
+            if not self.stop.is_set() or stream == "notice":
+                with contextlib.suppress(Exception):  # the page may have gone: still reap
+                    await self.send_json({"type": "output", "stream": stream, "data": data})
+        try:
+            code = await webkubectl.run(command, self.slug, webkubectl.base_url_of(self.scope),
+                                        stdin, emit, self.stop)
+        except Refused as exc:
+            await self.send_json({"type": "refused", "message": str(exc)})
+            return
+        with contextlib.suppress(Exception):
+            await self.send_json({"type": "exit", "code": code})
 
 
 def _namespace_param(query_string: bytes) -> str:

@@ -7,8 +7,10 @@ site open in the same browser cannot read a cluster's feed.
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
-from clusterviz.dashboard.consumers import GraphConsumer
+from clusterviz.dashboard.consumers import GraphConsumer, TerminalConsumer
 
 websocket_urlpatterns = [
     path("ws/clusters/<slug:slug>/graph", AllowedHostsOriginValidator(GraphConsumer.as_asgi())),
+    path("ws/clusters/<slug:slug>/kubectl",
+         AllowedHostsOriginValidator(TerminalConsumer.as_asgi())),
 ]

@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.cluster_page, name="cluster-page"),
     path("apply", views.apply, name="cluster-apply"),
     path("run", views.run, name="cluster-run"),
+    path("fire", views.fire_chunk, name="cluster-fire"),
+    path("clock", views.clock, name="cluster-clock"),
+    path("inspect", views.inspect, name="cluster-inspect"),
 ]

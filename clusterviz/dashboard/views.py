@@ -1,4 +1,5 @@
-"""The cluster page and the two JSON endpoints behind its drawer (apply, run).
+"""The cluster page and the JSON endpoints behind its drawer (apply, run, fire, clock,
+inspect); the Terminal tab's kubectl runs over a websocket (`consumers.TerminalConsumer`).
 
 Thin: parse the request, call `actions` off the event loop, answer JSON.
 The POST endpoints take only `application/json`: a cross-site HTML form
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from clusterviz.clusters.models import Cluster, StoredObject
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.dashboard import actions
+from clusterviz.dashboard import actions, fire, inspector, timecontrol
 from clusterviz.dashboard.graph import DEFAULT_CLIENTS
 
 
@@ -79,8 +80,53 @@ async def apply(request: HttpRequest, slug: str) -> JsonResponse:
 async def run(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
         body = _json_body(request)
-        source = body.get("source") if isinstance(body.get("source"), dict) else {}
-        chosen = actions.Source(str(source.get("kind") or ""), str(source.get("name") or ""),
-                                str(source.get("namespace") or "default"))
-        return actions.run_command(slug, chosen, str(body.get("command") or ""))
+        return actions.run_command(slug, _source(body), str(body.get("command") or ""))
     return await _answer(slug, work)
+
+
+def _source(body: dict) -> actions.Source:
+    source = body.get("source") if isinstance(body.get("source"), dict) else {}
+    return actions.Source(str(source.get("kind") or ""), str(source.get("name") or ""),
+                          str(source.get("namespace") or "default"))
+
+
+def _number(body: dict, key: str, default: float) -> float:
+    try:
+        return float(body.get(key, default))
+    except (TypeError, ValueError):
+        raise actions.Refused(f"{key} must be a number") from None
+
+
+@csrf_exempt
+@require_POST
+async def fire_chunk(request: HttpRequest, slug: str) -> JsonResponse:
+    """One chunk of a Fire N burst; the page calls it until it has fired N."""
+    def work() -> dict:
+        body = _json_body(request)
+        count = int(_number(body, "count", fire.MAX_CHUNK))
+        return fire.fire_chunk(slug, _source(body), str(body.get("command") or ""), count)
+    return await _answer(slug, work)
+
+
+@csrf_exempt
+async def clock(request: HttpRequest, slug: str) -> JsonResponse:
+    """GET: the clock and what is pending. POST {action: pause|resume|step|speed}."""
+    def work() -> dict:
+        if request.method != "POST":
+            return timecontrol.status(slug)
+        body = _json_body(request)
+        action = body.get("action")
+        if action == "pause":
+            return timecontrol.set_speed(slug, 0)
+        if action in ("resume", "speed"):
+            return timecontrol.set_speed(slug, _number(body, "speed", 1.0))
+        if action == "step":
+            return timecontrol.step(slug, _number(body, "seconds", timecontrol.STEP_SECONDS))
+        raise actions.Refused("action must be pause, resume, step or speed")
+    return await _answer(slug, work)
+
+
+async def inspect(request: HttpRequest, slug: str) -> JsonResponse:
+    """The YAML and recent events of the object behind a graph element (`?id=pod/ns/name`)."""
+    element_id = request.GET.get("id", "")
+    return await _answer(slug, lambda: inspector.inspect(slug, element_id))

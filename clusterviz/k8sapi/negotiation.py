@@ -14,6 +14,7 @@ decoder's words, and other media types with 415.
 from __future__ import annotations
 
 import json
+import logging
 
 import yaml
 from django.conf import settings
@@ -25,6 +26,7 @@ from simcore.patch import _go_syntax_error  # encoding/json's wording; see the r
 DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 DISCOVERY_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
 BODY_TYPES = ("application/json", "application/yaml")
+log = logging.getLogger(__name__)
 
 
 def accept_entries(request: HttpRequest) -> list[tuple[str, dict[str, str]]]:
@@ -85,6 +87,9 @@ def decode_object(request: HttpRequest) -> dict:
     """The request's body as an object (create, update), in the API server's error words."""
     media = media_type(request) or "application/json"
     if media not in BODY_TYPES:
+        # kubectl's typed commands (`create deployment`, ...) send protobuf unasked; see
+        # the 415 note in tests/kubectl/test_api_surface.py
+        log.info("415 for a %s body: %s %s", media, request.method, request.path)
         raise unsupported_media(BODY_TYPES)
     raw = read_body(request)
     try:

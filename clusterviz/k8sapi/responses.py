@@ -27,6 +27,12 @@ def json_response(body: object, status: int = 200, content_type: str = JSON,
     return response
 
 
+def add_warning(response: HttpResponse, text: str) -> HttpResponse:
+    """Attach one more API-server warning to an answer already built (a stream too)."""
+    response.headers["Warning"] = _join(response.headers.get("Warning", ""), _warning(text))
+    return response
+
+
 def _warning(text: str) -> str:
     return '299 - ' + json.dumps(text)
 

@@ -12,6 +12,11 @@ Streams (a watch, `logs -f`) are prepared the same way, in a worker thread,
 and answered with a `StreamingHttpResponse` whose async iterator then runs
 on the loop, awaiting the cluster's `pulse` between batches.
 
+Deprecated resources carry the API server's deprecation warning on every
+answer, whatever the verb and whether it succeeded: the real server adds it
+in its request handlers before storage runs (today only core v1 Endpoints,
+deprecated in v1.33 for EndpointSlices).
+
 Every failure leaves as a `Status`: simcore's refusals as they are, an
 unknown path as the API server's 404, a crash as a 500 InternalError Status
 (logged) rather than an HTML page.
@@ -30,11 +35,21 @@ from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.k8sapi import discovery, execstream, objects, openapi, podlogs, subresources, watch
 from clusterviz.k8sapi.access import check_access
 from clusterviz.k8sapi.negotiation import discovery_flavour
-from clusterviz.k8sapi.responses import error_response, json_response, not_found, status_response
+from clusterviz.k8sapi.responses import (
+    add_warning,
+    error_response,
+    json_response,
+    not_found,
+    status_response,
+)
 from clusterviz.k8sapi.routing import Route, parse
 from simcore import errors
 
 log = logging.getLogger(__name__)
+
+# (group, version, resource) -> the warning every request to it gets, in the API server's words.
+DEPRECATED = {("", "v1", "endpoints"):
+              "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"}
 
 
 @csrf_exempt
@@ -51,7 +66,12 @@ def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
         route = parse(path)
         if route is None:
             return not_found()
-        return _dispatch(request, slug, route)
+        warning = _deprecation(route)
+        try:
+            response = _dispatch(request, slug, route)
+        except errors.APIError as exc:
+            response = error_response(exc)
+        return add_warning(response, warning) if warning else response
     except errors.APIError as exc:
         return error_response(exc)
     except ClusterNotFound:
@@ -60,6 +80,12 @@ def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
         log.exception("API request failed: %s %s", request.method, request.path)
         return status_response(errors.status(500, "InternalError",
                                              f"Internal error occurred: {exc}"))
+
+
+def _deprecation(route: Route) -> str | None:
+    if route.resource is None:
+        return None
+    return DEPRECATED.get((route.group, route.version, route.resource.plural))
 
 
 def _base(request: HttpRequest, slug: str) -> str:

@@ -1,4 +1,5 @@
-// The cluster page: the live graph (Cytoscape), the Upload and Request panels.
+// The cluster page: the live graph (Cytoscape), the Upload, Request (with Fire N),
+// Terminal and Inspect panels, and the clock controls in the top bar.
 //
 // The server sends a snapshot, then deltas keyed by element id (see
 // clusterviz/dashboard/consumers.py). Positions are decided here, once per
@@ -321,7 +322,14 @@ function setClock(clock) {
   if (!clock) return;
   state.clock = clock;
   state.clockAt = performance.now();
-  document.getElementById("speed").textContent = clock.speed === 1 ? "" : `×${clock.speed}`;
+  document.getElementById("speed").textContent =
+    clock.speed === 0 ? "paused" : clock.speed === 1 ? "" : `×${clock.speed}`;
+  document.querySelector(".clock").classList.toggle("paused", clock.speed === 0);
+  const pause = document.getElementById("clock-pause");
+  if (pause) pause.textContent = clock.speed === 0 ? "Resume" : "Pause";
+  const speed = document.getElementById("clock-speed");
+  if (speed && clock.speed > 0 && document.activeElement !== speed) speed.value = String(clock.speed);
+  if (clock.pending) drawPending(clock.pending);
   drawClock();
 }
 
@@ -432,6 +440,215 @@ function inspect(element) {
     list.append(dt, dd);
   }
   showTab("inspect");
+  loadInspect(element.id());
+}
+
+// The object behind the element, as the API server stores it, and its recent events.
+async function loadInspect(id) {
+  const yamlBox = document.getElementById("inspect-yaml");
+  const events = document.getElementById("inspect-events");
+  yamlBox.textContent = "…";
+  events.replaceChildren();
+  const response = await fetch(`/clusters/${config.slug}/inspect?id=${encodeURIComponent(id)}`);
+  const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
+  if (payload.error) return (yamlBox.textContent = payload.error);
+  yamlBox.textContent = payload.yaml || payload.note || "";
+  if (!payload.events.length) events.append(line("no recent events", "none"));
+  for (const e of payload.events) {
+    const count = e.count > 1 ? ` (x${e.count})` : "";
+    events.append(line(`${e.last}  ${e.type}  ${e.reason}${count}: ${e.message}`, `event ${e.type}`));
+  }
+}
+
+// ---- the clock controls ------------------------------------------------------------------
+
+async function clockAction(body) {
+  const {ok, payload} = await postJSON("clock", body);
+  if (!ok) return alert(payload.error);
+  setClock(payload);
+}
+
+async function refreshClock() {
+  const response = await fetch(`/clusters/${config.slug}/clock`).catch(() => null);
+  if (response && response.ok) setClock(await response.json());
+}
+
+function drawPending(pending) {
+  document.getElementById("pending-summary").textContent =
+    pending.length ? `${pending.length} pending` : "nothing pending";
+  document.getElementById("pending-list").replaceChildren(...pending.map((p) =>
+    line(`in ${p.in.toFixed(1)} s: ${p.what}`, "pending-item")));
+}
+
+function wireClock() {
+  document.getElementById("clock-pause").addEventListener("click", () => {
+    const paused = state.clock && state.clock.speed === 0;
+    const speed = Number(document.getElementById("clock-speed").value);
+    clockAction(paused ? {action: "resume", speed} : {action: "pause"});
+  });
+  document.getElementById("clock-step").addEventListener("click", () =>
+    clockAction({action: "step", seconds: 1}));
+  document.getElementById("clock-speed").addEventListener("change", (e) => {
+    if (state.clock && state.clock.speed === 0) return;  // paused: Resume uses the choice
+    clockAction({action: "speed", speed: Number(e.target.value)});
+  });
+  refreshClock();
+  setInterval(refreshClock, 3000);
+}
+
+// ---- Fire N: a bar per pod, filling as the chunks come back ------------------------------
+
+const FIRE_CHUNK = 50;
+const fireState = {running: false, total: 0, done: 0, hits: new Map(), prediction: null,
+                   exits: new Map()};
+window.clusterviz.fire = fireState;
+
+async function fireN(event) {
+  event.preventDefault();
+  if (fireState.running) return;
+  const [kind, namespace, name] = document.getElementById("source").value.split("|");
+  const command = document.getElementById("command").value;
+  const total = Math.max(1, Math.min(1000, Number(document.getElementById("fire-count").value) || 1));
+  Object.assign(fireState, {running: true, total, done: 0, hits: new Map(), prediction: null,
+                            exits: new Map(), error: null});
+  document.getElementById("fire-progress").hidden = false;
+  drawHistogram();
+  while (fireState.done < total) {
+    const count = Math.min(FIRE_CHUNK, total - fireState.done);
+    const {ok, payload} = await postJSON("fire", {source: {kind, namespace: namespace || "default", name},
+                                                  command, count});
+    if (!ok) { fireState.error = payload.error; break; }
+    fireState.done += payload.ran;
+    fireState.prediction = fireState.prediction || (payload.prediction.how !== "none" ? payload.prediction : null);
+    for (const [pod, n] of Object.entries(payload.hits)) fireState.hits.set(pod, (fireState.hits.get(pod) || 0) + n);
+    for (const [code, n] of Object.entries(payload.exit_codes)) fireState.exits.set(code, (fireState.exits.get(code) || 0) + n);
+    drawHistogram();
+  }
+  fireState.running = false;
+  drawHistogram();
+}
+
+function expectedShare(pod) {
+  const p = fireState.prediction;
+  if (!p) return null;
+  if (p.how === "affinity") return pod === p.chosen ? 1 : 0;
+  return p.pods.includes(pod) ? 1 / p.pods.length : 0;
+}
+
+function drawHistogram() {
+  const {total, done, hits, prediction} = fireState;
+  document.getElementById("fire-bar").value = total ? done / total : 0;
+  const codes = [...fireState.exits].map(([c, n]) => `exit ${c}: ${n}`).join(", ");
+  document.getElementById("fire-status").textContent = fireState.error
+    ? `stopped: ${fireState.error}` : `${done} of ${total}${fireState.running ? "…" : " done"}${codes ? ` (${codes})` : ""}`;
+  document.getElementById("fire-prediction").textContent = !prediction ? "" :
+    prediction.how === "affinity"
+      ? `${prediction.service} has sessionAffinity: ClientIP, so this client sticks to ${prediction.chosen}: the rules predict every answer from it.`
+      : `${prediction.service} has ${prediction.pods.length} ready endpoint(s); kube-proxy picks one uniformly at random: ${(100 / prediction.pods.length).toFixed(1)} % each.`;
+  const pods = new Set([...(prediction ? prediction.pods : []), ...hits.keys()]);
+  const rows = [...pods].sort().map((pod) => histogramRow(pod, hits.get(pod) || 0, total));
+  if (prediction) {
+    const legend = document.createElement("div");
+    legend.className = "legend-line";
+    legend.textContent = "predicted share";
+    rows.push(legend);
+  }
+  document.getElementById("fire-chart").replaceChildren(...rows);
+}
+
+function histogramRow(pod, count, total) {
+  const row = document.createElement("div");
+  row.className = "bar";
+  row.dataset.pod = pod;
+  row.dataset.count = String(count);
+  const name = span(pod || "(no pod answered)", "name");
+  name.title = pod;
+  const track = span("", "track");
+  const fill = span("", "fill");
+  fill.style.width = `${total ? (100 * count) / total : 0}%`;
+  track.append(fill);
+  const share = expectedShare(pod);
+  if (share !== null) {
+    const mark = span("", "expected");
+    mark.style.left = `calc(${100 * share}% - 1.5px)`;
+    mark.title = `predicted ${(100 * share).toFixed(1)} %`;
+    track.append(mark);
+  }
+  row.append(name, track, span(String(count), "count"));
+  return row;
+}
+
+// ---- the Terminal tab: kubectl over a websocket -------------------------------------------
+
+const term = {socket: null, history: [], at: 0, running: false};
+
+function terminalSocket() {
+  if (term.socket && term.socket.readyState <= WebSocket.OPEN) return term.socket;
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  term.socket = new WebSocket(`${scheme}://${location.host}/ws/clusters/${config.slug}/kubectl`);
+  term.socket.onmessage = (event) => onTerminalMessage(JSON.parse(event.data));
+  term.socket.onclose = () => setTerminalRunning(false);
+  return term.socket;
+}
+
+function onTerminalMessage(message) {
+  const out = document.getElementById("kubectl-output");
+  if (message.type === "output") out.append(span(message.data, message.stream));
+  if (message.type === "refused") { out.append(span(`${message.message}\n`, "refused")); setTerminalRunning(false); }
+  if (message.type === "exit") {
+    if (message.code !== null) out.append(span(`exit code ${message.code}`, message.code ? "exit bad" : "exit good"));
+    setTerminalRunning(false);
+  }
+  out.scrollTop = out.scrollHeight;
+}
+
+function setTerminalRunning(running) {
+  term.running = running;
+  document.getElementById("kubectl-stop").disabled = !running;
+  document.getElementById("kubectl-run").disabled = running;
+}
+
+function runKubectl(event) {
+  event.preventDefault();
+  const input = document.getElementById("kubectl-command");
+  const command = input.value.trim();
+  if (!command || term.running) return;
+  if (term.history[term.history.length - 1] !== command) term.history.push(command);
+  term.at = term.history.length;
+  document.getElementById("kubectl-output").replaceChildren(span(`$ ${command}\n`, "cmd"));
+  const payload = JSON.stringify({type: "run", command, stdin: document.getElementById("kubectl-stdin").value});
+  const socket = terminalSocket();
+  setTerminalRunning(true);
+  if (socket.readyState === WebSocket.OPEN) socket.send(payload);
+  else socket.addEventListener("open", () => socket.send(payload), {once: true});
+}
+
+function stopKubectl() {
+  if (term.socket && term.socket.readyState === WebSocket.OPEN) term.socket.send(JSON.stringify({type: "stop"}));
+}
+
+function kubectlKeys(event) {
+  const input = event.target;
+  if (event.key === "ArrowUp" && term.at > 0) {
+    term.at -= 1;
+    input.value = term.history[term.at];
+    event.preventDefault();
+  } else if (event.key === "ArrowDown" && term.at < term.history.length) {
+    term.at += 1;
+    input.value = term.history[term.at] || "";
+    event.preventDefault();
+  } else if (event.key === "c" && event.ctrlKey && term.running) {
+    stopKubectl();
+    event.preventDefault();
+  }
+}
+
+function wireTools() {
+  wireClock();
+  document.getElementById("fire-form").addEventListener("submit", fireN);
+  document.getElementById("kubectl-form").addEventListener("submit", runKubectl);
+  document.getElementById("kubectl-stop").addEventListener("click", stopKubectl);
+  document.getElementById("kubectl-command").addEventListener("keydown", kubectlKeys);
 }
 
 function applyOwnerToggle(collection) {
@@ -462,5 +679,6 @@ function wire() {
 }
 
 wire();
+wireTools();
 refreshSources();
 connect();

@@ -94,9 +94,10 @@ class Kubectl:
     cache_dir: Path
     workdir: Path
 
-    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def __call__(self, *args: str, check: bool = True,
+                 input: str | None = None) -> subprocess.CompletedProcess:
         done = subprocess.run([str(KUBECTL), "--kubeconfig", str(self.kubeconfig),
-                               "--cache-dir", str(self.cache_dir), *args],
+                               "--cache-dir", str(self.cache_dir), *args], input=input,
                               cwd=self.workdir, capture_output=True, text=True, timeout=60)
         if check and done.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} exited {done.returncode}:\n"

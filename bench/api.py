@@ -1,0 +1,321 @@
+"""`make bench`, second half: the Kubernetes API's speed goals, measured end to end and printed.
+
+Two numbers from issue 4, each beside a floor measured in the same run, so the
+ratio means something on any machine:
+
+- `kubectl get pods -A` on a cluster of 1,000 Running pods, timed as a whole
+  command (process start to exit, median of several runs with a discovery
+  cache warmed once), against `kubectl version` timed the same way: kubectl's
+  own start-up and one round trip, which is what our server cannot shave off.
+- From a create request's response to the matching watch event reaching a
+  second client (p50 and p99 over 200 creates), against the round trip of a
+  bare Channels echo consumer served by the same daphne process.
+
+The server is real: a daphne subprocess on a free 127.0.0.1 port against a
+temporary SQLite database, started as `make run` starts it, except that it
+serves `bench.echo_asgi:application` (ClusterViz's own application with one
+extra websocket route, the echo consumer), so the bench adds nothing to the
+product's routes. Everything is client-side from here: subprocesses for
+`manage.py` and kubectl, `http.client` for the API and the watch, and
+`websocket-client` for the echo. The bench prints numbers only and asserts
+nothing; it stops daphne and removes its temporary folder however it ends.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import websocket
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+KUBECTL = BIN / "kubectl"
+SLUG = "bench"
+PODS = 1000
+CREATES = 200
+ECHOES = 200
+KUBECTL_RUNS = 10
+
+REPLICASET = {
+    "apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "bench"},
+    "spec": {"replicas": PODS, "selector": {"matchLabels": {"app": "bench"}},
+             "template": {"metadata": {"labels": {"app": "bench"}},
+                          "spec": {"enableServiceLinks": False, "containers": [
+                              {"name": "web", "image": "whatwant/node-web:1.0",
+                               "ports": [{"containerPort": 8080}]}]}}},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A daphne serving ClusterViz (plus the echo route) on a free port, in a temp folder."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.api = f"/k8s/clusters/{SLUG}"
+        self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+                    "DJANGO_SETTINGS_MODULE": "clusterviz.settings"}
+        self.proc: subprocess.Popen | None = None
+
+    def manage(self, *args: str) -> None:
+        subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env,
+                       check=True, capture_output=True, timeout=300)
+
+    def start(self) -> None:
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("ensure_cluster", SLUG, "--preset", "large")
+        self.manage("write_kubeconfig", SLUG, self.base, str(self.workdir / "kubeconfig"))
+        log = open(self.workdir / "daphne.log", "w")  # noqa: SIM115 (closed with the process)
+        self.proc = subprocess.Popen(
+            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
+             "bench.echo_asgi:application"], cwd=REPO, env=self.env, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"daphne exited with {self.proc.returncode}: "
+                                   + (self.workdir / "daphne.log").read_text()[-2000:])
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=1).read()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("daphne did not answer within 30 s") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def request(self, method: str, path: str, body: dict | None = None,
+                conn: http.client.HTTPConnection | None = None) -> tuple[int, dict]:
+        own = conn is None
+        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            data = json.dumps(body).encode() if body is not None else None
+            conn.request(method, self.api + path, body=data,
+                         headers={"Content-Type": "application/json",
+                                  "Accept": "application/json"})
+            response = conn.getresponse()
+            return response.status, json.loads(response.read() or b"{}")
+        finally:
+            if own:
+                conn.close()
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)  # unwinds through running_server's cleanup
+
+
+@contextmanager
+def running_server():
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    workdir = Path(tempfile.mkdtemp(prefix="clusterviz-bench-"))
+    server = Server(workdir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# the cluster ---------------------------------------------------------------------------
+def fill(server: Server) -> float:
+    """Create the 1,000-pod ReplicaSet and wait until every pod runs; seconds it took."""
+    start = time.perf_counter()
+    status, body = server.request("POST", "/apis/apps/v1/namespaces/default/replicasets",
+                                  REPLICASET)
+    if status != 201:
+        raise RuntimeError(f"creating the ReplicaSet: {status} {body}")
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        _, pods = server.request("GET", "/api/v1/namespaces/default/pods"
+                                 "?labelSelector=app%3Dbench&fieldSelector=status.phase%3DRunning")
+        if len(pods.get("items") or []) >= PODS:
+            return time.perf_counter() - start
+        time.sleep(0.5)
+    raise RuntimeError(f"fewer than {PODS} pods Running after 300 s")
+
+
+# kubectl -------------------------------------------------------------------------------
+def time_kubectl(server: Server, cache: Path, *args: str) -> float:
+    """The median wall time of `kubectl args` over KUBECTL_RUNS runs (after one warm-up)."""
+    command = [str(KUBECTL), "--kubeconfig", str(server.workdir / "kubeconfig"),
+               "--cache-dir", str(cache), *args]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)  # warms the cache
+    times = []
+    for _ in range(KUBECTL_RUNS):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;" \
+               "v=v1beta1;g=meta.k8s.io,application/json"
+
+
+def time_table_request(server: Server) -> float:
+    """The median time of the one request `get pods -A` makes, sent bare (the server's share)."""
+    times = []
+    for _ in range(KUBECTL_RUNS + 1):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        start = time.perf_counter()
+        conn.request("GET", f"{server.api}/api/v1/pods?limit=500",
+                     headers={"Accept": TABLE_ACCEPT})
+        conn.getresponse().read()
+        times.append(time.perf_counter() - start)
+        conn.close()
+    return statistics.median(times[1:])
+
+
+# watch latency -------------------------------------------------------------------------
+class WatchListener(threading.Thread):
+    """A second client: one chunked watch on ConfigMaps, noting when each name arrives."""
+
+    def __init__(self, server: Server, resource_version: str) -> None:
+        super().__init__(daemon=True)
+        self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        self.conn.request("GET", f"{server.api}/api/v1/namespaces/default/configmaps"
+                                 f"?watch=true&resourceVersion={resource_version}",
+                          headers={"Accept": "application/json"})
+        self.response = self.conn.getresponse()
+        self.arrived: dict[str, float] = {}
+        self.cond = threading.Condition()
+
+    def run(self) -> None:
+        try:
+            while True:
+                line = self.response.readline()
+                if not line:
+                    return
+                now = time.perf_counter()
+                event = json.loads(line)
+                if event.get("type") == "ADDED":
+                    with self.cond:
+                        self.arrived[event["object"]["metadata"]["name"]] = now
+                        self.cond.notify_all()
+        except (OSError, ValueError, AttributeError, http.client.HTTPException):
+            return  # close() shut the socket under the read (http.client raises any of these)
+
+    def wait_for(self, name: str, timeout: float = 10.0) -> float:
+        with self.cond:
+            if not self.cond.wait_for(lambda: name in self.arrived, timeout):
+                raise RuntimeError(f"no watch event for {name} within {timeout} s")
+            return self.arrived[name]
+
+    def close(self) -> None:
+        try:
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.conn.close()
+
+
+def watch_latencies(server: Server) -> list[float]:
+    """Seconds from each create's response to its watch event at the listener (negative when
+    the event came first: the change is published on commit, before the response is sent)."""
+    _, listing = server.request("GET", "/api/v1/namespaces/default/configmaps")
+    listener = WatchListener(server, listing["metadata"]["resourceVersion"])
+    listener.start()
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    out = []
+    try:
+        for i in range(CREATES):
+            name = f"bench-{i}"
+            status, body = server.request(
+                "POST", "/api/v1/namespaces/default/configmaps",
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
+                 "data": {"i": str(i)}}, conn=conn)
+            answered = time.perf_counter()
+            if status != 201:
+                raise RuntimeError(f"creating {name}: {status} {body}")
+            out.append(listener.wait_for(name) - answered)
+    finally:
+        conn.close()
+        listener.close()
+        listener.join(timeout=5)
+    return out
+
+
+def echo_round_trips(server: Server) -> list[float]:
+    """Seconds per round trip through the bare Channels echo consumer."""
+    sock = websocket.create_connection(f"ws://127.0.0.1:{server.port}/bench/echo", timeout=10)
+    out = []
+    try:
+        for i in range(10):  # warm-up: first frames pay for imports and buffers
+            sock.send(f"warm-{i}")
+            sock.recv()
+        for i in range(ECHOES):
+            start = time.perf_counter()
+            sock.send(f"ping-{i}")
+            if sock.recv() != f"ping-{i}":
+                raise RuntimeError("the echo consumer answered something else")
+            out.append(time.perf_counter() - start)
+    finally:
+        sock.close()
+    return out
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def main() -> None:
+    with running_server() as server:
+        took = fill(server)
+        print(f"API: cluster of {PODS} Running pods (large preset, 100 nodes) ready in "
+              f"{took:.1f} s")
+        cache = server.workdir / "kubectl-cache"
+        t_get = time_kubectl(server, cache, "get", "pods", "-A")
+        t_version = time_kubectl(server, cache, "version")
+        print(f"kubectl get pods -A ({PODS} bench pods and the rest): {t_get * 1000:.0f} ms; kubectl version: "
+              f"{t_version * 1000:.0f} ms; ratio {t_get / t_version:.2f} (goal <= 1.3) "
+              f"[median of {KUBECTL_RUNS}]")
+        t_table = time_table_request(server)
+        print(f"  of which the server's answer to its list request (Table of every pod, sent "
+              f"bare): {t_table * 1000:.0f} ms")
+        echo = echo_round_trips(server)
+        latencies = watch_latencies(server)
+        floor = statistics.median(echo)
+        p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
+        early = sum(1 for t in latencies if t < 0)
+        print(f"create -> watch event at a second client, {CREATES} creates: p50 "
+              f"{p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms; Channels echo round trip: p50 "
+              f"{floor * 1000:.2f} ms, p99 {percentile(echo, 0.99) * 1000:.2f} ms; "
+              f"p99 / echo floor {p99 / floor:.1f}x (goal <= 20x); {early} events reached the "
+              "watcher before the create's response reached its client")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""Lessons as data: `data/<slug>.yaml` with its manifests under `data/manifests/`.
+
+A lesson file is read once and checked whole before anything uses it: every
+step has a title and an explanation, every manifest it names exists and
+parses, every request has a source the runner knows and placeholders it can
+fill. A mistake in a lesson is a `LessonError` naming the step, raised when
+the file loads (the tests load every lesson), never halfway through a class.
+The trade-off: the checks are about shape only; whether the manifests apply
+cleanly and the commands run is for the tests, which replay each lesson on
+a fresh simulated cluster.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from simcore.simulation import parse_documents
+
+DATA = Path(__file__).resolve().parent / "data"
+MANIFESTS = DATA / "manifests"
+PLACEHOLDER = re.compile(r"\{(clusterip|podip|nodeip|nodeport):([^{}]+)\}")
+PICKS = ("oldest", "newest", "all")
+
+
+class LessonError(ValueError):
+    """A lesson file that does not hold together; the text names the step."""
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # pod, node, client, kubectl
+    selector: str = ""  # the label selector of a pod source, the name of a node
+    pick: str = "oldest"
+
+    def describe(self, client: str) -> str:
+        if self.kind == "pod":
+            return f"a pod with {self.selector} ({self.pick})"
+        if self.kind == "node":
+            return f"node {self.selector}"
+        if self.kind == "client":
+            return f"outside client {client}"
+        return "kubectl"
+
+
+@dataclass(frozen=True)
+class Request:
+    source: Source
+    run: str
+    exit: int = 0  # the exit code the lesson expects (a timeout is the point sometimes)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    file: str
+    create: bool
+
+    @property
+    def text(self) -> str:
+        return (MANIFESTS / self.file).read_text()
+
+    @property
+    def command(self) -> str:
+        return f"kubectl {'create' if self.create else 'apply'} -f {self.file}"
+
+
+@dataclass(frozen=True)
+class Deletion:
+    selector: str
+    pick: str
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    title: str
+    explain: str
+    observe: str = ""
+    apply: tuple[Manifest, ...] = ()
+    delete: tuple[Deletion, ...] = ()
+    requests: tuple[Request, ...] = ()
+    kubectl: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    title: str
+    preset: str
+    steps: tuple[Step, ...] = field(default_factory=tuple)
+
+    def step(self, number: int) -> Step:
+        if not 1 <= number <= len(self.steps):
+            raise LessonError(f"{self.slug} has steps 1 to {len(self.steps)}, not {number}")
+        return self.steps[number - 1]
+
+
+def lesson_slugs() -> list[str]:
+    return sorted(p.stem for p in DATA.glob("*.yaml"))
+
+
+@cache
+def load(slug: str) -> Lesson:
+    """The lesson `data/<slug>.yaml`, checked; a `LessonError` says what is wrong."""
+    if slug not in lesson_slugs():
+        raise LessonError(f"no lesson {slug!r}; there are: {', '.join(lesson_slugs())}")
+    raw = yaml.safe_load((DATA / f"{slug}.yaml").read_text())
+    return parse(raw, slug)
+
+
+def parse(raw: object, slug: str) -> Lesson:
+    if not isinstance(raw, dict) or not isinstance(raw.get("steps"), list) or not raw["steps"]:
+        raise LessonError(f"{slug}: a lesson is a mapping with a non-empty list of steps")
+    steps = tuple(_step(i + 1, s) for i, s in enumerate(raw["steps"]))
+    return Lesson(slug=str(raw.get("slug") or slug), title=str(raw.get("title") or slug),
+                  preset=str(raw.get("preset") or "lecture"), steps=steps)
+
+
+def _step(number: int, raw: object) -> Step:
+    where = f"step {number}"
+    if not isinstance(raw, dict):
+        raise LessonError(f"{where}: a step is a mapping")
+    for key in ("title", "explain"):
+        if not str(raw.get(key) or "").strip():
+            raise LessonError(f"{where}: {key} is required")
+    return Step(number=number, title=str(raw["title"]), explain=str(raw["explain"]).strip(),
+                observe=str(raw.get("observe") or "").strip(),
+                apply=tuple(_manifest(where, m) for m in raw.get("apply") or ()),
+                delete=tuple(_deletion(where, d) for d in raw.get("delete") or ()),
+                requests=tuple(_request(where, r) for r in raw.get("requests") or ()),
+                kubectl=tuple(str(k) for k in raw.get("kubectl") or ()))
+
+
+def _manifest(where: str, raw: object) -> Manifest:
+    if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in ("create", "apply"):
+        raise LessonError(f"{where}: a manifest is {{create: file}} or {{apply: file}}")
+    verb, name = next(iter(raw.items()))
+    path = MANIFESTS / str(name)
+    if not path.is_file() or path.parent != MANIFESTS:
+        raise LessonError(f"{where}: no manifest {name} in {MANIFESTS.name}/")
+    try:
+        parse_documents(path.read_text())
+    except yaml.YAMLError as exc:
+        raise LessonError(f"{where}: {name} is not YAML: {exc}") from None
+    return Manifest(file=str(name), create=verb == "create")
+
+
+def _deletion(where: str, raw: object) -> Deletion:
+    if not isinstance(raw, dict) or not raw.get("pod"):
+        raise LessonError(f"{where}: a deletion is {{pod: <label selector>, pick: ...}}")
+    return Deletion(selector=str(raw["pod"]), pick=_pick(where, raw))
+
+
+def _pick(where: str, raw: dict) -> str:
+    pick = str(raw.get("pick") or "oldest")
+    if pick not in PICKS:
+        raise LessonError(f"{where}: pick must be one of {', '.join(PICKS)}, not {pick!r}")
+    return pick
+
+
+def _request(where: str, raw: object) -> Request:
+    if not isinstance(raw, dict) or not str(raw.get("run") or "").strip():
+        raise LessonError(f"{where}: a request is {{from: ..., run: <command>}}")
+    run = str(raw["run"])
+    source = _source(where, raw.get("from"))
+    if source.kind == "kubectl" and not run.startswith("kubectl get "):
+        raise LessonError(f"{where}: a kubectl request runs `kubectl get ...` only")
+    leftover = PLACEHOLDER.sub("", run)
+    if re.search(r"\{(clusterip|podip|nodeip|nodeport)\b", leftover):
+        raise LessonError(f"{where}: a placeholder in {run!r} is malformed")
+    return Request(source=source, run=run, exit=int(raw.get("exit") or 0))
+
+
+def _source(where: str, raw: object) -> Source:
+    if raw in ("client", "kubectl"):
+        return Source(kind=str(raw))
+    if isinstance(raw, dict) and raw.get("pod"):
+        if raw.get("pick") == "all":
+            raise LessonError(f"{where}: a request runs in one pod; pick oldest or newest")
+        return Source(kind="pod", selector=str(raw["pod"]), pick=_pick(where, raw))
+    if isinstance(raw, dict) and raw.get("node"):
+        return Source(kind="node", selector=str(raw["node"]))
+    raise LessonError(f"{where}: from must be client, kubectl, {{pod: selector}} or "
+                      f"{{node: name}}, not {raw!r}")

@@ -1,0 +1,221 @@
+"""Running a lesson against a cluster: go to a step, run its request, reset.
+
+Two layers. The first is pure functions of a `Simulation` (apply a step,
+run a request), which the tests replay on a fresh lecture cluster without a
+database. The second wraps them in `runtime.run`, the one write path, and
+remembers per cluster how far the lesson has been applied (`LessonRun`):
+going forward applies the steps not applied yet, in order, one save per
+step; going back only moves the presenter's place, since undoing a
+Kubernetes change is not what the lecture shows (reset and replay is).
+
+Reset recreates the cluster from its preset (same slug, seed and speed):
+the row is deleted and created again, the old engine forgotten, and the
+cluster's viewers are told to resync, so the graph empties itself.
+
+`kubectl get` requests are rendered here from simcore's tables, the way
+kubectl prints them (upper-case headers, columns three spaces apart,
+priority-1 columns with `-o wide`): enough for the lesson's own lines,
+and nothing that writes.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from clusterviz.clusters import engines, publish, runtime
+from clusterviz.clusters.models import Cluster
+from clusterviz.dashboard import actions
+from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Step
+from clusterviz.lessons.models import LessonRun
+from simcore import errors
+from simcore.simulation import Simulation
+
+DEFAULT_CLIENT = "192.168.100.50"
+
+
+class StepFailed(ValueError):
+    """A request that cannot run yet (no Running pod, no such Service); the text says why."""
+
+
+@dataclass(frozen=True)
+class Output:
+    stdout: str
+    stderr: str
+    exit_code: int
+    trace: tuple[str, ...] = ()
+    hangs: bool = False
+
+    def as_dict(self) -> dict:
+        return {"stdout": self.stdout, "stderr": self.stderr, "exit_code": self.exit_code,
+                "trace": list(self.trace), "hangs": self.hangs}
+
+
+# ---- pure: a step on a Simulation -------------------------------------------------------
+
+def apply_step(sim: Simulation, step: Step) -> list[dict]:
+    """Apply a step's manifests and deletions; kubectl's line for each, as the page shows."""
+    lines = []
+    for manifest in step.apply:
+        results = sim.apply(manifest.text, create=manifest.create)
+        lines += [actions.result_line(r, manifest.create) for r in results]
+    for deletion in step.delete:
+        for pod in _pods(sim, deletion.selector, deletion.pick):
+            sim.delete("pods", pod["metadata"]["name"])
+            lines.append({"ok": True, "text": f'pod "{pod["metadata"]["name"]}" deleted',
+                          "warnings": []})
+    return lines
+
+
+def run_request(sim: Simulation, request: Request, client: str = DEFAULT_CLIENT) -> Output:
+    """Run one of a step's requests from its source, placeholders filled from the cluster."""
+    command = fill(sim, request.run)
+    source = request.source
+    if source.kind == "kubectl":
+        return kubectl_get(sim, command)
+    if source.kind == "pod":
+        pod = _pods(sim, source.selector, source.pick)[0]["metadata"]["name"]
+        result = sim.exec(pod, command)
+    elif source.kind == "node":
+        result = sim.exec_on_node(source.selector, command)
+    else:
+        result = sim.exec_external(client, command)
+    shown = actions.terminal(result)
+    return Output(shown["stdout"], shown["stderr"], shown["exit_code"], tuple(shown["trace"]),
+                  bool(shown["hangs"]))
+
+
+def fill(sim: Simulation, command: str) -> str:
+    return PLACEHOLDER.sub(lambda m: _value(sim, m.group(1), m.group(2)), command)
+
+
+def _value(sim: Simulation, kind: str, arg: str) -> str:
+    try:
+        if kind == "clusterip":
+            return sim.get("services", arg)["spec"]["clusterIP"]
+        if kind == "nodeport":
+            namespace, name = arg.split("/", 1)
+            return str(sim.get("services", name, namespace)["spec"]["ports"][0]["nodePort"])
+        if kind == "nodeip":
+            node = sim.get("nodes", arg, None)
+            return next(a["address"] for a in node["status"]["addresses"]
+                        if a["type"] == "InternalIP")
+    except errors.APIError as exc:
+        raise StepFailed(exc.status.get("message") or str(exc)) from None
+    selector, _, index = arg.rpartition(":")
+    pods = _pods(sim, selector, "oldest")
+    return pods[min(int(index), len(pods) - 1)]["status"]["podIP"]
+
+
+def _pods(sim: Simulation, selector: str, pick: str) -> list[dict]:
+    """Running pods matching `selector`, oldest first (or newest first), or all of them."""
+    pods = [p for p in sim.list("pods", "default", label_selector=selector)
+            if p["status"].get("phase") == "Running" and not p["metadata"].get("deletionTimestamp")]
+    if not pods:
+        raise StepFailed(f"no Running pod matches {selector} yet: wait a moment and retry")
+    pods.sort(key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"]))
+    if pick == "newest":
+        pods.reverse()
+    return pods
+
+
+def kubectl_get(sim: Simulation, command: str) -> Output:
+    """`kubectl get <resource> [-o wide] [-n ns | -A]` as kubectl prints it."""
+    words = shlex.split(command)[2:]
+    wide = "wide" in words and ("-o" in words or "-owide" in words)
+    namespace: str | None = "default"
+    if "-A" in words or "--all-namespaces" in words:
+        namespace = None
+    for flag in ("-n", "--namespace"):
+        if flag in words and words.index(flag) + 1 < len(words):
+            namespace = words[words.index(flag) + 1]
+    kind = words[0]
+    try:
+        table = sim.table(kind, namespace)
+    except (errors.APIError, LookupError) as exc:
+        message = exc.status.get("message") if isinstance(exc, errors.APIError) else str(exc)
+        return Output("", f"error: {message}\n", 1)
+    if not table["rows"]:
+        where = f"{namespace} namespace" if namespace else "any namespace"
+        return Output("", f"No resources found in {where}.\n", 0)
+    return Output(render_table(table, wide, namespace is None), "", 0)
+
+
+def render_table(table: dict, wide: bool, with_namespace: bool) -> str:
+    columns = [i for i, c in enumerate(table["columnDefinitions"])
+               if c.get("priority", 0) == 0 or wide]
+    header = [table["columnDefinitions"][i]["name"].upper() for i in columns]
+    rows = [[str(row["cells"][i]) for i in columns] for row in table["rows"]]
+    if with_namespace:
+        header = ["NAMESPACE", *header]
+        rows = [[(r.get("object") or {}).get("metadata", {}).get("namespace", ""), *cells]
+                for r, cells in zip(table["rows"], rows, strict=True)]
+    widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
+    lines = ["   ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+             for line in [header, *rows]]
+    return "\n".join(lines) + "\n"
+
+
+# ---- through the runtime: a lesson on a stored cluster -----------------------------------
+
+def progress(slug: str, lesson: Lesson) -> LessonRun:
+    cluster = Cluster.objects.filter(slug=slug).first()
+    if cluster is None:
+        raise runtime.ClusterNotFound(slug)
+    run, _ = LessonRun.objects.get_or_create(cluster=cluster, lesson=lesson.slug)
+    return run
+
+
+def go_to(slug: str, lesson: Lesson, number: int) -> dict:
+    """Show step `number`, applying every step up to it that is not applied yet."""
+    step = lesson.step(number)
+    record = progress(slug, lesson)
+    applied = []
+    for later in lesson.steps[record.applied_through:number]:
+        lines = runtime.run(slug, lambda sim, s=later: apply_step(sim, s))
+        applied.append({"step": later.number, "title": later.title, "results": lines})
+        record.applied_through = later.number
+        record.save(update_fields=["applied_through"])
+    record.step = step.number
+    record.save(update_fields=["step"])
+    return {"step": step.number, "applied_through": record.applied_through, "applied": applied}
+
+
+def run_step_request(slug: str, lesson: Lesson, number: int, index: int,
+                     client: str = DEFAULT_CLIENT) -> dict:
+    """Run request `index` of step `number` (wrapping around) and return its output."""
+    step = lesson.step(number)
+    if not step.requests:
+        raise StepFailed(f"step {number} has no request to run")
+    request = step.requests[index % len(step.requests)]
+    try:
+        output = runtime.run(slug, lambda sim: _with_command(sim, request, client),
+                             force_save=True)
+    except StepFailed as exc:
+        return {"index": index % len(step.requests), "command": request.run,
+                "source": request.source.describe(client),
+                **Output("", f"{exc}\n", 1).as_dict()}
+    command, result = output
+    return {"index": index % len(step.requests), "command": command,
+            "source": request.source.describe(client), **result.as_dict()}
+
+
+def _with_command(sim: Simulation, request: Request, client: str) -> tuple[str, Output]:
+    return fill(sim, request.run), run_request(sim, request, client)
+
+
+def reset(slug: str) -> dict:
+    """Recreate the cluster from its preset; the lesson starts again from nothing."""
+    with engines.lock_for(slug):
+        old = Cluster.objects.filter(slug=slug).first()
+        if old is None:
+            raise runtime.ClusterNotFound(slug)
+        keep = {"name": old.name, "preset": old.preset, "seed": old.seed, "speed": old.speed}
+        with transaction.atomic():
+            old.delete()
+            cluster = runtime.create_cluster(slug, **keep)
+        engines.forget(old.pk)
+    publish.publish(slug, 0, cluster.resource_version, None)  # viewers resync
+    return {"step": 0, "applied_through": 0}

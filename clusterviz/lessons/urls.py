@@ -1,0 +1,18 @@
+"""The lessons' pages: the list, the presenter screen, and its JSON endpoints.
+
+Joined into the root URLconf ahead of the dashboard's `clusters/<slug>/` include,
+so the dashboard's own routes stay untouched.
+"""
+
+from django.urls import path
+
+from clusterviz.lessons import views
+
+urlpatterns = [
+    path("lessons/", views.lesson_list, name="lessons"),
+    path("clusters/<slug:slug>/present", views.presenter, name="presenter"),
+    path("clusters/<slug:slug>/lesson/goto", views.goto, name="lesson-goto"),
+    path("clusters/<slug:slug>/lesson/run", views.run, name="lesson-run"),
+    path("clusters/<slug:slug>/lesson/reset", views.reset, name="lesson-reset"),
+    path("clusters/<slug:slug>/lesson/clock", views.clock, name="lesson-clock"),
+]

@@ -1,0 +1,139 @@
+"""The lessons list, the presenter screen, and the JSON its keys call.
+
+Thin, like the dashboard's views: parse, call `runner` off the event loop,
+answer JSON; the POST endpoints take `application/json` only (the CSRF
+protection of this cookie-less local app). The lesson itself goes into the
+page as data, so stepping back and forth redraws the text without a round
+trip; only applying, running and resetting ask the server.
+"""
+
+from __future__ import annotations
+
+import json
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from clusterviz.clusters.models import Cluster
+from clusterviz.clusters.runtime import ClusterNotFound
+from clusterviz.dashboard import timecontrol
+from clusterviz.dashboard.actions import Refused
+from clusterviz.dashboard.graph import DEFAULT_CLIENTS
+from clusterviz.lessons import loader, runner
+
+
+def _offload(fn):
+    return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
+                                                          True))
+
+
+def lesson_list(request: HttpRequest) -> HttpResponse:
+    lessons = [loader.load(slug) for slug in loader.lesson_slugs()]
+    clusters = list(Cluster.objects.order_by("slug").values_list("slug", flat=True))
+    return render(request, "lessons/list.html", {"lessons": lessons, "clusters": clusters})
+
+
+def lesson_data(lesson: loader.Lesson) -> dict:
+    """The lesson as the presenter page reads it."""
+    return {"slug": lesson.slug, "title": lesson.title, "steps": [
+        {"number": s.number, "title": s.title, "explain": s.explain, "observe": s.observe,
+         "apply": [m.command for m in s.apply], "kubectl": list(s.kubectl),
+         "requests": [{"run": r.run, "source": r.source.kind, "from": r.source.describe("")}
+                      for r in s.requests]}
+        for s in lesson.steps]}
+
+
+def presenter(request: HttpRequest, slug: str) -> HttpResponse:
+    cluster = Cluster.objects.filter(slug=slug).first()
+    if cluster is None:
+        raise Http404(f"no cluster {slug}")
+    try:
+        lesson = loader.load(request.GET.get("lesson") or loader.lesson_slugs()[0])
+    except loader.LessonError as exc:
+        raise Http404(str(exc)) from None
+    record = runner.progress(slug, lesson)
+    config = {"slug": slug, "clients": list(DEFAULT_CLIENTS), "static": settings.STATIC_URL,
+              "lesson": lesson_data(lesson), "step": max(record.step, 1),
+              "applied_through": record.applied_through, "speed": cluster.speed}
+    return render(request, "lessons/presenter.html",
+                  {"cluster": cluster, "lesson": lesson, "page_config": config})
+
+
+def _body(request: HttpRequest) -> dict:
+    if request.content_type != "application/json":
+        raise Refused("send the request as application/json")
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        raise Refused("the request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise Refused("the request body must be a JSON object")
+    return body
+
+
+def _int(body: dict, key: str, default: int = 0) -> int:
+    try:
+        return int(body.get(key, default))
+    except (TypeError, ValueError):
+        raise Refused(f"{key} must be a whole number") from None
+
+
+async def _answer(slug: str, work) -> JsonResponse:
+    try:
+        return JsonResponse(await _offload(work)())
+    except (Refused, loader.LessonError, runner.StepFailed) as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    except ClusterNotFound:
+        return JsonResponse({"error": f"no cluster {slug}"}, status=404)
+
+
+def _lesson(body: dict) -> loader.Lesson:
+    return loader.load(str(body.get("lesson") or ""))
+
+
+@csrf_exempt
+@require_POST
+async def goto(request: HttpRequest, slug: str) -> JsonResponse:
+    def work() -> dict:
+        body = _body(request)
+        return runner.go_to(slug, _lesson(body), _int(body, "step", 1))
+    return await _answer(slug, work)
+
+
+@csrf_exempt
+@require_POST
+async def run(request: HttpRequest, slug: str) -> JsonResponse:
+    def work() -> dict:
+        body = _body(request)
+        client = str(body.get("client") or runner.DEFAULT_CLIENT)
+        if client not in DEFAULT_CLIENTS:
+            raise Refused(f"unknown outside client {client}")
+        return runner.run_step_request(slug, _lesson(body), _int(body, "step", 1),
+                                       _int(body, "index"), client)
+    return await _answer(slug, work)
+
+
+@csrf_exempt
+@require_POST
+async def reset(request: HttpRequest, slug: str) -> JsonResponse:
+    return await _answer(slug, lambda: runner.reset(slug))
+
+
+@csrf_exempt
+@require_POST
+async def clock(request: HttpRequest, slug: str) -> JsonResponse:
+    """Pause the cluster's clock, or resume it at `speed` (1 by default)."""
+    def work() -> dict:
+        body = _body(request)
+        if body.get("action") == "pause":
+            return timecontrol.set_speed(slug, 0)
+        try:
+            speed = float(body.get("speed") or 1.0)
+        except (TypeError, ValueError):
+            raise Refused("speed must be a number") from None
+        return timecontrol.set_speed(slug, speed)
+    return await _answer(slug, work)

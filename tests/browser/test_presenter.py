@@ -1,0 +1,89 @@
+"""The presenter screen in a real browser: Debian's Chromium driven by Playwright, against
+daphne (the same server and pattern as test_dashboard.py). Steps through the lesson from
+the keyboard, runs a step's request with Space, and saves artifacts/presenter.png."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import pytest
+
+from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
+from tests.kubectl.kubectl_fixtures import server  # noqa: F401
+
+VIEWPORT = {"width": 1920, "height": 1080}
+_slugs = itertools.count(1)
+
+
+@pytest.fixture
+def presenter_url(server):  # noqa: F811
+    slug = f"present-{next(_slugs)}"
+    server.manage("ensure_cluster", slug)
+    return f"{server.url}/clusters/{slug}/present?lesson=week4-services"
+
+
+async def _title(page) -> str:
+    return await page.inner_text("#step-title")
+
+
+def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url):
+    async def steps(page):
+        assert await _title(page) == "Job - 1/2, 2/2"
+        for expected in ("Service", "Pod Network 실습", "Create Service"):
+            await page.keyboard.press("ArrowRight")
+            assert await _title(page) == expected
+        await page.keyboard.press("ArrowLeft")
+        assert await _title(page) == "Pod Network 실습"
+        await page.keyboard.press("ArrowRight")
+        # step 4 applied steps 1-4: the graph shows three ready pods behind svc-node
+        await page.wait_for_function("""() => {
+            const cy = window.clusterviz.cy;
+            return cy.nodes("node.pod.running-ready[namespace = 'default']")
+                     .filter((n) => n.data('name').startsWith('rs-node-web')).length === 3 &&
+                   cy.edges("edge.endpoint.ready[source = 'svc/default/svc-node']").length === 3;
+        }""", timeout=30_000)
+        await page.keyboard.press("Space")
+        await page.wait_for_selector("#request-output .exit")
+        assert (await page.inner_text("#request-output")).startswith("You've hit rs-node-web-")
+        assert (await page.inner_text("#request-command")).startswith("$ curl -s http://10.")
+        trace = await page.locator("#trace li").all_inner_texts()
+        assert any("kube-proxy rules: default/svc-node:80 has 3 endpoint(s)" in t for t in trace)
+        sizes = await page.evaluate("""() => Object.fromEntries(
+            ['step-title', 'step-explain', 'request-command', 'request-output', 'trace']
+              .map((id) => [id, parseFloat(getComputedStyle(document.getElementById(id)).fontSize)]))""")
+        assert sizes["step-title"] >= 32 and sizes["step-explain"] >= 24
+        assert min(sizes["request-command"], sizes["request-output"], sizes["trace"]) >= 22
+        await page.keyboard.press("p")
+        await page.wait_for_selector("#clock-state[data-paused=true]")
+        await page.keyboard.press("2")
+        assert await page.inner_text("#client") == "outside client 2: 192.168.100.51"
+        await page.wait_for_timeout(600)
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "presenter.png"))
+
+    async def main():
+        async with playwright_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page(viewport=VIEWPORT)
+                errors: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                await page.goto(presenter_url)
+                await page.wait_for_function(
+                    "window.clusterviz && window.clusterviz.state.seq > 0")
+                await steps(page)
+                assert errors == []
+            finally:
+                await browser.close()
+    asyncio.run(main())
+
+
+def test_the_lessons_list_links_to_the_presenter(server):  # noqa: F811
+    import urllib.request
+    server.manage("ensure_cluster", "listed")
+    with urllib.request.urlopen(f"{server.url}/lessons/", timeout=10) as response:
+        html = response.read().decode()
+    assert 'href="/clusters/listed/present?lesson=week4-services"' in html
+    assert "<li>readinessProbe</li>" in html

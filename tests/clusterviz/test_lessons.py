@@ -1,0 +1,162 @@
+"""Lessons: the loader's checks, a replay of every step on a fresh lecture cluster, and the
+runner through the runtime (go to a step, run its request, reset)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import F
+
+from clusterviz.clusters.models import Cluster, StoredObject
+from clusterviz.lessons import loader, runner
+from clusterviz.lessons.models import LessonRun
+from simcore.simulation import Simulation
+
+pytest_plugins = ["django_fixtures"]
+
+WEEK4 = "week4-services"
+TITLES = [
+    "Job - 1/2, 2/2", "Service", "Pod Network 실습", "Create Service", "sessionAffinity",
+    "ports name", "Service check", "DNS", "Trouble Shooting: Endpoints 1/2", "Endpoints 2/2",
+    "ExternalName", "NodePort", "LoadBalancer", "externalTrafficPolicy", "Ingress",
+    "Headless Service", "readinessProbe",
+]
+
+
+def test_the_week4_lesson_follows_the_lecture_order():
+    lesson = loader.load(WEEK4)
+    assert [s.title for s in lesson.steps] == TITLES
+    assert [m.command for m in lesson.step(3).apply] == ["kubectl create -f rs-node-web.yaml"]
+    assert [m.command for m in lesson.step(5).apply] == [
+        "kubectl apply -f svc-clientip-node-web.yaml"]
+
+
+def test_every_step_explains_itself_in_two_or_three_sentences():
+    for step in loader.load(WEEK4).steps:
+        sentences = [s for s in step.explain.replace("\n", " ").split(". ") if s.strip()]
+        assert 2 <= len(sentences) <= 3, step.title
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    pytest.param({"steps": []}, "x: a lesson is a mapping with a non-empty list of steps",
+                 id="no-steps"),
+    pytest.param({"steps": [{"title": "T"}]}, "step 1: explain is required", id="no-explain"),
+    pytest.param({"steps": [{"title": "T", "explain": "E", "apply": [{"create": "nope.yaml"}]}]},
+                 "step 1: no manifest nope.yaml in manifests/", id="missing-manifest"),
+    pytest.param({"steps": [{"title": "T", "explain": "E", "apply": [{"patch": "a.yaml"}]}]},
+                 "step 1: a manifest is {create: file} or {apply: file}", id="bad-verb"),
+    pytest.param({"steps": [{"title": "T", "explain": "E",
+                             "requests": [{"from": "moon", "run": "curl x"}]}]},
+                 "step 1: from must be client, kubectl, {pod: selector} or {node: name}, "
+                 "not 'moon'", id="bad-source"),
+    pytest.param({"steps": [{"title": "T", "explain": "E",
+                             "requests": [{"from": "kubectl", "run": "kubectl delete pod x"}]}]},
+                 "step 1: a kubectl request runs `kubectl get ...` only", id="kubectl-write"),
+    pytest.param({"steps": [{"title": "T", "explain": "E",
+                             "requests": [{"from": "client", "run": "curl {clusterip}"}]}]},
+                 "step 1: a placeholder in 'curl {clusterip}' is malformed", id="placeholder"),
+    pytest.param({"steps": [{"title": "T", "explain": "E",
+                             "requests": [{"from": {"pod": "a=b", "pick": "all"}, "run": "x"}]}]},
+                 "step 1: a request runs in one pod; pick oldest or newest", id="pick-all"),
+])
+def test_the_loader_refuses_a_broken_lesson(raw, message):
+    with pytest.raises(loader.LessonError) as caught:
+        loader.parse(raw, "x")
+    assert str(caught.value) == message
+
+
+def test_an_unknown_lesson_names_the_ones_there_are():
+    with pytest.raises(loader.LessonError) as caught:
+        loader.load("week9")
+    assert str(caught.value) == "no lesson 'week9'; there are: week4-services"
+
+
+def test_every_step_applies_cleanly_and_every_request_runs_on_a_fresh_lecture_cluster():
+    lesson = loader.load(WEEK4)
+    sim = Simulation.from_preset(lesson.preset)
+    for step in lesson.steps:
+        lines = runner.apply_step(sim, step)
+        assert all(line["ok"] for line in lines), (step.title, lines)
+        sim.advance(60)  # pods start, Jobs finish
+        for request in step.requests:
+            out = runner.run_request(sim, request)
+            assert out.exit_code == request.exit, (step.title, request.run, out)
+            assert not out.hangs, (step.title, request.run)
+
+
+def test_a_kubectl_get_request_prints_as_kubectl_does():
+    sim = Simulation.from_preset("lecture")
+    out = runner.kubectl_get(sim, "kubectl get services")
+    assert out.stdout.splitlines()[0].split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP",
+                                                  "PORT(S)", "AGE"]
+    assert out.stdout.splitlines()[1].startswith("kubernetes   ClusterIP   10.96.0.1 ")
+    assert runner.kubectl_get(sim, "kubectl get jobs").stderr == \
+        "No resources found in default namespace.\n"
+
+
+def test_the_readiness_step_keeps_new_pods_out_of_the_endpoints_until_touched():
+    lesson = loader.load(WEEK4)
+    sim = Simulation.from_preset(lesson.preset)
+    for step in lesson.steps:
+        runner.apply_step(sim, step)
+        sim.advance(60)
+    get_pods, touch, get_endpoints = lesson.step(17).requests
+    assert " 0/1 " in runner.run_request(sim, get_pods).stdout
+    assert runner.run_request(sim, touch).exit_code == 0
+    sim.advance(30)
+    assert " 1/1 " in runner.run_request(sim, get_pods).stdout
+
+
+# ---- through the runtime ----------------------------------------------------------------
+
+def _age(cluster: Cluster, seconds: float) -> None:
+    Cluster.objects.filter(pk=cluster.pk).update(saved_at=F("saved_at") - timedelta(seconds=seconds))
+
+
+@pytest.mark.django_db
+def test_go_to_applies_the_steps_up_to_n_once(cluster):
+    lesson = loader.load(WEEK4)
+    answer = runner.go_to("lecture", lesson, 4)
+    assert [a["step"] for a in answer["applied"]] == [1, 2, 3, 4]
+    assert [r["text"] for a in answer["applied"] for r in a["results"]] == [
+        "job.batch/throw-dice-job created", "replicaset.apps/rs-node-web created",
+        "service/svc-node created"]
+    assert runner.go_to("lecture", lesson, 2) == {"step": 2, "applied_through": 4, "applied": []}
+    again = runner.go_to("lecture", lesson, 5)
+    assert [a["step"] for a in again["applied"]] == [5]
+    assert LessonRun.objects.get(cluster=cluster).step == 5
+
+
+@pytest.mark.django_db
+def test_running_a_steps_request_returns_the_output_and_the_trace(cluster):
+    lesson = loader.load(WEEK4)
+    runner.go_to("lecture", lesson, 4)
+    _age(cluster, 30)
+    answer = runner.run_step_request("lecture", lesson, 4, 0)
+    assert answer["source"] == "node master-stg"
+    assert answer["command"].startswith("curl -s http://10.")
+    assert answer["stdout"].startswith("You've hit rs-node-web-")
+    assert answer["exit_code"] == 0
+    assert any("kube-proxy rules: default/svc-node:80 has 3 endpoint(s)" in t
+               for t in answer["trace"])
+
+
+@pytest.mark.django_db
+def test_a_request_without_a_running_pod_says_so(cluster):
+    lesson = loader.load(WEEK4)
+    answer = runner.run_step_request("lecture", lesson, 3, 1)
+    assert answer["exit_code"] == 1
+    assert answer["stderr"] == "no Running pod matches app=node-web yet: wait a moment and retry\n"
+
+
+@pytest.mark.django_db
+def test_reset_recreates_the_cluster_from_its_preset(cluster):
+    lesson = loader.load(WEEK4)
+    runner.go_to("lecture", lesson, 4)
+    assert StoredObject.objects.filter(cluster__slug="lecture", name="svc-node").exists()
+    assert runner.reset("lecture") == {"step": 0, "applied_through": 0}
+    assert not StoredObject.objects.filter(cluster__slug="lecture", name="svc-node").exists()
+    assert not LessonRun.objects.exists()
+    replay = runner.go_to("lecture", lesson, 4)
+    assert [a["step"] for a in replay["applied"]] == [1, 2, 3, 4]

@@ -13,6 +13,9 @@ from __future__ import annotations
 from simcore import errors
 from simcore.resources import lookup
 
+# client-go's EventCorrelator remembers this many recent events (maxLruCacheEntries)
+CORRELATOR_ENTRIES = 4096
+
 
 def _reference(obj: dict) -> dict:
     meta = obj["metadata"]
@@ -61,6 +64,8 @@ def record(engine, obj: dict, type_: str, reason: str, message: str, component: 
     except errors.APIError:
         return  # e.g. the namespace is terminating: the recorder drops the event, as client-go's
     state[key] = name
+    if len(state) > CORRELATOR_ENTRIES:
+        del state[next(iter(state))]  # oldest first, like the correlator's LRU cache
 
 
 def _bump(event: dict, now: str) -> None:

@@ -132,3 +132,34 @@ def test_it_fires_a_curl_from_a_pod_and_shows_the_answer_and_the_trace(page_url)
         ARTIFACTS.mkdir(exist_ok=True)
         await page.screenshot(path=str(ARTIFACTS / "dashboard-request.png"))
     asyncio.run(_with_page(page_url, steps))
+
+
+def test_a_second_browser_receives_the_same_deltas(page_url):
+    async def both():
+        async with playwright_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
+            try:
+                # two separate browser contexts: two viewers, nothing shared but the server
+                pages = []
+                for _ in range(2):
+                    context = await browser.new_context(viewport=VIEWPORT)
+                    page = await context.new_page()
+                    await page.goto(page_url)
+                    await page.wait_for_function(
+                        "window.clusterviz && window.clusterviz.state.seq > 0")
+                    pages.append(page)
+                first, second = pages
+                await _upload(first, "rs-node-web.yaml", "svc-none-node-web.yaml")
+                for page in pages:
+                    await page.wait_for_function(_RUNNING_WITH_ENDPOINTS, timeout=20_000)
+                pods = [await page.evaluate(
+                    "window.clusterviz.cy.nodes('node.pod[namespace = \"default\"]')"
+                    ".map(n => n.id()).sort()") for page in pages]
+                assert pods[0] == pods[1] and len(pods[0]) == 3
+                # the second viewer got deltas, not a reload: it never resynced
+                assert await second.evaluate("window.clusterviz.state.resyncs") == 0
+                assert await second.evaluate("window.clusterviz.state.messages") > 1
+            finally:
+                await browser.close()
+    asyncio.run(both())

@@ -178,3 +178,38 @@ def test_nodes_are_the_lectures(sim):
          "Ubuntu 20.04.2 LTS", "5.4.0-72-generic", "docker://20.10.1"],
         ["worker2", "Ready", "<none>", "5d23h", "v1.20.1", "192.168.100.111", "<none>",
          "Ubuntu 20.04.2 LTS", "5.4.0-72-generic", "docker://20.10.1"]]
+
+
+TWO_PORTS = """apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: node-web}
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+  - {name: alt, port: 8080, targetPort: 8080}
+"""
+
+
+def test_apply_removes_a_list_item_the_manifest_dropped(sim):
+    [first] = sim.apply(TWO_PORTS)
+    assert first.action == "created"
+    [second] = sim.apply(TWO_PORTS.replace("  - {name: alt, port: 8080, targetPort: 8080}\n",
+                                           ""))
+    assert second.action == "configured"
+    ports = sim.get("services", "web")["spec"]["ports"]
+    assert [(p["name"], p["port"], p["protocol"]) for p in ports] == [("http", 80, "TCP")]
+    [third] = sim.apply(TWO_PORTS.replace("port: 80,", "port: 81,"))
+    assert third.action == "configured"
+    assert [(p["name"], p["port"]) for p in sim.get("services", "web")["spec"]["ports"]] == [
+        ("http", 81), ("alt", 8080)]
+
+
+def test_apply_keeps_what_the_server_filled_in(sim, lecture_file):
+    sim.apply(lecture_file("svc-nodeport.yaml").replace("    nodePort: 30123\n", ""))
+    before = sim.get("services", "svc-nodeport")["spec"]["ports"][0]["nodePort"]
+    [again] = sim.apply(lecture_file("svc-nodeport.yaml").replace("    nodePort: 30123\n", "")
+                        .replace("targetPort: 8080", "targetPort: 8081"))
+    assert again.action == "configured"
+    port = sim.get("services", "svc-nodeport")["spec"]["ports"][0]
+    assert (port["nodePort"], port["targetPort"]) == (before, 8081)

@@ -3,7 +3,7 @@
 // applied yet, on the server), Space runs the step's next request, P pauses or resumes the
 // cluster's clock, F toggles full screen, 1-9 pick the outside client, R resets the lesson.
 
-import {mountGraph} from "./graphview.js";
+import {mountGraph} from "../dashboard/graphview.js";
 
 const config = JSON.parse(document.getElementById("page-config").textContent);
 const lesson = config.lesson;
@@ -12,7 +12,7 @@ const view = {step: config.step, applied: config.applied_through, request: 0,
 const $ = (id) => document.getElementById(id);
 
 const graph = mountGraph($("graph"), {
-  slug: config.slug, static: config.static, fontScale: 1.15, showOwners: false,
+  slug: config.slug, static: config.static, fontScale: 1.15, showOwners: false, fitOnResize: true,
   onClock: (clock) => { view.speed = clock.speed; drawClock(); },
   onLive: (name, text) => { $("live").dataset.state = name; $("live").textContent = text; },
 });

@@ -1,22 +1,31 @@
-// The live cluster graph as a module: Cytoscape plus the graph websocket, for pages other
-// than the cluster page (the presenter screen). Factored from static/dashboard/cluster.js
-// (styles, stable slot layout, snapshot/delta/resync handling) without changing it; the
-// cluster page can import `mountGraph` from here later instead of keeping its own copy.
+// The live cluster graph: Cytoscape plus the graph websocket, for the cluster page and the
+// presenter screen.
+//
+// The server sends a snapshot, then deltas keyed by element id (see
+// clusterviz/dashboard/consumers.py). Positions are decided here, once per
+// element, and never recomputed: a pod keeps its slot in its node until it is
+// gone, so nothing on the screen jumps when others come and go. A gap in the
+// sequence numbers asks the server for a fresh snapshot, which is applied as
+// a diff against what is drawn, like any delta.
 //
 //   const graph = mountGraph(element, {slug, static: "/static/", fontScale: 1.4,
+//                                      namespace: "" or () => "...", showOwners: bool or fn,
+//                                      fitOnResize: bool, onChange() {},
 //                                      onClock(clock) {}, onLive(state, text) {}});
-//   graph.cy, graph.state
+//   graph.cy, graph.state, graph.send(payload), graph.fit()
 
 export function mountGraph(container, opts) {
 const ICONS = `${opts.static}icons/`;
 const SCALE = opts.fontScale || 1;
-const namespace = opts.namespace || "";
-const showOwners = opts.showOwners !== false;
+// namespace and showOwners may be functions, read each time (the cluster page's controls)
+const option = (value, fallback) => (typeof value === "function" ? value() : value ?? fallback);
+const namespace = () => option(opts.namespace, "");
+const showOwners = () => option(opts.showOwners, true) !== false;
 const refreshSources = () => opts.onChange && opts.onChange();
 const setClock = (clock) => { if (clock && opts.onClock) opts.onClock(clock); };
 const setLive = (name, text) => opts.onLive && opts.onLive(name, text);
 function applyOwnerToggle(collection) {
-  collection.filter("node.owner, edge.owns").toggleClass("hidden-owner", !showOwners);
+  collection.filter("node.owner, edge.owns").toggleClass("hidden-owner", !showOwners());
 }
 const LAYOUT = {
   podW: 210, podH: 96, nodeGap: 100, nodeTop: 0,
@@ -306,7 +315,7 @@ function send(payload) {
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const ns = encodeURIComponent(namespace);
+  const ns = encodeURIComponent(namespace());
   socket = new WebSocket(`${scheme}://${location.host}/ws/clusters/${opts.slug}/graph?namespace=${ns}`);
   setLive("connecting", "connecting…");
   socket.onopen = () => setLive("live", "live");
@@ -319,6 +328,6 @@ function connect() {
 }
 
 connect();
-window.addEventListener("resize", () => { cy.resize(); cy.fit(undefined, 24); });
+if (opts.fitOnResize) window.addEventListener("resize", () => { cy.resize(); cy.fit(undefined, 24); });
 return {cy, state, send, fit: () => cy.animate({fit: {eles: cy.elements(), padding: 24}}, {duration: 300})};
 }

@@ -24,10 +24,13 @@ One exec, in order (kubectl-api.md section 4, verified request by request):
    (`runtime.run(..., force_save=True)`): an exec changes engine state that
    is not an object (files: `touch /var/ready`; conntrack and session
    affinity; the log line of the pod that answered a curl), and all of it
-   must be saved like any write. The simulated time a command takes
-   (`curl -m 2` timing out) passes inside simcore and costs no wall time;
-4. send its output (a tty puts everything on stdout, as a terminal would),
-   then exactly one status: Success, or Failure `NonZeroExitCode` with the
+   must be saved like any write. simcore runs the command at once and says
+   when each piece of output was written (virtual seconds from its start);
+4. send its output at those moments, in wall time at the cluster's clock
+   speed (x1 when paused: a paused clock stops the controllers, not the
+   user's terminal), so `curl -m 2` to an address nothing answers takes
+   its two seconds, as on a real cluster (a tty puts everything on stdout,
+   as a terminal would), then exactly one status when the command ends: Success, or Failure `NonZeroExitCode` with the
    exit code as the `ExitCode` cause (kubectl prints `command terminated
    with exit code 28` and exits 28), or the runtime's refusal (containerd's
    missing executable) as an InternalError that kubectl prints as `error:`;
@@ -215,9 +218,15 @@ def refuse_spdy(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 # running ----------------------------------------------------------------------------------
 @dataclass
 class Outcome:
-    frames: list[tuple[int, bytes]] = field(default_factory=list)
+    frames: list[tuple[int, bytes, float]] = field(default_factory=list)  # channel, data, at
     status: dict = field(default_factory=success)
     hangs: bool = False
+    duration: float = 0.0  # virtual seconds until the command ended
+    speed: float = 1.0  # virtual seconds per wall second
+
+    def wall(self, at: float) -> float:
+        """Wall seconds from the start until virtual offset `at`."""
+        return at / self.speed
 
 
 def execute(slug: str, namespace: str, pod_name: str, container: str,
@@ -227,7 +236,9 @@ def execute(slug: str, namespace: str, pod_name: str, container: str,
     result = run(slug, lambda sim: sim.exec(pod_name, argv, namespace, container, options.tty),
                  force_save=True)
     outcome = _outcome(result, options)
-    cluster_id = Cluster.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    row = Cluster.objects.filter(slug=slug).values_list("pk", "speed").first()
+    cluster_id, speed = row if row is not None else (None, 1.0)
+    outcome.speed = speed if speed > 0 else 1.0
     if cluster_id is not None:
         code = INTERRUPTED if result.hangs else result.exit_code
         record(cluster_id, f"kubectl exec {namespace}/{pod_name} -c {container}",
@@ -246,7 +257,7 @@ def _outcome(result, options: ExecOptions) -> Outcome:
         return Outcome(frames, exit_failure(options.command, INTERRUPTED), hangs=True)
     status = success() if result.exit_code == 0 else \
         exit_failure(options.command, result.exit_code)
-    return Outcome(frames, status)
+    return Outcome(frames, status, duration=result.duration)
 
 
 def _refusal_text(result) -> str | None:
@@ -259,18 +270,20 @@ def _refusal_text(result) -> str | None:
     return None
 
 
-def _frames(result, options: ExecOptions) -> list[tuple[int, bytes]]:
+def _frames(result, options: ExecOptions) -> list[tuple[int, bytes, float]]:
+    """The output as frames, one per stream and moment: writes at one moment to one
+    stream reach the client together, as one read of a pipe would."""
     chunks = result.chunks or [("stdout", result.stdout, 0.0), ("stderr", result.stderr, 0.0)]
-    frames: list[tuple[int, bytes]] = []
-    for stream, text, _at in chunks:
+    frames: list[tuple[int, bytes, float]] = []
+    for stream, text, at in chunks:
         channel = STDOUT if options.tty or stream == "stdout" else STDERR
         wanted = options.stdout if channel == STDOUT else options.stderr
         if not text or not wanted:
             continue
-        if frames and frames[-1][0] == channel:
-            frames[-1] = (channel, frames[-1][1] + text.encode())
+        if frames and frames[-1][0] == channel and frames[-1][2] == at:
+            frames[-1] = (channel, frames[-1][1] + text.encode(), at)
         else:
-            frames.append((channel, text.encode()))
+            frames.append((channel, text.encode(), at))
     return frames
 
 
@@ -278,6 +291,12 @@ def _frames(result, options: ExecOptions) -> list[tuple[int, bytes]]:
 def _offload(fn):
     return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
                                                           True))
+
+
+async def _sleep_until(moment: float) -> None:
+    delay = moment - asyncio.get_running_loop().time()
+    if delay > 0:
+        await asyncio.sleep(delay)
 
 
 class ExecConsumer(AsyncWebsocketConsumer):
@@ -319,11 +338,15 @@ class ExecConsumer(AsyncWebsocketConsumer):
         except Exception:
             log.exception("exec in %s/%s failed", self.namespace, self.pod)
             outcome = Outcome(status=internal_error("the simulator failed to run the command"))
-        for channel, data in outcome.frames:
+        started = asyncio.get_running_loop().time()
+        for channel, data, at in outcome.frames:
+            await _sleep_until(started + outcome.wall(at))
             await self._send_frame(channel, data)
         if outcome.hangs:
             await self.interrupted.wait()  # only a tty's Ctrl-C ends it; else the hang-up
             await self._send_frame(STDOUT, b"^C")
+        else:
+            await _sleep_until(started + outcome.wall(outcome.duration))
         for channel, data in self.framing.status_frames(outcome.status):
             await self._send_frame(channel, data)
         await asyncio.sleep(CLOSE_DELAY)

@@ -91,6 +91,24 @@ async def test_v5_stdout_then_success_then_close(pods):
 
 
 @run_async
+async def test_output_arrives_when_the_command_writes_it(pods):
+    """`sleep 1` between two echos: two frames, the second and the status a second later
+    (a lower bound: the simulated command takes its time, as the real one does)."""
+    name = pods[0]["metadata"]["name"]
+    socket = WebsocketCommunicator(APP, _path(name, "sh", "-c", "echo%20a%3B%20sleep%201%3B%20echo%20b",
+                                              stdout="true", stderr="true"),
+                                   subprotocols=["v5.channel.k8s.io"])
+    await socket.connect()
+    arrivals = []
+    while (message := await socket.receive_output(timeout=5))["type"] != "websocket.close":
+        arrivals.append((message["bytes"], time.monotonic()))
+    await socket.disconnect()
+    assert [data for data, _ in arrivals] == [b"\x01", b"\x01a\n", b"\x01b\n", SUCCESS]
+    assert arrivals[2][1] - arrivals[1][1] >= 0.95
+    assert arrivals[3][1] - arrivals[1][1] >= 0.95
+
+
+@run_async
 async def test_exit_code_travels_as_non_zero_exit_code(pods):
     name = pods[0]["metadata"]["name"]
     _, _, frames = await _session(

@@ -6,9 +6,12 @@ for aggregated discovery. The answer must use the exact content type of the
 variant chosen (kubectl-api.md section 7-2), so each Accept entry is parsed
 into its parameters rather than matched as a string.
 
-Bodies: the API server decodes JSON and YAML; anything larger than the
-limit is refused with 413 before it is read, malformed text with 400 in the
-decoder's words, and other media types with 415.
+Bodies: the API server decodes JSON, YAML and Kubernetes protobuf (which
+kubectl's typed commands send unasked: `create deployment`, `create service`,
+`autoscale`, ...; see `protobuf`); anything larger than the limit is refused
+with 413 before it is read, malformed bodies with 400 in the decoder's words
+(wrapped as the API server's create handler wraps them), and other media
+types with 415.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ import yaml
 from django.conf import settings
 from django.http import HttpRequest
 
+from clusterviz.k8sapi import protobuf, routing
 from simcore import errors
 from simcore.patch import _go_syntax_error  # encoding/json's wording; see the report
 
 DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 DISCOVERY_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
-BODY_TYPES = ("application/json", "application/yaml")
+BODY_TYPES = ("application/json", "application/yaml", protobuf.MEDIA_TYPE)
 log = logging.getLogger(__name__)
 
 
@@ -87,11 +91,11 @@ def decode_object(request: HttpRequest) -> dict:
     """The request's body as an object (create, update), in the API server's error words."""
     media = media_type(request) or "application/json"
     if media not in BODY_TYPES:
-        # kubectl's typed commands (`create deployment`, ...) send protobuf unasked; see
-        # the 415 note in tests/kubectl/test_api_surface.py
         log.info("415 for a %s body: %s %s", media, request.method, request.path)
         raise unsupported_media(BODY_TYPES)
     raw = read_body(request)
+    if media == protobuf.MEDIA_TYPE:
+        return _parse_protobuf(request, raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -100,6 +104,63 @@ def decode_object(request: HttpRequest) -> dict:
     if not isinstance(doc, dict):
         raise errors.bad_request(f"Object 'Kind' is missing in '{text.strip()[:200]}'")
     return doc
+
+
+def decode_options(request: HttpRequest) -> dict:
+    """A DELETE's optional DeleteOptions body (JSON, or protobuf from `kubectl drain`)."""
+    raw = read_body(request)
+    if not raw.strip():
+        return {}
+    if media_type(request) == protobuf.MEDIA_TYPE:
+        try:
+            return protobuf.decode(raw)
+        except protobuf.ProtobufError as exc:
+            raise errors.bad_request(str(exc)) from None
+    try:
+        options = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise errors.bad_request("couldn't get version/kind; json parse error: "
+                                 "invalid DeleteOptions body") from None
+    if not isinstance(options, dict):
+        raise errors.bad_request("DeleteOptions must be a JSON object")
+    return options
+
+
+def _parse_protobuf(request: HttpRequest, raw: bytes) -> dict:
+    """The protobuf body as a dict; errors worded as apiserver's transformDecodeError."""
+    api_version, want = _target(request)
+    try:
+        return protobuf.decode(raw, api_version, want)
+    except protobuf.ProtobufError as exc:
+        want = want or exc.kind or "Object"
+        if exc.kind:
+            version = exc.api_version.rpartition("/")[2]
+            message = f'{exc.kind} in version "{version}" cannot be handled as a {want}: {exc}'
+        else:
+            message = (f"the object provided is unrecognized (must be of type {want}): {exc} "
+                       f"({_summary(raw)})")
+        raise errors.bad_request(message) from None
+
+
+def _target(request: HttpRequest) -> tuple[str, str]:
+    """The group-version and kind the URL expects (a Scale for the `scale` subresource)."""
+    match = getattr(request, "resolver_match", None)
+    path = match.kwargs.get("path") if match else None
+    route = routing.parse(path) if path else None
+    if route is None or route.resource is None:
+        return "", ""
+    if route.subresource == "scale":
+        return "autoscaling/v1", "Scale"
+    return f"{route.group}/{route.version}".lstrip("/"), route.resource.kind
+
+
+def _summary(raw: bytes, limit: int = 30) -> str:
+    """apiserver's summarizeData: the body's start, as text if JSON-like, else hex."""
+    if not raw:
+        return "<empty>"
+    head = raw[:limit]
+    text = head.decode("utf-8", "replace") if raw[:1] == b"{" else head.hex()
+    return text + " ..." if len(raw) > limit else text
 
 
 def _parse_json(text: str):

@@ -9,12 +9,10 @@ Table when kubectl asks for one (`as=Table`), always with every column
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpRequest, HttpResponse
 
 from clusterviz.clusters.runtime import run
-from clusterviz.k8sapi.negotiation import decode_object, decode_patch, read_body, wants_table
+from clusterviz.k8sapi.negotiation import decode_object, decode_options, decode_patch, wants_table
 from clusterviz.k8sapi.responses import json_response, success_status
 from clusterviz.k8sapi.routing import Route
 from simcore import errors
@@ -106,16 +104,7 @@ def patch_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 
 
 def _delete_options(request: HttpRequest) -> dict:
-    raw = read_body(request)
-    options = {}
-    if raw.strip():
-        try:
-            options = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise errors.bad_request("couldn't get version/kind; json parse error: "
-                                     "invalid DeleteOptions body") from None
-        if not isinstance(options, dict):
-            raise errors.bad_request("DeleteOptions must be a JSON object")
+    options = decode_options(request)  # JSON, or protobuf from `kubectl drain`
     query = request.GET
     grace = options.get("gracePeriodSeconds", query.get("gracePeriodSeconds"))
     return {"propagation_policy": options.get("propagationPolicy",

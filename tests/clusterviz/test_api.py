@@ -159,7 +159,8 @@ def test_strict_field_validation_refuses_unknown_fields(client, cluster):
                  id="not-an-object"),
     pytest.param("x", "text/plain", 415, "UnsupportedMediaType",
                  "the body of the request was in an unknown format - accepted media types "
-                 "include: application/json, application/yaml", id="wrong-content-type"),
+                 "include: application/json, application/yaml, "
+                 "application/vnd.kubernetes.protobuf", id="wrong-content-type"),
 ])
 def test_bad_bodies(client, cluster, body, content_type, code, reason, message):
     response = _post(client, "/api/v1/namespaces/default/services", body, content_type)

@@ -38,6 +38,7 @@ test: $(STAMP) system-packages
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.dashboard
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,6 +7,10 @@ ratio means something on any machine:
   command (process start to exit, median of several runs with a discovery
   cache warmed once), against `kubectl version` timed the same way: kubectl's
   own start-up and one round trip, which is what our server cannot shave off.
+  Beside it, kubectl's own floor for that answer: the same two commands
+  against a canned server that sends the same bytes at once. kubectl's
+  decoding and printing of a thousand rows is part of the command, so the
+  server's share is the gap between the two.
 - From a create request's response to the matching watch event reaching a
   second client (p50 and p99 over 200 creates), against the round trip of a
   bare Channels echo consumer served by the same daphne process.
@@ -24,6 +28,7 @@ nothing; it stops daphne and removes its temporary folder however it ends.
 from __future__ import annotations
 
 import http.client
+import http.server
 import json
 import os
 import shutil
@@ -184,6 +189,73 @@ TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as
                "v=v1beta1;g=meta.k8s.io,application/json"
 
 
+class CannedServer:
+    """kubectl's own floor: a server on another port that answers `get pods -A`'s list and
+    `version` at once with the bytes the real one sent, reached through a copy of the
+    warmed kubectl cache (its folders are named after host and port)."""
+
+    def __init__(self, server: Server, cache: Path) -> None:
+        self.answers = {path: _fetch(server, path, accept) for path, accept in (
+            ("/api/v1/pods?limit=500", TABLE_ACCEPT), ("/version?timeout=32s", "application/json"))}
+        self.port = _free_port()
+        self.cache = server.workdir / "canned-cache"
+        shutil.copytree(cache, self.cache)
+        for folder in (self.cache / "discovery").iterdir():
+            folder.rename(folder.with_name(folder.name.replace(str(server.port), str(self.port))))
+        self.kubeconfig = server.workdir / "canned-kubeconfig"
+        self.kubeconfig.write_text((server.workdir / "kubeconfig").read_text()
+                                   .replace(f":{server.port}", f":{self.port}"))
+        answers, prefix = self.answers, server.api
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                content_type, body = answers.get(self.path.removeprefix(prefix),
+                                                 ("application/json", b"{}"))
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> CannedServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _fetch(server: Server, path: str, accept: str) -> tuple[str, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        conn.request("GET", server.api + path, headers={"Accept": accept})
+        response = conn.getresponse()
+        return response.getheader("Content-Type") or "application/json", response.read()
+    finally:
+        conn.close()
+
+
+def time_kubectl_canned(canned: CannedServer, *args: str) -> float:
+    command = [str(KUBECTL), "--kubeconfig", str(canned.kubeconfig), "--cache-dir",
+               str(canned.cache), *args]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    times = []
+    for _ in range(KUBECTL_RUNS):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def time_table_request(server: Server) -> float:
     """The median time of the one request `get pods -A` makes, sent bare (the server's share)."""
     times = []
@@ -305,6 +377,13 @@ def main() -> None:
         t_table = time_table_request(server)
         print(f"  of which the server's answer to its list request (Table of every pod, sent "
               f"bare): {t_table * 1000:.0f} ms")
+        with CannedServer(server, cache) as canned:
+            c_get = time_kubectl_canned(canned, "get", "pods", "-A")
+            c_version = time_kubectl_canned(canned, "version")
+        size = len(canned.answers["/api/v1/pods?limit=500"][1])
+        print(f"  kubectl's own floor, the same {size // 1000} kB answered at once by a canned "
+              f"server: get pods -A {c_get * 1000:.0f} ms, version {c_version * 1000:.0f} ms, "
+              f"ratio {c_get / c_version:.2f}")
         echo = echo_round_trips(server)
         latencies = watch_latencies(server)
         floor = statistics.median(echo)

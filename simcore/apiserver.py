@@ -23,6 +23,7 @@ from simcore.clock import Clock
 from simcore.jsoncopy import clone
 from simcore.resources import ResourceType, UnknownResource, lookup
 from simcore.store import Event, Store
+from simcore.validation import validate
 
 FIELD_VALIDATION = ("Strict", "Warn", "Ignore")
 
@@ -359,7 +360,6 @@ class APIServer:
                 "it is being terminated", {"name": namespace, "kind": "namespaces"}))
 
     def _validate(self, rt: ResourceType, obj: dict, old: dict | None) -> None:
-        from simcore.validation import validate
         errs = validate(rt.kind, obj, old)
         if errs:
             raise errors.invalid_object(rt, obj["metadata"].get("name", ""), errs)

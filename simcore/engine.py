@@ -55,8 +55,9 @@ class Engine:
     def _dispatch(self) -> bool:
         if self.cursor >= self.store.rv:
             return False
+        watchers = self._watchers.get  # looked up once: this loop runs for every change
         for event in self.store.events_since(self.cursor):
-            for controller in self._watchers.get(event.resource, ()):
+            for controller in watchers(event.resource, ()):
                 for key in controller.keys_for(event):
                     controller.queue.add(key)
             self.cursor = event.rv

@@ -11,10 +11,15 @@ with a growing count.
 from __future__ import annotations
 
 from simcore import errors
+from simcore.apiserver import INTERNAL
 from simcore.resources import lookup
 
 # client-go's EventCorrelator remembers this many recent events (maxLruCacheEntries)
 CORRELATOR_ENTRIES = 4096
+# about how many resourceVersions pass between two compactions of the correlator's dict
+COMPACT_EVERY = 512
+
+_EVENTS = lookup("events")  # resolved once: the recorder writes for every pod step
 
 
 def _reference(obj: dict) -> dict:
@@ -57,15 +62,18 @@ def record(engine, obj: dict, type_: str, reason: str, message: str, component: 
              "source": source, "firstTimestamp": now, "lastTimestamp": now, "count": 1,
              "type": type_, "eventTime": None, "reportingComponent": component,
              "reportingInstance": host or ""}
-    from simcore.apiserver import Request
     try:
-        api.create(lookup("events"), event, namespace, Request(field_validation="Ignore"),
-                   copy_result=False, owned=True)
+        api.create(_EVENTS, event, namespace, INTERNAL, copy_result=False, owned=True)
     except errors.APIError:
         return  # e.g. the namespace is terminating: the recorder drops the event, as client-go's
     state[key] = name
     if len(state) > CORRELATOR_ENTRIES:
         del state[next(iter(state))]  # oldest first, like the correlator's LRU cache
+        if api.store.rv % COMPACT_EVERY == 0:
+            # each deletion at the front leaves a hole that next(iter()) then walks past,
+            # thousands of them between the dict's own resizes; a copy has none (same
+            # entries, same order)
+            engine.runtime["events"] = dict(state)
 
 
 def _bump(event: dict, now: str) -> None:

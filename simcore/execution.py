@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from simcore.exec import images
 from simcore.exec.context import ExecContext, ExecResult
+from simcore.exec.shell import run as _run_argv
 from simcore.net.fabric import Fabric, Source, SourceNetwork
 from simcore.resources import object_key
 from simcore.runtime import containers as rt
@@ -74,8 +75,7 @@ def exec_in_pod(engine, pod_name: str, command: str | list[str], namespace: str 
 
 
 def _run(argv: list[str], ctx: ExecContext) -> ExecResult:
-    from simcore.exec.shell import run
-    return run(argv, ctx)
+    return _run_argv(argv, ctx)
 
 
 @functools.cache
@@ -95,32 +95,44 @@ def _host_files(hostname: str, config: dict) -> dict:
 
 
 def exec_on_node(engine, node_name: str, command: str | list[str]) -> ExecResult:
-    node = engine.api.try_get_ref("nodes", node_name)
+    node = engine.api.store.get("nodes", "", node_name)
     if node is None:
         return _failure(f"ssh: Could not resolve hostname {node_name}: Name or service not "
                         "known", 255)
-    ip = next((a["address"] for a in node["status"].get("addresses") or []
-               if a["type"] == "InternalIP"), "")
-    files = _host_files(node_name, engine.config)
-    profile = node_profile()
-    source = Source("node", ip, node_name, resolv_conf=files["/etc/resolv.conf"])
-    return _run_on_host(engine, profile, node_name, files, source, command)
+    fabric = Fabric.of(engine)
+    # a node's shell is the same for every command until the node object or the config
+    # changes (stored objects are replaced, never edited): build its files and source once
+    search = tuple(engine.config.get("host_search") or ())
+    cached = fabric.hosts.get(node_name)
+    if cached is None or cached[0] is not node or cached[1] != search:
+        ip = next((a["address"] for a in node["status"].get("addresses") or []
+                   if a["type"] == "InternalIP"), "")
+        files, env = _host_setup(node_profile(), node_name, engine.config)
+        source = Source("node", ip, node_name, resolv_conf=files["/etc/resolv.conf"])
+        cached = fabric.hosts[node_name] = (node, search, source, files, env)
+    return _run_on_host(engine, fabric, cached[2], cached[3], cached[4], command)
 
 
 def exec_external(engine, client_ip: str, command: str | list[str]) -> ExecResult:
     hostname = f"client-{client_ip.replace('.', '-')}"
-    files = _host_files(hostname, engine.config)
+    files, env = _host_setup(node_profile(), hostname, engine.config)
     source = Source("external", client_ip, None, resolv_conf=files["/etc/resolv.conf"])
-    return _run_on_host(engine, node_profile(), hostname, files, source, command)
+    return _run_on_host(engine, Fabric.of(engine), source, files, env, command)
 
 
-def _run_on_host(engine, profile, hostname: str, files: dict, source: Source,
-                 command: str | list[str]) -> ExecResult:
+def _host_setup(profile, hostname: str, config: dict) -> tuple[dict, dict]:
+    """(files, environment) of a shell on a host: the image's files plus the host's own."""
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
            "HOME": "/root", "HOSTNAME": hostname, "USER": "root", "SHELL": "/bin/bash"}
     all_files = dict(profile.files)
-    all_files.update(files)
-    # an interactive shell: curl's output goes to a terminal, so no progress meter
-    ctx = ExecContext(profile, env, hostname, all_files, engine.clock.now, engine.rng,
-                      SourceNetwork(Fabric.of(engine), source), tty=True, runtime="docker")
+    all_files.update(_host_files(hostname, config))
+    return all_files, env
+
+
+def _run_on_host(engine, fabric: Fabric, source: Source, files: dict, env: dict,
+                 command: str | list[str]) -> ExecResult:
+    # an interactive shell: curl's output goes to a terminal, so no progress meter; the
+    # command may write files and set variables, so it gets its own copies
+    ctx = ExecContext(node_profile(), dict(env), env["HOSTNAME"], dict(files), engine.clock.now,
+                      engine.rng, SourceNetwork(fabric, source), tty=True, runtime="docker")
     return _run(_argv(command), ctx)

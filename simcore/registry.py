@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from simcore import errors
 from simcore.allocators import NodePortAllocator, ServiceIPAllocator, cluster_ip_error
+from simcore.defaults import apply_defaults
 from simcore.jsoncopy import clone
 from simcore.resources import RESOURCES, by_kind
 
@@ -50,13 +51,11 @@ class Strategy:
     delete_when_unfinalized = True
 
     def prepare_create(self, api, obj: dict) -> None:
-        from simcore.defaults import apply_defaults
         if obj["kind"] in _STATUS_KINDS:
             obj.pop("status", None)
         apply_defaults(obj["kind"], obj)
 
     def prepare_update(self, api, new: dict, old: dict, subresource: str | None) -> None:
-        from simcore.defaults import apply_defaults
         meta, old_meta = new["metadata"], old["metadata"]
         if subresource == "binding":
             return

@@ -10,9 +10,10 @@ exactly, rng and timers included.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import yaml
@@ -43,6 +44,9 @@ class ApplyResult:
     action: str | None  # created, configured, unchanged; None on error
     error: dict | None = None
     warnings: tuple[str, ...] = ()
+    # what the API server returned (after defaults and admission): a private copy, kept so
+    # that a dry run can be looked at (simcore.wiring)
+    object: dict | None = field(default=None, compare=False, repr=False)
 
 
 def parse_documents(text: str) -> list[dict]:
@@ -51,7 +55,10 @@ def parse_documents(text: str) -> list[dict]:
     for doc in yaml.load_all(text, Loader=_LOADER):
         if doc is None:
             continue
-        if isinstance(doc, dict) and doc.get("kind", "").endswith("List") and "items" in doc:
+        kind = doc.get("kind") if isinstance(doc, dict) else None
+        # a `kind: 5` or `items: 3` is left for the API server to refuse, not a crash here
+        if isinstance(kind, str) and kind.endswith("List") and \
+                isinstance(doc.get("items"), list | None):
             docs.extend(doc["items"] or [])
         else:
             docs.append(doc)
@@ -77,10 +84,14 @@ class Simulation:
         install(engine)
         return cls(engine)
 
-    def state(self) -> dict:
+    def state(self, objects: bool = True) -> dict:
+        """The whole cluster as JSON-shaped data (the live engine's own dicts: read only).
+        Without `objects` the store is only its resourceVersion (a saver that keeps the
+        objects elsewhere skips listing them)."""
         engine = self.engine
+        store = engine.store.state() if objects else {"rv": engine.store.rv}
         return {"config": engine.config, "clock": engine.clock.state(),
-                "store": engine.store.state(), "runtime": engine.runtime,
+                "store": store, "runtime": engine.runtime,
                 "rng": _rng_state(engine.rng), "cursor": engine.cursor}
 
     @classmethod
@@ -105,18 +116,32 @@ class Simulation:
 
     # manifests ---------------------------------------------------------------------
     def apply(self, text: str, create: bool = False, namespace: str | None = None,
-              field_validation: str = "Strict") -> list[ApplyResult]:
+              field_validation: str = "Strict", dry_run: bool = False) -> list[ApplyResult]:
+        """`kubectl apply -f` (or `create -f`); `dry_run` is `--dry-run=server`: every document
+        goes through defaults, admission and validation, and nothing is stored, allocated or
+        queued; even the random stream (uids, generated names, ClusterIPs) is put back."""
+        if dry_run:
+            saved = self.engine.rng.getstate()
+            try:
+                return self._apply_all(text, create, namespace, field_validation, True)
+            finally:
+                self.engine.rng.setstate(saved)
+        results = self._apply_all(text, create, namespace, field_validation, False)
+        self.engine.settle()
+        return results
+
+    def _apply_all(self, text: str, create: bool, namespace: str | None,
+                   field_validation: str, dry_run: bool) -> list[ApplyResult]:
         try:
             docs = parse_documents(text)
         except yaml.YAMLError as exc:
             return [ApplyResult(None, None, None, None, errors.bad_request(
                 f"error converting YAML to JSON: {_yaml_problem(exc)}").status)]
-        results = [self._apply_one(doc, create, namespace, field_validation) for doc in docs]
-        self.engine.settle()
-        return results
+        return [self._apply_one(doc, create, namespace, field_validation, dry_run)
+                for doc in docs]
 
     def _apply_one(self, doc, create: bool, namespace: str | None,
-                   field_validation: str) -> ApplyResult:
+                   field_validation: str, dry_run: bool = False) -> ApplyResult:
         if not isinstance(doc, dict):
             return ApplyResult(None, None, None, None, errors.bad_request(
                 "Object 'Kind' is missing in '" + json.dumps(doc) + "'").status)
@@ -134,7 +159,7 @@ class Simulation:
             return ApplyResult(kind, namespace, name, None, errors.status(
                 404, "NotFound", f'no matches for kind "{kind}" in version "{api_version}"'))
         ns = (namespace or meta.get("namespace") or "default") if res.namespaced else None
-        request = Request(field_validation=field_validation)
+        request = Request(field_validation=field_validation, dry_run=dry_run)
         try:
             if create:
                 obj = self.api.create(res, doc, ns, request, owned=True)
@@ -144,7 +169,7 @@ class Simulation:
         except errors.APIError as exc:
             return ApplyResult(kind, ns, name, None, exc.status, tuple(request.warnings))
         return ApplyResult(kind, ns, obj["metadata"]["name"], action, None,
-                           tuple(request.warnings))
+                           tuple(request.warnings), obj)
 
     def _client_side_apply(self, res, doc: dict, ns: str | None,
                            request: Request) -> tuple[dict, str]:
@@ -193,18 +218,15 @@ class Simulation:
     def exec(self, pod: str, command: str | list[str], namespace: str = "default",
              container: str | None = None, tty: bool = False):
         """Run `command` in a pod's container as `kubectl exec` would."""
-        from simcore.execution import exec_in_pod
-        return exec_in_pod(self.engine, pod, command, namespace, container, tty)
+        return _execution().exec_in_pod(self.engine, pod, command, namespace, container, tty)
 
     def exec_on_node(self, node_name: str, command: str | list[str]):
         """Run `command` in a shell on a node (the lecture's curls from master-stg)."""
-        from simcore.execution import exec_on_node
-        return exec_on_node(self.engine, node_name, command)
+        return _execution().exec_on_node(self.engine, node_name, command)
 
     def exec_external(self, client_ip: str, command: str | list[str]):
         """Run `command` on a machine outside the cluster."""
-        from simcore.execution import exec_external
-        return exec_external(self.engine, client_ip, command)
+        return _execution().exec_external(self.engine, client_ip, command)
 
     # nodes -----------------------------------------------------------------------------
     def stop_node(self, name: str) -> None:
@@ -226,6 +248,14 @@ class Simulation:
 
     def settle(self) -> None:
         self.engine.settle()
+
+
+@functools.cache
+def _execution():
+    # the data plane and the tools load on the first command, not with the cluster; a
+    # function-level import would cost a module lookup on every command
+    from simcore import execution
+    return execution
 
 
 def _rng_state(rng: random.Random) -> list:

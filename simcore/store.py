@@ -17,15 +17,18 @@ uid to dependents for the garbage collector.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from itertools import islice
+from typing import NamedTuple
 
 from simcore.resources import ResourceType, lookup
 
 ResourceKey = str  # "pods", "replicasets.apps": ResourceType.group_resource
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """One change. A named tuple, not a frozen dataclass: every write makes one, and a
+    frozen dataclass's __init__ (object.__setattr__ per field) cost several times more."""
+
     rv: int
     type: str  # ADDED, MODIFIED, DELETED
     resource: ResourceKey
@@ -72,12 +75,16 @@ class Store:
         """Store `obj` (taking ownership), stamping the next resourceVersion."""
         meta = obj["metadata"]
         namespace, name = meta.get("namespace") or "", meta["name"]
-        old = self._objects[res][namespace].get(name)
+        objects = self._objects[res][namespace]
+        old = objects.get(name)
         self.rv += 1
         meta["resourceVersion"] = str(self.rv)
-        self._objects[res][namespace][name] = obj
-        self._unindex(res, old)
-        self._index(res, obj)
+        objects[name] = obj
+        if old is not None:
+            self._unindex(res, old)
+        # most objects written (every Event) have neither labels nor owners to index
+        if meta.get("labels") or meta.get("ownerReferences"):
+            self._index(res, obj)
         self._append(Event(self.rv, "MODIFIED" if old else "ADDED", res, obj, old))
         return obj
 
@@ -137,7 +144,8 @@ class Store:
             return []
         first = self._log[0].rv
         start = max(rv - first + 1, 0)
-        return [self._log[i] for i in range(start, len(self._log))]
+        # islice walks the deque once; indexing it is a walk from the nearer end per item
+        return list(islice(self._log, start, None))
 
     # persistence -------------------------------------------------------------
     def state(self) -> dict:

@@ -7,16 +7,41 @@ means the cached engine is stale: it is dropped and rebuilt. Engines are
 not thread-safe; `lock_for` gives the per-cluster lock every user of a
 cached engine holds, so the threads of one process take turns while
 processes race through the compare-and-swap in `runtime`.
+
+On disk an engine is three things (`models`): the small `Cluster.state`
+(config, clock and timers, cursor), one `EnginePart` row per piece of the
+engine's runtime state (the rng, and each section of `engine.runtime`: the
+kubelet's containers, the event correlator, kube-proxy's affinity tables...)
+and one row per object. Splitting the runtime state out keeps the row every
+request reads small, and lets a save rewrite only the parts that changed.
+To know what changed, the cache keeps beside each engine a snapshot of the
+parts as they are stored at that version (`saved_parts`), and a save
+compares the live parts with it: a deep `==` of dicts runs in C and costs a
+fraction of serialising them. The trade-off is memory (a second copy of the
+runtime state per cached engine) and that `==` is Python's equality, under
+which 1 == 1.0 == True; the engine never swaps a stored number for a bool or
+an equal float, so no change is missed in practice.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
-from clusterviz.clusters.models import Cluster, StoredObject
+from clusterviz.clusters.models import Cluster, EnginePart, StoredObject
 from simcore.simulation import Simulation
 
-_cache: dict[int, tuple[int, Simulation]] = {}
+RUNTIME = "runtime/"  # part names: "rng", and "runtime/<section>" per engine.runtime section
+
+
+@dataclass
+class _Entry:
+    version: int
+    sim: Simulation
+    parts: dict[str, object] | None  # the parts as stored at `version`; None when unknown
+
+
+_cache: dict[int, _Entry] = {}
 _locks: dict[str, threading.Lock] = {}
 _guard = threading.Lock()
 
@@ -28,13 +53,26 @@ def lock_for(slug: str) -> threading.Lock:
 
 def cached(cluster: Cluster) -> Simulation | None:
     entry = _cache.get(cluster.pk)
-    if entry is not None and entry[0] == cluster.version:
-        return entry[1]
+    if entry is not None and entry.version == cluster.version:
+        return entry.sim
     return None
 
 
-def remember(cluster: Cluster, sim: Simulation) -> None:
-    _cache[cluster.pk] = (cluster.version, sim)
+def saved_parts(cluster: Cluster) -> dict[str, object] | None:
+    """The parts as stored at the cluster's version, if this process knows them."""
+    entry = _cache.get(cluster.pk)
+    if entry is not None and entry.version == cluster.version:
+        return entry.parts
+    return None
+
+
+def remember(cluster: Cluster, sim: Simulation, parts: dict[str, object] | None = None) -> None:
+    """Cache `sim` at the cluster's version. Without `parts` the stored parts are taken to
+    be those already known for this engine (a save that only moved the version)."""
+    entry = _cache.get(cluster.pk)
+    if parts is None and entry is not None and entry.sim is sim:
+        parts = entry.parts
+    _cache[cluster.pk] = _Entry(cluster.version, sim, parts)
 
 
 def forget(cluster_id: int | None = None) -> None:
@@ -49,25 +87,50 @@ def engine_for(cluster: Cluster) -> Simulation:
     """The cluster's engine at its stored version: from the cache, or rebuilt from the rows."""
     sim = cached(cluster)
     if sim is None:
-        sim = Simulation.from_state(full_state(cluster))
-        remember(cluster, sim)
+        parts = stored_parts(cluster)
+        sim = Simulation.from_state(full_state(cluster, parts))  # from_state copies the parts
+        remember(cluster, sim, parts)
     return sim
 
 
-def full_state(cluster: Cluster) -> dict:
-    """`Simulation.state()` again: the stored engine state plus the object rows."""
+def stored_parts(cluster: Cluster) -> dict[str, object]:
+    return dict(EnginePart.objects.filter(cluster=cluster).values_list("name", "body"))
+
+
+def full_state(cluster: Cluster, parts: dict[str, object] | None = None) -> dict:
+    """`Simulation.state()` again: the stored engine state, its parts and the object rows."""
+    parts = stored_parts(cluster) if parts is None else parts
     objects: dict[str, list[dict]] = {}
     rows = StoredObject.objects.filter(cluster=cluster).order_by("resource", "namespace", "name")
     for resource, body in rows.values_list("resource", "body"):
         objects.setdefault(resource, []).append(body)
-    state = dict(cluster.state)
+    state = join_parts(cluster.state, parts)
     state["store"] = {"rv": cluster.resource_version, "objects": objects}
     return state
 
 
-def split_state(sim: Simulation) -> tuple[dict, dict[str, list[dict]]]:
-    """The engine's state without its objects, and the objects by resource."""
-    state = sim.state()
-    objects = state["store"]["objects"]
-    state["store"] = {"rv": state["store"]["rv"]}
-    return state, objects
+def split_state(sim: Simulation, objects: bool = True
+                ) -> tuple[dict, dict[str, object], dict[str, list[dict]]]:
+    """The engine's state as stored: the row's state, the parts, the objects by resource
+    (none without `objects`). The parts are the live engine's own dicts, not copies: read
+    them, never change them."""
+    state = sim.state(objects=objects)
+    by_resource = state["store"].pop("objects", {})
+    parts = {"rng": state.pop("rng")}
+    for section, value in state.pop("runtime").items():
+        parts[RUNTIME + section] = value
+    state["parts"] = list(parts)  # their order, so that a rebuilt engine.runtime has it too
+    return state, parts, by_resource
+
+
+def join_parts(row_state: dict, parts: dict[str, object]) -> dict:
+    """The inverse of `split_state` without objects: the row's state with its parts put back."""
+    state = {k: v for k, v in row_state.items() if k != "parts"}
+    state["store"] = dict(state.get("store") or {})
+    runtime = state["runtime"] = {}
+    for name in row_state.get("parts") or sorted(parts):
+        if name == "rng":
+            state["rng"] = parts[name]
+        elif name.startswith(RUNTIME):
+            runtime[name.removeprefix(RUNTIME)] = parts[name]
+    return state

@@ -1,8 +1,12 @@
 """What a cluster is on disk: the engine's own state, one row per object, and a change log.
 
-`Cluster.state` is `Simulation.state()` without the objects (config, clock,
-timers, kubelet runtime, rng); the objects live one per `StoredObject` row,
-so a write rewrites only the rows it touched. `Cluster.version` is the
+`Cluster.state` is `Simulation.state()` without the objects, the rng and the
+controllers' runtime state (so: config, clock and timers, cursor, and the
+names of the parts in order); it is small, because every request reads the
+row. The rng and each section of the runtime state (the kubelet's containers,
+the event correlator, kube-proxy's tables...), megabytes on a large cluster,
+live one per `EnginePart` row and the objects one per `StoredObject` row, so a
+write rewrites only the rows it touched (`clusters.engines`). `Cluster.version` is the
 compare-and-swap guard: every save is `UPDATE ... WHERE version = old`, the
 API server's own optimistic concurrency lifted to the whole cluster, which
 also works where `select_for_update` is a no-op (SQLite). `Change` is a
@@ -51,6 +55,17 @@ class StoredObject(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cluster", "resource", "namespace", "name"],
                                                name="one_object_per_key")]
+
+
+class EnginePart(models.Model):
+    """One piece of the engine's state beside the objects: "rng" or "runtime/<section>"."""
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="engine_parts")
+    name = models.CharField(max_length=200)
+    body = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cluster", "name"],
+                                               name="one_engine_part_per_name")]
 
 
 class Change(models.Model):

@@ -29,7 +29,11 @@ any other save simply moves on (that save caught the clock up too).
 
 A save happens when the store moved or when the earliest timer changed
 (time alone fired a timer that wrote nothing): otherwise `next_due_at`
-would stay in the past and every ticker would keep waking for it.
+would stay in the past and every ticker would keep waking for it. A read
+that finds nothing due therefore writes nothing, and costs one small row
+read: the megabytes of runtime state live in their own rows
+(`EnginePart`), and a save rewrites only the parts that differ from what
+is stored (`engines` keeps a snapshot of them per cached engine).
 """
 
 from __future__ import annotations
@@ -47,8 +51,9 @@ from django.utils import timezone
 
 from clusterviz.clusters import engines, publish
 from clusterviz.clusters.clock import catch_up
-from clusterviz.clusters.models import Change, Cluster, StoredObject
+from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
 from simcore import errors
+from simcore.jsoncopy import clone
 from simcore.simulation import Simulation
 
 T = TypeVar("T")
@@ -150,7 +155,9 @@ def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
     """Persist the changes since the cluster's stored rv; False if another save came first.
     Once committed, the changes are published to the cluster's group."""
     old_rv, store = cluster.resource_version, sim.engine.store
-    state = _state_without_objects(sim)
+    state, parts, _ = engines.split_state(sim, objects=False)
+    saved = engines.saved_parts(cluster)
+    changed, gone = _changed_parts(saved, parts)
     due_at = next_due_at(sim, wall, cluster.speed)
     with transaction.atomic():
         won = Cluster.objects.filter(pk=cluster.pk, version=cluster.version).update(
@@ -158,20 +165,38 @@ def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
             elapsed=sim.engine.clock.elapsed, saved_at=wall, next_due_at=due_at)
         if won != 1:
             return False
+        _write_parts(cluster, changed, gone)
         events = _write_changes(cluster, sim, old_rv)
         transaction.on_commit(partial(publish.publish, cluster.slug, old_rv, store.rv, events))
+    # What is stored now, for the next save to compare with: copies, since the engine's own
+    # dicts change in place.
+    snapshot = {name: clone(value) if name in changed else saved[name]
+                for name, value in parts.items()}
     cluster.version += 1
     cluster.resource_version = store.rv
     cluster.elapsed, cluster.saved_at, cluster.state = sim.engine.clock.elapsed, wall, state
     cluster.next_due_at = due_at
-    engines.remember(cluster, sim)
+    engines.remember(cluster, sim, snapshot)
     return True
 
 
-def _state_without_objects(sim: Simulation) -> dict:
-    state = sim.state()
-    state["store"] = {"rv": state["store"]["rv"]}
-    return state
+def _changed_parts(saved: dict[str, object] | None, parts: dict[str, object]
+                   ) -> tuple[dict[str, object], list[str]]:
+    """The parts that differ from the stored ones, and the names stored but gone; every part
+    when what is stored is unknown (the engine was not loaded at the version being saved)."""
+    if saved is None:
+        return dict(parts), []
+    changed = {name: value for name, value in parts.items()
+               if name not in saved or saved[name] != value}
+    return changed, [name for name in saved if name not in parts]
+
+
+def _write_parts(cluster: Cluster, changed: dict[str, object], gone: list[str]) -> None:
+    if gone:
+        EnginePart.objects.filter(cluster=cluster, name__in=gone).delete()
+    EnginePart.objects.bulk_create(
+        [EnginePart(cluster=cluster, name=name, body=body) for name, body in changed.items()],
+        update_conflicts=True, unique_fields=["cluster", "name"], update_fields=["body"])
 
 
 def _write_changes(cluster: Cluster, sim: Simulation, old_rv: int) -> list | None:
@@ -225,13 +250,14 @@ def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
                    seed: int = 0, speed: float = 1.0) -> Cluster:
     """A new cluster from a preset, its clock starting now."""
     sim = Simulation.from_preset(preset, seed=seed)
-    state, objects = engines.split_state(sim)
+    state, parts, objects = engines.split_state(sim)
     now = timezone.now()
     with transaction.atomic():
         cluster = Cluster.objects.create(
             slug=slug, name=name or slug, preset=preset, seed=seed, state=state,
             resource_version=sim.engine.store.rv, elapsed=sim.engine.clock.elapsed,
             saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed))
+        _write_parts(cluster, parts, [])
         StoredObject.objects.bulk_create(
             [_row(cluster, res, obj) for res, objs in objects.items() for obj in objs])
     return cluster

@@ -1,11 +1,14 @@
-"""What the dashboard's buttons do, as plain functions: apply manifests, run a command.
+"""What the dashboard's buttons do, as plain functions: preview and apply manifests, run a
+command.
 
 Both go through `runtime.run`, the one write path: the simulated API server
 decides, the runtime saves, and the graph feed shows the result. They
 return dicts ready for JSON, worded the way kubectl words the same thing,
 so the page shows the API server's message in place and never a stack
 trace. Limits are checked before anything runs: a refused upload changes
-nothing.
+nothing. A preview is the API server's dry run (`--dry-run=server`) plus
+`simcore.wiring`'s account of what the upload will connect to; it stores,
+allocates and publishes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from clusterviz.clusters import runtime
 from simcore.execution import ExecResult
 from simcore.resources import UnknownResource, lookup
 from simcore.simulation import ApplyResult, Simulation
+from simcore.wiring import preview
 
 MAX_MANIFEST_BYTES = 512 * 1024
 MAX_DOCUMENTS = 50
@@ -36,6 +40,21 @@ class Source:
 
 def apply_manifests(slug: str, text: str, create: bool = False) -> list[dict]:
     """`kubectl apply -f -` (or `create -f -`) of `text`: one result line per document."""
+    check_manifests(text, create)
+    results = runtime.run(slug, lambda sim: sim.apply(text, create=create))
+    return [result_line(r, create) for r in results]
+
+
+def preview_manifests(slug: str, text: str, create: bool = False) -> dict:
+    """`kubectl apply --dry-run=server -f -` (or `create`): the per-document lines, and the
+    wiring (which pods each Service selects, ports, DNS names, Ingress routes, problems)."""
+    check_manifests(text, create)
+    results, wiring = runtime.run(slug, lambda sim: preview(sim, text, create))
+    return {"results": [result_line(r, create, dry_run=True) for r in results], **wiring}
+
+
+def check_manifests(text: str, create: bool) -> None:
+    """The upload's limits, checked before the cluster sees anything."""
     if len(text.encode()) > MAX_MANIFEST_BYTES:
         raise Refused(f"the text is {len(text.encode())} bytes; the limit is "
                       f"{MAX_MANIFEST_BYTES} bytes")
@@ -43,14 +62,14 @@ def apply_manifests(slug: str, text: str, create: bool = False) -> list[dict]:
         raise Refused("error: no objects passed to " + ("create" if create else "apply"))
     if text.count("\n---") + 1 > MAX_DOCUMENTS:
         raise Refused(f"more than {MAX_DOCUMENTS} documents; upload them in parts")
-    results = runtime.run(slug, lambda sim: sim.apply(text, create=create))
-    return [result_line(r, create) for r in results]
 
 
-def result_line(result: ApplyResult, create: bool) -> dict:
-    """kubectl's line for one document: `replicaset.apps/rs-node-web created` or its error."""
+def result_line(result: ApplyResult, create: bool, dry_run: bool = False) -> dict:
+    """kubectl's line for one document: `replicaset.apps/rs-node-web created` or its error;
+    a dry run's line ends in ` (server dry run)`, as kubectl prints it."""
     if result.error is None:
-        return {"ok": True, "text": f"{_kind_ref(result)}/{result.name} {result.action}",
+        suffix = " (server dry run)" if dry_run else ""
+        return {"ok": True, "text": f"{_kind_ref(result)}/{result.name} {result.action}{suffix}",
                 "warnings": [f"Warning: {w}" for w in result.warnings]}
     return {"ok": False, "text": error_text(result.error, create), "warnings": []}
 
@@ -81,7 +100,7 @@ def run_command(slug: str, source: Source, command: str) -> dict:
     if len(command) > MAX_COMMAND_CHARS:
         raise Refused(f"the command is longer than {MAX_COMMAND_CHARS} characters")
     result = runtime.run(slug, lambda sim: exec_from(sim, source, command), force_save=True)
-    return terminal(result)
+    return terminal(result) | {"steps": list(result.trace)}  # steps: for views' path
 
 
 def exec_from(sim: Simulation, source: Source, command: str) -> ExecResult:

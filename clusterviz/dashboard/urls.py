@@ -7,6 +7,7 @@ from clusterviz.dashboard import views
 urlpatterns = [
     path("", views.cluster_page, name="cluster-page"),
     path("apply", views.apply, name="cluster-apply"),
+    path("preview", views.preview, name="cluster-preview"),
     path("run", views.run, name="cluster-run"),
     path("fire", views.fire_chunk, name="cluster-fire"),
     path("clock", views.clock, name="cluster-clock"),

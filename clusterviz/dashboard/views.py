@@ -1,5 +1,5 @@
-"""The cluster page and the JSON endpoints behind its drawer (apply, run, fire, clock,
-inspect); the Terminal tab's kubectl runs over a websocket (`consumers.TerminalConsumer`).
+"""The cluster page and the JSON endpoints behind its drawer (preview, apply, run, fire,
+clock, inspect); the Terminal tab's kubectl runs over a websocket (`consumers.TerminalConsumer`).
 
 Thin: parse the request, call `actions` off the event loop, answer JSON.
 The POST endpoints take only `application/json`: a cross-site HTML form
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from clusterviz.clusters.models import Cluster, StoredObject
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.dashboard import actions, fire, inspector, timecontrol
+from clusterviz.dashboard import actions, fire, inspector, path, timecontrol
 from clusterviz.dashboard.graph import DEFAULT_CLIENTS
 
 
@@ -77,10 +77,28 @@ async def apply(request: HttpRequest, slug: str) -> JsonResponse:
 
 @csrf_exempt
 @require_POST
+async def preview(request: HttpRequest, slug: str) -> JsonResponse:
+    """The dry run of an upload and what it will connect to; the cluster stays as it is."""
+    def work() -> dict:
+        body = _json_body(request)
+        create = body.get("mode") == "create"
+        return actions.preview_manifests(slug, str(body.get("text") or ""), create)
+    return await _answer(slug, work)
+
+
+@csrf_exempt
+@require_POST
 async def run(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
         body = _json_body(request)
-        return actions.run_command(slug, _source(body), str(body.get("command") or ""))
+        source = _source(body)
+        payload = actions.run_command(slug, source, str(body.get("command") or ""))
+        # the graph elements each trace line touches, for the viewer's namespace filter
+        payload["path"] = path.for_viewer(slug, payload.pop("steps", []),
+                                          path.source_id(source.kind, source.name,
+                                                         source.namespace),
+                                          str(body.get("graph_namespace") or ""))
+        return payload
     return await _answer(slug, work)
 
 

@@ -4,7 +4,8 @@ Each handler reads the request (query, body) first, outside the cluster's
 lock, then hands `runtime.run` a small function of the simulation that does
 the work through `sim.api` and returns plain dicts. Lists and gets answer a
 Table when kubectl asks for one (`as=Table`), always with every column
-(kubectl hides the wide ones itself) and a row object per row.
+(kubectl hides the wide ones itself) and a row object per row; a listed
+Table is written by `tables`, which reuses the stored objects' JSON.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from clusterviz.clusters.runtime import run
 from clusterviz.k8sapi.negotiation import decode_object, decode_options, decode_patch, wants_table
 from clusterviz.k8sapi.responses import json_response, success_status
 from clusterviz.k8sapi.routing import Route
+from clusterviz.k8sapi.tables import table_response
 from simcore import errors
 from simcore.apiserver import Request
 from simcore.printers import table
@@ -46,7 +48,8 @@ def list_objects(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
             items = sim.api.list_ref(res, route.namespace, label, field)
             return _as_table(request, res.kind, items, sim)
         return sim.api.list(res, route.namespace, label, field)
-    return json_response(run(slug, operation))
+    body = run(slug, operation)
+    return table_response(body) if as_table else json_response(body)
 
 
 def get_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:

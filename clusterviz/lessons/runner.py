@@ -21,13 +21,13 @@ and nothing that writes.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard import actions
+from clusterviz.dashboard import actions, path
 from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Step
 from clusterviz.lessons.models import LessonRun
 from simcore import errors
@@ -47,6 +47,9 @@ class Output:
     exit_code: int
     trace: tuple[str, ...] = ()
     hangs: bool = False
+    # the raw trace steps and the graph element the command ran at, for the path on the graph
+    steps: tuple[dict, ...] = field(default=(), compare=False)
+    origin: str = field(default="", compare=False)
 
     def as_dict(self) -> dict:
         return {"stdout": self.stdout, "stderr": self.stderr, "exit_code": self.exit_code,
@@ -77,14 +80,15 @@ def run_request(sim: Simulation, request: Request, client: str = DEFAULT_CLIENT)
         return kubectl_get(sim, command)
     if source.kind == "pod":
         pod = _pods(sim, source.selector, source.pick)[0]["metadata"]["name"]
-        result = sim.exec(pod, command)
+        result, origin = sim.exec(pod, command), path.source_id("pod", pod)
     elif source.kind == "node":
         result = sim.exec_on_node(source.selector, command)
+        origin = path.source_id("node", source.selector)
     else:
-        result = sim.exec_external(client, command)
+        result, origin = sim.exec_external(client, command), path.source_id("client", client)
     shown = actions.terminal(result)
     return Output(shown["stdout"], shown["stderr"], shown["exit_code"], tuple(shown["trace"]),
-                  bool(shown["hangs"]))
+                  bool(shown["hangs"]), tuple(result.trace), origin)
 
 
 def fill(sim: Simulation, command: str) -> str:
@@ -199,7 +203,8 @@ def run_step_request(slug: str, lesson: Lesson, number: int, index: int,
                 **Output("", f"{exc}\n", 1).as_dict()}
     command, result = output
     return {"index": index % len(step.requests), "command": command,
-            "source": request.source.describe(client), **result.as_dict()}
+            "source": request.source.describe(client), **result.as_dict(),
+            "path": path.for_viewer(slug, result.steps, result.origin) if result.origin else None}
 
 
 def _with_command(sim: Simulation, request: Request, client: str) -> tuple[str, Output]:

@@ -204,7 +204,9 @@ class EndpointsController(Controller):
             body["subsets"] = subsets
         internal = Request(field_validation="Ignore")
         if current is None:
-            self.api.create("endpoints", body, meta["namespace"], internal)
+            # `body` and the subsets in it were built for this write alone: hand them over
+            self.api.create("endpoints", body, meta["namespace"], internal, copy_result=False,
+                            owned=True)
         else:
             body["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
             self.api.update("endpoints", body, meta["namespace"], request=internal)
@@ -292,8 +294,9 @@ class EndpointsController(Controller):
             else None
         if current is None:
             body["metadata"]["generateName"] = f"{meta['name']}-"
-            return self.api.create("endpointslices", body, meta["namespace"],
-                                   internal)["metadata"]["name"]
+            # the ports list may be shared by several slices, so the server copies the body
+            return self.api.create("endpointslices", body, meta["namespace"], internal,
+                                   copy_result=False)["metadata"]["name"]
         if current.get("endpoints") == endpoints and current.get("ports") == ports and \
                 current["metadata"].get("labels") == slice_labels:
             return name

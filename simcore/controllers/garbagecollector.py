@@ -24,8 +24,8 @@ class GarbageCollector(Controller):
         meta = event.object["metadata"]
         if event.type == "DELETED":
             return (f"gone:{meta['uid']}",)
-        if "foregroundDeletion" in (meta.get("finalizers") or ()) or \
-                "orphan" in (meta.get("finalizers") or ()):
+        finalizers = meta.get("finalizers")
+        if finalizers and ("foregroundDeletion" in finalizers or "orphan" in finalizers):
             return (f"owner:{event.resource}:{meta.get('namespace', '')}:{meta['name']}",)
         return ()
 

@@ -17,6 +17,7 @@ detail is remembered rather than read, the function says so.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ REASONS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServeContext:
     """The server side of one request: who asked, where, when, and the server's memory."""
 
@@ -51,7 +52,7 @@ class ServeContext:
     peer_get: Callable[[str, int, str], str] | None = None  # GET http://name:port/path -> body
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Served:
     response: HttpResponse
     logs: tuple[dict, ...] = ()  # {"stream": "stdout"|"stderr", "text": line}
@@ -59,8 +60,10 @@ class Served:
     files: Mapping[str, str | None] = field(default_factory=dict)  # writes (None = delete)
 
 
+@functools.lru_cache(maxsize=16)
 def http_date(now: datetime) -> str:
-    """RFC 7231 IMF-fixdate, independent of the locale."""
+    """RFC 7231 IMF-fixdate, independent of the locale (kept: every reply of a burst of
+    requests at one virtual moment carries the same date)."""
     t = _utc(now)
     return (f"{_DAYS[t.weekday()]}, {t.day:02d} {_MONTHS[t.month - 1]} {t.year} "
             f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} GMT")

@@ -78,8 +78,10 @@ class Output:
         self.chunks.extend((s, t, offset + at) for s, t, at in result.chunks)
 
     def result(self, code: int, duration: float = 0.0, trace: list[dict] | None = None) -> ExecResult:
+        chunks = self.chunks
+        # list comprehensions: join() would build the same lists from generators, slower
         return ExecResult(
-            stdout="".join(t for s, t, _ in self.chunks if s == "stdout"),
-            stderr="".join(t for s, t, _ in self.chunks if s == "stderr"),
-            exit_code=code, trace=list(trace or []), duration=duration, chunks=list(self.chunks),
+            stdout="".join([t for s, t, _ in chunks if s == "stdout"]),
+            stderr="".join([t for s, t, _ in chunks if s == "stderr"]),
+            exit_code=code, trace=list(trace or []), duration=duration, chunks=list(chunks),
         )

@@ -61,8 +61,9 @@ def _version_tuple(version: str) -> tuple[int, int, int]:
 class Dialect:
     version: str
 
-    @property
+    @functools.cached_property
     def v(self) -> tuple[int, int, int]:
+        # asked a few times per transfer: kept on the (frozen, per-version shared) dialect
         return _version_tuple(self.version)
 
     @property
@@ -117,6 +118,12 @@ class Dialect:
             reason = "Could not connect to server" if self.could_not else "Couldn't connect to server"
         after = f" after {ms} ms" if self.after_ms else ""
         return f"Failed to connect to {host} port {port}{after}: {reason}"
+
+
+@functools.lru_cache(maxsize=64)
+def dialect_of(version: str) -> Dialect:
+    """The shared dialect of one curl version (a handful exist)."""
+    return Dialect(version)
 
 
 # --- the command line -------------------------------------------------------------------
@@ -277,7 +284,11 @@ def parse_url(text: str, dialect: Dialect) -> Url:
         tail = " or disabled in libcurl" if dialect.seven else ""
         raise CurlError(1, f'Protocol "{scheme}" not supported{tail}')
     rest = rest.split("#", 1)[0]
-    cut = min((rest.find(c) for c in "/?" if c in rest), default=len(rest))
+    cut = len(rest)  # the authority ends at the first "/" or "?"
+    for c in "/?":
+        at = rest.find(c)
+        if 0 <= at < cut:
+            cut = at
     authority, target = rest[:cut], rest[cut:] or "/"
     if target.startswith("?"):
         target = "/" + target
@@ -307,30 +318,30 @@ class Transfer:
     t_dns: float = 0.0
     t_connect: float = 0.0
     t_total: float = 0.0
-    request_size: int = 0
+    request: HttpRequest | None = None
     hung: bool = False
+
+    @property
+    def request_size(self) -> int:
+        # only `-w %{size_request}` reads it: measured then, not for every transfer
+        return len(_request_text(self.request).encode()) if self.request else 0
 
 
 class Curl:
     def __init__(self, argv: list[str], call: Call) -> None:
         self.call = call
         self.ctx = call.ctx
-        self.dialect = Dialect(self.ctx.profile.tool("curl", "7.64.0"))
+        self.dialect = dialect_of(self.ctx.profile.tool("curl", "7.64.0"))
         self.opts = parse_args(argv[1:])
         self.out = Output()
         self.trace: list[dict] = []
         self.elapsed = 0.0
         self.stdout_tty = self.ctx.tty and "output" not in self.opts.values
+        # the options never change once parsed; these two are asked at every step
+        self.silent = self.opts.has("silent")
+        self.verbose = self.opts.has("verbose")
 
     # --- what the user sees ---------------------------------------------------------
-
-    @property
-    def silent(self) -> bool:
-        return self.opts.has("silent")
-
-    @property
-    def verbose(self) -> bool:
-        return self.opts.has("verbose")
 
     def info(self, text: str) -> None:
         if self.verbose:
@@ -512,7 +523,8 @@ class Curl:
                  budget: float) -> Connection | None:
         last: ConnectFailure | None = None
         for ip in addresses:
-            self.info(self.dialect.trying(ip, t.url.port))
+            if self.verbose:  # the line is only formatted when it is printed
+                self.out.err(self.dialect.trying(ip, t.url.port))
             remaining = budget - (self.elapsed - started)
             result = self.ctx.net.connect(ip, t.url.port, remaining) if self.ctx.net else \
                 ConnectFailure("unreachable", ip, t.url.port)
@@ -523,7 +535,8 @@ class Curl:
                 self._step("connect", f"Connected to {ip}:{t.url.port}"
                            + (f" (DNAT to {result.backend})" if result.backend else "") + ".",
                            ip=ip, port=t.url.port, backend=result.backend)
-                self.info(self.dialect.connected(t.url.host, ip, t.url.port))
+                if self.verbose:
+                    self.out.err(self.dialect.connected(t.url.host, ip, t.url.port))
                 return result
             last = result
             if result.kind == "timeout" and result.elapsed >= remaining:
@@ -556,8 +569,7 @@ class Curl:
 
     def _request(self, t: Transfer, conn: Connection, started: float,
                  max_time: float | None) -> None:
-        request = self._build_request(t.url)
-        t.request_size = len(_request_text(request).encode())
+        request = t.request = self._build_request(t.url)
         self._verbose_request(request)
         remaining = None if max_time is None else max_time - (self.elapsed - started)
         result = self.ctx.net.http(conn, request, remaining)  # type: ignore[union-attr]

@@ -38,7 +38,7 @@ RCODES = ("NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED", "TIMEOUT", "UNREACHABLE"
 FAILURES = ("NXDOMAIN", "NODATA", "SERVFAIL", "REFUSED", "TIMEOUT", "UNREACHABLE")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """One DNS exchange: the question, the rcode, and the records that came back."""
 
@@ -63,7 +63,7 @@ class Answer:
         return self.rcode == "NOERROR" and bool(self.addresses or self.records)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolution:
     """What a name lookup through the search list produced."""
 
@@ -85,7 +85,7 @@ class Resolution:
         return not self.failure and bool(self.addresses or self.records)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Connection:
     """An accepted TCP connection; `backend` is whatever the network wants to remember."""
 
@@ -108,7 +108,7 @@ CONNECT_FAILURES = ("refused", "timeout", "unreachable")
 KERNEL_SYN_TIMEOUT = 127.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConnectFailure:
     kind: str
     dst_ip: str
@@ -117,7 +117,7 @@ class ConnectFailure:
     trace: tuple[TraceStep, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HttpRequest:
     method: str
     target: str  # origin-form: path plus query, e.g. "/" or "/a?b=c"
@@ -129,7 +129,7 @@ class HttpRequest:
     insecure: bool = False  # curl -k: do not verify the server certificate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HttpResponse:
     status: int
     reason: str
@@ -154,7 +154,7 @@ class HttpResponse:
 HTTP_FAILURES = ("empty", "reset", "timeout", "tls")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HttpFailure:
     kind: str
     elapsed: float = 0.0

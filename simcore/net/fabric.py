@@ -36,11 +36,12 @@ from simcore.exec.netapi import (
 from simcore.net import internet
 from simcore.net.coredns import CoreDNS
 from simcore.net.kubeproxy import Decision, KubeProxy, Target, health_check_body
+from simcore.net.listeners import listener, serve_http
 
 EPHEMERAL_FIRST = 32768  # the start of Linux's default ip_local_port_range
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     kind: str  # "pod", "node", "external"
     ip: str
@@ -51,7 +52,7 @@ class Source:
     libc: str = "glibc"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Destination:
     """Where an accepted connection ended, and the address the server saw."""
 
@@ -78,7 +79,13 @@ class Fabric:
         self.proxy: KubeProxy = engine.by_name["kube-proxy"]
         self.dns = CoreDNS(engine)
         self.connections: dict[int, Destination] = {}
+        # ephemeral port -> (pod, listener) found when a pod accepted the connection: the
+        # request that follows in the same command goes to the same server
+        self.servers: dict[int, tuple[dict, tuple]] = {}
         self._addresses: dict[str, tuple[str, tuple[str, str, str]]] = {}
+        # node name -> (node object, search list, Source, files, env): a node's shell setup,
+        # kept by simcore.execution while the node object and the config stay the same
+        self.hosts: dict[str, tuple] = {}
 
     @classmethod
     def of(cls, engine) -> Fabric:
@@ -87,6 +94,7 @@ class Fabric:
         if fabric is None:
             fabric = engine._fabric = cls(engine)
         fabric.connections.clear()
+        fabric.servers.clear()
         return fabric
 
     def node_by_ip(self, ip: str) -> dict | None:
@@ -251,7 +259,7 @@ class SourceNetwork(netapi.Network):
             return self._accepted(Destination("node", dst_ip, dst_port, self.source.ip,
                                               node=name), dst_ip, dst_port, trace)
         trace.append(step("reject", f"nothing listens on {name} port {dst_port}: the node "
-                          "answers with a TCP reset"))
+                          "answers with a TCP reset", node=name, port=dst_port))
         return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
 
     def _to_load_balancer(self, target: Target, dst_ip: str, dst_port: int,
@@ -280,10 +288,12 @@ class SourceNetwork(netapi.Network):
         if pod["status"].get("phase") != "Running":
             return self._lost(dst_ip, dst_port, timeout_s, trace,
                               f"{meta['name']} is not running: nothing answers")
-        if not self._listening(pod, port):
+        found = listener(self.fabric.engine, pod, port)
+        if found is None:
             trace.append(step("reject", f"{meta['name']} ({pod['status'].get('podIP')}) has "
                               f"nothing listening on port {port}: its kernel answers with a "
-                              "TCP reset"))
+                              "TCP reset", pod=meta["name"], namespace=meta["namespace"],
+                              port=port))
             return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
         trace.append(step("deliver", f"{meta['name']} on {pod['spec'].get('nodeName')} accepts "
                           f"the connection on port {port} (it sees the client as {seen})",
@@ -291,17 +301,15 @@ class SourceNetwork(netapi.Network):
         return self._accepted(Destination("pod", pod["status"]["podIP"], port, seen,
                                           meta["namespace"], meta["name"],
                                           pod["spec"].get("nodeName", "")),
-                              dst_ip, dst_port, trace)
-
-    def _listening(self, pod: dict, port: int) -> bool:
-        from simcore.net.listeners import listener
-        return listener(self.fabric.engine, pod, port) is not None
+                              dst_ip, dst_port, trace, (pod, found))
 
     def _accepted(self, dest: Destination, dst_ip: str, dst_port: int,
-                  trace: list) -> Connection:
+                  trace: list, server: tuple[dict, tuple] | None = None) -> Connection:
         # the client's ephemeral port names the connection, as the kernel's 4-tuple does
         src_port = EPHEMERAL_FIRST + len(self.fabric.connections)
         self.fabric.connections[src_port] = dest
+        if server is not None:
+            self.fabric.servers[src_port] = server
         return Connection(dst_ip, dst_port, dest.seen_client, src_port, 0.0,
                           f"{dest.ip}:{dest.port}", tuple(trace))
 
@@ -316,7 +324,6 @@ class SourceNetwork(netapi.Network):
     # HTTP ---------------------------------------------------------------------------------
     def http(self, conn: Connection, request: HttpRequest,
              timeout_s: float | None) -> HttpResponse | HttpFailure:
-        from simcore.net.listeners import serve_http
         dest = self.fabric.connections.get(conn.src_port)
         if dest is None:
             return HttpFailure("reset", 0.0, "", ())
@@ -326,7 +333,8 @@ class SourceNetwork(netapi.Network):
             return self._health_response(dest)
         if dest.kind == "node":
             return _node_port_response(dest, request)
-        return serve_http(self.fabric, dest, request, timeout_s)
+        return serve_http(self.fabric, dest, request, timeout_s,
+                          self.fabric.servers.get(conn.src_port))
 
     def _health_response(self, dest: Destination) -> HttpResponse:
         svc = self.fabric.api.store.get("services", dest.namespace, dest.name)
@@ -370,7 +378,7 @@ def _proxy_step(decision: Decision, client_ip: str) -> dict:
     target = decision.target
     svc = f"{target.namespace}/{target.name}:{target.port['port']}"
     n = len(decision.candidates)
-    candidates = [f"{c['ip']}:{c['port']}" for c in decision.candidates]
+    candidates = decision.keys  # the rules' own "ip:port" list, made for this decision
     base = {"step": "proxy", "node": decision.node, "service": svc,
             "candidates": candidates, "how": decision.how}
     if decision.how == "random":

@@ -40,11 +40,21 @@ class Target:
     service: dict = field(repr=False, default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Rules:
+    """One Service port's rules, built once per set of EndpointSlice objects."""
+
+    endpoints: tuple[dict, ...]  # ready endpoints, sorted by "ip:port" as kube-proxy sorts them
+    keys: tuple[str, ...]  # the "ip:port" of each, as affinity entries and the trace name them
+    index: dict[str, dict]  # "ip:port" -> endpoint
+
+
 @dataclass
 class Decision:
     node: str
     target: Target
     candidates: list[dict]  # endpoints considered, sorted as the rules are
+    keys: list[str] = field(default_factory=list)  # their "ip:port", in the same order
     chosen: dict | None = None  # {"ip", "port", "nodeName", "targetRef", "ready"}
     how: str = ""  # "random", "affinity", "reject", "drop"
     probability: float | None = None
@@ -69,8 +79,13 @@ class KubeProxy(Controller):
         self._seen: dict[tuple[str, str], dict] = {}
         self.pod_by_ip: dict[str, tuple[str, str]] = {}
         self.node_by_ip: dict[str, dict] = {}
-        # (namespace, service, port name, protocol) -> (the slices, the rules built from them)
-        self._rules: dict[tuple[str, str, str, str], tuple[tuple, list[dict]]] = {}
+        # (namespace, service, port name, protocol) -> (store rv when last checked, the
+        # slices, the rules built from them)
+        self._rules: dict[tuple[str, str, str, str], tuple[int, tuple, Rules]] = {}
+        # (ip, port, protocol) -> Target or None, answered while the store stays at
+        # `_targets_rv` and no Service event re-indexed addresses
+        self._targets: dict[tuple[str, int, str], Target | None] = {}
+        self._targets_rv = -1
         for svc in self.api.store.list("services"):
             self._index(svc)
         for pod in self.api.store.list("pods"):
@@ -111,6 +126,7 @@ class KubeProxy(Controller):
             self._index_node(event.old, None if event.type == "DELETED" else event.object)
             return ()
         meta = event.object["metadata"]
+        self._targets.clear()
         self._unindex(meta["namespace"], meta["name"])
         if event.type != "DELETED":
             self._index(event.object)
@@ -153,6 +169,18 @@ class KubeProxy(Controller):
     # lookups ----------------------------------------------------------------------
     def service_at(self, ip: str, port: int, protocol: str = "TCP") -> Target | None:
         """The Service port a cluster or external address names, if any."""
+        # every connection asks, usually for the same few addresses with nothing written
+        # in between: remember the answers until the store changes
+        rv = self.api.store.rv
+        if rv != self._targets_rv:
+            self._targets.clear()
+            self._targets_rv = rv
+        key = (ip, port, protocol)
+        if key not in self._targets:
+            self._targets[key] = self._find_service(ip, port, protocol)
+        return self._targets[key]
+
+    def _find_service(self, ip: str, port: int, protocol: str) -> Target | None:
         for table, via in ((self.by_ip, "clusterIP"), (self.by_lb_ip, "loadBalancer")):
             ref = table.get(ip)
             if ref is None:
@@ -183,47 +211,54 @@ class KubeProxy(Controller):
     # the rules --------------------------------------------------------------------------
     def endpoints(self, target: Target) -> list[dict]:
         """Ready endpoints for the target's port, sorted by "ip:port" as kube-proxy sorts them."""
-        names = self.api.store.names_with_label("endpointslices.discovery.k8s.io",
-                                                target.namespace, "kubernetes.io/service-name",
-                                                target.name)
-        slices = tuple(self.api.store.get("endpointslices.discovery.k8s.io", target.namespace,
-                                          slice_name) for slice_name in sorted(names))
-        port_name = target.port.get("name", "")
-        protocol = target.port.get("protocol", "TCP")
-        # every connection to a Service asks again; stored slices are never changed in place,
-        # so while the same slice objects are stored the rules built from them still hold
-        key = (target.namespace, target.name, port_name, protocol)
+        return list(self.rules(target).endpoints)
+
+    def rules(self, target: Target) -> Rules:
+        """The target port's rules, rebuilt only when its EndpointSlices were replaced."""
+        store = self.api.store
+        port = target.port
+        key = (target.namespace, target.name, port.get("name", ""), port.get("protocol", "TCP"))
         cached = self._rules.get(key)
-        if cached is not None and len(cached[0]) == len(slices) and all(
-                a is b for a, b in zip(cached[0], slices, strict=True)):
-            return list(cached[1])
-        rules = _endpoint_rules(slices, port_name, protocol)
-        self._rules[key] = (slices, rules)
-        return list(rules)
+        if cached is not None and cached[0] == store.rv:
+            return cached[2]  # nothing at all was written since the last look
+        names = store.names_with_label("endpointslices.discovery.k8s.io", target.namespace,
+                                       "kubernetes.io/service-name", target.name)
+        slices = tuple([store.get("endpointslices.discovery.k8s.io", target.namespace, name)
+                        for name in sorted(names)])
+        # stored slices are never changed in place, so while the same slice objects are
+        # stored (tuple equality looks at identity first) the rules built from them still hold
+        if cached is not None and cached[1] == slices:
+            rules = cached[2]
+        else:
+            rules = _endpoint_rules(slices, key[2], key[3])
+        self._rules[key] = (store.rv, slices, rules)
+        return rules
 
     def decide(self, node: str, target: Target, client_ip: str, from_pod: bool) -> Decision:
         spec = target.service.get("spec") or {}
-        candidates = self.endpoints(target)
-        decision = Decision(node, target, candidates)
-        if not candidates:
+        rules = self.rules(target)
+        decision = Decision(node, target, list(rules.endpoints), list(rules.keys))
+        if not rules.endpoints:
             decision.how = "reject"
             decision.reason = (f"{target.namespace}/{target.name}:{target.port.get('name', '')} "
                                "has no endpoints")
             return decision
-        local = self._local_policy(target, spec, from_pod)
-        if local:
+        if self._local_policy(target, spec, from_pod):
             decision.local_only = True
-            candidates = [c for c in candidates if c.get("nodeName") == node]
-            decision.candidates = candidates
-            if not candidates:
+            local = [(c, k) for c, k in zip(rules.endpoints, rules.keys, strict=True)
+                     if c.get("nodeName") == node]
+            decision.candidates = [c for c, _ in local]
+            decision.keys = [k for _, k in local]
+            if not local:
                 decision.how = "drop"
                 decision.reason = (f"{target.namespace}/{target.name}:"
                                    f"{target.port.get('name', '')} has no local endpoints")
                 return decision
-        if spec.get("sessionAffinity") == "ClientIP" and self._by_affinity(decision, client_ip):
+        affinity = spec.get("sessionAffinity") == "ClientIP"
+        if affinity and self._by_affinity(decision, rules, client_ip):
             return decision
         self._by_random(decision)
-        if spec.get("sessionAffinity") == "ClientIP":
+        if affinity:
             self._remember(decision, client_ip)
         return decision
 
@@ -240,7 +275,7 @@ class KubeProxy(Controller):
         return f"{object_key(target.namespace, target.name)}:{target.port.get('name', '')}|" \
                f"{client_ip}"
 
-    def _by_affinity(self, decision: Decision, client_ip: str) -> bool:
+    def _by_affinity(self, decision: Decision, rules: Rules, client_ip: str) -> bool:
         table = self._affinity_table(decision.node)
         key = self._affinity_key(decision.target, client_ip)
         entry = table.get(key)
@@ -248,8 +283,11 @@ class KubeProxy(Controller):
             return False
         timeout = _affinity_timeout(decision.target.service)
         age = self.clock.elapsed - entry["last"]
-        chosen = next((c for c in decision.candidates
-                       if f"{c['ip']}:{c['port']}" == entry["endpoint"]), None)
+        # the remembered endpoint, if the rules (this node's share of them when the policy is
+        # Local) still hold it: a lookup by "ip:port", not a walk over every endpoint
+        chosen = rules.index.get(entry["endpoint"])
+        if chosen is not None and decision.local_only and chosen.get("nodeName") != decision.node:
+            chosen = None
         if age > timeout or chosen is None:
             del table[key]  # expired, or its endpoint is gone: the rule no longer exists
             return False
@@ -273,7 +311,7 @@ class KubeProxy(Controller):
             "endpoint": f"{chosen['ip']}:{chosen['port']}", "last": self.clock.elapsed}
 
 
-def _endpoint_rules(slices: tuple, port_name: str, protocol: str) -> list[dict]:
+def _endpoint_rules(slices: tuple, port_name: str, protocol: str) -> Rules:
     out = {}
     for es in slices:
         if es is None:
@@ -290,7 +328,8 @@ def _endpoint_rules(slices: tuple, port_name: str, protocol: str) -> list[dict]:
                 out[f"{ip}:{number}"] = {"ip": ip, "port": number,
                                          "nodeName": ep.get("nodeName"),
                                          "targetRef": ep.get("targetRef")}
-    return [out[k] for k in sorted(out)]
+    keys = tuple(sorted(out))
+    return Rules(tuple(out[k] for k in keys), keys, {k: out[k] for k in keys})
 
 
 def _affinity_timeout(service: dict) -> float:

@@ -15,10 +15,12 @@ from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
 from simcore.resources import object_key
 from simcore.runtime import containers as rt
 
+_NONE: dict = {}  # read-only stand-in for a missing table
+
 
 def container_records(engine, pod: dict) -> dict:
     key = object_key(pod["metadata"]["namespace"], pod["metadata"]["name"])
-    record = engine.runtime.get("kubelet", {}).get("pods", {}).get(key)
+    record = engine.runtime.get("kubelet", _NONE).get("pods", _NONE).get(key)
     if record is None or record["uid"] != pod["metadata"].get("uid"):
         return {}
     return record["containers"]
@@ -33,11 +35,17 @@ def listener(engine, pod: dict, port: int) -> tuple[str, dict, dict] | None:
     return None
 
 
-def serve_http(fabric, dest, request: HttpRequest,
-               timeout_s: float | None) -> HttpResponse | HttpFailure:
+def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
+               accepted: tuple[dict, tuple] | None = None) -> HttpResponse | HttpFailure:
+    """Hand `request` to the server at `dest`; `accepted` is (pod, listener) as found when
+    the connection was accepted, still good while the same pod object is stored (nothing
+    runs between a command's connect and its request)."""
     engine = fabric.engine
     pod = engine.api.store.get("pods", dest.namespace, dest.name)
-    found = listener(engine, pod, dest.port) if pod else None
+    if accepted is not None and accepted[0] is pod:
+        found = accepted[1]
+    else:
+        found = listener(engine, pod, dest.port) if pod else None
     if found is None:
         return HttpFailure("reset", 0.0, "", (step("reject", f"{dest.name} closed the "
                                                    "connection: nothing listens any more"),))

@@ -12,6 +12,7 @@ reproducible for a given simulated clock.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 _NS = 1_000_000_000
 _MINUTE = 60 * _NS
@@ -77,8 +78,11 @@ def between(start: datetime, end: datetime) -> str:
     return human_duration_ns(_ns(_aware(end) - _aware(start)))
 
 
+@lru_cache(maxsize=4096)
 def age(timestamp: str | None, now: datetime) -> str:
-    """translateTimestampSince: the AGE cell, `<unknown>` when the time is unset."""
+    """translateTimestampSince: the AGE cell, `<unknown>` when the time is unset.
+    Memoised: a table prints many rows with one `now`, and their stamps repeat (a
+    ReplicaSet's pods are created in the same second)."""
     start = parse_time(timestamp)
     if start is None:
         return "<unknown>"

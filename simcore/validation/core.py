@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from typing import Any
 
@@ -362,24 +363,27 @@ def _validate_external_ips(ips: list) -> list[FieldError]:
 
 def validate_non_special_ip(value: str, path: str) -> list[FieldError]:
     """ValidateNonSpecialIP: no unspecified, loopback or link-local addresses."""
-    ip = meta.parse_ip(value)
-    if ip is None:
+    if meta.parse_ip(value) is None:
         return [invalid(path, value, "must be a valid IP address")]
-    errs: list[FieldError] = []
+    return [invalid(path, value, m) for m in _special_ip_messages(value)]
+
+
+# Every Endpoints write checks each pod IP again: the verdict depends on the text alone.
+@functools.lru_cache(maxsize=8192)
+def _special_ip_messages(value: str) -> tuple[str, ...]:
+    ip = meta.parse_ip(value)
+    msgs: list[str] = []
     if ip.is_unspecified:
-        errs.append(invalid(path, value, f"may not be unspecified ({value})"))
+        msgs.append(f"may not be unspecified ({value})")
     if ip.is_loopback:
-        errs.append(invalid(path, value, "may not be in the loopback range (127.0.0.0/8, "
-                                         "::1/128)"))
+        msgs.append("may not be in the loopback range (127.0.0.0/8, ::1/128)")
     if ip.version == 4 and ip.packed[:2] == b"\xa9\xfe" or \
             ip.version == 6 and ip.packed[0] == 0xFE and ip.packed[1] & 0xC0 == 0x80:
-        errs.append(invalid(path, value, "may not be in the link-local range (169.254.0.0/16, "
-                                         "fe80::/10)"))
+        msgs.append("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
     if ip.version == 4 and ip.packed[:3] == b"\xe0\x00\x00" or \
             ip.version == 6 and ip.packed[0] == 0xFF and ip.packed[1] & 0x0F == 0x02:
-        errs.append(invalid(path, value, "may not be in the link-local multicast range "
-                                         "(224.0.0.0/24, ff02::/10)"))
-    return errs
+        msgs.append("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+    return tuple(msgs)
 
 
 def _validate_service_type_value(svc_type: str) -> list[FieldError]:

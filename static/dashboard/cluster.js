@@ -2,10 +2,11 @@
 // Terminal and Inspect panels, and the clock controls in the top bar.
 
 import {mountGraph} from "./graphview.js";
+import {mountUpload} from "./upload.js";
 
 const config = JSON.parse(document.getElementById("page-config").textContent);
 
-const {cy, state, send} = mountGraph(document.getElementById("graph"), {
+const {cy, state, send, showPath, clearPath} = mountGraph(document.getElementById("graph"), {
   slug: config.slug, static: config.static,
   namespace: () => document.getElementById("namespace").value,
   showOwners: () => document.getElementById("show-owners").checked,
@@ -83,6 +84,7 @@ function line(text, kind) {
 async function readFiles(files) {
   const texts = await Promise.all([...files].map((f) => f.text()));
   document.getElementById("manifest").value = texts.map((t) => t.trim()).join("\n---\n");
+  document.getElementById("manifest").dispatchEvent(new Event("input")); // the preview follows
 }
 
 function refreshSources() {
@@ -116,12 +118,15 @@ async function runCommand(event) {
   const trace = document.getElementById("trace");
   terminal.replaceChildren(span(`$ ${command}\n`, "cmd"));
   trace.replaceChildren();
-  const {ok, payload} = await postJSON("run", {source: {kind, namespace: namespace || "default", name}, command});
+  clearPath();
+  const {ok, payload} = await postJSON("run", {source: {kind, namespace: namespace || "default", name}, command,
+                                               graph_namespace: document.getElementById("namespace").value});
   if (!ok) return terminal.append(span(`${payload.error}\n`, "stderr"));
   terminal.append(span(payload.stdout, "stdout"), span(payload.stderr, "stderr"));
   if (payload.hangs) terminal.append(span("(no answer: the command hangs until interrupted)\n", "stderr"));
   terminal.append(span(`exit code ${payload.exit_code}`, payload.exit_code ? "exit bad" : "exit good"));
   for (const step of payload.trace) trace.append(line(step, "step"));
+  showPath(payload.path, {list: trace});  // the path plays on the graph, the lines in step
 }
 
 function span(text, kind) {
@@ -366,6 +371,7 @@ function wire() {
   document.getElementById("apply").addEventListener("click", () => upload("apply"));
   document.getElementById("create").addEventListener("click", () => upload("create"));
   document.getElementById("upload-files").addEventListener("change", (e) => readFiles(e.target.files));
+  mountUpload({slug: config.slug});
   document.getElementById("request-form").addEventListener("submit", runCommand);
   document.getElementById("namespace").addEventListener("change", (e) =>
     send({type: "namespace", namespace: e.target.value}));

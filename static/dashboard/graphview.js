@@ -13,6 +13,14 @@
 //                                      fitOnResize: bool, onChange() {},
 //                                      onClock(clock) {}, onLive(state, text) {}});
 //   graph.cy, graph.state, graph.send(payload), graph.fit()
+//   graph.showPath(path, {list: <ol of the trace>}), graph.clearPath()
+//
+// A request's path (`path` from the run endpoint, see clusterviz/dashboard/path.py) is
+// played step by step: the trace line and the elements it touches light up together, a
+// dot travels to where the request is, numbered hops are drawn between places, and the
+// end (the pod that answered, or where it was refused, dropped or timed out) keeps a
+// badge. It stays until the next request or a click on the background. Hovering a Service
+// or a pod lights up what it is wired to and dims the rest.
 
 export function mountGraph(container, opts) {
 const ICONS = `${opts.static}icons/`;
@@ -49,7 +57,17 @@ const STATE_STYLE = {
   "unknown": {bg: "#ffffff", fg: "#222", border: "#000000", style: "dotted"},
 };
 
-const state = {seq: 0, version: null, clock: null, clockAt: 0, messages: 0, resyncs: 0};
+const PATH = "#5b1a9e";   // a request's path: deep violet, apart from every pod-state colour
+const HOVER = "#0072B2";  // hover: the Service blue
+// failures: vermillion refused, dark brown dropped, black timed out; each with its own badge
+const FAIL_STYLE = [["reject", "#D55E00", "octagon"], ["drop", "#6b2f00", "diamond"],
+                    ["timeout", "#222222", "round-triangle"], ["unresolved", "#D55E00", "octagon"]];
+const FAIL_LABEL = {reject: "✖ refused", drop: "⊘ dropped", timeout: "⌛ timed out",
+                    unresolved: "✖ no such host"};
+const PATH_STEP_MS = 360;   // one hop of the dot
+const PATH_QUIET_MS = 140;  // a step that touches nothing drawn
+const state = {seq: 0, version: null, clock: null, clockAt: 0, messages: 0, resyncs: 0,
+               path: {run: 0, done: true, outcome: null, end: null}};
 const slots = {nodes: new Map(), pods: new Map(), rows: new Map(), nextNodeX: 0};
 const leaving = new Set();
 
@@ -136,9 +154,63 @@ function graphStyle() {
                               ["sts", "sts"]]) {
     styles.push({selector: `node.owner.${kind}`, style: {"background-image": `${ICONS}${icon}.svg`}});
   }
+  styles.push(...highlightStyle());
   // A projector needs bigger type than a laptop: scale every font size, nothing else.
   for (const rule of styles) {
     if (rule.style["font-size"]) rule.style["font-size"] = Math.round(rule.style["font-size"] * SCALE);
+  }
+  return styles;
+}
+
+// Highlights drawn over the state colours, never instead of them: a halo (underlay) round
+// what the request touched, thick lines for its edges, and the outcome in words on a badge,
+// so a washed-out projector and colour-blind eyes both read it.
+function highlightStyle() {
+  const halo = (color, padding, opacity) => ({"underlay-color": color, "underlay-padding": padding,
+                                              "underlay-opacity": opacity,
+                                              "underlay-shape": "round-rectangle"});
+  const styles = [
+    {selector: ".dim", style: {"opacity": 0.16}},
+    {selector: "node.k8s-node.dim", style: {"opacity": 1, "background-opacity": 0.35,
+                                            "border-opacity": 0.35, "text-opacity": 0.4}},
+    {selector: "node.hover-focus", style: halo(HOVER, 8, 0.5)},
+    {selector: "node.hover-target", style: halo(HOVER, 14, 0.7)},
+    {selector: "edge.hover-focus", style: {"width": 7, "z-index": 30}},
+    {selector: "node.path", style: halo(PATH, 10, 0.55)},
+    {selector: "node.pod.path", style: {"border-width": 6}},
+    {selector: "node.k8s-node.path", style: halo(PATH, 6, 0.3)},
+    {selector: "node.k8s-node.path-decide", style: {"border-color": PATH, "border-width": 8}},
+    {selector: "node.path-now", style: halo(PATH, 20, 0.85)},
+    {selector: "node.path-end", style: halo(PATH, 16, 0.8)},
+    {selector: "edge.path", style: {"width": 9, "line-color": PATH, "target-arrow-color": PATH,
+                                    "line-style": "solid", "z-index": 40}},
+    {selector: "node.path-hover", style: halo(HOVER, 22, 0.8)},
+    {selector: "edge.path-hover", style: {"width": 12, "line-color": HOVER, "target-arrow-color": HOVER}},
+    {selector: "edge.path-hop", style: {
+      "curve-style": "bezier", "width": 6, "line-color": PATH, "line-style": "dashed",
+      "line-dash-pattern": [16, 8], "target-arrow-shape": "triangle", "target-arrow-color": PATH,
+      "arrow-scale": 1.7, "label": "data(label)", "font-size": 20, "font-weight": "bold",
+      "color": "#ffffff", "text-background-color": PATH, "text-background-opacity": 1,
+      "text-background-shape": "round-rectangle", "text-background-padding": 5,
+      "z-compound-depth": "top", "z-index": 60, "events": "no",
+    }},
+    {selector: "node.path-marker", style: {
+      "shape": "ellipse", "width": 30, "height": 30, "background-color": PATH,
+      "border-width": 4, "border-color": "#ffffff", "label": "data(label)", "font-size": 20,
+      "font-weight": "bold", "color": PATH, "text-halign": "right", "text-valign": "center",
+      "text-margin-x": 8, "text-background-color": "#ffffff", "text-background-opacity": 1,
+      "text-background-padding": 4, "text-background-shape": "round-rectangle",
+      "text-border-width": 3, "text-border-color": PATH, "text-border-opacity": 1,
+      "z-compound-depth": "top", "z-index": 100, "events": "no",
+    }},
+  ];
+  for (const [kind, color, shape] of FAIL_STYLE) {
+    styles.push({selector: `node.path-${kind}`, style: halo(color, 18, 0.85)});
+    styles.push({selector: `node.k8s-node.path-${kind}`, style: {"border-color": color, "border-width": 8}});
+    styles.push({selector: `edge.path-${kind}`, style: {"line-color": color, "target-arrow-color": color}});
+    styles.push({selector: `node.path-marker.fail-${kind}`, style: {
+      "shape": shape, "width": 38, "height": 38, "background-color": color, "color": color,
+      "text-border-color": color}});
   }
   return styles;
 }
@@ -238,7 +310,10 @@ function updateElement(el) {
   const current = cy.getElementById(el.data.id);
   if (current.empty()) return addElement(el, true);
   current.data({...el.data, display: display(el.data)});
+  // the server's classes replace the old ones; a highlight on it stays
+  const kept = current.classes().filter((c) => /^(path|hover-|dim$)/.test(c));
   current.classes(el.classes);
+  current.addClass(kept.join(" "));
   applyOwnerToggle(current);
 }
 
@@ -327,7 +402,207 @@ function connect() {
   };
 }
 
+// ---- a request's path ---------------------------------------------------------------
+
+const PATH_CLASSES = ["path", "path-now", "path-decide", "path-end", "path-source", "path-fail",
+                      "path-hover", ...FAIL_STYLE.map(([kind]) => `path-${kind}`)].join(" ");
+const playing = {list: null, unwire: []};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function byIds(ids) {
+  let found = cy.collection();
+  for (const id of ids || []) found = found.union(cy.getElementById(id));
+  return found;
+}
+
+function clearPath() {
+  state.path = {run: state.path.run + 1, done: true, outcome: null, end: null};
+  cy.batch(() => {
+    cy.elements().removeClass(PATH_CLASSES);
+    cy.elements(".path-hop, .path-marker").remove();
+  });
+  for (const undo of playing.unwire) undo();
+  playing.unwire = [];
+  for (const li of playing.list ? playing.list.children : []) {
+    li.classList.remove("path-now", "path-done", "path-fail");
+  }
+  playing.list = null;
+}
+
+// Where the dot stops on an element: a node box at its name (its rules decide), else the middle.
+function anchor(element) {
+  if (!element.isParent()) return {...element.position()};
+  const box = element.boundingBox({includeLabels: false});
+  return {x: (box.x1 + box.x2) / 2, y: box.y1 + 16};
+}
+
+function marker() {
+  const found = cy.getElementById("path:marker");
+  if (found.nonempty()) return found;
+  return cy.add({group: "nodes", data: {id: "path:marker", label: ""}, classes: "path-marker",
+                 position: {x: 0, y: 0}});
+}
+
+function moveMarker(target) {
+  const dot = marker();
+  const moved = dot.animation({position: anchor(target), duration: PATH_STEP_MS,
+                               easing: "ease-in-out-sine"}).play().promise();
+  return Promise.race([moved, sleep(PATH_STEP_MS + 150)]);  // a hidden tab runs no frames
+}
+
+// The numbered hops drawn between places. A node the request only passes on the way into
+// one of its own pods (or out of one) is not a place of its own: the hop goes pod to pod,
+// across the node boxes. Going back to a place already visited (the DNS answer, the
+// response) draws nothing.
+function planHops(path) {
+  const el = (id) => cy.getElementById(id);
+  const contains = (outer, inner) => el(inner).ancestors().contains(el(outer));
+  const points = [];
+  let last = null;
+  if (path.source && el(path.source).nonempty()) points.push({id: last = path.source, step: -1});
+  path.steps.forEach((step, i) => {
+    if (step.at && step.at !== last && el(step.at).nonempty()) points.push({id: last = step.at, step: i});
+  });
+  const kept = points.filter((p, k) => !(k > 0 && contains(p.id, points[k - 1].id)) &&
+                                       !(k + 1 < points.length && contains(p.id, points[k + 1].id)));
+  const hops = new Map();
+  const visited = new Set();
+  for (let k = 1; k < kept.length; k++) {
+    const from = kept[k - 1].id, to = kept[k].id;
+    visited.add(from);
+    if (visited.has(to) || contains(from, to) || contains(to, from)) continue;
+    hops.set(kept[k].step, {from, to});
+  }
+  return hops;
+}
+
+function addHop(hop, number) {
+  const id = `path:hop:${number}`;
+  if (cy.getElementById(id).nonempty()) return;
+  if (cy.getElementById(hop.from).empty() || cy.getElementById(hop.to).empty()) return;
+  cy.add({group: "edges", classes: "path-hop",
+          data: {id, source: hop.from, target: hop.to, label: String(number)}});
+}
+
+// Hovering a trace line shows its part of the graph again.
+function wireTraceHover(items, steps) {
+  items.forEach((li, i) => {
+    const step = steps[i];
+    if (!step) return;
+    const enter = () => byIds(step.ids).addClass("path-hover");
+    const leave = () => cy.elements(".path-hover").removeClass("path-hover");
+    li.addEventListener("mouseenter", enter);
+    li.addEventListener("mouseleave", leave);
+    playing.unwire.push(() => { li.removeEventListener("mouseenter", enter);
+                                li.removeEventListener("mouseleave", leave); });
+  });
+}
+
+function markStep(items, i, step) {
+  items.forEach((li, j) => li.classList.toggle("path-now", j === i));
+  if (items[i]) items[i].classList.add("path-done");
+  if (items[i] && step.fail) items[i].classList.add("path-fail");
+  cy.elements(".path-now").removeClass("path-now");
+  const touched = byIds(step.ids);
+  touched.addClass("path path-now");
+  if (step.step === "proxy") touched.filter("node.k8s-node").addClass("path-decide");
+  if (step.fail) touched.addClass(`path-fail path-${step.fail}`);
+  return touched;
+}
+
+async function showPath(path, options = {}) {
+  clearPath();
+  if (!path || !Array.isArray(path.steps)) return;
+  const run = state.path.run;
+  state.path = {run, done: false, outcome: path.outcome, end: path.end};
+  playing.list = options.list || null;
+  const items = playing.list ? [...playing.list.children] : [];
+  wireTraceHover(items, path.steps);
+  const hops = planHops(path);
+  const source = cy.getElementById(path.source || "");
+  if (source.nonempty()) {
+    source.addClass("path path-source");
+    marker().position(anchor(source));
+  }
+  let at = path.source;
+  for (let i = 0; i < path.steps.length; i++) {
+    if (run !== state.path.run) return;
+    const step = path.steps[i];
+    const touched = markStep(items, i, step);
+    if (hops.has(i)) addHop(hops.get(i), i + 1);
+    const target = step.at ? cy.getElementById(step.at) : cy.collection();
+    if (target.nonempty() && step.at !== at) {
+      at = step.at;
+      await moveMarker(target);
+    } else {
+      await sleep(touched.nonempty() ? PATH_STEP_MS : PATH_QUIET_MS);
+    }
+  }
+  if (run !== state.path.run) return;
+  finishPath(path, items);
+}
+
+// The last word stays on the graph: a badge where the request ended, in words.
+function finishPath(path, items) {
+  cy.elements(".path-now").removeClass("path-now");
+  items.forEach((li) => li.classList.remove("path-now"));
+  const end = cy.getElementById(path.end || "");
+  const failed = FAIL_LABEL[path.outcome];
+  if (end.empty()) {
+    cy.getElementById("path:marker").remove();
+  } else {
+    end.addClass(failed ? `path path-end path-fail path-${path.outcome}` : "path path-end");
+    const dot = marker();
+    dot.data("label", failed || "✔ answered");
+    if (failed) dot.addClass(`fail-${path.outcome}`);
+    dot.position(badgeSpot(end));
+  }
+  state.path = {...state.path, done: true};
+}
+
+// the badge sits on the top right corner of a pod or a box, its words to the right
+function badgeSpot(element) {
+  if (element.isParent()) return anchor(element);
+  const box = element.boundingBox({includeLabels: false});
+  return {x: box.x2 - 8, y: box.y1 + 8};
+}
+
+cy.on("tap", (event) => { if (event.target === cy) clearPath(); });
+
+// ---- hover: what a Service or a pod is wired to ------------------------------------
+
+function wiredTo(target) {
+  if (target.hasClass("service")) {
+    const endpoints = target.outgoers("edge.endpoint");
+    const routes = target.incomers("edge.route");
+    return endpoints.union(endpoints.targets()).union(routes).union(routes.sources());
+  }
+  const links = target.incomers("edge.endpoint, edge.owns");
+  const owners = links.sources();
+  const above = owners.incomers("edge.owns");  // a Deployment over the pod's ReplicaSet
+  return links.union(owners).union(above).union(above.sources());
+}
+
+function focusOn(target) {
+  const focus = wiredTo(target).union(target);
+  const keep = focus.union(focus.ancestors());
+  cy.batch(() => {
+    cy.elements().not(keep).not(".path-marker, .path-hop").addClass("dim");
+    focus.addClass("hover-focus");
+    target.addClass("hover-target");
+  });
+}
+
+function unfocus() {
+  cy.batch(() => cy.elements(".dim, .hover-focus, .hover-target")
+    .removeClass("dim hover-focus hover-target"));
+}
+
+cy.on("mouseover", "node.service, node.pod", (event) => focusOn(event.target));
+cy.on("mouseout", "node.service, node.pod", unfocus);
+
 connect();
 if (opts.fitOnResize) window.addEventListener("resize", () => { cy.resize(); cy.fit(undefined, 24); });
-return {cy, state, send, fit: () => cy.animate({fit: {eles: cy.elements(), padding: 24}}, {duration: 300})};
+return {cy, state, send, showPath, clearPath,
+        fit: () => cy.animate({fit: {eles: cy.elements(), padding: 24}}, {duration: 300})};
 }

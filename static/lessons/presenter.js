@@ -58,6 +58,7 @@ function clearOutput() {
   $("request-output").replaceChildren();
   $("request-output").classList.remove("failed");
   $("trace").replaceChildren();
+  graph.clearPath();
 }
 
 // Moving never waits for the server: the text changes at once, and one request at a time
@@ -105,6 +106,7 @@ async function runRequest() {
   out.replaceChildren(item("span", payload.stdout, "stdout"), item("span", payload.stderr, "stderr"),
                       item("span", `exit code ${payload.exit_code}`, "exit"));
   $("trace").replaceChildren(...payload.trace.map((line) => item("li", line)));
+  graph.showPath(payload.path, {list: $("trace")});
   view.request = (view.request + 1) % step.requests.length;
   $("request-count").textContent = step.requests.length > 1
     ? `(next: ${view.request + 1} of ${step.requests.length})` : "";

@@ -49,6 +49,14 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         assert (await page.inner_text("#request-command")).startswith("$ curl -s http://10.")
         trace = await page.locator("#trace li").all_inner_texts()
         assert any("kube-proxy rules: default/svc-node:80 has 3 endpoint(s)" in t for t in trace)
+        # the request's path plays on the graph too, and ends on the pod that answered
+        await page.wait_for_function("window.clusterviz.state.path.done && "
+                                     "window.clusterviz.state.path.outcome === 'answered'")
+        answered = (await page.inner_text("#request-output")).split()[2]
+        assert await page.evaluate("window.clusterviz.state.path.end") == f"pod/default/{answered}"
+        assert await page.evaluate(f"window.clusterviz.cy.getElementById('pod/default/{answered}')"
+                                   ".hasClass('path-end')")
+        assert await page.locator("#trace li.path-done").count() == len(trace)
         sizes = await page.evaluate("""() => Object.fromEntries(
             ['step-title', 'step-explain', 'request-command', 'request-output', 'trace']
               .map((id) => [id, parseFloat(getComputedStyle(document.getElementById(id)).fontSize)]))""")

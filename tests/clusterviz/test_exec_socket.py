@@ -228,7 +228,7 @@ async def test_files_the_command_changes_are_saved_and_traced(pods):
 
     def stored():
         cluster = Cluster.objects.get(slug="exec")
-        record = cluster.state["runtime"]["kubelet"]["pods"][f"default/{name}"]
+        record = engines.full_state(cluster)["runtime"]["kubelet"]["pods"][f"default/{name}"]
         trace = RequestTrace.objects.get(cluster=cluster)
         return (cluster.version > before, "/var/ready" in record["containers"]["node-web"]
                 ["files"], trace.command, trace.exit_code, trace.source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -10,6 +11,8 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from clusterviz.clusters import engines, runtime
+from clusterviz.dashboard import graph
+from clusterviz.dashboard import snapshot as snapshot_module
 from clusterviz.dashboard.routing import websocket_urlpatterns
 from tests.conftest import LECTURE
 
@@ -131,3 +134,57 @@ async def test_it_refuses_a_socket_from_another_site(slug):
                                    headers=[(b"origin", b"http://evil.example")])
     connected, _ = await viewer.connect()
     assert not connected
+
+
+@run_async
+async def test_viewers_of_one_cluster_share_one_delta(slug, monkeypatch):
+    calls = []
+    monkeypatch.setattr(snapshot_module, "delta", lambda old, new: calls.append(1)
+                        or graph.delta(old, new))
+    viewers = [_viewer(slug, "?namespace=default") for _ in range(3)]
+    for viewer in viewers:
+        await viewer.connect()
+        await viewer.receive_json_from()
+    await _apply(slug, "rs-node-web.yaml")
+    changes = [await viewer.receive_json_from(timeout=5) for viewer in viewers]
+    assert changes[0] == changes[1] == changes[2]
+    assert (changes[0]["type"], changes[0]["seq"]) == ("delta", 2)
+    assert len(calls) == 1
+    for viewer in viewers:
+        await viewer.disconnect()
+
+
+@run_async
+async def test_a_viewer_on_another_filter_gets_its_own_delta_or_none(slug):
+    everything, system = _viewer(slug), _viewer(slug, "?namespace=kube-system")
+    for viewer in (everything, system):
+        await viewer.connect()
+        await viewer.receive_json_from()
+    await _apply(slug, "rs-node-web.yaml")
+    change = await everything.receive_json_from(timeout=5)
+    assert len(_ids(change["add"], "pod/default/rs-node-web-")) == 3
+    assert await system.receive_nothing(timeout=0.3)  # nothing it shows moved: no delta
+    await everything.disconnect()
+    await system.disconnect()
+
+
+def _snapshot_now(slug: str) -> snapshot_module.Snapshot:
+    return snapshot_module.snapshot(slug, "default")
+
+
+@run_async
+async def test_the_shared_delta_depends_on_the_version_a_viewer_was_sent(slug):
+    take = sync_to_async(_snapshot_now, thread_sensitive=False)
+    v0 = await take(slug)
+    await _apply(slug, "rs-node-web.yaml")
+    v1 = await take(slug)
+    await _apply(slug, "svc-none-node-web.yaml")
+    v2 = await take(slug)
+    behind, current = snapshot_module.shared_delta(v0, v2), snapshot_module.shared_delta(v1, v2)
+    assert behind.change == graph.delta(v0.elements, v2.elements)
+    assert current.change == graph.delta(v1.elements, v2.elements)
+    assert len(_ids(behind.change["add"], "pod/")) == 3
+    assert _ids(current.change["add"], "pod/") == []
+    assert snapshot_module.cached_delta(v1, v2) is current
+    assert json.loads(current.message(7, v2.version, v2.clock)) == {
+        "type": "delta", "seq": 7, "version": v2.version, "clock": v2.clock, **current.change}

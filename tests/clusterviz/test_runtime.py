@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from clusterviz.clusters import engines, runtime
-from clusterviz.clusters.models import Change, Cluster, StoredObject
+from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
 from simcore import errors
 from simcore.simulation import Simulation
 
@@ -111,3 +112,59 @@ def test_a_lost_race_is_retried_and_loses_nothing(cluster):
 def test_unknown_cluster():
     with pytest.raises(runtime.ClusterNotFound):
         runtime.run("nope", lambda sim: None)
+
+
+def _stored_engine(cluster: Cluster) -> dict:
+    """The engine as a restarted process would rebuild it from the rows."""
+    return Simulation.from_state(engines.full_state(Cluster.objects.get(pk=cluster.pk))).state()
+
+
+def _live_engine(cluster: Cluster) -> dict:
+    return engines.cached(Cluster.objects.get(pk=cluster.pk)).state()
+
+
+def test_the_row_holds_no_runtime_state_and_the_parts_rebuild_it(cluster):
+    fresh = Cluster.objects.get(pk=cluster.pk)
+    assert "runtime" not in fresh.state and "rng" not in fresh.state
+    assert fresh.state["parts"][0] == "rng"
+    assert set(fresh.state["parts"]) == set(EnginePart.objects.filter(cluster=cluster)
+                                             .values_list("name", flat=True))
+    preset = Simulation.from_preset("lecture", seed=0).state()
+    assert _stored_engine(cluster) == json.loads(json.dumps(preset))
+
+
+def test_a_read_with_nothing_due_saves_nothing_but_a_due_timer_is_applied_and_saved(cluster,
+                                                                                      age):
+    runtime.run("lecture", lambda sim: sim.apply(RS_NODE_WEB.read_text(), create=True))
+    saved = Cluster.objects.get(pk=cluster.pk)
+    due = saved.state["clock"]["timers"][0][0]
+    assert due > saved.elapsed + 0.5  # the pods start later: nothing is due right now
+    phases = runtime.run("lecture", lambda sim: [p["status"]["phase"]
+                                                 for p in sim.list("pods", "default")])
+    assert phases == ["Pending"] * 3
+    assert Cluster.objects.get(pk=cluster.pk).version == saved.version
+    age(cluster, 30)
+    phases = runtime.run("lecture", lambda sim: [p["status"]["phase"]
+                                                 for p in sim.list("pods", "default")])
+    assert phases == ["Running"] * 3
+    assert Cluster.objects.get(pk=cluster.pk).version == saved.version + 1
+    assert {p.body["status"]["phase"] for p in StoredObject.objects.filter(
+        cluster=cluster, resource="pods", namespace="default")} == {"Running"}
+    assert _stored_engine(cluster) == _live_engine(cluster)
+
+
+def test_a_save_rewrites_only_the_parts_that_changed(cluster, age, monkeypatch):
+    runtime.run("lecture", lambda sim: sim.apply(RS_NODE_WEB.read_text(), create=True))
+    age(cluster, 30)
+    pod = runtime.run("lecture", lambda sim: sim.list("pods", "default")[0]["metadata"]["name"])
+    written = []
+    write = runtime._write_parts
+    monkeypatch.setattr(runtime, "_write_parts", lambda c, changed, gone: (
+        written.append(sorted(changed)), write(c, changed, gone)))
+    runtime.run("lecture", lambda sim: sim.api.create("services", _service("svc-b"), "default"))
+    runtime.run("lecture", lambda sim: sim.exec(pod, "touch /var/ready"), force_save=True)
+    assert "runtime/kubelet" not in written[0]
+    assert "runtime/kubelet" in written[1]
+    assert _stored_engine(cluster) == _live_engine(cluster)
+    files = engines.full_state(cluster)["runtime"]["kubelet"]["pods"][f"default/{pod}"]
+    assert "/var/ready" in files["containers"]["node-web"]["files"]

@@ -1,0 +1,607 @@
+"""What an upload will connect to, before it is applied: the preview's wiring.
+
+A student who uploads a ReplicaSet and a Service wants to know, before
+pressing Apply, whether the Service will find the pods, which port of which
+container a request will reach, which DNS names will answer and where an
+Ingress rule leads; and, more than anything, what will *not* connect. This
+module answers from two things only: the API server's dry-run result of
+each document (`Simulation.apply(dry_run=True)`: defaults applied, nothing
+stored) and the current store. It reads; it never writes.
+
+The picture is the cluster as it will be once the controllers have acted:
+the pods that exist (not finished, not being deleted), minus those an
+updated workload will replace, plus the pods the upload's workloads will
+create, described by their pod template (a ReplicaSet's three pods are one
+group with one template; their names and IPs do not exist yet). Selection
+and port resolution follow the endpoints controller (`controllers.endpoints`,
+facts F1.7 and F1.8): a Service selects by its plain label map in its own
+namespace; a named targetPort is looked up in each pod separately and a pod
+without it is left out; a numeric targetPort is used as is, so a number no
+container declares is reported as a likely mistake, not as an error.
+
+The trade-off: predictions stay at the level a template can answer. How many
+pods a DaemonSet gets is counted from the nodes' taints and the template's
+node selector, not a full scheduling pass; a Deployment's rollout is "the
+old pods are replaced", not its surge arithmetic; a CronJob makes no pods
+until its schedule fires. Every sentence is plain words for the Upload tab;
+a `problem` flag marks what does not connect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import yaml
+
+from simcore import labels
+from simcore.controllers import podstatus
+from simcore.net.ingress import CLASS_NAME, default_class
+from simcore.net.ingress_match import ingress_class
+from simcore.resources import by_kind
+from simcore.simulation import ApplyResult, Simulation, parse_documents
+
+WORKLOADS = ("Pod", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job")
+# DaemonSet pods tolerate these (the DaemonSet controller adds them to every pod)
+DAEMON_TOLERATED = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable",
+                    "node.kubernetes.io/disk-pressure", "node.kubernetes.io/memory-pressure",
+                    "node.kubernetes.io/pid-pressure", "node.kubernetes.io/unschedulable")
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    problem: bool = False
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "problem": self.problem}
+
+
+@dataclass
+class Section:
+    """What one Service or Ingress will connect to, in plain sentences."""
+
+    kind: str  # Service, Ingress
+    namespace: str
+    name: str
+    title: str
+    lines: list[Line] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "namespace": self.namespace, "name": self.name,
+                "title": self.title, "lines": [line.as_dict() for line in self.lines]}
+
+
+@dataclass(frozen=True)
+class Pods:
+    """One existing pod, or the pods one workload of the upload will create."""
+
+    namespace: str
+    labels: dict
+    spec: dict
+    count: int
+    owner: str  # "replicaset rs-node-web", or "" for a bare pod
+    names: tuple[str, ...] = ()  # known names: an existing pod, StatefulSet replicas
+    ip: str = ""
+    ready: bool = False
+    planned: bool = False
+
+    @property
+    def hostname(self) -> str:
+        return self.spec.get("hostname") or ""
+
+
+@dataclass
+class World:
+    """The cluster as it will be: Services, Endpoints, Ingresses and pods after the upload."""
+
+    objects: dict[tuple[str, str, str], dict]  # (kind, namespace, name) -> object
+    pods: list[Pods]
+    uploaded: list[tuple[str, str, str]]  # the upload's objects, in document order
+    actions: dict[tuple[str, str, str], str]  # created, configured, unchanged
+    manifests: dict[tuple[str, str, str], dict]
+    domain: str
+    ingress_class: str | None
+
+    def get(self, kind: str, namespace: str, name: str) -> dict | None:
+        return self.objects.get((kind, namespace, name))
+
+    def of_kind(self, kind: str) -> list[dict]:
+        return [o for (k, _, _), o in sorted(self.objects.items()) if k == kind]
+
+
+def preview(sim: Simulation, text: str, create: bool = False) -> tuple[list[ApplyResult], dict]:
+    """The dry run of `text` and its wiring; the cluster is left exactly as it was."""
+    results = sim.apply(text, create=create, dry_run=True)
+    try:
+        docs = parse_documents(text)
+    except yaml.YAMLError:  # the dry run has reported it already
+        docs = []
+    return results, analyze(sim, results, docs)
+
+
+def analyze(sim: Simulation, results: list[ApplyResult], docs: list) -> dict:
+    """Sections for the upload's Services and Ingresses (and those already in the cluster
+    that the upload's pods or Services join), and every problem found, as JSON-ready dicts."""
+    world = build_world(sim, results, docs)
+    sections = [describe_service(world, svc) for svc in _services_to_describe(world)]
+    sections += [describe_ingress(world, ing) for ing in _ingresses_to_describe(world)]
+    problems = [f"{s.kind.lower()}/{s.name}: {line.text}" for s in sections
+                for line in s.lines if line.problem]
+    return {"sections": [s.as_dict() for s in sections], "problems": problems}
+
+
+# --- the world after the upload ------------------------------------------------------------
+
+def build_world(sim: Simulation, results: list[ApplyResult], docs: list) -> World:
+    store = sim.engine.store
+    objects: dict[tuple[str, str, str], dict] = {}
+    for kind in ("Service", "Endpoints", "Ingress"):
+        for obj in store.list(by_kind(kind).group_resource):
+            objects[_key(obj)] = obj
+    uploaded, actions, manifests = [], {}, {}
+    same_count = len(docs) == len(results)
+    for i, result in enumerate(results):
+        if result.error is not None or result.object is None:
+            continue
+        key = _key(result.object)
+        objects[key] = result.object
+        uploaded.append(key)
+        actions[key] = result.action or ""
+        if same_count and isinstance(docs[i], dict):
+            manifests[key] = docs[i]
+    created = {k for k, action in actions.items() if action == "created"}
+    pods = _pods_after(sim, [objects[k] for k in uploaded if k[0] in WORKLOADS], created)
+    return World(objects, pods, uploaded, actions, manifests,
+                 sim.engine.config.get("cluster_domain", "cluster.local"),
+                 default_class(sim.api))
+
+
+def _key(obj: dict) -> tuple[str, str, str]:
+    meta = obj.get("metadata") or {}
+    return obj.get("kind", ""), meta.get("namespace") or "", meta.get("name", "")
+
+
+def _pods_after(sim: Simulation, workloads: list[dict], created: set) -> list[Pods]:
+    store = sim.engine.store
+    replaced: set[tuple[str, str]] = set()
+    planned: list[Pods] = []
+    for obj in workloads:
+        gone, new = _planned_pods(sim, obj, _key(obj) in created)
+        replaced |= gone
+        planned += new
+    existing = [p for p in store.list("pods") if _alive(p) and
+                (p["metadata"]["namespace"], p["metadata"]["name"]) not in replaced]
+    return [_existing(p) for p in sorted(existing, key=_pod_order)] + planned
+
+
+def _pod_order(pod: dict) -> tuple[str, str]:
+    return pod["metadata"]["namespace"], pod["metadata"]["name"]
+
+
+def _alive(pod: dict) -> bool:
+    """The endpoints controller skips pods being deleted and finished ones (F1.8)."""
+    if pod["metadata"].get("deletionTimestamp"):
+        return False
+    phase, policy = pod["status"].get("phase"), pod["spec"].get("restartPolicy", "Always")
+    return not (phase == "Succeeded" and policy != "Always" or
+                phase == "Failed" and policy == "Never")
+
+
+def _existing(pod: dict) -> Pods:
+    meta = pod["metadata"]
+    return Pods(meta["namespace"], meta.get("labels") or {}, pod["spec"], 1,
+                _owner_text(pod), (meta["name"],), pod["status"].get("podIP") or "",
+                podstatus.is_ready(pod))
+
+
+def _controller_ref(obj: dict) -> dict | None:
+    return next((r for r in obj["metadata"].get("ownerReferences") or []
+                 if r.get("controller")), None)
+
+
+def _owner_text(pod: dict) -> str:
+    ref = _controller_ref(pod)
+    return f"{ref['kind'].lower()} {ref['name']}" if ref else ""
+
+
+def _owned_pods(sim: Simulation, workload: dict) -> list[dict]:
+    """The live pods a workload owns, directly or through its ReplicaSets."""
+    store, uid = sim.engine.store, workload["metadata"].get("uid")
+    namespace = workload["metadata"].get("namespace") or ""
+    owners = {uid}
+    if workload["kind"] == "Deployment":
+        owners |= {rs["metadata"]["uid"] for rs in store.list("replicasets.apps", namespace)
+                   if (_controller_ref(rs) or {}).get("uid") == uid}
+    return [p for p in store.list("pods", namespace) if _alive(p) and
+            (_controller_ref(p) or {}).get("uid") in owners]
+
+
+def _planned_pods(sim: Simulation, obj: dict, created: bool) -> tuple[set, list[Pods]]:
+    """(existing pods the workload will replace, the pods it will create)."""
+    kind, meta, spec = obj["kind"], obj["metadata"], obj.get("spec") or {}
+    namespace, name = meta.get("namespace") or "default", meta["name"]
+    if kind == "Pod":
+        live = None if created else sim.api.try_get_ref("pods", name, namespace)
+        status = (live or {}).get("status") or {}
+        pods = Pods(namespace, meta.get("labels") or {}, spec, 1, "", (name,),
+                    status.get("podIP") or "", live is not None and podstatus.is_ready(live),
+                    planned=live is None)
+        return {(namespace, name)}, [pods]
+    template = spec.get("template") or {}
+    tmeta, tspec = template.get("metadata") or {}, template.get("spec") or {}
+    owner = f"{kind.lower()} {name}"
+    want = _replicas(sim, kind, spec, tspec)
+    owned = [] if created else _owned_pods(sim, obj)
+    current = None if created else sim.api.try_get_ref(kind, name, namespace)
+    rolling = kind in ("Deployment", "StatefulSet", "DaemonSet") and current is not None and \
+        (current.get("spec") or {}).get("template") != template
+    gone = {_pod_order(p) for p in owned} if rolling else set()
+    count = want if rolling else max(want - len(owned), 0)
+    if kind == "StatefulSet":
+        return gone, _stateful_pods(namespace, owner, name, tmeta, tspec, spec, want,
+                                    set() if rolling else {p["metadata"]["name"] for p in owned})
+    if count == 0:
+        return gone, []
+    return gone, [Pods(namespace, tmeta.get("labels") or {}, tspec, count, owner, planned=True)]
+
+
+def _stateful_pods(namespace: str, owner: str, name: str, tmeta: dict, tspec: dict,
+                   spec: dict, want: int, have: set[str]) -> list[Pods]:
+    """Replica i is `<name>-i`, hostname its name, subdomain the governing Service."""
+    out = []
+    for i in range(want):
+        pod_name = f"{name}-{i}"
+        if pod_name in have:
+            continue
+        pod_spec = {**tspec, "hostname": pod_name}
+        if spec.get("serviceName"):
+            pod_spec["subdomain"] = spec["serviceName"]
+        out.append(Pods(namespace, tmeta.get("labels") or {}, pod_spec, 1, owner, (pod_name,),
+                        planned=True))
+    return out
+
+
+def _replicas(sim: Simulation, kind: str, spec: dict, tspec: dict) -> int:
+    if kind == "DaemonSet":
+        return sum(1 for node in sim.engine.store.list("nodes") if _runs_on(node, tspec))
+    if kind == "Job":
+        parallelism = spec.get("parallelism", 1)
+        completions = spec.get("completions")
+        return min(parallelism, completions) if completions is not None else parallelism
+    return int(spec.get("replicas", 1))
+
+
+def _runs_on(node: dict, tspec: dict) -> bool:
+    """Whether a DaemonSet pod fits `node`: its node selector and the node's hard taints."""
+    node_labels = node["metadata"].get("labels") or {}
+    if any(node_labels.get(k) != v for k, v in (tspec.get("nodeSelector") or {}).items()):
+        return False
+    tolerations = tspec.get("tolerations") or []
+    for taint in (node.get("spec") or {}).get("taints") or []:
+        if taint.get("effect") == "PreferNoSchedule" or taint.get("key") in DAEMON_TOLERATED:
+            continue
+        if not any(_tolerates(t, taint) for t in tolerations):
+            return False
+    return True
+
+
+def _tolerates(toleration: dict, taint: dict) -> bool:
+    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
+        return False
+    if not toleration.get("key"):
+        return toleration.get("operator") == "Exists"
+    if toleration["key"] != taint.get("key"):
+        return False
+    return toleration.get("operator") == "Exists" or \
+        toleration.get("value", "") == taint.get("value", "")
+
+
+# --- which sections ------------------------------------------------------------------------
+
+def _services_to_describe(world: World) -> list[dict]:
+    """The upload's Services, then those already in the cluster that the upload's new pods
+    join or that an uploaded Ingress points at."""
+    out = [world.objects[k] for k in world.uploaded if k[0] == "Service"]
+    chosen = {_key(s) for s in out}
+    planned = [p for p in world.pods if p.planned]
+    backends = {("Service", _key(ing)[1], name) for ing in
+                (world.objects[k] for k in world.uploaded if k[0] == "Ingress")
+                for name in _backend_names(ing)}
+    for svc in world.of_kind("Service"):
+        key = _key(svc)
+        if key in chosen:
+            continue
+        if key in backends or any(_selects(svc, p) for p in planned):
+            out.append(svc)
+    return out
+
+
+def _ingresses_to_describe(world: World) -> list[dict]:
+    out = [world.objects[k] for k in world.uploaded if k[0] == "Ingress"]
+    uploaded_services = {k for k in world.uploaded if k[0] == "Service"}
+    for ing in world.of_kind("Ingress"):
+        if _key(ing) in world.uploaded:
+            continue
+        namespace = _key(ing)[1]
+        if any(("Service", namespace, n) in uploaded_services for n in _backend_names(ing)):
+            out.append(ing)
+    return out
+
+
+def _backend_names(ing: dict) -> list[str]:
+    return [b["service"].get("name", "") for _, _, _, b in _routes(ing) if b.get("service")]
+
+
+# --- Services ------------------------------------------------------------------------------
+
+def describe_service(world: World, svc: dict) -> Section:
+    namespace, name = _key(svc)[1], _key(svc)[2]
+    spec = svc.get("spec") or {}
+    kind = spec.get("type", "ClusterIP")
+    headless = spec.get("clusterIP") == "None"
+    where = _where(world, svc)
+    section = Section("Service", namespace, name,
+                      f"service/{name} in {namespace} ({'headless' if headless else kind}, "
+                      f"{where})")
+    if kind == "ExternalName":
+        section.lines.append(Line(f"DNS: {_fqdn(world, name, namespace)} is a CNAME for "
+                                  f"{spec.get('externalName', '').rstrip('.')}; no pods, no "
+                                  "ports: clients resolve the other name and connect there"))
+        return section
+    if not spec.get("selector"):
+        section.lines += _without_selector(world, svc)
+        section.lines += _dns_lines(world, svc, [])
+        return section
+    selected = [p for p in world.pods if _selects(svc, p)]
+    section.lines.append(_selection_line(world, svc, selected))
+    for port in spec.get("ports") or []:
+        section.lines += _port_lines(world, svc, port, selected)
+    section.lines += _dns_lines(world, svc, selected)
+    return section
+
+
+def _where(world: World, obj: dict) -> str:
+    action = world.actions.get(_key(obj))
+    if action is None:
+        return "already in the cluster"
+    return {"created": "new", "configured": "updated by this upload"}.get(
+        action, "unchanged by this upload")
+
+
+def _selects(svc: dict, pods: Pods) -> bool:
+    spec = svc.get("spec") or {}
+    selector = spec.get("selector")
+    if not selector or spec.get("type") == "ExternalName":
+        return False
+    return pods.namespace == _key(svc)[1] and labels.from_map(selector).matches(pods.labels)
+
+
+def _selection_line(world: World, svc: dict, selected: list[Pods]) -> Line:
+    selector = labels.format_map(svc["spec"]["selector"])
+    namespace = _key(svc)[1]
+    if not selected:
+        return Line(f"selector {selector} matches no pod in namespace {namespace}, and no "
+                    "workload of this upload makes one: the Service has no endpoints",
+                    problem=True)
+    total = sum(p.count for p in selected)
+    return Line(f"selector {selector} selects {_count(total, 'pod')}: {_describe(selected)}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _describe(groups: Iterable[Pods]) -> str:
+    """`the 3 pods replicaset rs-node-web will create; pods a, b (replicaset x)`."""
+    parts: dict[tuple, list] = {}  # insertion order: one part per template group or owner
+    for i, pods in enumerate(groups):
+        if pods.planned and not pods.names:
+            parts[("template", i)] = [pods]
+        else:
+            parts.setdefault((pods.planned, pods.owner), []).append(pods)
+    return "; ".join(_part(key, members) for key, members in parts.items())
+
+
+def _part(key: tuple, members: list[Pods]) -> str:
+    if key[0] == "template":
+        pods = members[0]
+        return f"the {_count(pods.count, 'pod')} {pods.owner} will create" \
+            if pods.count > 1 else f"the pod {pods.owner} will create"
+    planned, owner = key
+    names = [n for pods in members for n in pods.names]
+    text = f"{'pod' if len(names) == 1 else 'pods'} {', '.join(names)}"
+    if planned:
+        return text + f" ({owner or 'this upload'} will create {'it' if len(names) == 1 else 'them'})"
+    return text + (f" ({owner})" if owner else "")
+
+
+def _port_lines(world: World, svc: dict, port: dict, selected: list[Pods]) -> list[Line]:
+    protocol = port.get("protocol", "TCP")
+    target = port.get("targetPort", port.get("port"))
+    head = f"port {port.get('port')}/{protocol}{_node_port(world, svc, port)} -> " \
+           f"targetPort {target}"
+    outcomes: dict[tuple[str, bool], list[Pods]] = {}
+    for pods in selected:
+        outcomes.setdefault(_target_outcome(target, protocol, pods), []).append(pods)
+    if _is_name(target) and all(problem for _, problem in outcomes):
+        return [Line(f"{head}: no selected pod defines a port named {target} "
+                     f"({_describe(selected)}), so port {port.get('port')} has no endpoints",
+                     problem=True)]
+    return [Line(f"{head}{text.format(pods=_describe(groups))}", problem)
+            for (text, problem), groups in outcomes.items()]
+
+
+def _is_name(target) -> bool:
+    return isinstance(target, str) and not target.isdigit()
+
+
+def _node_port(world: World, svc: dict, port: dict) -> str:
+    if not port.get("nodePort"):
+        return ""
+    key = _key(svc)
+    asked = [p.get("nodePort") for p in
+             ((world.manifests.get(key) or {}).get("spec") or {}).get("ports") or []
+             if isinstance(p, dict) and p.get("port") == port.get("port")]
+    if world.actions.get(key) == "created" and not any(asked):
+        return " (a nodePort picked when it is created, on every node)"
+    return f" (nodePort {port['nodePort']} on every node)"
+
+
+def _target_outcome(target, protocol: str, pods: Pods) -> tuple[str, bool]:
+    """What `targetPort` becomes in these pods: a `{pods}` sentence tail and whether it's a
+    problem."""
+    declared = [(c.get("name", ""), p) for c in pods.spec.get("containers") or []
+                for p in c.get("ports") or [] if p.get("protocol", "TCP") == protocol]
+    if _is_name(target):
+        for container, p in declared:
+            if p.get("name") == target:
+                return f" -> containerPort {p['containerPort']} (container {container}) " \
+                       "on {pods}", False
+        return ": {pods} define no port named " + target + \
+               ", so they are left out of the endpoints", True
+    number = int(target)
+    for container, p in declared:
+        if p.get("containerPort") == number:
+            return f" -> containerPort {number} (container {container}) on {{pods}}", False
+    if not declared:
+        return f" on {{pods}}, which declare no containerPort: it connects only if the " \
+               f"container listens on {number}", False
+    numbers = ", ".join(str(p.get("containerPort")) for _, p in declared)
+    return f": no container of {{pods}} declares containerPort {number} (they declare " \
+           f"{numbers}), so nothing may listen there", True
+
+
+def _without_selector(world: World, svc: dict) -> list[Line]:
+    namespace, name = _key(svc)[1], _key(svc)[2]
+    endpoints = world.get("Endpoints", namespace, name)
+    if endpoints is None:
+        return [Line(f"no selector: its endpoints must come from an Endpoints object named "
+                     f"{name} in {namespace}, and there is none, so nothing is behind it",
+                     problem=True)]
+    lines = []
+    for port in svc["spec"].get("ports") or []:
+        found = [(s, p) for s in endpoints.get("subsets") or [] for p in s.get("ports") or []
+                 if p.get("name", "") == port.get("name", "")]
+        if not found:
+            lines.append(Line(f"port {port.get('port')}: Endpoints {name} has no port named "
+                              f"{port.get('name') or '(unnamed)'}, so this port has no "
+                              "endpoints", problem=True))
+        for subset, p in found:
+            ips = ", ".join(a["ip"] for a in subset.get("addresses") or [])
+            lines.append(Line(f"no selector: port {port.get('port')}/"
+                              f"{port.get('protocol', 'TCP')} -> {ips or 'no address'} port "
+                              f"{p.get('port')} (from Endpoints {name})", problem=not ips))
+    return lines
+
+
+def _fqdn(world: World, name: str, namespace: str, host: str = "") -> str:
+    return f"{host + '.' if host else ''}{name}.{namespace}.svc.{world.domain}"
+
+
+def _dns_lines(world: World, svc: dict, selected: list[Pods]) -> list[Line]:
+    namespace, name = _key(svc)[1], _key(svc)[2]
+    spec, fqdn = svc.get("spec") or {}, _fqdn(world, name, namespace)
+    if spec.get("clusterIP") != "None":
+        lines = [Line(f"DNS: {fqdn} -> {_cluster_ip(world, svc)}")]
+    elif spec.get("selector"):
+        lines = [Line(f"DNS: {fqdn} -> the IP of every ready pod it selects (one A record "
+                      "each; NXDOMAIN while none is ready)", problem=not selected)]
+        lines += _per_pod_names(world, svc, selected)
+    else:
+        lines = [Line(f"DNS: {fqdn} -> the addresses of Endpoints {name} (headless)")]
+    for port in spec.get("ports") or []:
+        if port.get("name"):
+            lines.append(Line(f"DNS: _{port['name']}._{port.get('protocol', 'TCP').lower()}."
+                              f"{fqdn} SRV -> port {port.get('port')}"))
+    return lines
+
+
+def _cluster_ip(world: World, svc: dict) -> str:
+    key = _key(svc)
+    manifest = (world.manifests.get(key) or {}).get("spec") or {}
+    if world.actions.get(key) != "created" or manifest.get("clusterIP"):
+        return f"ClusterIP {svc['spec'].get('clusterIP')}"
+    return "its ClusterIP, picked from the service range when it is created"
+
+
+def _per_pod_names(world: World, svc: dict, selected: list[Pods]) -> list[Line]:
+    """A headless Service names each ready endpoint: its hostname when the pod's subdomain is
+    this Service, else its IP with dashes (CoreDNS's generated name)."""
+    namespace, name = _key(svc)[1], _key(svc)[2]
+    named, dashed = [], []
+    for pods in selected:
+        if pods.hostname and pods.spec.get("subdomain") == name:
+            named.append(_fqdn(world, name, namespace, pods.hostname))
+        elif pods.ip:
+            named.append(_fqdn(world, name, namespace, pods.ip.replace(".", "-")))
+        else:
+            dashed.append(pods)
+    lines = [Line(f"DNS: {n} -> that pod's IP, while it is ready") for n in named]
+    if dashed:
+        lines.append(Line(f"DNS: {_fqdn(world, name, namespace, '<pod-ip-with-dashes>')} for "
+                          f"each of {_describe(dashed)}, while ready"))
+    return lines
+
+
+# --- Ingresses -----------------------------------------------------------------------------
+
+def _routes(ing: dict) -> list[tuple[str, str | None, str | None, dict]]:
+    """(host, path, pathType, backend) for every rule path, then the defaultBackend."""
+    spec = ing.get("spec") or {}
+    out = [(rule.get("host") or "", p.get("path", "/"), p.get("pathType"), p.get("backend") or {})
+           for rule in spec.get("rules") or [] for p in (rule.get("http") or {}).get("paths") or []]
+    if spec.get("defaultBackend"):
+        out.append(("", None, None, spec["defaultBackend"]))
+    return out
+
+
+def describe_ingress(world: World, ing: dict) -> Section:
+    namespace, name = _key(ing)[1], _key(ing)[2]
+    section = Section("Ingress", namespace, name,
+                      f"ingress/{name} in {namespace} ({_where(world, ing)})")
+    cls = ingress_class(ing, world.ingress_class)
+    if cls != CLASS_NAME:
+        section.lines.append(Line(f"ingress class {cls or '(none)'}: this cluster's "
+                                  f"ingress-nginx serves class {CLASS_NAME} only, so no "
+                                  "controller routes these rules", problem=True))
+    for host, path, path_type, backend in _routes(ing):
+        where = (f"{host}{path}" if host else f"any host, path {path}") if path is not None else \
+            "anything no rule matches (defaultBackend)"
+        if path_type:
+            where += f" ({path_type})"
+        section.lines.append(_route_line(world, namespace, where, backend))
+    if not _routes(ing):
+        section.lines.append(Line("no rules and no defaultBackend: it routes nothing",
+                                  problem=True))
+    return section
+
+
+def _route_line(world: World, namespace: str, where: str, backend: dict) -> Line:
+    if not backend.get("service"):
+        return Line(f"{where} -> a resource backend, which ingress-nginx does not serve",
+                    problem=True)
+    ref = backend["service"]
+    name = ref.get("name", "")
+    port_ref = (ref.get("port") or {}).get("number", (ref.get("port") or {}).get("name", ""))
+    svc = world.get("Service", namespace, name)
+    if svc is None:
+        return Line(f"{where} -> service {name}:{port_ref}, which does not exist in "
+                    f"{namespace}: ingress-nginx answers 503", problem=True)
+    port = next((p for p in svc["spec"].get("ports") or []
+                 if p.get("port") == port_ref or (p.get("name") and p["name"] == port_ref)),
+                None)
+    if port is None:
+        return Line(f"{where} -> service {name}:{port_ref}, but {name} has no port {port_ref}: "
+                    "ingress-nginx answers 503", problem=True)
+    head = f"{where} -> service {name}:{port_ref} -> targetPort " \
+           f"{port.get('targetPort', port.get('port'))}"
+    if (svc.get("spec") or {}).get("type") == "ExternalName":
+        return Line(f"{where} -> service {name}, an ExternalName ({svc['spec'].get('externalName')})")
+    if not svc["spec"].get("selector"):
+        return Line(f"{head} -> the addresses of Endpoints {name}")
+    selected = [p for p in world.pods if _selects(svc, p)]
+    if not selected:
+        return Line(f"{head} -> no pod ({name} selects none): ingress-nginx answers 503",
+                    problem=True)
+    return Line(f"{head} -> {_describe(selected)}")

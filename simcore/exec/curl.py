@@ -610,8 +610,9 @@ class Curl:
         opts = self.opts
         method = "HEAD" if opts.has("head") else "POST" if opts.data else "GET"
         method = opts.values.get("request", method)
-        custom = [h.split(":", 1) for h in opts.headers if ":" in h]
-        named = {k.strip().lower(): v.strip() for k, v in custom}
+        # most curls have no -H: skip building the (empty) lists and maps for them
+        custom = [h.split(":", 1) for h in opts.headers if ":" in h] if opts.headers else []
+        named = {k.strip().lower(): v.strip() for k, v in custom} if custom else {}
         headers: list[tuple[str, str]] = [("Host", named.get("host", url.authority))]
         if "user" in opts.values:
             token = base64.b64encode(opts.values["user"].encode()).decode()
@@ -620,9 +621,10 @@ class Curl:
         defaults = [("User-Agent", ua), ("Accept", "*/*")]
         if "referer" in opts.values:
             defaults.append(("Referer", opts.values["referer"]))
-        headers += [(k, v) for k, v in defaults if k.lower() not in named]
-        headers += [(k.strip(), v.strip()) for k, v in custom
-                    if k.strip().lower() != "host" and v.strip()]
+        headers += [(k, v) for k, v in defaults if k.lower() not in named] if named else defaults
+        if custom:
+            headers += [(k.strip(), v.strip()) for k, v in custom
+                        if k.strip().lower() != "host" and v.strip()]
         body = "&".join(opts.data)
         if opts.data:
             headers.append(("Content-Length", str(len(body.encode()))))

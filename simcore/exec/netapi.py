@@ -11,7 +11,8 @@ one request over an open connection.
 
 Everything crossing this line is a frozen dataclass of plain values, so a
 fake network in a test and the real simulated data plane are interchangeable
-and every outcome can be serialised into the request trace. Each result
+and every outcome can be serialised into the request trace (with slots: a
+curl makes several, and slotted ones are quicker to build). Each result
 carries `elapsed` (virtual seconds the call took) and `trace` (steps the
 network took, each a dict with at least `step` and a one-sentence `detail`);
 the tools append their own steps named `dns-query`, `dns-answer`, `connect`,

@@ -76,7 +76,6 @@ def _read_options(words: list[str], opts: dict[str, int], limits: dict[str, int]
 
 
 @functools.lru_cache(maxsize=4096)
-@functools.lru_cache(maxsize=4096)
 def is_ip_literal(host: str) -> bool:
     # asked for every curl and wget; the answer depends on the text alone, so keep it
     try:

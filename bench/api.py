@@ -141,10 +141,11 @@ def _exit_on_sigterm(signum, frame) -> None:
 
 
 @contextmanager
-def running_server():
+def running_server(server_class: type[Server] = Server, prefix: str = "clusterviz-bench-"):
+    """A started server of `server_class` in a fresh folder, stopped and removed after."""
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    workdir = Path(tempfile.mkdtemp(prefix="clusterviz-bench-"))
-    server = Server(workdir)
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    server = server_class(workdir)
     try:
         server.start()
         yield server

@@ -37,18 +37,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import aiohttp
 
-from bench.api import Server, _exit_on_sigterm, percentile
+from bench.api import Server, percentile, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -394,26 +390,13 @@ async def browser_parts(server: DashboardServer) -> None:
 def main() -> None:
     if not CHROMIUM.exists():
         sys.exit("bench.dashboard needs Debian's Chromium at /usr/bin/chromium")
-    with running_server() as server:
+    with running_server(DashboardServer, "clusterviz-bench-dashboard-") as server:
         asyncio.run(browser_parts(server))
         lasts, means, resyncs = asyncio.run(fan_out(server))
         print(f"{VIEWERS} viewers of one cluster, {CHANGES} changes (a Service added or "
               f"removed): change's response -> its delta at the last viewer {_ms(lasts)}, at "
               f"the mean viewer {_ms(means)} (goal p99 < 100 ms; includes the "
               f"{BATCH * 1000:.0f} ms batch window); {resyncs} snapshots resent")
-
-
-@contextmanager
-def running_server():
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    workdir = Path(tempfile.mkdtemp(prefix="clusterviz-bench-dashboard-"))
-    server = DashboardServer(workdir)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

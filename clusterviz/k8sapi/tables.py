@@ -21,14 +21,15 @@ from json.encoder import encode_basestring_ascii as _escape  # what json.dumps u
 from django.http import HttpResponse
 
 from clusterviz.k8sapi.responses import JSON
+from simcore.identitycache import IdentityCache
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 _ROW_KEYS = ("cells", "conditions", "object")
 # printers' fresh wrapper around a stored object's metadata (includeObject=Metadata)
 _PARTIAL_KEYS = ["kind", "apiVersion", "metadata"]
 _PARTIAL = '{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":'
-_TEXT: dict[int, tuple[dict, str]] = {}
-TEXT_LIMIT = 50_000
+# a stored dict's JSON text, by its identity (the store never changes a dict in place)
+_stored = IdentityCache(lambda value: _encode(value), limit=50_000)
 
 
 def table_response(table: dict) -> HttpResponse:
@@ -71,12 +72,3 @@ def _object(obj: dict | None) -> str:
     return _encode(obj)
 
 
-def _stored(value: dict) -> str:
-    entry = _TEXT.get(id(value))
-    if entry is not None and entry[0] is value:
-        return entry[1]
-    text = _encode(value)
-    if len(_TEXT) >= TEXT_LIMIT:
-        _TEXT.clear()
-    _TEXT[id(value)] = (value, text)
-    return text

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from simcore.identitycache import IdentityCache
 from simcore.printers.common import Printer, age_column, column, meta, name_column, spec, status
 from simcore.printers.duration import age, between, parse_time
 
@@ -227,23 +228,10 @@ def _timeless_cells(pod: dict) -> tuple:
             pod_st.get("nominatedNodeName") or "<none>", _readiness_gates(pod))
 
 
-# The timeless cells by the identity of the stored pod dict. Stored dicts are never changed
-# in place (a new version is a new dict), and an entry holds its dict, so an id is not
-# reused while it is cached: a large `get pods` then costs the AGE cells only. Cleared
-# whole when full; the data are a pure function of the dict, so any thread may fill it.
-_TIMELESS: dict[int, tuple[dict, tuple]] = {}
-_TIMELESS_LIMIT = 20_000
-
-
-def _timeless(pod: dict) -> tuple:
-    entry = _TIMELESS.get(id(pod))
-    if entry is not None and entry[0] is pod:
-        return entry[1]
-    cells = _timeless_cells(pod)
-    if len(_TIMELESS) >= _TIMELESS_LIMIT:
-        _TIMELESS.clear()
-    _TIMELESS[id(pod)] = (pod, cells)
-    return cells
+# The timeless cells by the identity of the stored pod dict (see simcore.identitycache): a
+# large `get pods` then costs the AGE cells only. The cells are a pure function of the
+# dict, so any thread may fill it.
+_timeless = IdentityCache(lambda pod: _timeless_cells(pod), limit=20_000)
 
 
 def pod_cells(pod: dict, now: datetime) -> list:

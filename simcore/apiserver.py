@@ -214,8 +214,7 @@ class APIServer:
         change(new)
         if new == old:
             return old
-        return self._replace(rt, old, new, subresource, Request(field_validation="Ignore"),
-                             copy_result=False)
+        return self._replace(rt, old, new, subresource, INTERNAL, copy_result=False)
 
     def _replace(self, rt: ResourceType, old: dict, new: dict, subresource: str | None,
                  req: Request, copy_result: bool = True) -> dict:

@@ -144,7 +144,15 @@ class Store:
             return []
         first = self._log[0].rv
         start = max(rv - first + 1, 0)
-        # islice walks the deque once; indexing it is a walk from the nearer end per item
+        count = len(self._log) - start
+        if count <= 0:
+            return []
+        # Indexing a deque walks from its nearer end for every item; walk once instead,
+        # from whichever end is nearer (a watcher usually wants the last few events).
+        if count <= start:
+            tail = list(islice(reversed(self._log), count))
+            tail.reverse()
+            return tail
         return list(islice(self._log, start, None))
 
     # persistence -------------------------------------------------------------

@@ -8,6 +8,7 @@ STATUS.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 
@@ -35,6 +36,12 @@ def _digest(text: str) -> str:
 
 
 def image_id(image: str) -> str:
+    # every status write of every pod names its image: hash each image once
+    return _image_id(image) if isinstance(image, str) else _image_id.__wrapped__(image)
+
+
+@functools.lru_cache(maxsize=1024)
+def _image_id(image: str) -> str:
     repo = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.split("/")[-1] else image
     if "/" not in repo:
         repo = f"library/{repo}"

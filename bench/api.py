@@ -175,8 +175,11 @@ def fill(server: Server) -> float:
 # kubectl -------------------------------------------------------------------------------
 def time_kubectl(server: Server, cache: Path, *args: str) -> float:
     """The median wall time of `kubectl args` over KUBECTL_RUNS runs (after one warm-up)."""
-    command = [str(KUBECTL), "--kubeconfig", str(server.workdir / "kubeconfig"),
-               "--cache-dir", str(cache), *args]
+    return _median_kubectl(server.workdir / "kubeconfig", cache, *args)
+
+
+def _median_kubectl(kubeconfig: Path, cache: Path, *args: str) -> float:
+    command = [str(KUBECTL), "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), *args]
     subprocess.run(command, check=True, capture_output=True, timeout=120)  # warms the cache
     times = []
     for _ in range(KUBECTL_RUNS):
@@ -246,15 +249,7 @@ def _fetch(server: Server, path: str, accept: str) -> tuple[str, bytes]:
 
 
 def time_kubectl_canned(canned: CannedServer, *args: str) -> float:
-    command = [str(KUBECTL), "--kubeconfig", str(canned.kubeconfig), "--cache-dir",
-               str(canned.cache), *args]
-    subprocess.run(command, check=True, capture_output=True, timeout=120)
-    times = []
-    for _ in range(KUBECTL_RUNS):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return _median_kubectl(canned.kubeconfig, canned.cache, *args)
 
 
 def time_table_request(server: Server) -> float:

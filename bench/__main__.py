@@ -11,7 +11,7 @@ import gc
 import resource
 import time
 
-from clusterviz.gctuning import THRESHOLDS
+from clusterviz.tuning import THRESHOLDS
 from simcore import Simulation
 
 RS = """apiVersion: apps/v1
@@ -78,7 +78,7 @@ def curl_rate(sim: Simulation, count: int) -> float:
 def main() -> None:
     # The engine keeps tens of thousands of small dicts alive; with CPython's default
     # thresholds the cyclic collector rescans them all the time (a third of the build).
-    # The web app sets the same thresholds (clusterviz/gctuning.py), so this measures
+    # The web app sets the same thresholds (clusterviz/tuning.py), so this measures
     # what is deployed.
     gc.set_threshold(*THRESHOLDS)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -2,10 +2,10 @@
 
 import os
 
-from clusterviz import gctuning
+from clusterviz import tuning
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterviz.settings")
-gctuning.tune()  # this process holds simulated clusters: see clusterviz/gctuning.py
+tuning.tune()  # this process holds simulated clusters: see clusterviz/tuning.py
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402

@@ -55,6 +55,9 @@ class StoredObject(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cluster", "resource", "namespace", "name"],
                                                name="one_object_per_key")]
+        # the graph feed reads only the rows newer than its last read
+        indexes = [models.Index(fields=["cluster", "resource_version"],
+                                name="object_by_resource_version")]
 
 
 class EnginePart(models.Model):

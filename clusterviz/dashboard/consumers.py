@@ -22,10 +22,15 @@ Change notifications (`cluster.changes`, sent by the runtime on every
 committed save to the group `cluster.<slug>`, see `clusters.publish`) are
 only a wake-up call: the consumer reads the committed state and diffs it
 against what this viewer was sent, so a lost or reordered notification
-costs nothing but latency. They are batched: the first
-one schedules a flush `DASHBOARD_BATCH_SECONDS` later and the ones that
-arrive meanwhile ride along, so a burst of saves becomes one delta. An empty
-delta is not sent. The consumer only translates; reading and diffing run
+costs nothing but latency. They are throttled, not delayed: a notification
+to a quiet feed is flushed at once (after one turn of the event loop, so
+the other viewers woken by the same save join it), and the ones that arrive
+within `DASHBOARD_BATCH_SECONDS` of a flush ride along in one flush at the
+end of that window. A change reaches a watching page as soon as it
+commits, and a burst of saves costs at most one delta per window. A
+notification that arrives while the state is being read is served by that
+read when the read already covers its resourceVersion. An empty delta is
+not sent. The consumer only translates; reading and diffing run
 in a worker thread (`thread_sensitive=False`), never on the event loop nor
 on the one shared thread of `database_sync_to_async`.
 
@@ -64,25 +69,46 @@ def _offload(fn):
 
 
 class _Feed:
-    """The viewers of one cluster and namespace filter, in this process, waiting for one flush."""
+    """The viewers of one cluster and namespace filter, in this process, waiting for a flush.
+
+    `waiting` maps each viewer to the resourceVersion its wake-up announced (None when
+    it announced none, as a clock change: only a read started after it will do)."""
 
     def __init__(self, key: tuple) -> None:
-        self.key, self.waiting, self.task = key, set(), None
+        self.key, self.waiting, self.task = key, {}, None
 
-    def wake(self, viewer: GraphConsumer) -> None:
-        self.waiting.add(viewer)
+    def wake(self, viewer: GraphConsumer, rv: int | None) -> None:
+        if viewer in self.waiting:
+            old = self.waiting[viewer]
+            rv = None if old is None or rv is None else max(old, rv)
+        self.waiting[viewer] = rv
         if self.task is None:
-            self.task = asyncio.get_running_loop().create_task(self._flush_later())
+            self.task = asyncio.get_running_loop().create_task(self._run())
 
-    async def _flush_later(self) -> None:
-        await asyncio.sleep(getattr(settings, "DASHBOARD_BATCH_SECONDS", 0.05))
-        _feeds.pop(self.key, None)  # a wake from now on starts the next batch
+    async def _run(self) -> None:
+        window = getattr(settings, "DASHBOARD_BATCH_SECONDS", 0.05)
+        try:
+            await asyncio.sleep(0)  # the rest of this save's wake-ups join
+            while self.waiting:
+                await self._flush()
+                await asyncio.sleep(window)  # what arrives meanwhile waits for one flush
+        finally:
+            if _feeds.get(self.key) is self:  # quiet for a window: the next wake-up flushes at once
+                del _feeds[self.key]
+
+    async def _flush(self) -> None:
+        viewers, self.waiting = self.waiting, {}
         _, slug, namespace = self.key
-        sent = {v.sent.version: v.sent for v in self.waiting if v.sent is not None}
+        sent = {v.sent.version: v.sent for v in viewers if v.sent is not None}
         current = await _offload(_read_and_diff)(slug, namespace, list(sent.values()))
-        if current is not None and self.waiting:
-            await asyncio.gather(*(v._send_delta(current) for v in self.waiting),
-                                 return_exceptions=True)  # a viewer gone meanwhile: the rest
+        if current is None:
+            return
+        # woken during the read by a change the read already holds: served by it too
+        covered = [v for v, rv in self.waiting.items() if rv is not None and rv <= current.rv]
+        for viewer in covered:
+            del self.waiting[viewer]
+        await asyncio.gather(*(v._send_delta(current) for v in (*viewers, *covered)),
+                             return_exceptions=True)  # a viewer gone meanwhile: the rest
 
 
 _feeds: dict[tuple, _Feed] = {}
@@ -118,7 +144,7 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
             self.joined = False
             await self.channel_layer.group_discard(group_name(self.slug), self.channel_name)
         if getattr(self, "feed", None) is not None:
-            self.feed.waiting.discard(self)
+            self.feed.waiting.pop(self, None)
 
     async def receive_json(self, content, **kwargs) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
@@ -128,13 +154,14 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
             await self._send_snapshot(await _offload(snapshot)(self.slug, self.namespace))
 
     async def cluster_changes(self, message: dict) -> None:
-        """A save committed on this cluster: flush a delta soon, with whatever else arrives."""
+        """A save committed on this cluster: a delta now, or with the next flush of this feed."""
         key = (asyncio.get_running_loop(), self.slug, self.namespace)
         feed = _feeds.get(key)
         if feed is None:
             feed = _feeds[key] = _Feed(key)
         self.feed = feed
-        feed.wake(self)
+        rv = message.get("rv")
+        feed.wake(self, rv if isinstance(rv, int) else None)
 
     async def dispatch(self, message: dict) -> None:
         # Any other message type sent to the cluster's group (the runtime's own

@@ -377,16 +377,20 @@ function onMessage(message) {
   }
 }
 
-// Move the camera (never the elements) when something new fell outside the view; only
-// the new elements are measured (the whole graph's box costs a pass over every element).
+// Move the camera (never the elements) when something new fell outside the view. Judged
+// from each new node's centre and a pod's size: a bounding box would compute the styles
+// and measure the labels of everything new, which costs more than drawing the delta.
 function keepInView(added) {
-  const fresh = cy.collection(added.map((el) => cy.getElementById(el.data.id)));
-  if (fresh.empty()) return;
-  const box = fresh.boundingBox();
   const view = cy.extent();
-  if (box.x1 < view.x1 || box.x2 > view.x2 || box.y1 < view.y1 || box.y2 > view.y2) {
-    cy.animate({fit: {eles: cy.elements(), padding: 24}}, {duration: 300});
-  }
+  const [w, h] = [LAYOUT.podW / 2, LAYOUT.podH / 2];
+  const outside = added.some((el) => {
+    if (el.group !== "nodes") return false;
+    const node = cy.getElementById(el.data.id);
+    if (node.empty() || node.isParent()) return false;  // a box is where its pods are
+    const {x, y} = node.position();
+    return x - w < view.x1 || x + w > view.x2 || y - h < view.y1 || y + h > view.y2;
+  });
+  if (outside) cy.animate({fit: {eles: cy.elements(), padding: 24}}, {duration: 300});
 }
 
 let socket = null;

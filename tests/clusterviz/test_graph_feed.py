@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
+from types import SimpleNamespace
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -11,7 +13,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from clusterviz.clusters import engines, runtime
-from clusterviz.dashboard import graph
+from clusterviz.dashboard import consumers, graph
 from clusterviz.dashboard import snapshot as snapshot_module
 from clusterviz.dashboard.routing import websocket_urlpatterns
 from tests.conftest import LECTURE
@@ -84,18 +86,72 @@ async def test_it_sends_a_delta_when_a_save_commits(slug):
 
 
 @run_async
-async def test_it_batches_a_burst_of_saves_into_one_delta(slug, settings):
-    settings.DASHBOARD_BATCH_SECONDS = 0.3
+async def test_a_change_to_a_quiet_feed_goes_out_at_once(slug, settings):
+    settings.DASHBOARD_BATCH_SECONDS = 30  # a trailing-only batch would hold it for 30 s
     viewer = _viewer(slug, "?namespace=default")
     await viewer.connect()
     await viewer.receive_json_from()
     await _apply(slug, "rs-node-web.yaml")
-    await _apply(slug, "svc-none-node-web.yaml")
     change = await viewer.receive_json_from(timeout=5)
-    assert _ids(change["add"], "svc/") == ["svc/default/svc-node"]
-    assert len(_ids(change["add"], "ep/default/svc-node/")) == 3
-    assert await viewer.receive_nothing(timeout=0.5)
+    assert len(_ids(change["add"], "pod/default/rs-node-web-")) == 3
     await viewer.disconnect()
+
+
+@run_async
+async def test_saves_within_a_window_of_a_flush_ride_in_one_delta(slug, settings):
+    settings.DASHBOARD_BATCH_SECONDS = 0.5
+    viewer = _viewer(slug, "?namespace=default")
+    await viewer.connect()
+    await viewer.receive_json_from()
+    await _apply(slug, "rs-node-web.yaml")
+    first = await viewer.receive_json_from(timeout=5)
+    assert len(_ids(first["add"], "pod/default/rs-node-web-")) == 3
+    await _apply(slug, "svc-none-node-web.yaml")
+    await _apply(slug, "svc-nodeport.yaml")
+    assert await viewer.receive_nothing(timeout=0.2)  # inside the window: held
+    rest = await viewer.receive_json_from(timeout=5)
+    assert _ids(rest["add"], "svc/") == ["svc/default/svc-node", "svc/default/svc-nodeport"]
+    assert (rest["seq"], rest["remove"]) == (3, [])
+    assert await viewer.receive_nothing(timeout=0.7)
+    await viewer.disconnect()
+
+
+class _FakeViewer:
+    sent = None
+
+    def __init__(self) -> None:
+        self.got = []
+
+    async def _send_delta(self, current) -> None:
+        self.got.append(current.rv)
+
+
+@run_async
+async def test_a_wake_during_the_read_is_served_by_it_only_if_the_read_covers_it(
+        monkeypatch, settings):
+    settings.DASHBOARD_BATCH_SECONDS = 30
+    reading, release = asyncio.Event(), asyncio.Event()
+
+    async def read(slug, namespace, sent):
+        reading.set()
+        await release.wait()
+        return SimpleNamespace(rv=10)
+    monkeypatch.setattr(consumers, "_offload", lambda fn: read)
+    key = (asyncio.get_running_loop(), "fake", "")
+    feed = consumers._feeds[key] = consumers._Feed(key)
+    first, covered, later, clock = (_FakeViewer() for _ in range(4))
+    feed.wake(first, 5)
+    await reading.wait()
+    feed.wake(covered, 10)
+    feed.wake(later, 11)
+    feed.wake(clock, None)  # announced no rv: needs a read that starts after it
+    release.set()
+    await asyncio.sleep(0.05)
+    assert (first.got, covered.got, later.got, clock.got) == ([10], [10], [], [])
+    assert set(feed.waiting) == {later, clock}
+    feed.task.cancel()
+    await asyncio.sleep(0)
+    assert key not in consumers._feeds
 
 
 @run_async

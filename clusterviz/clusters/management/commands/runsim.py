@@ -16,7 +16,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from clusterviz import gctuning
+from clusterviz import tuning
 from clusterviz.clusters import ticker
 
 IN_MEMORY = "channels.layers.InMemoryChannelLayer"
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             self.stdout.flush()
 
     def handle(self, interval, verbosity, **options):
-        gctuning.tune()  # this process holds simulated clusters: see clusterviz/gctuning.py
+        tuning.tune()  # this process holds simulated clusters: see clusterviz/tuning.py
         self.shutdown, self.verbosity = False, verbosity
         signal.signal(signal.SIGTERM, self.on_signal)
         signal.signal(signal.SIGINT, self.on_signal)

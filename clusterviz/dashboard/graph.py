@@ -10,7 +10,8 @@ sit) is the page's business; this module only says what exists and how it
 is connected, plus an `order` hint for nodes (control plane first).
 
 What is drawn:
-- Nodes as compound boxes with their pods inside; a pod's label is the
+- Nodes as boxes with their pods inside (a pod's `parent` names its box; the
+  page draws the box round its pods' places); a pod's label is the
   STATUS `kubectl get pods` prints (simcore's printer), and `state` is the
   coarse category the page colours by.
 - Services (type, ClusterIP, ports, NodePort/LB address), with an edge to

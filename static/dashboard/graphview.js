@@ -36,7 +36,7 @@ function applyOwnerToggle(collection) {
   collection.filter("node.owner, edge.owns").toggleClass("hidden-owner", !showOwners());
 }
 const LAYOUT = {
-  podW: 210, podH: 96, nodeGap: 100, nodeTop: 0,
+  podW: 210, podH: 96, nodeGap: 100, nodeTop: 0, boxPad: 26, boxMinH: 90,
   ownerY: -170, serviceY: -360, ingressY: -540, outsideX: -170, outsideGap: 100, rowGap: 310,
 };
 const GLYPH = {
@@ -68,7 +68,8 @@ const PATH_STEP_MS = 360;   // one hop of the dot
 const PATH_QUIET_MS = 140;  // a step that touches nothing drawn
 const state = {seq: 0, version: null, clock: null, clockAt: 0, messages: 0, resyncs: 0,
                path: {run: 0, done: true, outcome: null, end: null}};
-const slots = {nodes: new Map(), pods: new Map(), rows: new Map(), nextNodeX: 0};
+// resized: the boxes whose pods' places changed since they were last sized
+const slots = {nodes: new Map(), pods: new Map(), rows: new Map(), nextNodeX: 0, resized: new Set()};
 const leaving = new Set();
 
 const cy = cytoscape({
@@ -81,15 +82,20 @@ const cy = cytoscape({
 
 function graphStyle() {
   const styles = [
+    // Node boxes are plain nodes drawn round their pods' places, not compound parents:
+    // Cytoscape restyles a compound node's whole family on every property it applies,
+    // which on 2,000 pods cost most of the first draw. So the order is explicit: boxes at
+    // the bottom, edges over them, everything else on top.
     {selector: "node", style: {
       "label": "data(display)", "text-wrap": "wrap", "font-family": "DejaVu Sans, sans-serif",
       "font-size": 17, "text-valign": "center", "text-halign": "center", "color": "#111",
+      "z-index-compare": "manual", "z-index": 20,
     }},
     {selector: "node.k8s-node", style: {
       "shape": "round-rectangle", "background-color": "#f4f6fa", "border-width": 3,
-      "border-color": "#326ce5", "padding": 26, "text-valign": "top", "text-halign": "center",
+      "border-color": "#326ce5", "text-valign": "top", "text-halign": "center",
       "font-size": 22, "font-weight": "bold", "text-margin-y": -8, "color": "#17306b",
-      "width": 200, "height": 90, "min-height": 90,
+      "width": "data(w)", "height": "data(h)", "z-index": 0,
     }},
     {selector: "node.k8s-node.control-plane", style: {"background-color": "#eef0f7",
                                                       "border-style": "double", "border-width": 6}},
@@ -128,7 +134,11 @@ function graphStyle() {
     }},
     {selector: "node.outside.dns", style: {"shape": "hexagon", "background-color": "#eef7ff",
                                            "border-color": "#56B4E9"}},
-    {selector: "edge", style: {"curve-style": "bezier", "width": 2, "line-color": "#999",
+    // straight, not bezier: a bezier edge looks for its parallel edges among every edge of
+    // its Service or owner each time a style changes, which is quadratic in a 2,000-pod
+    // ReplicaSet; only Ingress routes can run in parallel (two paths to one Service)
+    {selector: "edge", style: {"curve-style": "straight", "z-index-compare": "manual",
+                               "z-index": 10, "width": 2, "line-color": "#999",
                                "target-arrow-shape": "triangle", "target-arrow-color": "#999",
                                "arrow-scale": 1.2}},
     {selector: "edge.endpoint.ready", style: {"width": 3.5, "line-color": "#0072B2",
@@ -140,7 +150,7 @@ function graphStyle() {
     // which on 2,000 pods made every frame take seconds
     {selector: "edge.owns", style: {"width": 1, "line-color": "#c8c8c8", "line-style": "solid",
                                     "target-arrow-color": "#bbb", "arrow-scale": 0.8}},
-    {selector: "edge.route", style: {"width": 3, "line-color": "#CC79A7",
+    {selector: "edge.route", style: {"curve-style": "bezier", "width": 3, "line-color": "#CC79A7",
                                      "target-arrow-color": "#CC79A7", "label": "data(label)",
                                      "font-size": 14, "text-background-color": "#fff",
                                      "text-background-opacity": 1, "text-background-padding": 3}},
@@ -227,11 +237,14 @@ function takeSlot(map, key, id) {
   let slot = 0;
   while (taken.has(slot)) slot += 1;
   used.set(id, slot);
+  if (map === slots.pods) slots.resized.add(key);
   return slot;
 }
 
 function freeSlot(map, id) {
-  for (const used of map.values()) used.delete(id);
+  for (const [key, used] of map) {
+    if (used.delete(id) && map === slots.pods) slots.resized.add(key);
+  }
 }
 
 // A control plane's box holds one column of pods, a worker's two: fixed per node, so a
@@ -249,18 +262,40 @@ function nodeX(data) {
   return slots.nodes.get(data.id);
 }
 
+// A box spans its pods' rows (at least one box's height) and grows downwards.
+function boxShape(id, data) {
+  const cols = columnsOf(data);
+  const used = slots.pods.get(id);
+  const rows = used && used.size ? Math.floor(Math.max(...used.values()) / cols) + 1 : 0;
+  const w = cols * LAYOUT.podW - 18 + 2 * LAYOUT.boxPad;
+  const h = Math.max(rows * LAYOUT.podH - 16 + 2 * LAYOUT.boxPad, LAYOUT.boxMinH);
+  const top = LAYOUT.nodeTop + 20 - (LAYOUT.podH - 16) / 2 - LAYOUT.boxPad;
+  return {w, h, position: {x: nodeX(data), y: top + h / 2}};
+}
+
+function resizeBoxes() {
+  for (const id of slots.resized) {
+    const box = cy.getElementById(id);
+    if (box.empty()) continue;
+    const {w, h, position} = boxShape(id, box.data());
+    if (box.data("w") !== w || box.data("h") !== h) box.data({w, h});
+    box.position(position);
+  }
+  slots.resized.clear();
+}
+
 function positionFor(el) {
   const d = el.data;
   if (el.group === "edges") return undefined;
   if (d.kind === "Pod") {
-    const parent = cy.getElementById(d.parent);
-    const cols = parent.nonempty() ? columnsOf(parent.data()) : 1;
-    const x = parent.nonempty() ? nodeX(parent.data()) : 0;
-    const slot = takeSlot(slots.pods, d.parent, d.id);
+    const box = cy.getElementById(d.box);
+    const cols = box.nonempty() ? columnsOf(box.data()) : 1;
+    const x = box.nonempty() ? nodeX(box.data()) : 0;
+    const slot = takeSlot(slots.pods, d.box, d.id);
     return {x: x + (slot % cols - (cols - 1) / 2) * LAYOUT.podW,
             y: LAYOUT.nodeTop + 20 + Math.floor(slot / cols) * LAYOUT.podH};
   }
-  if (d.kind === "Node" || d.kind === "Unscheduled") return {x: nodeX(d), y: LAYOUT.nodeTop};
+  if (isBox(el)) return boxShape(d.id, d).position;
   const row = rowOf(d.kind);
   const slot = takeSlot(slots.rows, row.name, d.id);
   if (row.name === "outside") return {x: LAYOUT.outsideX, y: -200 + slot * LAYOUT.outsideGap};
@@ -292,26 +327,53 @@ function display(d) {
   return lines.join("\n");
 }
 
-function addElement(el, animate) {
-  const id = el.data.id;
-  if (leaving.has(id)) {  // it came back while fading out: drop the old one now
-    leaving.delete(id);
-    cy.getElementById(id).stop(true).remove();
+const isBox = (el) => el.data.kind === "Node" || el.data.kind === "Unscheduled";
+
+// The server's `parent` (the node a pod runs on) is kept as `box`: see the styles.
+function dataOf(el) {
+  const {parent, ...data} = el.data;
+  data.display = display(data);
+  if (parent) data.box = parent;
+  if (isBox(el)) {
+    const {w, h} = boxShape(data.id, data);
+    Object.assign(data, {w, h});
   }
-  const spec = {group: el.group, data: {...el.data, display: display(el.data)},
-                classes: el.classes, position: positionFor(el)};
-  const added = cy.add(spec);
-  applyOwnerToggle(added);
-  if (animate && el.group === "nodes" && !el.data.kind?.startsWith("Node")) {
-    added.style("opacity", 0);
-    added.animate({style: {opacity: 1}}, {duration: 450});
+  return data;
+}
+
+// One cy.add per call, not per element: Cytoscape's per-add bookkeeping over 2,000 pods
+// cost more than the pods. Node boxes go first: a pod's place is taken from its box.
+function addElements(els, animate) {
+  for (const group of [els.filter(isBox), els.filter((el) => !isBox(el))]) {
+    if (!group.length) continue;
+    const specs = group.map((el) => {
+      const id = el.data.id;
+      if (leaving.has(id)) {  // it came back while fading out: drop the old one now
+        leaving.delete(id);
+        cy.getElementById(id).stop(true).remove();
+      }
+      const data = dataOf(el);
+      return {group: el.group, data, classes: el.classes, position: positionFor({...el, data})};
+    });
+    const added = cy.add(specs);
+    applyOwnerToggle(added);
+    if (animate) {
+      const fading = added.filter((e) => e.isNode() && !e.data("kind")?.startsWith("Node"));
+      fading.style("opacity", 0);
+      fading.animate({style: {opacity: 1}}, {duration: 450});
+    }
   }
 }
 
 function updateElement(el) {
   const current = cy.getElementById(el.data.id);
-  if (current.empty()) return addElement(el, true);
-  current.data({...el.data, display: display(el.data)});
+  if (current.empty()) return addElements([el], true);
+  const data = dataOf(el);
+  if (data.box !== current.data("box")) {  // scheduled: from the Unscheduled box to its node
+    freeSlot(slots.pods, data.id);
+    current.position(positionFor({...el, data}));
+  }
+  current.data(data);
   // the server's classes replace the old ones; a highlight on it stays
   const kept = current.classes().filter((c) => /^(path|hover-|dim$)/.test(c));
   current.classes(el.classes);
@@ -338,8 +400,9 @@ function removeElement(id, animate) {
 function applyChange(change, animate) {
   cy.batch(() => {
     for (const id of change.remove) removeElement(id, animate);
-    for (const el of change.add) addElement(el, animate);
+    addElements(change.add, animate);
     for (const el of change.update) updateElement(el);
+    resizeBoxes();
   });
   refreshSources();
 }
@@ -386,7 +449,7 @@ function keepInView(added) {
   const outside = added.some((el) => {
     if (el.group !== "nodes") return false;
     const node = cy.getElementById(el.data.id);
-    if (node.empty() || node.isParent()) return false;  // a box is where its pods are
+    if (node.empty() || isBoxElement(node)) return false;  // a box is where its pods are
     const {x, y} = node.position();
     return x - w < view.x1 || x + w > view.x2 || y - h < view.y1 || y + h > view.y2;
   });
@@ -441,8 +504,10 @@ function clearPath() {
 }
 
 // Where the dot stops on an element: a node box at its name (its rules decide), else the middle.
+const isBoxElement = (element) => element.hasClass("k8s-node");
+
 function anchor(element) {
-  if (!element.isParent()) return {...element.position()};
+  if (!isBoxElement(element)) return {...element.position()};
   const box = element.boundingBox({includeLabels: false});
   return {x: (box.x1 + box.x2) / 2, y: box.y1 + 16};
 }
@@ -467,7 +532,7 @@ function moveMarker(target) {
 // response) draws nothing.
 function planHops(path) {
   const el = (id) => cy.getElementById(id);
-  const contains = (outer, inner) => el(inner).ancestors().contains(el(outer));
+  const contains = (outer, inner) => el(inner).data("box") === outer;
   const points = [];
   let last = null;
   if (path.source && el(path.source).nonempty()) points.push({id: last = path.source, step: -1});
@@ -573,7 +638,7 @@ function finishPath(path, items) {
 
 // the badge sits on the top right corner of a pod or a box, its words to the right
 function badgeSpot(element) {
-  if (element.isParent()) return anchor(element);
+  if (isBoxElement(element)) return anchor(element);
   const box = element.boundingBox({includeLabels: false});
   return {x: box.x2 - 8, y: box.y1 + 8};
 }
@@ -596,7 +661,7 @@ function wiredTo(target) {
 
 function focusOn(target) {
   const focus = wiredTo(target).union(target);
-  const keep = focus.union(focus.ancestors());
+  const keep = focus.union(byIds(focus.nodes("node.pod").map((pod) => pod.data("box"))));
   cy.batch(() => {
     cy.elements().not(keep).not(".path-marker, .path-hop").addClass("dim");
     focus.addClass("hover-focus");

@@ -163,3 +163,61 @@ def test_a_second_browser_receives_the_same_deltas(page_url):
             finally:
                 await browser.close()
     asyncio.run(both())
+
+
+_POD_OUTSIDE_ITS_BOX = """() => {
+  const cy = window.clusterviz.cy;
+  const inside = (inner, outer) => inner.x1 >= outer.x1 && inner.x2 <= outer.x2 &&
+                                   inner.y1 >= outer.y1 && inner.y2 <= outer.y2;
+  return cy.nodes("node.pod").filter((pod) => {
+    const box = cy.getElementById(pod.data("box"));
+    return box.empty() || !inside(pod.boundingBox({includeLabels: false}),
+                                  box.boundingBox({includeLabels: false}));
+  }).map((pod) => pod.id());
+}"""
+
+_WAITING_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: waits-for-ssd
+spec:
+  nodeSelector:
+    disk: ssd
+  containers:
+  - name: web
+    image: whatwant/node-web:1.0
+"""
+
+
+def test_pods_are_drawn_in_their_nodes_box_as_it_grows_and_when_they_get_a_node(page_url):
+    api = page_url.replace("/clusters/", "/k8s/clusters/")
+
+    async def steps(page):
+        await page.fill("#manifest", _WAITING_POD)
+        await page.click("#apply")
+        await page.wait_for_function("window.clusterviz.cy.getElementById("
+                                     "'pod/default/waits-for-ssd').data('box') === 'unscheduled'")
+        await _upload(page, "rs-node-web.yaml")
+        await page.wait_for_function("window.clusterviz.cy.nodes('node.pod.running-ready"
+                                     "[namespace = \"default\"]').length === 3", timeout=20_000)
+        scaled = await page.evaluate(f"""fetch("{api}apis/apps/v1/namespaces/default/"""
+                                     """replicasets/rs-node-web/scale", {method: "PATCH",
+            headers: {"Content-Type": "application/merge-patch+json"},
+            body: JSON.stringify({spec: {replicas: 9}})}).then((r) => r.status)""")
+        assert scaled == 200
+        await page.wait_for_function("window.clusterviz.cy.nodes('node.pod.running-ready"
+                                     "[namespace = \"default\"]').length === 9", timeout=20_000)
+        assert await page.evaluate(_POD_OUTSIDE_ITS_BOX) == []
+        labelled = await page.evaluate(f"""fetch("{api}api/v1/nodes/worker1", {{method: "PATCH",
+            headers: {{"Content-Type": "application/merge-patch+json"}},
+            body: JSON.stringify({{metadata: {{labels: {{disk: "ssd"}}}}}})}}).then((r) => r.status)""")
+        assert labelled == 200
+        await page.wait_for_function("window.clusterviz.cy.getElementById("
+                                     "'pod/default/waits-for-ssd').data('box') === 'node/worker1'",
+                                     timeout=20_000)
+        await page.wait_for_timeout(500)  # the fades are over
+        assert await page.evaluate(_POD_OUTSIDE_ITS_BOX) == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "dashboard-boxes.png"))
+
+    asyncio.run(_with_page(page_url, steps))

@@ -115,9 +115,11 @@ class Simulation:
         return self.engine.clock.now
 
     # manifests ---------------------------------------------------------------------
-    def apply(self, text: str, create: bool = False, namespace: str | None = None,
+    def apply(self, text: str | list, create: bool = False, namespace: str | None = None,
               field_validation: str = "Strict", dry_run: bool = False) -> list[ApplyResult]:
-        """`kubectl apply -f` (or `create -f`); `dry_run` is `--dry-run=server`: every document
+        """`kubectl apply -f` (or `create -f`) of YAML or JSON `text`, or of the documents
+        `parse_documents` made of it (a caller that parsed to check the upload's size hands them
+        over; they are copied, not changed). `dry_run` is `--dry-run=server`: every document
         goes through defaults, admission and validation, and nothing is stored, allocated or
         queued; even the random stream (uids, generated names, ClusterIPs) is put back."""
         if dry_run:
@@ -130,10 +132,11 @@ class Simulation:
         self.engine.settle()
         return results
 
-    def _apply_all(self, text: str, create: bool, namespace: str | None,
+    def _apply_all(self, text: str | list, create: bool, namespace: str | None,
                    field_validation: str, dry_run: bool) -> list[ApplyResult]:
         try:
-            docs = parse_documents(text)
+            # parsed already: a copy, since `create` hands each document to the API server
+            docs = parse_documents(text) if isinstance(text, str) else clone(text)
         except yaml.YAMLError as exc:
             return [ApplyResult(None, None, None, None, errors.bad_request(
                 f"error converting YAML to JSON: {_yaml_problem(exc)}").status)]

@@ -110,14 +110,16 @@ class World:
         return [o for (k, _, _), o in sorted(self.objects.items()) if k == kind]
 
 
-def preview(sim: Simulation, text: str, create: bool = False) -> tuple[list[ApplyResult], dict]:
-    """The dry run of `text` and its wiring; the cluster is left exactly as it was."""
-    results = sim.apply(text, create=create, dry_run=True)
+def preview(sim: Simulation, text: str | list,
+            create: bool = False) -> tuple[list[ApplyResult], dict]:
+    """The dry run of `text` (or of the documents `parse_documents` made of it) and its
+    wiring; the cluster is left exactly as it was."""
     try:
-        docs = parse_documents(text)
-    except yaml.YAMLError:  # the dry run has reported it already
-        docs = []
-    return results, analyze(sim, results, docs)
+        docs = parse_documents(text) if isinstance(text, str) else text
+    except yaml.YAMLError:  # the dry run of the text reports it, in the API server's words
+        docs = None
+    results = sim.apply(text if docs is None else docs, create=create, dry_run=True)
+    return results, analyze(sim, results, docs or [])
 
 
 def analyze(sim: Simulation, results: list[ApplyResult], docs: list) -> dict:

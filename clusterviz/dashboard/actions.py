@@ -6,7 +6,11 @@ decides, the runtime saves, and the graph feed shows the result. They
 return dicts ready for JSON, worded the way kubectl words the same thing,
 so the page shows the API server's message in place and never a stack
 trace. Limits are checked before anything runs: a refused upload changes
-nothing. A preview is the API server's dry run (`--dry-run=server`) plus
+nothing. The document limit counts what will be applied: the objects after
+parsing (`simcore.simulation.parse_documents`), a `List`'s items one by one,
+and not the `---` lines of the text, which a List hides and a string may
+hold; the parsed documents are then what is applied, so the text is parsed
+once. A preview is the API server's dry run (`--dry-run=server`) plus
 `simcore.wiring`'s account of what the upload will connect to; it stores,
 allocates and publishes nothing.
 """
@@ -15,10 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import yaml
+
 from clusterviz.clusters import runtime
 from simcore.execution import ExecResult
 from simcore.resources import UnknownResource, lookup
-from simcore.simulation import ApplyResult, Simulation
+from simcore.simulation import ApplyResult, Simulation, parse_documents
 from simcore.wiring import preview
 
 MAX_MANIFEST_BYTES = 512 * 1024
@@ -40,28 +46,35 @@ class Source:
 
 def apply_manifests(slug: str, text: str, create: bool = False) -> list[dict]:
     """`kubectl apply -f -` (or `create -f -`) of `text`: one result line per document."""
-    check_manifests(text, create)
-    results = runtime.run(slug, lambda sim: sim.apply(text, create=create))
+    manifests = check_manifests(text, create)
+    results = runtime.run(slug, lambda sim: sim.apply(manifests, create=create))
     return [result_line(r, create) for r in results]
 
 
 def preview_manifests(slug: str, text: str, create: bool = False) -> dict:
     """`kubectl apply --dry-run=server -f -` (or `create`): the per-document lines, and the
     wiring (which pods each Service selects, ports, DNS names, Ingress routes, problems)."""
-    check_manifests(text, create)
-    results, wiring = runtime.run(slug, lambda sim: preview(sim, text, create))
+    manifests = check_manifests(text, create)
+    results, wiring = runtime.run(slug, lambda sim: preview(sim, manifests, create))
     return {"results": [result_line(r, create, dry_run=True) for r in results], **wiring}
 
 
-def check_manifests(text: str, create: bool) -> None:
-    """The upload's limits, checked before the cluster sees anything."""
+def check_manifests(text: str, create: bool) -> list | str:
+    """The upload's limits, checked before the cluster sees anything. Returns what to apply:
+    the parsed documents, or the text itself when it is not YAML (the API server words that)."""
     if len(text.encode()) > MAX_MANIFEST_BYTES:
         raise Refused(f"the text is {len(text.encode())} bytes; the limit is "
                       f"{MAX_MANIFEST_BYTES} bytes")
     if not text.strip():
         raise Refused("error: no objects passed to " + ("create" if create else "apply"))
-    if text.count("\n---") + 1 > MAX_DOCUMENTS:
-        raise Refused(f"more than {MAX_DOCUMENTS} documents; upload them in parts")
+    try:
+        docs = parse_documents(text)
+    except yaml.YAMLError:
+        return text
+    if len(docs) > MAX_DOCUMENTS:
+        raise Refused(f"more than {MAX_DOCUMENTS} objects ({len(docs)}, each item of a List "
+                      "counted); upload them in parts")
+    return docs
 
 
 def result_line(result: ApplyResult, create: bool, dry_run: bool = False) -> dict:

@@ -72,12 +72,22 @@ class _Feed:
     """The viewers of one cluster and namespace filter, in this process, waiting for a flush.
 
     `waiting` maps each viewer to the resourceVersion its wake-up announced (None when
-    it announced none, as a clock change: only a read started after it will do)."""
+    it announced none, as a clock change: only a read started after it will do). `last`
+    is the latest read: a wake-up for a change it already holds is answered from it at
+    once (200 viewers' wake-ups take longer to arrive than one read takes)."""
 
     def __init__(self, key: tuple) -> None:
         self.key, self.waiting, self.task = key, {}, None
+        self.last: Snapshot | None = None
+        self.answering: set[asyncio.Task] = set()
 
     def wake(self, viewer: GraphConsumer, rv: int | None) -> None:
+        if (rv is not None and self.last is not None and rv <= self.last.rv
+                and viewer not in self.waiting):
+            task = asyncio.get_running_loop().create_task(viewer._send_delta(self.last))
+            self.answering.add(task)
+            task.add_done_callback(self.answering.discard)
+            return
         if viewer in self.waiting:
             old = self.waiting[viewer]
             rv = None if old is None or rv is None else max(old, rv)
@@ -103,6 +113,7 @@ class _Feed:
         current = await _offload(_read_and_diff)(slug, namespace, list(sent.values()))
         if current is None:
             return
+        self.last = current
         # woken during the read by a change the read already holds: served by it too
         covered = [v for v, rv in self.waiting.items() if rv is not None and rv <= current.rv]
         for viewer in covered:
@@ -184,6 +195,8 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
         async with self.sending:
             if self.sent is None or snap.key[2:] != (self.namespace,):
                 return  # the filter changed since the wake-up: its snapshot said it all
+            if snap.key == self.sent.key and snap.version < self.sent.version:
+                return  # a resync sent it something newer: never draw the past
             speed_moved = snap.clock.get("speed") != self.speed
             if snap.version == self.sent.version and snap.key == self.sent.key:
                 if not speed_moved:

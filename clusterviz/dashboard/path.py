@@ -24,6 +24,12 @@ viewer cannot see is replaced by the node that holds it (CoreDNS answers
 from the control-plane box) or left out. `request_path` is pure: the
 elements go in as lists; `for_viewer` reads them from the saved snapshot.
 
+A DNS question for a name in the cluster's zone is answered by CoreDNS
+itself; any other name goes on to the upstream DNS. The zone is the
+cluster's configured `cluster_domain`, the one simcore's CoreDNS and the
+pods' resolv.conf use (`cluster.local` when none is configured), so a
+cluster built with another domain is drawn the way its DNS behaves.
+
 One entry per trace step that has a `detail`, in order, exactly the lines
 `actions.terminal` numbers, so entry i goes with line i.
 """
@@ -33,7 +39,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-CLUSTER_ZONE = "cluster.local"  # names CoreDNS answers itself; the rest it forwards upstream
+DEFAULT_ZONE = "cluster.local"  # simcore's CoreDNS zone when the config names no cluster_domain
+
+
+def cluster_zone(config: dict) -> str:
+    """The zone CoreDNS answers itself (the rest it forwards upstream), from the cluster's
+    config as simcore's DNS reads it."""
+    return str(config.get("cluster_domain") or DEFAULT_ZONE).lower().rstrip(".")
 
 
 def source_id(kind: str, name: str, namespace: str = "default") -> str:
@@ -105,21 +117,23 @@ class _Walk:
     service: str | None = None  # the Service the last kube-proxy decision was for
     how: str = ""  # how it decided: random, affinity, reject, drop, round-robin
     answered: str | None = None  # the pod the connection was delivered to
+    zone: str = DEFAULT_ZONE  # the cluster's DNS domain: names CoreDNS answers itself
 
 
 def request_path(trace: Sequence[dict], source: str | None, elements: Iterable[dict],
-                 shown: Collection[str] | None = None) -> dict:
+                 shown: Collection[str] | None = None, zone: str = DEFAULT_ZONE) -> dict:
     """The path of one request on the graph `elements` (all of them), as the page draws it.
 
     `source` is the element the command ran at (`source_id`); `shown` the ids
-    the viewer draws (None: all of `elements`). Returns `{"source", "steps",
-    "end", "outcome"}`: a step per trace line, `end` the element where the
-    request ended (the pod that answered, or where it failed), `outcome`
-    "answered", "reject", "drop", "timeout", "unresolved" or "done".
+    the viewer draws (None: all of `elements`); `zone` the cluster's DNS domain
+    (`cluster_zone`). Returns `{"source", "steps", "end", "outcome"}`: a step
+    per trace line, `end` the element where the request ended (the pod that
+    answered, or where it failed), `outcome` "answered", "reject", "drop",
+    "timeout", "unresolved" or "done".
     """
     index = _Index.of(elements)
     visible = _visibility(index, shown)
-    walk = _Walk(index, source if source in index.ids else None)
+    walk = _Walk(index, source if source in index.ids else None, zone=zone)
     walk.at = walk.source
     steps, outcome, end = [], "done", None
     for step in trace:
@@ -169,8 +183,8 @@ def _touch(walk: _Walk, step: dict) -> tuple[list[str | None], str | None, str |
 
 def _dns_query(walk: _Walk, step: dict):
     index, server = walk.index, step.get("server") or ""
-    name = str(step.get("name") or "").rstrip(".")
-    forwarded = not (name == CLUSTER_ZONE or name.endswith("." + CLUSTER_ZONE))
+    name, zone = str(step.get("name") or "").lower().rstrip("."), walk.zone
+    forwarded = not (name == zone or name.endswith("." + zone))
     service = index.service_by_ip.get(server)
     ids: list[str | None] = []
     at = None
@@ -270,8 +284,10 @@ _HANDLERS = {
 
 def for_viewer(slug: str, trace: Sequence[dict], source: str, namespace: str = "") -> dict | None:
     """`request_path` on the cluster's saved graph, for a viewer with namespace filter
-    `namespace`; None when the cluster is gone. Reads the snapshot cache, so it costs
-    nothing more than the graph feed already spends."""
+    `namespace`; None when the cluster is gone. Reads the snapshot cache, so the graph
+    costs nothing more than the graph feed already spends, and the DNS domain from the
+    cluster's saved config (one small query)."""
+    from clusterviz.clusters.models import Cluster
     from clusterviz.dashboard.graph import ALL_NAMESPACES
     from clusterviz.dashboard.snapshot import snapshot
 
@@ -280,4 +296,5 @@ def for_viewer(slug: str, trace: Sequence[dict], source: str, namespace: str = "
     if everything is None or drawn is None:
         return None
     shown = {e["data"]["id"] for e in drawn.elements}
-    return request_path(trace, source, everything.elements, shown)
+    config = Cluster.objects.filter(slug=slug).values_list("state__config", flat=True).first()
+    return request_path(trace, source, everything.elements, shown, cluster_zone(config or {}))

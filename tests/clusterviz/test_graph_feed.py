@@ -155,6 +155,27 @@ async def test_a_wake_during_the_read_is_served_by_it_only_if_the_read_covers_it
 
 
 @run_async
+async def test_a_wake_after_the_read_for_a_change_it_holds_is_answered_at_once(
+        monkeypatch, settings):
+    settings.DASHBOARD_BATCH_SECONDS = 30
+
+    async def read(slug, namespace, sent):
+        return SimpleNamespace(rv=10)
+    monkeypatch.setattr(consumers, "_offload", lambda fn: read)
+    key = (asyncio.get_running_loop(), "fake", "")
+    feed = consumers._feeds[key] = consumers._Feed(key)
+    first, straggler, newer = (_FakeViewer() for _ in range(3))
+    feed.wake(first, 10)
+    await asyncio.sleep(0.05)
+    feed.wake(straggler, 10)  # the same save's wake-up, arriving after the read
+    feed.wake(newer, 11)      # a later save: waits for the next flush
+    await asyncio.sleep(0.05)
+    assert (first.got, straggler.got, newer.got) == ([10], [10], [])
+    feed.task.cancel()
+    await asyncio.sleep(0)
+
+
+@run_async
 async def test_it_answers_a_resync_with_a_fresh_snapshot(slug):
     viewer = _viewer(slug)
     await viewer.connect()

@@ -15,7 +15,8 @@ import pytest
 
 from clusterviz.clusters import runtime
 from clusterviz.dashboard.graph import ALL_NAMESPACES, Outside, elements
-from clusterviz.dashboard.path import request_path, source_id
+from clusterviz.dashboard.path import cluster_zone, request_path, source_id
+from simcore.presets import lecture
 from simcore.simulation import Simulation
 from tests.conftest import LECTURE
 
@@ -29,13 +30,23 @@ CLIENT = "ext/client/192.168.100.50"
 EP = "ep/default/svc-node/rs-node-web-"
 
 
-@pytest.fixture(scope="module")
-def lecture_state() -> dict:
-    sim = Simulation.from_preset("lecture", seed=0)
+def _state(**options) -> dict:
+    sim = Simulation.from_preset("lecture", seed=0, **options)
     for name in MANIFESTS:
         assert all(r.error is None for r in sim.apply((LECTURE / name).read_text()))
     sim.run_until_idle()
     return sim.state()
+
+
+@pytest.fixture(scope="module")
+def lecture_state() -> dict:
+    return _state()
+
+
+@pytest.fixture(scope="module")
+def corp_state() -> dict:
+    """The lecture cluster built with another DNS domain (kubelet clusterDomain, CoreDNS zone)."""
+    return _state(cluster_domain="corp.example")
 
 
 def _run(state: dict, kind: str, name: str, command: str, namespace: str = "") -> dict:
@@ -46,7 +57,8 @@ def _run(state: dict, kind: str, name: str, command: str, namespace: str = "") -
     shown = {e["data"]["id"] for e in elements(objects, namespace, outside)}
     run = {"pod": sim.exec, "node": sim.exec_on_node, "client": sim.exec_external}[kind]
     result = run(name, command)
-    path = request_path(result.trace, source_id(kind, name), everything, shown)
+    path = request_path(result.trace, source_id(kind, name), everything, shown,
+                        cluster_zone(sim.engine.config))
     # one entry per numbered trace line, in order
     assert [s["step"] for s in path["steps"]] == [s["step"] for s in result.trace
                                                  if s.get("detail")]
@@ -157,6 +169,32 @@ def test_a_viewer_of_all_namespaces_sees_the_query_reach_the_coredns_pods(lectur
     assert query["at"] == coredns[0]
 
 
+def test_a_cluster_with_another_dns_domain_has_coredns_answer_its_names(corp_state):
+    path = _run(corp_state, "pod", "rs-node-web-kghsf", "curl -s http://svc-node")
+    query = path["steps"][0]
+    # svc-node.default.svc.corp.example: in the cluster's zone, so not sent upstream
+    assert (query["step"], query["ids"], query["at"]) == (
+        "dns-query", ["node/master-stg"], "node/master-stg")
+    assert path["outcome"] == "answered"
+
+
+def test_a_name_outside_another_dns_domain_goes_upstream(corp_state):
+    path = _run(corp_state, "pod", "rs-node-web-kghsf", "curl -s http://www.google.com")
+    queries = [s["at"] for s in path["steps"] if s["step"] == "dns-query"]
+    # the search list's default.svc.corp.example, svc.corp.example and corp.example are
+    # CoreDNS's own; skbroadband (asked twice) and the name as is go upstream
+    assert queries == ["node/master-stg"] * 3 + ["ext/dns/192.168.100.1"] * 3
+
+
+@pytest.mark.parametrize("config, zone", [
+    pytest.param({"cluster_domain": "corp.example"}, "corp.example", id="configured"),
+    pytest.param({"cluster_domain": "Corp.Example."}, "corp.example", id="as-coredns-compares"),
+    pytest.param({}, "cluster.local", id="none-configured"),
+])
+def test_the_zone_is_the_clusters_configured_domain(config, zone):
+    assert cluster_zone(config) == zone
+
+
 def test_elements_the_graph_does_not_have_are_left_out():
     trace = [{"step": "proxy", "node": "gone", "service": "default/nope:80", "how": "reject",
               "candidates": [], "detail": "x"},
@@ -185,3 +223,20 @@ def test_the_run_endpoint_sends_the_path_with_the_trace(client, cluster):
     answered = answer["stdout"].removeprefix("You've hit ").strip()
     assert path["end"] == f"pod/default/{answered}"
     assert path["steps"][0]["at"] == "node/master-stg"  # CoreDNS, drawn as its node
+
+
+@pytest.mark.django_db
+def test_the_run_endpoint_uses_the_clusters_own_dns_domain(client, monkeypatch):
+    monkeypatch.setitem(lecture.CONFIG, "cluster_domain", "corp.example")
+    runtime.create_cluster("corp")
+    text = "\n---\n".join((LECTURE / n).read_text() for n in MANIFESTS[:2])
+    runtime.run("corp", lambda sim: sim.apply(text))
+    runtime.run("corp", lambda sim: sim.advance(30))
+    pod = runtime.run("corp", lambda sim: sim.list("pods")[0]["metadata"]["name"])
+    body = {"source": {"kind": "pod", "name": pod}, "command": "curl -s http://svc-node",
+            "graph_namespace": ""}
+    answer = client.post("/clusters/corp/run", json.dumps(body),
+                         content_type="application/json").json()
+    assert "svc-node.default.svc.corp.example" in answer["trace"][0]
+    assert answer["path"]["steps"][0]["at"] == "node/master-stg"  # CoreDNS, not upstream
+    assert answer["path"]["outcome"] == "answered"

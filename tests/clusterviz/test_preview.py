@@ -101,8 +101,11 @@ def test_a_refused_document_is_the_api_servers_message(client, paused, mode, tex
                  f"the text is {actions.MAX_MANIFEST_BYTES + 1} bytes; the limit is "
                  f"{actions.MAX_MANIFEST_BYTES} bytes", id="oversize"),
     pytest.param("\n---\n".join(["{}"] * (actions.MAX_DOCUMENTS + 1)),
-                 f"more than {actions.MAX_DOCUMENTS} documents; upload them in parts",
-                 id="too-many-documents"),
+                 f"more than {actions.MAX_DOCUMENTS} objects (51, each item of a List counted); "
+                 "upload them in parts", id="too-many-documents"),
+    pytest.param(json.dumps({"apiVersion": "v1", "kind": "List", "items": [{}] * 51}),
+                 f"more than {actions.MAX_DOCUMENTS} objects (51, each item of a List counted); "
+                 "upload them in parts", id="too-many-list-items"),
     pytest.param("  \n", "error: no objects passed to apply", id="empty"),
 ])
 def test_the_upload_limits_hold_for_a_preview(client, paused, text, message):
@@ -117,3 +120,65 @@ def test_a_preview_of_an_unknown_cluster_is_404(client, db):
     response = client.post("/clusters/nowhere/preview", json.dumps({"text": "a: b"}),
                            content_type="application/json")
     assert (response.status_code, response.json()) == (404, {"error": "no cluster nowhere"})
+
+
+def _configmap(i: int, data: str = "{}") -> str:
+    return f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}}}\ndata: {data}\n"
+
+
+def _configmaps(n: int) -> list[dict]:
+    return [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}"}}
+            for i in range(n)]
+
+
+def _configmaps_made(cluster: Cluster) -> int:
+    return StoredObject.objects.filter(cluster=cluster, resource="configmaps",
+                                       name__startswith="cm-").count()
+
+
+# over the limit: what the upload would apply, not how many `---` lines the text has
+TOO_MANY = actions.MAX_DOCUMENTS + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", [
+    pytest.param("apiVersion: v1\nkind: List\nitems:\n" + "".join(
+        f"- {json.dumps(cm)}\n" for cm in _configmaps(TOO_MANY)), id="yaml-list"),
+    pytest.param(json.dumps({"apiVersion": "v1", "kind": "List", "items": _configmaps(TOO_MANY)}),
+                 id="json-list"),
+    pytest.param(json.dumps({"apiVersion": "v1", "kind": "ConfigMapList",
+                             "items": _configmaps(TOO_MANY)}), id="typed-list"),
+    pytest.param("---\n".join([_configmap(i) for i in range(40)] + [json.dumps(
+        {"apiVersion": "v1", "kind": "List", "items": _configmaps(TOO_MANY)[40:]})]),
+                 id="documents-and-a-list"),
+])
+@pytest.mark.parametrize("mode", ["apply", "preview"])
+def test_a_list_over_the_document_limit_is_refused_and_creates_nothing(client, paused, text,
+                                                                      mode):
+    before = _snapshot(paused)
+    response = _post(client, mode, {"text": text})
+    assert (response.status_code, response.json()) == (400, {"error": (
+        f"more than {actions.MAX_DOCUMENTS} objects ({TOO_MANY}, each item of a List counted); "
+        "upload them in parts")})
+    assert _snapshot(paused) == before
+    assert _configmaps_made(paused) == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", [
+    pytest.param("---\n".join(_configmap(i) for i in range(50)), id="separated-by-dashes"),
+    pytest.param("".join(f"---\n{_configmap(i)}---\n" for i in range(50)),
+                 id="each-opened-and-closed-by-dashes"),
+    pytest.param("---\n".join([_configmap(0, '{banner: "top\n---- cut here ----\n  end"}')] +
+                               [_configmap(i) for i in range(1, 50)]),
+                 id="a-string-with-a-line-of-dashes"),
+    pytest.param("---\n".join([_configmap(0, "\n  script: |\n    ---\n    --- x\n")] +
+                               [_configmap(i) for i in range(1, 50)]),
+                 id="a-block-scalar-with-lines-of-dashes"),
+])
+def test_the_document_limit_counts_objects_not_dashes(client, paused, text):
+    response = _post(client, "apply", {"text": text})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["text"] for r in results] == [f"configmap/cm-{i} created" for i in range(50)]
+    assert _configmaps_made(paused) == 50

@@ -13,6 +13,7 @@ import json
 import pytest
 
 from simcore import Simulation
+from simcore.simulation import parse_documents
 from simcore.wiring import preview
 from tests.conftest import LECTURE
 
@@ -290,6 +291,20 @@ def test_a_preview_changes_nothing_and_says_what_the_real_upload_then_does(sim, 
     assert json.dumps(sim.state(), sort_keys=True) == before
     real = sim.apply(text, create=create)
     assert [(r.action, r.error) for r in results] == [(r.action, r.error) for r in real]
+
+
+@pytest.mark.parametrize("create", [False, True], ids=["apply", "create"])
+def test_parsed_documents_preview_and_apply_as_their_text_and_stay_as_they_were(sim, create):
+    # the dashboard parses once to count the objects, then hands the documents over; a
+    # retried attempt (runtime.run) must find them as they were
+    text = _text("rs-node-web.yaml", "svc-none-node-web.yaml")
+    docs = parse_documents(text)
+    parsed = json.dumps(docs, sort_keys=True)
+    assert preview(sim, docs, create) == preview(sim, text, create)
+    results = sim.apply(docs, create=create)
+    assert [(r.kind, r.name, r.action) for r in results] == [
+        ("ReplicaSet", "rs-node-web", "created"), ("Service", "svc-node", "created")]
+    assert json.dumps(docs, sort_keys=True) == parsed
 
 
 def test_a_dry_run_of_bad_yaml_is_the_api_servers_error(sim):

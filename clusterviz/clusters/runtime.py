@@ -159,6 +159,11 @@ def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
     saved = engines.saved_parts(cluster)
     changed, gone = _changed_parts(saved, parts)
     due_at = next_due_at(sim, wall, cluster.speed)
+    # What will be stored, for the next save to compare with: copies, since the engine's own
+    # dicts change in place. Made before the commit: once it commits, the graph feed's
+    # readers wake and would share the interpreter with this copying.
+    snapshot = {name: clone(value) if name in changed else saved[name]
+                for name, value in parts.items()}
     with transaction.atomic():
         won = Cluster.objects.filter(pk=cluster.pk, version=cluster.version).update(
             version=F("version") + 1, state=state, resource_version=store.rv,
@@ -168,10 +173,6 @@ def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
         _write_parts(cluster, changed, gone)
         events = _write_changes(cluster, sim, old_rv)
         transaction.on_commit(partial(publish.publish, cluster.slug, old_rv, store.rv, events))
-    # What is stored now, for the next save to compare with: copies, since the engine's own
-    # dicts change in place.
-    snapshot = {name: clone(value) if name in changed else saved[name]
-                for name, value in parts.items()}
     cluster.version += 1
     cluster.resource_version = store.rv
     cluster.elapsed, cluster.saved_at, cluster.state = sim.engine.clock.elapsed, wall, state

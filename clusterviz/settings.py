@@ -154,7 +154,7 @@ K8S_MAX_BODY_BYTES = env_int("CLUSTERVIZ_MAX_BODY_BYTES", 3 * 1024 * 1024)
 CHANGE_LOG_LIMIT = env_int("CLUSTERVIZ_CHANGE_LOG_LIMIT", 5000)
 
 # The dashboard: static files under /static/ (served by Django, see urls.py); the graph
-# feed batches change notifications for this long before it sends a delta.
+# feed sends a change to a quiet viewer at once, then at most one delta per this window.
 STATIC_URL = "/static/"
 DASHBOARD_BATCH_SECONDS = float(os.environ.get("CLUSTERVIZ_BATCH_SECONDS", 0.05))
 

@@ -206,16 +206,21 @@ def test_elements_the_graph_does_not_have_are_left_out():
                               {"step": "reject", "ids": [], "at": None, "fail": "reject"}]}
 
 
-@pytest.mark.django_db
-def test_the_run_endpoint_sends_the_path_with_the_trace(client, cluster):
+def _curl_svc_node(client, slug: str) -> tuple[str, dict]:
+    """The lecture's pods and Service on cluster `slug`, then curl from a pod through /run."""
     text = "\n---\n".join((LECTURE / n).read_text() for n in MANIFESTS[:2])
-    runtime.run("lecture", lambda sim: sim.apply(text))
-    runtime.run("lecture", lambda sim: sim.advance(30))
-    pod = runtime.run("lecture", lambda sim: sim.list("pods")[0]["metadata"]["name"])
+    runtime.run(slug, lambda sim: sim.apply(text))
+    runtime.run(slug, lambda sim: sim.advance(30))
+    pod = runtime.run(slug, lambda sim: sim.list("pods")[0]["metadata"]["name"])
     body = {"source": {"kind": "pod", "name": pod}, "command": "curl -s http://svc-node",
             "graph_namespace": ""}
-    answer = client.post("/clusters/lecture/run", json.dumps(body),
-                         content_type="application/json").json()
+    return pod, client.post(f"/clusters/{slug}/run", json.dumps(body),
+                            content_type="application/json").json()
+
+
+@pytest.mark.django_db
+def test_the_run_endpoint_sends_the_path_with_the_trace(client, cluster):
+    pod, answer = _curl_svc_node(client, "lecture")
     assert "steps" not in answer
     path = answer["path"]
     assert len(path["steps"]) == len(answer["trace"])
@@ -229,14 +234,7 @@ def test_the_run_endpoint_sends_the_path_with_the_trace(client, cluster):
 def test_the_run_endpoint_uses_the_clusters_own_dns_domain(client, monkeypatch):
     monkeypatch.setitem(lecture.CONFIG, "cluster_domain", "corp.example")
     runtime.create_cluster("corp")
-    text = "\n---\n".join((LECTURE / n).read_text() for n in MANIFESTS[:2])
-    runtime.run("corp", lambda sim: sim.apply(text))
-    runtime.run("corp", lambda sim: sim.advance(30))
-    pod = runtime.run("corp", lambda sim: sim.list("pods")[0]["metadata"]["name"])
-    body = {"source": {"kind": "pod", "name": pod}, "command": "curl -s http://svc-node",
-            "graph_namespace": ""}
-    answer = client.post("/clusters/corp/run", json.dumps(body),
-                         content_type="application/json").json()
+    _, answer = _curl_svc_node(client, "corp")
     assert "svc-node.default.svc.corp.example" in answer["trace"][0]
     assert answer["path"]["steps"][0]["at"] == "node/master-stg"  # CoreDNS, not upstream
     assert answer["path"]["outcome"] == "answered"

@@ -59,7 +59,14 @@ from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.publish import group_name
 from clusterviz.dashboard import webkubectl
 from clusterviz.dashboard.actions import Refused
-from clusterviz.dashboard.snapshot import Snapshot, cached_delta, shared_delta, snapshot
+from clusterviz.dashboard.snapshot import (
+    Snapshot,
+    cached_delta,
+    encoded_elements,
+    shared_delta,
+    snapshot,
+    snapshot_message,
+)
 
 CLOSE_NO_CLUSTER = 4404
 
@@ -185,11 +192,11 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
     async def _send_snapshot(self, snap: Snapshot | None) -> None:
         if snap is None:
             return
+        elements = await _offload(encoded_elements)(snap)  # a megabyte on 2,000 pods
         async with self.sending:
             self.seq += 1
             self.sent, self.speed = snap, snap.clock.get("speed")
-            await self.send_json({"type": "snapshot", "seq": self.seq, "version": snap.version,
-                                  "clock": snap.clock, "elements": snap.elements})
+            await self.send(text_data=snapshot_message(snap, self.seq, elements))
 
     async def _send_delta(self, snap: Snapshot) -> None:
         async with self.sending:

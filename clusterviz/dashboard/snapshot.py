@@ -41,6 +41,8 @@ _cache: dict[tuple, list[dict]] = {}
 _guard = threading.Lock()
 _DELTAS_SIZE = 64
 _deltas: dict[tuple, _Once] = {}
+_ENCODED_SIZE = 8  # a 2,000-pod graph's elements are about a megabyte of JSON
+_encoded: dict[tuple, str] = {}
 _ROWS_SIZE = 16
 _rows: dict[tuple, _Rows] = {}
 _GRAPHED = tuple(RESOURCES.values())
@@ -93,6 +95,29 @@ def snapshot(slug: str, namespace: str = "") -> Snapshot | None:
             _cache[key] = hit
     return Snapshot(cluster.version, clock_of(cluster), hit,
                     (cluster.pk, cluster.created, namespace), cluster.resource_version)
+
+
+def encoded_elements(snap: Snapshot) -> str:
+    """`json.dumps(snap.elements)`, once per (cluster, filter, version) in this process: a
+    class opening one cluster's page costs one encoding, not one per student. Slow on big
+    graphs: call it from a worker thread."""
+    key = (*snap.key, snap.version) if snap.key else None
+    with _guard:
+        text = _encoded.get(key) if key else None
+    if text is None:
+        text = json.dumps(snap.elements)
+        if key:
+            with _guard:
+                if len(_encoded) >= _ENCODED_SIZE:
+                    _encoded.pop(next(iter(_encoded)))
+                _encoded[key] = text
+    return text
+
+
+def snapshot_message(snap: Snapshot, seq: int, elements: str) -> str:
+    """The feed's `snapshot` message, as `json.dumps` of the whole dict would write it."""
+    return (f'{{"type": "snapshot", "seq": {seq}, "version": {snap.version}, '
+            f'"clock": {json.dumps(snap.clock)}, "elements": {elements}}}')
 
 
 def _delta_key(old: Snapshot, new: Snapshot) -> tuple | None:

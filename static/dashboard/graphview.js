@@ -471,10 +471,25 @@ function send(payload) {
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const ns = encodeURIComponent(namespace());
-  socket = new WebSocket(`${scheme}://${location.host}/ws/clusters/${opts.slug}/graph?namespace=${ns}`);
+  const url = `${scheme}://${location.host}/ws/clusters/${opts.slug}/graph?namespace=${ns}`;
+  // the page may have opened this very feed before its scripts loaded (earlyfeed.js)
+  const early = window.clustervizEarlyFeed;
+  window.clustervizEarlyFeed = null;  // adopted once: a reconnect opens its own
+  const adopt = early && early.url === url && early.socket.readyState <= WebSocket.OPEN;
+  if (early && !adopt) early.socket.close();
+  socket = adopt ? early.socket : new WebSocket(url);
   setLive("connecting", "connecting…");
   socket.onopen = () => setLive("live", "live");
-  socket.onmessage = (event) => onMessage(JSON.parse(event.data));
+  const handle = (event) => onMessage(JSON.parse(event.data));
+  socket.onmessage = handle;
+  if (adopt && socket.readyState === WebSocket.OPEN) setLive("live", "live");
+  if (adopt && early.messages.length) {
+    // what it had so far, in a task of its own once the page has finished setting up;
+    // what arrives meanwhile waits behind it, in order
+    const queue = early.messages;
+    socket.onmessage = (event) => queue.push(event);
+    setTimeout(() => { queue.forEach(handle); socket.onmessage = handle; });
+  }
   socket.onclose = () => {
     setLive("offline", "reconnecting…");
     state.seq = 0;

@@ -221,3 +221,40 @@ def test_pods_are_drawn_in_their_nodes_box_as_it_grows_and_when_they_get_a_node(
         await page.screenshot(path=str(ARTIFACTS / "dashboard-boxes.png"))
 
     asyncio.run(_with_page(page_url, steps))
+
+
+_COUNT_SOCKETS = """
+window.graphSockets = [];
+const PageSocket = window.WebSocket;
+window.WebSocket = class extends PageSocket {
+  constructor(url, ...rest) {
+    super(url, ...rest);
+    if (String(url).includes("/graph")) window.graphSockets.push(String(url));
+  }
+};
+"""
+
+
+def test_the_page_adopts_the_graph_feed_it_opened_before_its_scripts(page_url):
+    async def run():
+        async with playwright_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page(viewport=VIEWPORT)
+                errors: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                await page.add_init_script(_COUNT_SOCKETS)
+                await page.goto(page_url)
+                await page.wait_for_function("window.clusterviz && window.clusterviz.state.seq > 0")
+                await page.wait_for_function("window.clusterviz.cy.nodes('node.k8s-node').length"
+                                             " === 3")
+                assert len(await page.evaluate("window.graphSockets")) == 1
+                await page.select_option("#namespace", "kube-system")  # the same socket, refiltered
+                await page.wait_for_function("window.clusterviz.cy.nodes("
+                                             "'node.pod[namespace = \"kube-system\"]').length > 0")
+                assert len(await page.evaluate("window.graphSockets")) == 1
+                assert errors == []
+            finally:
+                await browser.close()
+    asyncio.run(run())

@@ -176,6 +176,26 @@ async def test_a_wake_after_the_read_for_a_change_it_holds_is_answered_at_once(
 
 
 @run_async
+async def test_viewers_opening_one_picture_share_one_encoding_of_it(slug, monkeypatch):
+    encodings = []
+    real = snapshot_module.json.dumps
+    monkeypatch.setattr(snapshot_module.json, "dumps", lambda value, *a, **k: (
+        encodings.append(1) if isinstance(value, list) else None) or real(value, *a, **k))
+    firsts = []
+    for _ in range(3):
+        viewer = _viewer(slug, "?namespace=default")
+        await viewer.connect()
+        firsts.append(await viewer.receive_json_from())
+        await viewer.disconnect()
+    assert firsts[0] == firsts[1] == firsts[2] and firsts[0]["type"] == "snapshot"
+    assert len(encodings) == 1
+    snap = await sync_to_async(_snapshot_now, thread_sensitive=False)(slug)
+    message = snapshot_module.snapshot_message(snap, 4, snapshot_module.encoded_elements(snap))
+    assert json.loads(message) == {"type": "snapshot", "seq": 4, "version": snap.version,
+                                   "clock": snap.clock, "elements": snap.elements}
+
+
+@run_async
 async def test_it_answers_a_resync_with_a_fresh_snapshot(slug):
     viewer = _viewer(slug)
     await viewer.connect()

@@ -84,6 +84,8 @@ const cy = cytoscape({
   layout: {name: "preset"},
   minZoom: 0.15,
   maxZoom: 2.5,
+  // every element has its place (below); a dragged box would leave its pods behind
+  autoungrabify: true,
 });
 
 function graphStyle() {

@@ -28,9 +28,9 @@ the other viewers woken by the same save join it), and the ones that arrive
 within `DASHBOARD_BATCH_SECONDS` of a flush ride along in one flush at the
 end of that window. A change reaches a watching page as soon as it
 commits, and a burst of saves costs at most one delta per window. A
-notification that arrives while the state is being read is served by that
-read when the read already covers its resourceVersion. An empty delta is
-not sent. The consumer only translates; reading and diffing run
+notification that arrives while the state is being read, or after, is
+served by that read when the read already covers its resourceVersion. An
+empty delta is not sent. The consumer only translates; reading and diffing run
 in a worker thread (`thread_sensitive=False`), never on the event loop nor
 on the one shared thread of `database_sync_to_async`.
 

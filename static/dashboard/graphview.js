@@ -526,9 +526,9 @@ function clearPath() {
   playing.list = null;
 }
 
-// Where the dot stops on an element: a node box at its name (its rules decide), else the middle.
 const isBoxElement = (element) => element.hasClass("k8s-node");
 
+// Where the dot stops on an element: a node box at its name (its rules decide), else the middle.
 function anchor(element) {
   if (!isBoxElement(element)) return {...element.position()};
   const box = element.boundingBox({includeLabels: false});

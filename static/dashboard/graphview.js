@@ -389,19 +389,24 @@ function updateElement(el) {
   applyOwnerToggle(current);
 }
 
+// A node fading out keeps its place (and its box its size) until it is gone; one that
+// comes back meanwhile takes the same place.
 function removeElement(id, animate) {
   const current = cy.getElementById(id);
   if (current.empty()) return;
-  freeSlot(slots.pods, id);
-  freeSlot(slots.rows, id);
+  const free = () => { freeSlot(slots.pods, id); freeSlot(slots.rows, id); };
   if (!animate || current.isEdge()) {
+    free();
     current.remove();
     return;
   }
   leaving.add(id);
   current.connectedEdges().remove();
   current.animate({style: {opacity: 0}}, {duration: 450, complete: () => {
-    if (leaving.delete(id)) current.remove();
+    if (!leaving.delete(id)) return;
+    free();
+    current.remove();
+    cy.batch(resizeBoxes);
   }});
 }
 

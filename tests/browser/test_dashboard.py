@@ -258,3 +258,35 @@ def test_the_page_adopts_the_graph_feed_it_opened_before_its_scripts(page_url):
             finally:
                 await browser.close()
     asyncio.run(run())
+
+
+_WATCH_BOXES_EACH_FRAME = """() => {
+  window.outsideSeen = [];
+  const outside = OUTSIDE;
+  const frame = () => {
+    window.outsideSeen.push(...outside());
+    window.boxWatch = requestAnimationFrame(frame);
+  };
+  frame();
+}""".replace("OUTSIDE", _POD_OUTSIDE_ITS_BOX)
+
+
+def test_a_pod_fading_out_stays_in_its_box_until_it_is_gone(page_url):
+    api = page_url.replace("/clusters/", "/k8s/clusters/")
+
+    async def steps(page):
+        await _upload(page, "rs-node-web.yaml")
+        scale = f"""(replicas) => fetch("{api}apis/apps/v1/namespaces/default/replicasets/""" \
+                """rs-node-web/scale", {method: "PATCH", body: JSON.stringify({spec: {replicas}}),
+            headers: {"Content-Type": "application/merge-patch+json"}}).then((r) => r.status)"""
+        assert await page.evaluate(scale, 9) == 200
+        pods = "window.clusterviz.cy.nodes('node.pod[namespace = \"default\"]').length"
+        await page.wait_for_function(f"{pods} === 9", timeout=20_000)
+        await page.wait_for_timeout(600)
+        await page.evaluate(_WATCH_BOXES_EACH_FRAME)
+        assert await page.evaluate(scale, 2) == 200
+        await page.wait_for_function(f"{pods} === 2", timeout=60_000)
+        await page.evaluate("cancelAnimationFrame(window.boxWatch)")
+        assert await page.evaluate("window.outsideSeen") == []
+
+    asyncio.run(_with_page(page_url, steps))

@@ -155,9 +155,11 @@ function graphStyle() {
                                                   "line-color": "#E69F00",
                                                   "target-arrow-color": "#E69F00"}},
     // solid, thin and pale: a dotted line costs Cytoscape a dash pattern per edge per frame,
-    // which on 2,000 pods made every frame take seconds
-    {selector: "edge.owns", style: {"width": 1, "line-color": "#c8c8c8", "line-style": "solid",
-                                    "target-arrow-color": "#bbb", "arrow-scale": 0.8}},
+    // which on 2,000 pods made every frame take seconds; and haystack, Cytoscape's cheapest
+    // edge (no arrow, no endpoint clipping: it runs under the nodes), which drew a 2,000-pod
+    // graph's first frame ~0.2 s sooner than straight edges did
+    {selector: "edge.owns", style: {"curve-style": "haystack", "haystack-radius": 0,
+                                    "width": 1, "line-color": "#c8c8c8", "line-style": "solid"}},
     {selector: "edge.route", style: {"curve-style": "bezier", "width": 3, "line-color": "#CC79A7",
                                      "target-arrow-color": "#CC79A7", "label": "data(label)",
                                      "font-size": 14, "text-background-color": "#fff",

@@ -28,6 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from simcore import decoding
 from simcore.errors import BadRequest, bad_request
 
 
@@ -49,34 +50,28 @@ def unknown_fields(kind: str, obj: dict) -> list[str]:
     root = _root(kind, obj.get("apiVersion") if isinstance(obj, dict) else None)
     if root is None or not isinstance(obj, dict):
         return []
-    found: list[str] = []
-    _walk_model(root, obj, "", found)
-    return found
+    try:
+        return decoding.decode(_schema()["types"], root, obj, kind).unknown
+    except decoding.DecodeError:
+        return []
 
 
-def _walk_model(model: str, value: Any, path: str, found: list[str]) -> None:
-    if not isinstance(value, dict):
-        return
-    fields = _schema()["types"][model]
-    for key in sorted(value):
-        child = f"{path}.{key}" if path else key
-        if key not in fields:
-            found.append(child)
-            continue
-        _walk_code(fields[key], value[key], child, found)
+def decode(kind: str, api_version: str, obj: Any) -> decoding.Decoded:
+    """`obj` decoded as the apiserver decodes a `kind` body: pruned, nulls dropped, with its
+    unknown fields listed. A wrong type raises the 400 BadRequest a real server returns."""
+    root = _root(kind, api_version)
+    if root is None:
+        return decoding.Decoded(obj)
+    try:
+        return decoding.decode(_schema()["types"], root, obj, kind)
+    except decoding.DecodeError as exc:
+        raise bad_request(decoding_message(kind, api_version, str(exc))) from None
 
 
-def _walk_code(code: Any, value: Any, path: str, found: list[str]) -> None:
-    if not code:
-        return
-    if code[0] == "[":
-        for i, item in enumerate(value if isinstance(value, list) else ()):
-            _walk_code(code[1:], item, f"{path}[{i}]", found)
-    elif code[0] == "{":
-        for key, item in sorted(value.items()) if isinstance(value, dict) else ():
-            _walk_code(code[1:], item, f"{path}[{key}]", found)
-    else:
-        _walk_model(code, value, path, found)
+def decoding_message(kind: str, api_version: str, problem: str) -> str:
+    """transformDecodeError's words around the decoder's `problem`."""
+    version = api_version.rpartition("/")[2]
+    return f"{kind} in version {json.dumps(version)} cannot be handled as a {kind}: {problem}"
 
 
 def _field_errors(fields: list[str]) -> list[str]:
@@ -85,9 +80,8 @@ def _field_errors(fields: list[str]) -> list[str]:
 
 def strict_decoding_message(kind: str, api_version: str, fields: list[str]) -> str:
     """The BadRequest message for unknown `fields` under fieldValidation=Strict."""
-    version = api_version.rpartition("/")[2]
-    return (f"{kind} in version {json.dumps(version)} cannot be handled as a {kind}: "
-            f"strict decoding error: {', '.join(_field_errors(fields))}")
+    return decoding_message(kind, api_version,
+                            f"strict decoding error: {', '.join(_field_errors(fields))}")
 
 
 def strict_decoding_error(kind: str, api_version: str, fields: list[str]) -> BadRequest:

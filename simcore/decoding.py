@@ -67,28 +67,63 @@ class Decoded:
     unknown: list[str] = field(default_factory=list)
 
 
+# where a value sits: None for the root, else (parent, "." for a struct field or "[" for a
+# list index or map key, the key); built as the walk goes, turned into text only on an error
+Position = tuple | None
+
+
 @dataclass
 class _State:
     types: dict
-    unknown: list[str] = field(default_factory=list)
-    saved: str | None = None
+    unknown: list[Position] = field(default_factory=list)
+    saved: tuple[tuple, str] | None = None  # (sort key, message) of the first type error
+    fatal: tuple[tuple, str] | None = None  # ... of the first error an UnmarshalJSON returned
 
-    def save(self, value: str, go_type: str, struct: str, stack: tuple[str, ...]) -> None:
-        """encoding/json's saveError: only the first type error is kept."""
-        if self.saved is None:
-            where = f"Go struct field {struct}.{'.'.join(stack)}" if struct or stack \
-                else "Go value"
-            self.saved = f"json: cannot unmarshal {value} into {where} of type {go_type}"
+    def save(self, at: Position, value: str, go_type: str, struct: str) -> None:
+        """encoding/json's saveError: the first type error (in key order) is kept."""
+        stack = [key for sep, key in _steps(at) if sep == "."]
+        where = f"Go struct field {struct}.{'.'.join(stack)}" if struct or stack \
+            else "Go value"
+        self.keep("saved", at, f"json: cannot unmarshal {value} into {where} of type {go_type}")
+
+    def keep(self, which: str, at: Position, message: str) -> None:
+        key = tuple(key for _, key in _steps(at))
+        current = getattr(self, which)
+        if current is None or key < current[0]:
+            setattr(self, which, (key, message))
+
+
+def _steps(at: Position) -> list[tuple[str, Any]]:
+    steps = []
+    while at is not None:
+        at, sep, key = at
+        steps.append((sep, key))
+    return steps[::-1]
+
+
+def _path_text(at: Position) -> str:
+    """A strict-decoding field path: `spec.containers[0].imagee`."""
+    text = ""
+    for sep, key in _steps(at):
+        text += f"[{key}]" if sep == "[" else f".{key}" if text else key
+    return text
 
 
 def decode(types: dict, model: str, obj: Any, kind: str) -> Decoded:
     """Decode `obj`, a `kind` object (the model `model` of the field table `types`);
     raises DecodeError."""
     state = _State(types)
-    out = _value(state, ["o", kind, model], obj, "", "", (), in_container=True)
-    if state.saved is not None:
-        raise DecodeError(state.saved)
-    return Decoded(out if isinstance(out, dict) else {}, state.unknown)
+    out = _value(state, ["o", kind, model], obj, None, "", in_container=True)
+    # an UnmarshalJSON's error ends decoding and wins over a type error saved before it
+    for found in (state.fatal, state.saved):
+        if found is not None:
+            raise DecodeError(found[1])
+    unknown = [_path_text(at) for at in sorted(state.unknown, key=_sort_key)]
+    return Decoded(out if isinstance(out, dict) else {}, unknown)
+
+
+def _sort_key(at: Position) -> tuple:
+    return tuple(key for _, key in _steps(at))
 
 
 def json_kind(value: Any) -> str:
@@ -106,77 +141,84 @@ def json_kind(value: Any) -> str:
     return "number"
 
 
-def _value(state: _State, code: list, value: Any, path: str, struct: str,
-           stack: tuple[str, ...], in_container: bool = False) -> Any:
+def _value(state: _State, code: list, value: Any, at: Position, struct: str,
+           in_container: bool = False) -> Any:
     """The decoded value, or _DROP for a null that leaves a struct field unset."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise DecodeError(f"json: unsupported value: {_go_nonfinite(value)}")
     tag = code[0]
+    if value.__class__ is float and not math.isfinite(value):
+        state.keep("fatal", at, f"json: unsupported value: {_go_nonfinite(value)}")
+        return _DROP
     if tag == "x":
-        return _special(code[1], value, in_container)
+        return _special(state, code[1], value, at, in_container)
     if value is None:
-        return _zero(state, code) if in_container else _DROP
+        return _zero(code) if in_container else _DROP
     if tag == "o":
-        if not isinstance(value, dict):
-            return _mismatch(state, value, code[1], struct, stack)
-        return _struct(state, code, value, path, stack)
+        if value.__class__ is not dict:
+            return _mismatch(state, value, code[1], at, struct)
+        return _struct(state, code, value, at)
     if tag == "l":
-        if not isinstance(value, list):
-            return _mismatch(state, value, code[1], struct, stack)
-        return [_value(state, code[2], item, f"{path}[{i}]", struct, stack, True)
+        if value.__class__ is not list:
+            return _mismatch(state, value, code[1], at, struct)
+        inner = code[2]
+        return [_value(state, inner, item, (at, "[", i), struct, True)
                 for i, item in enumerate(value)]
     if tag == "m":
-        if not isinstance(value, dict):
-            return _mismatch(state, value, code[1], struct, stack)
+        if value.__class__ is not dict:
+            return _mismatch(state, value, code[1], at, struct)
+        inner = code[2]
         out = {}
-        for key in sorted(value, key=map_key):
-            text = map_key(key)
-            out[text] = _value(state, code[2], value[key], f"{path}[{text}]", struct, stack,
-                               True)
-        return _in_order(out, value)
-    return _scalar(state, code, value, struct, stack)
+        for key, item in value.items():
+            text = key if key.__class__ is str else map_key(key)
+            if inner[0] == "s" and item.__class__ is str:
+                out[text] = item  # labels, annotations, data: the common case, directly
+            else:
+                out[text] = _value(state, inner, item, (at, "[", text), struct, True)
+        return out
+    return _scalar(state, code, value, at, struct)
 
 
-def _struct(state: _State, code: list, value: dict, path: str,
-            stack: tuple[str, ...]) -> dict:
+def _struct(state: _State, code: list, value: dict, at: Position) -> dict:
     fields = state.types[code[2]]
     name = code[1].rpartition(".")[2]
     out: dict = {}
-    for key in sorted(value, key=map_key):
-        text = map_key(key)
-        child = f"{path}.{text}" if path else text
-        if text not in fields:
-            state.unknown.append(child)
-            _check_finite(value[key])
+    for key, item in value.items():
+        text = key if key.__class__ is str else map_key(key)
+        field_code = fields.get(text)
+        if field_code is None:
+            state.unknown.append((at, ".", text))
+            _check_finite(state, item, (at, ".", text))
             continue
-        decoded = _value(state, fields[text], value[key], child, name, (*stack, text))
+        if field_code[0] == "s" and item.__class__ is str:
+            out[text] = item  # the common case, without a call
+            continue
+        decoded = _value(state, field_code, item, (at, ".", text), name)
         if decoded is not _DROP:
             out[text] = decoded
-    return _in_order(out, value)
+    return out
 
 
-def _scalar(state: _State, code: list, value: Any, struct: str, stack: tuple[str, ...]) -> Any:
+def _scalar(state: _State, code: list, value: Any, at: Position, struct: str) -> Any:
     tag, go_type = code[0], code[1]
     if tag == "s":
-        return value if isinstance(value, str) else _mismatch(state, value, go_type, struct,
-                                                              stack)
+        return value if value.__class__ is str else _mismatch(state, value, go_type, at,
+                                                              struct)
     if tag == "b":
-        return value if isinstance(value, bool) else _mismatch(state, value, go_type, struct,
-                                                               stack)
+        return value if value.__class__ is bool else _mismatch(state, value, go_type, at,
+                                                               struct)
     if tag == "f":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return value
-        return _mismatch(state, value, go_type, struct, stack)
+        return _mismatch(state, value, go_type, at, struct)
     if tag == "y":
-        if not isinstance(value, str):
-            return _mismatch(state, value, go_type, struct, stack)
+        if value.__class__ is not str:
+            return _mismatch(state, value, go_type, at, struct)
         bad = base64_error(value)
-        if bad is not None and state.saved is None:
-            state.saved = bad
+        if bad is not None:
+            state.keep("saved", at, bad)
         return value
     number = _integer(value, go_type)
-    if isinstance(number, str):
-        return _mismatch(state, value, go_type, struct, stack, number)
+    if number.__class__ is str:
+        return _mismatch(state, value, go_type, at, struct, number)
     return number
 
 
@@ -193,14 +235,14 @@ def _integer(value: Any, go_type: str) -> int | str | None:
     return number
 
 
-def _mismatch(state: _State, value: Any, go_type: str, struct: str, stack: tuple[str, ...],
+def _mismatch(state: _State, value: Any, go_type: str, at: Position, struct: str,
               text: str | None = None) -> object:
-    _check_finite(value)
-    state.save(text or json_kind(value), go_type, struct, stack)
+    _check_finite(state, value, at)
+    state.save(at, text or json_kind(value), go_type, struct)
     return _DROP
 
 
-def _zero(state: _State, code: list) -> Any:
+def _zero(code: list) -> Any:
     """A null list or map element: the element type's zero value."""
     if code[0] in ("l", "m"):
         return None
@@ -208,12 +250,20 @@ def _zero(state: _State, code: list) -> Any:
 
 
 # types with their own UnmarshalJSON ---------------------------------------------------------
-def _special(name: str, value: Any, in_container: bool) -> Any:
+def _special(state: _State, name: str, value: Any, at: Position, in_container: bool) -> Any:
     if name in ("RawExtension", "FieldsV1"):
-        _check_finite(value)
+        _check_finite(state, value, at)
         return _DROP if value is None and not in_container else clone(value)
     if value is None:
         return None if in_container else _DROP
+    try:
+        return _special_value(name, value)
+    except DecodeError as exc:
+        state.keep("fatal", at, str(exc))
+        return _DROP
+
+
+def _special_value(name: str, value: Any) -> Any:
     if name == "IntOrString":
         return _int_or_string(value)
     if name == "Quantity":
@@ -262,14 +312,6 @@ def quantity_error(text: str) -> str | None:
 
 
 # helpers ------------------------------------------------------------------------------------
-def _in_order(out: dict, value: dict) -> dict:
-    """`out` (filled in sorted key order, the order errors are found in) with the keys in
-    the order the client sent them: what is stored reads as it was written."""
-    if len(out) < 2:
-        return out
-    return {text: out[text] for text in map(map_key, value) if text in out}
-
-
 def map_key(key: Any) -> str:
     """A YAML key as sigs.k8s.io/yaml makes it a JSON object key."""
     if isinstance(key, str):
@@ -283,17 +325,20 @@ def map_key(key: Any) -> str:
     return str(key)
 
 
-def _check_finite(value: Any) -> None:
+def _check_finite(state: _State, value: Any, at: Position) -> None:
     """Content the decoder never types (unknown fields, RawExtension) still had to become
     JSON first: a NaN or infinity anywhere is refused."""
+    if value.__class__ not in (dict, list, float):
+        return
     pending = [value]
     while pending:
         item = pending.pop()
-        if isinstance(item, float) and not math.isfinite(item):
-            raise DecodeError(f"json: unsupported value: {_go_nonfinite(item)}")
-        if isinstance(item, dict):
+        if item.__class__ is float and not math.isfinite(item):
+            state.keep("fatal", at, f"json: unsupported value: {_go_nonfinite(item)}")
+            return
+        if item.__class__ is dict:
             pending.extend(item.values())
-        elif isinstance(item, list):
+        elif item.__class__ is list:
             pending.extend(item)
 
 
@@ -332,12 +377,17 @@ def base64_error(text: str) -> str | None:
 _LAYOUT = (("2006", r"\d{4}"), ("-", "-"), ("01", r"\d{2}"), ("-", "-"), ("02", r"\d{2}"),
            ("T", "T"), ("15", r"\d{2}"), (":", ":"), ("04", r"\d{2}"), (":", ":"),
            ("05", r"\d{2}(?:\.\d+)?"), ("Z07:00", r"Z|[+-]\d{2}:\d{2}"))
+# the common case at once: every stored object carries a few timestamps
+_RFC3339_VALID = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T"
+                            r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
 _RANGES = {"01": (1, 12, "month"), "02": (1, 31, "day"), "15": (0, 23, "hour"),
            "04": (0, 59, "minute"), "05": (0, 59, "second")}
 
 
 def rfc3339_error(text: str) -> str | None:
     """time.Parse(time.RFC3339, text)'s error, or None: element by element as Go reports."""
+    if _RFC3339_VALID.fullmatch(text):
+        return None
     rest = text
     quoted = _go_quote(text)
     for element, pattern in _LAYOUT:

@@ -357,7 +357,8 @@ def go_float(value: float) -> str:
     mantissa, _, exponent = text.partition("e")
     sign = exponent[0] if exponent[0] in "+-" else "+"
     digits = exponent.lstrip("+-").lstrip("0") or "0"
-    return f"{mantissa.removesuffix('.0')}e{sign}{digits.zfill(2)}"
+    # strconv writes two exponent digits at least; encoding/json trims e-07 to e-7
+    return f"{mantissa.removesuffix('.0')}e{sign}{digits if sign == '-' else digits.zfill(2)}"
 
 
 def base64_error(text: str) -> str | None:

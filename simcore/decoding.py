@@ -24,8 +24,9 @@ type) is walked beside the manifest, reproducing the decoder's rules:
   `quantities must match the regular expression ...`);
 - `null` is always accepted: the field keeps its zero value (dropped here), a
   list or map element becomes the element type's zero value;
-- a NaN or infinity cannot even be turned into JSON (YAML `.inf`):
-  `json: unsupported value: +Inf`.
+- a NaN or infinity cannot even be turned into JSON (YAML `.inf`), which
+  kubectl and the apiserver's YAML reader both say before decoding:
+  `error converting YAML to JSON: json: unsupported value: +Inf`.
 
 Trade-offs: keys are visited in sorted order (what kubectl sends: JSON made
 from YAML through Go maps), so a hand-written JSON body with two wrong types
@@ -53,10 +54,15 @@ QUANTITY_FORMAT = ("quantities must match the regular expression "
 _QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
 _QUANTITY_SUFFIX = re.compile(r"^(|[numkMGTPE]|[KMGTPE]i|[eE][-+]?[0-9]+)$")
 _RFC3339 = "2006-01-02T15:04:05Z07:00"
+_UNSUPPORTED = "json: unsupported value: "
 
 
 class DecodeError(Exception):
     """The decoder's error text, as it follows `... cannot be handled as a Kind: `."""
+
+
+class UnsupportedValue(DecodeError):
+    """A NaN or infinity: the YAML could not even be made JSON, before any decoding."""
 
 
 @dataclass
@@ -117,7 +123,8 @@ def decode(types: dict, model: str, obj: Any, kind: str) -> Decoded:
     # an UnmarshalJSON's error ends decoding and wins over a type error saved before it
     for found in (state.fatal, state.saved):
         if found is not None:
-            raise DecodeError(found[1])
+            error = UnsupportedValue if found[1].startswith(_UNSUPPORTED) else DecodeError
+            raise error(found[1])
     unknown = [_path_text(at) for at in sorted(state.unknown, key=_sort_key)]
     return Decoded(out if isinstance(out, dict) else {}, unknown)
 
@@ -146,7 +153,7 @@ def _value(state: _State, code: list, value: Any, at: Position, struct: str,
     """The decoded value, or _DROP for a null that leaves a struct field unset."""
     tag = code[0]
     if value.__class__ is float and not math.isfinite(value):
-        state.keep("fatal", at, f"json: unsupported value: {_go_nonfinite(value)}")
+        state.keep("fatal", at, f"{_UNSUPPORTED}{_go_nonfinite(value)}")
         return _DROP
     if tag == "x":
         return _special(state, code[1], value, at, in_container)
@@ -334,7 +341,7 @@ def _check_finite(state: _State, value: Any, at: Position) -> None:
     while pending:
         item = pending.pop()
         if item.__class__ is float and not math.isfinite(item):
-            state.keep("fatal", at, f"json: unsupported value: {_go_nonfinite(item)}")
+            state.keep("fatal", at, f"{_UNSUPPORTED}{_go_nonfinite(item)}")
             return
         if item.__class__ is dict:
             pending.extend(item.values())

@@ -64,6 +64,8 @@ def decode(kind: str, api_version: str, obj: Any) -> decoding.Decoded:
         return decoding.Decoded(obj)
     try:
         return decoding.decode(_schema()["types"], root, obj, kind)
+    except decoding.UnsupportedValue as exc:
+        raise bad_request(f"error converting YAML to JSON: {exc}") from None
     except decoding.DecodeError as exc:
         raise bad_request(decoding_message(kind, api_version, str(exc))) from None
 

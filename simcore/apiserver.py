@@ -3,7 +3,8 @@
 kubectl over HTTP, the upload form, lesson steps, controllers and the kubelet
 all call these methods, so defaulting, admission, validation, allocation and
 resourceVersion checks happen in one place and a refused request changes
-nothing. The order follows the real apiserver's: decode (strict fields) ->
+nothing. The order follows the real apiserver's: decode (typed by the kind's
+schema, unknown fields pruned; simcore.decoding) ->
 name generation -> namespace lifecycle -> defaults -> admission -> validation
 -> allocation -> storage. Per-kind details live in `simcore.registry`.
 

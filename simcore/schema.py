@@ -1,24 +1,29 @@
-"""Strict field validation: which fields of a manifest the real schema does not declare.
+"""The kinds' schema: typed decoding, pruning and strict field validation.
 
-kubectl sends `fieldValidation=Strict` by default (it used to validate on the
-client), so a typo such as `imagee` makes a real API server refuse the whole
-request with a BadRequest:
+A real API server decodes every body into the kind's Go struct before anything
+else (simcore/decoding.py does it here from the field table): a wrong type is a
+400 BadRequest, fields the struct lacks are dropped from what is stored, and
+`fieldValidation` says what the client hears about them. kubectl sends
+`fieldValidation=Strict` by default (it used to validate on the client), so a
+typo such as `imagee` makes a real API server refuse the whole request:
 
     Deployment in version "v1" cannot be handled as a Deployment: strict decoding
     error: unknown field "spec.template.spec.containers[0].imagee"
 
-With `fieldValidation=Warn` the object is accepted and each unknown field comes
-back as a warning (`unknown field "spec.foo"`), and `Ignore` says nothing.
+With `fieldValidation=Warn` the object is stored without them and each unknown
+field comes back as a warning (`unknown field "spec.foo"`); `Ignore` drops them
+silently. Once pruned, an object's later writes carry nothing to warn about.
 
 The schema is data, not code: `tools/gen_schema.py` reads the official
-`kubernetes` Python client's generated models once and writes
-`schema_data.json`; here we only load that JSON. Free-form content (labels,
-annotations, ConfigMap data, IntOrString, RawExtension) is never flagged,
-because the generator records those fields as opaque.
+`kubernetes` Python client's models (the fields) and the bundled kubectl's Go
+struct types (each field's Go type) once and writes `schema_data.json`; here
+we only load that JSON. Free-form content (labels, annotations, ConfigMap
+data, RawExtension) is never flagged: maps have no unknown keys and
+RawExtension takes anything.
 
 Paths are reported as sigs.k8s.io/json does: dotted field names with `[i]`
-for list items, visited in sorted key order (kubectl sends JSON converted from
-YAML through Go maps, which marshal their keys sorted).
+for list items, in sorted key order (kubectl sends JSON converted from YAML
+through Go maps, which marshal their keys sorted).
 """
 
 from __future__ import annotations

@@ -182,7 +182,7 @@ class APIServer:
         old = self.get_ref(rt, name, namespace)
         new = apply_patch(old, patch, patch_type, rt.kind)
         if not req.trusted:
-            new = self._decode_body(rt, new, req, owned=True)
+            new = self._decode_body(rt, new, req, owned=True, patch=(patch_type, patch))
         if patch_type != "application/json-patch+json" and isinstance(patch, dict) and \
                 "resourceVersion" not in (patch.get("metadata") or {}):
             new.setdefault("metadata", {})["resourceVersion"] = old["metadata"]["resourceVersion"]
@@ -351,25 +351,35 @@ class APIServer:
                                      f"\"{api_version}\" in scheme \"pkg/api/legacyscheme/"
                                      f"scheme.go:30\"")
 
-    def _decode_body(self, rt: ResourceType, obj: dict, req: Request,
-                     owned: bool = False) -> dict:
+    def _decode_body(self, rt: ResourceType, obj: dict, req: Request, owned: bool = False,
+                     patch: tuple[str, object] | None = None) -> dict:
         """A request body as the handler decodes it: kind checked, then typed decoding
         (skipped for trusted controller writes, which only get copied unless `owned`)."""
         self._check_type(rt, obj)
         if req.trusted:
             obj = obj if owned else clone(obj)
         else:
-            obj = self.decode(rt, obj, req)
+            obj = self.decode(rt, obj, req, patch)
         obj["kind"], obj["apiVersion"] = rt.kind, rt.api_version
         return obj
 
-    def decode(self, rt: ResourceType, obj: dict, req: Request) -> dict:
+    def decode(self, rt: ResourceType, obj: dict, req: Request,
+               patch: tuple[str, object] | None = None) -> dict:
         """`obj` as the apiserver's decoder leaves it: wrong types refused (400), unknown
         fields pruned and, by `fieldValidation`, refused (Strict), warned about (Warn) or
-        dropped silently (Ignore). A new dict: `obj` is not changed."""
+        dropped silently (Ignore). A new dict: `obj` is not changed. For a patched object
+        (`patch`: its type and body) a refusal is the patch handler's 422 instead."""
         from simcore import schema
-        decoded = schema.decode(rt.kind, rt.api_version, obj)
+        try:
+            decoded = schema.decode(rt.kind, rt.api_version, obj)
+        except schema.DecodingFailed as exc:
+            if patch is None:
+                raise
+            raise schema.patch_invalid(*patch, obj, exc.problem) from None
         if decoded.unknown and req.field_validation == "Strict":
+            if patch is not None:
+                raise schema.patch_invalid(*patch, obj,
+                                           schema.strict_decoding_problem(decoded.unknown))
             raise schema.strict_decoding_error(rt.kind, rt.api_version, decoded.unknown)
         if decoded.unknown and req.field_validation == "Warn":
             req.warnings.extend(schema.strict_decoding_warnings(decoded.unknown))

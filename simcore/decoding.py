@@ -368,6 +368,42 @@ def go_float(value: float) -> str:
     return f"{mantissa.removesuffix('.0')}e{sign}{digits if sign == '-' else digits.zfill(2)}"
 
 
+def go_value_text(value: Any) -> str:
+    """A decoded JSON value as Go's fmt prints it with %+v (maps with sorted keys)."""
+    if isinstance(value, dict):
+        items = sorted((map_key(k), v) for k, v in value.items())
+        return "map[" + " ".join(f"{k}:{go_value_text(v)}" for k, v in items) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_value_text(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, float):
+        return _go_g(value)
+    return str(value)
+
+
+def _go_g(value: float) -> str:
+    """fmt's %v of a float64: strconv's shortest 'g', the exponent form for a decimal
+    exponent below -4 or from 6 on (`2.5`, `1e+06`, `1.23456789e+08`, `1e-05`)."""
+    if not math.isfinite(value):
+        return _go_nonfinite(value)
+    if value == 0:
+        return "0"
+    sign, digits, exponent = Decimal(repr(value)).as_tuple()
+    digits = list(digits)
+    while len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+        exponent += 1
+    first = exponent + len(digits) - 1  # the decimal exponent of the first digit
+    if -4 <= first < 6:
+        return go_float(value)
+    text = "".join(map(str, digits))
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'-' if first < 0 else '+'}{abs(first):02d}"
+
+
 def base64_error(text: str) -> str | None:
     """encoding/base64 StdEncoding's CorruptInputError text for `text`, or None."""
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"

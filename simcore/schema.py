@@ -34,7 +34,7 @@ from importlib import resources
 from typing import Any
 
 from simcore import decoding
-from simcore.errors import BadRequest, bad_request
+from simcore.errors import BadRequest, FieldError, Invalid, bad_request, invalid, status
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +61,14 @@ def unknown_fields(kind: str, obj: dict) -> list[str]:
         return []
 
 
+class DecodingFailed(BadRequest):
+    """The 400 for a body the decoder refuses; `problem` is the decoder's own words."""
+
+    def __init__(self, status: dict, problem: str):
+        super().__init__(status)
+        self.problem = problem
+
+
 def decode(kind: str, api_version: str, obj: Any) -> decoding.Decoded:
     """`obj` decoded as the apiserver decodes a `kind` body: pruned, nulls dropped, with its
     unknown fields listed. A wrong type raises the 400 BadRequest a real server returns."""
@@ -72,7 +80,23 @@ def decode(kind: str, api_version: str, obj: Any) -> decoding.Decoded:
     except decoding.UnsupportedValue as exc:
         raise bad_request(f"error converting YAML to JSON: {exc}") from None
     except decoding.DecodeError as exc:
-        raise bad_request(decoding_message(kind, api_version, str(exc))) from None
+        message = decoding_message(kind, api_version, str(exc))
+        raise DecodingFailed(bad_request(message).status, str(exc)) from None
+
+
+def patch_invalid(patch_type: str, patch: Any, patched: dict, problem: str) -> Invalid:
+    """A patched object the decoder refuses (a wrong type, or unknown fields under Strict):
+    the apiserver's patch handler answers 422 with the patch as the invalid value: a
+    strategic merge patch printed as Go prints the map (`%+v`), a JSON or merge patch as
+    the patched object's JSON (here with sorted keys)."""
+    if patch_type == "application/strategic-merge-patch+json":
+        body = json.loads(patch) if isinstance(patch, (str, bytes)) else patch
+        value = decoding.go_value_text(body)
+    else:
+        value = json.dumps(patched, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    error: FieldError = invalid("patch", value, problem)
+    return Invalid(status(422, "Invalid", f' "" is invalid: {error}',
+                          {"causes": [error.cause()]}))
 
 
 def decoding_message(kind: str, api_version: str, problem: str) -> str:
@@ -83,6 +107,10 @@ def decoding_message(kind: str, api_version: str, problem: str) -> str:
 
 def _field_errors(fields: list[str]) -> list[str]:
     return [f"unknown field {json.dumps(f, ensure_ascii=False)}" for f in fields]
+
+
+def strict_decoding_problem(fields: list[str]) -> str:
+    return f"strict decoding error: {', '.join(_field_errors(fields))}"
 
 
 def strict_decoding_message(kind: str, api_version: str, fields: list[str]) -> str:

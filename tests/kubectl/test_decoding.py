@@ -102,3 +102,22 @@ def test_yaml_infinity_is_refused_by_kubectl_itself(kubectl, tmp_path):
     assert (done.returncode, done.stderr) == (
         1, f"error: error parsing {path}: error converting YAML to JSON: json: unsupported "
         "value: +Inf\n")
+
+
+def test_reapply_with_an_unknown_field_is_the_patch_handlers_invalid(kubectl, tmp_path):
+    """An object that exists is patched (strategic merge): the apiserver's patch handler
+    answers 422 with the patch as Go prints the map, kubectl `The request is invalid`."""
+    kubectl("apply", "-f", _write(tmp_path, "cm.yaml", CONFIGMAP.replace(
+        "status:\n  phase: x\n", "")))
+    done = kubectl("apply", "-f", _write(tmp_path, "cm2.yaml", CONFIGMAP), check=False)
+    last = ('{\\"apiVersion\\":\\"v1\\",\\"data\\":{\\"k\\":\\"v\\"},\\"kind\\":'
+            '\\"ConfigMap\\",\\"metadata\\":{\\"annotations\\":{},\\"name\\":\\"cm-extra\\",'
+            '\\"namespace\\":\\"default\\"},\\"status\\":{\\"phase\\":\\"x\\"}}\\n')
+    assert (done.returncode, done.stderr) == (
+        1, 'The request is invalid: patch: Invalid value: "map[metadata:map[annotations:map['
+        f'kubectl.kubernetes.io/last-applied-configuration:{last}]] status:map[phase:x]]": '
+        'strict decoding error: unknown field "status"\n')
+    patched = kubectl("patch", "configmap", "cm-extra", "-p", '{"data":{"k":5}}', check=False)
+    assert patched.stderr == (
+        'The request is invalid: patch: Invalid value: "map[data:map[k:5]]": json: cannot '
+        'unmarshal number into Go struct field ConfigMap.data of type string\n')

@@ -395,13 +395,37 @@ def test_a_pruned_object_warns_no_more(sim):
     assert request.warnings == []
 
 
-def test_patch_with_unknown_field_is_refused_when_strict(sim):
-    sim.api.create("ConfigMap", _configmap("patched") | {"status": None}, "default",
-                   Request("Ignore"))
-    with pytest.raises(APIError) as caught:
-        sim.api.patch("ConfigMap", "patched", {"spec": {"a": 1}},
-                      "application/merge-patch+json", "default", request=Request("Strict"))
-    assert caught.value.status["message"].endswith('unknown field "spec"')
+@pytest.mark.parametrize(("patch_type", "patch", "value", "problem"), [
+    pytest.param("application/strategic-merge-patch+json",
+                 '{"spec": {"a": 1}, "data": {"k": "w"}}', "map[data:map[k:w] spec:map[a:1]]",
+                 'strict decoding error: unknown field "spec"', id="smp-unknown"),
+    pytest.param("application/strategic-merge-patch+json", {"data": {"k": 2.5}},
+                 "map[data:map[k:2.5]]", "json: cannot unmarshal number into Go struct field "
+                 "ConfigMap.data of type string", id="smp-wrong-type"),
+    pytest.param("application/merge-patch+json", {"spec": 1}, None,
+                 'strict decoding error: unknown field "spec"', id="merge-unknown"),
+])
+def test_a_refused_patch_is_the_patch_handlers_invalid(sim, patch_type, patch, value,
+                                                         problem):
+    """The patch handler decodes the patched object itself and answers 422 with the patch
+    (a strategic merge patch as Go prints the map) as the invalid value."""
+    stored = sim.api.create("ConfigMap", _configmap("patched"), "default", Request("Ignore"))
+    before = sim.engine.store.rv
+    try:
+        with pytest.raises(APIError) as caught:
+            sim.api.patch("ConfigMap", "patched", patch, patch_type, "default",
+                          request=Request("Strict"))
+        assert sim.engine.store.rv == before  # nothing stored by the refused patch
+    finally:
+        sim.api.delete("ConfigMap", "patched", "default")
+    status = caught.value.status
+    if value is None:  # a JSON or merge patch: the patched object's JSON (keys sorted)
+        value = json.dumps(stored | patch, separators=(",", ":"), sort_keys=True)
+    cause = f"Invalid value: {json.dumps(value)}: {problem}"
+    assert status == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                      "message": f' "" is invalid: patch: {cause}', "reason": "Invalid",
+                      "details": {"causes": [{"reason": "FieldValueInvalid", "message": cause,
+                                              "field": "patch"}]}, "code": 422}
 
 
 def test_simulation_apply_keeps_last_applied_and_prunes():

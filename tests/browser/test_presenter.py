@@ -30,13 +30,24 @@ async def _title(page) -> str:
 def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url):
     async def steps(page):
         assert await _title(page) == "Job - 1/2, 2/2"
+        # The test drives the cluster's clock itself: a pod without a readiness probe is Ready
+        # 0.1 s before its server listens (a curl in that gap is refused, as on a real
+        # cluster), so a request fired the moment the graph turns ready would race wall time.
+        await page.keyboard.press("p")
+        await page.wait_for_selector("#clock-state[data-paused=true]")
         for expected in ("Service", "Pod Network 실습", "Create Service"):
             await page.keyboard.press("ArrowRight")
             assert await _title(page) == expected
         await page.keyboard.press("ArrowLeft")
         assert await _title(page) == "Pod Network 실습"
         await page.keyboard.press("ArrowRight")
-        # step 4 applied steps 1-4: the graph shows three ready pods behind svc-node
+        await page.evaluate("""async () => {
+            const url = location.pathname.replace(/present$/, "clock");
+            const answer = await fetch(url, {method: "POST", body: JSON.stringify(
+                {action: "step", seconds: 5}), headers: {"Content-Type": "application/json"}});
+            if (!answer.ok) throw new Error(await answer.text());
+        }""")
+        # step 4 applied steps 1-4 and 5 s went by: three ready pods behind svc-node, serving
         await page.wait_for_function("""() => {
             const cy = window.clusterviz.cy;
             return cy.nodes("node.pod.running-ready[namespace = 'default']")
@@ -45,9 +56,10 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         }""", timeout=30_000)
         await page.keyboard.press("Space")
         await page.wait_for_selector("#request-output .exit")
-        assert (await page.inner_text("#request-output")).startswith("You've hit rs-node-web-")
-        assert (await page.inner_text("#request-command")).startswith("$ curl -s http://10.")
         trace = await page.locator("#trace li").all_inner_texts()
+        assert (await page.inner_text("#request-output")).startswith("You've hit rs-node-web-"), \
+            "\n".join(trace)
+        assert (await page.inner_text("#request-command")).startswith("$ curl -s http://10.")
         assert any("kube-proxy rules: default/svc-node:80 has 3 endpoint(s)" in t for t in trace)
         # the request's path plays on the graph too, and ends on the pod that answered
         await page.wait_for_function("window.clusterviz.state.path.done && "
@@ -63,7 +75,7 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         assert sizes["step-title"] >= 32 and sizes["step-explain"] >= 24
         assert min(sizes["request-command"], sizes["request-output"], sizes["trace"]) >= 22
         await page.keyboard.press("p")
-        await page.wait_for_selector("#clock-state[data-paused=true]")
+        await page.wait_for_selector("#clock-state[data-paused=false]")
         await page.keyboard.press("2")
         assert await page.inner_text("#client") == "outside client 2: 192.168.100.51"
         await page.wait_for_timeout(600)

@@ -65,7 +65,8 @@ def apply_step(sim: Simulation, step: Step) -> list[dict]:
         results = sim.apply(manifest.text, create=manifest.create)
         lines += [actions.result_line(r, manifest.create) for r in results]
     for deletion in step.delete:
-        for pod in _pods(sim, deletion.selector, deletion.pick):
+        pods = _pods(sim, deletion.selector, deletion.pick)
+        for pod in pods if deletion.pick == "all" else pods[:1]:
             sim.delete("pods", pod["metadata"]["name"])
             lines.append({"ok": True, "text": f'pod "{pod["metadata"]["name"]}" deleted',
                           "warnings": []})

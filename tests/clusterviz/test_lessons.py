@@ -108,6 +108,28 @@ def test_the_readiness_step_keeps_new_pods_out_of_the_endpoints_until_touched():
     assert " 1/1 " in runner.run_request(sim, get_pods).stdout
 
 
+def test_the_service_check_step_replaces_only_the_oldest_pod():
+    # the lecture deletes one pod: the two left have no SVC_NODE_* variables, the new one seven
+    lesson = loader.load(WEEK4)
+    sim = Simulation.from_preset(lesson.preset)
+    for step in lesson.steps[:6]:
+        runner.apply_step(sim, step)
+        sim.advance(60)
+    before = {p["metadata"]["name"] for p in sim.list("pods", label_selector="app=node-web")}
+    lines = runner.apply_step(sim, lesson.step(7))
+    assert len(lines) == 1 and lines[0]["text"].endswith('" deleted')
+    sim.advance(60)
+    after = {p["metadata"]["name"] for p in sim.list("pods", label_selector="app=node-web")}
+    assert len(before & after) == 2 and len(after) == 3
+    old_env, new_env, _ = lesson.step(7).requests
+    svc_vars = [line for line in runner.run_request(sim, old_env).stdout.splitlines()
+                if line.startswith("SVC_NODE_")]
+    assert svc_vars == []
+    svc_vars = [line for line in runner.run_request(sim, new_env).stdout.splitlines()
+                if line.startswith("SVC_NODE_")]
+    assert len(svc_vars) == 7, svc_vars
+
+
 # ---- through the runtime ----------------------------------------------------------------
 
 def _age(cluster: Cluster, seconds: float) -> None:

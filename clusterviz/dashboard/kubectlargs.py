@@ -74,19 +74,22 @@ def _stdin_only(value: str) -> str | None:
              "the box below and use -f -") % {"value": value or "''"}
 
 
+Check = Callable[[str], str | None]  # a value's refusal message, or None
+
+
 @dataclass(frozen=True)
 class Flag:
     name: str  # the long name, as kubectl defines it
     short: str = ""
     no_opt: str = ""  # pflag's NoOptDefVal: what a bare `--name` means ("" = needs a value)
-    check: Callable[[str], str | None] | None = None  # a refusal message, or None
+    check: Check | None = None
 
 
 def _bool(name: str, short: str = "") -> Flag:
     return Flag(name, short, "true")
 
 
-def _value(name: str, short: str = "", check=None) -> Flag:
+def _value(name: str, short: str = "", check: Check | None = None) -> Flag:
     return Flag(name, short, "", check)
 
 

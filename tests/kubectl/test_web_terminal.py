@@ -147,8 +147,10 @@ def test_hostile_command_lines_print_no_server_file_and_reach_no_other_address(
         server, terminal, canary, listener):
     path, text = canary
     for line in _payloads(path, listener.port):
-        shown, _ = terminal.run(f"kubectl {line}")
+        shown, code = terminal.run(f"kubectl {line}")
         assert text not in shown and PASSWD_LINE not in shown, (line, shown)
+        if " -- " not in line:  # after `--` the words are resource names: kubectl runs
+            assert code == "refused", (line, shown)  # nothing started
     assert listener.accepted == 0
 
 

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import socket
+import subprocess
 import tempfile
 import threading
 import time
@@ -165,7 +166,6 @@ def test_the_sandbox_hides_server_files_even_from_a_command_the_checks_would_ref
     assert f"open {path}: no such file or directory" in shown
     config = Path(tempfile.mkdtemp()) / "kubeconfig"
     config.write_text(yaml.safe_dump(webkubectl.kubeconfig_for(slug, server.url)))
-    import subprocess
     plain = subprocess.run([str(webkubectl.KUBECTL), f"--kubeconfig={config}", *args],
                            capture_output=True, text=True, timeout=60)
     assert text in plain.stdout

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import yaml
 
-from simcore import errors
+from simcore import bounds, errors, safeyaml
 from simcore.apiserver import Request, resolve
 from simcore.clock import EPOCH, Clock
 from simcore.engine import Engine
@@ -26,8 +26,6 @@ from simcore.jsoncopy import clone
 from simcore.resources import UnknownResource, for_api_version
 from simcore.store import Store
 
-# libyaml's loader when PyYAML has it (the wheels do): the same documents, many times faster
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MISSING_ANNOTATION_WARNING = (
     "resource {res}/{name} is missing the kubectl.kubernetes.io/last-applied-configuration "
@@ -50,9 +48,10 @@ class ApplyResult:
 
 
 def parse_documents(text: str) -> list[dict]:
-    """Multi-document YAML or JSON into objects; a `List` is expanded into its items."""
+    """Multi-document YAML or JSON into objects; a `List` is expanded into its items.
+    Read by the shared safe loader (`safeyaml`: go-yaml's alias and depth limits)."""
     docs = []
-    for doc in yaml.load_all(text, Loader=_LOADER):
+    for doc in safeyaml.load_all(text):
         if doc is None:
             continue
         kind = doc.get("kind") if isinstance(doc, dict) else None
@@ -151,6 +150,9 @@ class Simulation:
         kind, api_version = doc.get("kind"), doc.get("apiVersion")
         meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
         name = meta.get("name")
+        if bounds.json_size_exceeds(doc):  # before apply copies it and writes it out
+            return ApplyResult(kind, namespace, name, None, errors.status(
+                413, "RequestEntityTooLarge", bounds.TOO_LARGE))
         if not kind or not api_version:
             missing = [f for f, v in (("apiVersion", api_version), ("kind", kind)) if not v]
             return ApplyResult(kind, namespace, name, None, errors.bad_request(

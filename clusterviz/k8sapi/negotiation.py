@@ -24,7 +24,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from clusterviz.k8sapi import protobuf, routing
-from simcore import errors
+from simcore import errors, safeyaml
 from simcore.patch import _go_syntax_error  # encoding/json's wording; see the report
 
 DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -165,15 +165,18 @@ def _summary(raw: bytes, limit: int = 30) -> str:
 
 def _parse_json(text: str):
     try:
-        return json.loads(text)
+        return safeyaml.load_json(text)
     except json.JSONDecodeError as exc:
         raise errors.bad_request("couldn't get version/kind; json parse error: "
                                  + _go_syntax_error(text, exc)) from None
+    except safeyaml.DocumentRefused as exc:
+        raise errors.bad_request(f"couldn't get version/kind; json parse error: {exc.problem}") \
+            from None
 
 
 def _parse_yaml(text: str):
     try:
-        return yaml.safe_load(text)
+        return safeyaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

@@ -58,7 +58,7 @@ def parse_documents(text: str) -> list[dict]:
         # a `kind: 5` or `items: 3` is left for the API server to refuse, not a crash here
         if isinstance(kind, str) and kind.endswith("List") and \
                 isinstance(doc.get("items"), list | None):
-            docs.extend(doc["items"] or [])
+            docs.extend(doc.get("items") or [])
         else:
             docs.append(doc)
     return docs

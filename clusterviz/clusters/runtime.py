@@ -34,6 +34,13 @@ that finds nothing due therefore writes nothing, and costs one small row
 read: the megabytes of runtime state live in their own rows
 (`EnginePart`), and a save rewrites only the parts that differ from what
 is stored (`engines` keeps a snapshot of them per cached engine).
+
+Every attempt is one bounded step of the engine (`Engine.bounded`): at most
+`STEP_WRITES` store writes or `STEP_SYNCS` syncs under the lock. What is left
+(`replicas: 100000000`) is deferred in the engine's state, the cluster is
+marked due at once (even when paused: the controllers' backlog is not
+time), and the ticker's next pass takes the next step, so other requests
+to the cluster are served between steps.
 """
 
 from __future__ import annotations
@@ -58,6 +65,11 @@ from simcore.simulation import Simulation
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 20
+# One step's work under the cluster's lock: about half a second of this engine's writes
+# (a pod's creation, its event and the scheduler's binding are three), well above what a
+# lesson's apply needs, so that ordinary work never waits for the ticker.
+STEP_WRITES = 1000
+STEP_SYNCS = 5000
 _attempt_hook = threading.local()  # tests use it to interleave two racers
 # next_due_at is rounded up by this much, so a ticker never wakes a hair before the timer.
 DUE_SLACK = timedelta(milliseconds=1)
@@ -106,13 +118,14 @@ def _attempt(cluster: Cluster, operation: Callable[[Simulation], T] | None,
     wall = timezone.now()
     refusal = result = None
     try:
-        catch_up(sim, cluster.elapsed, cluster.saved_at, cluster.speed, wall)
-        if operation is not None:
-            try:
-                result = operation(sim)
-            except errors.APIError as exc:
-                refusal = exc
-        sim.engine.settle()
+        with sim.engine.bounded(STEP_WRITES, STEP_SYNCS):
+            catch_up(sim, cluster.elapsed, cluster.saved_at, cluster.speed, wall)
+            if operation is not None:
+                try:
+                    result = operation(sim)
+                except errors.APIError as exc:
+                    refusal = exc
+            sim.engine.settle()
         before_save = getattr(_attempt_hook, "before_save", None)
         if before_save is not None:
             before_save(cluster)
@@ -132,11 +145,13 @@ def _moved(cluster: Cluster, sim: Simulation) -> bool:
     timers = (cluster.state.get("clock") or {}).get("timers") or []
     stored_due = timers[0][0] if timers else None
     return sim.engine.store.rv != cluster.resource_version or \
-        sim.engine.clock.next_due() != stored_due
+        sim.engine.clock.next_due() != stored_due or bool(sim.engine.deferred())
 
 
 def next_due_at(sim: Simulation, wall: datetime, speed: float) -> datetime | None:
     """The wall time the engine's earliest timer falls due, by the clock rule; None if never."""
+    if sim.engine.deferred():  # a bounded step left work: the next tick goes on with it
+        return wall + DUE_SLACK
     due = sim.engine.clock.next_due()
     if due is None or speed <= 0:
         return None

@@ -93,6 +93,15 @@ def run(slug: str, operation: Callable[[Simulation], T], force_save: bool = Fals
         "please try again"))
 
 
+def run_on_copy(slug: str, operation: Callable[[Simulation], T]) -> T:
+    """Run `operation` on a private copy of the cluster, outside its lock: for what changes
+    nothing (a preview, `?dryRun=All`), however long it takes, other requests go on. Under
+    the lock only the clock's catch-up (saved as any request saves it) and the copy of the
+    state; the copy is built and used after the lock is released."""
+    state = run(slug, lambda sim: clone(sim.state()))
+    return operation(Simulation.from_state(state))
+
+
 def tick(slug: str, now: datetime | None = None) -> bool:
     """Catch up a cluster whose earliest timer is due; False when it was not due, another
     ticker claimed it, or another save came first (which caught its clock up as well)."""

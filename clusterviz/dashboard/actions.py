@@ -55,7 +55,8 @@ def preview_manifests(slug: str, text: str, create: bool = False) -> dict:
     """`kubectl apply --dry-run=server -f -` (or `create`): the per-document lines, and the
     wiring (which pods each Service selects, ports, DNS names, Ingress routes, problems)."""
     manifests = check_manifests(text, create)
-    results, wiring = runtime.run(slug, lambda sim: preview(sim, manifests, create))
+    # on a copy, outside the cluster's lock: a preview changes nothing, however long it takes
+    results, wiring = runtime.run_on_copy(slug, lambda sim: preview(sim, manifests, create))
     return {"results": [result_line(r, create, dry_run=True) for r in results], **wiring}
 
 

@@ -72,6 +72,8 @@ def check_manifests(text: str, create: bool) -> list | str:
         docs = parse_documents(text)
     except yaml.YAMLError:
         return text
+    if not docs:  # a `List` without items, or only `---`: kubectl's words for nothing to do
+        raise Refused("error: no objects passed to " + ("create" if create else "apply"))
     if len(docs) > MAX_DOCUMENTS:
         raise Refused(f"more than {MAX_DOCUMENTS} objects ({len(docs)}, each item of a List "
                       "counted); upload them in parts")

@@ -82,6 +82,9 @@ API_BOMBS = [
     Bomb("api-900-deep-yaml", "POST", CONFIGMAPS, YAML,
          configmap_yaml("deepy", "data: " + _deep(900)).encode(), 400,
          "yaml: exceeded max depth", "deepy"),
+    Bomb("api-900-deep-patch", "PATCH", CONFIGMAPS + "/kube-root-ca.crt",
+         "application/merge-patch+json", ('{"data": ' + _deep(900) + "}").encode(), 400,
+         "exceeded max depth"),
     Bomb("api-binary-timestamp-tags", "POST", CONFIGMAPS, YAML, configmap_yaml(
         "tags", "data: {a: !!binary aGVsbG8=, b: !!timestamp 2001-12-14, c: 2001-12-14}").encode(),
          201, '"data":{"a":"hello","b":"2001-12-14","c":"2001-12-14"}'),

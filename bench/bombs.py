@@ -9,6 +9,7 @@ the name of the object it must not leave behind, if any.
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 
@@ -85,6 +86,19 @@ API_BOMBS = [
     Bomb("api-900-deep-patch", "PATCH", CONFIGMAPS + "/kube-root-ca.crt",
          "application/merge-patch+json", ('{"data": ' + _deep(900) + "}").encode(), 400,
          "exceeded max depth"),
+    Bomb("api-900-deep-delete-options", "DELETE", CONFIGMAPS + "/kube-root-ca.crt", JSON,
+         ('{"propagationPolicy": ' + _deep(900) + "}").encode(), 400, "json parse error"),
+    Bomb("api-900-deep-dockerconfigjson", "POST", API + "/api/v1/namespaces/default/secrets",
+         JSON, json.dumps({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "reg"},
+                           "type": "kubernetes.io/dockerconfigjson", "data": {
+                               ".dockerconfigjson": base64.b64encode(
+                                   _deep(5000).encode()).decode()}}).encode(), 422,
+         "exceeded max depth"),
+    Bomb("api-deep-last-applied-annotation", "POST", CONFIGMAPS, JSON, json.dumps({
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+            "name": "annotated", "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": _deep(5000)}}}).encode(),
+         201, '"name":"annotated"'),
     Bomb("api-binary-timestamp-tags", "POST", CONFIGMAPS, YAML, configmap_yaml(
         "tags", "data: {a: !!binary aGVsbG8=, b: !!timestamp 2001-12-14, c: 2001-12-14}").encode(),
          201, '"data":{"a":"hello","b":"2001-12-14","c":"2001-12-14"}'),
@@ -112,6 +126,12 @@ DASHBOARD_BOMBS = [
          "yaml: exceeded max depth", "deepy"),
     Bomb("dashboard-900-deep-envelope", "POST", DASHBOARD + "/preview", JSON,
          ('{"text": ' + _deep(900) + "}").encode(), 400, "nested too deeply"),
+    Bomb("dashboard-apply-over-a-deep-last-applied", "POST", DASHBOARD + "/apply", JSON,
+         _dashboard(configmap_yaml("annotated", "data: {a: b}")).replace(
+             b'"mode": "create"', b'"mode": "apply"'), 200,
+         "error decoding the kubectl.kubernetes.io/last-applied-configuration annotation"),
+    Bomb("dashboard-lesson-900-deep-envelope", "POST", DASHBOARD + "/lesson/goto", JSON,
+         ('{"lesson": ' + _deep(900) + "}").encode(), 400, "nested too deeply"),
     Bomb("dashboard-deployment-list", "POST", DASHBOARD + "/apply", JSON,
          _dashboard("apiVersion: apps/v1\nkind: DeploymentList\n"), 400, "no objects passed"),
     Bomb("dashboard-node-without-spec", "POST", DASHBOARD + "/apply", JSON,

@@ -191,7 +191,11 @@ class Simulation:
         if last is None:
             request.warnings.append(MISSING_ANNOTATION_WARNING.format(
                 res=res.group_resource, name=name))
-        original = json.loads(last) if last else None
+        try:
+            original = safeyaml.load_json(last) if last else None
+        except (ValueError, safeyaml.DocumentRefused):  # an annotation anyone may have set
+            raise errors.bad_request(f"error decoding the {LAST_APPLIED} annotation of "
+                                     f"{res.group_resource}/{name}") from None
         patch = three_way_patch(original, modified, current, res.kind)
         if not patch:
             return clone(current), "unchanged"

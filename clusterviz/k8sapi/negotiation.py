@@ -120,8 +120,8 @@ def decode_options(request: HttpRequest) -> dict:
         except protobuf.ProtobufError as exc:
             raise errors.bad_request(str(exc)) from None
     try:
-        options = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        options = safeyaml.load_json(raw.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, safeyaml.DocumentRefused):
         raise errors.bad_request("couldn't get version/kind; json parse error: "
                                  "invalid DeleteOptions body") from None
     if not isinstance(options, dict):

@@ -17,7 +17,8 @@ stop once the step has made `writes` store writes or run `syncs` syncs
 `controllers.burst`). The keys still queued then are saved in the runtime
 state (`deferred`, so they survive a save and a restart) and queued again by
 the next settle: the next request or the clock's next tick goes on where
-this step stopped. Timers that fall due in a step that ran out fire in a
+this step stopped (a step may also leave that backlog alone: a request
+that should answer soon). Timers that fall due in a step that ran out fire in a
 later one, late, as an overloaded controller's would. Outside `bounded`
 nothing changes: the engine settles fully, and the deferred list is absent
 from the state.
@@ -54,17 +55,20 @@ class Engine:
         self.cursor = store.rv if cursor is None else cursor
         self.syncs = 0
         self._limit: tuple[int, int] | None = None  # (store rv, syncs) where a step ends
+        self._backlog = True  # whether settling takes up the keys an earlier step deferred
 
     @contextmanager
-    def bounded(self, writes: int, syncs: int) -> Iterator[None]:
+    def bounded(self, writes: int, syncs: int, backlog: bool = True) -> Iterator[None]:
         """Within the block, stop settling after `writes` store writes or `syncs` syncs and
-        defer what is left (see the module doc)."""
-        saved = self._limit
+        defer what is left (see the module doc). Without `backlog` the keys deferred by
+        earlier steps stay deferred: the block does its own work and the timers' only."""
+        saved = self._limit, self._backlog
         self._limit = (self.store.rv + writes, self.syncs + syncs)
+        self._backlog = backlog
         try:
             yield
         finally:
-            self._limit = saved
+            self._limit, self._backlog = saved
 
     def spent(self) -> bool:
         """Whether the current bounded step has used its budget."""
@@ -121,7 +125,7 @@ class Engine:
         controller drains the keys queued so far; the changes it makes reach the others in
         the next round, so a burst of pod changes costs a ReplicaSet one sync per round, not
         one per pod."""
-        if DEFERRED in self.runtime:
+        if DEFERRED in self.runtime and self._backlog:
             self._resume()
         start = self.syncs
         while True:

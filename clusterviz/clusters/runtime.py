@@ -36,12 +36,12 @@ read: the megabytes of runtime state live in their own rows
 is stored (`engines` keeps a snapshot of them per cached engine).
 
 Every attempt is one bounded step of the engine (`Engine.bounded`): at most
-`STEP_WRITES` store writes or `STEP_SYNCS` syncs under the lock (a tick's step,
-`TICK_WRITES`, is larger: nobody waits for it). What is left
+`STEP_WRITES` store writes or `STEP_SYNCS` syncs under the lock. What is left
 (`replicas: 100000000`) is deferred in the engine's state, the cluster is
 marked due at once (even when paused: the controllers' backlog is not
 time), and the ticker's next pass takes the next step, so other requests
-to the cluster are served between steps.
+to the cluster are served between steps. Only ticks take up that backlog:
+a request does its own work and the clock's, and answers.
 """
 
 from __future__ import annotations
@@ -66,14 +66,12 @@ from simcore.simulation import Simulation
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 20
-# One step's work under the cluster's lock. A request's step is small, so that a request
-# behind a backlog answers soon (about a tenth of a second of this engine's writes: a pod's
-# creation, its event and its binding are three), yet above what a lesson's apply needs; the
-# clock's tick, which nobody waits for, takes larger steps through the backlog.
+# One step's work under the cluster's lock: about 300 writes (a pod's creation, its event
+# and its binding are three), well above what a lesson's apply needs, and, with the rows
+# they save, about a second of this engine's time at most. A request's step leaves the
+# backlog of earlier steps to the clock's ticks, so that it answers after its own work.
 STEP_WRITES = 300
 STEP_SYNCS = 2000
-TICK_WRITES = 1000
-TICK_SYNCS = 5000
 _attempt_hook = threading.local()  # tests use it to interleave two racers
 # next_due_at is rounded up by this much, so a ticker never wakes a hair before the timer.
 DUE_SLACK = timedelta(milliseconds=1)
@@ -130,10 +128,8 @@ def _attempt(cluster: Cluster, operation: Callable[[Simulation], T] | None,
     sim = engines.engine_for(cluster)
     wall = timezone.now()
     refusal = result = None
-    writes, syncs = (STEP_WRITES, STEP_SYNCS) if operation is not None else \
-        (TICK_WRITES, TICK_SYNCS)
     try:
-        with sim.engine.bounded(writes, syncs):
+        with sim.engine.bounded(STEP_WRITES, STEP_SYNCS, backlog=operation is None):
             catch_up(sim, cluster.elapsed, cluster.saved_at, cluster.speed, wall)
             if operation is not None:
                 try:

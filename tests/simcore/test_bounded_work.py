@@ -102,3 +102,13 @@ spec:
     names = [p["metadata"]["name"] for p in sim.engine.store.list("pods", "default")
              if p["metadata"]["name"].startswith("web-")]
     assert 0 < len(names) <= burst.STATEFULSET_BURST
+
+
+def test_a_step_without_the_backlog_leaves_the_deferred_keys_for_a_later_step():
+    sim = Simulation.from_preset("lecture")
+    with sim.engine.bounded(1000, 5000):
+        sim.apply(RS.format(replicas=100_000_000))
+    left, pods = sim.engine.deferred(), _pods(sim)
+    with sim.engine.bounded(1000, 5000, backlog=False):
+        sim.engine.advance(1)
+    assert (sim.engine.deferred(), _pods(sim)) == (left, pods)

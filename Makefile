@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.hostile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

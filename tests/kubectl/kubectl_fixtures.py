@@ -40,7 +40,7 @@ def _free_port() -> int:
 class Server:
     url: str
     env: dict
-    pid: int = 0  # daphne's, to find the processes it started
+    pid: int = 0  # daphne's: to find the processes it started, and to watch its memory
 
     def manage(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env,
@@ -81,7 +81,11 @@ def server(tmp_path_factory):
         yield srv
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a tick caught mid-publish by the shutdown
+            proc.kill()
+            proc.wait(timeout=10)
         log.close()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from simcore.apiserver import Request
 from simcore.controllers.base import controller_ref
 
-INTERNAL = Request(field_validation="Ignore")
+INTERNAL = Request(field_validation="Ignore", trusted=True)
 SYSTEM_TOLERATIONS = [{"operator": "Exists"}]
 
 

@@ -16,7 +16,7 @@ type) is walked beside the manifest, reproducing the decoder's rules:
 - a wrong JSON type for a plain field is an `UnmarshalTypeError`: the decoder
   remembers the first one (with the innermost struct's name and the dotted
   JSON field path, no list indices) and goes on, so the first in document
-  order is reported; a number that does not fit an integer field is
+  order is reported (kubectl's documents have their keys sorted); a number that does not fit an integer field is
   `number 2.5` / `number 3000000000` (the JSON literal);
 - types with their own UnmarshalJSON (IntOrString, Quantity, Time, ...)
   return their error at once, without the field context
@@ -28,9 +28,15 @@ type) is walked beside the manifest, reproducing the decoder's rules:
   kubectl and the apiserver's YAML reader both say before decoding:
   `error converting YAML to JSON: json: unsupported value: +Inf`.
 
-Trade-offs: keys are visited in sorted order (what kubectl sends: JSON made
-from YAML through Go maps), so a hand-written JSON body with two wrong types
-may name a different first one than a real server; a float with an integral
+A strategic merge patch's result is not JSON to the apiserver but a map read
+by runtime.DefaultUnstructuredConverter (`converter=True`): fields in Go's
+declaration order, the first error returned at once, in its own words
+(`unrecognized type: int32`, `cannot restore struct from: int64`).
+
+Trade-offs: the first error and the unknown fields are taken in sorted key
+order (what kubectl sends: JSON made from YAML through Go maps), so a
+hand-written JSON body with two wrong types may name a different first one
+than a real server; a float with an integral
 value (`replicas: 1.0`) is taken as the integer, as it arrives from YAML
 through sigs.k8s.io/yaml, although a JSON body's literal `1.0` is refused by
 a real server; stored Quantities are not canonicalised (`1000m` stays).

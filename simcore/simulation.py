@@ -149,7 +149,7 @@ class Simulation:
                 "Object 'Kind' is missing in '" + json.dumps(doc) + "'").status)
         kind, api_version = doc.get("kind"), doc.get("apiVersion")
         meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-        name = meta.get("name")
+        name = meta.get("name") if isinstance(meta.get("name"), str) else None
         if bounds.json_size_exceeds(doc):  # before apply copies it and writes it out
             return ApplyResult(kind, namespace, name, None, errors.status(
                 413, "RequestEntityTooLarge", bounds.TOO_LARGE))
@@ -163,9 +163,12 @@ class Simulation:
         except UnknownResource:
             return ApplyResult(kind, namespace, name, None, errors.status(
                 404, "NotFound", f'no matches for kind "{kind}" in version "{api_version}"'))
-        ns = (namespace or meta.get("namespace") or "default") if res.namespaced else None
+        own_ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
+        ns = (namespace or own_ns or "default") if res.namespaced else None
         request = Request(field_validation=field_validation, dry_run=dry_run)
         try:
+            # wrong types are refused before any three-way patch is computed from them
+            self.api.decode(res, doc, Request(field_validation="Ignore"))
             if create:
                 obj = self.api.create(res, doc, ns, request, owned=True)
                 action = "created"

@@ -282,6 +282,9 @@ class Kubelet(Controller):
             ok, output = rt.run_probe(probe, rt.profile_for(container.get("image", "")), state,
                                       pod, now, self.clock.now, self.rng,
                                       state.get("runtime", "docker"))
+            run_wake = self._failed_runs(pod, container, state, kind, probe, ok, output)
+            if run_wake is not None:
+                wake.append(run_wake)
             current = state.setdefault("probe", {}).get(kind)
             if current is None:
                 current = kind == "liveness"  # liveness starts healthy, readiness not ready
@@ -302,11 +305,29 @@ class Kubelet(Controller):
                 wake.append(due)
         return min(wake) if wake else None
 
+    def _failed_runs(self, pod, container, state, kind, probe, ok, output) -> float | None:
+        """The kubelet records `Unhealthy` at every probe run that fails ("%s probe failed:
+        %s", the probe type and its output, prober.go); the event recorder counts the
+        repeats on one event. The runs are the probe's period ticks: one timer per failing
+        probe, none while it passes."""
+        runs = state.setdefault("probe_runs", {})
+        if ok:
+            runs.pop(kind, None)
+            return None
+        now = self.clock.elapsed
+        due = runs.get(kind)
+        if due is None:
+            due = rt.next_probe_run(probe, state, now)
+        if now + 1e-9 >= due:
+            self._event(pod, "Warning", "Unhealthy",
+                        f"{kind.capitalize()} probe failed: {output}", container)
+            due += float(probe.get("periodSeconds", 10))
+        runs[kind] = due
+        return due
+
     def _probe_failed(self, pod, container, state, kind, output) -> None:
-        label = kind.capitalize()
-        self._event(pod, "Warning", "Unhealthy", f"{label} probe failed: {output}".rstrip(),
-                    container)
         if kind == "liveness":
+            state.pop("probe_runs", None)  # the restarted container probes afresh
             self._event(pod, "Normal", "Killing", f"Container {container['name']} failed "
                         "liveness probe, will be restarted", container)
             rt.finish(state, self.clock.elapsed, 137, reason="Error")

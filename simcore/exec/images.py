@@ -513,9 +513,16 @@ _ALIASES = {
 
 
 def image_profile(image: str) -> ImageProfile | None:
-    """The profile for `image`, or None when no registry would serve it."""
+    """The profile for `image`, or None when no registry would serve it: the exact
+    catalogue first, then the image's family and tag era (families.py)."""
     key = _lookup_key(image)
-    return None if key is None else catalogue().get(key)
+    if key is None:
+        return None
+    profile = catalogue().get(key)
+    if profile is None:
+        from simcore.exec.families import family_profile
+        profile = family_profile(key)
+    return profile
 
 
 @functools.lru_cache(maxsize=1024)

@@ -134,7 +134,8 @@ def _dispatch(argv: list[str], ctx: ExecContext, stdin: bool) -> dict:
         return _server(argv, *_SERVERS[_APP_PROGRAM[profile.app]])
     if name in _SERVERS:
         return _server(argv, *_SERVERS[name])
-    handler = _BATCH.get(name)
+    from simcore.exec.server_plans import PROGRAMS
+    handler = PROGRAMS.get(name) or _BATCH.get(name)
     if handler is not None:
         return handler(argv, ctx, stdin)
     if name.startswith("perl"):

@@ -76,3 +76,21 @@ def test_each_failing_run_is_counted(kind, probe, message):
     [event] = unhealthy(sim)
     # runs 2 s and 7 s after the pod was made (its start-up): two by 11 s
     assert event[1:3] == (message.format(ip=ip), 2)
+
+
+def test_the_spam_filter_lets_25_through_then_one_per_five_minutes(lecture_file):
+    sim = Simulation.from_preset("lecture", seed=0)
+    sim.apply(lecture_file("rs-node-web-readiness.yaml"), create=True)
+    sim.advance(2 + 10 * 30)  # 31 runs in 300 s
+    assert {e[2] for e in unhealthy(sim)} == {25}
+    sim.advance(300)
+    assert {e[2] for e in unhealthy(sim)} == {26}
+
+
+def test_a_failing_probe_is_no_work_to_wait_for(lecture_file):
+    """`run_until_idle` ends once the pods run, though their probes keep failing."""
+    sim = Simulation.from_preset("lecture", seed=0)
+    sim.apply(lecture_file("rs-node-web-readiness.yaml"), create=True)
+    used = sim.run_until_idle(600)
+    assert used < 5
+    assert [p["status"]["phase"] for p in sim.list("pods")] == ["Running"] * 3

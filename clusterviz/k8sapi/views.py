@@ -121,8 +121,18 @@ def _static(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     elif route.endpoint == "openapi":
         body = openapi.root(_base(request, slug))
     else:
-        body = openapi.document(route.group, route.version)
+        return _openapi_document(request, route)
     return json_response(body) if body is not None else not_found()
+
+
+def _openapi_document(request: HttpRequest, route: Route) -> HttpResponse:
+    """The cached bytes of an OpenAPI document (half a megabyte: not re-encoded per request)."""
+    if route.endpoint == "openapi-v2":
+        if openapi.wants_protobuf(request.headers.get("Accept", "")):
+            return HttpResponse(openapi.v2_protobuf(), content_type=openapi.V2_PROTOBUF)
+        return HttpResponse(openapi.v2_json(), content_type="application/json")
+    body = openapi.v3_json(route.group, route.version)
+    return HttpResponse(body, content_type="application/json") if body else not_found()
 
 
 _COLLECTION = {"GET": objects.list_objects, "POST": objects.create_object}

@@ -235,8 +235,7 @@ class APIServer:
             return new
         strategy.release_update(self, new, old)
         stored = self.store.put(rt.group_resource, new)
-        if stored["metadata"].get("deletionTimestamp") and not stored["metadata"].get(
-                "finalizers") and strategy.delete_when_unfinalized:
+        if _delete_during_update(stored["metadata"], old["metadata"]):
             self._remove(rt, stored)
         return clone(stored) if copy_result else stored
 
@@ -258,9 +257,17 @@ class APIServer:
             return self._mark_namespace_terminating(rt, obj), False
         if grace and not obj["metadata"].get("deletionTimestamp"):
             return self._mark_terminating(rt, obj, grace, policy), False
-        if grace and obj["metadata"].get("deletionTimestamp"):
+        meta = obj["metadata"]
+        if meta.get("deletionTimestamp") and (grace or meta.get("finalizers")):
+            if grace < (meta.get("deletionGracePeriodSeconds") or 0):
+                # a shorter grace period moves the deadline (BeforeDelete); at 0 the last
+                # finalizer's removal deletes the object
+                return self._mark_terminating(rt, obj, grace, "Background"), False
             return clone(obj), False
-        if policy == "Foreground" and self.store.dependents(obj["metadata"]["uid"]):
+        if policy == "Foreground" and self.store.dependents(obj["metadata"]["uid"]) or \
+                obj["metadata"].get("finalizers"):
+            # finalizers hold the object: it is only marked, and goes when the last one
+            # is removed (see _replace)
             return self._mark_terminating(rt, obj, 0, policy), False
         if policy == "Orphan":
             self._orphan_dependents(obj)
@@ -271,10 +278,13 @@ class APIServer:
         def mark(o: dict) -> None:
             o["metadata"]["deletionTimestamp"] = self.clock.timestamp(grace)
             o["metadata"]["deletionGracePeriodSeconds"] = grace
-            if policy == "Foreground":
-                o["metadata"].setdefault("finalizers", []).append("foregroundDeletion")
-            elif policy == "Orphan":
-                o["metadata"].setdefault("finalizers", []).append("orphan")
+            finalizers = o["metadata"].setdefault("finalizers", [])
+            if policy == "Foreground" and "foregroundDeletion" not in finalizers:
+                finalizers.append("foregroundDeletion")
+            elif policy == "Orphan" and "orphan" not in finalizers:
+                finalizers.append("orphan")
+            if not finalizers:
+                del o["metadata"]["finalizers"]
         new = clone(obj)
         mark(new)
         return clone(self.store.put(rt.group_resource, new))
@@ -387,6 +397,13 @@ def _same_content(new: dict, old: dict) -> bool:
     a = {**new, "metadata": {k: v for k, v in new["metadata"].items() if k not in strip}}
     b = {**old, "metadata": {k: v for k, v in old["metadata"].items() if k not in strip}}
     return a == b
+
+
+def _delete_during_update(new: dict, old: dict) -> bool:
+    """The registry's shouldDeleteDuringUpdate: an update that removes the last finalizer
+    of an object marked for deletion with no grace period left deletes it."""
+    return bool(not new.get("finalizers") and old.get("finalizers") and
+                new.get("deletionTimestamp") and new.get("deletionGracePeriodSeconds") == 0)
 
 
 def _drop_owner(obj: dict, uid: str) -> None:

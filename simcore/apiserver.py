@@ -82,19 +82,29 @@ class APIServer:
                  field_selector: str | None = None) -> list[dict]:
         rt = resolve(res)
         items = self.store.list(rt.group_resource, namespace if rt.namespaced else None)
-        if label_selector:
-            items = _filter_labels(items, label_selector)
-        if field_selector:
-            items = _filter_fields(rt, items, field_selector)
-        return sorted(items, key=_sort_key)
+        return _select(rt, items, label_selector, field_selector)
+
+    def list_page_ref(self, res: ResourceType | str, namespace: str | None = None,
+                      label_selector: str | None = None, field_selector: str | None = None,
+                      limit: int | None = None,
+                      continue_token: str | None = None) -> tuple[list[dict], dict]:
+        """A chunk of a list (simcore.listpages) and its list metadata: resourceVersion,
+        and `continue`/`remainingItemCount` when more remain. Stored dicts: read only."""
+        from simcore import listpages
+        rt = resolve(res)
+        return listpages.read_page(
+            self.store, rt, namespace if rt.namespaced else None, limit, continue_token,
+            lambda items: _select(rt, items, label_selector, field_selector),
+            counted=not (label_selector or field_selector))
 
     def list(self, res: ResourceType | str, namespace: str | None = None,
-             label_selector: str | None = None, field_selector: str | None = None) -> dict:
+             label_selector: str | None = None, field_selector: str | None = None,
+             limit: int | None = None, continue_token: str | None = None) -> dict:
         """A `<Kind>List` dict, as the list endpoint returns it."""
         rt = resolve(res)
-        items = self.list_ref(rt, namespace, label_selector, field_selector)
-        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version,
-                "metadata": {"resourceVersion": str(self.store.rv)},
+        items, meta = self.list_page_ref(rt, namespace, label_selector, field_selector, limit,
+                                         continue_token)
+        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": meta,
                 "items": [clone(i) for i in items]}
 
     def events_since(self, rv: int) -> list[Event]:
@@ -274,6 +284,24 @@ class APIServer:
         gone = self._remove(rt, obj)
         return clone(gone), True
 
+    def delete_collection(self, res: ResourceType | str, namespace: str | None = None,
+                          label_selector: str | None = None, field_selector: str | None = None,
+                          **options) -> dict:
+        """DeleteCollection: every object the selectors pick, each deleted as by `delete`
+        with the same options; the `<Kind>List` of what each delete returned."""
+        rt = resolve(res)
+        listed = self.list_ref(rt, namespace, label_selector, field_selector)
+        rv = str(self.store.rv)
+        items = []
+        for obj in listed:
+            meta = obj["metadata"]
+            try:
+                items.append(self.delete(rt, meta["name"], meta.get("namespace"), **options)[0])
+            except errors.NotFound:
+                continue  # gone meanwhile (a dependent of one deleted before it)
+        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version,
+                "metadata": {"resourceVersion": rv}, "items": items}
+
     def _mark_terminating(self, rt: ResourceType, obj: dict, grace: int, policy: str) -> dict:
         def mark(o: dict) -> None:
             o["metadata"]["deletionTimestamp"] = self.clock.timestamp(grace)
@@ -435,6 +463,15 @@ def _field_predicate(rt: ResourceType | None, text: str | None) -> Callable[[dic
         return lambda obj: True
     from simcore.fields import field_matcher
     return field_matcher(rt.kind, text)
+
+
+def _select(rt: ResourceType, items: list[dict], label_selector: str | None,
+            field_selector: str | None) -> list[dict]:
+    if label_selector:
+        items = _filter_labels(items, label_selector)
+    if field_selector:
+        items = _filter_fields(rt, items, field_selector)
+    return sorted(items, key=_sort_key)
 
 
 def _filter_labels(items: list[dict], text: str) -> list[dict]:

@@ -1,4 +1,5 @@
-"""The verbs on a resource or a collection: list, get, create, update, patch, delete.
+"""The verbs on a resource or a collection: list, get, create, update, patch, delete,
+deletecollection.
 
 Each handler reads the request (query, body) first, outside the cluster's
 lock, then hands `runtime.run` a small function of the simulation that does
@@ -41,13 +42,16 @@ def _as_table(request: HttpRequest, kind: str, objects: list[dict], sim) -> dict
 def list_objects(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     res, query = route.resource, request.GET
     label, field = query.get("labelSelector"), query.get("fieldSelector")
+    limit, token = _integer(query.get("limit"), "limit"), query.get("continue") or None
     as_table = wants_table(request)
 
     def operation(sim) -> dict:
         if as_table:
-            items = sim.api.list_ref(res, route.namespace, label, field)
-            return _as_table(request, res.kind, items, sim)
-        return sim.api.list(res, route.namespace, label, field)
+            items, meta = sim.api.list_page_ref(res, route.namespace, label, field, limit, token)
+            body = _as_table(request, res.kind, items, sim)
+            body["metadata"] = meta  # the page's resourceVersion, continue, remainingItemCount
+            return body
+        return sim.api.list(res, route.namespace, label, field, limit, token)
     body = run(slug, operation)
     return table_response(body) if as_table else json_response(body)
 
@@ -137,3 +141,19 @@ def delete_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
     details = {"name": route.name, **({"group": res.group} if res.group else {}),
                "kind": res.plural, "uid": obj["metadata"].get("uid", "")}
     return json_response(success_status(details))
+
+
+def delete_collection(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
+    """DELETE on a collection: the API server answers with the list of what it deleted.
+    Like the real server, only within a namespace for namespaced kinds (the all-namespaces
+    path has no deletecollection route)."""
+    res, query = route.resource, request.GET
+    if res.namespaced and route.namespace is None:
+        raise errors.method_not_allowed()
+    options = _delete_options(request)
+    label, field = query.get("labelSelector"), query.get("fieldSelector")
+
+    def operation(sim) -> dict:
+        return sim.api.delete_collection(res, route.namespace, label, field, **options)
+    return json_response(run(slug, operation))
+

@@ -135,7 +135,8 @@ def _openapi_document(request: HttpRequest, route: Route) -> HttpResponse:
     return HttpResponse(body, content_type="application/json") if body else not_found()
 
 
-_COLLECTION = {"GET": objects.list_objects, "POST": objects.create_object}
+_COLLECTION = {"GET": objects.list_objects, "POST": objects.create_object,
+               "DELETE": objects.delete_collection}
 _ITEM = {"GET": objects.get_object, "PUT": objects.update_object,
          "PATCH": objects.patch_object, "DELETE": objects.delete_object}
 _STATUS = {"GET": objects.get_object, "PUT": objects.update_object,

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simcore.resources import RESOURCES  # noqa: E402
+from clusterviz.k8sapi.discovery import SERVED  # noqa: E402
 
 RELEASE = "v1.37.0"
 OUT = ROOT / "clusterviz" / "k8sapi" / "openapi_data.json"
@@ -92,7 +92,7 @@ def convert(name: str, schema: dict) -> dict:
 
 
 def served_roots(defs: dict[str, dict]) -> list[str]:
-    wanted = {(r.group, r.version, r.kind) for r in RESOURCES}
+    wanted = {(r.group, r.version, r.kind) for r in SERVED}
     roots = []
     for name, schema in defs.items():
         for gvk in schema.get("x-kubernetes-group-version-kind") or []:

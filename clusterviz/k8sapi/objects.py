@@ -11,9 +11,12 @@ Table is written by `tables`, which reuses the stored objects' JSON.
 
 from __future__ import annotations
 
+import json
+
 from django.http import HttpRequest, HttpResponse
 
 from clusterviz.clusters.runtime import run
+from clusterviz.k8sapi import eventclock
 from clusterviz.k8sapi.negotiation import decode_object, decode_options, decode_patch, wants_table
 from clusterviz.k8sapi.responses import json_response, success_status
 from clusterviz.k8sapi.routing import Route
@@ -51,7 +54,7 @@ def list_objects(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
             body = _as_table(request, res.kind, items, sim)
             body["metadata"] = meta  # the page's resourceVersion, continue, remainingItemCount
             return body
-        return sim.api.list(res, route.namespace, label, field, limit, token)
+        return _wall(res, sim, sim.api.list(res, route.namespace, label, field, limit, token))
     body = run(slug, operation)
     return table_response(body) if as_table else json_response(body)
 
@@ -61,8 +64,36 @@ def get_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 
     def operation(sim) -> dict:
         obj = sim.api.get(res, route.name, route.namespace)
-        return _as_table(request, res.kind, [obj], sim) if as_table else obj
+        return _as_table(request, res.kind, [obj], sim) if as_table else _wall(res, sim, obj)
     return json_response(run(slug, operation))
+
+
+def _wall(res, sim, body: dict) -> dict:
+    """Events leave on the client's wall clock (eventclock); everything else as stored."""
+    if res.kind != "Event":
+        return body
+    offset = eventclock.wall_offset(sim.now)
+    if "items" in body:
+        return {**body, "items": [eventclock.to_wall(i, offset) for i in body["items"]]}
+    return eventclock.to_wall(body, offset)
+
+
+def _cluster(res, sim, body):
+    """Events (and patches of them) posted on a wall clock, moved onto the cluster's."""
+    if res.kind != "Event" or not isinstance(body, dict):
+        return body
+    return eventclock.to_cluster(body, eventclock.wall_offset(sim.now))
+
+
+def _event_patch(res, patch_type: str, raw: bytes):
+    """A merge patch of an Event as a dict, so its times can be moved; else as sent."""
+    if res.kind != "Event" or patch_type not in ("application/merge-patch+json",
+                                                 "application/strategic-merge-patch+json"):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw  # simcore.patch refuses it in the API server's words
 
 
 def _write_request(request: HttpRequest) -> Request:
@@ -78,7 +109,8 @@ def create_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
 
     def operation(sim) -> dict:
         req.warnings.clear()  # a retried attempt starts over
-        return sim.api.create(res, body, route.namespace, req)
+        return _wall(res, sim, sim.api.create(res, _cluster(res, sim, body), route.namespace,
+                                              req))
     obj = run(slug, operation)
     return json_response(obj, status=201, warnings=req.warnings)
 
@@ -95,7 +127,8 @@ def update_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
 
     def operation(sim) -> dict:
         req.warnings.clear()
-        return sim.api.update(res, body, route.namespace, route.subresource, req)
+        return _wall(res, sim, sim.api.update(res, _cluster(res, sim, body), route.namespace,
+                                              route.subresource, req))
     return json_response(run(slug, operation), warnings=req.warnings)
 
 
@@ -105,8 +138,9 @@ def patch_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 
     def operation(sim) -> dict:
         req.warnings.clear()
-        return sim.api.patch(res, route.name, raw, patch_type, route.namespace,
-                             route.subresource, req)
+        patch = _cluster(res, sim, _event_patch(res, patch_type, raw))
+        return _wall(res, sim, sim.api.patch(res, route.name, patch, patch_type,
+                                             route.namespace, route.subresource, req))
     return json_response(run(slug, operation), warnings=req.warnings)
 
 

@@ -32,7 +32,16 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.k8sapi import discovery, execstream, objects, openapi, podlogs, subresources, watch
+from clusterviz.k8sapi import (
+    discovery,
+    eventsv1,
+    execstream,
+    objects,
+    openapi,
+    podlogs,
+    subresources,
+    watch,
+)
 from clusterviz.k8sapi.access import check_access
 from clusterviz.k8sapi.negotiation import discovery_flavour
 from clusterviz.k8sapi.responses import (
@@ -145,6 +154,8 @@ _STATUS = {"GET": objects.get_object, "PUT": objects.update_object,
 
 def _resource(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     method, sub = request.method, route.subresource
+    if route.resource is discovery.EVENTS_V1:
+        return eventsv1.handle(request, slug, route)
     if watch.is_watch(request, route):
         handler = watch.start
     elif route.name is None:

@@ -1,7 +1,7 @@
 """A tiny kopf operator that test_kopf.py runs against the live server (`kopf run`).
 
 It handles ConfigMaps labelled `kopf-test=yes`: on creation it notes the
-name, and its delete handler notes that the object was still there, marked
+name and posts an Event about it (`kopf.info`), and its delete handler notes that the object was still there, marked
 for deletion, when the handler ran. kopf keeps its finalizer on the object
 for as long as the delete handler has not succeeded, so the notes show
 whether the server honours finalizers. Notes go to the file named by
@@ -31,8 +31,10 @@ def configure(settings: kopf.OperatorSettings, **_) -> None:
 
 
 @kopf.on.create("configmaps", labels={"kopf-test": "yes"})
-def created(name: str, **_) -> None:
+def created(name: str, body: kopf.Body, **_) -> None:
     note(f"created {name}")
+    # an Event posted the way kopf posts them: stamped with the wall clock
+    kopf.info(body, reason="Noted", message=f"noted {name}")
 
 
 @kopf.on.delete("configmaps", labels={"kopf-test": "yes"})

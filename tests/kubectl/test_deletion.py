@@ -11,6 +11,7 @@ handler ran while the object was still there, marked for deletion.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -110,3 +111,18 @@ def test_kopf_delete_handler_runs_before_the_object_goes(kubectl, kopf_operator)
         "created kt", "deleting kt deletionTimestamp=yes"]
     gone = kubectl("get", "configmap", "kt", check=False)
     assert gone.stderr == 'Error from server (NotFound): configmaps "kt" not found\n'
+
+
+def test_kopfs_events_show_the_clusters_ages(kubectl, kopf_operator):
+    """kopf stamps the events it posts with the wall clock; `get events` (printed by the
+    server) and `describe` (ages from the client's clock) must both show them as just now."""
+    kubectl("create", "configmap", "kt", "--from-literal=a=b")
+    kubectl("label", "configmap", "kt", "kopf-test=yes")
+    selector = "--field-selector=involvedObject.name=kt"
+    out = kubectl.until(lambda o: "noted kt" in o, "get", "events", selector, timeout=60)
+    row = next(line for line in out.splitlines() if "noted kt" in line)
+    assert re.fullmatch(r"\d+s\s+Normal\s+Noted\s+configmap/kt\s+noted kt", row), row
+    described = kubectl("describe", "configmap", "kt").stdout
+    row = next(line for line in described.splitlines() if "noted kt" in line)
+    assert re.fullmatch(r"\s+Normal\s+Noted\s+\d+s\s+kopf\s+noted kt", row), row
+

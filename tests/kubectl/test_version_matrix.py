@@ -9,6 +9,7 @@ that fails names itself in the assertion, and the line printed per version
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 import pytest
 from kubectl_versions import kubectl_versions
@@ -25,6 +26,14 @@ def _rows(text: str) -> list[list[str]]:
 def _running(text: str, count: int) -> bool:
     rows = _rows(text)
     return len(rows) == count and all(r[1] == "1/1" and r[2] == "Running" for r in rows)
+
+
+def _raw_path(kubectl, path: str) -> str:
+    """kubectl 1.33 and older drop the server URL's path for `get --raw` (README)."""
+    version = re.search(r"v1\.(\d+)", kubectl("version", "--client").stdout)
+    if version and int(version.group(1)) <= 33:
+        return urllib.parse.urlsplit(kubectl.server_url()).path + path
+    return path
 
 
 def _steps(kubectl) -> list[str]:
@@ -47,6 +56,9 @@ def _steps(kubectl) -> list[str]:
     out = kubectl("explain", "services.spec.sessionAffinity").stdout
     assert "Supports \"ClientIP\" and \"None\"." in out, ("explain", out)
     done.append("explain")
+    out = kubectl("get", "--raw", _raw_path(kubectl, "/api/v1/namespaces/default")).stdout
+    assert out.startswith('{"apiVersion":"v1","kind":"Namespace"'), ("get --raw", out)
+    done.append("get --raw")
     out = kubectl("delete", "-f", "svc-clientip-node-web.yaml").stdout
     assert out.startswith('service "svc-node" deleted'), ("delete -f", out)
     done.append("delete -f")

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -63,12 +64,15 @@ from django.http import HttpRequest, HttpResponse
 
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound, run
+from clusterviz.k8sapi import denial
 from clusterviz.k8sapi.access import check_socket_access
+from clusterviz.k8sapi.execsession import ShellConversation, open_shell
 from clusterviz.k8sapi.podlogs import container_name
 from clusterviz.k8sapi.routing import Route
 from clusterviz.k8sapi.watch import query_bool
 from clusterviz.traces.models import record
 from simcore import errors
+from simcore.exec.shell import reads_stdin
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +80,12 @@ STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 CTRL_C = b"\x03"
 INTERRUPTED = 130
 CLOSE_DELAY = 0.1  # seconds between the status and the close (see step 5)
+STDIN_QUIET = 1.0  # seconds of silence that end stdin where the protocol cannot say it
+MAX_STDIN = 64 * 1024 * 1024  # bytes of stdin one exec keeps (a `kubectl cp` archive)
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io",
              "channel.k8s.io", "base64.channel.k8s.io")
+# the kubelet's words (remotecommand.NewOptions), answered after the API server's checks
+NO_STREAMS = "you must specify at least 1 of stdin, stdout, stderr"
 SPDY_REFUSAL = ("exec is only available over WebSocket (v5.channel.k8s.io); "
                 "use kubectl >= 1.30")
 
@@ -92,6 +100,11 @@ class Framing:
     @property
     def base64(self) -> bool:
         return "base64." in self.protocol
+
+    @property
+    def stdin_closes(self) -> bool:
+        """Can the client say its stdin ended (v5's CLOSE frame)?"""
+        return self.protocol.startswith("v5.")
 
     @property
     def json_status(self) -> bool:
@@ -166,6 +179,10 @@ class ExecOptions:
     stderr: bool = False
     tty: bool = False
 
+    @property
+    def any_stream(self) -> bool:
+        return self.stdin or self.stdout or self.stderr
+
     @classmethod
     def from_query(cls, query: dict[str, list[str]]) -> ExecOptions:
         def flag(name: str) -> bool:
@@ -178,8 +195,6 @@ class ExecOptions:
 
 def precheck(slug: str, namespace: str, pod_name: str, options: ExecOptions) -> str:
     """The container the exec runs in, after the API server's checks (raises their Status)."""
-    if not (options.stdin or options.stdout or options.stderr):
-        raise errors.bad_request("you must specify at least 1 of stdin, stdout, stderr")
     if not options.command:
         raise errors.bad_request("you must specify at least 1 command")
 
@@ -189,7 +204,10 @@ def precheck(slug: str, namespace: str, pod_name: str, options: ExecOptions) -> 
         if not pod["spec"].get("nodeName"):
             raise errors.bad_request(f"pod {pod_name} does not have a host assigned")
         return name
-    return run(slug, operation)
+    container = run(slug, operation)
+    if not options.any_stream:
+        raise errors.bad_request(NO_STREAMS)
+    return container
 
 
 def refusal_of(slug: str, namespace: str, pod_name: str, options: ExecOptions) -> dict | None:
@@ -230,11 +248,11 @@ class Outcome:
 
 
 def execute(slug: str, namespace: str, pod_name: str, container: str,
-            options: ExecOptions) -> Outcome:
+            options: ExecOptions, stdin: str = "") -> Outcome:
     """Run the command in the cluster (saving what it changed) and record its trace."""
     argv = list(options.command)
-    result = run(slug, lambda sim: sim.exec(pod_name, argv, namespace, container, options.tty),
-                 force_save=True)
+    result = run(slug, lambda sim: sim.exec(pod_name, argv, namespace, container, options.tty,
+                                            stdin), force_save=True)
     outcome = _outcome(result, options)
     row = Cluster.objects.filter(slug=slug).values_list("pk", "speed").first()
     cluster_id, speed = row if row is not None else (None, 1.0)
@@ -293,14 +311,8 @@ def _offload(fn):
                                                           True))
 
 
-async def _sleep_until(moment: float) -> None:
-    delay = moment - asyncio.get_running_loop().time()
-    if delay > 0:
-        await asyncio.sleep(delay)
-
-
 class ExecConsumer(AsyncWebsocketConsumer):
-    """One `kubectl exec`: checks, accept, run, output, status, close."""
+    """One `kubectl exec`: checks, accept, then a one-shot run or an interactive shell."""
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
@@ -310,29 +322,91 @@ class ExecConsumer(AsyncWebsocketConsumer):
                          keep_blank_values=True)
         self.options = ExecOptions.from_query(query)
         self.interrupted = asyncio.Event()
+        self.stdin = StdinBuffer()
+        self.shell: ShellConversation | None = None
         self.task = None
-        if self.framing is None or check_socket_access(self.scope, self.slug) is not None:
-            await self.close()
+        if self.framing is None:
+            await self.close()  # as x/net/websocket: 403 for a protocol nobody speaks
             return
-        try:
-            self.container = await _offload(precheck)(self.slug, self.namespace, self.pod,
-                                                      self.options)
-        except (errors.APIError, ClusterNotFound):
-            await self.close()  # kubectl falls back to SPDY, where refuse_spdy explains
+        if await self._refused():
             return
         await self.accept(subprotocol=self.framing.protocol or None)
         await self._send_frame(self._opening_channel(), b"")
-        self.task = asyncio.get_running_loop().create_task(self._run())
+        self.task = asyncio.get_running_loop().create_task(self._start())
+
+    async def _refused(self) -> bool:
+        """The API server's and the kubelet's refusals, each as a real server words it."""
+        refusal = check_socket_access(self.scope, self.slug)
+        if refusal is not None:
+            await denial.deny_status(self, refusal)
+            return True
+        try:
+            self.container = await _offload(precheck)(self.slug, self.namespace, self.pod,
+                                                      self.options)
+        except ClusterNotFound:
+            await denial.deny_status(self, errors.status(
+                404, "NotFound", "the server could not find the requested resource"))
+            return True
+        except errors.APIError as exc:
+            if exc.status.get("message") == NO_STREAMS:
+                await self._refuse_no_streams()
+            else:
+                await denial.deny_status(self, exc.status)
+            return True
+        return False
+
+    async def _refuse_no_streams(self) -> None:
+        """The kubelet's 400. Over v5 the API server has already upgraded (its stream
+        translator opens the socket, then the kubelet refuses its SPDY request): the
+        refusal arrives as an InternalError on the error channel. Older protocols reach
+        the kubelet's own handshake: a plain-text 400."""
+        if self.framing.protocol != "v5.channel.k8s.io":
+            await denial.deny(self, 400, NO_STREAMS.encode(), "text/plain; charset=utf-8")
+            return
+        await self.accept(subprotocol=self.framing.protocol)
+        await self._send_frame(ERROR, b"")
+        status = internal_error(f"unable to upgrade connection: {NO_STREAMS}")
+        for channel, data in self.framing.status_frames(status):
+            await self._send_frame(channel, data)
+        await asyncio.sleep(CLOSE_DELAY)
+        await self.close(code=1000)
 
     def _opening_channel(self) -> int:
         if self.options.stdout:
             return STDOUT
         return STDERR if self.options.stderr else ERROR
 
+    async def _start(self) -> None:
+        if self.options.tty and self.options.stdin:
+            opened = await _offload(open_shell)(self.slug, self.namespace, self.pod,
+                                                self.container, self.options.command)
+            if opened is not None:
+                await self._converse(*opened)
+                return
+        await self._run()
+
+    async def _converse(self, session, prompt: str) -> None:
+        async def write(text: str) -> None:
+            await self._send_frame(STDOUT, text.encode())
+        self.shell = ShellConversation(write, self.slug, self.namespace, self.pod,
+                                       self.container, session, prompt)
+        for data in self.stdin.take_early():
+            self.shell.feed(data)
+        try:
+            code = await self.shell.run()
+        except Exception:
+            log.exception("shell in %s/%s failed", self.namespace, self.pod)
+            code = 1
+        status = success() if code == 0 else exit_failure(self.options.command, code)
+        await self._finish(status)
+
     async def _run(self) -> None:
+        stdin = ""
+        if self.options.stdin and not self.options.tty and reads_stdin(self.options.command):
+            stdin = await self.stdin.until_closed(self.framing.stdin_closes)
         try:
             outcome = await _offload(execute)(self.slug, self.namespace, self.pod,
-                                              self.container, self.options)
+                                              self.container, self.options, stdin)
         except errors.APIError as exc:
             outcome = Outcome(status=failure(exc.status.get("message", "")))
         except Exception:
@@ -340,14 +414,29 @@ class ExecConsumer(AsyncWebsocketConsumer):
             outcome = Outcome(status=internal_error("the simulator failed to run the command"))
         started = asyncio.get_running_loop().time()
         for channel, data, at in outcome.frames:
-            await _sleep_until(started + outcome.wall(at))
+            if await self._wait(started + outcome.wall(at)):
+                break
             await self._send_frame(channel, data)
-        if outcome.hangs:
+        if self.interrupted.is_set() or outcome.hangs or await self._wait(
+                started + outcome.wall(outcome.duration)):
             await self.interrupted.wait()  # only a tty's Ctrl-C ends it; else the hang-up
             await self._send_frame(STDOUT, b"^C")
-        else:
-            await _sleep_until(started + outcome.wall(outcome.duration))
-        for channel, data in self.framing.status_frames(outcome.status):
+            outcome.status = exit_failure(self.options.command, INTERRUPTED)
+        await self._finish(outcome.status)
+
+    async def _wait(self, moment: float) -> bool:
+        """Sleep until `moment`; True when a tty's Ctrl-C came first."""
+        if self.interrupted.is_set():
+            return True
+        delay = moment - asyncio.get_running_loop().time()
+        if delay <= 0:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.interrupted.wait(), delay)
+        return self.interrupted.is_set()
+
+    async def _finish(self, status: dict) -> None:
+        for channel, data in self.framing.status_frames(status):
             await self._send_frame(channel, data)
         await asyncio.sleep(CLOSE_DELAY)
         await self.close(code=1000)
@@ -360,9 +449,62 @@ class ExecConsumer(AsyncWebsocketConsumer):
         if frame is None:
             return
         channel, data = frame
-        if channel == STDIN and self.options.tty and CTRL_C in data:
+        if channel == CLOSE and data[:1] == bytes([STDIN]):
+            self.stdin.close()
+        elif channel != STDIN or not data:
+            return  # resize (4) and anything else: accepted, nothing to do
+        elif self.shell is not None:
+            self.shell.feed(data)
+        elif self.options.tty and CTRL_C in data:
             self.interrupted.set()
+        else:
+            self.stdin.add(data)
 
     async def disconnect(self, code: int) -> None:
+        self.stdin.close()
         if self.task is not None and not self.task.done():
             self.task.cancel()
+
+
+class StdinBuffer:
+    """What the client sent on stdin before the command wanted it, and whether it ended.
+
+    v5 says end of input with a CLOSE frame for channel 0 (kubectl sends it when its
+    own stdin ends: `echo hi | kubectl exec -i`); the older protocols have no such
+    signal, so there the input counts as complete once it has been quiet for
+    `STDIN_QUIET` seconds: a client that pipes its input sends it at once.
+    """
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.closed = asyncio.Event()
+        self.arrived = asyncio.Event()
+
+    def add(self, data: bytes) -> None:
+        if self.size + len(data) > MAX_STDIN:
+            self.close()  # a bounded buffer: what is beyond the limit is not read
+            return
+        self.chunks.append(data)
+        self.size += len(data)
+        self.arrived.set()
+
+    def close(self) -> None:
+        self.closed.set()
+
+    def take_early(self) -> list[bytes]:
+        chunks, self.chunks = self.chunks, []
+        return chunks
+
+    async def until_closed(self, signalled: bool) -> str:
+        if signalled:
+            await self.closed.wait()
+        else:
+            while not self.closed.is_set():
+                self.arrived.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.arrived.wait(), STDIN_QUIET)
+                if not self.arrived.is_set():
+                    break
+        # binary bytes survive as surrogates: tar's archive is not text
+        return b"".join(self.chunks).decode("utf-8", "surrogateescape")

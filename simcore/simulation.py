@@ -236,6 +236,12 @@ class Simulation:
         """Run a line typed at a session's prompt: (ExecResult, next session, next prompt)."""
         return _execution().shell_line(self.engine, pod, session, line, namespace, container)
 
+    def port_forward(self, pod: str, namespace: str, port: int, data: bytes):
+        """`kubectl port-forward`: the pod's server on `port` answers the first request in
+        `data` (a `simcore.portforward.Exchange`)."""
+        from simcore import portforward
+        return portforward.exchange(self.engine, pod, namespace, port, data)
+
     def container_running(self, pod: str, namespace: str = "default",
                           container: str | None = None) -> bool:
         return _execution().container_running(self.engine, pod, namespace, container)

@@ -298,10 +298,11 @@ def _frames(result, options: ExecOptions) -> list[tuple[int, bytes, float]]:
         wanted = options.stdout if channel == STDOUT else options.stderr
         if not text or not wanted:
             continue
+        data = text.encode("utf-8", "surrogateescape")  # binary output (tar) as written
         if frames and frames[-1][0] == channel and frames[-1][2] == at:
-            frames[-1] = (channel, frames[-1][1] + text.encode(), at)
+            frames[-1] = (channel, frames[-1][1] + data, at)
         else:
-            frames.append((channel, text.encode(), at))
+            frames.append((channel, data, at))
     return frames
 
 
@@ -387,7 +388,7 @@ class ExecConsumer(AsyncWebsocketConsumer):
 
     async def _converse(self, session, prompt: str) -> None:
         async def write(text: str) -> None:
-            await self._send_frame(STDOUT, text.encode())
+            await self._send_frame(STDOUT, text.encode("utf-8", "surrogateescape"))
         self.shell = ShellConversation(write, self.slug, self.namespace, self.pod,
                                        self.container, session, prompt)
         for data in self.stdin.take_early():

@@ -122,6 +122,10 @@ class Framing:
                 return int(text_data[0]), base64.b64decode(text_data[1:])
             except ValueError:
                 return None
+        if text_data and not bytes_data:
+            # the Python client writes stdin as text messages, the channel as their first
+            # character; the kubelet reads a message's bytes whatever its opcode
+            bytes_data = text_data.encode("utf-8")
         if bytes_data:
             return bytes_data[0], bytes_data[1:]
         return None

@@ -12,12 +12,18 @@ the client's list that it knows; a client that names none gets v1 framing.
 
 One exec, in order (kubectl-api.md section 4, verified request by request):
 1. before accepting, the API server's checks: the pod exists, the container
-   is valid (or the only one), the pod has a node. A refusal rejects the
-   handshake; kubectl then falls back to SPDY, and the SPDY POST is
-   answered by `refuse_spdy`, which runs the same checks, so the user reads
-   the API server's own error (`Error from server (NotFound): pods "x" not
-   found`); with all checks passed, SPDY gets a clean 400 explaining that
-   exec needs WebSocket (what kubectl 1.29 and older see);
+   is valid (or the only one), the pod has a node. A refusal answers the
+   handshake as the API server does, its HTTP status and Status JSON
+   (denial.py; daphne alone could only say `403 Access denied`). kubectl
+   then falls back to SPDY, and the SPDY POST is answered by `refuse_spdy`,
+   which runs the same checks, so the user reads the API server's own error
+   (`Error from server (NotFound): pods "x" not found`); with all checks
+   passed, SPDY gets a clean 400 explaining that exec needs WebSocket (what
+   kubectl 1.29 and older see). Asking for no stream at all is the
+   kubelet's refusal, `you must specify at least 1 of stdin, stdout,
+   stderr`: a plain-text 400 at the handshake, except over v5, where the
+   API server's stream translator has already upgraded and reports it as an
+   InternalError status (apiserver util/proxy/streamtranslator.go);
 2. accept, echoing the protocol, and send an empty frame on the lowest
    writable channel, as the kubelet does to say the streams are open;
 3. run the command through the runtime in a worker thread
@@ -38,10 +44,21 @@ One exec, in order (kubectl-api.md section 4, verified request by request):
    and resize goroutines under a tty (`websocket: close sent`); waiting for
    the client to hang up stalls non-tty kubectl until its timeout.
 
+Standard input: an exec with `stdin=true` whose command reads it (`cat`,
+`tar x`, `sh -c 'read x'`; simcore's `reads_stdin` says which) waits until
+the input ends, v5's CLOSE frame for channel 0 (`echo hi | kubectl exec -i`,
+the Python client's `close_channel(0)`), or, for protocols that cannot say
+so, a second of silence; the command then runs with all of it (bounded by
+MAX_STDIN). A command that reads nothing runs at once, so `kubectl exec -i
+pod -- ls` at a terminal does not wait for Ctrl-D. Under a tty with stdin,
+an interactive shell (`-it ... -- sh`) is a conversation instead
+(execsession.py).
+
 A command that never ends (`curl` to an address nothing answers, without
 `-m`) shows what it printed and then hangs, like the real one: with a tty,
 Ctrl-C arrives as `\\x03` on stdin and ends it with 130 (the terminal echoes
-`^C`); otherwise it lasts until the client hangs up.
+`^C`), also while its output is still being paced; otherwise it lasts until
+the client hangs up.
 
 Every exec's trace (`simcore` records each hop) is stored as a
 `RequestTrace` for the dashboard.

@@ -89,6 +89,7 @@ from clusterviz.k8sapi.routing import Route
 from clusterviz.k8sapi.watch import query_bool
 from clusterviz.traces.models import record
 from simcore import errors
+from simcore.exec import tty
 from simcore.exec.shell import reads_stdin
 
 log = logging.getLogger(__name__)
@@ -319,6 +320,8 @@ def _frames(result, options: ExecOptions) -> list[tuple[int, bytes, float]]:
         wanted = options.stdout if channel == STDOUT else options.stderr
         if not text or not wanted:
             continue
+        if options.tty:
+            text = tty.onlcr(text)  # the container's terminal ends lines with CR LF
         data = text.encode("utf-8", "surrogateescape")  # binary output (tar) as written
         if frames and frames[-1][0] == channel and frames[-1][2] == at:
             frames[-1] = (channel, frames[-1][1] + data, at)

@@ -418,3 +418,42 @@ def test_an_interactive_shell(pods, shell, keys, screen, code):
         assert status == {"metadata": {}, "status": "Success"}
     else:
         assert status["details"]["causes"] == [{"reason": "ExitCode", "message": str(code)}]
+
+
+# the page's shell socket (xterm.js) ------------------------------------------------------------
+async def _web_shell(path: str, keys: list[str]) -> list[dict]:
+    socket = WebsocketCommunicator(APP, path, headers=[(b"origin", b"http://testserver")])
+    connected, _ = await socket.connect()
+    assert connected
+    await socket.send_to(text_data="not json")  # ignored, as an unknown message is
+    messages = []
+    pending = list(keys)
+    while True:
+        if pending and await socket.receive_nothing(timeout=0.3):
+            await socket.send_json_to({"type": "input", "data": pending.pop(0)})
+            continue
+        message = await socket.receive_output(timeout=5)
+        if message["type"] == "websocket.close":
+            break
+        messages.append(json.loads(message["text"]))
+    await socket.disconnect()
+    return messages
+
+
+@pytest.mark.parametrize("pod, query, keys, output, end", [
+    pytest.param(None, "command=sh", ["echo hi\r", "exit 4\r"], "# echo hi\r\nhi\r\n# exit 4\r\n",
+                 {"type": "exit", "code": 4, "message": "command terminated with exit code 4"},
+                 id="interactive"),
+    pytest.param(None, "command=hostname", [], "{pod}\r\n",
+                 {"type": "exit", "code": 0, "message": ""}, id="one-command"),
+    pytest.param("nope", "command=sh", [], "",
+                 {"type": "error", "message": 'Error from server (NotFound): pods "nope" not '
+                                              'found'}, id="no-such-pod"),
+])
+def test_the_pages_shell_socket(pods, settings, pod, query, keys, output, end):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    name = pod or pods[0]["metadata"]["name"]
+    messages = async_to_sync(_web_shell)(f"/ws/clusters/exec/shell/default/{name}?{query}", keys)
+    assert "".join(m["data"] for m in messages if m["type"] == "output") == \
+        output.format(pod=name)
+    assert messages[-1] == end

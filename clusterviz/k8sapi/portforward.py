@@ -36,11 +36,13 @@ from urllib.parse import parse_qs
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound, run
 from clusterviz.k8sapi import denial, spdy
 from clusterviz.k8sapi.access import check_socket_access
+from clusterviz.k8sapi.routing import Route
 from simcore import errors
 from simcore.portforward import Exchange, parse_request
 
@@ -50,6 +52,8 @@ TUNNEL = "SPDY/3.1+portforward.k8s.io"
 CHANNELS = ("v4.channel.k8s.io", "v4.base64.channel.k8s.io")
 MAX_PENDING = 1024 * 1024  # bytes a client may send ahead of the server's answers
 RST_CANCEL = 5
+SPDY_REFUSAL = ("port-forward is only available over WebSocket (SPDY/3.1+portforward.k8s.io); "
+                "use kubectl >= 1.30")
 
 
 def _offload(fn):
@@ -64,6 +68,17 @@ def check_pod(slug: str, namespace: str, pod_name: str) -> None:
         if not pod["spec"].get("nodeName"):
             raise errors.bad_request(f"pod {pod_name} does not have a host assigned")
     run(slug, operation)
+
+
+def refuse_spdy(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
+    """port-forward over plain HTTP (SPDY: kubectl <= 1.29, or its fallback): the API
+    server's checks, then a 400 that says what works."""
+    try:
+        check_pod(slug, route.namespace or "", route.name or "")
+    except ClusterNotFound:
+        raise errors.APIError(errors.status(
+            404, "NotFound", "the server could not find the requested resource")) from None
+    raise errors.bad_request(SPDY_REFUSAL)
 
 
 def answer(slug: str, namespace: str, pod: str, port: int, data: bytes) -> tuple[Exchange, float]:

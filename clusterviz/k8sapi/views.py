@@ -32,7 +32,16 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.k8sapi import discovery, execstream, objects, openapi, podlogs, subresources, watch
+from clusterviz.k8sapi import (
+    discovery,
+    execstream,
+    objects,
+    openapi,
+    podlogs,
+    portforward,
+    subresources,
+    watch,
+)
 from clusterviz.k8sapi.access import check_access
 from clusterviz.k8sapi.negotiation import discovery_flavour
 from clusterviz.k8sapi.responses import (
@@ -148,6 +157,8 @@ def _resource(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
         handler = podlogs.pod_log
     elif sub == "exec":
         handler = execstream.refuse_spdy
+    elif sub == "portforward":
+        handler = portforward.refuse_spdy
     else:
         return not_found()
     if handler is None:

@@ -154,3 +154,14 @@ def test_refusals(pod, path, protocols, expected):
     if path.startswith("{pod}"):
         path = f"{BASE}/" + path.format(pod=pod)
     assert async_to_sync(_refusal)(path, protocols) == expected
+
+
+def test_spdy_gets_the_checks_then_a_clean_refusal(pod, client):
+    missing = client.post(f"{BASE}/nope/portforward", HTTP_UPGRADE="SPDY/3.1",
+                          HTTP_CONNECTION="Upgrade")
+    assert (missing.status_code, missing.json()["message"]) == (404, 'pods "nope" not found')
+    refused = client.post(f"{BASE}/{pod}/portforward", HTTP_UPGRADE="SPDY/3.1",
+                          HTTP_CONNECTION="Upgrade")
+    assert (refused.status_code, refused.json()["message"]) == (
+        400, "port-forward is only available over WebSocket (SPDY/3.1+portforward.k8s.io); "
+             "use kubectl >= 1.30")

@@ -271,3 +271,13 @@ def test_port_forward_to_a_port_nothing_listens_on(cluster):
     assert "error forwarding port 9999 to pod " in stderr
     assert "E connect(5, AF=2 127.0.0.1:9999, 16): Connection refused" in stderr
     assert stderr.endswith("error: lost connection to pod\n")
+
+
+def test_port_forward_over_spdy_is_refused_cleanly(cluster, monkeypatch):
+    kubectl, web = cluster
+    monkeypatch.setenv("KUBECTL_PORT_FORWARD_WEBSOCKETS", "false")
+    done = kubectl("port-forward", f"pod/{web[0][0]}", f"{_free_port()}:8080", check=False)
+    assert done.returncode == 1
+    assert done.stderr == ("error: error upgrading connection: unable to upgrade connection: "
+                           "port-forward is only available over WebSocket "
+                           "(SPDY/3.1+portforward.k8s.io); use kubectl >= 1.30\n")

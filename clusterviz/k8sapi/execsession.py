@@ -45,6 +45,7 @@ from simcore.exec.context import ExecResult
 log = logging.getLogger(__name__)
 
 INTERRUPTED, KILLED = 130, 137
+MAX_TYPED_AHEAD = 64 * 1024  # characters typed ahead that are kept while a command runs
 WATCH_SECONDS = 1.0  # the longest a gone container keeps an idle session open (wall)
 
 
@@ -99,6 +100,7 @@ class ShellConversation:
         self.typed: asyncio.Queue[str] = asyncio.Queue()
         self.interrupt = asyncio.Event()
         self.busy = False
+        self.waiting = 0  # characters in `typed`
 
     def feed(self, data: bytes) -> None:
         text = data.decode("utf-8", "replace")
@@ -107,8 +109,11 @@ class ShellConversation:
             # the tty flushes its input queue on SIGINT: what was typed ahead is gone
             while not self.typed.empty():
                 self.typed.get_nowait()
+            self.waiting = 0
             text = text[text.rindex(tty.CTRL_C) + 1:]
+        text = text[:max(0, MAX_TYPED_AHEAD - self.waiting)]  # beyond it, keys are dropped
         if text:
+            self.waiting += len(text)
             self.typed.put_nowait(text)
 
     async def run(self) -> int:
@@ -126,6 +131,7 @@ class ShellConversation:
             text = await _first(self.typed.get(), watcher)
             if text is None:
                 return KILLED
+            self.waiting -= len(text)
             echo, events = self.editor.feed(text)
             if echo:
                 await self.send(echo)

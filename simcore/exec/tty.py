@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 CTRL_C, CTRL_D, CTRL_U, BACKSPACE, DELETE, ESC = "\x03", "\x04", "\x15", "\x08", "\x7f", "\x1b"
+MAX_LINE = 4095  # Linux's canonical-mode limit (N_TTY_BUF_SIZE - 1): more is not taken
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class LineEditor:
             elif ch == CTRL_D:
                 if not self.buffer:
                     events.append(EndOfInput())
-            elif ch == "\t" or ch >= " ":
+            elif (ch == "\t" or ch >= " ") and len(self.buffer) < MAX_LINE:
                 self.buffer += ch
                 echo.append(ch)
         return "".join(echo), events

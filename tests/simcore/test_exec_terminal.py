@@ -30,6 +30,12 @@ def test_line_editor_keeps_a_line_across_messages():
     assert editor.feed("ho\r") == ("ho\r\n", [tty.Line("echo")])
 
 
+def test_a_line_stops_at_the_kernels_limit():
+    editor = tty.LineEditor()
+    echo, _ = editor.feed("x" * 5000)
+    assert (len(echo), len(editor.buffer)) == (tty.MAX_LINE, tty.MAX_LINE)
+
+
 def test_onlcr():
     assert tty.onlcr("a\nb\r\nc") == "a\r\nb\r\nc"
 

@@ -281,3 +281,23 @@ def test_port_forward_over_spdy_is_refused_cleanly(cluster, monkeypatch):
     assert done.stderr == ("error: error upgrading connection: unable to upgrade connection: "
                            "port-forward is only available over WebSocket "
                            "(SPDY/3.1+portforward.k8s.io); use kubectl >= 1.30\n")
+
+
+def test_python_client_portforward(cluster):
+    from kubernetes import client, config
+    from kubernetes.stream import portforward
+    kubectl, web = cluster
+    api = client.CoreV1Api(config.new_client_from_config(str(kubectl.kubeconfig)))
+    forward = portforward(api.connect_get_namespaced_pod_portforward, web[0][0], "default",
+                          ports="8080")
+    sock = forward.socket(8080)
+    sock.setblocking(True)
+    sock.settimeout(20)
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    sock.close()
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert f"You've hit {web[0][0]}\n".encode() in data
+    assert forward.error(8080) is None

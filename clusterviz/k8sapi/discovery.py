@@ -21,11 +21,13 @@ SERVER_VERSION = {
 }
 _SUBRESOURCE_KIND = {"scale": ("autoscaling", "v1", "Scale"), "log": ("", "v1", "Pod"),
                      "exec": ("", "v1", "PodExecOptions"), "binding": ("", "v1", "Binding"),
+                     "portforward": ("", "v1", "PodPortForwardOptions"),
                      "eviction": ("policy", "v1", "Eviction"),
                      "token": ("authentication.k8s.io", "v1", "TokenRequest"),
                      "proxy": ("", "v1", "Status")}
 _SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"],
                       "log": ["get"], "exec": ["create", "get"], "binding": ["create"],
+                      "portforward": ["create", "get"],
                       "eviction": ["create"], "token": ["create"], "proxy": ["get"]}
 
 

@@ -39,6 +39,7 @@ from clusterviz.k8sapi import (
     objects,
     openapi,
     podlogs,
+    portforward,
     subresources,
     watch,
 )
@@ -170,6 +171,8 @@ def _resource(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
         handler = podlogs.pod_log
     elif sub == "exec":
         handler = execstream.refuse_spdy
+    elif sub == "portforward":
+        handler = portforward.refuse_spdy
     else:
         return not_found()
     if handler is None:

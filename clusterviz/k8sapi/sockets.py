@@ -1,9 +1,10 @@
 """The Kubernetes API's websocket routes, joined into `asgi.py`'s URLRouter.
 
 Only `pods/exec` upgrades: everything else a client asks over a websocket
-is refused at the handshake. No Origin check here, unlike the dashboard's
-sockets: kubectl and the Python client send no Origin, and the API's access
-check (`access.check_socket_access`) is the one gate.
+is refused at the handshake. `asgi.py` wraps these in `origin.no_foreign_origin`:
+kubectl and the Python client send no Origin and pass, a browser page of
+another site (which always sends one) is refused; then the API's access
+check (`access.check_socket_access`) decides.
 """
 
 from django.urls import re_path

@@ -18,7 +18,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simcore import errors, registry
+from simcore import bounds, errors, registry
 from simcore.clock import Clock
 from simcore.jsoncopy import clone
 from simcore.resources import ResourceType, UnknownResource, lookup
@@ -130,6 +130,7 @@ class APIServer:
         """Create. Controllers pass `copy_result=False` to get the stored object itself back
         (read it, never change it) and `owned=True` when `obj` is theirs to give away."""
         rt, req = resolve(res), request or Request()
+        _check_size(obj, req)
         obj = obj if owned else clone(obj)
         namespace = self._target_namespace(rt, obj, namespace)
         self._check_type(rt, obj)
@@ -160,6 +161,7 @@ class APIServer:
     def update(self, res: ResourceType | str, obj: dict, namespace: str | None = None,
                subresource: str | None = None, request: Request | None = None) -> dict:
         rt, req = resolve(res), request or Request()
+        _check_size(obj, req)
         obj = clone(obj)
         namespace = self._target_namespace(rt, obj, namespace)
         self._check_type(rt, obj)
@@ -178,6 +180,7 @@ class APIServer:
         rt, req = resolve(res), request or Request()
         old = self.get_ref(rt, name, namespace)
         new = apply_patch(old, patch, patch_type, rt.kind)
+        _check_size(new, req)
         self._check_fields(rt, new, req, "patching")
         if patch_type != "application/json-patch+json" and isinstance(patch, dict) and \
                 "resourceVersion" not in (patch.get("metadata") or {}):
@@ -372,6 +375,14 @@ class APIServer:
             meta.pop(transient, None)
         if "spec" in obj and not registry.strategy(obj["kind"]).no_generation:
             meta["generation"] = 1
+
+
+def _check_size(obj: object, req: Request) -> None:
+    """etcd's request limit, for what a client sends (a controller's own writes are of
+    objects already stored): checked before the object is copied, since a document of
+    YAML aliases is small until it is."""
+    if req is not INTERNAL and bounds.json_size_exceeds(obj):
+        raise errors.APIError(errors.status(413, "RequestEntityTooLarge", bounds.TOO_LARGE))
 
 
 def _uuid4_text(bits: int) -> str:

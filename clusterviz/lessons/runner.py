@@ -28,6 +28,7 @@ from django.db import transaction
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard import actions, path
+from clusterviz.lessons import checks
 from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Step
 from clusterviz.lessons.models import LessonRun
 from simcore import errors
@@ -63,9 +64,11 @@ def apply_step(sim: Simulation, step: Step) -> list[dict]:
     lines = []
     for manifest in step.apply:
         results = sim.apply(manifest.text, create=manifest.create)
-        lines += [actions.result_line(r, manifest.create) for r in results]
+        lines += [actions.result_line(r, manifest.create, source=manifest.file)
+                  for r in results]
     for deletion in step.delete:
-        for pod in _pods(sim, deletion.selector, deletion.pick):
+        pods = _pods(sim, deletion.selector, deletion.pick)
+        for pod in pods if deletion.pick == "all" else pods[:1]:
             sim.delete("pods", pod["metadata"]["name"])
             lines.append({"ok": True, "text": f'pod "{pod["metadata"]["name"]}" deleted',
                           "warnings": []})
@@ -205,6 +208,12 @@ def run_step_request(slug: str, lesson: Lesson, number: int, index: int,
     return {"index": index % len(step.requests), "command": command,
             "source": request.source.describe(client), **result.as_dict(),
             "path": path.for_viewer(slug, result.steps, result.origin) if result.origin else None}
+
+
+def check_step(slug: str, lesson: Lesson, number: int) -> checks.CheckResult:
+    """Whether the cluster shows what step `number` observes (its check; true without one)."""
+    step = lesson.step(number)
+    return runtime.run(slug, lambda sim: checks.evaluate(sim, step.check))
 
 
 def _with_command(sim: Simulation, request: Request, client: str) -> tuple[str, Output]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from simcore import events
 from simcore.apiserver import INTERNAL
-from simcore.controllers import podstatus
+from simcore.controllers import burst, podstatus
 from simcore.controllers.base import Controller, owner_key
 from simcore.controllers.replicaset import pod_from_template
 from simcore.resources import split_key
@@ -127,8 +127,9 @@ class JobController(Controller):
         else:
             want = min(parallelism, int(completions) - succeeded)
         if len(active) > want:
-            self._delete(job, active[want:])
-            return active[:want]
+            doomed = active[want:][:burst.JOB_BURST]
+            self._delete(job, doomed)
+            return active[:len(active) - len(doomed)]
         if len(active) == want:
             return active
         if record["failures"]:
@@ -139,13 +140,16 @@ class JobController(Controller):
                 return active
         created = []
         template = spec.get("template") or {}
-        for _ in range(want - len(active)):
+
+        def create_one() -> None:
             pod = self.api.create("pods", pod_from_template(job, template),
                                   job["metadata"]["namespace"], INTERNAL, copy_result=False,
                                   owned=True)
             created.append(pod)
             events.record(self.engine, job, "Normal", "SuccessfulCreate",
                           f"Created pod: {pod['metadata']['name']}", COMPONENT)
+        burst.slow_start_batch(min(want - len(active), burst.JOB_BURST), create_one,
+                               self.engine.spent)
         return active + created
 
     def _delete(self, job: dict, pods: list[dict]) -> None:

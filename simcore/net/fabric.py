@@ -36,7 +36,7 @@ from simcore.exec.netapi import (
 from simcore.net import internet
 from simcore.net.coredns import CoreDNS
 from simcore.net.kubeproxy import Decision, KubeProxy, Target, health_check_body
-from simcore.net.listeners import listener, serve_http
+from simcore.net.listeners import listener, opens_in, serve_http
 
 EPHEMERAL_FIRST = 32768  # the start of Linux's default ip_local_port_range
 
@@ -290,9 +290,11 @@ class SourceNetwork(netapi.Network):
                               f"{meta['name']} is not running: nothing answers")
         found = listener(self.fabric.engine, pod, port)
         if found is None:
+            later = opens_in(self.fabric.engine, pod, port)
+            not_yet = "" if later is None else f" yet (its process opens it in {later:.2f} s)"
             trace.append(step("reject", f"{meta['name']} ({pod['status'].get('podIP')}) has "
-                              f"nothing listening on port {port}: its kernel answers with a "
-                              "TCP reset", pod=meta["name"], namespace=meta["namespace"],
+                              f"nothing listening on port {port}{not_yet}: its kernel answers "
+                              "with a TCP reset", pod=meta["name"], namespace=meta["namespace"],
                               port=port))
             return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
         trace.append(step("deliver", f"{meta['name']} on {pod['spec'].get('nodeName')} accepts "

@@ -41,6 +41,7 @@ def _free_port() -> int:
 class Server:
     url: str
     env: dict
+    pid: int = 0  # daphne's: to find the processes it started, and to watch its memory
 
     def manage(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env,
@@ -75,12 +76,17 @@ def server(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "clusterviz.serve", "-b", "127.0.0.1",
                              "-p", str(port), "clusterviz.asgi:application"],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    srv.pid = proc.pid
     try:
         _wait_until_up(srv.url, proc)
         yield srv
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a tick caught mid-publish by the shutdown
+            proc.kill()
+            proc.wait(timeout=10)
         log.close()
 
 

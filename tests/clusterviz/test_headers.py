@@ -25,6 +25,7 @@ SAMPLES = {
     "clusters/<slug:slug>/lesson/run": "/clusters/lecture/lesson/run",
     "clusters/<slug:slug>/lesson/reset": "/clusters/lecture/lesson/reset",
     "clusters/<slug:slug>/lesson/clock": "/clusters/lecture/lesson/clock",
+    "clusters/<slug:slug>/lesson/check": "/clusters/lecture/lesson/check",
     "clusters/<slug:slug>/": "/clusters/lecture/",
     "clusters/<slug:slug>/apply": "/clusters/lecture/apply",
     "clusters/<slug:slug>/preview": "/clusters/lecture/preview",

@@ -105,6 +105,7 @@ def test_every_socket_route_is_guarded_by_its_policy():
     pytest.param([(b"host", b"evil.example"), (b"origin", b"http://evil.example")],
                  id="rebound-host"),
 ])
+@pytest.mark.django_db  # Channels' denier closes stale connections after a DB test
 @run_async
 async def test_a_foreign_page_is_refused_at_the_handshake(route, headers):
     socket = WebsocketCommunicator(WEBSOCKETS, ROUTES[route], headers=headers)
@@ -114,6 +115,7 @@ async def test_a_foreign_page_is_refused_at_the_handshake(route, headers):
 
 
 @pytest.mark.parametrize("route", BROWSER_ROUTES)
+@pytest.mark.django_db
 @run_async
 async def test_a_browser_socket_needs_an_origin(route):
     socket = WebsocketCommunicator(WEBSOCKETS, ROUTES[route],

@@ -3,7 +3,8 @@
 A real daphne serving ClusterViz on a free port, and the bundled kubectl pointed at it.
 
 The server runs in a subprocess against a temporary SQLite database (migrated
-first), exactly as `make run` starts it; each test gets a cluster of its own
+first), exactly as `make run` starts it (`python -m clusterviz.serve`, daphne
+with a deadline on request headers); each test gets a cluster of its own
 (`manage.py ensure_cluster`) and a kubeconfig for it, and runs
 `.venv/bin/kubectl` with a `--cache-dir` fresh for the session (discovery is
 cached per host:port and path for hours otherwise).
@@ -73,7 +74,7 @@ def server(tmp_path_factory):
     srv = Server(f"http://127.0.0.1:{port}", env)
     srv.manage("migrate", "--noinput", "-v0")
     log = open(tmp / "daphne.log", "w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "-m", "clusterviz.serve", "-b", "127.0.0.1",
                              "-p", str(port), "clusterviz.asgi:application"],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     srv.pid = proc.pid

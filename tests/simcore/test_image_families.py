@@ -193,3 +193,16 @@ def test_a_deployment_rolled_from_one_tag_to_another_finishes():
     assert progressing["reason"] == "NewReplicaSetAvailable"
     pods = [p for p in sim.list("pods") if not p["metadata"].get("deletionTimestamp")]
     assert {p["spec"]["containers"][0]["image"] for p in pods} == {"nginx:1.27"}
+
+
+@pytest.mark.parametrize("image, variable", [
+    pytest.param("nginx:1.25", "NGINX_VERSION=1.25.5", id="nginx-line"),
+    pytest.param("redis:6", "REDIS_VERSION=6.2.16", id="redis-major"),
+    pytest.param("postgres:16", "PG_VERSION=16.6", id="postgres-major"),
+    pytest.param("postgres:16.4-alpine", "PG_VERSION=16.4", id="postgres-exact"),
+    pytest.param("python:3.12-slim", "PYTHON_VERSION=3.12.8", id="python-line"),
+    pytest.param("node:20-alpine", "NODE_VERSION=20.18.1", id="node-major"),
+    pytest.param("golang:1.22", "GOLANG_VERSION=1.22.10", id="golang-line"),
+])
+def test_a_tag_naming_a_release_line_is_its_newest_release(image, variable):
+    assert variable in image_profile(image).env

@@ -28,10 +28,25 @@ def image_size(image: str) -> int:
     return 40_000_000 + int(hashlib.sha256(image.encode()).hexdigest()[:6], 16)
 
 
-def pull_error(image: str) -> str:
-    from simcore.controllers.podstatus import full_image
+def pull_error(image: str, runtime: str = "containerd") -> str:
+    """The pull failure the kubelet reports, in the node's runtime's words.
+
+    dockershim (Docker 20.10, the lecture): the daemon's "pull access denied for <name>"
+    for a repository Docker Hub does not have, "manifest for <name:tag> not found" for a
+    tag a known repository lacks. containerd: "insufficient_scope" for the former, the
+    resolver's "not found" for the latter and for other registries."""
+    from simcore.controllers.podstatus import docker_image, full_image
     name = full_image(image)
-    if name.startswith("docker.io/"):
+    known = images.repository_known(image)
+    if runtime == "docker":
+        short = docker_image(image)
+        if name.startswith("docker.io/") and not known:
+            return ("rpc error: code = Unknown desc = Error response from daemon: pull access "
+                    f"denied for {short.rsplit(':', 1)[0]}, repository does not exist or may "
+                    "require 'docker login': denied: requested access to the resource is denied")
+        return (f"rpc error: code = Unknown desc = Error response from daemon: manifest for "
+                f"{short} not found: manifest unknown: manifest unknown")
+    if name.startswith("docker.io/") and not known:
         return (f"failed to pull and unpack image \"{name}\": failed to resolve reference "
                 f"\"{name}\": pull access denied, repository does not exist or may require "
                 "authorization: server message: insufficient_scope: authorization failed")

@@ -15,6 +15,8 @@ SYSTEM_PACKAGES := chromium
 # The storage tests start their own PostgreSQL (initdb and pg_ctl from Debian's
 # /usr/lib/postgresql/*/bin) and redis-server on free ports of 127.0.0.1.
 SYSTEM_PACKAGES += postgresql redis-server
+# The web terminal runs kubectl in a bubblewrap sandbox (clusterviz/dashboard/kubectlsandbox.py).
+SYSTEM_PACKAGES += bubblewrap
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +50,8 @@ HOST := 127.0.0.1
 PORT ?= 8000
 KUBECONFIG_FILE := $(CURDIR)/$(VENV)/kubeconfig-lecture
 
+# daphne through clusterviz/serve.py: the same, plus a deadline for request headers
+# (--header-timeout, 20 s) so slow clients cannot hold connections.
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py ensure_cluster lecture
@@ -60,7 +64,7 @@ run: $(STAMP)
 	@echo "    kubectl get nodes -o wide"
 	@echo "or fetch the kubeconfig: curl -s http://$(HOST):$(PORT)/clusters/lecture/kubeconfig"
 	@echo ""
-	$(BIN)/daphne -b $(HOST) -p $(PORT) clusterviz.asgi:application
+	$(BIN)/python -m clusterviz.serve -b $(HOST) -p $(PORT) clusterviz.asgi:application
 
 clean:
 	rm -rf $(VENV)

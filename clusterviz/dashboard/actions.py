@@ -80,24 +80,26 @@ def check_manifests(text: str, create: bool) -> list | str:
     return docs
 
 
-def result_line(result: ApplyResult, create: bool, dry_run: bool = False) -> dict:
+def result_line(result: ApplyResult, create: bool, dry_run: bool = False,
+                source: str = "STDIN") -> dict:
     """kubectl's line for one document: `replicaset.apps/rs-node-web created` or its error;
-    a dry run's line ends in ` (server dry run)`, as kubectl prints it."""
+    a dry run's line ends in ` (server dry run)`, as kubectl prints it. `source` is the file
+    kubectl names in an error (`-f -` reads STDIN, as the upload form does)."""
     if result.error is None:
         suffix = " (server dry run)" if dry_run else ""
         return {"ok": True, "text": f"{_kind_ref(result)}/{result.name} {result.action}{suffix}",
                 "warnings": [f"Warning: {w}" for w in result.warnings]}
-    return {"ok": False, "text": error_text(result.error, create), "warnings": []}
+    return {"ok": False, "text": error_text(result.error, create, source), "warnings": []}
 
 
-def error_text(status: dict, create: bool) -> str:
+def error_text(status: dict, create: bool, source: str = "STDIN") -> str:
     reason, message = status.get("reason") or "", status.get("message") or ""
     if reason == "Invalid":
         return f"The {message}"
     if reason == "BadRequest" and message.startswith("error"):
         return message
     verb = "creating" if create else "applying"
-    return f'Error from server ({reason}): error when {verb} "STDIN": {message}'
+    return f'Error from server ({reason}): error when {verb} "{source}": {message}'
 
 
 def _kind_ref(result: ApplyResult) -> str:

@@ -67,6 +67,7 @@ from clusterviz.dashboard.snapshot import (
     snapshot,
     snapshot_message,
 )
+from clusterviz.dashboard.terminalslots import who_of
 
 CLOSE_NO_CLUSTER = 4404
 
@@ -259,7 +260,7 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
                     await self.send_json({"type": "output", "stream": stream, "data": data})
         try:
             code = await webkubectl.run(command, self.slug, webkubectl.base_url_of(self.scope),
-                                        stdin, emit, self.stop)
+                                        stdin, emit, self.stop, who_of(self.scope))
         except Refused as exc:
             await self.send_json({"type": "refused", "message": str(exc)})
             return

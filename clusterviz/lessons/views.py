@@ -41,8 +41,8 @@ def lesson_data(lesson: loader.Lesson) -> dict:
     return {"slug": lesson.slug, "title": lesson.title, "steps": [
         {"number": s.number, "title": s.title, "explain": s.explain, "observe": s.observe,
          "apply": [m.command for m in s.apply], "kubectl": list(s.kubectl),
-         "requests": [{"run": r.run, "source": r.source.kind, "from": r.source.describe("")}
-                      for r in s.requests]}
+         "requests": [{"run": r.run, "source": r.source.kind, "from": r.source.describe(""),
+                       "wait": r.wait} for r in s.requests], "checked": bool(s.check)}
         for s in lesson.steps]}
 
 
@@ -115,6 +115,14 @@ async def run(request: HttpRequest, slug: str) -> JsonResponse:
             raise Refused(f"unknown outside client {client}")
         return runner.run_step_request(slug, _lesson(body), _int(body, "step", 1),
                                        _int(body, "index"), client)
+    return await _answer(slug, work)
+
+
+async def check(request: HttpRequest, slug: str) -> JsonResponse:
+    """GET ?lesson=&step=: does the cluster show what the step observes, and what is missing."""
+    def work() -> dict:
+        lesson = loader.load(request.GET.get("lesson") or "")
+        return dict(runner.check_step(slug, lesson, _int(request.GET, "step", 1)))
     return await _answer(slug, work)
 
 

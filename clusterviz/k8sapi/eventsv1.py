@@ -105,6 +105,14 @@ def handle(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     return handler(request, slug, route)
 
 
+# AddFieldLabelConversionsForEvent: the field labels a v1 selector may use, in core terms
+_FIELD_LABELS = {"reason": "reason", "type": "type", "reportingController": "reportingComponent",
+                 "metadata.namespace": "metadata.namespace", "metadata.name": "metadata.name",
+                 **{f"regarding.{k}": f"involvedObject.{k}" for k in (
+                     "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion",
+                     "fieldPath")}}
+
+
 def core_field_selector(text: str | None) -> str | None:
     """The v1 field labels in core terms (the scheme's field label conversion for Events)."""
     if not text:
@@ -112,11 +120,9 @@ def core_field_selector(text: str | None) -> str | None:
     out = []
     for term in text.split(","):
         key, op, value = _split_term(term)
-        if key.startswith("regarding."):
-            key = "involvedObject." + key.removeprefix("regarding.")
-        elif key == "reportingController":
-            key = "reportingComponent"
-        out.append(f"{key}{op}{value}")
+        if key not in _FIELD_LABELS:
+            raise errors.bad_request(f"field label not supported: {key}")
+        out.append(f"{_FIELD_LABELS[key]}{op}{value}")
     return ",".join(out)
 
 

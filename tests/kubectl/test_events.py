@@ -87,3 +87,13 @@ def test_the_python_client_watches_events_k8s_io(kubectl, api):
             for c in watch.Watch().stream(events.list_namespaced_event, "default",
                                           field_selector="reason=Noted", timeout_seconds=2)]
     assert seen == [("ADDED", "ConfigMap", "note first"), ("ADDED", "ConfigMap", "note second")]
+
+
+@pytest.mark.parametrize("selector, message", [
+    pytest.param("regarding.bogus=x", "field label not supported: regarding.bogus", id="regarding"),
+    pytest.param("note=x", "field label not supported: note", id="note"),
+])
+def test_events_k8s_io_refuses_field_labels_it_does_not_convert(kubectl, selector, message):
+    done = kubectl("get", "events.v1.events.k8s.io", f"--field-selector={selector}", check=False)
+    assert done.returncode == 1
+    assert message in done.stderr

@@ -104,6 +104,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "clusterviz.origin.ForeignOriginMiddleware",
+    # The page's language (cookie, else Accept-Language), before CommonMiddleware as
+    # Django's docs place it; the lecture's lessons prefer Korean (clusterviz/i18n.py).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clusterviz.csp.ContentSecurityPolicyMiddleware",
@@ -124,7 +127,21 @@ ROOT_URLCONF = "clusterviz.urls"
 ASGI_APPLICATION = "clusterviz.asgi.application"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates",
               "DIRS": [BASE_DIR / "templates"], "APP_DIRS": True,
-              "OPTIONS": {"context_processors": ["clusterviz.csp.nonce"]}}]
+              "OPTIONS": {"context_processors": ["clusterviz.csp.nonce",
+                                                 "django.template.context_processors.i18n",
+                                                 "django.template.context_processors.request"]}}]
+
+# Languages: Korean (the course's) and English. The page's language is the visitor's
+# choice (the switch on every page, a cookie), else Korean on the lecture preset's lessons,
+# else the browser's Accept-Language (clusterviz/i18n.py). kubectl output and the API
+# server's messages are English whatever the page's language, as on a real cluster.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("ko", "한국어"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+LANGUAGE_COOKIE_NAME = "clusterviz_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 
 def sqlite_database(path: str) -> dict:

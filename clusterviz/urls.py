@@ -6,11 +6,14 @@ from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from clusterviz import i18n
 from clusterviz.clusters import views as cluster_views
 from clusterviz.lessons import urls as lesson_urls
 
 urlpatterns = [
     path("", cluster_views.index),
+    path("i18n/setlang/", i18n.set_language_view, name="set_language"),
+    path("i18n/js/<str:code>", i18n.javascript_catalog, name="jsi18n"),
     path("clusters/<slug:slug>/kubeconfig", cluster_views.kubeconfig),
     *lesson_urls.urlpatterns,
     path("clusters/<slug:slug>/", include("clusterviz.dashboard.urls")),

@@ -5,6 +5,13 @@ step has a title and an explanation, every manifest it names exists and
 parses, every request has a source the runner knows and placeholders it can
 fill. A mistake in a lesson is a `LessonError` naming the step, raised when
 the file loads (the tests load every lesson), never halfway through a class.
+The lesson's words (title, explain, observe) come in every language the
+pages speak: `{ko: ..., en: ...}`, or one string where the words are the
+same in both (a slide titled "NodePort"). The lesson names the language it
+is taught in (`language: ko`, the lecture's), which its pages default to
+and which a missing translation falls back to; a text without the lesson's
+own language is a `LessonError`.
+
 The trade-off: the checks are about shape only; whether the manifests apply
 cleanly and the commands run is for the tests, which replay each lesson on
 a fresh simulated cluster.
@@ -26,6 +33,21 @@ DATA = Path(__file__).resolve().parent / "data"
 MANIFESTS = DATA / "manifests"
 PLACEHOLDER = re.compile(r"\{(clusterip|podip|nodeip|nodeport):([^{}]+)\}")
 PICKS = ("oldest", "newest", "all")
+LANGUAGES = ("ko", "en")  # settings.LANGUAGES, kept here so the loader needs no Django
+
+
+class Text(str):
+    """A lesson's text: the string in the lesson's own language, the others by `in_`."""
+
+    translations: dict[str, str]
+
+    def __new__(cls, translations: dict[str, str], language: str) -> Text:
+        text = super().__new__(cls, translations[language])
+        text.translations = translations
+        return text
+
+    def in_(self, language: str) -> str:
+        return self.translations.get(language) or str(self)
 
 
 class LessonError(ValueError):
@@ -79,9 +101,9 @@ class Deletion:
 @dataclass(frozen=True)
 class Step:
     number: int
-    title: str
-    explain: str
-    observe: str = ""
+    title: Text
+    explain: Text
+    observe: Text | str = ""
     apply: tuple[Manifest, ...] = ()
     delete: tuple[Deletion, ...] = ()
     requests: tuple[Request, ...] = ()
@@ -92,8 +114,9 @@ class Step:
 @dataclass(frozen=True)
 class Lesson:
     slug: str
-    title: str
+    title: Text
     preset: str
+    language: str
     steps: tuple[Step, ...] = field(default_factory=tuple)
 
     def step(self, number: int) -> Step:
@@ -118,20 +141,43 @@ def load(slug: str) -> Lesson:
 def parse(raw: object, slug: str) -> Lesson:
     if not isinstance(raw, dict) or not isinstance(raw.get("steps"), list) or not raw["steps"]:
         raise LessonError(f"{slug}: a lesson is a mapping with a non-empty list of steps")
-    steps = tuple(_step(i + 1, s) for i, s in enumerate(raw["steps"]))
-    return Lesson(slug=str(raw.get("slug") or slug), title=str(raw.get("title") or slug),
-                  preset=str(raw.get("preset") or "lecture"), steps=steps)
+    language = str(raw.get("language") or "en")
+    if language not in LANGUAGES:
+        raise LessonError(f"{slug}: language must be one of {', '.join(LANGUAGES)}, "
+                          f"not {language!r}")
+    steps = tuple(_step(i + 1, s, language) for i, s in enumerate(raw["steps"]))
+    return Lesson(slug=str(raw.get("slug") or slug),
+                  title=_text(slug, "title", raw.get("title") or slug, language),
+                  preset=str(raw.get("preset") or "lecture"), language=language, steps=steps)
 
 
-def _step(number: int, raw: object) -> Step:
+def _text(where: str, key: str, raw: object, language: str) -> Text:
+    """`raw` as a Text: one string for every language, or a mapping per language."""
+    if isinstance(raw, str | int | float):
+        raw = {language: raw}
+    if not isinstance(raw, dict):
+        raise LessonError(f"{where}: {key} is a string or a mapping of language to string")
+    unknown = sorted(str(k) for k in raw if k not in LANGUAGES)
+    if unknown:
+        raise LessonError(f"{where}: {key} has no language {', '.join(unknown)}; "
+                          f"the languages are {', '.join(LANGUAGES)}")
+    texts = {str(k): str(v or "").strip() for k, v in raw.items()}
+    if not texts.get(language):
+        raise LessonError(f"{where}: {key} has no {language} text, the lesson's language")
+    return Text(texts, language)
+
+
+def _step(number: int, raw: object, language: str) -> Step:
     where = f"step {number}"
     if not isinstance(raw, dict):
         raise LessonError(f"{where}: a step is a mapping")
     for key in ("title", "explain"):
-        if not str(raw.get(key) or "").strip():
+        if not raw.get(key):
             raise LessonError(f"{where}: {key} is required")
-    step = Step(number=number, title=str(raw["title"]), explain=str(raw["explain"]).strip(),
-                observe=str(raw.get("observe") or "").strip(),
+    observe = raw.get("observe")
+    step = Step(number=number, title=_text(where, "title", raw["title"], language),
+                explain=_text(where, "explain", raw["explain"], language),
+                observe=_text(where, "observe", observe, language) if observe else "",
                 apply=tuple(_manifest(where, m) for m in raw.get("apply") or ()),
                 delete=tuple(_deletion(where, d) for d in raw.get("delete") or ()),
                 requests=tuple(_request(where, r) for r in raw.get("requests") or ()),

@@ -13,9 +13,11 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from clusterviz import i18n
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.dashboard import timecontrol
@@ -32,14 +34,23 @@ def _offload(fn):
 
 def lesson_list(request: HttpRequest) -> HttpResponse:
     lessons = [loader.load(slug) for slug in loader.lesson_slugs()]
+    if lessons and len({lesson.language for lesson in lessons}) == 1:
+        i18n.prefer_language(request, lessons[0].language)
     clusters = list(Cluster.objects.order_by("slug").values_list("slug", flat=True))
-    return render(request, "lessons/list.html", {"lessons": lessons, "clusters": clusters})
+    words = [lesson_data(lesson, get_language()) for lesson in lessons]
+    return render(request, "lessons/list.html", {"lessons": words, "clusters": clusters})
 
 
-def lesson_data(lesson: loader.Lesson) -> dict:
-    """The lesson as the presenter page reads it."""
-    return {"slug": lesson.slug, "title": lesson.title, "steps": [
-        {"number": s.number, "title": s.title, "explain": s.explain, "observe": s.observe,
+def _in(text: loader.Text | str, language: str) -> str:
+    return text.in_(language) if isinstance(text, loader.Text) else str(text)
+
+
+def lesson_data(lesson: loader.Lesson, language: str | None = None) -> dict:
+    """The lesson as the presenter page reads it, its words in `language` (its own if None)."""
+    language = language or lesson.language
+    return {"slug": lesson.slug, "title": _in(lesson.title, language), "steps": [
+        {"number": s.number, "title": _in(s.title, language),
+         "explain": _in(s.explain, language), "observe": _in(s.observe, language),
          "apply": [m.command for m in s.apply], "kubectl": list(s.kubectl),
          "requests": [{"run": r.run, "source": r.source.kind, "from": r.source.describe(""),
                        "wait": r.wait} for r in s.requests], "checked": bool(s.check)}
@@ -54,12 +65,13 @@ def presenter(request: HttpRequest, slug: str) -> HttpResponse:
         lesson = loader.load(request.GET.get("lesson") or loader.lesson_slugs()[0])
     except loader.LessonError as exc:
         raise Http404(str(exc)) from None
+    i18n.prefer_language(request, lesson.language)
     record = runner.progress(slug, lesson)
     config = {"slug": slug, "clients": list(DEFAULT_CLIENTS), "static": settings.STATIC_URL,
-              "lesson": lesson_data(lesson), "step": max(record.step, 1),
+              "lesson": lesson_data(lesson, get_language()), "step": max(record.step, 1),
               "applied_through": record.applied_through, "speed": cluster.speed}
     return render(request, "lessons/presenter.html",
-                  {"cluster": cluster, "lesson": lesson, "page_config": config})
+                  {"cluster": cluster, "lesson": config["lesson"], "page_config": config})
 
 
 def _body(request: HttpRequest) -> dict:

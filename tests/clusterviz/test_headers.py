@@ -19,6 +19,8 @@ from tests.clusterviz.django_fixtures import _in_test_thread, cluster  # noqa: F
 SAMPLES = {
     "": "/",
     "clusters/<slug:slug>/kubeconfig": "/clusters/lecture/kubeconfig",
+    "i18n/setlang/": "/i18n/setlang/",
+    "i18n/js/<str:code>": "/i18n/js/ko",
     "lessons/": "/lessons/",
     "clusters/<slug:slug>/present": "/clusters/lecture/present?lesson=week4-services",
     "clusters/<slug:slug>/lesson/goto": "/clusters/lecture/lesson/goto",
@@ -33,6 +35,8 @@ SAMPLES = {
     "clusters/<slug:slug>/fire": "/clusters/lecture/fire",
     "clusters/<slug:slug>/clock": "/clusters/lecture/clock",
     "clusters/<slug:slug>/inspect": "/clusters/lecture/inspect",
+    "clusters/<slug:slug>/pods/<str:namespace>/<str:name>/shell":
+        "/clusters/lecture/pods/default/no-such-pod/shell",
     "k8s/clusters/<slug:slug>/": "/k8s/clusters/lecture/",
     "k8s/clusters/<slug:slug>/^(?P<path>.+)$": "/k8s/clusters/lecture/api/v1/namespaces",
     "^static/(?P<path>.*)$": "/static/dashboard/cluster.js",

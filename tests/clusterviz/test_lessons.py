@@ -3,6 +3,7 @@ runner through the runtime (go to a step, run its request, reset)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -32,10 +33,26 @@ def test_the_week4_lesson_follows_the_lecture_order():
         "kubectl apply -f svc-clientip-node-web.yaml"]
 
 
-def test_every_step_explains_itself_in_two_or_three_sentences():
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_every_step_explains_itself_in_two_or_three_sentences(language):
     for step in loader.load(WEEK4).steps:
-        sentences = [s for s in step.explain.replace("\n", " ").split(". ") if s.strip()]
+        text = step.explain.in_(language)
+        sentences = [s for s in text.replace("\n", " ").split(". ") if s.strip()]
         assert 2 <= len(sentences) <= 3, step.title
+
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def test_the_week4_lesson_is_korean_first_with_every_text_in_english_too():
+    lesson = loader.load(WEEK4)
+    assert lesson.language == "ko" and str(lesson.title) == "4주차: Job과 Service"
+    assert lesson.title.in_("en") == "Week 4: Jobs and Services"
+    texts = [t for s in lesson.steps for t in (s.explain, s.observe)]
+    assert all(HANGUL.search(t) for t in texts)  # the lesson's own words are Korean
+    assert not any(HANGUL.search(t.in_("en")) for t in texts + [s.title for s in lesson.steps])
+    assert lesson.step(3).title.in_("en") == "Pod Network practice"
+    assert lesson.step(12).title.in_("en") == lesson.step(12).title == "NodePort"
 
 
 @pytest.mark.parametrize(("raw", "message"), [
@@ -72,6 +89,16 @@ def test_every_step_explains_itself_in_two_or_three_sentences():
                              "requests": [{"from": "client", "run": "x", "wait": True}]}]},
                  "step 1: a request waits for the step's check, and it has none",
                  id="wait-without-check"),
+    pytest.param({"language": "ko", "steps": [{"title": "T", "explain": {"en": "E"}}]},
+                 "step 1: explain has no ko text, the lesson's language", id="text-own-language"),
+    pytest.param({"steps": [{"title": {"en": "T", "fr": "T"}, "explain": "E"}]},
+                 "step 1: title has no language fr; the languages are ko, en",
+                 id="text-unknown-language"),
+    pytest.param({"steps": [{"title": "T", "explain": ["E"]}]},
+                 "step 1: explain is a string or a mapping of language to string",
+                 id="text-shape"),
+    pytest.param({"language": "de", "steps": [{"title": "T", "explain": "E"}]},
+                 "x: language must be one of ko, en, not 'de'", id="lesson-language"),
 ])
 def test_the_loader_refuses_a_broken_lesson(raw, message):
     with pytest.raises(loader.LessonError) as caught:

@@ -1,0 +1,51 @@
+"""The page's language: Korean or English, chosen per visitor.
+
+Django's LocaleMiddleware picks the language from the visitor's choice (the
+`clusterviz_language` cookie that `set_language` writes when the switch on a
+page is used) or else from the browser's Accept-Language. The lecture's
+lessons are Korean first: their pages switch to Korean unless the visitor has
+chosen (`prefer_language` with the lesson's own language), so a projector in a Korean room shows
+Korean even from a laptop whose browser asks for English.
+
+The page scripts' strings come from Django's JavaScriptCatalog, loaded as a
+script file (the CSP forbids inline scripts without the nonce). Its URL names
+the language (`/i18n/js/ko`), because the catalog request itself cannot know
+that the page it belongs to preferred Korean; the trade-off is one URL per
+language, which also lets a browser cache each.
+
+The switch posts to Django's `set_language` with a CSRF token: the app has
+no CSRF middleware (its JSON endpoints are protected by their content type
+and the Origin check), so the view is wrapped in `csrf_protect` here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from django.views.decorators.csrf import csrf_protect
+from django.views.i18n import JavaScriptCatalog, set_language
+
+set_language_view = csrf_protect(set_language)
+_catalog = JavaScriptCatalog.as_view()  # every app's djangojs catalog and LOCALE_PATHS'
+
+
+def chosen(request: HttpRequest) -> bool:
+    """Has the visitor picked a language with the switch (the cookie holds a known one)?"""
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return code in dict(settings.LANGUAGES)
+
+
+def prefer_language(request: HttpRequest, code: str) -> None:
+    """Show the page in `code` (a lesson's own language) unless the visitor chose one."""
+    if code in dict(settings.LANGUAGES) and not chosen(request):
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+
+
+def javascript_catalog(request: HttpRequest, code: str) -> HttpResponse:
+    """Django's JavaScriptCatalog in the language the URL names."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404(f"no language {code}")
+    with translation.override(code):
+        return _catalog(request)

@@ -17,6 +17,9 @@ SYSTEM_PACKAGES := chromium
 SYSTEM_PACKAGES += postgresql redis-server
 # The web terminal runs kubectl in a bubblewrap sandbox (clusterviz/dashboard/kubectlsandbox.py).
 SYSTEM_PACKAGES += bubblewrap
+# Hangul for the Korean pages' screenshots (tests/browser/test_i18n_pages.py), and gettext's
+# msgfmt/xgettext for `manage.py makemessages`/`compilemessages` (docs/contributing.md).
+SYSTEM_PACKAGES += fonts-noto-cjk gettext
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

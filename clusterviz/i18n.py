@@ -13,9 +13,9 @@ the language (`/i18n/js/ko`), because the catalog request itself cannot know
 that the page it belongs to preferred Korean; the trade-off is one URL per
 language, which also lets a browser cache each.
 
-The switch posts to Django's `set_language` with a CSRF token: the app has
-no CSRF middleware (its JSON endpoints are protected by their content type
-and the Origin check), so the view is wrapped in `csrf_protect` here.
+The switch is a form posting to Django's `set_language` with a CSRF token
+(CsrfViewMiddleware writes its cookie; the JSON endpoints and the Kubernetes
+API are csrf_exempt, protected by their content type and the Origin check).
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
-from django.views.decorators.csrf import csrf_protect
 from django.views.i18n import JavaScriptCatalog, set_language
 
-set_language_view = csrf_protect(set_language)
+set_language_view = set_language
 _catalog = JavaScriptCatalog.as_view()  # every app's djangojs catalog and LOCALE_PATHS'
 
 

@@ -108,6 +108,9 @@ MIDDLEWARE = [
     # Django's docs place it; the lecture's lessons prefer Korean (clusterviz/i18n.py).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # CSRF tokens for the pages' forms (the language switch); every JSON endpoint and the
+    # Kubernetes API are csrf_exempt (content type and Origin protect those).
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clusterviz.csp.ContentSecurityPolicyMiddleware",
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import yaml
+from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from simcore.execution import ExecResult
@@ -64,8 +65,8 @@ def check_manifests(text: str, create: bool) -> list | str:
     """The upload's limits, checked before the cluster sees anything. Returns what to apply:
     the parsed documents, or the text itself when it is not YAML (the API server words that)."""
     if len(text.encode()) > MAX_MANIFEST_BYTES:
-        raise Refused(f"the text is {len(text.encode())} bytes; the limit is "
-                      f"{MAX_MANIFEST_BYTES} bytes")
+        raise Refused(_("the text is %(size)d bytes; the limit is %(limit)d bytes")
+                      % {"size": len(text.encode()), "limit": MAX_MANIFEST_BYTES})
     if not text.strip():
         raise Refused("error: no objects passed to " + ("create" if create else "apply"))
     try:
@@ -75,8 +76,8 @@ def check_manifests(text: str, create: bool) -> list | str:
     if not docs:  # a `List` without items, or only `---`: kubectl's words for nothing to do
         raise Refused("error: no objects passed to " + ("create" if create else "apply"))
     if len(docs) > MAX_DOCUMENTS:
-        raise Refused(f"more than {MAX_DOCUMENTS} objects ({len(docs)}, each item of a List "
-                      "counted); upload them in parts")
+        raise Refused(_("more than %(limit)d objects (%(count)d, each item of a List counted); "
+                        "upload them in parts") % {"limit": MAX_DOCUMENTS, "count": len(docs)})
     return docs
 
 
@@ -112,11 +113,13 @@ def _kind_ref(result: ApplyResult) -> str:
 def run_command(slug: str, source: Source, command: str) -> dict:
     """Run `command` from `source` as a shell there would; the output and the trace."""
     if source.kind not in SOURCE_KINDS:
-        raise Refused(f"unknown source {source.kind!r}: pick a pod, a node or an outside client")
+        raise Refused(_("unknown source %(kind)r: pick a pod, a node or an outside client")
+                      % {"kind": source.kind})
     if not command.strip():
-        raise Refused("type a command, for example: curl -s http://svc-node")
+        raise Refused(_("type a command, for example: curl -s http://svc-node"))
     if len(command) > MAX_COMMAND_CHARS:
-        raise Refused(f"the command is longer than {MAX_COMMAND_CHARS} characters")
+        raise Refused(_("the command is longer than %(limit)d characters")
+                      % {"limit": MAX_COMMAND_CHARS})
     result = runtime.run(slug, lambda sim: exec_from(sim, source, command), force_save=True)
     return terminal(result) | {"steps": list(result.trace)}  # steps: for views' path
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.utils.translation import gettext as _
+
 from clusterviz.clusters import runtime
 from clusterviz.dashboard.actions import (
     MAX_COMMAND_CHARS,
@@ -43,20 +45,23 @@ def fire_chunk(slug: str, source: Source, command: str, count: int) -> dict:
 
 def _check(source: Source, command: str, count: int) -> None:
     if source.kind not in SOURCE_KINDS:
-        raise Refused(f"unknown source {source.kind!r}: pick a pod, a node or an outside client")
+        raise Refused(_("unknown source %(kind)r: pick a pod, a node or an outside client")
+                      % {"kind": source.kind})
     if not command.strip():
-        raise Refused("type a command, for example: curl -s http://svc-node")
+        raise Refused(_("type a command, for example: curl -s http://svc-node"))
     if len(command) > MAX_COMMAND_CHARS:
-        raise Refused(f"the command is longer than {MAX_COMMAND_CHARS} characters")
+        raise Refused(_("the command is longer than %(limit)d characters")
+                      % {"limit": MAX_COMMAND_CHARS})
     if not 1 <= count <= MAX_CHUNK:
-        raise Refused(f"a chunk is 1 to {MAX_CHUNK} runs; fire up to {MAX_FIRE} in all")
+        raise Refused(_("a chunk is 1 to %(chunk)d runs; fire up to %(total)d in all")
+                      % {"chunk": MAX_CHUNK, "total": MAX_FIRE})
 
 
 def _burst(sim: Simulation, source: Source, command: str, count: int) -> dict:
     hits: Counter[str] = Counter()
     exits: Counter[str] = Counter()
     prediction = None
-    for _ in range(count):
+    for _run in range(count):
         result = exec_from(sim, source, command)
         hits[answered_by(result.trace)] += 1
         exits[str(result.exit_code)] += 1

@@ -12,6 +12,7 @@ core `v1` Events whose `involvedObject` is that object, newest last, as
 from __future__ import annotations
 
 import yaml
+from django.utils.translation import gettext as _
 
 from clusterviz.clusters.models import Cluster, StoredObject
 from clusterviz.dashboard.actions import Refused
@@ -26,11 +27,11 @@ def inspect(slug: str, element_id: str) -> dict:
     """YAML documents and events of what the element `element_id` stands for."""
     cluster = Cluster.objects.filter(slug=slug).first()
     if cluster is None:
-        raise Refused(f"no cluster {slug}")
+        raise Refused(_("no cluster %(slug)s") % {"slug": slug})
     objects = [o for o in _objects_of(cluster, element_id) if o is not None]
     if not objects:
         return {"id": element_id, "yaml": "", "events": [],
-                "note": "nothing stored stands behind this element (it is drawn, not an object)"}
+                "note": _("nothing stored stands behind this element (it is drawn, not an object)")}
     text = "---\n".join(yaml.safe_dump(o, sort_keys=False, default_flow_style=False)
                         for o in objects)
     return {"id": element_id, "yaml": text, "events": events_of(cluster, objects[0])}

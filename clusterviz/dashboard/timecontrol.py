@@ -29,6 +29,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clusterviz.clusters import engines, runtime
 from clusterviz.clusters.clock import virtual_elapsed
@@ -42,15 +44,16 @@ STEP_SECONDS = 1.0
 MAX_STEP_SECONDS = 600.0
 MAX_PENDING_SHOWN = 12
 MAX_ATTEMPTS = 20
+# Translators: {key} is an object's namespace/name, {controller} a controller's name.
 PENDING_WORDS = {
-    "kubelet": "the kubelet acts on pod {key} (start, probe or restart back-off)",
-    "job": "Job {key}: back-off or deadline ends",
-    "cronjob": "CronJob {key}: next schedule",
-    "nodelifecycle": "node {key}: heartbeat check",
-    "deployment": "Deployment {key}: progress check",
-    "replicaset": "ReplicaSet {key}: next sync",
-    "statefulset": "StatefulSet {key}: next sync",
-    "daemonset": "DaemonSet {key}: next sync",
+    "kubelet": gettext_lazy("the kubelet acts on pod {key} (start, probe or restart back-off)"),
+    "job": gettext_lazy("Job {key}: back-off or deadline ends"),
+    "cronjob": gettext_lazy("CronJob {key}: next schedule"),
+    "nodelifecycle": gettext_lazy("node {key}: heartbeat check"),
+    "deployment": gettext_lazy("Deployment {key}: progress check"),
+    "replicaset": gettext_lazy("ReplicaSet {key}: next sync"),
+    "statefulset": gettext_lazy("StatefulSet {key}: next sync"),
+    "daemonset": gettext_lazy("DaemonSet {key}: next sync"),
 }
 
 
@@ -66,7 +69,7 @@ def pending(cluster: Cluster, elapsed: float) -> list[dict]:
     timers = ((cluster.state or {}).get("clock") or {}).get("timers") or []
     out = []
     for when, _seq, controller, key in sorted(timers)[:MAX_PENDING_SHOWN]:
-        words = PENDING_WORDS.get(controller, "{controller} {key}")
+        words = str(PENDING_WORDS.get(controller, "{controller} {key}"))
         out.append({"in": round(max(when - elapsed, 0.0), 3), "controller": controller,
                     "key": key, "what": words.format(controller=controller, key=key or "-")})
     return out
@@ -75,13 +78,14 @@ def pending(cluster: Cluster, elapsed: float) -> list[dict]:
 def set_speed(slug: str, speed: float) -> dict:
     """Run the cluster's clock at `speed` (0 pauses) from now on, virtual time unmoved."""
     if speed != 0 and not MIN_SPEED <= speed <= MAX_SPEED:
-        raise Refused(f"speed must be between x{MIN_SPEED:g} and x{MAX_SPEED:g} (0 pauses)")
-    for _ in range(MAX_ATTEMPTS):
+        raise Refused(_("speed must be between x%(min)s and x%(max)s (0 pauses)")
+                      % {"min": f"{MIN_SPEED:g}", "max": f"{MAX_SPEED:g}"})
+    for _attempt in range(MAX_ATTEMPTS):
         with engines.lock_for(slug):
             if _rebase(_cluster(slug), speed, timezone.now()):
                 break
     else:
-        raise Refused("the cluster kept changing; try again")
+        raise Refused(_("the cluster kept changing; try again"))
     _announce(slug)
     return status(slug)
 
@@ -112,7 +116,8 @@ def _due_at(cluster: Cluster, elapsed: float, speed: float, wall: datetime) -> d
 def step(slug: str, seconds: float = STEP_SECONDS) -> dict:
     """Move the clock `seconds` virtual seconds on at once, paused or not."""
     if not 0 < seconds <= MAX_STEP_SECONDS:
-        raise Refused(f"a step is more than 0 and at most {MAX_STEP_SECONDS:g} seconds")
+        raise Refused(_("a step is more than 0 and at most %(max)s seconds")
+                      % {"max": f"{MAX_STEP_SECONDS:g}"})
     runtime.run(slug, lambda sim: sim.advance(seconds), force_save=True)
     return status(slug)
 

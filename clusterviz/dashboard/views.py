@@ -16,6 +16,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -46,16 +47,16 @@ def cluster_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _json_body(request: HttpRequest) -> dict:
     if request.content_type != "application/json":
-        raise actions.Refused("send the request as application/json")
+        raise actions.Refused(_("send the request as application/json"))
     try:
         # Go's decoding: bounded depth, a lone surrogate escape made U+FFFD (`safeyaml`)
         body = safeyaml.load_json((request.body or b"{}").decode("utf-8"))
     except ValueError:  # JSONDecodeError and UnicodeDecodeError both
-        raise actions.Refused("the request body is not valid JSON") from None
+        raise actions.Refused(_("the request body is not valid JSON")) from None
     except safeyaml.DocumentRefused:
-        raise actions.Refused("the request body is nested too deeply") from None
+        raise actions.Refused(_("the request body is nested too deeply")) from None
     if not isinstance(body, dict):
-        raise actions.Refused("the request body must be a JSON object")
+        raise actions.Refused(_("the request body must be a JSON object"))
     return body
 
 
@@ -65,7 +66,7 @@ async def _answer(slug: str, work) -> JsonResponse:
     except actions.Refused as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     except ClusterNotFound:
-        return JsonResponse({"error": f"no cluster {slug}"}, status=404)
+        return JsonResponse({"error": _("no cluster %(slug)s") % {"slug": slug}}, status=404)
     return JsonResponse(payload)
 
 
@@ -116,9 +117,9 @@ def _number(body: dict, key: str, default: float) -> float:
     try:
         value = float(body.get(key, default))
     except (TypeError, ValueError):
-        raise actions.Refused(f"{key} must be a number") from None
+        raise actions.Refused(_("%(key)s must be a number") % {"key": key}) from None
     if not math.isfinite(value):  # NaN and Infinity: Python's json reads them, Go's does not
-        raise actions.Refused(f"{key} must be a number")
+        raise actions.Refused(_("%(key)s must be a number") % {"key": key})
     return value
 
 
@@ -147,7 +148,7 @@ async def clock(request: HttpRequest, slug: str) -> JsonResponse:
             return timecontrol.set_speed(slug, _number(body, "speed", 1.0))
         if action == "step":
             return timecontrol.step(slug, _number(body, "seconds", timecontrol.STEP_SECONDS))
-        raise actions.Refused("action must be pause, resume, step or speed")
+        raise actions.Refused(_("action must be pause, resume, step or speed"))
     return await _answer(slug, work)
 
 

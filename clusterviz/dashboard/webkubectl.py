@@ -51,11 +51,12 @@ class Command:
 def parse(line: str) -> Command:
     """The kubectl arguments of `line`, or Refused with why, before anything runs."""
     if len(line) > MAX_COMMAND_CHARS:
-        raise Refused(f"the command is longer than {MAX_COMMAND_CHARS} characters")
+        raise Refused(_("the command is longer than %(limit)d characters")
+                      % {"limit": MAX_COMMAND_CHARS})
     try:
         words = shlex.split(line)
     except ValueError as exc:
-        raise Refused(f"cannot read the command line: {exc}") from None
+        raise Refused(_("cannot read the command line: %(error)s") % {"error": exc}) from None
     if words and words[0] == "kubectl":
         words = words[1:]
     parsed = kubectlargs.check(words)
@@ -84,7 +85,7 @@ async def run(command: Command, slug: str, base_url: str, stdin_text: str,
     (None if stopped or cut off). Refused when the pasted text is too long, the sandbox is
     missing, or `who` or the server already runs its limit of commands."""
     if command.stdin and len(stdin_text.encode()) > MAX_MANIFEST_BYTES:
-        raise Refused(f"the pasted text is over {MAX_MANIFEST_BYTES} bytes")
+        raise Refused(_("the pasted text is over %(limit)d bytes") % {"limit": MAX_MANIFEST_BYTES})
     reason = kubectlsandbox.unavailable_reason(KUBECTL)
     if reason:
         raise Refused(_("the web terminal cannot run kubectl: %(reason)s") % {"reason": reason})

@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from django.utils.translation import gettext as _
 
 from clusterviz.lessons import checks
 from simcore.simulation import parse_documents
@@ -62,11 +63,13 @@ class Source:
 
     def describe(self, client: str) -> str:
         if self.kind == "pod":
-            return f"a pod with {self.selector} ({self.pick})"
+            picks = {"oldest": _("oldest"), "newest": _("newest")}
+            return _("a pod with %(selector)s (%(pick)s)") % {
+                "selector": self.selector, "pick": picks.get(self.pick, self.pick)}
         if self.kind == "node":
-            return f"node {self.selector}"
+            return _("node %(name)s") % {"name": self.selector}
         if self.kind == "client":
-            return f"outside client {client}"
+            return _("outside client %(ip)s") % {"ip": client}
         return "kubectl"
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -76,15 +77,15 @@ def presenter(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _body(request: HttpRequest) -> dict:
     if request.content_type != "application/json":
-        raise Refused("send the request as application/json")
+        raise Refused(_("send the request as application/json"))
     try:
         body = safeyaml.load_json((request.body or b"{}").decode("utf-8"))
     except ValueError:  # JSONDecodeError and UnicodeDecodeError both
-        raise Refused("the request body is not valid JSON") from None
+        raise Refused(_("the request body is not valid JSON")) from None
     except safeyaml.DocumentRefused:  # nested deeper than this engine recurses
-        raise Refused("the request body is nested too deeply") from None
+        raise Refused(_("the request body is nested too deeply")) from None
     if not isinstance(body, dict):
-        raise Refused("the request body must be a JSON object")
+        raise Refused(_("the request body must be a JSON object"))
     return body
 
 
@@ -92,7 +93,7 @@ def _int(body: dict, key: str, default: int = 0) -> int:
     try:
         return int(body.get(key, default))
     except (TypeError, ValueError):
-        raise Refused(f"{key} must be a whole number") from None
+        raise Refused(_("%(key)s must be a whole number") % {"key": key}) from None
 
 
 async def _answer(slug: str, work) -> JsonResponse:
@@ -101,7 +102,7 @@ async def _answer(slug: str, work) -> JsonResponse:
     except (Refused, loader.LessonError, runner.StepFailed) as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     except ClusterNotFound:
-        return JsonResponse({"error": f"no cluster {slug}"}, status=404)
+        return JsonResponse({"error": _("no cluster %(slug)s") % {"slug": slug}}, status=404)
 
 
 def _lesson(body: dict) -> loader.Lesson:
@@ -124,7 +125,7 @@ async def run(request: HttpRequest, slug: str) -> JsonResponse:
         body = _body(request)
         client = str(body.get("client") or runner.DEFAULT_CLIENT)
         if client not in DEFAULT_CLIENTS:
-            raise Refused(f"unknown outside client {client}")
+            raise Refused(_("unknown outside client %(client)s") % {"client": client})
         return runner.run_step_request(slug, _lesson(body), _int(body, "step", 1),
                                        _int(body, "index"), client)
     return await _answer(slug, work)
@@ -155,6 +156,6 @@ async def clock(request: HttpRequest, slug: str) -> JsonResponse:
         try:
             speed = float(body.get("speed") or 1.0)
         except (TypeError, ValueError):
-            raise Refused("speed must be a number") from None
+            raise Refused(_("speed must be a number")) from None
         return timecontrol.set_speed(slug, speed)
     return await _answer(slug, work)

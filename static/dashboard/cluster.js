@@ -27,10 +27,10 @@ function setClock(clock) {
   state.clock = clock;
   state.clockAt = performance.now();
   document.getElementById("speed").textContent =
-    clock.speed === 0 ? "paused" : clock.speed === 1 ? "" : `×${clock.speed}`;
+    clock.speed === 0 ? gettext("paused") : clock.speed === 1 ? "" : `×${clock.speed}`;
   document.querySelector(".clock").classList.toggle("paused", clock.speed === 0);
   const pause = document.getElementById("clock-pause");
-  if (pause) pause.textContent = clock.speed === 0 ? "Resume" : "Pause";
+  if (pause) pause.textContent = clock.speed === 0 ? gettext("Resume") : gettext("Pause");
   const speed = document.getElementById("clock-speed");
   if (speed && clock.speed > 0 && document.activeElement !== speed) speed.value = String(clock.speed);
   if (clock.pending) drawPending(clock.pending);
@@ -91,11 +91,12 @@ function refreshSources() {
   const select = document.getElementById("source");
   const chosen = select.value;
   const groups = [
-    ["Pods", cy.nodes("node.pod.running-ready, node.pod.running-not-ready").map((n) =>
+    [gettext("Pods"), cy.nodes("node.pod.running-ready, node.pod.running-not-ready").map((n) =>
       [`pod|${n.data("namespace")}|${n.data("name")}`, `${n.data("name")} (${n.data("ip")})`])],
-    ["Nodes", cy.nodes("node.k8s-node[kind = 'Node']").map((n) =>
+    [gettext("Nodes"), cy.nodes("node.k8s-node[kind = 'Node']").map((n) =>
       [`node||${n.data("name")}`, `${n.data("name")} (${n.data("ip")})`])],
-    ["Outside clients", config.clients.map((ip) => [`client||${ip}`, `client ${ip}`])],
+    [gettext("Outside clients"), config.clients.map((ip) =>
+      [`client||${ip}`, interpolate(gettext("client %(ip)s"), {ip}, true)])],
   ];
   const key = JSON.stringify(groups);
   if (select.dataset.key === key) return;
@@ -123,8 +124,8 @@ async function runCommand(event) {
                                                graph_namespace: document.getElementById("namespace").value});
   if (!ok) return terminal.append(span(`${payload.error}\n`, "stderr"));
   terminal.append(span(payload.stdout, "stdout"), span(payload.stderr, "stderr"));
-  if (payload.hangs) terminal.append(span("(no answer: the command hangs until interrupted)\n", "stderr"));
-  terminal.append(span(`exit code ${payload.exit_code}`, payload.exit_code ? "exit bad" : "exit good"));
+  if (payload.hangs) terminal.append(span(gettext("(no answer: the command hangs until interrupted)") + "\n", "stderr"));
+  terminal.append(span(interpolate(gettext("exit code %(code)s"), {code: payload.exit_code}, true), payload.exit_code ? "exit bad" : "exit good"));
   for (const step of payload.trace) trace.append(line(step, "step"));
   showPath(payload.path, {list: trace});  // the path plays on the graph, the lines in step
 }
@@ -161,7 +162,7 @@ async function loadInspect(id) {
   const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
   if (payload.error) return (yamlBox.textContent = payload.error);
   yamlBox.textContent = payload.yaml || payload.note || "";
-  if (!payload.events.length) events.append(line("no recent events", "none"));
+  if (!payload.events.length) events.append(line(gettext("no recent events"), "none"));
   for (const e of payload.events) {
     const count = e.count > 1 ? ` (x${e.count})` : "";
     events.append(line(`${e.last}  ${e.type}  ${e.reason}${count}: ${e.message}`, `event ${e.type}`));
@@ -183,9 +184,11 @@ async function refreshClock() {
 
 function drawPending(pending) {
   document.getElementById("pending-summary").textContent =
-    pending.length ? `${pending.length} pending` : "nothing pending";
+    pending.length ? interpolate(gettext("%(count)s pending"), {count: pending.length}, true)
+      : gettext("nothing pending");
   document.getElementById("pending-list").replaceChildren(...pending.map((p) =>
-    line(`in ${p.in.toFixed(1)} s: ${p.what}`, "pending-item")));
+    line(interpolate(gettext("in %(seconds)s s: %(what)s"), {seconds: p.in.toFixed(1), what: p.what}, true),
+         "pending-item")));
 }
 
 function wireClock() {
@@ -246,19 +249,28 @@ function expectedShare(pod) {
 function drawHistogram() {
   const {total, done, hits, prediction} = fireState;
   document.getElementById("fire-bar").value = total ? done / total : 0;
-  const codes = [...fireState.exits].map(([c, n]) => `exit ${c}: ${n}`).join(", ");
+  const codes = [...fireState.exits].map(([c, n]) =>
+    interpolate(gettext("exit %(code)s: %(count)s"), {code: c, count: n}, true)).join(", ");
+  const progress = interpolate(fireState.running ? gettext("%(done)s of %(total)s…")
+    : gettext("%(done)s of %(total)s done"), {done, total}, true);
   document.getElementById("fire-status").textContent = fireState.error
-    ? `stopped: ${fireState.error}` : `${done} of ${total}${fireState.running ? "…" : " done"}${codes ? ` (${codes})` : ""}`;
+    ? interpolate(gettext("stopped: %(error)s"), {error: fireState.error}, true)
+    : `${progress}${codes ? ` (${codes})` : ""}`;
   document.getElementById("fire-prediction").textContent = !prediction ? "" :
     prediction.how === "affinity"
-      ? `${prediction.service} has sessionAffinity: ClientIP, so this client sticks to ${prediction.chosen}: the rules predict every answer from it.`
-      : `${prediction.service} has ${prediction.pods.length} ready endpoint(s); kube-proxy picks one uniformly at random: ${(100 / prediction.pods.length).toFixed(1)} % each.`;
+      ? interpolate(gettext("%(service)s has sessionAffinity: ClientIP, so this client sticks to %(pod)s: the rules predict every answer from it."),
+                    {service: prediction.service, pod: prediction.chosen}, true)
+      : interpolate(ngettext("%(service)s has %(count)s ready endpoint; kube-proxy picks one uniformly at random: %(share)s %% each.",
+                             "%(service)s has %(count)s ready endpoints; kube-proxy picks one uniformly at random: %(share)s %% each.",
+                             prediction.pods.length),
+                    {service: prediction.service, count: prediction.pods.length,
+                     share: (100 / prediction.pods.length).toFixed(1)}, true);
   const pods = new Set([...(prediction ? prediction.pods : []), ...hits.keys()]);
   const rows = [...pods].sort().map((pod) => histogramRow(pod, hits.get(pod) || 0, total));
   if (prediction) {
     const legend = document.createElement("div");
     legend.className = "legend-line";
-    legend.textContent = "predicted share";
+    legend.textContent = gettext("predicted share");
     rows.push(legend);
   }
   document.getElementById("fire-chart").replaceChildren(...rows);
@@ -269,7 +281,7 @@ function histogramRow(pod, count, total) {
   row.className = "bar";
   row.dataset.pod = pod;
   row.dataset.count = String(count);
-  const name = span(pod || "(no pod answered)", "name");
+  const name = span(pod || gettext("(no pod answered)"), "name");
   name.title = pod;
   const track = span("", "track");
   const fill = span("", "fill");
@@ -279,7 +291,7 @@ function histogramRow(pod, count, total) {
   if (share !== null) {
     const mark = span("", "expected");
     mark.style.left = `calc(${100 * share}% - 1.5px)`;
-    mark.title = `predicted ${(100 * share).toFixed(1)} %`;
+    mark.title = interpolate(gettext("predicted %(share)s %%"), {share: (100 * share).toFixed(1)}, true);
     track.append(mark);
   }
   row.append(name, track, span(String(count), "count"));
@@ -304,7 +316,7 @@ function onTerminalMessage(message) {
   if (message.type === "output") out.append(span(message.data, message.stream));
   if (message.type === "refused") { out.append(span(`${message.message}\n`, "refused")); setTerminalRunning(false); }
   if (message.type === "exit") {
-    if (message.code !== null) out.append(span(`exit code ${message.code}`, message.code ? "exit bad" : "exit good"));
+    if (message.code !== null) out.append(span(interpolate(gettext("exit code %(code)s"), {code: message.code}, true), message.code ? "exit bad" : "exit good"));
     setTerminalRunning(false);
   }
   out.scrollTop = out.scrollHeight;
@@ -379,7 +391,7 @@ function wire() {
     applyOwnerToggle(cy.elements()));
   document.getElementById("drawer-toggle").addEventListener("click", (e) => {
     const closed = document.body.classList.toggle("drawer-closed");
-    e.target.textContent = closed ? "Show panel" : "Hide panel";
+    e.target.textContent = closed ? gettext("Show panel") : gettext("Hide panel");
     e.target.setAttribute("aria-expanded", String(!closed));
     setTimeout(() => cy.resize(), 50);
   });

@@ -487,11 +487,11 @@ function connect() {
   const adopt = early && early.url === url && early.socket.readyState <= WebSocket.OPEN;
   if (early && !adopt) early.socket.close();
   socket = adopt ? early.socket : new WebSocket(url);
-  setLive("connecting", "connecting…");
-  socket.onopen = () => setLive("live", "live");
+  setLive("connecting", gettext("connecting…"));
+  socket.onopen = () => setLive("live", gettext("live"));
   const handle = (event) => onMessage(JSON.parse(event.data));
   socket.onmessage = handle;
-  if (adopt && socket.readyState === WebSocket.OPEN) setLive("live", "live");
+  if (adopt && socket.readyState === WebSocket.OPEN) setLive("live", gettext("live"));
   if (adopt && early.messages.length) {
     // what it had so far, in a task of its own once the page has finished setting up;
     // what arrives meanwhile waits behind it, in order
@@ -500,7 +500,7 @@ function connect() {
     setTimeout(() => { queue.forEach(handle); socket.onmessage = handle; });
   }
   socket.onclose = () => {
-    setLive("offline", "reconnecting…");
+    setLive("offline", gettext("reconnecting…"));
     state.seq = 0;
     setTimeout(connect, 1000);
   };

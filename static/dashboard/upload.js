@@ -57,7 +57,7 @@ async function post(slug, body) {
     const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
     return {ok: response.ok, payload};
   } catch (exc) {
-    return {ok: false, payload: {error: `the preview failed: ${exc.message}`}};
+    return {ok: false, payload: {error: interpolate(gettext("the preview failed: %(error)s"), {error: exc.message}, true)}};
   }
 }
 
@@ -80,11 +80,11 @@ function render(ok, payload) {
 function renderProblems(box, problems, sections) {
   if (!sections) return;
   if (!problems.length) {
-    box.append(element("p", "Everything in this upload connects.", "all-connected"));
+    box.append(element("p", gettext("Everything in this upload connects."), "all-connected"));
     return;
   }
-  box.append(element("h4", problems.length === 1 ? "1 thing does not connect"
-    : `${problems.length} things do not connect`));
+  box.append(element("h4", interpolate(ngettext("%(count)s thing does not connect",
+    "%(count)s things do not connect", problems.length), {count: problems.length}, true)));
   const list = element("ul", "", "results problems");
   for (const problem of problems) list.append(item(problem, "problem"));
   box.append(list);

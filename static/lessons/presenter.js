@@ -28,8 +28,9 @@ async function post(path, body) {
 
 function drawStep() {
   const step = lesson.steps[view.step - 1];
-  $("step-number").textContent = `Step ${step.number} of ${lesson.steps.length}`;
-  $("applied").textContent = view.applied < step.number ? "· applying…" : "";
+  $("step-number").textContent = interpolate(gettext("Step %(number)s of %(count)s"),
+                                             {number: step.number, count: lesson.steps.length}, true);
+  $("applied").textContent = view.applied < step.number ? gettext("· applying…") : "";
   $("step-title").textContent = step.title;
   $("step-explain").textContent = step.explain;
   $("step-apply").replaceChildren(...step.apply.map((line) => item("li", `$ ${line}`)));
@@ -44,21 +45,26 @@ function drawStep() {
 async function watchObserve(step) {
   const observe = $("step-observe");
   observe.dataset.holds = String(!step.checked);
-  observe.textContent = step.observe ? `Observe: ${step.observe}` : "";
+  observe.textContent = step.observe ? observeLine(step) : "";
   if (!step.checked || !step.observe) return;
   const shown = () => view.step === step.number;
   while (shown()) {
     const check = await checkStep(step.number);
     if (!shown()) return;
     if (check && check.holds) {
-      observe.textContent = `Observe: ${step.observe}`;
+      observe.textContent = observeLine(step);
       observe.dataset.holds = "true";
       return;
     }
     observe.dataset.holds = "false";
-    observe.textContent = check ? `Waiting for the cluster: ${missing(check)}` : "";
+    observe.textContent = check ? interpolate(gettext("Waiting for the cluster: %(missing)s"),
+                                              {missing: missing(check)}, true) : "";
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+}
+
+function observeLine(step) {
+  return interpolate(gettext("Observe: %(text)s"), {text: step.observe}, true);
 }
 
 async function checkStep(number) {
@@ -82,7 +88,8 @@ async function waitForCheck(step) {
     const check = await checkStep(step.number);
     if (!check || check.holds) return;
     $("request-output").replaceChildren(
-      item("span", `waiting for the cluster: ${missing(check)}`, "waiting"));
+      item("span", interpolate(gettext("waiting for the cluster: %(missing)s"), {missing: missing(check)}, true),
+           "waiting"));
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
@@ -90,10 +97,16 @@ async function waitForCheck(step) {
 function drawRequest(step) {
   const request = step.requests[view.request % Math.max(step.requests.length, 1)];
   $("request-from").textContent = request
-    ? (request.source === "client" ? `outside client ${view.client}` : request.from) : "—";
+    ? (request.source === "client" ? outsideClient(view.client) : request.from) : "—";
   $("request-count").textContent = step.requests.length > 1
-    ? `(${view.request % step.requests.length + 1} of ${step.requests.length})` : "";
-  $("request-command").textContent = request ? `$ ${request.run}` : "(nothing to run in this step)";
+    ? interpolate(gettext("(%(number)s of %(count)s)"),
+                  {number: view.request % step.requests.length + 1, count: step.requests.length}, true)
+    : "";
+  $("request-command").textContent = request ? `$ ${request.run}` : gettext("(nothing to run in this step)");
+}
+
+function outsideClient(ip) {
+  return interpolate(gettext("outside client %(ip)s"), {ip}, true);
 }
 
 function item(tag, text, cls) {
@@ -129,7 +142,7 @@ async function applyUpTo(number) {
   if (!ok) return showError(payload.error);
   view.applied = payload.applied_through;
   const step = lesson.steps[view.step - 1];
-  $("applied").textContent = view.applied < step.number ? "· applying…" : "";
+  $("applied").textContent = view.applied < step.number ? gettext("· applying…") : "";
   showApplyErrors(payload.applied);
 }
 
@@ -137,7 +150,8 @@ async function applyUpTo(number) {
 // came from, not under the step's request (which has not run).
 function showApplyErrors(applied) {
   const lines = applied.flatMap((a) => a.results.filter((r) => !r.ok).map((r) =>
-    item("li", a.step === view.step ? r.text : `step ${a.step}: ${r.text}`, "error")));
+    item("li", a.step === view.step ? r.text
+      : interpolate(gettext("step %(number)s: %(text)s"), {number: a.step, text: r.text}, true), "error")));
   $("step-apply").append(...lines);
 }
 
@@ -151,7 +165,7 @@ async function runRequest() {
   if (!step.requests.length || view.busy) return;
   drawRequest(step);
   view.busy = true;
-  $("request-output").replaceChildren(item("span", "running…", "waiting"));
+  $("request-output").replaceChildren(item("span", gettext("running…"), "waiting"));
   await applying;
   const request = step.requests[view.request % step.requests.length];
   if (request.wait) await waitForCheck(step);
@@ -163,12 +177,13 @@ async function runRequest() {
   const out = $("request-output");
   out.classList.toggle("failed", payload.exit_code !== 0);
   out.replaceChildren(item("span", payload.stdout, "stdout"), item("span", payload.stderr, "stderr"),
-                      item("span", `exit code ${payload.exit_code}`, "exit"));
+                      item("span", interpolate(gettext("exit code %(code)s"), {code: payload.exit_code}, true), "exit"));
   $("trace").replaceChildren(...payload.trace.map((line) => item("li", line)));
   graph.showPath(payload.path, {list: $("trace")});
   view.request = (view.request + 1) % step.requests.length;
   $("request-count").textContent = step.requests.length > 1
-    ? `(next: ${view.request + 1} of ${step.requests.length})` : "";
+    ? interpolate(gettext("(next: %(number)s of %(count)s)"),
+                  {number: view.request + 1, count: step.requests.length}, true) : "";
 }
 
 async function toggleClock() {
@@ -180,20 +195,21 @@ async function toggleClock() {
 }
 
 function drawClock() {
-  $("clock-state").textContent = view.speed === 0 ? "clock PAUSED" : "clock running";
+  $("clock-state").textContent = view.speed === 0 ? gettext("clock PAUSED") : gettext("clock running");
   $("clock-state").dataset.paused = String(view.speed === 0);
 }
 
 function pickClient(n) {
   if (n < 1 || n > config.clients.length) return;
   view.client = config.clients[n - 1];
-  $("client").textContent = `outside client ${n}: ${view.client}`;
+  $("client").textContent = interpolate(gettext("outside client %(number)s: %(ip)s"),
+                                        {number: n, ip: view.client}, true);
   const request = lesson.steps[view.step - 1].requests[view.request];
-  if (request && request.source === "client") $("request-from").textContent = `outside client ${view.client}`;
+  if (request && request.source === "client") $("request-from").textContent = outsideClient(view.client);
 }
 
 async function reset() {
-  if (!confirm("Reset the cluster to its preset and start the lesson again?")) return;
+  if (!confirm(gettext("Reset the cluster to its preset and start the lesson again?"))) return;
   const {ok, payload} = await post("reset", {});
   if (!ok) return showError(payload.error);
   view.applied = 0;

@@ -25,6 +25,12 @@ def presenter_url(server):  # noqa: F811
     return f"{server.url}/clusters/{slug}/present?lesson=week4-services"
 
 
+async def _english(page, url: str) -> None:
+    """These tests read the presenter's English: the switch's cookie, as a visitor sets it
+    (the lecture's lesson is Korean otherwise; test_i18n_pages.py reads the Korean)."""
+    await page.context.add_cookies([{"name": "clusterviz_language", "value": "en", "url": url}])
+
+
 async def _title(page) -> str:
     return await page.inner_text("#step-title")
 
@@ -37,11 +43,11 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         # cluster), so a request fired the moment the graph turns ready would race wall time.
         await page.keyboard.press("p")
         await page.wait_for_selector("#clock-state[data-paused=true]")
-        for expected in ("Service", "Pod Network 실습", "Create Service"):
+        for expected in ("Service", "Pod Network practice", "Create Service"):
             await page.keyboard.press("ArrowRight")
             assert await _title(page) == expected
         await page.keyboard.press("ArrowLeft")
-        assert await _title(page) == "Pod Network 실습"
+        assert await _title(page) == "Pod Network practice"
         await page.keyboard.press("ArrowRight")
         await page.evaluate("""async () => {
             const url = location.pathname.replace(/present$/, "clock");
@@ -94,6 +100,7 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
                 page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
                 errors: list[str] = []
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
+                await _english(page, presenter_url)
                 await page.goto(presenter_url)
                 await page.wait_for_function(
                     "window.clusterviz && window.clusterviz.state.seq > 0")
@@ -143,7 +150,7 @@ def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_comm
         await page.wait_for_selector("#clock-state[data-paused=true]")
         for _ in range(2):
             await page.keyboard.press("ArrowRight")
-        assert await _title(page) == "Pod Network 실습"
+        assert await _title(page) == "Pod Network practice"
         await page.wait_for_selector("#step-observe[data-holds=false]")
         await page.wait_for_function("document.querySelector('#step-observe').textContent"
                                      ".startsWith('Waiting for the cluster: 3 pod(s)')")
@@ -159,6 +166,7 @@ def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_comm
             try:
                 # string predicates are polled with eval, which the CSP refuses (see above)
                 page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+                await _english(page, server.url)
                 await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
                 await steps(page)
             finally:

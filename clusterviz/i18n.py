@@ -20,6 +20,8 @@ API are csrf_exempt, protected by their content type and the Origin check).
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
@@ -40,6 +42,14 @@ def prefer_language(request: HttpRequest, code: str) -> None:
     if code in dict(settings.LANGUAGES) and not chosen(request):
         translation.activate(code)
         request.LANGUAGE_CODE = code
+
+
+def lesson_language(request: HttpRequest, code: str) -> AbstractContextManager:
+    """For a lesson's JSON endpoints (run by the presenter's script, whose requests carry no
+    sign of the page's preference): its own language unless the visitor chose one."""
+    if code in dict(settings.LANGUAGES) and not chosen(request):
+        return translation.override(code)
+    return nullcontext()
 
 
 def javascript_catalog(request: HttpRequest, code: str) -> HttpResponse:

@@ -114,7 +114,9 @@ def _lesson(body: dict) -> loader.Lesson:
 async def goto(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
         body = _body(request)
-        return runner.go_to(slug, _lesson(body), _int(body, "step", 1))
+        lesson = _lesson(body)
+        with i18n.lesson_language(request, lesson.language):
+            return runner.go_to(slug, lesson, _int(body, "step", 1))
     return await _answer(slug, work)
 
 
@@ -126,8 +128,10 @@ async def run(request: HttpRequest, slug: str) -> JsonResponse:
         client = str(body.get("client") or runner.DEFAULT_CLIENT)
         if client not in DEFAULT_CLIENTS:
             raise Refused(_("unknown outside client %(client)s") % {"client": client})
-        return runner.run_step_request(slug, _lesson(body), _int(body, "step", 1),
-                                       _int(body, "index"), client)
+        lesson = _lesson(body)
+        with i18n.lesson_language(request, lesson.language):
+            return runner.run_step_request(slug, lesson, _int(body, "step", 1),
+                                           _int(body, "index"), client)
     return await _answer(slug, work)
 
 
@@ -135,7 +139,8 @@ async def check(request: HttpRequest, slug: str) -> JsonResponse:
     """GET ?lesson=&step=: does the cluster show what the step observes, and what is missing."""
     def work() -> dict:
         lesson = loader.load(request.GET.get("lesson") or "")
-        return dict(runner.check_step(slug, lesson, _int(request.GET, "step", 1)))
+        with i18n.lesson_language(request, lesson.language):
+            return dict(runner.check_step(slug, lesson, _int(request.GET, "step", 1)))
     return await _answer(slug, work)
 
 

@@ -241,3 +241,16 @@ def test_the_script_scan_finds_a_bare_sentence():
     assert SHOWN_LITERAL.search('el.textContent = "no recent events";')
     assert SHOWN_LITERAL.search('events.append(line("no recent events", "none"));')
     assert not SHOWN_LITERAL.search('el.textContent = "";')
+
+
+@pytest.mark.parametrize(("cookie", "missing"), [
+    pytest.param(None, "app=node-web Pod 3개가 Running이고 Ready (지금 0개)", id="lesson-ko"),
+    pytest.param("en", "3 pod(s) with app=node-web Running and Ready (now 0)", id="chosen-en"),
+])
+def test_a_lessons_json_speaks_the_lessons_language_unless_one_was_chosen(
+        client, cluster, cookie, missing):  # noqa: F811
+    if cookie:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    answer = client.get("/clusters/lecture/lesson/check?lesson=week4-services&step=3",
+                        headers={"Accept-Language": "en"}).json()
+    assert [c["text"] for c in answer["conditions"]] == [missing]

@@ -20,11 +20,13 @@ API are csrf_exempt, protected by their content type and the Origin check).
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
+from http.cookies import CookieError, SimpleCookie
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.i18n import JavaScriptCatalog, set_language
 
 set_language_view = set_language
@@ -50,6 +52,25 @@ def lesson_language(request: HttpRequest, code: str) -> AbstractContextManager:
     if code in dict(settings.LANGUAGES) and not chosen(request):
         return translation.override(code)
     return nullcontext()
+
+
+def language_of_scope(scope: dict) -> str:
+    """A websocket's language, as LocaleMiddleware picks a page's: the switch's cookie,
+    else Accept-Language, else the default (sockets pass no middleware)."""
+    headers = {name.decode("latin1").lower(): value.decode("latin1")
+               for name, value in scope.get("headers", [])}
+    cookie = SimpleCookie()
+    with suppress(CookieError):
+        cookie.load(headers.get("cookie", ""))
+    morsel = cookie.get(settings.LANGUAGE_COOKIE_NAME)
+    if morsel is not None and morsel.value in dict(settings.LANGUAGES):
+        return morsel.value
+    for code, _quality in parse_accept_lang_header(headers.get("accept-language", "")):
+        if code == "*":
+            break
+        with suppress(LookupError):
+            return translation.get_supported_language_variant(code)
+    return settings.LANGUAGE_CODE
 
 
 def javascript_catalog(request: HttpRequest, code: str) -> HttpResponse:

@@ -54,7 +54,10 @@ from urllib.parse import parse_qs
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from clusterviz import i18n
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.publish import group_name
 from clusterviz.dashboard import webkubectl
@@ -227,6 +230,7 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
         if not exists:
             await self.close(code=CLOSE_NO_CLUSTER)
             return
+        self.language = i18n.language_of_scope(self.scope)  # for its refusals
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -238,12 +242,15 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
         if kind == "stop":
             self.stop.set()
         elif kind == "run":
-            await self._start(str(content.get("command") or ""), str(content.get("stdin") or ""))
+            # the task _start creates copies this context, so the run speaks it too
+            with translation.override(self.language):
+                await self._start(str(content.get("command") or ""),
+                                  str(content.get("stdin") or ""))
 
     async def _start(self, line: str, stdin: str) -> None:
         if self.task is not None and not self.task.done():
-            await self.send_json({"type": "refused", "message": "a command is still running: "
-                                  "stop it first (Ctrl-C or the Stop button)"})
+            await self.send_json({"type": "refused", "message": _(
+                "a command is still running: stop it first (Ctrl-C or the Stop button)")})
             return
         try:
             command = webkubectl.parse(line)

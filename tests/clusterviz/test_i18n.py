@@ -254,3 +254,40 @@ def test_a_lessons_json_speaks_the_lessons_language_unless_one_was_chosen(
     answer = client.get("/clusters/lecture/lesson/check?lesson=week4-services&step=3",
                         headers={"Accept-Language": "en"}).json()
     assert [c["text"] for c in answer["conditions"]] == [missing]
+
+
+@pytest.mark.parametrize(("headers", "language"), [
+    pytest.param([], "en", id="nothing-said"),
+    pytest.param([(b"accept-language", b"ko-KR,ko;q=0.9,en;q=0.8")], "ko", id="accept-ko"),
+    pytest.param([(b"accept-language", b"fr, *;q=0.5")], "en", id="accept-unknown"),
+    pytest.param([(b"accept-language", b"ko"), (b"cookie", b"clusterviz_language=en")], "en",
+                 id="chosen-over-accept"),
+    pytest.param([(b"cookie", b"clusterviz_language=xx; other=1")], "en", id="bad-cookie"),
+    pytest.param([(b"cookie", b'\xff"broken'), (b"accept-language", b"ko")], "ko",
+                 id="unreadable-cookie"),
+])
+def test_a_sockets_language_is_picked_as_a_pages(headers, language):
+    from clusterviz import i18n
+    assert i18n.language_of_scope({"type": "websocket", "headers": headers}) == language
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_terminals_refusals_speak_the_visitors_language(cluster):  # noqa: F811
+    from asgiref.sync import async_to_sync
+    from channels.testing import WebsocketCommunicator
+
+    from clusterviz.asgi import application
+
+    async def refusal() -> dict:
+        socket = WebsocketCommunicator(
+            application.app.application_mapping["websocket"], "/ws/clusters/lecture/kubectl",
+            headers=[(b"host", b"testserver"), (b"origin", b"http://testserver"),
+                     (b"accept-language", b"ko-KR,ko")])
+        assert (await socket.connect())[0] is True
+        await socket.send_json_to({"type": "run", "command": "kubectl frobnicate"})
+        answer = await socket.receive_json_from(timeout=10)
+        await socket.disconnect()
+        return answer
+    answer = async_to_sync(refusal)()
+    assert answer["type"] == "refused"
+    assert answer["message"].startswith('거부됨: "frobnicate"는 이 터미널이 실행하는 명령이 아닙니다')

@@ -260,8 +260,8 @@ function drawHistogram() {
     prediction.how === "affinity"
       ? interpolate(gettext("%(service)s has sessionAffinity: ClientIP, so this client sticks to %(pod)s: the rules predict every answer from it."),
                     {service: prediction.service, pod: prediction.chosen}, true)
-      : interpolate(ngettext("%(service)s has %(count)s ready endpoint; kube-proxy picks one uniformly at random: %(share)s %% each.",
-                             "%(service)s has %(count)s ready endpoints; kube-proxy picks one uniformly at random: %(share)s %% each.",
+      : interpolate(ngettext("%(service)s has %(count)s ready endpoint; kube-proxy picks one uniformly at random: %(share)s % each.",
+                             "%(service)s has %(count)s ready endpoints; kube-proxy picks one uniformly at random: %(share)s % each.",
                              prediction.pods.length),
                     {service: prediction.service, count: prediction.pods.length,
                      share: (100 / prediction.pods.length).toFixed(1)}, true);
@@ -291,7 +291,7 @@ function histogramRow(pod, count, total) {
   if (share !== null) {
     const mark = span("", "expected");
     mark.style.left = `calc(${100 * share}% - 1.5px)`;
-    mark.title = interpolate(gettext("predicted %(share)s %%"), {share: (100 * share).toFixed(1)}, true);
+    mark.title = interpolate(gettext("predicted %(share)s %"), {share: (100 * share).toFixed(1)}, true);
     track.append(mark);
   }
   row.append(name, track, span(String(count), "count"));

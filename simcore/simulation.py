@@ -149,7 +149,7 @@ class Simulation:
                 "Object 'Kind' is missing in '" + json.dumps(doc) + "'").status)
         kind, api_version = doc.get("kind"), doc.get("apiVersion")
         meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-        name = meta.get("name")
+        name = meta.get("name") if isinstance(meta.get("name"), str) else None
         if bounds.json_size_exceeds(doc):  # before apply copies it and writes it out
             return ApplyResult(kind, namespace, name, None, errors.status(
                 413, "RequestEntityTooLarge", bounds.TOO_LARGE))
@@ -163,9 +163,12 @@ class Simulation:
         except UnknownResource:
             return ApplyResult(kind, namespace, name, None, errors.status(
                 404, "NotFound", f'no matches for kind "{kind}" in version "{api_version}"'))
-        ns = (namespace or meta.get("namespace") or "default") if res.namespaced else None
+        own_ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
+        ns = (namespace or own_ns or "default") if res.namespaced else None
         request = Request(field_validation=field_validation, dry_run=dry_run)
         try:
+            # wrong types are refused before any three-way patch is computed from them
+            self.api.decode(res, doc, Request(field_validation="Ignore"))
             if create:
                 obj = self.api.create(res, doc, ns, request, owned=True)
                 action = "created"
@@ -225,9 +228,32 @@ class Simulation:
 
     # commands ----------------------------------------------------------------------------
     def exec(self, pod: str, command: str | list[str], namespace: str = "default",
-             container: str | None = None, tty: bool = False):
-        """Run `command` in a pod's container as `kubectl exec` would."""
-        return _execution().exec_in_pod(self.engine, pod, command, namespace, container, tty)
+             container: str | None = None, tty: bool = False, stdin: str = ""):
+        """Run `command` in a pod's container as `kubectl exec` would (`stdin`: what the
+        client sent on its stdin stream, all of it)."""
+        return _execution().exec_in_pod(self.engine, pod, command, namespace, container, tty,
+                                        stdin)
+
+    def start_shell(self, pod: str, command: list[str], namespace: str = "default",
+                    container: str | None = None):
+        """`kubectl exec -it pod -- sh`: (the interactive ShellSession or None when `command`
+        is not an interactive shell, its prompt), or the ExecResult refusing the exec."""
+        return _execution().start_shell(self.engine, pod, command, namespace, container)
+
+    def shell_line(self, pod: str, session, line: str, namespace: str = "default",
+                   container: str | None = None):
+        """Run a line typed at a session's prompt: (ExecResult, next session, next prompt)."""
+        return _execution().shell_line(self.engine, pod, session, line, namespace, container)
+
+    def port_forward(self, pod: str, namespace: str, port: int, data: bytes):
+        """`kubectl port-forward`: the pod's server on `port` answers the first request in
+        `data` (a `simcore.portforward.Exchange`)."""
+        from simcore import portforward
+        return portforward.exchange(self.engine, pod, namespace, port, data)
+
+    def container_running(self, pod: str, namespace: str = "default",
+                          container: str | None = None) -> bool:
+        return _execution().container_running(self.engine, pod, namespace, container)
 
     def exec_on_node(self, node_name: str, command: str | list[str]):
         """Run `command` in a shell on a node (the lecture's curls from master-stg)."""

@@ -62,6 +62,7 @@ from clusterviz.clusters.clock import catch_up
 from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
 from simcore import errors
 from simcore.jsoncopy import clone
+from simcore.presets import options as preset_options
 from simcore.simulation import Simulation
 
 T = TypeVar("T")
@@ -274,9 +275,10 @@ def _rewrite_all(cluster: Cluster, sim: Simulation) -> None:
 
 
 def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
-                   seed: int = 0, speed: float = 1.0) -> Cluster:
-    """A new cluster from a preset, its clock starting now."""
-    sim = Simulation.from_preset(preset, seed=seed)
+                   seed: int = 0, speed: float = 1.0, options: dict | None = None) -> Cluster:
+    """A new cluster from a preset, its clock starting now. `options` are the preset's
+    (simcore.presets.options: `lb_pool`); ValueError when one is malformed."""
+    sim = Simulation.from_preset(preset, seed=seed, **preset_options.clean(options))
     state, parts, objects = engines.split_state(sim)
     now = timezone.now()
     with transaction.atomic():

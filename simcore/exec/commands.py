@@ -103,7 +103,7 @@ def _programs() -> dict[str, Program]:
 
 
 def _program_table() -> dict[str, Program]:
-    from simcore.exec import curl, dig, nslookup, shell, wget
+    from simcore.exec import curl, dig, nslookup, shell, tar, wget
 
     table: dict[str, Program] = {
         "env": _env, "printenv": _printenv, "hostname": _hostname, "cat": _cat, "ls": _ls,
@@ -112,6 +112,7 @@ def _program_table() -> dict[str, Program]:
         "date": _date, "pwd": lambda a, c: _text("/\n"), "whoami": _whoami, "id": _id,
         "uname": _uname, "fortune": _fortune, "test": _test, "[": _test, "dd": _dd,
         "curl": curl.main, "wget": wget.main, "nslookup": nslookup.main, "dig": dig.main,
+        "tar": tar.main,
     }
     for sh in ("sh", "bash", "ash", "dash"):
         table[sh] = shell.shell_program
@@ -203,7 +204,7 @@ def _cat(argv: list[str], call: Call) -> ExecResult:
         path = fs.norm(arg)
         content = call.ctx.files.get(path)
         if isinstance(content, str):
-            out.out(content)
+            out.out(fs.readable(content))
         elif fs.is_dir(call.ctx.files, path):
             out.err("cat: read error: Is a directory\n" if call.busybox
                     else f"cat: {fs.gnu_quotef(arg)}: Is a directory\n")

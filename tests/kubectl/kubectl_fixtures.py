@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -100,16 +101,21 @@ class Kubectl:
     kubeconfig: Path
     cache_dir: Path
     workdir: Path
+    binary: Path = KUBECTL
 
     def __call__(self, *args: str, check: bool = True,
                  input: str | None = None) -> subprocess.CompletedProcess:
-        done = subprocess.run([str(KUBECTL), "--kubeconfig", str(self.kubeconfig),
+        done = subprocess.run([str(self.binary), "--kubeconfig", str(self.kubeconfig),
                                "--cache-dir", str(self.cache_dir), *args], input=input,
                               cwd=self.workdir, capture_output=True, text=True, timeout=60)
         if check and done.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} exited {done.returncode}:\n"
                                  f"{done.stdout}{done.stderr}")
         return done
+
+    def server_url(self) -> str:
+        """The cluster's API base URL, from the kubeconfig."""
+        return re.search(r"server: (\S+)", self.kubeconfig.read_text()).group(1)
 
     def until(self, predicate, *args: str, timeout: float = 30.0) -> str:
         """Run `kubectl args` until `predicate(stdout)` holds (time passes on the server)."""
@@ -121,12 +127,26 @@ class Kubectl:
             time.sleep(0.5)
 
 
-@pytest.fixture
-def kubectl(server, cache_dir, tmp_path) -> Kubectl:
+def new_cluster(server: Server, tmp_path: Path) -> Path:
+    """A fresh lecture cluster on the server; the path of its kubeconfig."""
     slug = f"lecture-{next(_slugs)}"
     server.manage("ensure_cluster", slug)
     with urllib.request.urlopen(f"{server.url}/clusters/{slug}/kubeconfig", timeout=10) as r:
         config = r.read()
     path = tmp_path / "kubeconfig"
     path.write_bytes(config)
-    return Kubectl(path, cache_dir, LECTURE)
+    return path
+
+
+@pytest.fixture
+def kubectl(server, cache_dir, tmp_path) -> Kubectl:
+    return Kubectl(new_cluster(server, tmp_path), cache_dir, LECTURE)
+
+
+@pytest.fixture
+def kubectl_binary(server, tmp_path):
+    """`kubectl_binary(path)`: a Kubectl running that binary against a fresh cluster."""
+    def make(binary: Path) -> Kubectl:
+        return Kubectl(new_cluster(server, tmp_path), tmp_path / "cache", LECTURE, binary)
+    return make
+

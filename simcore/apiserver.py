@@ -411,8 +411,10 @@ class APIServer:
         dropped silently (Ignore). A new dict: `obj` is not changed. For a patched object
         (`patch`: its type and body) a refusal is the patch handler's 422 instead."""
         from simcore import schema
+        # a strategic merge patch's result is read by the unstructured converter, not JSON
+        converter = patch is not None and patch[0] == "application/strategic-merge-patch+json"
         try:
-            decoded = schema.decode(rt.kind, rt.api_version, obj)
+            decoded = schema.decode(rt.kind, rt.api_version, obj, converter)
         except schema.DecodingFailed as exc:
             if patch is None:
                 raise

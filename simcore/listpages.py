@@ -98,7 +98,7 @@ def page(items: list[dict], namespace: str | None, start: str, limit: int | None
     if start:
         items = [o for o in items if key_of(o, namespace) >= start]
     meta: dict = {"resourceVersion": str(rv)}
-    if limit and len(items) > limit:
+    if limit is not None and 0 < limit < len(items):  # as etcd3: a limit of 0 or less is none
         last = items[limit - 1]
         meta["continue"] = encode_continue(rv, key_of(last, namespace) + "\x00")
         if counted:

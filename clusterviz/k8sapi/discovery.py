@@ -35,7 +35,7 @@ _SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "pa
 # events.k8s.io/v1 Events are the core Events in their newer shape.
 EVENTS_V1 = ResourceType("Event", "events", "events.k8s.io", "v1", True, ("ev",),
                          verbs=("create", "delete", "deletecollection", "get", "list", "patch",
-                                "update"))
+                                "update", "watch"))
 CONVERTED = (EVENTS_V1,)
 SERVED = (*RESOURCES, *CONVERTED)
 

@@ -11,9 +11,9 @@ validation and the event-time normalisation (eventclock) are the core
 path's. Tables are the core Event table (the server prints both versions
 from one internal type).
 
-Served verbs: get, list, create, update, patch, delete, deletecollection.
-Watching this version is not served (it is not listed in discovery);
-kopf and client-go recorders post and patch, kubectl reads.
+Served verbs: get, list, watch, create, update, patch, delete,
+deletecollection; a watch streams the core Events' changes converted the
+same way (watch.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import json
 from django.http import HttpRequest, HttpResponse
 
 from clusterviz.clusters.runtime import run
-from clusterviz.k8sapi import eventclock, objects
+from clusterviz.k8sapi import eventclock, objects, watch
 from clusterviz.k8sapi.discovery import EVENTS_V1
 from clusterviz.k8sapi.negotiation import decode_object, decode_patch, wants_table
 from clusterviz.k8sapi.responses import json_response, success_status
@@ -98,9 +98,19 @@ def handle(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     else:
         handler = {"GET": _get, "PUT": _update, "PATCH": _patch,
                    "DELETE": _delete}.get(request.method)
-    if handler is None or request.GET.get("watch") in ("1", "true"):
+    if watch.is_watch(request, route):
+        return watch.start(request, slug, route, events_v1=True)
+    if handler is None:
         raise errors.method_not_allowed()
     return handler(request, slug, route)
+
+
+# AddFieldLabelConversionsForEvent: the field labels a v1 selector may use, in core terms
+_FIELD_LABELS = {"reason": "reason", "type": "type", "reportingController": "reportingComponent",
+                 "metadata.namespace": "metadata.namespace", "metadata.name": "metadata.name",
+                 **{f"regarding.{k}": f"involvedObject.{k}" for k in (
+                     "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion",
+                     "fieldPath")}}
 
 
 def core_field_selector(text: str | None) -> str | None:
@@ -110,11 +120,9 @@ def core_field_selector(text: str | None) -> str | None:
     out = []
     for term in text.split(","):
         key, op, value = _split_term(term)
-        if key.startswith("regarding."):
-            key = "involvedObject." + key.removeprefix("regarding.")
-        elif key == "reportingController":
-            key = "reportingComponent"
-        out.append(f"{key}{op}{value}")
+        if key not in _FIELD_LABELS:
+            raise errors.bad_request(f"field label not supported: {key}")
+        out.append(f"{_FIELD_LABELS[key]}{op}{value}")
     return ",".join(out)
 
 

@@ -35,8 +35,11 @@ class GarbageCollector(Controller):
         meta = event.object["metadata"]
         if event.type == "DELETED":
             return (f"gone:{meta['uid']}", *self._owner_keys(meta, None))
-        keys = self._owner_keys(event.old["metadata"], meta) if event.old is not None and \
-            event.old["metadata"].get("ownerReferences") else ()
+        old_refs = event.old["metadata"].get("ownerReferences") if event.old is not None else None
+        new_refs = meta.get("ownerReferences")
+        # most writes (every status update) carry the same list, often the very same object
+        keys = self._owner_keys(event.old["metadata"], meta) if old_refs and \
+            old_refs is not new_refs and old_refs != new_refs else ()
         finalizers = meta.get("finalizers")
         if finalizers and ("foregroundDeletion" in finalizers or "orphan" in finalizers):
             return (*keys, f"owner:{event.resource}:{meta.get('namespace', '')}:{meta['name']}")

@@ -28,7 +28,7 @@ runtime's error, which differs by runtime:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -41,7 +41,7 @@ class Call:
     """One process: its context, environment, standard input and start time."""
 
     ctx: ExecContext
-    env: dict[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)  # read-only: copy to change
     stdin: str = ""
     started: float = 0.0  # virtual seconds after ctx.now
 

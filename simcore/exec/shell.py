@@ -70,7 +70,9 @@ def run(argv_or_string: list[str] | str, ctx: ExecContext) -> ExecResult:
                           exit_code=1)
     if not ctx.profile.has(argv[0]):
         return missing_executable(argv[0], ctx)
-    return run_program(argv, Call(ctx, dict(ctx.env), ctx.stdin))
+    # the container's environment as it is (read-only: a program that changes its
+    # environment copies it), not a copy of thousands of service-link variables per exec
+    return run_program(argv, Call(ctx, ctx.env, ctx.stdin))
 
 
 def reads_stdin(argv: list[str]) -> bool:

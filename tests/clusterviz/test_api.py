@@ -172,6 +172,16 @@ def test_bad_bodies(client, cluster, body, content_type, code, reason, message):
     assert response.json() == _status(code, reason, message)
 
 
+def test_a_body_without_a_content_type_is_read_as_json(client, cluster):
+    # apimachinery's NegotiateInputSerializerForMediaType takes the first supported type;
+    # the official Python client's creates send no Content-Type at all
+    body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "bare"}})
+    response = client.post(BASE + "/api/v1/namespaces/default/configmaps", data=body,
+                           content_type="")
+    assert response.status_code == 201, response.content
+    assert response.json()["metadata"]["name"] == "bare"
+
+
 def test_oversized_body_is_413(client, cluster, settings):
     settings.K8S_MAX_BODY_BYTES = 1024
     body = {**SVC, "metadata": {"name": "svc-node", "annotations": {"a": "x" * 2000}}}

@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from kubernetes import client, config
+from kubernetes import client, config, watch
 
 pytest_plugins = ["kubectl_fixtures"]  # fixtures; see kubectl_fixtures.py for why not conftest.py
 
@@ -66,3 +66,34 @@ def test_an_event_posted_through_events_k8s_io_reads_back_through_core(kubectl, 
         "a note", "example.com/tester", "kube-root-ca.crt")
     row = kubectl("get", "events", "--field-selector=metadata.name=noted").stdout.splitlines()[1]
     assert re.fullmatch(r"\d+s\s+Normal\s+Noted\s+configmap/kube-root-ca.crt\s+a note", row), row
+
+
+def _post(events: client.EventsV1Api, name: str) -> None:
+    events.create_namespaced_event("default", client.EventsV1Event(
+        metadata=client.V1ObjectMeta(name=name), event_time=datetime.now(UTC), action="Noting",
+        reason="Noted", note=f"note {name}", type="Normal",
+        reporting_controller="example.com/tester", reporting_instance="tester-1",
+        regarding=client.V1ObjectReference(kind="ConfigMap", name="kube-root-ca.crt",
+                                           namespace="default")))
+
+
+def test_the_python_client_watches_events_k8s_io(kubectl, api):
+    """Events that carry an eventTime (the client's model requires one; the kubelet's core
+    Events have none, as on a real cluster)."""
+    events = client.EventsV1Api(api)
+    for name in ("first", "second"):
+        _post(events, name)
+    seen = [(c["type"], c["object"].regarding.kind, c["object"].note)
+            for c in watch.Watch().stream(events.list_namespaced_event, "default",
+                                          field_selector="reason=Noted", timeout_seconds=2)]
+    assert seen == [("ADDED", "ConfigMap", "note first"), ("ADDED", "ConfigMap", "note second")]
+
+
+@pytest.mark.parametrize("selector, message", [
+    pytest.param("regarding.bogus=x", "field label not supported: regarding.bogus", id="regarding"),
+    pytest.param("note=x", "field label not supported: note", id="note"),
+])
+def test_events_k8s_io_refuses_field_labels_it_does_not_convert(kubectl, selector, message):
+    done = kubectl("get", "events.v1.events.k8s.io", f"--field-selector={selector}", check=False)
+    assert done.returncode == 1
+    assert message in done.stderr

@@ -94,3 +94,22 @@ def test_a_terminating_object_refuses_what_the_apiserver_refuses(sim, patch, mes
         sim.api.patch("configmaps", "held", patch, "application/merge-patch+json", "default")
     assert caught.value.status["code"] == 422
     assert caught.value.status["message"] == message
+
+
+def test_a_waiting_owner_goes_when_its_last_blocking_dependent_lets_go(sim):
+    owner = sim.api.create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap",
+                                          "metadata": {"name": "owner"}}, "default")
+    ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+           "uid": owner["metadata"]["uid"], "blockOwnerDeletion": True}
+    sim.api.create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+        "name": "dependent", "ownerReferences": [ref], "finalizers": ["example.com/a"]}},
+        "default")
+    sim.api.delete("configmaps", "owner", "default", propagation_policy="Foreground")
+    sim.run_until_idle()
+    # the dependent is being deleted but its finalizer holds it: the owner waits
+    assert {"owner", "dependent"} <= set(names(sim, "configmaps"))
+    sim.api.patch("configmaps", "dependent", {"metadata": {"ownerReferences": None}},
+                  "application/merge-patch+json", "default")
+    sim.run_until_idle()
+    assert "owner" not in names(sim, "configmaps")
+    assert "dependent" in names(sim, "configmaps")

@@ -88,3 +88,9 @@ def test_a_token_this_server_did_not_write_is_400(sim, token):
     assert caught.value.status["code"] == 400
     assert caught.value.status["message"] == ("invalid continue token: continue key is not "
                                               "valid: server does not recognize this encoding")
+
+
+@pytest.mark.parametrize("limit", [0, -3], ids=["zero", "negative"])
+def test_a_limit_below_one_is_no_limit(sim, limit):
+    listed = sim.api.list("configmaps", "default", limit=limit)
+    assert len(listed["items"]) == 6 and "continue" not in listed["metadata"]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("fire", views.fire_chunk, name="cluster-fire"),
     path("clock", views.clock, name="cluster-clock"),
     path("inspect", views.inspect, name="cluster-inspect"),
+    path("failures", views.failure, name="cluster-failures"),
 ]

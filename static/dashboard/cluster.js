@@ -1,6 +1,7 @@
 // The cluster page: the live graph (Cytoscape), the Upload, Request (with Fire N),
 // Terminal and Inspect panels, and the clock controls in the top bar.
 
+import {mountFailureMenu} from "./failmenu.js";
 import {mountGraph} from "./graphview.js";
 import {mountTimeline} from "./timeline.js";
 import {mountUpload} from "./upload.js";
@@ -17,7 +18,10 @@ const {cy, state, send, showPath, clearPath} = graph;
 const timeline = mountTimeline(document.getElementById("timeline"), graph, {
   slug: config.slug, namespace: () => document.getElementById("namespace").value,
 });
-window.clusterviz = {cy, state, graph, timeline};
+const failures = mountFailureMenu(document.getElementById("failure-menu"), graph, {
+  slug: config.slug, isPast: () => timeline.pastAt() !== null,
+});
+window.clusterviz = {cy, state, graph, timeline, failures};
 
 function setLive(name, text) {
   const live = document.getElementById("live");

@@ -36,6 +36,9 @@ class Timeline(models.Model):
     cluster = models.OneToOneField(Cluster, on_delete=models.CASCADE, related_name="timeline")
     offset = models.FloatField(default=0.0)  # at = elapsed + offset
     last_snapshot_at = models.FloatField(null=True, blank=True)
+    # wall time and seconds the last snapshot took: the save path's budget (`record`)
+    last_snapshot_wall = models.DateTimeField(null=True, blank=True)
+    snapshot_cost = models.FloatField(default=0.0)
 
 
 class Snapshot(models.Model):

@@ -16,6 +16,11 @@ pytest_plugins = ["django_fixtures"]
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_wall_budget(settings):
+    settings.HISTORY_SNAPSHOT_BUDGET = 0  # the tests move virtual time, not wall time
+
 DEPLOYMENT = """
 apiVersion: apps/v1
 kind: Deployment
@@ -237,3 +242,16 @@ def test_a_kubectl_change_through_the_api_is_marked(cluster):
     assert answer.status_code == 201
     assert list(Entry.objects.filter(cluster=cluster, mark="person")
                 .values_list("label", flat=True)) == ["kubectl create configmaps"]
+
+
+def test_a_costly_snapshot_spaces_the_next_ones_out_in_wall_time(cluster, age, settings):
+    from clusterviz.history.models import Timeline
+    settings.HISTORY_SNAPSHOT_SECONDS, settings.HISTORY_SNAPSHOT_BUDGET = 10, 20
+    Timeline.objects.filter(cluster=cluster).update(snapshot_cost=30.0)  # 600 s of rest
+    _deploy(1)
+    _later(cluster, age, 20)
+    assert Snapshot.objects.filter(cluster=cluster).count() == 1
+    Timeline.objects.filter(cluster=cluster).update(snapshot_cost=0.0)
+    _deploy(2)
+    _later(cluster, age, 20)
+    assert Snapshot.objects.filter(cluster=cluster).count() == 2

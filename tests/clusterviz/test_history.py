@@ -85,10 +85,28 @@ def test_the_past_between_snapshots_replays_the_entries(cluster, age, settings):
     _deploy(3)
     moment = _later(cluster, age, 20)
     assert Snapshot.objects.filter(cluster=cluster).count() == 1
-    rebuilt = past.past_at(cluster, moment).objects
+    rebuilt = past.past_at(Cluster.objects.get(pk=cluster.pk), moment).objects
     stored = {(r.resource, r.namespace, r.name): r.body
               for r in StoredObject.objects.filter(cluster=cluster)}
     assert rebuilt == stored
+
+
+@pytest.mark.parametrize("at", [pytest.param("1e308", id="far-future"),
+                                pytest.param("10000", id="future")])
+def test_a_moment_that_has_not_happened_is_refused(cluster, at):
+    answer = Client().get(f"/clusters/lecture/history/graph?at={at}")
+    assert (answer.status_code, answer.json()) == (400, {"error": "that moment has not "
+                                                                  "happened yet"})
+
+
+def test_a_replay_of_a_big_cluster_keeps_to_its_work_budget(cluster, age, monkeypatch):
+    monkeypatch.setattr(past, "FRAME_WORK", 1)  # as if the cluster were huge
+    start = _later(cluster, age, 1)
+    for replicas in range(1, 30):
+        _deploy(replicas)
+        age(cluster, 1)
+    answer = past.replay("lecture", start)
+    assert past.MIN_FRAMES - 1 <= len(answer["frames"]) <= past.MIN_FRAMES + 1
 
 
 def test_inspect_in_the_past_shows_the_yaml_as_it_was(cluster, age):

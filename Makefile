@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.history
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.hostile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -50,6 +51,8 @@ HOST := 127.0.0.1
 PORT ?= 8000
 KUBECONFIG_FILE := $(CURDIR)/$(VENV)/kubeconfig-lecture
 
+# daphne through clusterviz/serve.py: the same, plus a deadline for request headers
+# (--header-timeout, 20 s) so slow clients cannot hold connections.
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py ensure_cluster lecture
@@ -62,7 +65,7 @@ run: $(STAMP)
 	@echo "    kubectl get nodes -o wide"
 	@echo "or fetch the kubeconfig: curl -s http://$(HOST):$(PORT)/clusters/lecture/kubeconfig"
 	@echo ""
-	$(BIN)/daphne -b $(HOST) -p $(PORT) clusterviz.asgi:application
+	$(BIN)/python -m clusterviz.serve -b $(HOST) -p $(PORT) clusterviz.asgi:application
 
 clean:
 	rm -rf $(VENV)

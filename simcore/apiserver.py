@@ -3,7 +3,8 @@
 kubectl over HTTP, the upload form, lesson steps, controllers and the kubelet
 all call these methods, so defaulting, admission, validation, allocation and
 resourceVersion checks happen in one place and a refused request changes
-nothing. The order follows the real apiserver's: decode (strict fields) ->
+nothing. The order follows the real apiserver's: decode (typed by the kind's
+schema, unknown fields pruned; simcore.decoding) ->
 name generation -> namespace lifecycle -> defaults -> admission -> validation
 -> allocation -> storage. Per-kind details live in `simcore.registry`.
 
@@ -18,7 +19,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simcore import errors, registry
+from simcore import bounds, errors, registry
 from simcore.clock import Clock
 from simcore.jsoncopy import clone
 from simcore.resources import ResourceType, UnknownResource, lookup
@@ -26,6 +27,10 @@ from simcore.store import Event, Store
 from simcore.validation import validate
 
 FIELD_VALIDATION = ("Strict", "Warn", "Ignore")
+# the Go type (as reflect prints it) apimachinery's SimpleMetaFactory reads apiVersion and
+# kind into before decoding a body
+_FIND_KIND = ('struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
+              'Kind string "json:\\"kind,omitempty\\"" }')
 
 
 @dataclass
@@ -35,11 +40,13 @@ class Request:
     field_validation: str = "Strict"
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    # a controller's write of an object built from stored, decoded ones: not decoded again
+    trusted: bool = False
 
 
 # What controllers send: their objects come from validated templates, and a warning
 # would have nobody to read it (the apiserver's default for clients without the flag)
-INTERNAL = Request(field_validation="Ignore")
+INTERNAL = Request(field_validation="Ignore", trusted=True)
 
 
 def resolve(res: ResourceType | str) -> ResourceType:
@@ -82,19 +89,29 @@ class APIServer:
                  field_selector: str | None = None) -> list[dict]:
         rt = resolve(res)
         items = self.store.list(rt.group_resource, namespace if rt.namespaced else None)
-        if label_selector:
-            items = _filter_labels(items, label_selector)
-        if field_selector:
-            items = _filter_fields(rt, items, field_selector)
-        return sorted(items, key=_sort_key)
+        return _select(rt, items, label_selector, field_selector)
+
+    def list_page_ref(self, res: ResourceType | str, namespace: str | None = None,
+                      label_selector: str | None = None, field_selector: str | None = None,
+                      limit: int | None = None,
+                      continue_token: str | None = None) -> tuple[list[dict], dict]:
+        """A chunk of a list (simcore.listpages) and its list metadata: resourceVersion,
+        and `continue`/`remainingItemCount` when more remain. Stored dicts: read only."""
+        from simcore import listpages
+        rt = resolve(res)
+        return listpages.read_page(
+            self.store, rt, namespace if rt.namespaced else None, limit, continue_token,
+            lambda items: _select(rt, items, label_selector, field_selector),
+            counted=not (label_selector or field_selector))
 
     def list(self, res: ResourceType | str, namespace: str | None = None,
-             label_selector: str | None = None, field_selector: str | None = None) -> dict:
+             label_selector: str | None = None, field_selector: str | None = None,
+             limit: int | None = None, continue_token: str | None = None) -> dict:
         """A `<Kind>List` dict, as the list endpoint returns it."""
         rt = resolve(res)
-        items = self.list_ref(rt, namespace, label_selector, field_selector)
-        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version,
-                "metadata": {"resourceVersion": str(self.store.rv)},
+        items, meta = self.list_page_ref(rt, namespace, label_selector, field_selector, limit,
+                                         continue_token)
+        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": meta,
                 "items": [clone(i) for i in items]}
 
     def events_since(self, rv: int) -> list[Event]:
@@ -130,10 +147,9 @@ class APIServer:
         """Create. Controllers pass `copy_result=False` to get the stored object itself back
         (read it, never change it) and `owned=True` when `obj` is theirs to give away."""
         rt, req = resolve(res), request or Request()
-        obj = obj if owned else clone(obj)
+        _check_size(obj, req)
+        obj = self._decode_body(rt, obj, req, owned)
         namespace = self._target_namespace(rt, obj, namespace)
-        self._check_type(rt, obj)
-        self._check_fields(rt, obj, req, "creating")
         meta = obj.setdefault("metadata", {})
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = self._generate_name(rt, meta["generateName"], namespace)
@@ -160,10 +176,9 @@ class APIServer:
     def update(self, res: ResourceType | str, obj: dict, namespace: str | None = None,
                subresource: str | None = None, request: Request | None = None) -> dict:
         rt, req = resolve(res), request or Request()
-        obj = clone(obj)
+        _check_size(obj, req)
+        obj = self._decode_body(rt, obj, req)
         namespace = self._target_namespace(rt, obj, namespace)
-        self._check_type(rt, obj)
-        self._check_fields(rt, obj, req, "updating")
         name = obj.get("metadata", {}).get("name")
         if not name:
             raise errors.invalid_object(rt, "", [errors.required("metadata.name",
@@ -178,7 +193,9 @@ class APIServer:
         rt, req = resolve(res), request or Request()
         old = self.get_ref(rt, name, namespace)
         new = apply_patch(old, patch, patch_type, rt.kind)
-        self._check_fields(rt, new, req, "patching")
+        _check_size(new, req)
+        if not req.trusted:
+            new = self._decode_body(rt, new, req, owned=True, patch=(patch_type, patch))
         if patch_type != "application/json-patch+json" and isinstance(patch, dict) and \
                 "resourceVersion" not in (patch.get("metadata") or {}):
             new.setdefault("metadata", {})["resourceVersion"] = old["metadata"]["resourceVersion"]
@@ -235,8 +252,7 @@ class APIServer:
             return new
         strategy.release_update(self, new, old)
         stored = self.store.put(rt.group_resource, new)
-        if stored["metadata"].get("deletionTimestamp") and not stored["metadata"].get(
-                "finalizers") and strategy.delete_when_unfinalized:
+        if _delete_during_update(stored["metadata"], old["metadata"]):
             self._remove(rt, stored)
         return clone(stored) if copy_result else stored
 
@@ -258,23 +274,52 @@ class APIServer:
             return self._mark_namespace_terminating(rt, obj), False
         if grace and not obj["metadata"].get("deletionTimestamp"):
             return self._mark_terminating(rt, obj, grace, policy), False
-        if grace and obj["metadata"].get("deletionTimestamp"):
+        meta = obj["metadata"]
+        if meta.get("deletionTimestamp") and (grace or meta.get("finalizers")):
+            if grace < (meta.get("deletionGracePeriodSeconds") or 0):
+                # a shorter grace period moves the deadline (BeforeDelete); at 0 the last
+                # finalizer's removal deletes the object
+                return self._mark_terminating(rt, obj, grace, "Background"), False
             return clone(obj), False
-        if policy == "Foreground" and self.store.dependents(obj["metadata"]["uid"]):
+        if policy == "Foreground" and self.store.dependents(obj["metadata"]["uid"]) or \
+                obj["metadata"].get("finalizers"):
+            # finalizers hold the object: it is only marked, and goes when the last one
+            # is removed (see _replace)
             return self._mark_terminating(rt, obj, 0, policy), False
         if policy == "Orphan":
             self._orphan_dependents(obj)
         gone = self._remove(rt, obj)
         return clone(gone), True
 
+    def delete_collection(self, res: ResourceType | str, namespace: str | None = None,
+                          label_selector: str | None = None, field_selector: str | None = None,
+                          **options) -> dict:
+        """DeleteCollection: every object the selectors pick, each deleted as by `delete`
+        with the same options; the `<Kind>List` of what each delete returned."""
+        rt = resolve(res)
+        listed = self.list_ref(rt, namespace, label_selector, field_selector)
+        rv = str(self.store.rv)
+        items = []
+        for obj in listed:
+            meta = obj["metadata"]
+            try:
+                items.append(self.delete(rt, meta["name"], meta.get("namespace"), **options)[0])
+            except errors.NotFound:
+                continue  # gone meanwhile (a dependent of one deleted before it)
+        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version,
+                "metadata": {"resourceVersion": rv}, "items": items}
+
     def _mark_terminating(self, rt: ResourceType, obj: dict, grace: int, policy: str) -> dict:
         def mark(o: dict) -> None:
             o["metadata"]["deletionTimestamp"] = self.clock.timestamp(grace)
             o["metadata"]["deletionGracePeriodSeconds"] = grace
-            if policy == "Foreground":
-                o["metadata"].setdefault("finalizers", []).append("foregroundDeletion")
-            elif policy == "Orphan":
-                o["metadata"].setdefault("finalizers", []).append("orphan")
+            finalizers = o["metadata"].setdefault("finalizers", [])
+            if policy == "Foreground" and "foregroundDeletion" not in finalizers:
+                finalizers.append("foregroundDeletion")
+            elif policy == "Orphan" and "orphan" not in finalizers:
+                finalizers.append("orphan")
+            if not finalizers:
+                del o["metadata"]["finalizers"]
         new = clone(obj)
         mark(new)
         return clone(self.store.put(rt.group_resource, new))
@@ -327,7 +372,17 @@ class APIServer:
         return name
 
     def _check_type(self, rt: ResourceType, obj: dict) -> None:
+        if not isinstance(obj, dict):
+            raise errors.bad_request("couldn't get version/kind; json parse error: json: "
+                                     f"cannot unmarshal {_json_kind(obj)} into Go value of "
+                                     f"type {_FIND_KIND}")
         kind, api_version = obj.get("kind"), obj.get("apiVersion")
+        for name, value in (("apiVersion", api_version), ("kind", kind)):
+            if value is not None and not isinstance(value, str):
+                # the apiserver reads apiVersion and kind first, into a bare struct
+                raise errors.bad_request("couldn't get version/kind; json parse error: json: "
+                                         f"cannot unmarshal {_json_kind(value)} into Go struct "
+                                         f"field .{name} of type string")
         if kind and kind != rt.kind or api_version and api_version != rt.api_version:
             raise errors.bad_request(f"the API version in the data ({api_version}) does not "
                                      f"match the expected API version ({rt.api_version})"
@@ -336,18 +391,42 @@ class APIServer:
                                      f"{rt.kind}: no kind \"{kind}\" is registered for version "
                                      f"\"{api_version}\" in scheme \"pkg/api/legacyscheme/"
                                      f"scheme.go:30\"")
-        obj["kind"], obj["apiVersion"] = rt.kind, rt.api_version
 
-    def _check_fields(self, rt: ResourceType, obj: dict, req: Request, verb: str) -> None:
-        if req.field_validation == "Ignore":
-            return
+    def _decode_body(self, rt: ResourceType, obj: dict, req: Request, owned: bool = False,
+                     patch: tuple[str, object] | None = None) -> dict:
+        """A request body as the handler decodes it: kind checked, then typed decoding
+        (skipped for trusted controller writes, which only get copied unless `owned`)."""
+        self._check_type(rt, obj)
+        if req.trusted:
+            obj = obj if owned else clone(obj)
+        else:
+            obj = self.decode(rt, obj, req, patch)
+        obj["kind"], obj["apiVersion"] = rt.kind, rt.api_version
+        return obj
+
+    def decode(self, rt: ResourceType, obj: dict, req: Request,
+               patch: tuple[str, object] | None = None) -> dict:
+        """`obj` as the apiserver's decoder leaves it: wrong types refused (400), unknown
+        fields pruned and, by `fieldValidation`, refused (Strict), warned about (Warn) or
+        dropped silently (Ignore). A new dict: `obj` is not changed. For a patched object
+        (`patch`: its type and body) a refusal is the patch handler's 422 instead."""
         from simcore import schema
-        unknown = schema.unknown_fields(rt.kind, obj)
-        if not unknown:
-            return
-        if req.field_validation == "Strict":
-            raise schema.strict_decoding_error(rt.kind, rt.api_version, unknown)
-        req.warnings.extend(schema.strict_decoding_warnings(unknown))
+        # a strategic merge patch's result is read by the unstructured converter, not JSON
+        converter = patch is not None and patch[0] == "application/strategic-merge-patch+json"
+        try:
+            decoded = schema.decode(rt.kind, rt.api_version, obj, converter)
+        except schema.DecodingFailed as exc:
+            if patch is None:
+                raise
+            raise schema.patch_invalid(*patch, obj, exc.problem) from None
+        if decoded.unknown and req.field_validation == "Strict":
+            if patch is not None:
+                raise schema.patch_invalid(*patch, obj,
+                                           schema.strict_decoding_problem(decoded.unknown))
+            raise schema.strict_decoding_error(rt.kind, rt.api_version, decoded.unknown)
+        if decoded.unknown and req.field_validation == "Warn":
+            req.warnings.extend(schema.strict_decoding_warnings(decoded.unknown))
+        return decoded.obj
 
     def _check_namespace_open(self, namespace: str) -> None:
         ns = self.store.get("namespaces", "", namespace)
@@ -374,6 +453,19 @@ class APIServer:
             meta["generation"] = 1
 
 
+def _check_size(obj: object, req: Request) -> None:
+    """etcd's request limit, for what a client sends (a controller's own writes are of
+    objects already stored): checked before the object is copied, since a document of
+    YAML aliases is small until it is."""
+    if req is not INTERNAL and bounds.json_size_exceeds(obj):
+        raise errors.APIError(errors.status(413, "RequestEntityTooLarge", bounds.TOO_LARGE))
+
+
+def _json_kind(value: object) -> str:
+    from simcore.decoding import json_kind
+    return json_kind(value)
+
+
 def _uuid4_text(bits: int) -> str:
     """str(uuid.UUID(int=bits, version=4)) without the class's checks: one per object
     created, events included."""
@@ -387,6 +479,13 @@ def _same_content(new: dict, old: dict) -> bool:
     a = {**new, "metadata": {k: v for k, v in new["metadata"].items() if k not in strip}}
     b = {**old, "metadata": {k: v for k, v in old["metadata"].items() if k not in strip}}
     return a == b
+
+
+def _delete_during_update(new: dict, old: dict) -> bool:
+    """The registry's shouldDeleteDuringUpdate: an update that removes the last finalizer
+    of an object marked for deletion with no grace period left deletes it."""
+    return bool(not new.get("finalizers") and old.get("finalizers") and
+                new.get("deletionTimestamp") and new.get("deletionGracePeriodSeconds") == 0)
 
 
 def _drop_owner(obj: dict, uid: str) -> None:
@@ -418,6 +517,15 @@ def _field_predicate(rt: ResourceType | None, text: str | None) -> Callable[[dic
         return lambda obj: True
     from simcore.fields import field_matcher
     return field_matcher(rt.kind, text)
+
+
+def _select(rt: ResourceType, items: list[dict], label_selector: str | None,
+            field_selector: str | None) -> list[dict]:
+    if label_selector:
+        items = _filter_labels(items, label_selector)
+    if field_selector:
+        items = _filter_fields(rt, items, field_selector)
+    return sorted(items, key=_sort_key)
 
 
 def _filter_labels(items: list[dict], text: str) -> list[dict]:

@@ -57,7 +57,8 @@ def preview_manifests(slug: str, text: str, create: bool = False) -> dict:
     """`kubectl apply --dry-run=server -f -` (or `create`): the per-document lines, and the
     wiring (which pods each Service selects, ports, DNS names, Ingress routes, problems)."""
     manifests = check_manifests(text, create)
-    results, wiring = runtime.run(slug, lambda sim: preview(sim, manifests, create))
+    # on a copy, outside the cluster's lock: a preview changes nothing, however long it takes
+    results, wiring = runtime.run_on_copy(slug, lambda sim: preview(sim, manifests, create))
     return {"results": [result_line(r, create, dry_run=True) for r in results], **wiring}
 
 
@@ -73,6 +74,8 @@ def check_manifests(text: str, create: bool) -> list | str:
         docs = parse_documents(text)
     except yaml.YAMLError:
         return text
+    if not docs:  # a `List` without items, or only `---`: kubectl's words for nothing to do
+        raise Refused("error: no objects passed to " + ("create" if create else "apply"))
     if len(docs) > MAX_DOCUMENTS:
         raise Refused(f"more than {MAX_DOCUMENTS} objects ({len(docs)}, each item of a List "
                       "counted); upload them in parts")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clusterviz.dashboard import views
+from clusterviz.dashboard import shellpage, views
 
 urlpatterns = [
     path("", views.cluster_page, name="cluster-page"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("clock", views.clock, name="cluster-clock"),
     path("inspect", views.inspect, name="cluster-inspect"),
     path("failures", views.failure, name="cluster-failures"),
+    path("pods/<str:namespace>/<str:name>/shell", shellpage.shell_page, name="cluster-shell"),
 ]

@@ -33,6 +33,7 @@ from clusterviz.lessons import checks
 from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Step
 from clusterviz.lessons.models import LessonRun
 from simcore import errors
+from simcore.presets import options as preset_options
 from simcore.simulation import Simulation
 
 DEFAULT_CLIENT = "192.168.100.50"
@@ -228,7 +229,8 @@ def reset(slug: str) -> dict:
         old = Cluster.objects.filter(slug=slug).first()
         if old is None:
             raise runtime.ClusterNotFound(slug)
-        keep = {"name": old.name, "preset": old.preset, "seed": old.seed, "speed": old.speed}
+        keep = {"name": old.name, "preset": old.preset, "seed": old.seed, "speed": old.speed,
+                "options": preset_options.of_config((old.state or {}).get("config") or {})}
         with transaction.atomic():
             old.delete()
             cluster = runtime.create_cluster(slug, **keep)

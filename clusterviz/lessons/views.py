@@ -9,8 +9,6 @@ trip; only applying, running and resetting ask the server.
 
 from __future__ import annotations
 
-import json
-
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -24,6 +22,7 @@ from clusterviz.dashboard import timecontrol
 from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.graph import DEFAULT_CLIENTS
 from clusterviz.lessons import loader, runner
+from simcore import safeyaml
 
 
 def _offload(fn):
@@ -67,9 +66,11 @@ def _body(request: HttpRequest) -> dict:
     if request.content_type != "application/json":
         raise Refused("send the request as application/json")
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
+        body = safeyaml.load_json((request.body or b"{}").decode("utf-8"))
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError both
         raise Refused("the request body is not valid JSON") from None
+    except safeyaml.DocumentRefused:  # nested deeper than this engine recurses
+        raise Refused("the request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise Refused("the request body must be a JSON object")
     return body

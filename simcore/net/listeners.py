@@ -85,6 +85,10 @@ def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
         else:
             state["files"][path] = content
     response = served.response
+    if response.status == 0:  # a server that does not speak HTTP hangs up
+        return HttpFailure("empty", 0.0, "", (step("reject", f"{dest.name} ({entry['app']}) "
+                                                   "does not speak HTTP: it closes the "
+                                                   "connection without a reply"),))
     first = response.body.splitlines()[0] if response.body else ""
     detail = f"{dest.name} answers {response.status} {response.reason}"
     if first and len(first) < 80:

@@ -206,8 +206,8 @@ class Processes:
 
     def daphne(self, env: dict, port: int | None = None) -> Process:
         port = port or free_port()
-        proc, log = self._spawn([BIN / "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                 "clusterviz.asgi:application"], env, "daphne")
+        proc, log = self._spawn([BIN / "python", "-m", "clusterviz.serve", "-b", "127.0.0.1",
+                                 "-p", str(port), "clusterviz.asgi:application"], env, "daphne")
         server = Process(proc, log, f"http://127.0.0.1:{port}", port)
         self.started.append(server)
         wait_for_port(port, proc, "daphne")

@@ -3,7 +3,8 @@
 A real daphne serving ClusterViz on a free port, and the bundled kubectl pointed at it.
 
 The server runs in a subprocess against a temporary SQLite database (migrated
-first), exactly as `make run` starts it; each test gets a cluster of its own
+first), exactly as `make run` starts it (`python -m clusterviz.serve`, daphne
+with a deadline on request headers); each test gets a cluster of its own
 (`manage.py ensure_cluster`) and a kubeconfig for it, and runs
 `.venv/bin/kubectl` with a `--cache-dir` fresh for the session (discovery is
 cached per host:port and path for hours otherwise).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -40,7 +42,7 @@ def _free_port() -> int:
 class Server:
     url: str
     env: dict
-    pid: int = 0  # daphne's, to find the processes it started
+    pid: int = 0  # daphne's: to find the processes it started, and to watch its memory
 
     def manage(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env,
@@ -72,7 +74,7 @@ def server(tmp_path_factory):
     srv = Server(f"http://127.0.0.1:{port}", env)
     srv.manage("migrate", "--noinput", "-v0")
     log = open(tmp / "daphne.log", "w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "-m", "clusterviz.serve", "-b", "127.0.0.1",
                              "-p", str(port), "clusterviz.asgi:application"],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     srv.pid = proc.pid
@@ -81,7 +83,11 @@ def server(tmp_path_factory):
         yield srv
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a tick caught mid-publish by the shutdown
+            proc.kill()
+            proc.wait(timeout=10)
         log.close()
 
 
@@ -95,16 +101,21 @@ class Kubectl:
     kubeconfig: Path
     cache_dir: Path
     workdir: Path
+    binary: Path = KUBECTL
 
     def __call__(self, *args: str, check: bool = True,
                  input: str | None = None) -> subprocess.CompletedProcess:
-        done = subprocess.run([str(KUBECTL), "--kubeconfig", str(self.kubeconfig),
+        done = subprocess.run([str(self.binary), "--kubeconfig", str(self.kubeconfig),
                                "--cache-dir", str(self.cache_dir), *args], input=input,
                               cwd=self.workdir, capture_output=True, text=True, timeout=60)
         if check and done.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} exited {done.returncode}:\n"
                                  f"{done.stdout}{done.stderr}")
         return done
+
+    def server_url(self) -> str:
+        """The cluster's API base URL, from the kubeconfig."""
+        return re.search(r"server: (\S+)", self.kubeconfig.read_text()).group(1)
 
     def until(self, predicate, *args: str, timeout: float = 30.0) -> str:
         """Run `kubectl args` until `predicate(stdout)` holds (time passes on the server)."""
@@ -116,12 +127,26 @@ class Kubectl:
             time.sleep(0.5)
 
 
-@pytest.fixture
-def kubectl(server, cache_dir, tmp_path) -> Kubectl:
+def new_cluster(server: Server, tmp_path: Path) -> Path:
+    """A fresh lecture cluster on the server; the path of its kubeconfig."""
     slug = f"lecture-{next(_slugs)}"
     server.manage("ensure_cluster", slug)
     with urllib.request.urlopen(f"{server.url}/clusters/{slug}/kubeconfig", timeout=10) as r:
         config = r.read()
     path = tmp_path / "kubeconfig"
     path.write_bytes(config)
-    return Kubectl(path, cache_dir, LECTURE)
+    return path
+
+
+@pytest.fixture
+def kubectl(server, cache_dir, tmp_path) -> Kubectl:
+    return Kubectl(new_cluster(server, tmp_path), cache_dir, LECTURE)
+
+
+@pytest.fixture
+def kubectl_binary(server, tmp_path):
+    """`kubectl_binary(path)`: a Kubectl running that binary against a fresh cluster."""
+    def make(binary: Path) -> Kubectl:
+        return Kubectl(new_cluster(server, tmp_path), tmp_path / "cache", LECTURE, binary)
+    return make
+

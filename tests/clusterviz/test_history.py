@@ -72,10 +72,10 @@ def test_the_past_shows_the_cluster_before_a_deployment_existed(cluster, age):
     _later(cluster, age, 10)
     _deploy()
     after = _later(cluster, age, 30)
-    assert _graph_ids(past.graph_at("lecture", before), "deploy/") == []
+    assert _graph_ids(past.graph_at("lecture", before), "deploy/default/") == []
     graph = past.graph_at("lecture", after)
     assert graph["past"] is True
-    assert _graph_ids(graph, "deploy/") == ["deploy/default/web"]
+    assert _graph_ids(graph, "deploy/default/") == ["deploy/default/web"]
     assert len(_graph_ids(graph, "pod/default/web-")) == 2
 
 
@@ -156,7 +156,8 @@ def test_restore_puts_objects_and_runtime_back_and_moves_the_rv_forward(cluster,
     assert outcome["restored_to"] == snap.at
     assert fresh.resource_version > rv_before
     assert int(outcome["resource_version"]) == fresh.resource_version
-    assert not StoredObject.objects.filter(cluster=cluster, resource="deployments.apps").exists()
+    assert not StoredObject.objects.filter(cluster=cluster, resource="deployments.apps",
+                                           name="web").exists()
     assert set(StoredObject.objects.filter(cluster=cluster)
                .values_list("resource_version", flat=True)) == {fresh.resource_version}
     assert Change.objects.filter(cluster=cluster).count() == 0
@@ -231,7 +232,7 @@ def test_the_endpoints_answer_the_timeline_graph_inspect_and_replay(cluster, age
     assert [m["label"] for m in line["marks"] if m["kind"] == "person"] == \
         ["kubectl apply deployment/web (1)"]
     graph = client.get(f"/clusters/lecture/history/graph?at={start}").json()
-    assert graph["past"] is True and not _graph_ids(graph, "deploy/")
+    assert graph["past"] is True and not _graph_ids(graph, "deploy/default/")
     shown = client.get(f"/clusters/lecture/history/inspect?at={start}&id=node/worker1").json()
     assert "name: worker1" in shown["yaml"]
     replay = client.get(f"/clusters/lecture/history/replay?at={start}").json()
@@ -249,7 +250,8 @@ def test_the_restore_endpoint_takes_json_and_restores(cluster, age):
     done = client.post("/clusters/lecture/history/restore", {"at": start},
                        content_type="application/json")
     assert done.status_code == 200 and done.json()["restored_to"] == 0.0
-    assert not StoredObject.objects.filter(cluster=cluster, resource="deployments.apps").exists()
+    assert not StoredObject.objects.filter(cluster=cluster, resource="deployments.apps",
+                                           name="web").exists()
     assert client.get("/clusters/lecture/history/restore").status_code == 405
 
 

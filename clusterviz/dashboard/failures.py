@@ -25,6 +25,7 @@ import shlex
 from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
+from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.snapshot import clock_of
 from clusterviz.history import marks
@@ -143,5 +144,5 @@ def countdowns(slug: str) -> dict:
         names = [n["metadata"]["name"] for n in sim.api.list_ref("nodes", None, None)]
         return {name: sim.node_countdown(name) for name in names}
     nodes = runtime.run(slug, read)
-    cluster = runtime.Cluster.objects.get(slug=slug)
+    cluster = Cluster.objects.get(slug=slug)
     return {"clock": clock_of(cluster), "nodes": nodes}

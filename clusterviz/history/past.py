@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters.clock import virtual_elapsed
 from clusterviz.clusters.models import Cluster
+from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.graph import RESOURCES, Outside, delta, elements
 from clusterviz.dashboard.inspector import MAX_EVENTS, PREFIX_KINDS
@@ -64,7 +65,6 @@ class Past:
 def cluster_of(slug: str) -> Cluster:
     cluster = Cluster.objects.filter(slug=slug).first()
     if cluster is None:
-        from clusterviz.clusters.runtime import ClusterNotFound
         raise ClusterNotFound(slug)
     return cluster
 

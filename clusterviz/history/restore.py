@@ -39,9 +39,11 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
+from clusterviz.dashboard.actions import Refused
 from clusterviz.history import record
 from clusterviz.history.models import Entry, Timeline
 from clusterviz.history.past import cluster_of, snapshot_before
+from simcore.jsoncopy import clone
 from simcore.simulation import Simulation
 
 RESTORE_GAP = 1.0  # timeline seconds between the present snapshotted and the restored state
@@ -56,7 +58,6 @@ def restore(slug: str, at: float, who: str = "") -> dict:
             outcome = _attempt_restore(cluster_of(slug), at, who)
             if outcome is not None:
                 return outcome
-    from clusterviz.dashboard.actions import Refused
     raise Refused(_("the cluster kept changing; try again"))
 
 
@@ -124,7 +125,6 @@ def _replace_rows(cluster: Cluster, parts: dict, objects: dict) -> None:
 def _remember(cluster: Cluster, sim: Simulation, parts: dict, state: dict, rv: int,
               wall: datetime) -> None:
     """Cache the restored engine at the new version, its parts as now stored."""
-    from simcore.jsoncopy import clone
     cluster.version += 1
     cluster.resource_version, cluster.state = rv, state
     cluster.elapsed, cluster.saved_at = sim.engine.clock.elapsed, wall

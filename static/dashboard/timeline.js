@@ -41,7 +41,15 @@ export function mountTimeline(root, graph, opts) {
 
   function drawMarks() {
     const width = Math.max(span.now - span.start, 1e-9);
-    marks.replaceChildren(...span.marks.map((mark) => {
+    // the moments a restore reaches exactly (snapshots); a restore between two goes back
+    // to the one before
+    const points = (span.restore_points || []).map((at) => {
+      const point = document.createElement("span");
+      point.className = "point";
+      point.style.left = `${((at - span.start) / width) * 100}%`;
+      return point;
+    });
+    marks.replaceChildren(...points, ...span.marks.map((mark) => {
       const tick = document.createElement("button");
       tick.type = "button";
       tick.className = `mark mark-${mark.kind}`;

@@ -66,6 +66,7 @@ def test_scrub_back_to_before_the_deployment_replay_the_scale_up_and_restore(pag
                            f"&& !{HAS_DEPLOYMENT} && {WEB_PODS} === 0")
         assert await page.inner_text("[data-part=badge]") == "PAST (READ-ONLY)"
         assert await page.locator(".mark-person").count() >= 2  # the two uploads
+        assert await page.locator(".marks .point").count() >= 1  # the first snapshot
         # replay from one replica: the scale-up is drawn again, in the past, then live
         await _show(page, one)
         await _until(page, f"{HAS_DEPLOYMENT} && {WEB_PODS} === 1")

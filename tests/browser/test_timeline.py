@@ -7,7 +7,7 @@ import asyncio
 import json
 import urllib.request
 
-from tests.browser.test_dashboard import _post, _with_page, page_url  # noqa: F401,F811
+from tests.browser.test_dashboard import ARTIFACTS, _post, _with_page, page_url  # noqa: F401,F811
 from tests.kubectl.kubectl_fixtures import server  # noqa: F401
 
 DEPLOYMENT = """apiVersion: apps/v1
@@ -67,6 +67,8 @@ def test_scrub_back_to_before_the_deployment_replay_the_scale_up_and_restore(pag
         assert await page.inner_text("[data-part=badge]") == "PAST (READ-ONLY)"
         assert await page.locator(".mark-person").count() >= 2  # the two uploads
         assert await page.locator(".marks .point").count() >= 1  # the first snapshot
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "timeline-past.png"))
         # replay from one replica: the scale-up is drawn again, in the past, then live
         await _show(page, one)
         await _until(page, f"{HAS_DEPLOYMENT} && {WEB_PODS} === 1")

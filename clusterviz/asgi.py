@@ -7,6 +7,7 @@ from clusterviz import tuning
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterviz.settings")
 tuning.tune()  # this process holds simulated clusters: see clusterviz/tuning.py
 
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 
@@ -17,7 +18,8 @@ from clusterviz.k8sapi.sockets import websocket_urlpatterns as k8s_sockets  # no
 
 application = ProtocolTypeRouter({
     "http": http_application,
-    "websocket": URLRouter([*dashboard_sockets, *k8s_sockets]),
+    # the session's user in scope["user"] (dashboard sockets check it; exec takes a token)
+    "websocket": AuthMiddlewareStack(URLRouter([*dashboard_sockets, *k8s_sockets])),
 })
 
 # The clocks' ticker starts on the first request or websocket connection (daphne sends

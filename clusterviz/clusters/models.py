@@ -21,6 +21,7 @@ finds the clusters to advance with one indexed query.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -29,6 +30,7 @@ class Cluster(models.Model):
     name = models.CharField(max_length=200)
     preset = models.CharField(max_length=100, default="lecture")
     seed = models.IntegerField(default=0)
+    options = models.JSONField(default=dict, blank=True)  # the preset's options, for a reset
     state = models.JSONField(default=dict)
     resource_version = models.BigIntegerField(default=0)
     # Virtual seconds at the last save, and when (wall time) that save happened.
@@ -38,6 +40,11 @@ class Cluster(models.Model):
     next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     version = models.BigIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
+    # Who it belongs to (classroom.policy): None for clusters made on the command line.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="clusters")
+    classroom = models.ForeignKey("classroom.Classroom", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="clusters")
 
     def __str__(self) -> str:
         return self.slug

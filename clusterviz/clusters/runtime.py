@@ -248,16 +248,20 @@ def _rewrite_all(cluster: Cluster, sim: Simulation) -> None:
 
 
 def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
-                   seed: int = 0, speed: float = 1.0) -> Cluster:
-    """A new cluster from a preset, its clock starting now."""
-    sim = Simulation.from_preset(preset, seed=seed)
+                   seed: int = 0, speed: float = 1.0, options: dict | None = None,
+                   **ownership) -> Cluster:
+    """A new cluster from a preset (with the preset's `options`), its clock starting now.
+
+    `ownership`: the Cluster fields that say whose it is (`owner`, `classroom`)."""
+    sim = Simulation.from_preset(preset, seed=seed, **(options or {}))
     state, parts, objects = engines.split_state(sim)
     now = timezone.now()
     with transaction.atomic():
         cluster = Cluster.objects.create(
             slug=slug, name=name or slug, preset=preset, seed=seed, state=state,
             resource_version=sim.engine.store.rv, elapsed=sim.engine.clock.elapsed,
-            saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed))
+            saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed),
+            options=options or {}, **ownership)
         _write_parts(cluster, parts, [])
         StoredObject.objects.bulk_create(
             [_row(cluster, res, obj) for res, objs in objects.items() for obj in objs])

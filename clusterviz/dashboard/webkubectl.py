@@ -12,8 +12,9 @@ and a deny-list of flags is the trade-off: kubectl's many harmless flags
 that could escape are few and named.
 
 Each run gets a temporary directory with a kubeconfig pointing at this
-server's API for the cluster and a fresh `--cache-dir`, and a bare
-environment; output is capped in bytes and the run in seconds, except that
+server's API for the cluster over its TLS endpoint (kubectl sends a token
+only over TLS) with a token of the page's user made for that run alone
+(`grant`), a fresh `--cache-dir`, and a bare environment; output is capped in bytes and the run in seconds, except that
 `get -w` and `logs -f` stream until the page says stop (with a longer cap).
 """
 
@@ -31,8 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
-from clusterviz.clusters.views import kubeconfig_for
+from clusterviz.classroom import kubeconfigs, tokens
+from clusterviz.classroom.models import ApiToken
 from clusterviz.dashboard.actions import MAX_COMMAND_CHARS, MAX_MANIFEST_BYTES, Refused
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
@@ -155,10 +158,12 @@ class Sandbox:
     root: Path
 
     @classmethod
-    def make(cls, slug: str, base_url: str) -> Sandbox:
+    def make(cls, slug: str, access: Access) -> Sandbox:
         root = Path(tempfile.mkdtemp(prefix="webkubectl-"))
         (root / "cache").mkdir()
-        (root / "kubeconfig").write_text(yaml.safe_dump(kubeconfig_for(slug, base_url)))
+        document = kubeconfigs.document(slug, access.base_url, access.username, access.token,
+                                        access.ca)
+        (root / "kubeconfig").write_text(yaml.safe_dump(document))
         return cls(root)
 
     def argv(self, command: Command) -> list[str]:
@@ -173,13 +178,13 @@ class Sandbox:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-async def run(command: Command, slug: str, base_url: str, stdin_text: str,
+async def run(command: Command, slug: str, access: Access, stdin_text: str,
               emit: Callable[[str, str], Awaitable[None]], stop: asyncio.Event) -> int | None:
     """Run `command`, calling `emit(stream, text)` as output comes; the exit code (None if
     stopped or cut off)."""
     if command.stdin and len(stdin_text.encode()) > MAX_MANIFEST_BYTES:
         raise Refused(f"the pasted text is over {MAX_MANIFEST_BYTES} bytes")
-    sandbox = Sandbox.make(slug, base_url)
+    sandbox = Sandbox.make(slug, access)
     try:
         proc = await asyncio.create_subprocess_exec(
             *sandbox.argv(command), cwd=sandbox.root, env=sandbox.env(),
@@ -238,12 +243,24 @@ async def _pump(stream, name: str, emit, budget: list[int]) -> None:
             return
 
 
-def base_url_of(scope: dict) -> str:
-    """This server's own address, for the kubeconfig: where daphne accepted the socket."""
-    host, port = scope.get("server") or ("127.0.0.1", 8000)
-    if host in ("0.0.0.0", "::", None):
-        host = "127.0.0.1"
-    return f"http://{host}:{port}"
+@dataclass(frozen=True)
+class Access:
+    """Where and as whom the Terminal's kubectl talks: this server's TLS endpoint on
+    loopback, with a token of the page's user made for this one run."""
+    base_url: str
+    username: str
+    token: str
+    ca: bytes
+
+
+def grant(user, slug: str) -> Access:
+    """A one-run token of `user` for cluster `slug` (sync: ORM); `revoke` it after the run."""
+    if not settings.TLS_PORT:
+        raise Refused("the Terminal needs the server's TLS endpoint "
+                      "(CLUSTERVIZ_TLS_PORT; make run starts it)")
+    token = tokens.issue(user, slug, ApiToken.TERMINAL, replace=False)
+    return Access(kubeconfigs.https_base("127.0.0.1"), user.get_username(), token,
+                  kubeconfigs.ca_pem())
 
 
 def environment_ok() -> bool:

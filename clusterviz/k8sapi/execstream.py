@@ -64,6 +64,7 @@ from django.http import HttpRequest, HttpResponse
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound, run
 from clusterviz.k8sapi.access import check_socket_access
+from clusterviz.k8sapi.discovery import find
 from clusterviz.k8sapi.podlogs import container_name
 from clusterviz.k8sapi.routing import Route
 from clusterviz.k8sapi.watch import query_bool
@@ -311,8 +312,11 @@ class ExecConsumer(AsyncWebsocketConsumer):
         self.options = ExecOptions.from_query(query)
         self.interrupted = asyncio.Event()
         self.task = None
-        if self.framing is None or check_socket_access(self.scope, self.slug) is not None:
-            await self.close()
+        route = Route("resource", "", "v1", find("", "v1", "pods"), self.namespace, self.pod,
+                      "exec")
+        if self.framing is None or await _offload(check_socket_access)(
+                self.scope, self.slug, route) is not None:
+            await self.close()  # before accept: daphne answers the upgrade with 403
             return
         try:
             self.container = await _offload(precheck)(self.slug, self.namespace, self.pod,

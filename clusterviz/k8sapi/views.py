@@ -32,7 +32,16 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.k8sapi import discovery, execstream, objects, openapi, podlogs, subresources, watch
+from clusterviz.k8sapi import (
+    discovery,
+    execstream,
+    objects,
+    openapi,
+    podlogs,
+    reviews,
+    subresources,
+    watch,
+)
 from clusterviz.k8sapi.access import check_access
 from clusterviz.k8sapi.negotiation import discovery_flavour
 from clusterviz.k8sapi.responses import (
@@ -60,10 +69,14 @@ async def api(request: HttpRequest, slug: str, path: str = "") -> HttpResponse:
 
 def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
     try:
-        refusal = check_access(request, slug)
+        review = reviews.kind_for(path)
+        route = Route("review") if review else parse(path)
+        watching = route is not None and watch.is_watch(request, route)
+        refusal = check_access(request, slug, path, route, watching)
         if refusal is not None:
             return status_response(refusal)
-        route = parse(path)
+        if review:
+            return reviews.answer(request, slug, review)
         if route is None:
             return not_found()
         warning = _deprecation(route)

@@ -217,7 +217,8 @@ def reset(slug: str) -> dict:
         old = Cluster.objects.filter(slug=slug).first()
         if old is None:
             raise runtime.ClusterNotFound(slug)
-        keep = {"name": old.name, "preset": old.preset, "seed": old.seed, "speed": old.speed}
+        keep = {"name": old.name, "preset": old.preset, "seed": old.seed, "speed": old.speed,
+                "options": old.options, "owner_id": old.owner_id, "classroom_id": old.classroom_id}
         with transaction.atomic():
             old.delete()
             cluster = runtime.create_cluster(slug, **keep)

@@ -56,7 +56,9 @@ function showTab(name) {
 
 async function postJSON(path, body) {
   const response = await fetch(`/clusters/${config.slug}/${path}`, {
-    method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+    // Django's CSRF check: the token the page was rendered with
+    method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": config.csrf},
+    body: JSON.stringify(body),
   });
   const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
   return {ok: response.ok, payload};
@@ -371,7 +373,7 @@ function wire() {
   document.getElementById("apply").addEventListener("click", () => upload("apply"));
   document.getElementById("create").addEventListener("click", () => upload("create"));
   document.getElementById("upload-files").addEventListener("change", (e) => readFiles(e.target.files));
-  mountUpload({slug: config.slug});
+  mountUpload({slug: config.slug, csrf: config.csrf});
   document.getElementById("request-form").addEventListener("submit", runCommand);
   document.getElementById("namespace").addEventListener("change", (e) =>
     send({type: "namespace", namespace: e.target.value}));

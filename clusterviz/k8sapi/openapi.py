@@ -29,6 +29,8 @@ def document(group: str, version: str) -> dict | None:
         return None
     paths = {}
     for res in resources:
+        if "patch" not in res.verbs:
+            continue
         scope = "/namespaces/{namespace}" if res.namespaced else ""
         path = f"/{gv_path(group, version)}{scope}/{res.plural}/{{name}}"
         paths[path] = {"patch": {

@@ -39,11 +39,16 @@ BASIC_RULES = {
 
 
 def kind_for(path: str) -> str | None:
-    return PATHS.get(path.strip("/"))
+    """The review kind of a path under one of the two collections (deeper paths too: they
+    are refused here rather than reaching the store, which has no such resource)."""
+    path = path.strip("/")
+    return next((kind for prefix, kind in PATHS.items()
+                 if path == prefix or path.startswith(prefix + "/")), None)
 
 
 def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    if request.method != "POST":
+    if request.method != "POST" or request.path.rstrip("/").rsplit("/", 1)[1] not in (
+            "selfsubjectaccessreviews", "selfsubjectrulesreviews"):
         raise errors.method_not_allowed()
     body = decode_object(request)
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}

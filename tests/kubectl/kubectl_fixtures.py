@@ -14,17 +14,21 @@ cached per host:port and path for hours otherwise).
 
 from __future__ import annotations
 
+import http.cookiejar
 import itertools
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -118,6 +122,10 @@ class Kubectl:
                                  f"{done.stdout}{done.stderr}")
         return done
 
+    def server_of(self) -> str:
+        """The `server:` of the kubeconfig's one cluster."""
+        return yaml.safe_load(self.kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
+
     def until(self, predicate, *args: str, timeout: float = 30.0) -> str:
         """Run `kubectl args` until `predicate(stdout)` holds (time passes on the server)."""
         deadline = time.monotonic() + timeout
@@ -135,3 +143,65 @@ def kubectl(server, cache_dir, tmp_path) -> Kubectl:
     path = tmp_path / "kubeconfig"
     server.manage("kubeconfig", slug, "-o", str(path))
     return Kubectl(path, cache_dir, LECTURE)
+
+
+class WebUser:
+    """A person at the web pages without a browser: a cookie jar, Django's CSRF token sent
+    back as the forms send it, redirects not followed (their Location is the answer)."""
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                  _NoRedirect())
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        req = urllib.request.Request(self.server.url + path, data=data, method=method)
+        if form is not None:
+            req.add_header("X-CSRFToken", self._csrf())
+            req.add_header("Referer", self.server.url + "/")
+        try:
+            with self.opener.open(req, timeout=60) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read().decode()
+
+    def _csrf(self) -> str:
+        for cookie in self.jar:
+            if cookie.name == "csrftoken":
+                return cookie.value
+        self.request("GET", "/signin")  # the sign-in form sets the cookie
+        return self._csrf()
+
+    def sign_in(self, name: str, password: str) -> WebUser:
+        status, headers, _ = self.request("POST", "/signin",
+                                          {"username": name, "password": password})
+        assert status == 302, f"signing in as {name}: {status}"
+        return self
+
+    def new_class(self, name: str) -> str:
+        """Create a class; its join code."""
+        status, headers, _ = self.request("POST", "/classes/new", {
+            "name": name, "preset": "lecture", "pod_quota": 500, "object_quota": 2000})
+        assert status == 302
+        _, _, page = self.request("GET", headers["Location"])
+        return page.split('id="join-code">')[1].split("<")[0]
+
+    def join(self, code: str, name: str, password: str) -> str:
+        """Join a class; the slug of the cluster it made."""
+        status, headers, body = self.request("POST", "/join", {
+            "code": code, "username": name, "password": password})
+        assert status == 302, body
+        return headers["Location"].split("#cluster-")[1]
+
+    def kubeconfig(self, slug: str, path: Path) -> Path:
+        status, _, text = self.request("GET", f"/clusters/{slug}/kubeconfig")
+        assert status == 200, status
+        path.write_text(text)
+        return path
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -95,7 +95,8 @@ def student_cluster(classroom: Classroom, user) -> Cluster:
     base = f"{classroom.code.lower()}-{slugify(user.get_username())[:30] or 'student'}"
     slug = base if not Cluster.objects.filter(slug=base).exists() else f"{base}-{user.pk}"
     return create_cluster(slug, name=f"{user.get_username()} · {classroom.name}",
-                          preset=classroom.preset, owner=user, classroom=classroom)
+                          preset=classroom.preset, owner=user, classroom=classroom,
+                          quota={"pods": classroom.pod_quota, "objects": classroom.object_quota})
 
 
 def teacher_required(view):

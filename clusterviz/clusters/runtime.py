@@ -249,11 +249,15 @@ def _rewrite_all(cluster: Cluster, sim: Simulation) -> None:
 
 def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
                    seed: int = 0, speed: float = 1.0, options: dict | None = None,
-                   **ownership) -> Cluster:
+                   quota: dict | None = None, **ownership) -> Cluster:
     """A new cluster from a preset (with the preset's `options`), its clock starting now.
 
-    `ownership`: the Cluster fields that say whose it is (`owner`, `classroom`)."""
+    `quota`: `{"pods": N, "objects": M}` for the API server (simcore.quota), kept in the
+    engine's config; `ownership`: the Cluster fields that say whose it is (`owner`,
+    `classroom`)."""
     sim = Simulation.from_preset(preset, seed=seed, **(options or {}))
+    if quota:
+        sim.engine.config["quota"] = dict(quota)
     state, parts, objects = engines.split_state(sim)
     now = timezone.now()
     with transaction.atomic():

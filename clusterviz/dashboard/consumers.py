@@ -18,9 +18,9 @@ and `{"type": "stop"}`; server to browser `{"type": "refused", "message"}`
 "data"}` as kubectl writes, and `{"type": "exit", "code": n or null}`.
 One command at a time per socket; the checks are `webkubectl.parse`.
 
-Both sockets refuse, before accepting, a visitor who is not signed in
-(close code 4401) or whose cluster it is not (4404, as for no such
-cluster): `classroom.doors.socket_refusal` on the session's user that
+Both sockets refuse a visitor who is not signed in (close code 4401) or
+whose cluster it is not (4404, as for no such cluster), sending nothing
+but the close: `classroom.doors.socket_refusal` on the session's user that
 `AuthMiddlewareStack` put in the scope.
 
 Change notifications (`cluster.changes`, sent by the runtime on every
@@ -148,6 +148,13 @@ def _read_and_diff(slug: str, namespace: str, sent: list[Snapshot]) -> Snapshot 
     return current
 
 
+async def refuse(consumer: AsyncJsonWebsocketConsumer, code: int) -> None:
+    """Close with `code` where the page can read it: a socket closed before it is accepted
+    reaches a browser as 1006 (daphne answers the handshake with a bare 403)."""
+    await consumer.accept()
+    await consumer.close(code=code)
+
+
 class GraphConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -156,11 +163,11 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
         self.sending = asyncio.Lock()  # a snapshot and a delta never interleave
         refusal = await _offload(socket_refusal)(self.scope, self.slug)
         if refusal is not None:
-            await self.close(code=refusal)
+            await refuse(self, refusal)
             return
         first = await _offload(snapshot)(self.slug, self.namespace)
         if first is None:
-            await self.close(code=CLOSE_NO_CLUSTER)
+            await refuse(self, CLOSE_NO_CLUSTER)
             return
         await self.accept()
         await self.channel_layer.group_add(group_name(self.slug), self.channel_name)
@@ -234,7 +241,7 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
         self.task, self.stop = None, asyncio.Event()
         refusal = await _offload(socket_refusal)(self.scope, self.slug)
         if refusal is not None:
-            await self.close(code=refusal)
+            await refuse(self, refusal)
             return
         await self.accept()
 

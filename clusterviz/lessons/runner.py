@@ -218,7 +218,8 @@ def reset(slug: str) -> dict:
         if old is None:
             raise runtime.ClusterNotFound(slug)
         keep = {"name": old.name, "preset": old.preset, "seed": old.seed, "speed": old.speed,
-                "options": old.options, "owner_id": old.owner_id, "classroom_id": old.classroom_id}
+                "options": old.options, "owner_id": old.owner_id, "classroom_id": old.classroom_id,
+                "quota": (old.state.get("config") or {}).get("quota")}
         with transaction.atomic():
             old.delete()
             cluster = runtime.create_cluster(slug, **keep)

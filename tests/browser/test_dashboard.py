@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kubectl.kubectl_fixtures import LECTURE, REPO, server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import LECTURE, REPO, server, teacher_cookies  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -47,6 +47,7 @@ async def _with_page(url: str, steps) -> None:
                                            args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page(viewport=VIEWPORT)
+            await page.context.add_cookies(teacher_cookies(url))
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             await page.goto(url)
@@ -144,6 +145,7 @@ def test_a_second_browser_receives_the_same_deltas(page_url):
                 pages = []
                 for _ in range(2):
                     context = await browser.new_context(viewport=VIEWPORT)
+                    await context.add_cookies(teacher_cookies(page_url))
                     page = await context.new_page()
                     await page.goto(page_url)
                     await page.wait_for_function(
@@ -242,6 +244,7 @@ def test_the_page_adopts_the_graph_feed_it_opened_before_its_scripts(page_url):
                                                args=CHROMIUM_ARGS)
             try:
                 page = await browser.new_page(viewport=VIEWPORT)
+                await page.context.add_cookies(teacher_cookies(page_url))
                 errors: list[str] = []
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
                 await page.add_init_script(_COUNT_SOCKETS)

@@ -10,7 +10,7 @@ import itertools
 import pytest
 
 from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
-from tests.kubectl.kubectl_fixtures import server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import TEACHER, WebUser, server, teacher_cookies  # noqa: F401
 
 VIEWPORT = {"width": 1920, "height": 1080}
 _slugs = itertools.count(1)
@@ -76,6 +76,7 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
                                                args=CHROMIUM_ARGS)
             try:
                 page = await browser.new_page(viewport=VIEWPORT)
+                await page.context.add_cookies(teacher_cookies(presenter_url))
                 errors: list[str] = []
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
                 await page.goto(presenter_url)
@@ -89,9 +90,9 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
 
 
 def test_the_lessons_list_links_to_the_presenter(server):  # noqa: F811
-    import urllib.request
     server.manage("ensure_cluster", "listed")
-    with urllib.request.urlopen(f"{server.url}/lessons/", timeout=10) as response:
-        html = response.read().decode()
+    teacher = WebUser(server).sign_in(TEACHER, server.teacher_password)
+    status, _, html = teacher.request("GET", "/lessons/")
+    assert status == 200
     assert 'href="/clusters/listed/present?lesson=week4-services"' in html
     assert "<li>readinessProbe</li>" in html

@@ -44,6 +44,7 @@ def _free_port() -> int:
 
 
 TEACHER = "teacher"
+_SERVERS: list = []  # the servers this session started (for `teacher_cookies`)
 
 
 @dataclass
@@ -94,6 +95,7 @@ def server(tmp_path_factory):
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(srv.url, proc)
+        _SERVERS.append(srv)
         yield srv
     finally:
         proc.terminate()
@@ -205,3 +207,13 @@ class WebUser:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def teacher_cookies(url: str) -> list[dict]:
+    """The session cookie of the teacher signed in on the server `url` belongs to, as
+    Playwright's `context.add_cookies` takes it: the pages need a signed-in user."""
+    srv = next(s for s in _SERVERS if url.startswith(s.url))
+    if not getattr(srv, "teacher_session", None):
+        user = WebUser(srv).sign_in(TEACHER, srv.teacher_password)
+        srv.teacher_session = next(c.value for c in user.jar if c.name == "sessionid")
+    return [{"name": "sessionid", "value": srv.teacher_session, "url": srv.url}]

@@ -15,6 +15,8 @@ SYSTEM_PACKAGES := chromium
 # The storage tests start their own PostgreSQL (initdb and pg_ctl from Debian's
 # /usr/lib/postgresql/*/bin) and redis-server on free ports of 127.0.0.1.
 SYSTEM_PACKAGES += postgresql redis-server
+# The web terminal runs kubectl in a bubblewrap sandbox (clusterviz/dashboard/kubectlsandbox.py).
+SYSTEM_PACKAGES += bubblewrap
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.hostile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

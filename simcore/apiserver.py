@@ -3,7 +3,8 @@
 kubectl over HTTP, the upload form, lesson steps, controllers and the kubelet
 all call these methods, so defaulting, admission, validation, allocation and
 resourceVersion checks happen in one place and a refused request changes
-nothing. The order follows the real apiserver's: decode (strict fields) ->
+nothing. The order follows the real apiserver's: decode (typed by the kind's
+schema, unknown fields pruned; simcore.decoding) ->
 name generation -> namespace lifecycle -> defaults -> admission -> validation
 -> allocation -> storage. Per-kind details live in `simcore.registry`.
 
@@ -18,7 +19,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simcore import errors, quota, registry
+from simcore import bounds, errors, quota, registry
 from simcore.clock import Clock
 from simcore.jsoncopy import clone
 from simcore.resources import ResourceType, UnknownResource, lookup
@@ -26,6 +27,10 @@ from simcore.store import Event, Store
 from simcore.validation import validate
 
 FIELD_VALIDATION = ("Strict", "Warn", "Ignore")
+# the Go type (as reflect prints it) apimachinery's SimpleMetaFactory reads apiVersion and
+# kind into before decoding a body
+_FIND_KIND = ('struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
+              'Kind string "json:\\"kind,omitempty\\"" }')
 
 
 @dataclass
@@ -35,11 +40,13 @@ class Request:
     field_validation: str = "Strict"
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    # a controller's write of an object built from stored, decoded ones: not decoded again
+    trusted: bool = False
 
 
 # What controllers send: their objects come from validated templates, and a warning
 # would have nobody to read it (the apiserver's default for clients without the flag)
-INTERNAL = Request(field_validation="Ignore")
+INTERNAL = Request(field_validation="Ignore", trusted=True)
 
 
 def resolve(res: ResourceType | str) -> ResourceType:
@@ -130,10 +137,9 @@ class APIServer:
         """Create. Controllers pass `copy_result=False` to get the stored object itself back
         (read it, never change it) and `owned=True` when `obj` is theirs to give away."""
         rt, req = resolve(res), request or Request()
-        obj = obj if owned else clone(obj)
+        _check_size(obj, req)
+        obj = self._decode_body(rt, obj, req, owned)
         namespace = self._target_namespace(rt, obj, namespace)
-        self._check_type(rt, obj)
-        self._check_fields(rt, obj, req, "creating")
         meta = obj.setdefault("metadata", {})
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = self._generate_name(rt, meta["generateName"], namespace)
@@ -167,10 +173,9 @@ class APIServer:
     def update(self, res: ResourceType | str, obj: dict, namespace: str | None = None,
                subresource: str | None = None, request: Request | None = None) -> dict:
         rt, req = resolve(res), request or Request()
-        obj = clone(obj)
+        _check_size(obj, req)
+        obj = self._decode_body(rt, obj, req)
         namespace = self._target_namespace(rt, obj, namespace)
-        self._check_type(rt, obj)
-        self._check_fields(rt, obj, req, "updating")
         name = obj.get("metadata", {}).get("name")
         if not name:
             raise errors.invalid_object(rt, "", [errors.required("metadata.name",
@@ -185,7 +190,9 @@ class APIServer:
         rt, req = resolve(res), request or Request()
         old = self.get_ref(rt, name, namespace)
         new = apply_patch(old, patch, patch_type, rt.kind)
-        self._check_fields(rt, new, req, "patching")
+        _check_size(new, req)
+        if not req.trusted:
+            new = self._decode_body(rt, new, req, owned=True, patch=(patch_type, patch))
         if patch_type != "application/json-patch+json" and isinstance(patch, dict) and \
                 "resourceVersion" not in (patch.get("metadata") or {}):
             new.setdefault("metadata", {})["resourceVersion"] = old["metadata"]["resourceVersion"]
@@ -334,7 +341,17 @@ class APIServer:
         return name
 
     def _check_type(self, rt: ResourceType, obj: dict) -> None:
+        if not isinstance(obj, dict):
+            raise errors.bad_request("couldn't get version/kind; json parse error: json: "
+                                     f"cannot unmarshal {_json_kind(obj)} into Go value of "
+                                     f"type {_FIND_KIND}")
         kind, api_version = obj.get("kind"), obj.get("apiVersion")
+        for name, value in (("apiVersion", api_version), ("kind", kind)):
+            if value is not None and not isinstance(value, str):
+                # the apiserver reads apiVersion and kind first, into a bare struct
+                raise errors.bad_request("couldn't get version/kind; json parse error: json: "
+                                         f"cannot unmarshal {_json_kind(value)} into Go struct "
+                                         f"field .{name} of type string")
         if kind and kind != rt.kind or api_version and api_version != rt.api_version:
             raise errors.bad_request(f"the API version in the data ({api_version}) does not "
                                      f"match the expected API version ({rt.api_version})"
@@ -343,18 +360,40 @@ class APIServer:
                                      f"{rt.kind}: no kind \"{kind}\" is registered for version "
                                      f"\"{api_version}\" in scheme \"pkg/api/legacyscheme/"
                                      f"scheme.go:30\"")
-        obj["kind"], obj["apiVersion"] = rt.kind, rt.api_version
 
-    def _check_fields(self, rt: ResourceType, obj: dict, req: Request, verb: str) -> None:
-        if req.field_validation == "Ignore":
-            return
+    def _decode_body(self, rt: ResourceType, obj: dict, req: Request, owned: bool = False,
+                     patch: tuple[str, object] | None = None) -> dict:
+        """A request body as the handler decodes it: kind checked, then typed decoding
+        (skipped for trusted controller writes, which only get copied unless `owned`)."""
+        self._check_type(rt, obj)
+        if req.trusted:
+            obj = obj if owned else clone(obj)
+        else:
+            obj = self.decode(rt, obj, req, patch)
+        obj["kind"], obj["apiVersion"] = rt.kind, rt.api_version
+        return obj
+
+    def decode(self, rt: ResourceType, obj: dict, req: Request,
+               patch: tuple[str, object] | None = None) -> dict:
+        """`obj` as the apiserver's decoder leaves it: wrong types refused (400), unknown
+        fields pruned and, by `fieldValidation`, refused (Strict), warned about (Warn) or
+        dropped silently (Ignore). A new dict: `obj` is not changed. For a patched object
+        (`patch`: its type and body) a refusal is the patch handler's 422 instead."""
         from simcore import schema
-        unknown = schema.unknown_fields(rt.kind, obj)
-        if not unknown:
-            return
-        if req.field_validation == "Strict":
-            raise schema.strict_decoding_error(rt.kind, rt.api_version, unknown)
-        req.warnings.extend(schema.strict_decoding_warnings(unknown))
+        try:
+            decoded = schema.decode(rt.kind, rt.api_version, obj)
+        except schema.DecodingFailed as exc:
+            if patch is None:
+                raise
+            raise schema.patch_invalid(*patch, obj, exc.problem) from None
+        if decoded.unknown and req.field_validation == "Strict":
+            if patch is not None:
+                raise schema.patch_invalid(*patch, obj,
+                                           schema.strict_decoding_problem(decoded.unknown))
+            raise schema.strict_decoding_error(rt.kind, rt.api_version, decoded.unknown)
+        if decoded.unknown and req.field_validation == "Warn":
+            req.warnings.extend(schema.strict_decoding_warnings(decoded.unknown))
+        return decoded.obj
 
     def _check_namespace_open(self, namespace: str) -> None:
         ns = self.store.get("namespaces", "", namespace)
@@ -379,6 +418,19 @@ class APIServer:
             meta.pop(transient, None)
         if "spec" in obj and not registry.strategy(obj["kind"]).no_generation:
             meta["generation"] = 1
+
+
+def _check_size(obj: object, req: Request) -> None:
+    """etcd's request limit, for what a client sends (a controller's own writes are of
+    objects already stored): checked before the object is copied, since a document of
+    YAML aliases is small until it is."""
+    if req is not INTERNAL and bounds.json_size_exceeds(obj):
+        raise errors.APIError(errors.status(413, "RequestEntityTooLarge", bounds.TOO_LARGE))
+
+
+def _json_kind(value: object) -> str:
+    from simcore.decoding import json_kind
+    return json_kind(value)
 
 
 def _uuid4_text(bits: int) -> str:

@@ -6,6 +6,11 @@ real speed times a factor in the web app). Timers are plain data
 `(when, seq, controller, key)`: when one fires, the named controller's queue
 gets the key and its `sync(key)` decides what is due. Data, not callbacks,
 so the whole clock can be saved with the cluster and restored.
+
+Background timers (controllers in `BACKGROUND`: the prober's periodic runs of a
+failing probe) live in a heap of their own. They fire when time passes like any
+other, but they are not work the cluster is waiting for: `next_work_due` skips
+them, so "run until idle" ends although a failing probe will tick forever.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import heapq
 from datetime import UTC, datetime, timedelta
 
 EPOCH = datetime(2021, 5, 1, 9, 0, 0, tzinfo=UTC)
+BACKGROUND = frozenset({"prober"})
 
 
 def rfc3339(moment: datetime) -> str:
@@ -29,6 +35,7 @@ class Clock:
         self.start = start
         self.elapsed = elapsed
         self._timers: list[tuple[float, int, str, str]] = []
+        self._background: list[tuple[float, int, str, str]] = []
         self._seq = 0
         self._pending: set[tuple[float, str, str]] = set()
 
@@ -60,35 +67,44 @@ class Clock:
             return
         self._pending.add((when, controller, key))
         self._seq += 1
-        heapq.heappush(self._timers, (when, self._seq, controller, key))
+        heap = self._background if controller in BACKGROUND else self._timers
+        heapq.heappush(heap, (when, self._seq, controller, key))
 
     def next_due(self) -> float | None:
+        heads = [h[0][0] for h in (self._timers, self._background) if h]
+        return min(heads) if heads else None
+
+    def next_work_due(self) -> float | None:
+        """The next timer that is not a background one."""
         return self._timers[0][0] if self._timers else None
 
     def pop_due(self) -> list[tuple[str, str]]:
         """Every timer due at or before now, in order."""
         due = []
-        while self._timers and self._timers[0][0] <= self.elapsed + 1e-9:
-            when, _, controller, key = heapq.heappop(self._timers)
-            self._pending.discard((when, controller, key))
-            due.append((controller, key))
-        return due
+        for heap in (self._timers, self._background):
+            while heap and heap[0][0] <= self.elapsed + 1e-9:
+                when, seq, controller, key = heapq.heappop(heap)
+                self._pending.discard((when, controller, key))
+                due.append((when, seq, controller, key))
+        return [(controller, key) for _w, _s, controller, key in sorted(due)]
 
     def pending(self) -> int:
-        return len(self._timers)
+        return len(self._timers) + len(self._background)
 
     def timers(self) -> list[tuple[float, str, str]]:
-        return [(when, controller, key) for when, _, controller, key in sorted(self._timers)]
+        return [(when, controller, key) for when, _, controller, key in
+                sorted(self._timers + self._background)]
 
     def state(self) -> dict:
         return {"start": rfc3339(self.start), "elapsed": self.elapsed, "seq": self._seq,
-                "timers": [list(t) for t in sorted(self._timers)]}
+                "timers": [list(t) for t in sorted(self._timers + self._background)]}
 
     @classmethod
     def from_state(cls, state: dict) -> Clock:
         clock = cls(parse_time(state["start"]), state["elapsed"])
         clock._seq = state["seq"]
         for when, seq, controller, key in state["timers"]:
-            heapq.heappush(clock._timers, (when, seq, controller, key))
+            heap = clock._background if controller in BACKGROUND else clock._timers
+            heapq.heappush(heap, (when, seq, controller, key))
             clock._pending.add((when, controller, key))
         return clock

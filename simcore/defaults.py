@@ -476,6 +476,10 @@ def _default_secret(secret: dict) -> None:
             data[key] = base64.b64encode(str(value).encode()).decode()
 
 
+def _default_node(node: dict) -> None:
+    _map(node, "spec")  # NodeSpec is a struct, not a pointer: `spec: {}` even when not sent
+
+
 def _default_pvc(pvc: dict) -> None:
     _set(_map(pvc, "spec"), "volumeMode", "Filesystem")
     _set(_map(pvc, "status"), "phase", "Pending")
@@ -500,6 +504,7 @@ _KIND_DEFAULTS: dict[str, Callable[[dict], None]] = {
     "Job": _default_job,
     "CronJob": _default_cron_job,
     "Namespace": _default_namespace,
+    "Node": _default_node,
     "Secret": _default_secret,
     "PersistentVolumeClaim": _default_pvc,
     "PersistentVolume": _default_pv,

@@ -7,11 +7,28 @@ taking queues in the fixed order of `CONTROLLERS`, until nothing is queued
 and no change is unread. `advance(seconds)` fires due timers in time order,
 settling after each instant. One thread, fixed orders, one seeded rng: the
 same inputs give the same cluster, byte for byte.
+
+Bounded steps. Alone, `settle()` runs until quiet, however long that is. A
+server that holds a cluster's lock while it runs cannot allow that: one
+`replicas: 100000000` would hold the lock for hours. `with
+engine.bounded(writes, syncs):` makes every settle and advance inside it
+stop once the step has made `writes` store writes or run `syncs` syncs
+(checked between syncs, and one sync is bounded by the controllers' bursts,
+`controllers.burst`). The keys still queued then are saved in the runtime
+state (`deferred`, so they survive a save and a restart) and queued again by
+the next settle: the next request or the clock's next tick goes on where
+this step stopped (a step may also leave that backlog alone: a request
+that should answer soon). Timers that fall due in a step that ran out fire in a
+later one, late, as an overloaded controller's would. Outside `bounded`
+nothing changes: the engine settles fully, and the deferred list is absent
+from the state.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from simcore.apiserver import APIServer
 from simcore.clock import Clock
@@ -20,6 +37,7 @@ from simcore.errors import APIError
 from simcore.store import Store
 
 MAX_SYNCS_PER_SETTLE = 5_000_000
+DEFERRED = "deferred"  # the runtime section holding a bounded step's leftover keys
 
 
 class Engine:
@@ -36,6 +54,44 @@ class Engine:
         self._watchers: dict[str, list[Controller]] = {}
         self.cursor = store.rv if cursor is None else cursor
         self.syncs = 0
+        self._limit: tuple[int, int] | None = None  # (store rv, syncs) where a step ends
+        self._backlog = True  # whether settling takes up the keys an earlier step deferred
+
+    @contextmanager
+    def bounded(self, writes: int, syncs: int, backlog: bool = True) -> Iterator[None]:
+        """Within the block, stop settling after `writes` store writes or `syncs` syncs and
+        defer what is left (see the module doc). Without `backlog` the keys deferred by
+        earlier steps stay deferred: the block does its own work and the timers' only."""
+        saved = self._limit, self._backlog
+        self._limit = (self.store.rv + writes, self.syncs + syncs)
+        self._backlog = backlog
+        try:
+            yield
+        finally:
+            self._limit, self._backlog = saved
+
+    def spent(self) -> bool:
+        """Whether the current bounded step has used its budget."""
+        limit = self._limit
+        return limit is not None and (self.store.rv >= limit[0] or self.syncs >= limit[1])
+
+    def deferred(self) -> int:
+        """How many keys a bounded step left for the next one."""
+        return len(self.runtime.get(DEFERRED) or ())
+
+    def _defer(self) -> None:
+        """Save every queued key in the runtime state, in queue order, and empty the queues."""
+        self._dispatch()
+        left = self.runtime.setdefault(DEFERRED, [])
+        for controller in self.controllers:
+            while (key := controller.queue.pop()) is not None:
+                left.append([controller.name, key])
+
+    def _resume(self) -> None:
+        for name, key in self.runtime.pop(DEFERRED, ()):
+            controller = self.by_name.get(name)
+            if controller is not None:
+                controller.queue.add(key)
 
     def add(self, controller: Controller) -> None:
         self.controllers.append(controller)
@@ -65,25 +121,29 @@ class Engine:
         return True
 
     def settle(self) -> None:
-        """Run rounds until quiet. In a round each controller drains the keys queued so far;
-        the changes it makes reach the others in the next round, so a burst of pod changes
-        costs a ReplicaSet one sync per round, not one per pod."""
-        budget = MAX_SYNCS_PER_SETTLE
+        """Run rounds until quiet (or until a bounded step is spent). In a round each
+        controller drains the keys queued so far; the changes it makes reach the others in
+        the next round, so a burst of pod changes costs a ReplicaSet one sync per round, not
+        one per pod."""
+        if DEFERRED in self.runtime and self._backlog:
+            self._resume()
+        start = self.syncs
         while True:
             self._dispatch()
-            ran = 0
+            ran = self.syncs
             for controller in self.controllers:
                 for _ in range(len(controller.queue)):
+                    if self._limit is not None and self.spent():
+                        self._defer()
+                        return
                     key = controller.queue.pop()
                     if key is None:
                         break
                     self._sync(controller, key)
-                    ran += 1
-            self.syncs += ran
-            budget -= ran
-            if not ran and self.cursor >= self.store.rv:
+                    self.syncs += 1
+            if self.syncs == ran and self.cursor >= self.store.rv:
                 return
-            if budget <= 0:
+            if self.syncs - start >= MAX_SYNCS_PER_SETTLE:
                 raise RuntimeError("controllers did not settle")
 
     def _sync(self, controller: Controller, key: str) -> None:
@@ -105,7 +165,7 @@ class Engine:
     def advance(self, seconds: float) -> None:
         target = self.clock.elapsed + max(seconds, 0.0)
         self.settle()
-        while True:
+        while not self.spent():
             due = self.clock.next_due()
             if due is None or due > target + 1e-9:
                 break
@@ -115,14 +175,16 @@ class Engine:
         self.clock.elapsed = target
 
     def run_until_idle(self, max_seconds: float) -> float:
-        """Advance timer by timer until none is pending or `max_seconds` pass; the time used."""
+        """Advance timer by timer until none is pending or `max_seconds` pass; the time used.
+        Background timers (clock.BACKGROUND) fire on the way but are not waited for."""
         start = self.clock.elapsed
         limit = start + max_seconds
         self.settle()
-        while True:
-            due = self.clock.next_due()
-            if due is None or due > limit:
+        while not self.spent():
+            work = self.clock.next_work_due()
+            if work is None or work > limit:
                 break
+            due = self.clock.next_due()  # a background tick before the work fires on time
             self.clock.elapsed = max(self.clock.elapsed, due)
             self._fire_due()
             self.settle()

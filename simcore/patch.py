@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 import jsonpatch
 import jsonpointer
 
+from simcore import bounds
 from simcore.errors import APIError, Invalid, bad_request, status
 
 JSON_PATCH = "application/json-patch+json"
@@ -147,9 +148,14 @@ def _decode(body: Any) -> Any:
         raise _Undecodable(f"invalid character {_go_quote_char(body[at])} {where}")
 
     try:
-        return json.loads(body, parse_constant=reject_constant)
+        value = json.loads(body, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
         raise _Undecodable(_go_syntax_error(body, exc)) from None
+    except RecursionError:
+        raise _Undecodable("exceeded max depth") from None
+    if bounds.depth_exceeds(value):  # see simcore.bounds: the merge functions recurse
+        raise _Undecodable("exceeded max depth")
+    return value
 
 
 def _go_syntax_error(text: str, exc: json.JSONDecodeError) -> str:

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import yaml
 
-from simcore import errors
+from simcore import bounds, errors, safeyaml
 from simcore.apiserver import Request, resolve
 from simcore.clock import EPOCH, Clock
 from simcore.engine import Engine
@@ -26,8 +26,6 @@ from simcore.jsoncopy import clone
 from simcore.resources import UnknownResource, for_api_version
 from simcore.store import Store
 
-# libyaml's loader when PyYAML has it (the wheels do): the same documents, many times faster
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MISSING_ANNOTATION_WARNING = (
     "resource {res}/{name} is missing the kubectl.kubernetes.io/last-applied-configuration "
@@ -50,16 +48,17 @@ class ApplyResult:
 
 
 def parse_documents(text: str) -> list[dict]:
-    """Multi-document YAML or JSON into objects; a `List` is expanded into its items."""
+    """Multi-document YAML or JSON into objects; a `List` is expanded into its items.
+    Read by the shared safe loader (`safeyaml`: go-yaml's alias and depth limits)."""
     docs = []
-    for doc in yaml.load_all(text, Loader=_LOADER):
+    for doc in safeyaml.load_all(text):
         if doc is None:
             continue
         kind = doc.get("kind") if isinstance(doc, dict) else None
         # a `kind: 5` or `items: 3` is left for the API server to refuse, not a crash here
         if isinstance(kind, str) and kind.endswith("List") and \
                 isinstance(doc.get("items"), list | None):
-            docs.extend(doc["items"] or [])
+            docs.extend(doc.get("items") or [])
         else:
             docs.append(doc)
     return docs
@@ -150,7 +149,10 @@ class Simulation:
                 "Object 'Kind' is missing in '" + json.dumps(doc) + "'").status)
         kind, api_version = doc.get("kind"), doc.get("apiVersion")
         meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-        name = meta.get("name")
+        name = meta.get("name") if isinstance(meta.get("name"), str) else None
+        if bounds.json_size_exceeds(doc):  # before apply copies it and writes it out
+            return ApplyResult(kind, namespace, name, None, errors.status(
+                413, "RequestEntityTooLarge", bounds.TOO_LARGE))
         if not kind or not api_version:
             missing = [f for f, v in (("apiVersion", api_version), ("kind", kind)) if not v]
             return ApplyResult(kind, namespace, name, None, errors.bad_request(
@@ -161,9 +163,12 @@ class Simulation:
         except UnknownResource:
             return ApplyResult(kind, namespace, name, None, errors.status(
                 404, "NotFound", f'no matches for kind "{kind}" in version "{api_version}"'))
-        ns = (namespace or meta.get("namespace") or "default") if res.namespaced else None
+        own_ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
+        ns = (namespace or own_ns or "default") if res.namespaced else None
         request = Request(field_validation=field_validation, dry_run=dry_run)
         try:
+            # wrong types are refused before any three-way patch is computed from them
+            self.api.decode(res, doc, Request(field_validation="Ignore"))
             if create:
                 obj = self.api.create(res, doc, ns, request, owned=True)
                 action = "created"
@@ -189,7 +194,11 @@ class Simulation:
         if last is None:
             request.warnings.append(MISSING_ANNOTATION_WARNING.format(
                 res=res.group_resource, name=name))
-        original = json.loads(last) if last else None
+        try:
+            original = safeyaml.load_json(last) if last else None
+        except (ValueError, safeyaml.DocumentRefused):  # an annotation anyone may have set
+            raise errors.bad_request(f"error decoding the {LAST_APPLIED} annotation of "
+                                     f"{res.group_resource}/{name}") from None
         patch = three_way_patch(original, modified, current, res.kind)
         if not patch:
             return clone(current), "unchanged"

@@ -25,22 +25,30 @@ node selector, not a full scheduling pass; a Deployment's rollout is "the
 old pods are replaced", not its surge arithmetic; a CronJob makes no pods
 until its schedule fires. Every sentence is plain words for the Upload tab;
 a `problem` flag marks what does not connect.
+
+An odd stored object (stored before the API server decoded bodies by their
+schema) never fails the preview: stored Services, Endpoints and Ingresses
+that do not decode are left out of the world, a pod that cannot be read is
+skipped, and a section that cannot be written is dropped; each is logged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import yaml
 
-from simcore import labels
+from simcore import labels, schema
 from simcore.controllers import podstatus
+from simcore.errors import APIError
 from simcore.net.ingress import CLASS_NAME, default_class
 from simcore.net.ingress_match import ingress_class
 from simcore.resources import by_kind
 from simcore.simulation import ApplyResult, Simulation, parse_documents
 
+log = logging.getLogger(__name__)
 WORKLOADS = ("Pod", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job")
 # DaemonSet pods tolerate these (the DaemonSet controller adds them to every pod)
 DAEMON_TOLERATED = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable",
@@ -126,11 +134,32 @@ def analyze(sim: Simulation, results: list[ApplyResult], docs: list) -> dict:
     """Sections for the upload's Services and Ingresses (and those already in the cluster
     that the upload's pods or Services join), and every problem found, as JSON-ready dicts."""
     world = build_world(sim, results, docs)
-    sections = [describe_service(world, svc) for svc in _services_to_describe(world)]
-    sections += [describe_ingress(world, ing) for ing in _ingresses_to_describe(world)]
+    sections = _written(describe_service, world, _services_to_describe(world))
+    sections += _written(describe_ingress, world, _ingresses_to_describe(world))
     problems = [f"{s.kind.lower()}/{s.name}: {line.text}" for s in sections
                 for line in s.lines if line.problem]
     return {"sections": [s.as_dict() for s in sections], "problems": problems}
+
+
+def _written(describe: Callable[[World, dict], Section], world: World,
+             objects: list[dict]) -> list[Section]:
+    sections = []
+    for obj in objects:
+        try:
+            sections.append(describe(world, obj))
+        except Exception:  # one odd object costs its own section, never the preview
+            log.warning("wiring: no section for %s", _key(obj), exc_info=True)
+    return sections
+
+
+def _decodes(obj: dict) -> bool:
+    """Whether a stored object reads as its kind's schema says (defence in depth)."""
+    try:
+        schema.decode(obj["kind"], obj["apiVersion"], obj)
+    except (APIError, KeyError, TypeError):
+        log.warning("wiring: left out stored %s", _key(obj))
+        return False
+    return True
 
 
 # --- the world after the upload ------------------------------------------------------------
@@ -140,7 +169,8 @@ def build_world(sim: Simulation, results: list[ApplyResult], docs: list) -> Worl
     objects: dict[tuple[str, str, str], dict] = {}
     for kind in ("Service", "Endpoints", "Ingress"):
         for obj in store.list(by_kind(kind).group_resource):
-            objects[_key(obj)] = obj
+            if _decodes(obj):
+                objects[_key(obj)] = obj
     uploaded, actions, manifests = [], {}, {}
     same_count = len(docs) == len(results)
     for i, result in enumerate(results):
@@ -160,8 +190,9 @@ def build_world(sim: Simulation, results: list[ApplyResult], docs: list) -> Worl
 
 
 def _key(obj: dict) -> tuple[str, str, str]:
-    meta = obj.get("metadata") or {}
-    return obj.get("kind", ""), meta.get("namespace") or "", meta.get("name", "")
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    return str(obj.get("kind", "")), str(meta.get("namespace") or ""), \
+        str(meta.get("name", ""))
 
 
 def _pods_after(sim: Simulation, workloads: list[dict], created: set) -> list[Pods]:
@@ -169,12 +200,21 @@ def _pods_after(sim: Simulation, workloads: list[dict], created: set) -> list[Po
     replaced: set[tuple[str, str]] = set()
     planned: list[Pods] = []
     for obj in workloads:
-        gone, new = _planned_pods(sim, obj, _key(obj) in created)
+        try:
+            gone, new = _planned_pods(sim, obj, _key(obj) in created)
+        except (KeyError, TypeError, AttributeError, ValueError):  # an odd stored pod or RS
+            log.warning("wiring: no planned pods for %s", _key(obj), exc_info=True)
+            continue
         replaced |= gone
         planned += new
-    existing = [p for p in store.list("pods") if _alive(p) and
-                (p["metadata"]["namespace"], p["metadata"]["name"]) not in replaced]
-    return [_existing(p) for p in sorted(existing, key=_pod_order)] + planned
+    existing = []
+    for pod in store.list("pods"):
+        try:
+            if _alive(pod) and _pod_order(pod) not in replaced:
+                existing.append((_pod_order(pod), _existing(pod)))
+        except (KeyError, TypeError, AttributeError, ValueError):
+            log.warning("wiring: left out stored pod %s", _key(pod))
+    return [pods for _, pods in sorted(existing, key=lambda e: e[0])] + planned
 
 
 def _pod_order(pod: dict) -> tuple[str, str]:
@@ -192,6 +232,8 @@ def _alive(pod: dict) -> bool:
 
 def _existing(pod: dict) -> Pods:
     meta = pod["metadata"]
+    if not isinstance(meta.get("labels") or {}, dict) or not isinstance(pod["spec"], dict):
+        raise TypeError("labels or spec of the wrong type")
     return Pods(meta["namespace"], meta.get("labels") or {}, pod["spec"], 1,
                 _owner_text(pod), (meta["name"],), pod["status"].get("podIP") or "",
                 podstatus.is_ready(pod))

@@ -68,9 +68,7 @@ class ClusterForm(forms.Form):
     preset = forms.ChoiceField(label=_("Preset"), choices=PRESETS, initial="lecture")
     lb_pool = forms.CharField(
         label=_("LoadBalancer address pool"), required=False, max_length=200,
-        help_text=_("lecture only, e.g. 192.168.100.240-192.168.100.250"))
-    nodes = forms.IntegerField(label=_("Worker nodes"), required=False, min_value=1,
-                               max_value=300, help_text=_("large only"))
+        help_text=_("e.g. 192.168.100.240-192.168.100.250 (empty: EXTERNAL-IP stays pending)"))
 
     def clean_slug(self) -> str:
         from clusterviz.clusters.models import Cluster
@@ -82,9 +80,6 @@ class ClusterForm(forms.Form):
         return slug
 
     def options(self) -> dict:
-        data = self.cleaned_data
-        if data["preset"] == "lecture" and data.get("lb_pool"):
-            return {"lb_pool": [p.strip() for p in data["lb_pool"].split(",") if p.strip()]}
-        if data["preset"] == "large" and data.get("nodes"):
-            return {"nodes": data["nodes"]}
-        return {}
+        """The preset's options (simcore.presets.options checks them at create)."""
+        pool = self.cleaned_data.get("lb_pool")
+        return {"lb_pool": pool} if pool else {}

@@ -30,7 +30,6 @@ class Cluster(models.Model):
     name = models.CharField(max_length=200)
     preset = models.CharField(max_length=100, default="lecture")
     seed = models.IntegerField(default=0)
-    options = models.JSONField(default=dict, blank=True)  # the preset's options, for a reset
     state = models.JSONField(default=dict)
     resource_version = models.BigIntegerField(default=0)
     # Virtual seconds at the last save, and when (wall time) that save happened.

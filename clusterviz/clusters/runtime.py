@@ -34,6 +34,14 @@ that finds nothing due therefore writes nothing, and costs one small row
 read: the megabytes of runtime state live in their own rows
 (`EnginePart`), and a save rewrites only the parts that differ from what
 is stored (`engines` keeps a snapshot of them per cached engine).
+
+Every attempt is one bounded step of the engine (`Engine.bounded`): at most
+`STEP_WRITES` store writes or `STEP_SYNCS` syncs under the lock. What is left
+(`replicas: 100000000`) is deferred in the engine's state, the cluster is
+marked due at once (even when paused: the controllers' backlog is not
+time), and the ticker's next pass takes the next step, so other requests
+to the cluster are served between steps. Only ticks take up that backlog:
+a request does its own work and the clock's, and answers.
 """
 
 from __future__ import annotations
@@ -54,10 +62,17 @@ from clusterviz.clusters.clock import catch_up
 from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
 from simcore import errors
 from simcore.jsoncopy import clone
+from simcore.presets import options as preset_options
 from simcore.simulation import Simulation
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 20
+# One step's work under the cluster's lock: about 300 writes (a pod's creation, its event
+# and its binding are three), well above what a lesson's apply needs, and, with the rows
+# they save, about a second of this engine's time at most. A request's step leaves the
+# backlog of earlier steps to the clock's ticks, so that it answers after its own work.
+STEP_WRITES = 300
+STEP_SYNCS = 2000
 _attempt_hook = threading.local()  # tests use it to interleave two racers
 # next_due_at is rounded up by this much, so a ticker never wakes a hair before the timer.
 DUE_SLACK = timedelta(milliseconds=1)
@@ -79,6 +94,15 @@ def run(slug: str, operation: Callable[[Simulation], T], force_save: bool = Fals
     raise errors.APIError(errors.status(
         409, "Conflict", f"the cluster {slug} was changed concurrently {MAX_ATTEMPTS} times; "
         "please try again"))
+
+
+def run_on_copy(slug: str, operation: Callable[[Simulation], T]) -> T:
+    """Run `operation` on a private copy of the cluster, outside its lock: for what changes
+    nothing (a preview, `?dryRun=All`), however long it takes, other requests go on. Under
+    the lock only the clock's catch-up (saved as any request saves it) and the copy of the
+    state; the copy is built and used after the lock is released."""
+    state = run(slug, lambda sim: clone(sim.state()))
+    return operation(Simulation.from_state(state))
 
 
 def tick(slug: str, now: datetime | None = None) -> bool:
@@ -106,13 +130,14 @@ def _attempt(cluster: Cluster, operation: Callable[[Simulation], T] | None,
     wall = timezone.now()
     refusal = result = None
     try:
-        catch_up(sim, cluster.elapsed, cluster.saved_at, cluster.speed, wall)
-        if operation is not None:
-            try:
-                result = operation(sim)
-            except errors.APIError as exc:
-                refusal = exc
-        sim.engine.settle()
+        with sim.engine.bounded(STEP_WRITES, STEP_SYNCS, backlog=operation is None):
+            catch_up(sim, cluster.elapsed, cluster.saved_at, cluster.speed, wall)
+            if operation is not None:
+                try:
+                    result = operation(sim)
+                except errors.APIError as exc:
+                    refusal = exc
+            sim.engine.settle()
         before_save = getattr(_attempt_hook, "before_save", None)
         if before_save is not None:
             before_save(cluster)
@@ -132,11 +157,13 @@ def _moved(cluster: Cluster, sim: Simulation) -> bool:
     timers = (cluster.state.get("clock") or {}).get("timers") or []
     stored_due = timers[0][0] if timers else None
     return sim.engine.store.rv != cluster.resource_version or \
-        sim.engine.clock.next_due() != stored_due
+        sim.engine.clock.next_due() != stored_due or bool(sim.engine.deferred())
 
 
 def next_due_at(sim: Simulation, wall: datetime, speed: float) -> datetime | None:
     """The wall time the engine's earliest timer falls due, by the clock rule; None if never."""
+    if sim.engine.deferred():  # a bounded step left work: the next tick goes on with it
+        return wall + DUE_SLACK
     due = sim.engine.clock.next_due()
     if due is None or speed <= 0:
         return None
@@ -250,12 +277,11 @@ def _rewrite_all(cluster: Cluster, sim: Simulation) -> None:
 def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
                    seed: int = 0, speed: float = 1.0, options: dict | None = None,
                    quota: dict | None = None, **ownership) -> Cluster:
-    """A new cluster from a preset (with the preset's `options`), its clock starting now.
-
-    `quota`: `{"pods": N, "objects": M}` for the API server (simcore.quota), kept in the
-    engine's config; `ownership`: the Cluster fields that say whose it is (`owner`,
-    `classroom`)."""
-    sim = Simulation.from_preset(preset, seed=seed, **(options or {}))
+    """A new cluster from a preset, its clock starting now. `options` are the preset's
+    (simcore.presets.options: `lb_pool`); ValueError when one is malformed. `quota`:
+    `{"pods": N, "objects": M}` for the API server (simcore.quota), kept in the engine's
+    config; `ownership`: the Cluster fields that say whose it is (`owner`, `classroom`)."""
+    sim = Simulation.from_preset(preset, seed=seed, **preset_options.clean(options))
     if quota:
         sim.engine.config["quota"] = dict(quota)
     state, parts, objects = engines.split_state(sim)
@@ -265,7 +291,7 @@ def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
             slug=slug, name=name or slug, preset=preset, seed=seed, state=state,
             resource_version=sim.engine.store.rv, elapsed=sim.engine.clock.elapsed,
             saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed),
-            options=options or {}, **ownership)
+            **ownership)
         _write_parts(cluster, parts, [])
         StoredObject.objects.bulk_create(
             [_row(cluster, res, obj) for res, objs in objects.items() for obj in objs])

@@ -55,7 +55,8 @@ def preview_manifests(slug: str, text: str, create: bool = False) -> dict:
     """`kubectl apply --dry-run=server -f -` (or `create`): the per-document lines, and the
     wiring (which pods each Service selects, ports, DNS names, Ingress routes, problems)."""
     manifests = check_manifests(text, create)
-    results, wiring = runtime.run(slug, lambda sim: preview(sim, manifests, create))
+    # on a copy, outside the cluster's lock: a preview changes nothing, however long it takes
+    results, wiring = runtime.run_on_copy(slug, lambda sim: preview(sim, manifests, create))
     return {"results": [result_line(r, create, dry_run=True) for r in results], **wiring}
 
 
@@ -71,30 +72,34 @@ def check_manifests(text: str, create: bool) -> list | str:
         docs = parse_documents(text)
     except yaml.YAMLError:
         return text
+    if not docs:  # a `List` without items, or only `---`: kubectl's words for nothing to do
+        raise Refused("error: no objects passed to " + ("create" if create else "apply"))
     if len(docs) > MAX_DOCUMENTS:
         raise Refused(f"more than {MAX_DOCUMENTS} objects ({len(docs)}, each item of a List "
                       "counted); upload them in parts")
     return docs
 
 
-def result_line(result: ApplyResult, create: bool, dry_run: bool = False) -> dict:
+def result_line(result: ApplyResult, create: bool, dry_run: bool = False,
+                source: str = "STDIN") -> dict:
     """kubectl's line for one document: `replicaset.apps/rs-node-web created` or its error;
-    a dry run's line ends in ` (server dry run)`, as kubectl prints it."""
+    a dry run's line ends in ` (server dry run)`, as kubectl prints it. `source` is the file
+    kubectl names in an error (`-f -` reads STDIN, as the upload form does)."""
     if result.error is None:
         suffix = " (server dry run)" if dry_run else ""
         return {"ok": True, "text": f"{_kind_ref(result)}/{result.name} {result.action}{suffix}",
                 "warnings": [f"Warning: {w}" for w in result.warnings]}
-    return {"ok": False, "text": error_text(result.error, create), "warnings": []}
+    return {"ok": False, "text": error_text(result.error, create, source), "warnings": []}
 
 
-def error_text(status: dict, create: bool) -> str:
+def error_text(status: dict, create: bool, source: str = "STDIN") -> str:
     reason, message = status.get("reason") or "", status.get("message") or ""
     if reason == "Invalid":
         return f"The {message}"
     if reason == "BadRequest" and message.startswith("error"):
         return message
     verb = "creating" if create else "applying"
-    return f'Error from server ({reason}): error when {verb} "STDIN": {message}'
+    return f'Error from server ({reason}): error when {verb} "{source}": {message}'
 
 
 def _kind_ref(result: ApplyResult) -> str:

@@ -73,6 +73,7 @@ from clusterviz.dashboard.snapshot import (
     snapshot,
     snapshot_message,
 )
+from clusterviz.dashboard.terminalslots import who_of
 
 CLOSE_NO_CLUSTER = 4404
 
@@ -277,7 +278,8 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
         access = None
         try:
             access = await _offload(webkubectl.grant)(self.scope["user"], self.slug)
-            code = await webkubectl.run(command, self.slug, access, stdin, emit, self.stop)
+            code = await webkubectl.run(command, self.slug, access, stdin, emit, self.stop,
+                                        who_of(self.scope))
         except Refused as exc:
             await self.send_json({"type": "refused", "message": str(exc)})
             return

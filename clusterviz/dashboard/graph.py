@@ -22,6 +22,10 @@ What is drawn:
   host/path.
 - The outside world: client machines by IP and the upstream DNS.
 
+One odd object (stored before the API server decoded bodies by their
+schema, or of a shape nobody foresaw) costs only its own element: each
+object is drawn under a guard that logs and skips it, never failing the view.
+
 Namespace filter: `""` shows every namespace but the hidden ones
 (kube-system), `"*"` shows all, any other value shows that namespace only.
 Nodes and the outside world are always shown.
@@ -29,13 +33,16 @@ Nodes and the outside world are always shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from simcore.identitycache import IdentityCache
 from simcore.printers.cluster import node_roles, node_status
 from simcore.printers.network import service_external_ip, service_ports
 from simcore.printers.pods import pod_status
+
+log = logging.getLogger(__name__)
 
 HIDDEN_NAMESPACES = frozenset({"kube-system"})
 ALL_NAMESPACES = "*"
@@ -164,12 +171,26 @@ def _namespace_filter(namespace: str):
     return lambda ns: ns not in HIDDEN_NAMESPACES
 
 
+def _meta(obj: dict) -> dict:
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
 def _ns(obj: dict) -> str:
-    return obj["metadata"].get("namespace") or ""
+    return str(_meta(obj).get("namespace") or "")
 
 
 def _name(obj: dict) -> str:
-    return obj["metadata"]["name"]
+    return str(_meta(obj).get("name") or "")
+
+
+def _guarded(add: Callable[..., None], graph: _Graph, obj: dict, *args) -> None:
+    """Draw one object; if it is too odd to draw, log it and leave it out."""
+    try:
+        add(graph, obj, *args)
+    except Exception:  # one bad object must cost its own element, not the whole view
+        log.warning("graph: left out %s %s/%s", obj.get("kind") if isinstance(obj, dict)
+                    else type(obj).__name__, _ns(obj), _name(obj), exc_info=True)
 
 
 def _add_outside(graph: _Graph, outside: Outside) -> None:
@@ -184,18 +205,22 @@ def _add_outside(graph: _Graph, outside: Outside) -> None:
 def _add_nodes(graph: _Graph, nodes: Iterable[dict]) -> None:
     ordered = sorted(nodes, key=lambda n: (not _is_control_plane(n), _name(n)))
     for order, node in enumerate(ordered):
-        name, ip, roles = _name(node), _internal_ip(node), node_roles(node)
-        status = node_status(node)
-        classes = "k8s-node" + (" control-plane" if _is_control_plane(node) else "")
-        if status != "Ready":
-            classes += " not-ready"
-        graph.node(f"node/{name}", classes, kind="Node", name=name, ip=ip, roles=roles,
-                   status=status, order=order,
-                   label=f"{name} · {ip}" + ("" if status == "Ready" else f"\n{status}"))
+        _guarded(_add_node, graph, node, order)
+
+
+def _add_node(graph: _Graph, node: dict, order: int) -> None:
+    name, ip, roles = _name(node), _internal_ip(node), node_roles(node)
+    status = node_status(node)
+    classes = "k8s-node" + (" control-plane" if _is_control_plane(node) else "")
+    if status != "Ready":
+        classes += " not-ready"
+    graph.node(f"node/{name}", classes, kind="Node", name=name, ip=ip, roles=roles,
+               status=status, order=order,
+               label=f"{name} · {ip}" + ("" if status == "Ready" else f"\n{status}"))
 
 
 def _is_control_plane(node: dict) -> bool:
-    labels = node["metadata"].get("labels") or {}
+    labels = _meta(node).get("labels") or {}
     return "node-role.kubernetes.io/control-plane" in labels or \
         "node-role.kubernetes.io/master" in labels
 
@@ -209,19 +234,23 @@ def _internal_ip(node: dict) -> str:
 
 def _add_pods(graph: _Graph, pods: Iterable[dict]) -> None:
     for pod in sorted(pods, key=lambda p: (_ns(p), _name(p))):
-        node_name = (pod.get("spec") or {}).get("nodeName") or ""
-        parent = f"node/{node_name}" if f"node/{node_name}" in graph.elements else None
-        if parent is None:
-            parent = "unscheduled"
-            if parent not in graph.elements:
-                graph.node(parent, "k8s-node unscheduled", kind="Unscheduled", name="",
-                           order=10_000, label="not scheduled yet")
-        status, state = _pod_state(pod)
-        ip = (pod.get("status") or {}).get("podIP") or ""
-        ns, name = _ns(pod), _name(pod)
-        graph.node(f"pod/{ns}/{name}", f"pod {state}", kind="Pod", parent=parent,
-                   name=name, namespace=ns, node=node_name, ip=ip, status=status, state=state,
-                   label=f"{name}\n{ip or 'no IP yet'}\n{status}")
+        _guarded(_add_pod, graph, pod)
+
+
+def _add_pod(graph: _Graph, pod: dict) -> None:
+    node_name = (pod.get("spec") or {}).get("nodeName") or ""
+    parent = f"node/{node_name}" if f"node/{node_name}" in graph.elements else None
+    if parent is None:
+        parent = "unscheduled"
+        if parent not in graph.elements:
+            graph.node(parent, "k8s-node unscheduled", kind="Unscheduled", name="",
+                       order=10_000, label="not scheduled yet")
+    status, state = _pod_state(pod)
+    ip = (pod.get("status") or {}).get("podIP") or ""
+    ns, name = _ns(pod), _name(pod)
+    graph.node(f"pod/{ns}/{name}", f"pod {state}", kind="Pod", parent=parent,
+               name=name, namespace=ns, node=node_name, ip=ip, status=status, state=state,
+               label=f"{name}\n{ip or 'no IP yet'}\n{status}")
 
 
 def _add_owners(graph: _Graph, objects: Mapping[str, Sequence[dict]], visible,
@@ -229,13 +258,17 @@ def _add_owners(graph: _Graph, objects: Mapping[str, Sequence[dict]], visible,
     for kind, prefix in OWNER_PREFIX.items():
         for owner in objects.get(RESOURCES[kind], ()):
             if visible(_ns(owner)):
-                ns, name = _ns(owner), _name(owner)
-                graph.node(f"{prefix}/{ns}/{name}", f"owner {prefix}", kind=kind, name=name,
-                           namespace=ns, label=f"{name}\n{kind}{_replicas(owner)}")
+                _guarded(_add_owner, graph, owner, kind, prefix)
     owned = list(pods) + [o for o in objects.get(RESOURCES["ReplicaSet"], ())
                           if visible(_ns(o))]
     for obj in owned:
-        _add_owner_edge(graph, obj)
+        _guarded(_add_owner_edge, graph, obj)
+
+
+def _add_owner(graph: _Graph, owner: dict, kind: str, prefix: str) -> None:
+    ns, name = _ns(owner), _name(owner)
+    graph.node(f"{prefix}/{ns}/{name}", f"owner {prefix}", kind=kind, name=name,
+               namespace=ns, label=f"{name}\n{kind}{_replicas(owner)}")
 
 
 def _replicas(owner: dict) -> str:
@@ -248,7 +281,7 @@ def _replicas(owner: dict) -> str:
 def _add_owner_edge(graph: _Graph, obj: dict) -> None:
     prefix = "rs" if obj.get("kind") == "ReplicaSet" else "pod"
     child = f"{prefix}/{_ns(obj)}/{_name(obj)}"
-    for ref in obj["metadata"].get("ownerReferences") or []:
+    for ref in _meta(obj).get("ownerReferences") or []:
         owner_prefix = OWNER_PREFIX.get(ref.get("kind", ""))
         if ref.get("controller") and owner_prefix:
             owner = f"{owner_prefix}/{_ns(obj)}/{ref.get('name')}"
@@ -257,27 +290,34 @@ def _add_owner_edge(graph: _Graph, obj: dict) -> None:
 
 def _add_services(graph: _Graph, services: Iterable[dict], visible) -> None:
     for svc in services:
-        if not visible(_ns(svc)):
-            continue
-        spec = svc.get("spec") or {}
-        svc_type = spec.get("type", "ClusterIP")
-        cluster_ip, ports = spec.get("clusterIP") or "", service_ports(svc)
-        external = service_external_ip(svc)
-        lines = [_name(svc), f"{svc_type} {cluster_ip}".strip(), ports]
-        if svc_type in ("LoadBalancer", "ExternalName") or external != "<none>":
-            lines.append(f"external {external}")
-        ns, name = _ns(svc), _name(svc)
-        graph.node(f"svc/{ns}/{name}", f"service {svc_type.lower()}", kind="Service", name=name,
-                   namespace=ns, type=svc_type, clusterIP=cluster_ip, ports=ports,
-                   external=external, label="\n".join(lines))
+        if visible(_ns(svc)):
+            _guarded(_add_service, graph, svc)
+
+
+def _add_service(graph: _Graph, svc: dict) -> None:
+    spec = svc.get("spec") or {}
+    svc_type = spec.get("type", "ClusterIP")
+    cluster_ip, ports = spec.get("clusterIP") or "", service_ports(svc)
+    external = service_external_ip(svc)
+    lines = [_name(svc), f"{svc_type} {cluster_ip}".strip(), ports]
+    if svc_type in ("LoadBalancer", "ExternalName") or external != "<none>":
+        lines.append(f"external {external}")
+    ns, name = _ns(svc), _name(svc)
+    graph.node(f"svc/{ns}/{name}", f"service {svc_type.lower()}", kind="Service", name=name,
+               namespace=ns, type=svc_type, clusterIP=cluster_ip, ports=ports,
+               external=external, label="\n".join(lines))
 
 
 def _add_endpoints(graph: _Graph, slices: Iterable[dict], visible) -> None:
     for slice_ in slices:
-        ns = _ns(slice_)
-        service = (slice_["metadata"].get("labels") or {}).get("kubernetes.io/service-name")
-        if not visible(ns) or not service:
-            continue
+        if visible(_ns(slice_)):
+            _guarded(_add_slice, graph, slice_)
+
+
+def _add_slice(graph: _Graph, slice_: dict) -> None:
+    ns = _ns(slice_)
+    service = (_meta(slice_).get("labels") or {}).get("kubernetes.io/service-name")
+    if service:
         for endpoint in slice_.get("endpoints") or []:
             ref = endpoint.get("targetRef") or {}
             if ref.get("kind") != "Pod":
@@ -290,17 +330,20 @@ def _add_endpoints(graph: _Graph, slices: Iterable[dict], visible) -> None:
 
 def _add_ingresses(graph: _Graph, ingresses: Iterable[dict], visible) -> None:
     for ing in ingresses:
-        if not visible(_ns(ing)):
-            continue
-        ns, name = _ns(ing), _name(ing)
-        spec = ing.get("spec") or {}
-        id_ = f"ing/{ns}/{name}"
-        graph.node(id_, "ingress", kind="Ingress", name=name, namespace=ns,
-                   label=f"{name}\nIngress {spec.get('ingressClassName') or ''}".strip())
-        for host, path, service in _ingress_routes(spec):
-            route = f"{host or '*'}{path}"
-            graph.edge(f"route/{ns}/{name}/{route}/{service}", id_, f"svc/{ns}/{service}",
-                       "route", label=route)
+        if visible(_ns(ing)):
+            _guarded(_add_ingress, graph, ing)
+
+
+def _add_ingress(graph: _Graph, ing: dict) -> None:
+    ns, name = _ns(ing), _name(ing)
+    spec = ing.get("spec") or {}
+    id_ = f"ing/{ns}/{name}"
+    graph.node(id_, "ingress", kind="Ingress", name=name, namespace=ns,
+               label=f"{name}\nIngress {spec.get('ingressClassName') or ''}".strip())
+    for host, path, service in _ingress_routes(spec):
+        route = f"{host or '*'}{path}"
+        graph.edge(f"route/{ns}/{name}/{route}/{service}", id_, f"svc/{ns}/{service}",
+                   "route", label=route)
 
 
 def _ingress_routes(spec: dict) -> list[tuple[str, str, str]]:

@@ -11,7 +11,7 @@ runtime publishes every committed save to the cluster's viewers.
 
 from __future__ import annotations
 
-import json
+import math
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -25,6 +25,7 @@ from clusterviz.clusters.models import Cluster, StoredObject
 from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.dashboard import actions, fire, inspector, path, timecontrol
 from clusterviz.dashboard.graph import DEFAULT_CLIENTS
+from simcore import safeyaml
 
 
 def _offload(fn):
@@ -50,9 +51,12 @@ def _json_body(request: HttpRequest) -> dict:
     if request.content_type != "application/json":
         raise actions.Refused("send the request as application/json")
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
+        # Go's decoding: bounded depth, a lone surrogate escape made U+FFFD (`safeyaml`)
+        body = safeyaml.load_json((request.body or b"{}").decode("utf-8"))
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError both
         raise actions.Refused("the request body is not valid JSON") from None
+    except safeyaml.DocumentRefused:
+        raise actions.Refused("the request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise actions.Refused("the request body must be a JSON object")
     return body
@@ -113,9 +117,12 @@ def _source(body: dict) -> actions.Source:
 
 def _number(body: dict, key: str, default: float) -> float:
     try:
-        return float(body.get(key, default))
+        value = float(body.get(key, default))
     except (TypeError, ValueError):
         raise actions.Refused(f"{key} must be a number") from None
+    if not math.isfinite(value):  # NaN and Infinity: Python's json reads them, Go's does not
+        raise actions.Refused(f"{key} must be a number")
+    return value
 
 
 @cluster_view

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from clusterviz.k8sapi import protobuf, routing
-from simcore import errors
+from simcore import errors, safeyaml
 from simcore.patch import _go_syntax_error  # encoding/json's wording; see the report
 
 DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -88,8 +88,11 @@ def _too_large(limit: int) -> errors.APIError:
 
 
 def decode_object(request: HttpRequest) -> dict:
-    """The request's body as an object (create, update), in the API server's error words."""
-    media = media_type(request) or "application/json"
+    """The request's body as an object (create, update), in the API server's error words.
+    A body without a Content-Type is refused: the API server would read it as JSON, but a
+    page on another site can send exactly that with a `no-cors` fetch (no preflight), and
+    every real client (kubectl, client-go, the Python client) names its body's type."""
+    media = media_type(request)
     if media not in BODY_TYPES:
         log.info("415 for a %s body: %s %s", media, request.method, request.path)
         raise unsupported_media(BODY_TYPES)
@@ -117,8 +120,8 @@ def decode_options(request: HttpRequest) -> dict:
         except protobuf.ProtobufError as exc:
             raise errors.bad_request(str(exc)) from None
     try:
-        options = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        options = safeyaml.load_json(raw.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, safeyaml.DocumentRefused):
         raise errors.bad_request("couldn't get version/kind; json parse error: "
                                  "invalid DeleteOptions body") from None
     if not isinstance(options, dict):
@@ -165,15 +168,18 @@ def _summary(raw: bytes, limit: int = 30) -> str:
 
 def _parse_json(text: str):
     try:
-        return json.loads(text)
+        return safeyaml.load_json(text)
     except json.JSONDecodeError as exc:
         raise errors.bad_request("couldn't get version/kind; json parse error: "
                                  + _go_syntax_error(text, exc)) from None
+    except safeyaml.DocumentRefused as exc:
+        raise errors.bad_request(f"couldn't get version/kind; json parse error: {exc.problem}") \
+            from None
 
 
 def _parse_yaml(text: str):
     try:
-        return yaml.safe_load(text)
+        return safeyaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

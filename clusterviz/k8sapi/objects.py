@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from clusterviz.clusters.runtime import run
+from clusterviz.clusters.runtime import run, run_on_copy
 from clusterviz.k8sapi.negotiation import decode_object, decode_options, decode_patch, wants_table
 from clusterviz.k8sapi.responses import json_response, success_status
 from clusterviz.k8sapi.routing import Route
@@ -61,6 +61,11 @@ def get_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     return json_response(run(slug, operation))
 
 
+def _run(slug: str, operation, dry_run: bool):
+    """A write runs under the cluster's lock; its dry run on a copy, outside it."""
+    return run_on_copy(slug, operation) if dry_run else run(slug, operation)
+
+
 def _write_request(request: HttpRequest) -> Request:
     validation = request.GET.get("fieldValidation") or "Warn"
     if validation not in ("Strict", "Warn", "Ignore"):
@@ -75,7 +80,7 @@ def create_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
     def operation(sim) -> dict:
         req.warnings.clear()  # a retried attempt starts over
         return sim.api.create(res, body, route.namespace, req)
-    obj = run(slug, operation)
+    obj = _run(slug, operation, req.dry_run)
     return json_response(obj, status=201, warnings=req.warnings)
 
 
@@ -92,7 +97,7 @@ def update_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
     def operation(sim) -> dict:
         req.warnings.clear()
         return sim.api.update(res, body, route.namespace, route.subresource, req)
-    return json_response(run(slug, operation), warnings=req.warnings)
+    return json_response(_run(slug, operation, req.dry_run), warnings=req.warnings)
 
 
 def patch_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
@@ -103,7 +108,7 @@ def patch_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
         req.warnings.clear()
         return sim.api.patch(res, route.name, raw, patch_type, route.namespace,
                              route.subresource, req)
-    return json_response(run(slug, operation), warnings=req.warnings)
+    return json_response(_run(slug, operation, req.dry_run), warnings=req.warnings)
 
 
 def _delete_options(request: HttpRequest) -> dict:
@@ -131,7 +136,7 @@ def delete_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
 
     def operation(sim) -> tuple[dict, bool]:
         return sim.api.delete(res, route.name, route.namespace, **options)
-    obj, gone = run(slug, operation)
+    obj, gone = _run(slug, operation, options["dry_run"])
     if not gone or res.plural in RETURNS_DELETED_OBJECT and not res.group:
         return json_response(obj)
     details = {"name": route.name, **({"group": res.group} if res.group else {}),

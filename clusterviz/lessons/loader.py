@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from clusterviz.lessons import checks
 from simcore.simulation import parse_documents
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -52,6 +53,7 @@ class Request:
     source: Source
     run: str
     exit: int = 0  # the exit code the lesson expects (a timeout is the point sometimes)
+    wait: bool = False  # run only once the step's check holds (what it shows needs time)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Step:
     delete: tuple[Deletion, ...] = ()
     requests: tuple[Request, ...] = ()
     kubectl: tuple[str, ...] = ()
+    check: tuple[checks.Condition, ...] = ()  # what the cluster shows when Observe holds
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,27 @@ def _step(number: int, raw: object) -> Step:
     for key in ("title", "explain"):
         if not str(raw.get(key) or "").strip():
             raise LessonError(f"{where}: {key} is required")
-    return Step(number=number, title=str(raw["title"]), explain=str(raw["explain"]).strip(),
+    step = Step(number=number, title=str(raw["title"]), explain=str(raw["explain"]).strip(),
                 observe=str(raw.get("observe") or "").strip(),
                 apply=tuple(_manifest(where, m) for m in raw.get("apply") or ()),
                 delete=tuple(_deletion(where, d) for d in raw.get("delete") or ()),
                 requests=tuple(_request(where, r) for r in raw.get("requests") or ()),
-                kubectl=tuple(str(k) for k in raw.get("kubectl") or ()))
+                kubectl=tuple(str(k) for k in raw.get("kubectl") or ()),
+                check=_check(where, raw.get("check")))
+    if any(r.wait for r in step.requests) and not step.check:
+        raise LessonError(f"{where}: a request waits for the step's check, and it has none")
+    return step
+
+
+def _check(where: str, raw: object) -> tuple[checks.Condition, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise LessonError(f"{where}: check is a list of conditions")
+    try:
+        return tuple(checks.parse(c) for c in raw)
+    except checks.CheckError as exc:
+        raise LessonError(f"{where}: {exc}") from None
 
 
 def _manifest(where: str, raw: object) -> Manifest:
@@ -172,7 +190,8 @@ def _request(where: str, raw: object) -> Request:
     leftover = PLACEHOLDER.sub("", run)
     if re.search(r"\{(clusterip|podip|nodeip|nodeport)\b", leftover):
         raise LessonError(f"{where}: a placeholder in {run!r} is malformed")
-    return Request(source=source, run=run, exit=int(raw.get("exit") or 0))
+    return Request(source=source, run=run, exit=int(raw.get("exit") or 0),
+                   wait=bool(raw.get("wait")))
 
 
 def _source(where: str, raw: object) -> Source:

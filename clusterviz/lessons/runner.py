@@ -28,9 +28,11 @@ from django.db import transaction
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard import actions, path
+from clusterviz.lessons import checks
 from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Step
 from clusterviz.lessons.models import LessonRun
 from simcore import errors
+from simcore.presets import options as preset_options
 from simcore.simulation import Simulation
 
 DEFAULT_CLIENT = "192.168.100.50"
@@ -63,9 +65,11 @@ def apply_step(sim: Simulation, step: Step) -> list[dict]:
     lines = []
     for manifest in step.apply:
         results = sim.apply(manifest.text, create=manifest.create)
-        lines += [actions.result_line(r, manifest.create) for r in results]
+        lines += [actions.result_line(r, manifest.create, source=manifest.file)
+                  for r in results]
     for deletion in step.delete:
-        for pod in _pods(sim, deletion.selector, deletion.pick):
+        pods = _pods(sim, deletion.selector, deletion.pick)
+        for pod in pods if deletion.pick == "all" else pods[:1]:
             sim.delete("pods", pod["metadata"]["name"])
             lines.append({"ok": True, "text": f'pod "{pod["metadata"]["name"]}" deleted',
                           "warnings": []})
@@ -207,6 +211,12 @@ def run_step_request(slug: str, lesson: Lesson, number: int, index: int,
             "path": path.for_viewer(slug, result.steps, result.origin) if result.origin else None}
 
 
+def check_step(slug: str, lesson: Lesson, number: int) -> checks.CheckResult:
+    """Whether the cluster shows what step `number` observes (its check; true without one)."""
+    step = lesson.step(number)
+    return runtime.run(slug, lambda sim: checks.evaluate(sim, step.check))
+
+
 def _with_command(sim: Simulation, request: Request, client: str) -> tuple[str, Output]:
     return fill(sim, request.run), run_request(sim, request, client)
 
@@ -218,8 +228,9 @@ def reset(slug: str) -> dict:
         if old is None:
             raise runtime.ClusterNotFound(slug)
         keep = {"name": old.name, "preset": old.preset, "seed": old.seed, "speed": old.speed,
-                "options": old.options, "owner_id": old.owner_id, "classroom_id": old.classroom_id,
-                "quota": (old.state.get("config") or {}).get("quota")}
+                "options": preset_options.of_config((old.state or {}).get("config") or {}),
+                "owner_id": old.owner_id, "classroom_id": old.classroom_id,
+                "quota": ((old.state or {}).get("config") or {}).get("quota")}
         with transaction.atomic():
             old.delete()
             cluster = runtime.create_cluster(slug, **keep)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("clusters/<slug:slug>/present", views.presenter, name="presenter"),
     path("clusters/<slug:slug>/lesson/goto", views.goto, name="lesson-goto"),
     path("clusters/<slug:slug>/lesson/run", views.run, name="lesson-run"),
+    path("clusters/<slug:slug>/lesson/check", views.check, name="lesson-check"),
     path("clusters/<slug:slug>/lesson/reset", views.reset, name="lesson-reset"),
     path("clusters/<slug:slug>/lesson/clock", views.clock, name="lesson-clock"),
 ]

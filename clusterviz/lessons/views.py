@@ -9,8 +9,6 @@ trip; only applying, running and resetting ask the server.
 
 from __future__ import annotations
 
-import json
-
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -27,6 +25,7 @@ from clusterviz.dashboard import timecontrol
 from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.graph import DEFAULT_CLIENTS
 from clusterviz.lessons import loader, runner
+from simcore import safeyaml
 
 
 def _offload(fn):
@@ -47,8 +46,8 @@ def lesson_data(lesson: loader.Lesson) -> dict:
     return {"slug": lesson.slug, "title": lesson.title, "steps": [
         {"number": s.number, "title": s.title, "explain": s.explain, "observe": s.observe,
          "apply": [m.command for m in s.apply], "kubectl": list(s.kubectl),
-         "requests": [{"run": r.run, "source": r.source.kind, "from": r.source.describe("")}
-                      for r in s.requests]}
+         "requests": [{"run": r.run, "source": r.source.kind, "from": r.source.describe(""),
+                       "wait": r.wait} for r in s.requests], "checked": bool(s.check)}
         for s in lesson.steps]}
 
 
@@ -74,9 +73,11 @@ def _body(request: HttpRequest) -> dict:
     if request.content_type != "application/json":
         raise Refused("send the request as application/json")
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
+        body = safeyaml.load_json((request.body or b"{}").decode("utf-8"))
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError both
         raise Refused("the request body is not valid JSON") from None
+    except safeyaml.DocumentRefused:  # nested deeper than this engine recurses
+        raise Refused("the request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise Refused("the request body must be a JSON object")
     return body
@@ -121,6 +122,15 @@ async def run(request: HttpRequest, slug: str) -> JsonResponse:
             raise Refused(f"unknown outside client {client}")
         return runner.run_step_request(slug, _lesson(body), _int(body, "step", 1),
                                        _int(body, "index"), client)
+    return await _answer(slug, work)
+
+
+@cluster_view
+async def check(request: HttpRequest, slug: str) -> JsonResponse:
+    """GET ?lesson=&step=: does the cluster show what the step observes, and what is missing."""
+    def work() -> dict:
+        lesson = loader.load(request.GET.get("lesson") or "")
+        return dict(runner.check_step(slug, lesson, _int(request.GET, "step", 1)))
     return await _answer(slug, work)
 
 

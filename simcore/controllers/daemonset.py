@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from simcore import errors, events, labels
 from simcore.apiserver import INTERNAL
-from simcore.controllers import podstatus
+from simcore.controllers import burst, podstatus
 from simcore.controllers.base import (
     Controller,
     controller_of,
@@ -361,8 +361,9 @@ class DaemonSetController(Controller):
         for node_name, pods in by_node.items():
             if node_name not in known:
                 doomed += [p for p in pods if not p["metadata"].get("deletionTimestamp")]
-        self._delete_pods(ds, doomed)
-        self._create_pods(ds, needing, hash_, generation)
+        # at most one burst each way per sync (daemon_controller.go's BurstReplicas)
+        self._delete_pods(ds, doomed[:burst.DAEMONSET_BURST])
+        self._create_pods(ds, needing[:burst.DAEMONSET_BURST], hash_, generation)
 
     def _extra_or_failed(self, ds: dict, node_name: str, pods: list[dict]) -> list[dict]:
         doomed, running = [], []

@@ -32,7 +32,8 @@ class GarbageCollector(Controller):
     def sync(self, key: str) -> None:
         kind, _, rest = key.partition(":")
         if kind == "gone":
-            self._delete_dependents(rest)
+            if not self._delete_dependents(rest):
+                self.queue.add(key)  # a bounded step ran out: the rest in the next one
             return
         res, namespace, name = rest.split(":", 2)
         owner = self.api.store.get(res, namespace, name)
@@ -45,7 +46,8 @@ class GarbageCollector(Controller):
             self._drop_finalizer(res, namespace, name, "orphan")
         elif "foregroundDeletion" in finalizers:
             if self.api.store.dependents(uid):
-                self._delete_dependents(uid, "Foreground")
+                if not self._delete_dependents(uid, "Foreground"):
+                    self.queue.add(key)
                 return
             self._drop_finalizer(res, namespace, name, "foregroundDeletion")
 
@@ -58,8 +60,12 @@ class GarbageCollector(Controller):
                 o["metadata"].pop("finalizers", None)
         self.api.mutate(res, name, namespace or None, drop)
 
-    def _delete_dependents(self, uid: str, policy: str = "Background") -> None:
+    def _delete_dependents(self, uid: str, policy: str = "Background") -> bool:
+        """Delete (or release) the dependents of `uid`; False when the engine's bounded step
+        ran out first (`Engine.spent`), with the rest still to do."""
         for res, namespace, name in self.api.store.dependents(uid):
+            if self.engine.spent():
+                return False
             obj = self.api.store.get(res, namespace, name)
             if obj is None or obj["metadata"].get("deletionTimestamp"):
                 continue
@@ -72,6 +78,7 @@ class GarbageCollector(Controller):
                     self.api.delete(res, name, namespace or None, propagation_policy=policy)
             except errors.NotFound:
                 pass
+        return True
 
     def _owner_exists(self, ref: dict, namespace: str) -> bool:
         for res in RESOURCES:

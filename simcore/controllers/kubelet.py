@@ -32,6 +32,8 @@ from simcore.runtime import containers as rt
 
 BACKOFF_START, BACKOFF_CAP = 10.0, 300.0
 PULL_BACKOFF_CAP = 300.0
+# client-go EventCorrelator spam filter defaults: a burst of 25 events, then 1 per 5 minutes
+SPAM_BURST, SPAM_INTERVAL = 25, 300.0
 
 
 @functools.lru_cache(maxsize=4096)
@@ -282,6 +284,7 @@ class Kubelet(Controller):
             ok, output = rt.run_probe(probe, rt.profile_for(container.get("image", "")), state,
                                       pod, now, self.clock.now, self.rng,
                                       state.get("runtime", "docker"))
+            self._failed_runs(pod, container, state, kind, probe, ok, output)
             current = state.setdefault("probe", {}).get(kind)
             if current is None:
                 current = kind == "liveness"  # liveness starts healthy, readiness not ready
@@ -302,11 +305,34 @@ class Kubelet(Controller):
                 wake.append(due)
         return min(wake) if wake else None
 
+    def _failed_runs(self, pod, container, state, kind, probe, ok, output) -> None:
+        """The kubelet records `Unhealthy` at every probe run that fails ("%s probe failed:
+        %s", the probe type and its output, prober.go); the event recorder counts the
+        repeats on one event, and its spam filter (client-go EventCorrelator: a burst of
+        25, then one per 5 minutes) lets the first SPAM_BURST through, then one every
+        SPAM_INTERVAL. The runs are background timers on the prober (clock.BACKGROUND):
+        they tick while time passes but are no work "run until idle" waits for."""
+        runs = state.setdefault("probe_runs", {})
+        if ok:
+            runs.pop(kind, None)
+            return
+        now = self.clock.elapsed
+        run = runs.get(kind)
+        if run is None:
+            run = runs[kind] = {"due": rt.next_probe_run(probe, state, now), "sent": 0}
+        if now + 1e-9 >= run["due"]:
+            self._event(pod, "Warning", "Unhealthy",
+                        f"{kind.capitalize()} probe failed: {output}", container)
+            run["sent"] += 1
+            wait = float(probe.get("periodSeconds", 10)) if run["sent"] < SPAM_BURST \
+                else SPAM_INTERVAL
+            run["due"] = rt.next_probe_run(probe, state, now + wait)
+        meta = pod["metadata"]
+        self.clock.call_at(run["due"], Prober.name, object_key(meta["namespace"], meta["name"]))
+
     def _probe_failed(self, pod, container, state, kind, output) -> None:
-        label = kind.capitalize()
-        self._event(pod, "Warning", "Unhealthy", f"{label} probe failed: {output}".rstrip(),
-                    container)
         if kind == "liveness":
+            state.pop("probe_runs", None)  # the restarted container probes afresh
             self._event(pod, "Normal", "Killing", f"Container {container['name']} failed "
                         "liveness probe, will be restarted", container)
             rt.finish(state, self.clock.elapsed, 137, reason="Error")
@@ -365,3 +391,14 @@ def _probes_ports(container: dict) -> bool:
     return any(probe and ("httpGet" in probe or "tcpSocket" in probe or "grpc" in probe)
                for probe in (container.get("readinessProbe"), container.get("livenessProbe"),
                              container.get("startupProbe")))
+
+
+class Prober(Controller):
+    """A failing probe's next run: look at the pod again (the kubelet records the run)."""
+
+    name = "prober"
+
+    def sync(self, key: str) -> None:
+        kubelet = self.engine.by_name.get("kubelet")
+        if kubelet is not None:
+            kubelet.queue.add(key)

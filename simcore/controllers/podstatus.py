@@ -50,6 +50,24 @@ def _image_id(image: str) -> str:
     return f"{repo}@sha256:{_digest(image)}"
 
 
+def docker_image(image: str) -> str:
+    """status.image as dockershim reports it: docker's own short name of the tag
+    (`nginx:latest`, `whatwant/node-web:1.0`, `k8s.gcr.io/coredns:1.7.0`)."""
+    return _docker_short(full_image(image))
+
+
+def docker_image_id(image: str) -> str:
+    """status.imageID under dockershim: `docker-pullable://<repo>@sha256:<digest>`."""
+    return "docker-pullable://" + _docker_short(image_id(image))
+
+
+def _docker_short(name: str) -> str:
+    for prefix in ("docker.io/library/", "docker.io/"):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
 def full_image(image: str) -> str:
     name = image if ":" in image.split("/")[-1] or "@" in image else f"{image}:latest"
     first = name.split("/")[0]
@@ -90,7 +108,11 @@ def sandbox_created(pod: dict, record: dict, now: str) -> None:
 def _container_status(container: dict, state: dict, record: dict, pod: dict, clock) -> dict:
     now = clock.elapsed
     image = container.get("image", "")
-    out = {"name": container["name"], "image": full_image(image), "imageID": "",
+    # dockershim (the lecture's Docker 20.10 nodes) names images and containers its own way
+    docker = state.get("runtime") == "docker"
+    image_ref = docker_image_id if docker else image_id
+    out = {"name": container["name"], "image": docker_image(image) if docker else
+           full_image(image), "imageID": "",
            "ready": False, "restartCount": state.get("restart_count", 0), "started": False,
            "lastState": {}}
     if state.get("last_terminated"):
@@ -102,10 +124,10 @@ def _container_status(container: dict, state: dict, record: dict, pod: dict, clo
             waiting = state["backoff_reason"]
         out["state"] = {"waiting": dict(waiting)}
         if state.get("pulled"):
-            out["imageID"] = image_id(image)
+            out["imageID"] = image_ref(image)
         return out
-    out["imageID"] = image_id(image)
-    out["containerID"] = "containerd://" + _digest(
+    out["imageID"] = image_ref(image)
+    out["containerID"] = ("docker://" if docker else "containerd://") + _digest(
         f"{record['uid']}/{container['name']}/{state.get('restart_count', 0)}")
     if stage == "running":
         out["started"] = True

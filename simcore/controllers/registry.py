@@ -10,7 +10,7 @@ from simcore.controllers.endpoints import EndpointsController
 from simcore.controllers.garbagecollector import GarbageCollector
 from simcore.controllers.ingressstatus import IngressStatusController
 from simcore.controllers.job import JobController
-from simcore.controllers.kubelet import Kubelet
+from simcore.controllers.kubelet import Kubelet, Prober
 from simcore.controllers.loadbalancer import LoadBalancerController
 from simcore.controllers.namespace import NamespaceController
 from simcore.controllers.nodelifecycle import NodeLifecycleController
@@ -36,6 +36,7 @@ CONTROLLERS = (
     IngressStatusController,
     KubeProxy,
     GarbageCollector,
+    Prober,
     Alarm,
 )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from simcore import errors, events, labels
 from simcore.apiserver import INTERNAL
-from simcore.controllers import podstatus
+from simcore.controllers import burst, podstatus
 from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
 from simcore.jsoncopy import clone
 from simcore.resources import object_key, split_key
@@ -116,9 +116,9 @@ class ReplicaSetController(Controller):
         live = [p for p in mine if active(p)]
         want = int(owner["spec"].get("replicas", 1))
         if len(live) < want:
-            self._create(owner, want - len(live))
+            self._create(owner, min(want - len(live), burst.REPLICASET_BURST))
         elif len(live) > want:
-            self._delete(owner, live, len(live) - want)
+            self._delete(owner, live, min(len(live) - want, burst.REPLICASET_BURST))
         self._write_status(owner, mine, selector)
 
     def _claim(self, owner: dict, selector: labels.Selector, namespace: str) -> list[dict]:
@@ -141,10 +141,12 @@ class ReplicaSetController(Controller):
         return claimed
 
     def _create(self, owner: dict, count: int) -> None:
+        """At most one burst, in slow-start batches (`burst`)."""
+        if self._namespace_closed(owner):
+            return
         template = owner["spec"].get("template") or {}
-        for _ in range(count):
-            if self._namespace_closed(owner):
-                return
+
+        def create_one() -> None:
             try:
                 pod = self.api.create("pods", pod_from_template(owner, template),
                                       owner["metadata"]["namespace"], INTERNAL,
@@ -155,6 +157,7 @@ class ReplicaSetController(Controller):
                 raise
             events.record(self.engine, owner, "Normal", "SuccessfulCreate",
                           f"Created pod: {pod['metadata']['name']}", self.component)
+        burst.slow_start_batch(count, create_one, self.engine.spent)
 
     def _namespace_closed(self, owner: dict) -> bool:
         ns = self.api.store.get("namespaces", "", owner["metadata"]["namespace"])

@@ -28,7 +28,7 @@ import re
 
 from simcore import errors, events
 from simcore.apiserver import INTERNAL
-from simcore.controllers import podstatus
+from simcore.controllers import burst, podstatus
 from simcore.controllers.base import (
     Controller,
     controller_of,
@@ -183,6 +183,11 @@ class StatefulSetController(Controller):
                 pods: list[dict]) -> dict:
         """updateStatefulSet: create, replace and condemn pods; the status to write."""
         count = int(sts["spec"].get("replicas", 1))
+        # Only the ordinals up to one burst past the highest pod are looked at: the rest are
+        # all missing, and a sync creates no more than a burst of them anyway. The real
+        # controller allocates a slot per replica, which `replicas: 100000000` makes 800 MB.
+        highest = max((ordinal_of(p)[1] for p in pods), default=-1)
+        count = min(count, max(highest, -1) + 1 + burst.STATEFULSET_BURST)
         replicas: list[dict | None] = [None] * count
         condemned = []
         for pod in pods:

@@ -510,12 +510,16 @@ _APPS: dict[str, Callable[[Mapping, HttpRequest, ServeContext], Served]] = {
 
 
 def known_apps() -> tuple[str, ...]:
-    return tuple(sorted(_APPS))
+    from simcore.exec.popular_apps import HANDLERS
+    return tuple(sorted({*_APPS, *HANDLERS}))
 
 
 def serve(app: str, config: Mapping, request: HttpRequest, ctx: ServeContext) -> Served:
     """The response `app` gives `request`; unknown apps answer like a bare Go server (404)."""
     handler = _APPS.get(app)
+    if handler is None:
+        from simcore.exec.popular_apps import HANDLERS
+        handler = HANDLERS.get(app)
     if handler is None:
         return Served(_go_not_found(ctx), (), ctx.state)
     return handler(config, request, ctx)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
+from simcore.exec.apps import NGINX_DOCROOT, nginx_index
 from simcore.exec.imageref import ImageRefError, parse_image_ref
 
 # --- what is on disk ---------------------------------------------------------
@@ -205,6 +206,11 @@ def _node_images() -> list[ImageProfile]:
 # --- nginx family -------------------------------------------------------------
 
 
+def _nginx_pages(modern: bool) -> dict[str, str]:
+    """The stock docroot the nginx packages install (what GET / serves)."""
+    return {f"{NGINX_DOCROOT}/index.html": nginx_index(modern)}
+
+
 def _nginx_images() -> list[ImageProfile]:
     stretch = {"shell": "dash", "bash": "4.4", "coreutils": "gnu-8.26", "libc": "glibc"}
     alpine = {"shell": "busybox", "coreutils": "busybox", "wget": "busybox-1.36.1",
@@ -216,7 +222,8 @@ def _nginx_images() -> list[ImageProfile]:
             env=(_PATH, "NGINX_VERSION=1.14.2-1~stretch", "NJS_VERSION=1.14.2.0.2.6-1~stretch"),
             entrypoint=None, cmd=("nginx", "-g", "daemon off;"),
             commands=_commands(_DEBIAN_BASE, "nginx nginx-debug envsubst"), tools=stretch,
-            files={**_dirs(html), **_os_release("Debian GNU/Linux 9 (stretch)", "debian", "9")},
+            files={**_dirs(html), **_os_release("Debian GNU/Linux 9 (stretch)", "debian", "9"),
+                   **_nginx_pages(False)},
             app="nginx", app_config={"version": "1.14.2", "modern": False,
                                      "last_modified": "Tue, 04 Dec 2018 14:44:49 GMT"},
             confidence="medium",
@@ -231,7 +238,7 @@ def _nginx_images() -> list[ImageProfile]:
             entrypoint=("/docker-entrypoint.sh",), cmd=("nginx", "-g", "daemon off;"),
             commands=_commands(_BUSYBOX, "curl nginx nginx-debug envsubst"), tools=alpine,
             files={**_dirs(html + " /docker-entrypoint.d"),
-                   **_os_release("Alpine Linux v3.20", "alpine", "3.20.5")},
+                   **_os_release("Alpine Linux v3.20", "alpine", "3.20.5"), **_nginx_pages(True)},
             app="nginx", app_config={"version": "1.27.3", "modern": True,
                                      "last_modified": "Tue, 26 Nov 2024 15:55:00 GMT"},
             confidence="medium",
@@ -506,9 +513,16 @@ _ALIASES = {
 
 
 def image_profile(image: str) -> ImageProfile | None:
-    """The profile for `image`, or None when no registry would serve it."""
+    """The profile for `image`, or None when no registry would serve it: the exact
+    catalogue first, then the image's family and tag era (families.py)."""
     key = _lookup_key(image)
-    return None if key is None else catalogue().get(key)
+    if key is None:
+        return None
+    profile = catalogue().get(key)
+    if profile is None:
+        from simcore.exec.families import family_profile
+        profile = family_profile(key)
+    return profile
 
 
 @functools.lru_cache(maxsize=1024)

@@ -134,7 +134,8 @@ def _dispatch(argv: list[str], ctx: ExecContext, stdin: bool) -> dict:
         return _server(argv, *_SERVERS[_APP_PROGRAM[profile.app]])
     if name in _SERVERS:
         return _server(argv, *_SERVERS[name])
-    handler = _BATCH.get(name)
+    from simcore.exec.server_plans import PROGRAMS
+    handler = PROGRAMS.get(name) or _BATCH.get(name)
     if handler is not None:
         return handler(argv, ctx, stdin)
     if name.startswith("perl"):
@@ -345,12 +346,16 @@ def expand_repeat(plan: dict, until: float) -> list[dict]:
     repeat = plan.get("repeat")
     if not repeat or repeat["every"] <= 0:
         return []
+    from simcore.exec.loopcount import render
     events: list[dict] = []
     k = 0
     while (base := repeat["start"] + k * repeat["every"]) <= until:
         for kind in ("output", "files"):
             for event in repeat[kind]:
                 if base + event["at"] <= until:
-                    events.append({**event, "at": base + event["at"], "kind": kind})
+                    out = {**event, "at": base + event["at"], "kind": kind}
+                    if "steps" in event:
+                        out["text"] = render(event["text"], out.pop("steps"), k)
+                    events.append(out)
         k += 1
     return sorted(events, key=lambda e: e["at"])

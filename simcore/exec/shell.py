@@ -235,23 +235,61 @@ class Shell:
             if (self.run_list(loop.condition) == 0) == loop.until:
                 return status
             start, mark, files_mark = self.clock, len(self.out.chunks), len(self.file_events)
+            before = dict(self.vars) if endless and self.plan else None
             status = self.run_list(loop.body)
             iterations += 1
             if endless and self.plan and self.clock > start:
+                if before != self.vars:
+                    self._record_counting(loop, start, mark, files_mark)
                 self._record_repeat(start, mark, files_mark)
             if endless and self.clock == start and iterations > 1:
                 self._hang("An endless loop that never sleeps keeps the CPU busy.")
             if self.clock > self.horizon or iterations > 10000:
                 self._hang("The loop runs past the simulated horizon.")
 
-    def _record_repeat(self, start: float, mark: int, files_mark: int) -> None:
+    def _record_repeat(self, start: float, mark: int, files_mark: int,
+                       steps: list | None = None) -> None:
         every = self.clock - start
         output = [{"at": at - start, "stream": s, "text": t}
                   for s, t, at in self.out.chunks[mark:]]
+        for event, step in zip(output, steps or (), strict=False):
+            if any(step):
+                event["steps"] = step  # a counted line: loopcount.render writes iteration k
         files = [{**e, "at": e["at"] - start} for e in self.file_events[files_mark:]]
+        # the block replays the first iteration too: keep it out of the plain output
+        del self.out.chunks[mark:]
+        del self.file_events[files_mark:]
         self.repeat = {"start": start, "every": every, "output": output, "files": files}
         self.hung = True
         raise _Stop
+
+    def _record_counting(self, loop: Loop, start: float, mark: int, files_mark: int) -> None:
+        """A loop whose iterations change variables: run two more; when the three print the
+        same lines at the same offsets but for integers moving by constant steps, record a
+        counted repeating block (loopcount.py, raises _Stop). Else return with the first
+        iteration's output as it was, for the plain repeating block."""
+        from simcore.exec.loopcount import counters
+        every, first_end = self.clock - start, len(self.out.chunks)
+        files_end = len(self.file_events)
+        runs = [self.out.chunks[mark:]]
+        steps: list | None = None
+        for _ in range(2):
+            begin, at = self.clock, len(self.out.chunks)
+            self.run_list(loop.body)
+            if self.clock - begin != every:
+                break
+            runs.append([(s, t, when - (begin - start)) for s, t, when in self.out.chunks[at:]])
+        shapes = [[(s, when) for s, _t, when in run] for run in runs]
+        if len(runs) == 3 and all(shape == shapes[0] for shape in shapes):
+            found = [counters([run[i][1] for run in runs]) for i in range(len(runs[0]))]
+            # a line that is no progression is repeated as it first was
+            steps = [step or [] for step in found] if any(found) else None
+        # the extra iterations were only a look ahead: the block is the first one
+        del self.out.chunks[first_end:]
+        del self.file_events[files_end:]
+        self.clock = start + every
+        if steps is not None:
+            self._record_repeat(start, mark, files_mark, steps)
 
     def _hang(self, detail: str) -> None:
         self.trace.append({"step": "timeout", "detail": detail})

@@ -36,9 +36,12 @@ from simcore.exec.netapi import (
 from simcore.net import internet
 from simcore.net.coredns import CoreDNS
 from simcore.net.kubeproxy import Decision, KubeProxy, Target, health_check_body
-from simcore.net.listeners import listener, serve_http
+from simcore.net.listeners import listener, opens_in, serve_http
 
 EPHEMERAL_FIRST = 32768  # the start of Linux's default ip_local_port_range
+# listener bind addresses that accept connections to 127.0.0.1 (a socket bound to the pod's
+# own IP does not)
+_LOOPBACK_BINDS = (None, "", "0.0.0.0", "::", "*", "127.0.0.1", "localhost")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,8 @@ class SourceNetwork(netapi.Network):
     def connect(self, dst_ip: str, dst_port: int,
                 timeout_s: float | None) -> Connection | ConnectFailure:
         trace: list[dict] = []
+        if dst_ip.startswith("127.") or dst_ip == "::1":
+            return self._loopback(dst_ip, dst_port, timeout_s, trace)
         proxy = self.fabric.proxy
         from_pod = self.source.kind == "pod"
         target = proxy.service_at(dst_ip, dst_port) if self.source.kind != "external" else None
@@ -185,6 +190,39 @@ class SourceNetwork(netapi.Network):
                                   dst_ip, dst_port, trace)
         return self._lost(dst_ip, dst_port, timeout_s, trace,
                           f"nothing at {dst_ip} answers: the SYN packets are lost")
+
+    def _loopback(self, dst_ip: str, dst_port: int, timeout_s: float | None,
+                  trace: list) -> Connection | ConnectFailure:
+        """127.0.0.0/8 never leaves the network namespace: a pod reaches its own containers
+        (they share the pod's namespace), a node (or a host-network pod) its own ports."""
+        pod = None
+        if self.source.kind == "pod" and self.source.pod:
+            pod = self.fabric.api.store.get("pods", self.source.namespace or "default",
+                                            self.source.pod)
+        if pod is not None and not pod["spec"].get("hostNetwork"):
+            return self._loopback_in_pod(pod, dst_ip, dst_port, trace)
+        node = self.fabric.api.store.get("nodes", "", self.source.node or "")
+        if self.source.kind != "external" and node is not None:
+            return self._to_node(node, dst_ip, dst_port, timeout_s, trace, False)
+        trace.append(step("reject", f"nothing listens on {dst_ip} port {dst_port}: the "
+                          "kernel answers with a TCP reset", port=dst_port))
+        return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
+
+    def _loopback_in_pod(self, pod: dict, dst_ip: str, dst_port: int,
+                         trace: list) -> Connection | ConnectFailure:
+        meta = pod["metadata"]
+        found = listener(self.fabric.engine, pod, dst_port)
+        if found is None or found[2].get("address") not in _LOOPBACK_BINDS:
+            trace.append(step("reject", f"nothing in {meta['name']} listens on {dst_ip} port "
+                              f"{dst_port}: its kernel answers with a TCP reset",
+                              pod=meta["name"], namespace=meta["namespace"], port=dst_port))
+            return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
+        trace.append(step("deliver", f"{dst_ip} is {meta['name']}'s own loopback: its "
+                          f"container {found[0]} accepts the connection on port {dst_port}",
+                          pod=meta["name"], namespace=meta["namespace"], port=dst_port))
+        return self._accepted(Destination("pod", dst_ip, dst_port, dst_ip, meta["namespace"],
+                                          meta["name"], pod["spec"].get("nodeName", "")),
+                              dst_ip, dst_port, trace, (pod, found))
 
     def _via_service(self, node: str, target: Target, dst_ip: str, dst_port: int,
                      timeout_s: float | None, trace: list, entry: str,
@@ -290,9 +328,11 @@ class SourceNetwork(netapi.Network):
                               f"{meta['name']} is not running: nothing answers")
         found = listener(self.fabric.engine, pod, port)
         if found is None:
+            later = opens_in(self.fabric.engine, pod, port)
+            not_yet = "" if later is None else f" yet (its process opens it in {later:.2f} s)"
             trace.append(step("reject", f"{meta['name']} ({pod['status'].get('podIP')}) has "
-                              f"nothing listening on port {port}: its kernel answers with a "
-                              "TCP reset", pod=meta["name"], namespace=meta["namespace"],
+                              f"nothing listening on port {port}{not_yet}: its kernel answers "
+                              "with a TCP reset", pod=meta["name"], namespace=meta["namespace"],
                               port=port))
             return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
         trace.append(step("deliver", f"{meta['name']} on {pod['spec'].get('nodeName')} accepts "

@@ -35,6 +35,20 @@ def listener(engine, pod: dict, port: int) -> tuple[str, dict, dict] | None:
     return None
 
 
+def opens_in(engine, pod: dict, port: int) -> float | None:
+    """Virtual seconds until a running container of `pod` opens `port`, if one will: a pod
+    without a readiness probe is Ready as soon as its container starts, before its process
+    listens (node-web's app.js binds 0.1 s later), and a connection in that gap is refused,
+    on a real cluster as here."""
+    now = engine.clock.elapsed
+    times = [state["started_at"] + entry["at"]
+             for state in container_records(engine, pod).values()
+             if state.get("stage") == "running"
+             for entry in (state.get("plan") or {}).get("listeners") or []
+             if entry["port"] == port and state["started_at"] + entry["at"] > now + 1e-9]
+    return min(times) - now if times else None
+
+
 def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
                accepted: tuple[dict, tuple] | None = None) -> HttpResponse | HttpFailure:
     """Hand `request` to the server at `dest`; `accepted` is (pod, listener) as found when
@@ -71,6 +85,10 @@ def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
         else:
             state["files"][path] = content
     response = served.response
+    if response.status == 0:  # a server that does not speak HTTP hangs up
+        return HttpFailure("empty", 0.0, "", (step("reject", f"{dest.name} ({entry['app']}) "
+                                                   "does not speak HTTP: it closes the "
+                                                   "connection without a reply"),))
     first = response.body.splitlines()[0] if response.body else ""
     detail = f"{dest.name} answers {response.status} {response.reason}"
     if first and len(first) < 80:

@@ -10,6 +10,8 @@ carry the ages a long-lived cluster shows.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from simcore.apiserver import Request
 from simcore.controllers.base import controller_ref
 
@@ -32,6 +34,36 @@ class ClusterBuilder:
 
     def create(self, resource: str, obj: dict, namespace: str | None = None) -> dict:
         return self.api.create(resource, obj, namespace, INTERNAL)
+
+    @contextmanager
+    def own_rng(self, stream: str):
+        """Draw the uids of what is made inside from a stream of its own, then give the
+        cluster's rng back where it was: objects added to a preset later do not change
+        the names every later object draws (the lecture's transcripts pin them)."""
+        rng = self.engine.rng
+        saved = rng.getstate()
+        rng.seed(stream)
+        try:
+            yield
+        finally:
+            rng.setstate(saved)
+
+    def deployment(self, name: str, namespace: str, labels: dict, selector: dict,
+                   template: dict, replicas: int, strategy: dict, rs_hash: str) -> dict:
+        """The Deployment that owns the ReplicaSet `<name>-<rs_hash>` an installer made;
+        made in the same step, so the controller adopts that set (same template without
+        the hash) instead of rolling a new one."""
+        pod_labels = {k: v for k, v in template["metadata"]["labels"].items()
+                      if k != "pod-template-hash"}
+        with self.own_rng("deployment/" + name):
+            return self.create("deployments.apps", {
+                "apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": name, "namespace": namespace, "labels": dict(labels),
+                             "annotations": {"deployment.kubernetes.io/revision": "1"}},
+                "spec": {"replicas": replicas, "selector": {"matchLabels": dict(selector)},
+                         "strategy": strategy, "template": {
+                             **template, "metadata": {**template["metadata"],
+                                                      "labels": pod_labels}}}}, namespace)
 
     def namespaces(self, *names: str) -> None:
         for name in names:
@@ -126,10 +158,16 @@ class ClusterBuilder:
                                        "protocol": "TCP"},
                                       {"name": "metrics", "containerPort": 9153,
                                        "protocol": "TCP"}]}]}}
+        deploy = self.deployment(
+            "coredns", "kube-system", labels, labels, template, len(pod_names),
+            {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": "25%"}},
+            rs_hash)
         rs = self.create("replicasets.apps", {
             "apiVersion": "apps/v1", "kind": "ReplicaSet",
             "metadata": {"name": f"coredns-{rs_hash}", "namespace": "kube-system",
-                         "labels": {**labels, "pod-template-hash": rs_hash}},
+                         "labels": {**labels, "pod-template-hash": rs_hash},
+                         "annotations": _rs_annotations(len(pod_names)),
+                         "ownerReferences": [controller_ref(deploy)]},
             "spec": {"replicas": len(pod_names), "selector": {"matchLabels": {
                 **labels, "pod-template-hash": rs_hash}}, "template": template}}, "kube-system")
         for name in pod_names:
@@ -201,12 +239,9 @@ class ClusterBuilder:
             "metadata": {"name": "nginx", "labels": dict(labels), "annotations": {
                 "ingressclass.kubernetes.io/is-default-class": "true"}},
             "spec": {"controller": "k8s.io/ingress-nginx"}})
-        self.create("replicasets.apps", {
-            "apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": {"name": "ingress-nginx-controller-5c8d66c76d",
-                         "namespace": "ingress-nginx", "labels": dict(labels)},
-            "spec": {"replicas": 1, "selector": {"matchLabels": labels}, "template": {
-                "metadata": {"labels": dict(labels)},
+        rs_hash = "5c8d66c76d"
+        template = {
+                "metadata": {"labels": {**labels, "pod-template-hash": rs_hash}},
                 "spec": {"containers": [{
                     "name": "controller",
                     "image": "registry.k8s.io/ingress-nginx/controller:v1.9.4",
@@ -217,7 +252,20 @@ class ClusterBuilder:
                              "--controller-class=k8s.io/ingress-nginx",
                              "--ingress-class=nginx"],
                     "ports": [{"name": "http", "containerPort": 80, "protocol": "TCP"},
-                              {"name": "https", "containerPort": 443, "protocol": "TCP"}]}]}}}},
+                              {"name": "https", "containerPort": 443, "protocol": "TCP"}]}]}}
+        deploy = self.deployment(
+            "ingress-nginx-controller", "ingress-nginx", labels, labels, template, 1,
+            {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": "25%"}},
+            rs_hash)
+        self.create("replicasets.apps", {
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": f"ingress-nginx-controller-{rs_hash}",
+                         "namespace": "ingress-nginx",
+                         "labels": {**labels, "pod-template-hash": rs_hash},
+                         "annotations": _rs_annotations(1),
+                         "ownerReferences": [controller_ref(deploy)]},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {
+                **labels, "pod-template-hash": rs_hash}}, "template": template}},
             "ingress-nginx")
         ports = [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": "http",
                   "appProtocol": "http"},
@@ -230,6 +278,14 @@ class ClusterBuilder:
             "metadata": {"name": "ingress-nginx-controller", "namespace": "ingress-nginx",
                          "labels": dict(labels)},
             "spec": {"type": "NodePort", "selector": labels, "ports": ports}}, "ingress-nginx")
+
+
+def _rs_annotations(replicas: int) -> dict:
+    """What the deployment controller writes on the sets it owns (maxSurge 25% rounds up)."""
+    surge = -(-replicas // 4)
+    return {"deployment.kubernetes.io/desired-replicas": str(replicas),
+            "deployment.kubernetes.io/max-replicas": str(replicas + surge),
+            "deployment.kubernetes.io/revision": "1"}
 
 
 def node_status(name: str, ip: str, info: dict, capacity: dict | None, now: str) -> dict:

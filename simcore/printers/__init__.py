@@ -14,7 +14,9 @@ object (`--sort-by` asks for it), or nothing.
 
 The trade-off: rows are computed from the stored dicts at request time with the
 caller's `now`, so AGE and DURATION cells are as fresh as on a real server and
-the same inputs always give the same bytes. Only what cannot depend on `now` is
+the same inputs always give the same bytes. A stored object the row function
+cannot read (stored before bodies were decoded by their schema) gets a row of
+its name and `<unknown>` cells, logged, rather than failing the whole list. Only what cannot depend on `now` is
 memoised: an AGE per (stamp, now), and a pod's other cells by the identity of
 the stored dict, which is never changed in place (`pods._timeless`); a list of
 a thousand pods then costs little more than its AGE cells.
@@ -22,6 +24,7 @@ a thousand pods then costs little more than its AGE cells.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from simcore.printers import cluster, config, network, pods, storage, workloads
@@ -35,6 +38,7 @@ _PRINTERS: dict[str, Printer] = {
     **config.PRINTERS, **storage.PRINTERS,
 }
 _INCLUDE_OBJECT = ("Metadata", "Object", "None", "")
+log = logging.getLogger(__name__)
 
 
 def printer_for(kind: str) -> Printer:
@@ -57,14 +61,28 @@ def _row_object(obj: dict, include_object: str) -> dict | None:
 
 
 def _row(printer: Printer, obj: dict, now: datetime, include_object: str) -> dict:
-    row: dict = {"cells": printer.cells(obj, now)}
-    conditions = printer.conditions(obj) if printer.conditions else []
+    try:
+        row: dict = {"cells": printer.cells(obj, now)}
+        conditions = printer.conditions(obj) if printer.conditions else []
+    except Exception:  # one odd stored object costs its own cells, never the whole table
+        log.warning("printers: no row for %s", _name(obj), exc_info=True)
+        row, conditions = {"cells": _unknown_cells(printer, obj)}, []
     if conditions:
         row["conditions"] = conditions
     partial = _row_object(obj, include_object)
     if partial is not None:
         row["object"] = partial
     return row
+
+
+def _name(obj: dict) -> str:
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    return str(meta.get("name") or "") if isinstance(meta, dict) else ""
+
+
+def _unknown_cells(printer: Printer, obj: dict) -> list:
+    """A row for an object the printer cannot read: its name, `<unknown>` elsewhere."""
+    return [_name(obj)] + ["<unknown>"] * (len(printer.columns) - 1)
 
 
 def table(kind: str, objects: list[dict], now: datetime, include_object: str = "Metadata",

@@ -274,7 +274,8 @@ def run_probe(probe: dict, profile, state: dict, pod: dict, now: float, now_dt,
         from simcore.exec.shell import run
         argv = probe["exec"].get("command") or []
         result = run(argv, exec_context(profile, state, now_dt, _probe_rng(), runtime))
-        return result.exit_code == 0, (result.stdout + result.stderr).strip()
+        # the exec prober's combined output, untrimmed (kubectl describe trims it)
+        return result.exit_code == 0, result.stdout + result.stderr
     handler = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc") or {}
     port = handler.get("port")
     if isinstance(port, str) and not port.isdigit():
@@ -291,16 +292,21 @@ def run_probe(probe: dict, profile, state: dict, pod: dict, now: float, now_dt,
     return ok, "" if ok else why
 
 
+def next_probe_run(probe: dict, state: dict, now: float) -> float:
+    """The probe's next run at or after now: initialDelaySeconds after the start, then
+    every periodSeconds."""
+    period = float(probe.get("periodSeconds", 10))
+    first = state["started_at"] + float(probe.get("initialDelaySeconds", 0))
+    if now <= first:
+        return first
+    return first + -(-(now - first) // period) * period
+
+
 def next_probe_tick(probe: dict, state: dict, now: float, ok: bool) -> float:
     """When the probe result `ok` takes effect: the next probe run at or after now, plus the
     further runs its threshold needs."""
     period = float(probe.get("periodSeconds", 10))
-    first = state["started_at"] + float(probe.get("initialDelaySeconds", 0))
-    if now <= first:
-        tick = first
-    else:
-        runs = -(-(now - first) // period)
-        tick = first + runs * period
+    tick = next_probe_run(probe, state, now)
     threshold = int(probe.get("successThreshold", 1) if ok else probe.get("failureThreshold", 3))
     return tick + (threshold - 1) * period
 

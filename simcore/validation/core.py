@@ -644,6 +644,9 @@ def _validate_secret_type(obj: dict, data: dict) -> list[FieldError]:
         key = _SECRET_REQUIRED_KEYS[secret_type][0]
         try:
             json.loads(_decode(data[key]))
+        except RecursionError:  # nested past this engine's stack: Go's decoder's words
+            errs.append(invalid(f"data[{key}]", "<secret contents redacted>",
+                                "exceeded max depth"))
         except ValueError as exc:
             errs.append(invalid(f"data[{key}]", "<secret contents redacted>", str(exc)))
     return errs

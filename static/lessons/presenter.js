@@ -33,9 +33,58 @@ function drawStep() {
   $("step-title").textContent = step.title;
   $("step-explain").textContent = step.explain;
   $("step-apply").replaceChildren(...step.apply.map((line) => item("li", `$ ${line}`)));
-  $("step-observe").textContent = step.observe ? `Observe: ${step.observe}` : "";
   drawRequest(step);
   document.body.dataset.step = String(step.number);
+  watchObserve(step);
+}
+
+// A step's Observe is shown once the cluster shows it (the step's check, asked of the
+// server about once a second while the step is on screen), so the room never reads a
+// sentence the graph contradicts; until then the line says what the cluster still lacks.
+async function watchObserve(step) {
+  const observe = $("step-observe");
+  observe.dataset.holds = String(!step.checked);
+  observe.textContent = step.observe ? `Observe: ${step.observe}` : "";
+  if (!step.checked || !step.observe) return;
+  const shown = () => view.step === step.number;
+  while (shown()) {
+    const check = await checkStep(step.number);
+    if (!shown()) return;
+    if (check && check.holds) {
+      observe.textContent = `Observe: ${step.observe}`;
+      observe.dataset.holds = "true";
+      return;
+    }
+    observe.dataset.holds = "false";
+    observe.textContent = check ? `Waiting for the cluster: ${missing(check)}` : "";
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+async function checkStep(number) {
+  const query = new URLSearchParams({lesson: lesson.slug, step: String(number)});
+  const response = await fetch(`/clusters/${config.slug}/lesson/check?${query}`);
+  return response.ok ? response.json() : null;
+}
+
+function missing(check) {
+  return check.conditions.filter((c) => !c.holds).map((c) => c.text).join("; ");
+}
+
+// A request marked `wait` shows what needs time (an endpoint after a probe passes): it
+// runs once the step's check holds, or after WAIT_VIRTUAL_SECONDS of the cluster's clock.
+const WAIT_VIRTUAL_SECONDS = 60;
+
+async function waitForCheck(step) {
+  if (view.speed <= 0) return;  // a paused clock changes nothing: run at once
+  const until = performance.now() + WAIT_VIRTUAL_SECONDS / view.speed * 1000;
+  while (performance.now() < until) {
+    const check = await checkStep(step.number);
+    if (!check || check.holds) return;
+    $("request-output").replaceChildren(
+      item("span", `waiting for the cluster: ${missing(check)}`, "waiting"));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 function drawRequest(step) {
@@ -79,9 +128,17 @@ async function applyUpTo(number) {
   const {ok, payload} = await post("goto", {step: number});
   if (!ok) return showError(payload.error);
   view.applied = payload.applied_through;
-  const failed = payload.applied.flatMap((a) => a.results).filter((r) => !r.ok);
-  drawStep();
-  if (failed.length) showError(failed.map((r) => r.text).join("\n"));
+  const step = lesson.steps[view.step - 1];
+  $("applied").textContent = view.applied < step.number ? "· applying…" : "";
+  showApplyErrors(payload.applied);
+}
+
+// A manifest the API server refused is reported under the step's own commands, where it
+// came from, not under the step's request (which has not run).
+function showApplyErrors(applied) {
+  const lines = applied.flatMap((a) => a.results.filter((r) => !r.ok).map((r) =>
+    item("li", a.step === view.step ? r.text : `step ${a.step}: ${r.text}`, "error")));
+  $("step-apply").append(...lines);
 }
 
 function showError(text) {
@@ -96,6 +153,8 @@ async function runRequest() {
   view.busy = true;
   $("request-output").replaceChildren(item("span", "running…", "waiting"));
   await applying;
+  const request = step.requests[view.request % step.requests.length];
+  if (request.wait) await waitForCheck(step);
   const {ok, payload} = await post("run", {step: step.number, index: view.request,
                                            client: view.client});
   view.busy = false;
@@ -160,5 +219,5 @@ function onKey(event) {
 document.addEventListener("keydown", onKey);
 drawClock();
 pickClient(1);
-drawStep();
 if (view.applied < view.step) goTo(view.step);
+else drawStep();

@@ -14,6 +14,7 @@ from tests.browser.test_dashboard import (  # noqa: F401
     LECTURE,
     _post,
     _with_page,
+    apply_serving,
     page_url,
 )
 from tests.kubectl.kubectl_fixtures import server  # noqa: F401
@@ -30,8 +31,7 @@ _BARS = "Array.from(document.querySelectorAll('#fire-chart .bar'))" \
 
 
 def _apply(url: str, *texts: str) -> None:
-    results = _post(url + "apply", {"text": "\n---\n".join(texts)})["results"]
-    assert all(r["ok"] for r in results), results
+    apply_serving(url, *texts)
 
 
 async def _fire(page, source: str, command: str, count: int) -> dict[str, int]:

@@ -10,7 +10,13 @@ import itertools
 import pytest
 
 from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
-from tests.kubectl.kubectl_fixtures import TEACHER, WebUser, server, teacher_cookies  # noqa: F401
+from tests.kubectl.kubectl_fixtures import (  # noqa: F401
+    LECTURE,
+    TEACHER,
+    WebUser,
+    server,
+    teacher_cookies,
+)
 
 VIEWPORT = {"width": 1920, "height": 1080}
 _slugs = itertools.count(1)
@@ -30,13 +36,24 @@ async def _title(page) -> str:
 def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url):
     async def steps(page):
         assert await _title(page) == "Job - 1/2, 2/2"
+        # The test drives the cluster's clock itself: a pod without a readiness probe is Ready
+        # 0.1 s before its server listens (a curl in that gap is refused, as on a real
+        # cluster), so a request fired the moment the graph turns ready would race wall time.
+        await page.keyboard.press("p")
+        await page.wait_for_selector("#clock-state[data-paused=true]")
         for expected in ("Service", "Pod Network 실습", "Create Service"):
             await page.keyboard.press("ArrowRight")
             assert await _title(page) == expected
         await page.keyboard.press("ArrowLeft")
         assert await _title(page) == "Pod Network 실습"
         await page.keyboard.press("ArrowRight")
-        # step 4 applied steps 1-4: the graph shows three ready pods behind svc-node
+        await page.evaluate("""async () => {
+            const url = location.pathname.replace(/present$/, "clock");
+            const answer = await fetch(url, {method: "POST", body: JSON.stringify(
+                {action: "step", seconds: 5}), headers: {"Content-Type": "application/json"}});
+            if (!answer.ok) throw new Error(await answer.text());
+        }""")
+        # step 4 applied steps 1-4 and 5 s went by: three ready pods behind svc-node, serving
         await page.wait_for_function("""() => {
             const cy = window.clusterviz.cy;
             return cy.nodes("node.pod.running-ready[namespace = 'default']")
@@ -45,9 +62,10 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         }""", timeout=30_000)
         await page.keyboard.press("Space")
         await page.wait_for_selector("#request-output .exit")
-        assert (await page.inner_text("#request-output")).startswith("You've hit rs-node-web-")
-        assert (await page.inner_text("#request-command")).startswith("$ curl -s http://10.")
         trace = await page.locator("#trace li").all_inner_texts()
+        assert (await page.inner_text("#request-output")).startswith("You've hit rs-node-web-"), \
+            "\n".join(trace)
+        assert (await page.inner_text("#request-command")).startswith("$ curl -s http://10.")
         assert any("kube-proxy rules: default/svc-node:80 has 3 endpoint(s)" in t for t in trace)
         # the request's path plays on the graph too, and ends on the pod that answered
         await page.wait_for_function("window.clusterviz.state.path.done && "
@@ -63,7 +81,7 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         assert sizes["step-title"] >= 32 and sizes["step-explain"] >= 24
         assert min(sizes["request-command"], sizes["request-output"], sizes["trace"]) >= 22
         await page.keyboard.press("p")
-        await page.wait_for_selector("#clock-state[data-paused=true]")
+        await page.wait_for_selector("#clock-state[data-paused=false]")
         await page.keyboard.press("2")
         assert await page.inner_text("#client") == "outside client 2: 192.168.100.51"
         await page.wait_for_timeout(600)
@@ -96,3 +114,57 @@ def test_the_lessons_list_links_to_the_presenter(server):  # noqa: F811
     assert status == 200
     assert 'href="/clusters/listed/present?lesson=week4-services"' in html
     assert "<li>readinessProbe</li>" in html
+
+
+def _clock(page, body: dict):
+    return page.evaluate("""async (body) => {
+        const url = location.pathname.replace(/present$/, "clock");
+        const csrf = JSON.parse(document.getElementById("page-config").textContent).csrf;
+        const answer = await fetch(url, {method: "POST", body: JSON.stringify(body),
+                                         headers: {"Content-Type": "application/json",
+                                                   "X-CSRFToken": csrf}});
+        if (!answer.ok) throw new Error(await answer.text());
+    }""", body)
+
+
+def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_command(server):  # noqa: F811
+    slug = f"present-{next(_slugs)}"
+    server.manage("ensure_cluster", slug)
+    job = (LECTURE / "job-parallel.yaml").read_text()
+    teacher = WebUser(server).sign_in(TEACHER, server.teacher_password)
+    assert teacher.request("POST", f"/clusters/{slug}/apply",
+                           json_body={"text": job, "mode": "create"})[0] == 200
+
+    async def steps(page):
+        # the Job exists already: step 1's create is refused, and says so under its command
+        await page.wait_for_selector("#step-apply li.error")
+        assert await page.locator("#step-apply li").all_inner_texts() == [
+            "$ kubectl create -f job-parallel.yaml",
+            'Error from server (AlreadyExists): error when creating "job-parallel.yaml": '
+            'jobs.batch "throw-dice-job" already exists']
+        assert await page.inner_text("#request-output") == ""
+        await page.keyboard.press("p")
+        await page.wait_for_selector("#clock-state[data-paused=true]")
+        for _ in range(2):
+            await page.keyboard.press("ArrowRight")
+        assert await _title(page) == "Pod Network 실습"
+        await page.wait_for_selector("#step-observe[data-holds=false]")
+        await page.wait_for_function("document.querySelector('#step-observe').textContent"
+                                     ".startsWith('Waiting for the cluster: 3 pod(s)')")
+        await _clock(page, {"action": "step", "seconds": 5})
+        await page.wait_for_selector("#step-observe[data-holds=true]")
+        assert await page.inner_text("#step-observe") == (
+            "Observe: Pods only on the workers; the answer names the pod: You've hit <pod>.")
+
+    async def main():
+        async with playwright_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page(viewport=VIEWPORT)
+                await page.context.add_cookies(teacher_cookies(server.url))
+                await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
+                await steps(page)
+            finally:
+                await browser.close()
+    asyncio.run(main())

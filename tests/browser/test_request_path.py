@@ -11,6 +11,7 @@ from tests.browser.test_dashboard import (  # noqa: F401
     ARTIFACTS,
     _post,
     _with_page,
+    apply_serving,
     page_url,
 )
 from tests.kubectl.kubectl_fixtures import LECTURE, server  # noqa: F401
@@ -19,9 +20,8 @@ _PATH_DONE = "() => window.clusterviz.state.path.done && window.clusterviz.state
 
 
 def _lecture(url: str) -> None:
-    text = "\n---\n".join((LECTURE / n).read_text()
-                          for n in ("rs-node-web.yaml", "svc-none-node-web.yaml"))
-    assert all(r["ok"] for r in _post(url + "apply", {"text": text})["results"])
+    apply_serving(url, *((LECTURE / n).read_text()
+                         for n in ("rs-node-web.yaml", "svc-none-node-web.yaml")))
 
 
 async def _run(page, source: str, command: str) -> None:

@@ -164,7 +164,7 @@ _TOKEN_SCRIPT = ("from django.contrib.auth import get_user_model; "
 def api_token(env: dict) -> str:
     """A bearer token of the teacher account (made if missing) on that database: the
     clusters `ensure_cluster` makes have no owner, so they are the teachers'."""
-    return manage(env, "shell", "-c", _TOKEN_SCRIPT).strip()
+    return manage(env, "shell", "-c", _TOKEN_SCRIPT).strip().splitlines()[-1]  # after its notes
 
 
 def manage(env: dict, *args: str) -> str:

@@ -79,6 +79,8 @@ ROWS = [
         body={"lesson": LESSON, "step": 1}),
     Row("clusters/<slug:slug>/lesson/run", "POST", "/clusters/{a}/lesson/run", page(),
         body={"lesson": LESSON, "step": 1, "index": 0}),
+    Row("clusters/<slug:slug>/lesson/check", "GET",
+        f"/clusters/{{a}}/lesson/check?lesson={LESSON}&step=1", page()),
     Row("clusters/<slug:slug>/lesson/reset", "POST", "/clusters/{a}/lesson/reset", page()),
     Row("clusters/<slug:slug>/lesson/clock", "POST", "/clusters/{a}/lesson/clock", page(),
         body={"action": "pause"}),

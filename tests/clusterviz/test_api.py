@@ -153,8 +153,8 @@ def test_strict_field_validation_refuses_unknown_fields(client, cluster):
                  "couldn't get version/kind; json parse error: invalid character 'b' looking "
                  "for beginning of object key string", id="malformed-json"),
     pytest.param("a: [1", "application/yaml", 400, "BadRequest",
-                 "error converting YAML to JSON: yaml: line 1: expected ',' or ']', but got "
-                 "'<stream end>'", id="malformed-yaml"),
+                 "error converting YAML to JSON: yaml: line 2: did not find expected ',' or "
+                 "']'", id="malformed-yaml"),
     pytest.param("[]", "application/json", 400, "BadRequest", "Object 'Kind' is missing in '[]'",
                  id="not-an-object"),
     pytest.param("x", "text/plain", 415, "UnsupportedMediaType",

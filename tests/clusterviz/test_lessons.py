@@ -9,7 +9,7 @@ import pytest
 from django.db.models import F
 
 from clusterviz.clusters.models import Cluster, StoredObject
-from clusterviz.lessons import loader, runner
+from clusterviz.lessons import checks, loader, runner
 from clusterviz.lessons.models import LessonRun
 from simcore.simulation import Simulation
 
@@ -59,6 +59,19 @@ def test_every_step_explains_itself_in_two_or_three_sentences():
     pytest.param({"steps": [{"title": "T", "explain": "E",
                              "requests": [{"from": {"pod": "a=b", "pick": "all"}, "run": "x"}]}]},
                  "step 1: a request runs in one pod; pick oldest or newest", id="pick-all"),
+    pytest.param({"steps": [{"title": "T", "explain": "E", "check": [{"pods": "a=b"}]}]},
+                 "step 1: pods needs one of ready, not_ready: {'pods': 'a=b'}", id="check-test"),
+    pytest.param({"steps": [{"title": "T", "explain": "E",
+                             "check": [{"endpoints": "s", "ready": 0}]}]},
+                 "step 1: ready is a count of at least 1: {'endpoints': 's', 'ready': 0}",
+                 id="check-count"),
+    pytest.param({"steps": [{"title": "T", "explain": "E", "check": [{"volume": "v"}]}]},
+                 "step 1: a condition names one of pods, endpoints, job, service, ingress: "
+                 "{'volume': 'v'}", id="check-subject"),
+    pytest.param({"steps": [{"title": "T", "explain": "E",
+                             "requests": [{"from": "client", "run": "x", "wait": True}]}]},
+                 "step 1: a request waits for the step's check, and it has none",
+                 id="wait-without-check"),
 ])
 def test_the_loader_refuses_a_broken_lesson(raw, message):
     with pytest.raises(loader.LessonError) as caught:
@@ -85,6 +98,31 @@ def test_every_step_applies_cleanly_and_every_request_runs_on_a_fresh_lecture_cl
             assert not out.hangs, (step.title, request.run)
 
 
+def test_each_steps_check_fails_before_the_cluster_shows_it_and_holds_after():
+    # what Observe says is checked on the cluster: not yet right after the step's apply (pods
+    # are still starting), and true once time has passed, for every step but the last, whose
+    # Observe needs the probe's file touched first
+    lesson = loader.load(WEEK4)
+    sim = Simulation.from_preset(lesson.preset)
+    late = {}
+    for step in lesson.steps:
+        runner.apply_step(sim, step)
+        early = checks.evaluate(sim, step.check)
+        sim.advance(1800 if step.number == 1 else 60)  # the Job's back-offs take a while
+        late[step.number] = checks.evaluate(sim, step.check)
+        if step.number in (1, 3):
+            assert not early["holds"], (step.title, early)
+    assert [n for n, result in late.items() if not result["holds"]] == [17]
+    assert late[17]["conditions"] == [
+        {"holds": False, "text": "1 pod(s) with app=node-web Running and Ready (now 0)"},
+        {"holds": False, "text": "svc-node-headless has 1 ready endpoint(s) (now 0)"}]
+    runner.run_request(sim, lesson.step(17).requests[1])  # touch /var/ready in the newest pod
+    sim.advance(10)  # the readiness probe's period
+    assert checks.evaluate(sim, lesson.step(17).check) == {"holds": True, "conditions": [
+        {"holds": True, "text": "1 pod(s) with app=node-web Running and Ready (now 1)"},
+        {"holds": True, "text": "svc-node-headless has 1 ready endpoint(s) (now 1)"}]}
+
+
 def test_a_kubectl_get_request_prints_as_kubectl_does():
     sim = Simulation.from_preset("lecture")
     out = runner.kubectl_get(sim, "kubectl get services")
@@ -106,6 +144,28 @@ def test_the_readiness_step_keeps_new_pods_out_of_the_endpoints_until_touched():
     assert runner.run_request(sim, touch).exit_code == 0
     sim.advance(30)
     assert " 1/1 " in runner.run_request(sim, get_pods).stdout
+
+
+def test_the_service_check_step_replaces_only_the_oldest_pod():
+    # the lecture deletes one pod: the two left have no SVC_NODE_* variables, the new one seven
+    lesson = loader.load(WEEK4)
+    sim = Simulation.from_preset(lesson.preset)
+    for step in lesson.steps[:6]:
+        runner.apply_step(sim, step)
+        sim.advance(60)
+    before = {p["metadata"]["name"] for p in sim.list("pods", label_selector="app=node-web")}
+    lines = runner.apply_step(sim, lesson.step(7))
+    assert len(lines) == 1 and lines[0]["text"].endswith('" deleted')
+    sim.advance(60)
+    after = {p["metadata"]["name"] for p in sim.list("pods", label_selector="app=node-web")}
+    assert len(before & after) == 2 and len(after) == 3
+    old_env, new_env, _ = lesson.step(7).requests
+    svc_vars = [line for line in runner.run_request(sim, old_env).stdout.splitlines()
+                if line.startswith("SVC_NODE_")]
+    assert svc_vars == []
+    svc_vars = [line for line in runner.run_request(sim, new_env).stdout.splitlines()
+                if line.startswith("SVC_NODE_")]
+    assert len(svc_vars) == 7, svc_vars
 
 
 # ---- through the runtime ----------------------------------------------------------------
@@ -148,6 +208,16 @@ def test_a_request_without_a_running_pod_says_so(cluster):
     answer = runner.run_step_request("lecture", lesson, 3, 1)
     assert answer["exit_code"] == 1
     assert answer["stderr"] == "no Running pod matches app=node-web yet: wait a moment and retry\n"
+
+
+@pytest.mark.django_db
+def test_checking_a_step_reads_the_stored_cluster_and_names_what_is_missing(cluster):
+    lesson = loader.load(WEEK4)
+    runner.go_to("lecture", lesson, 3)
+    assert runner.check_step("lecture", lesson, 3) == {"holds": False, "conditions": [
+        {"holds": False, "text": "3 pod(s) with app=node-web Running and Ready (now 0)"}]}
+    _age(cluster, 30)
+    assert runner.check_step("lecture", lesson, 3)["holds"]
 
 
 @pytest.mark.django_db

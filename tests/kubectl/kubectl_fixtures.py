@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -53,6 +54,7 @@ class Server:
     env: dict
     tls_url: str = ""
     teacher_password: str = ""
+    pid: int = 0  # daphne's: to find the processes it started, and to watch its memory
 
     def manage(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env,
@@ -93,13 +95,18 @@ def server(tmp_path_factory):
     proc = subprocess.Popen([str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1",
                              "-p", str(port), "-e", tls, "clusterviz.asgi:application"],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    srv.pid = proc.pid
     try:
         _wait_until_up(srv.url, proc)
         _SERVERS.append(srv)
         yield srv
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a tick caught mid-publish by the shutdown
+            proc.kill()
+            proc.wait(timeout=10)
         log.close()
 
 
@@ -157,10 +164,15 @@ class WebUser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
                                                   _NoRedirect())
 
-    def request(self, method: str, path: str, form: dict | None = None):
+    def request(self, method: str, path: str, form: dict | None = None,
+                json_body: dict | None = None):
         data = urllib.parse.urlencode(form).encode() if form is not None else None
+        if json_body is not None:
+            data = json.dumps(json_body).encode()
         req = urllib.request.Request(self.server.url + path, data=data, method=method)
-        if form is not None:
+        if json_body is not None:
+            req.add_header("Content-Type", "application/json")
+        if data is not None:
             req.add_header("X-CSRFToken", self._csrf())
             req.add_header("Referer", self.server.url + "/")
         try:

@@ -11,7 +11,7 @@ HANDS_ON = COURSE / "2022-07" / "05-Ingress-LoadBalancer" / "hands-on"
 NODE_IPS = {"master-stg": "192.168.100.119", "worker1": "192.168.100.112",
             "worker2": "192.168.100.111"}
 PUBLISH = "--publish-service=$(POD_NAMESPACE)/ingress-nginx-controller"
-RS = "ingress-nginx-controller-5c8d66c76d"
+DEPLOYMENT = "ingress-nginx-controller"
 
 
 def address(sim, name, namespace="default"):
@@ -26,14 +26,13 @@ def controller_pod(sim):
 
 
 def set_flags(sim, flags):
-    """Give the controller new flags, as editing its Deployment and rolling it would."""
-    def edit(rs):
-        args = rs["spec"]["template"]["spec"]["containers"][0]["args"]
+    """Give the controller new flags by editing its Deployment; wait for the rollout (the
+    old pod's 30 s grace included)."""
+    def edit(deploy):
+        args = deploy["spec"]["template"]["spec"]["containers"][0]["args"]
         args[:] = [a for a in args if not a.startswith("--publish-")] + flags
-    sim.api.mutate("replicasets.apps", RS, "ingress-nginx", edit)
-    sim.delete("pods", controller_pod(sim)["metadata"]["name"], "ingress-nginx",
-               grace_period_seconds=0)
-    sim.advance(5)
+    sim.api.mutate("deployments.apps", DEPLOYMENT, "ingress-nginx", edit)
+    sim.advance(40)
 
 
 @pytest.fixture

@@ -213,3 +213,31 @@ def test_apply_keeps_what_the_server_filled_in(sim, lecture_file):
     assert again.action == "configured"
     port = sim.get("services", "svc-nodeport")["spec"]["ports"][0]
     assert (port["nodePort"], port["targetPort"]) == (before, 8081)
+
+
+@pytest.mark.parametrize("namespace, deployment, rs_hash, replicas, containers", [
+    pytest.param("kube-system", "coredns", "74ff55c5b", 2, "coredns", id="coredns"),
+    pytest.param("ingress-nginx", "ingress-nginx-controller", "5c8d66c76d", 1, "controller",
+                 id="ingress-nginx"),
+])
+def test_the_system_replica_sets_belong_to_their_deployments(sim, namespace, deployment,
+                                                             rs_hash, replicas, containers):
+    """`kubectl get deploy -A` lists them; each owns the set named <deployment>-<hash>,
+    whose pods carry that hash, and nothing is rolled when the cluster starts."""
+    [row] = cells(sim, "deployments", namespace)
+    ready = f"{replicas}/{replicas}"
+    assert (row["Name"], row["Ready"], row["Up-to-date"], row["Available"],
+            row["Containers"]) == (deployment, ready, replicas, replicas, containers)
+    [rs] = sim.list("replicasets", namespace)
+    assert rs["metadata"]["name"] == f"{deployment}-{rs_hash}"
+    assert [(r["kind"], r["name"]) for r in rs["metadata"]["ownerReferences"]] == \
+        [("Deployment", deployment)]
+    pods = [p for p in sim.list("pods", namespace)
+            if p["metadata"]["name"].startswith(f"{deployment}-")]
+    assert len(pods) == replicas
+    for pod in pods:
+        assert pod["metadata"]["name"].startswith(f"{deployment}-{rs_hash}-")
+        assert pod["metadata"]["labels"]["pod-template-hash"] == rs_hash
+    sim.advance(60)
+    assert [r["metadata"]["name"] for r in sim.list("replicasets", namespace)] == \
+        [f"{deployment}-{rs_hash}"]

@@ -382,3 +382,25 @@ def test_internal_traffic_policy_local_keeps_pod_traffic_on_its_node(sim, lectur
         answers = {hit(sim.exec(pod["metadata"]["name"], "curl -s http://svc-node"))
                    for _ in range(20)}
         assert answers <= local
+
+
+def test_a_pod_is_ready_before_its_server_listens_and_the_trace_says_so(lecture_file):
+    # No readiness probe: the kubelet reports Ready when the container starts, and kube-proxy
+    # sends traffic at once, while node-web's app.js binds :8080 0.1 s later. A curl in that
+    # gap is refused on a real cluster too; the trace names the gap instead of hiding it.
+    sim = Simulation.from_preset("lecture", seed=0)
+    sim.apply(lecture_file("rs-node-web.yaml"), create=True)
+    sim.apply(lecture_file("svc-none-node-web.yaml"), create=True)
+    sim.advance(2.0)
+    pods = sim.list("pods", label_selector="app=node-web")
+    assert all(c["status"] == "True" for p in pods for c in p["status"]["conditions"]
+               if c["type"] == "Ready")
+    endpoints = sim.get("endpoints", "svc-node")
+    assert len(endpoints["subsets"][0]["addresses"]) == 3
+    ip = sim.get("services", "svc-node")["spec"]["clusterIP"]
+    refused = sim.exec_on_node("master-stg", f"curl -s http://{ip}")
+    assert refused.exit_code == 7
+    assert ("has nothing listening on port 8080 yet (its process opens it in 0.10 s): its "
+            "kernel answers with a TCP reset") in refused.trace[-2]["detail"]
+    sim.advance(0.1)
+    hit(sim.exec_on_node("master-stg", f"curl -s http://{ip}"))

@@ -127,3 +127,24 @@ def test_course_manifests_only_flag_real_typos():
                         flagged[str(path.relative_to(COURSE))] = fields
     # The 2021 deployment-strategy manifest really does nest `spec:` inside `spec:`.
     assert flagged == {"2021-04/07-week/04-node-web-deployment-strategy.yaml": ["spec.spec"]}
+
+
+@pytest.mark.parametrize(("model", "field", "code"), [
+    pytest.param("V1DeploymentSpec", "replicas", ["i", "int32"], id="int32"),
+    pytest.param("V1PodSpec", "terminationGracePeriodSeconds", ["i", "int64"], id="int64"),
+    pytest.param("V1ServicePort", "targetPort", ["x", "IntOrString"], id="int-or-string"),
+    pytest.param("V1ServicePort", "protocol", ["s", "v1.Protocol"], id="named-string"),
+    pytest.param("V1ObjectMeta", "uid", ["s", "types.UID"], id="uid"),
+    pytest.param("V1ObjectMeta", "creationTimestamp", ["x", "Time"], id="time"),
+    pytest.param("V1ResourceRequirements", "limits",
+                 ["m", "v1.ResourceList", ["x", "Quantity"]], id="resource-list"),
+    pytest.param("V1Secret", "data", ["m", "map[string][]uint8", ["y", "[]uint8"]], id="bytes"),
+    pytest.param("V1IngressSpec", "rules",
+                 ["l", "[]v1.IngressRule", ["o", "v1.IngressRule", "V1IngressRule"]],
+                 id="list-of-struct"),
+    pytest.param("V1ControllerRevision", "data", ["x", "RawExtension"], id="raw"),
+])
+def test_fields_carry_their_go_types(model, field, code):
+    """What the decoder names in its messages: reflect's spelling of each Go type."""
+    types = json.loads(resources.files("simcore").joinpath("schema_data.json").read_text())
+    assert types["types"][model][field] == code

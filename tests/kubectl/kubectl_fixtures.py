@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -45,7 +46,12 @@ def _free_port() -> int:
 
 
 TEACHER = "teacher"
-_SERVERS: list = []  # the servers this session started (for `teacher_cookies`)
+# The servers this session started (for `teacher_cookies`), kept where both copies of this
+# module see it: it is imported as `kubectl_fixtures` (pytest_plugins) and as
+# `tests.kubectl.kubectl_fixtures`, two module objects with their own globals.
+_SERVERS: list = sys.modules.setdefault(
+    "_clusterviz_test_servers", types.ModuleType("_clusterviz_test_servers")).__dict__ \
+    .setdefault("servers", [])
 
 
 @dataclass

@@ -227,11 +227,27 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def teacher_web(url: str) -> WebUser:
+    """The teacher, signed in once per server, on the server `url` belongs to."""
+    srv = next(s for s in _SERVERS if url.startswith(s.url))
+    if getattr(srv, "teacher_web", None) is None:
+        srv.teacher_web = WebUser(srv).sign_in(TEACHER, srv.teacher_password)
+    return srv.teacher_web
+
+
 def teacher_cookies(url: str) -> list[dict]:
     """The session cookie of the teacher signed in on the server `url` belongs to, as
     Playwright's `context.add_cookies` takes it: the pages need a signed-in user."""
-    srv = next(s for s in _SERVERS if url.startswith(s.url))
-    if not getattr(srv, "teacher_session", None):
-        user = WebUser(srv).sign_in(TEACHER, srv.teacher_password)
-        srv.teacher_session = next(c.value for c in user.jar if c.name == "sessionid")
-    return [{"name": "sessionid", "value": srv.teacher_session, "url": srv.url}]
+    user = teacher_web(url)
+    session = next(c.value for c in user.jar if c.name == "sessionid")
+    return [{"name": "sessionid", "value": session, "url": user.server.url}]
+
+
+def teacher_token(url: str) -> str:
+    """A bearer token of the teacher for the API (what a page's own fetch must send: the
+    API takes no cookie), from a kubeconfig download of the cluster `url` names."""
+    user = teacher_web(url)
+    slug = url.split("/clusters/")[1].split("/")[0]
+    status, _, text = user.request("GET", f"/clusters/{slug}/kubeconfig")
+    assert status == 200, status
+    return yaml.safe_load(text)["users"][0]["user"]["token"]

@@ -13,12 +13,14 @@ import functools
 import secrets
 
 import yaml
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -28,6 +30,7 @@ from clusterviz.classroom import kubeconfigs, tokens
 from clusterviz.classroom.doors import cluster_view
 from clusterviz.classroom.forms import ClassForm, ClusterForm, JoinForm
 from clusterviz.classroom.models import Classroom
+from clusterviz.classroom.netnames import LOOPBACK, is_ip
 from clusterviz.classroom.policy import usable_clusters
 from clusterviz.clusters import engines
 from clusterviz.clusters.models import Cluster
@@ -133,9 +136,21 @@ def class_create(request: HttpRequest) -> HttpResponse:
 def class_page(request: HttpRequest, pk: int) -> HttpResponse:
     classroom = _my_class(request, pk)
     clusters = classroom.clusters.select_related("owner").order_by("owner__username", "slug")
-    join_url = request.build_absolute_uri(f"/join?code={classroom.code}")
     return render(request, "classroom/class.html",
-                  {"classroom": classroom, "clusters": clusters, "join_url": join_url})
+                  {"classroom": classroom, "clusters": clusters,
+                   "join_urls": join_urls(request, classroom.code)})
+
+
+def join_urls(request: HttpRequest, code: str) -> list[str]:
+    """The join link as the teacher's browser reached the page, then as the room reaches it:
+    the teacher may well be on 127.0.0.1, which is no address for a student's laptop."""
+    path = f"/join?code={code}"
+    urls = [request.build_absolute_uri(path)]
+    _, port = split_domain_port(request.get_host())
+    for name in settings.SERVED_NAMES:
+        if name not in LOOPBACK and is_ip(name) and ":" not in name:
+            urls.append(f"{request.scheme}://{name}{':' + port if port else ''}{path}")
+    return list(dict.fromkeys(urls))
 
 
 @teacher_required

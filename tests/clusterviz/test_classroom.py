@@ -77,6 +77,16 @@ def test_the_teacher_creates_a_class_and_a_cluster_with_a_pool(client):
     page = client.get(response["Location"]).content.decode()
     assert f'id="join-code">{classroom.code}<' in page
     assert f"http://testserver/join?code={classroom.code}" in page
+
+
+def test_the_join_link_names_the_rooms_addresses(client, teacher, settings):
+    settings.SERVED_NAMES = ["localhost", "127.0.0.1", "::1", "vm", "192.0.2.2", "fd00::2"]
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "testserver"]
+    classroom = Classroom.objects.create(name="c", teacher=teacher, code="ROOM22")
+    page = client.get(f"/classes/{classroom.pk}/", HTTP_HOST="127.0.0.1:8000").content.decode()
+    links = page.split('class="join-urls">')[1].split("</ul>")[0]
+    assert [a.split('href="')[1].split('"')[0] for a in links.split("<li>")[1:]] == [
+        "http://127.0.0.1:8000/join?code=ROOM22", "http://192.0.2.2:8000/join?code=ROOM22"]
     made = client.post("/clusters/new", {"slug": "pool", "preset": "lecture",
                                          "lb_pool": "192.168.100.240-192.168.100.250"})
     assert made.status_code == 302

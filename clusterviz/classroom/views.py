@@ -191,6 +191,10 @@ def cluster_create(request: HttpRequest) -> HttpResponse:
 @cluster_view
 def kubeconfig(request: HttpRequest, slug: str) -> HttpResponse:
     """A kubeconfig with a fresh token of the signed-in user (the old one stops working)."""
+    if not settings.TLS_PORT:  # kubectl would send no token to a plain-http server
+        return HttpResponse(_("This server has no TLS endpoint for kubectl: start it with "
+                              "make run (or set CLUSTERVIZ_TLS_PORT)."), status=503,
+                            content_type="text/plain; charset=utf-8")
     document = kubeconfigs.issue(slug, kubeconfigs.base_for(request), request.user)
     response = HttpResponse(yaml.safe_dump(document, sort_keys=False),
                             content_type="application/yaml")

@@ -111,6 +111,13 @@ def test_a_download_rotates_the_token(classroom, settings):
     assert tokens[1] not in str(list(ApiToken.objects.values_list("digest", flat=True)))
 
 
+def test_no_kubeconfig_without_a_tls_endpoint(client, cluster, settings):
+    settings.TLS_PORT = 0
+    response = client.get("/clusters/lecture/kubeconfig")
+    assert response.status_code == 503
+    assert response.content.decode().startswith("This server has no TLS endpoint for kubectl")
+
+
 def test_the_kubeconfig_command_never_says_0_0_0_0(cluster, teacher, settings, tmp_path):
     settings.TLS_PORT, settings.BIND_HOST = 8443, "0.0.0.0"
     out = tmp_path / "kubeconfig"

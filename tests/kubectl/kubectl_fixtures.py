@@ -126,10 +126,11 @@ class Kubectl:
     kubeconfig: Path
     cache_dir: Path
     workdir: Path
+    binary: Path = KUBECTL
 
     def __call__(self, *args: str, check: bool = True,
                  input: str | None = None) -> subprocess.CompletedProcess:
-        done = subprocess.run([str(KUBECTL), "--kubeconfig", str(self.kubeconfig),
+        done = subprocess.run([str(self.binary), "--kubeconfig", str(self.kubeconfig),
                                "--cache-dir", str(self.cache_dir), *args], input=input,
                               cwd=self.workdir, capture_output=True, text=True, timeout=60)
         if check and done.returncode != 0:

@@ -5,11 +5,14 @@ and the real kubectl runs the lecture's first step with them. Another student's 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+from pathlib import Path
 
 import pytest
 
 from tests.kubectl.kubectl_fixtures import (  # noqa: F401
+    KUBECTL,
     TEACHER,
     Kubectl,
     WebUser,
@@ -18,6 +21,7 @@ from tests.kubectl.kubectl_fixtures import (  # noqa: F401
 )
 
 _names = itertools.count(1)
+SYSTEM_KUBECTL = Path("/usr/bin/kubectl")  # Debian's older kubectl, where installed
 
 
 @pytest.fixture
@@ -34,9 +38,16 @@ def room(server, cache_dir, tmp_path):  # noqa: F811
     return teacher, people
 
 
-def test_each_student_runs_the_lecture_in_their_own_cluster(room, lecture_file):
+@pytest.mark.parametrize("binary", [
+    pytest.param(KUBECTL, id="bundled"),
+    pytest.param(SYSTEM_KUBECTL, id="system", marks=pytest.mark.skipif(
+        not SYSTEM_KUBECTL.exists(), reason="no system kubectl on this machine")),
+])
+def test_each_student_runs_the_lecture_in_their_own_cluster(room, lecture_file, binary):
     _, people = room
     (ann, ann_slug, ann_kubectl), (_, ben_slug, ben_kubectl) = people.values()
+    ann_kubectl, ben_kubectl = (dataclasses.replace(k, binary=binary)
+                                for k in (ann_kubectl, ben_kubectl))
     config = ann_kubectl.kubeconfig.read_text()
     assert "certificate-authority-data" in config and "insecure" not in config
     assert "server: https://127.0.0.1:" in config

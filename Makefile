@@ -57,6 +57,8 @@ TLS_DIR := $(CURDIR)/$(VENV)/tls
 # one file per port: two servers from one checkout keep their own
 KUBECONFIG_FILE := $(CURDIR)/$(VENV)/kubeconfig-$(PORT)
 
+# daphne through clusterviz/serve.py: the same, plus a deadline for request headers
+# (--header-timeout, 20 s) so slow clients cannot hold connections.
 run: export CLUSTERVIZ_BIND := $(HOST)
 run: export CLUSTERVIZ_TLS_PORT := $(TLS_PORT)
 run: export CLUSTERVIZ_TLS_NAMES := $(TLS_NAMES)
@@ -72,7 +74,7 @@ run: $(STAMP)
 	@echo "    export KUBECONFIG=$(KUBECONFIG_FILE) PATH=$(CURDIR)/$(BIN):\$$PATH"
 	@echo "    kubectl get nodes -o wide"
 	@echo ""
-	$(BIN)/daphne -b $(HOST) -p $(PORT) \
+	$(BIN)/python -m clusterviz.serve -b $(HOST) -p $(PORT) \
 	  -e ssl:port=$(TLS_PORT):interface=$(HOST):privateKey=$(TLS_DIR)/server.key:certKey=$(TLS_DIR)/server.crt \
 	  clusterviz.asgi:application
 

@@ -2,7 +2,10 @@
 
 - build a 100-node cluster with 10,000 pods and 1,000 Services: time, peak memory;
 - flip one pod's readiness there and in a 100-pod cluster: time each, ratio;
-- scale a ReplicaSet from 0 to 10,000 and run until idle: pods per second.
+- scale a ReplicaSet from 0 to 10,000 and run until idle: pods per second;
+- the configuration users get (issue 13): service links on (the default pod spec) and
+  curls from inside a pod through a random-mode ClusterIP Service, at 100 and 10,000
+  pods, and a scale-up 0 -> 5,000 with service links on, printed beside the numbers above.
 """
 
 from __future__ import annotations
@@ -39,14 +42,22 @@ spec:
 """
 
 
-def build(pods: int, services: int, nodes: int = 100) -> Simulation:
+# the default pod spec: service links on
+RS_DEFAULT = RS.replace("      enableServiceLinks: false\n", "")
+
+
+def build(pods: int, services: int, nodes: int = 100, template: str = RS,
+          services_first: bool = False) -> Simulation:
+    """`services_first`: the Services exist when the pods start, so with service links on
+    every pod gets their variables (7 per Service), as a user's pods do."""
     sim = Simulation.from_preset("large", seed=1, nodes=nodes, pod_startup_seconds=0.0)
     groups = max(services, 1)
     per = pods // groups
-    text = "---\n".join(RS.format(name=f"app-{g}", replicas=per) for g in range(groups))
-    sim.apply(text, create=True)
-    sim.apply("---\n".join(SVC.format(i=g, app=f"app-{g}") for g in range(services)),
-              create=True)
+    workloads = "---\n".join(template.format(name=f"app-{g}", replicas=per)
+                              for g in range(groups))
+    services_text = "---\n".join(SVC.format(i=g, app=f"app-{g}") for g in range(services))
+    for text in ((services_text, workloads) if services_first else (workloads, services_text)):
+        sim.apply(text, create=True)
     sim.run_until_idle(60)
     return sim
 
@@ -73,6 +84,51 @@ def curl_rate(sim: Simulation, count: int) -> float:
         result = sim.exec_on_node(node, ["curl", "-s", f"http://{ip}"])
         assert result.exit_code == 0, result.stderr
     return count / (time.perf_counter() - start)
+
+
+def curl_from_pod_rate(sim: Simulation, count: int) -> float:
+    """Curls per second from inside a pod through a ClusterIP Service (random mode)."""
+    ip = sim.get("services", "svc-0")["spec"]["clusterIP"]
+    pod = sim.api.list_ref("pods", "default")[-1]["metadata"]["name"]
+    sim.exec(pod, ["curl", "-s", f"http://{ip}"])  # first use imports the tools
+    start = time.perf_counter()
+    for _ in range(count):
+        result = sim.exec(pod, ["curl", "-s", f"http://{ip}"])
+        assert result.exit_code == 0, result.stderr
+    return count / (time.perf_counter() - start)
+
+
+def make_ready(sim: Simulation) -> None:
+    for pod in sim.api.list_ref("pods", "default"):
+        sim.exec(pod["metadata"]["name"], ["touch", "/var/ready"])
+    sim.advance(2)
+
+
+def scale_rate(template: str, replicas: int) -> float:
+    sim = Simulation.from_preset("large", seed=2, nodes=100, pod_startup_seconds=0.0)
+    sim.apply(template.format(name="scale", replicas=0), create=True)
+    start = time.perf_counter()
+    sim.api.patch("replicasets.apps", "scale", {"spec": {"replicas": replicas}},
+                  "application/merge-patch+json", "default")
+    sim.run_until_idle(60)
+    return replicas / (time.perf_counter() - start)
+
+
+def default_configuration() -> None:
+    """Issue 13's measurements: what a user's cluster does, not the bench's tuned one."""
+    small = build(100, 10, nodes=10, template=RS_DEFAULT, services_first=True)
+    make_ready(small)
+    big = build(10_000, 1_000, template=RS_DEFAULT, services_first=True)
+    make_ready(big)
+    rate_small, rate_big = curl_from_pod_rate(small, 1000), curl_from_pod_rate(big, 10_000)
+    print(f"default configuration, curl from a pod through a ClusterIP Service: 100-pod "
+          f"cluster {rate_small:.0f}/s, 10,000-pod cluster {rate_big:.0f}/s (goal >= "
+          f"20,000/s); cost ratio {rate_small / rate_big:.2f} (goal <= 1.3)")
+    del small, big
+    gc.collect()
+    rate = scale_rate(RS_DEFAULT, 5_000)
+    print(f"default configuration, scale 0 -> 5,000 with service links on: {rate:.0f} pods/s "
+          f"(goal >= 2,000; service links off: {scale_rate(RS, 5_000):.0f} pods/s)")
 
 
 def main() -> None:
@@ -110,6 +166,9 @@ def main() -> None:
     sim.run_until_idle(60)
     took = time.perf_counter() - start
     print(f"scale 0 -> 10,000: {took:.2f} s, {10_000 / took:.0f} pods/s (goal >= 2,000)")
+    del sim, small, big
+    gc.collect()
+    default_configuration()
 
 
 if __name__ == "__main__":

@@ -13,13 +13,18 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 http_application = get_asgi_application()  # sets Django up before the routes import models
 
+from clusterviz import origin  # noqa: E402
 from clusterviz.dashboard.routing import websocket_urlpatterns as dashboard_sockets  # noqa: E402
 from clusterviz.k8sapi.sockets import websocket_urlpatterns as k8s_sockets  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": http_application,
-    # the session's user in scope["user"] (dashboard sockets check it; exec takes a token)
-    "websocket": AuthMiddlewareStack(URLRouter([*dashboard_sockets, *k8s_sockets])),
+    # The dashboard's sockets open only from its own pages; the API's only without a
+    # foreign Origin (kubectl sends none): see clusterviz/origin.py. AuthMiddlewareStack
+    # puts the session's user in scope["user"] (dashboard sockets check it; exec takes a
+    # bearer token).
+    "websocket": AuthMiddlewareStack(URLRouter([*origin.browser_only(dashboard_sockets),
+                                                *origin.no_foreign_origin(k8s_sockets)])),
 })
 
 # The clocks' ticker starts on the first request or websocket connection (daphne sends

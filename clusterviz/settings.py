@@ -19,6 +19,7 @@ beats a misconfigured cluster that seems to run.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -60,7 +61,34 @@ def env_secret(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-SECRET_KEY = env_secret("CLUSTERVIZ_SECRET_KEY", "clusterviz-development-only-secret-key")
+def installation_secret(path: Path) -> str:
+    """The key stored at `path`, made once (0600) when there is none yet.
+
+    Written to a private temporary file and linked into place, so two
+    processes starting together (daphne and `manage.py`) agree on one key.
+    """
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_urlsafe(50) + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process made it first: theirs is the key
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
+
+
+# Sessions and signed values need a key no one else knows: given, or made once per
+# installation in a file outside the tracked files, so a restart keeps the sessions.
+SECRET_KEY = env_secret("CLUSTERVIZ_SECRET_KEY", "") or installation_secret(
+    Path(os.environ.get("CLUSTERVIZ_SECRET_KEY_PATH") or BASE_DIR / ".venv" / "secret-key"))
 DEBUG = env_bool("CLUSTERVIZ_DEBUG", False)
 # Where daphne listens (`make run HOST=...`) decides the names clients may use: every
 # address of the machine when bound to all of them (classroom.netnames), plus
@@ -88,11 +116,24 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "clusterviz.origin.ForeignOriginMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "clusterviz.csp.ContentSecurityPolicyMiddleware",
 ]
+# Response headers (SecurityMiddleware, XFrameOptionsMiddleware, clusterviz/csp.py): no
+# sniffing, no Referer to other sites, never in a frame. Behind a TLS proxy that sets
+# X-Forwarded-Proto, CLUSTERVIZ_BEHIND_TLS_PROXY=1 lets requests and websockets know they
+# came over https (README, "Behind a reverse proxy").
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("CLUSTERVIZ_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Pages need a signed-in user (clusterviz.classroom); the Kubernetes API a bearer token.
 LOGIN_URL = "/signin"
 LOGIN_REDIRECT_URL = "/"
@@ -110,7 +151,8 @@ ROOT_URLCONF = "clusterviz.urls"
 ASGI_APPLICATION = "clusterviz.asgi.application"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates",
               "DIRS": [BASE_DIR / "templates"], "APP_DIRS": True, "OPTIONS": {
-                  "context_processors": ["django.template.context_processors.request",
+                  "context_processors": ["clusterviz.csp.nonce",
+                                         "django.template.context_processors.request",
                                          "django.template.context_processors.csrf",
                                          "django.contrib.auth.context_processors.auth"]}}]
 

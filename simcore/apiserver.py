@@ -89,19 +89,29 @@ class APIServer:
                  field_selector: str | None = None) -> list[dict]:
         rt = resolve(res)
         items = self.store.list(rt.group_resource, namespace if rt.namespaced else None)
-        if label_selector:
-            items = _filter_labels(items, label_selector)
-        if field_selector:
-            items = _filter_fields(rt, items, field_selector)
-        return sorted(items, key=_sort_key)
+        return _select(rt, items, label_selector, field_selector)
+
+    def list_page_ref(self, res: ResourceType | str, namespace: str | None = None,
+                      label_selector: str | None = None, field_selector: str | None = None,
+                      limit: int | None = None,
+                      continue_token: str | None = None) -> tuple[list[dict], dict]:
+        """A chunk of a list (simcore.listpages) and its list metadata: resourceVersion,
+        and `continue`/`remainingItemCount` when more remain. Stored dicts: read only."""
+        from simcore import listpages
+        rt = resolve(res)
+        return listpages.read_page(
+            self.store, rt, namespace if rt.namespaced else None, limit, continue_token,
+            lambda items: _select(rt, items, label_selector, field_selector),
+            counted=not (label_selector or field_selector))
 
     def list(self, res: ResourceType | str, namespace: str | None = None,
-             label_selector: str | None = None, field_selector: str | None = None) -> dict:
+             label_selector: str | None = None, field_selector: str | None = None,
+             limit: int | None = None, continue_token: str | None = None) -> dict:
         """A `<Kind>List` dict, as the list endpoint returns it."""
         rt = resolve(res)
-        items = self.list_ref(rt, namespace, label_selector, field_selector)
-        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version,
-                "metadata": {"resourceVersion": str(self.store.rv)},
+        items, meta = self.list_page_ref(rt, namespace, label_selector, field_selector, limit,
+                                         continue_token)
+        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": meta,
                 "items": [clone(i) for i in items]}
 
     def events_since(self, rv: int) -> list[Event]:
@@ -249,8 +259,7 @@ class APIServer:
             return new
         strategy.release_update(self, new, old)
         stored = self.store.put(rt.group_resource, new)
-        if stored["metadata"].get("deletionTimestamp") and not stored["metadata"].get(
-                "finalizers") and strategy.delete_when_unfinalized:
+        if _delete_during_update(stored["metadata"], old["metadata"]):
             self._remove(rt, stored)
         return clone(stored) if copy_result else stored
 
@@ -272,23 +281,52 @@ class APIServer:
             return self._mark_namespace_terminating(rt, obj), False
         if grace and not obj["metadata"].get("deletionTimestamp"):
             return self._mark_terminating(rt, obj, grace, policy), False
-        if grace and obj["metadata"].get("deletionTimestamp"):
+        meta = obj["metadata"]
+        if meta.get("deletionTimestamp") and (grace or meta.get("finalizers")):
+            if grace < (meta.get("deletionGracePeriodSeconds") or 0):
+                # a shorter grace period moves the deadline (BeforeDelete); at 0 the last
+                # finalizer's removal deletes the object
+                return self._mark_terminating(rt, obj, grace, "Background"), False
             return clone(obj), False
-        if policy == "Foreground" and self.store.dependents(obj["metadata"]["uid"]):
+        if policy == "Foreground" and self.store.dependents(obj["metadata"]["uid"]) or \
+                obj["metadata"].get("finalizers"):
+            # finalizers hold the object: it is only marked, and goes when the last one
+            # is removed (see _replace)
             return self._mark_terminating(rt, obj, 0, policy), False
         if policy == "Orphan":
             self._orphan_dependents(obj)
         gone = self._remove(rt, obj)
         return clone(gone), True
 
+    def delete_collection(self, res: ResourceType | str, namespace: str | None = None,
+                          label_selector: str | None = None, field_selector: str | None = None,
+                          **options) -> dict:
+        """DeleteCollection: every object the selectors pick, each deleted as by `delete`
+        with the same options; the `<Kind>List` of what each delete returned."""
+        rt = resolve(res)
+        listed = self.list_ref(rt, namespace, label_selector, field_selector)
+        rv = str(self.store.rv)
+        items = []
+        for obj in listed:
+            meta = obj["metadata"]
+            try:
+                items.append(self.delete(rt, meta["name"], meta.get("namespace"), **options)[0])
+            except errors.NotFound:
+                continue  # gone meanwhile (a dependent of one deleted before it)
+        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version,
+                "metadata": {"resourceVersion": rv}, "items": items}
+
     def _mark_terminating(self, rt: ResourceType, obj: dict, grace: int, policy: str) -> dict:
         def mark(o: dict) -> None:
             o["metadata"]["deletionTimestamp"] = self.clock.timestamp(grace)
             o["metadata"]["deletionGracePeriodSeconds"] = grace
-            if policy == "Foreground":
-                o["metadata"].setdefault("finalizers", []).append("foregroundDeletion")
-            elif policy == "Orphan":
-                o["metadata"].setdefault("finalizers", []).append("orphan")
+            finalizers = o["metadata"].setdefault("finalizers", [])
+            if policy == "Foreground" and "foregroundDeletion" not in finalizers:
+                finalizers.append("foregroundDeletion")
+            elif policy == "Orphan" and "orphan" not in finalizers:
+                finalizers.append("orphan")
+            if not finalizers:
+                del o["metadata"]["finalizers"]
         new = clone(obj)
         mark(new)
         return clone(self.store.put(rt.group_resource, new))
@@ -380,8 +418,10 @@ class APIServer:
         dropped silently (Ignore). A new dict: `obj` is not changed. For a patched object
         (`patch`: its type and body) a refusal is the patch handler's 422 instead."""
         from simcore import schema
+        # a strategic merge patch's result is read by the unstructured converter, not JSON
+        converter = patch is not None and patch[0] == "application/strategic-merge-patch+json"
         try:
-            decoded = schema.decode(rt.kind, rt.api_version, obj)
+            decoded = schema.decode(rt.kind, rt.api_version, obj, converter)
         except schema.DecodingFailed as exc:
             if patch is None:
                 raise
@@ -448,6 +488,13 @@ def _same_content(new: dict, old: dict) -> bool:
     return a == b
 
 
+def _delete_during_update(new: dict, old: dict) -> bool:
+    """The registry's shouldDeleteDuringUpdate: an update that removes the last finalizer
+    of an object marked for deletion with no grace period left deletes it."""
+    return bool(not new.get("finalizers") and old.get("finalizers") and
+                new.get("deletionTimestamp") and new.get("deletionGracePeriodSeconds") == 0)
+
+
 def _drop_owner(obj: dict, uid: str) -> None:
     refs = [r for r in obj["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
     if refs:
@@ -477,6 +524,15 @@ def _field_predicate(rt: ResourceType | None, text: str | None) -> Callable[[dic
         return lambda obj: True
     from simcore.fields import field_matcher
     return field_matcher(rt.kind, text)
+
+
+def _select(rt: ResourceType, items: list[dict], label_selector: str | None,
+            field_selector: str | None) -> list[dict]:
+    if label_selector:
+        items = _filter_labels(items, label_selector)
+    if field_selector:
+        items = _filter_fields(rt, items, field_selector)
+    return sorted(items, key=_sort_key)
 
 
 def _filter_labels(items: list[dict], text: str) -> list[dict]:

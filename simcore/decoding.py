@@ -16,7 +16,7 @@ type) is walked beside the manifest, reproducing the decoder's rules:
 - a wrong JSON type for a plain field is an `UnmarshalTypeError`: the decoder
   remembers the first one (with the innermost struct's name and the dotted
   JSON field path, no list indices) and goes on, so the first in document
-  order is reported; a number that does not fit an integer field is
+  order is reported (kubectl's documents have their keys sorted); a number that does not fit an integer field is
   `number 2.5` / `number 3000000000` (the JSON literal);
 - types with their own UnmarshalJSON (IntOrString, Quantity, Time, ...)
   return their error at once, without the field context
@@ -28,9 +28,15 @@ type) is walked beside the manifest, reproducing the decoder's rules:
   kubectl and the apiserver's YAML reader both say before decoding:
   `error converting YAML to JSON: json: unsupported value: +Inf`.
 
-Trade-offs: keys are visited in sorted order (what kubectl sends: JSON made
-from YAML through Go maps), so a hand-written JSON body with two wrong types
-may name a different first one than a real server; a float with an integral
+A strategic merge patch's result is not JSON to the apiserver but a map read
+by runtime.DefaultUnstructuredConverter (`converter=True`): fields in Go's
+declaration order, the first error returned at once, in its own words
+(`unrecognized type: int32`, `cannot restore struct from: int64`).
+
+Trade-offs: the first error and the unknown fields are taken in sorted key
+order (what kubectl sends: JSON made from YAML through Go maps), so a
+hand-written JSON body with two wrong types may name a different first one
+than a real server; a float with an integral
 value (`replicas: 1.0`) is taken as the integer, as it arrives from YAML
 through sigs.k8s.io/yaml, although a JSON body's literal `1.0` is refused by
 a real server; stored Quantities are not canonicalised (`1000m` stays).
@@ -81,9 +87,16 @@ Position = tuple | None
 @dataclass
 class _State:
     types: dict
+    converter: bool = False  # the unstructured converter's rules, not encoding/json's
     unknown: list[Position] = field(default_factory=list)
     saved: tuple[tuple, str] | None = None  # (sort key, message) of the first type error
     fatal: tuple[tuple, str] | None = None  # ... of the first error an UnmarshalJSON returned
+
+    def converted(self, value: Any, code: list) -> None:
+        """The unstructured converter returns its first error at once (fields visited in
+        Go's declaration order): the first one met is kept."""
+        if self.fatal is None:
+            self.fatal = ((), _converter_error(value, code))
 
     def save(self, at: Position, value: str, go_type: str, struct: str) -> None:
         """encoding/json's saveError: the first type error (in key order) is kept."""
@@ -115,10 +128,12 @@ def _path_text(at: Position) -> str:
     return text
 
 
-def decode(types: dict, model: str, obj: Any, kind: str) -> Decoded:
+def decode(types: dict, model: str, obj: Any, kind: str, converter: bool = False) -> Decoded:
     """Decode `obj`, a `kind` object (the model `model` of the field table `types`);
-    raises DecodeError."""
-    state = _State(types)
+    raises DecodeError. `converter`: as runtime.DefaultUnstructuredConverter reads a
+    strategic-merge-patched map instead of JSON (its own messages; an integral float or
+    an int that overflows is converted as Go's reflect converts)."""
+    state = _State(types, converter)
     out = _value(state, ["o", kind, model], obj, None, "", in_container=True)
     # an UnmarshalJSON's error ends decoding and wins over a type error saved before it
     for found in (state.fatal, state.saved):
@@ -161,17 +176,17 @@ def _value(state: _State, code: list, value: Any, at: Position, struct: str,
         return _zero(code) if in_container else _DROP
     if tag == "o":
         if value.__class__ is not dict:
-            return _mismatch(state, value, code[1], at, struct)
+            return _mismatch(state, value, code[1], at, struct, code=code)
         return _struct(state, code, value, at)
     if tag == "l":
         if value.__class__ is not list:
-            return _mismatch(state, value, code[1], at, struct)
+            return _mismatch(state, value, code[1], at, struct, code=code)
         inner = code[2]
         return [_value(state, inner, item, (at, "[", i), struct, True)
                 for i, item in enumerate(value)]
     if tag == "m":
         if value.__class__ is not dict:
-            return _mismatch(state, value, code[1], at, struct)
+            return _mismatch(state, value, code[1], at, struct, code=code)
         inner = code[2]
         out = {}
         for key, item in value.items():
@@ -188,7 +203,11 @@ def _struct(state: _State, code: list, value: dict, at: Position) -> dict:
     fields = state.types[code[2]]
     name = code[1].rpartition(".")[2]
     out: dict = {}
-    for key, item in value.items():
+    items = value.items()
+    if state.converter:  # the struct's fields in declaration order, then the unknown ones
+        items = [(k, value[k]) for k in fields if k in value] + \
+            [(k, v) for k, v in value.items() if k not in fields]
+    for key, item in items:
         text = key if key.__class__ is str else map_key(key)
         field_code = fields.get(text)
         if field_code is None:
@@ -206,26 +225,25 @@ def _struct(state: _State, code: list, value: dict, at: Position) -> dict:
 
 def _scalar(state: _State, code: list, value: Any, at: Position, struct: str) -> Any:
     tag, go_type = code[0], code[1]
-    if tag == "s":
-        return value if value.__class__ is str else _mismatch(state, value, go_type, at,
-                                                              struct)
-    if tag == "b":
-        return value if value.__class__ is bool else _mismatch(state, value, go_type, at,
-                                                               struct)
+    if state.converter and tag == "i" and value.__class__ is int:
+        bits = 32 if go_type == "int32" else 64  # reflect's Convert wraps, as Go's int32()
+        return (value + 2 ** (bits - 1)) % 2 ** bits - 2 ** (bits - 1)
+    fits = {"s": str, "b": bool, "y": str}.get(tag)
+    if fits is not None:
+        if value.__class__ is not fits:
+            return _mismatch(state, value, go_type, at, struct, code=code)
+        if tag == "y":
+            bad = base64_error(value)
+            if bad is not None:
+                state.keep("saved", at, bad)
+        return value
     if tag == "f":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return value
-        return _mismatch(state, value, go_type, at, struct)
-    if tag == "y":
-        if value.__class__ is not str:
-            return _mismatch(state, value, go_type, at, struct)
-        bad = base64_error(value)
-        if bad is not None:
-            state.keep("saved", at, bad)
-        return value
+        return _mismatch(state, value, go_type, at, struct, code=code)
     number = _integer(value, go_type)
     if number.__class__ is str:
-        return _mismatch(state, value, go_type, at, struct, number)
+        return _mismatch(state, value, go_type, at, struct, number, code)
     return number
 
 
@@ -243,10 +261,37 @@ def _integer(value: Any, go_type: str) -> int | str | None:
 
 
 def _mismatch(state: _State, value: Any, go_type: str, at: Position, struct: str,
-              text: str | None = None) -> object:
+              text: str | None = None, code: list | None = None) -> object:
     _check_finite(state, value, at)
-    state.save(at, text or json_kind(value), go_type, struct)
+    if state.converter:
+        state.converted(value, code or ["s", go_type])
+    else:
+        state.save(at, text or json_kind(value), go_type, struct)
     return _DROP
+
+
+_GO_KIND = {dict: "map", list: "slice", str: "string", bool: "bool", int: "int64",
+            float: "float64"}
+_SCALAR_KIND = {"s": "string", "b": "bool", "f": "float64", "y": "slice"}
+
+
+def _converter_error(value: Any, code: list) -> str:
+    """runtime.DefaultUnstructuredConverter's words for `value` (as a patched map holds it:
+    int64, float64, string, bool, map, slice) that does not fit `code`."""
+    kind = _GO_KIND.get(value.__class__, "invalid")
+    tag, go_type = code[0], code[1]
+    if tag == "o":
+        return f"cannot restore struct from: {kind}"
+    if tag in ("l", "y"):
+        return f"cannot restore slice from {kind}"
+    if tag == "m":
+        return f"cannot restore map from {kind}"
+    dest = go_type if tag == "i" else _SCALAR_KIND.get(tag, "string")
+    # Go converts an int to a string type (a rune) and a float to an int type, but the
+    # converter only takes the conversions JSON has: the rest "cannot convert"
+    if kind == "int64" and tag == "s" or kind == "float64" and tag == "i":
+        return f"cannot convert {kind} to {go_type}"
+    return f"unrecognized type: {dest}"
 
 
 def _zero(code: list) -> Any:

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from simcore.exec import images
 from simcore.exec.context import ExecContext, ExecResult
+from simcore.exec.session import ShellSession
 from simcore.exec.shell import run as _run_argv
 from simcore.net.fabric import Fabric, Source, SourceNetwork
 from simcore.resources import object_key
@@ -26,6 +27,7 @@ from simcore.runtime import containers as rt
 NODE_TOOLS = {"curl": "7.68.0", "wget": "gnu-1.20.3", "nslookup": "bind9-9.16.1",
               "dig": "9.16.1-Ubuntu", "shell": "dash", "bash": "5.0", "coreutils": "gnu-8.30",
               "libc": "glibc"}
+KILLED = 137  # 128 + SIGKILL: what an exec'd process reports when its container stops
 NODE_EXTRA = "curl wget nslookup dig host ping ip iptables ss"
 
 
@@ -39,7 +41,53 @@ def _failure(message: str, code: int = 1) -> ExecResult:
 
 
 def exec_in_pod(engine, pod_name: str, command: str | list[str], namespace: str = "default",
-                container: str | None = None, tty: bool = False) -> ExecResult:
+                container: str | None = None, tty: bool = False,
+                stdin: str = "") -> ExecResult:
+    opened = _open_container(engine, pod_name, namespace, container, tty)
+    if isinstance(opened, ExecResult):
+        return opened
+    ctx, state = opened
+    ctx.stdin = stdin
+    return _changing_files(engine, namespace, pod_name, state,
+                           lambda: _run(_argv(command), ctx))
+
+
+def start_shell(engine, pod_name: str, command: list[str], namespace: str = "default",
+                container: str | None = None) -> tuple[ShellSession | None, str] | ExecResult:
+    """(the interactive session `command` opens or None, its first prompt), or the refusal."""
+    opened = _open_container(engine, pod_name, namespace, container, True)
+    if isinstance(opened, ExecResult):
+        return opened
+    ctx, _ = opened
+    session = ShellSession.start(list(command), ctx)
+    return session, session.prompt(ctx) if session is not None else ""
+
+
+def shell_line(engine, pod_name: str, session: ShellSession, line: str,
+               namespace: str = "default", container: str | None = None
+               ) -> tuple[ExecResult, ShellSession, str]:
+    """Run a line typed at `session`'s prompt: (output, the session after, the next prompt).
+    A container that stopped meanwhile ends the session as the kernel would (137)."""
+    opened = _open_container(engine, pod_name, namespace, container, True)
+    if isinstance(opened, ExecResult):
+        gone = dataclasses.replace(session, status=KILLED, exited=True)
+        return ExecResult(exit_code=KILLED), gone, ""
+    ctx, state = opened
+    result, after = _changing_files(engine, namespace, pod_name, state,
+                                    lambda: session.run_line(line, ctx))
+    return result, after, after.prompt(ctx)
+
+
+def container_running(engine, pod_name: str, namespace: str = "default",
+                      container: str | None = None) -> bool:
+    """Is the container still there to hold a session?"""
+    return not isinstance(_open_container(engine, pod_name, namespace, container, True),
+                          ExecResult)
+
+
+def _open_container(engine, pod_name: str, namespace: str, container: str | None,
+                    tty: bool) -> tuple[ExecContext, dict] | ExecResult:
+    """The context a process started in the container gets, or kubectl's refusal."""
     pod = engine.api.try_get_ref("pods", pod_name, namespace)
     if pod is None:
         return _failure(f'Error from server (NotFound): pods "{pod_name}" not found')
@@ -65,9 +113,13 @@ def exec_in_pod(engine, pod_name: str, command: str | list[str], namespace: str 
                     state["files"].get("/etc/resolv.conf") or "",
                     profile.tool("libc", "glibc"))
     net = SourceNetwork(Fabric.of(engine), source)
-    ctx = rt.exec_context(profile, state, engine.clock.now, engine.rng, runtime, net, tty)
+    return rt.exec_context(profile, state, engine.clock.now, engine.rng, runtime, net, tty), state
+
+
+def _changing_files(engine, namespace: str, pod_name: str, state: dict, work):
+    """Run `work()`; a change to the container's files makes the kubelet look again."""
     before = dict(state["files"])
-    result = _run(_argv(command), ctx)
+    result = work()
     if state["files"] != before:
         engine.by_name["kubelet"].poke(namespace, pod_name)
         engine.settle()

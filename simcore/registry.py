@@ -48,7 +48,6 @@ class Strategy:
     no_generation = False
     finalized_by_controller = False  # Namespace: deletion only marks it Terminating
     default_propagation = "Background"
-    delete_when_unfinalized = True
 
     def prepare_create(self, api, obj: dict) -> None:
         if obj["kind"] in _STATUS_KINDS:
@@ -100,7 +99,6 @@ class Strategy:
 
 
 class PodStrategy(Strategy):
-    delete_when_unfinalized = False
 
     def prepare_create(self, api, obj: dict) -> None:
         super().prepare_create(api, obj)

@@ -69,14 +69,15 @@ class DecodingFailed(BadRequest):
         self.problem = problem
 
 
-def decode(kind: str, api_version: str, obj: Any) -> decoding.Decoded:
+def decode(kind: str, api_version: str, obj: Any, converter: bool = False) -> decoding.Decoded:
     """`obj` decoded as the apiserver decodes a `kind` body: pruned, nulls dropped, with its
-    unknown fields listed. A wrong type raises the 400 BadRequest a real server returns."""
+    unknown fields listed. A wrong type raises the 400 BadRequest a real server returns.
+    `converter`: read as the unstructured converter reads a strategic-merge-patched map."""
     root = _root(kind, api_version)
     if root is None:
         return decoding.Decoded(obj)
     try:
-        return decoding.decode(_schema()["types"], root, obj, kind)
+        return decoding.decode(_schema()["types"], root, obj, kind, converter)
     except decoding.UnsupportedValue as exc:
         raise bad_request(f"error converting YAML to JSON: {exc}") from None
     except decoding.DecodeError as exc:
@@ -88,7 +89,8 @@ def patch_invalid(patch_type: str, patch: Any, patched: dict, problem: str) -> I
     """A patched object the decoder refuses (a wrong type, or unknown fields under Strict):
     the apiserver's patch handler answers 422 with the patch as the invalid value: a
     strategic merge patch printed as Go prints the map (`%+v`), a JSON or merge patch as
-    the patched object's JSON (here with sorted keys)."""
+    the patched object's JSON (here with sorted keys). The problem of a strategic merge
+    patch is the unstructured converter's (`unrecognized type: int32`)."""
     if patch_type == "application/strategic-merge-patch+json":
         body = json.loads(patch) if isinstance(patch, (str, bytes)) else patch
         value = decoding.go_value_text(body)

@@ -228,9 +228,32 @@ class Simulation:
 
     # commands ----------------------------------------------------------------------------
     def exec(self, pod: str, command: str | list[str], namespace: str = "default",
-             container: str | None = None, tty: bool = False):
-        """Run `command` in a pod's container as `kubectl exec` would."""
-        return _execution().exec_in_pod(self.engine, pod, command, namespace, container, tty)
+             container: str | None = None, tty: bool = False, stdin: str = ""):
+        """Run `command` in a pod's container as `kubectl exec` would (`stdin`: what the
+        client sent on its stdin stream, all of it)."""
+        return _execution().exec_in_pod(self.engine, pod, command, namespace, container, tty,
+                                        stdin)
+
+    def start_shell(self, pod: str, command: list[str], namespace: str = "default",
+                    container: str | None = None):
+        """`kubectl exec -it pod -- sh`: (the interactive ShellSession or None when `command`
+        is not an interactive shell, its prompt), or the ExecResult refusing the exec."""
+        return _execution().start_shell(self.engine, pod, command, namespace, container)
+
+    def shell_line(self, pod: str, session, line: str, namespace: str = "default",
+                   container: str | None = None):
+        """Run a line typed at a session's prompt: (ExecResult, next session, next prompt)."""
+        return _execution().shell_line(self.engine, pod, session, line, namespace, container)
+
+    def port_forward(self, pod: str, namespace: str, port: int, data: bytes):
+        """`kubectl port-forward`: the pod's server on `port` answers the first request in
+        `data` (a `simcore.portforward.Exchange`)."""
+        from simcore import portforward
+        return portforward.exchange(self.engine, pod, namespace, port, data)
+
+    def container_running(self, pod: str, namespace: str = "default",
+                          container: str | None = None) -> bool:
+        return _execution().container_running(self.engine, pod, namespace, container)
 
     def exec_on_node(self, node_name: str, command: str | list[str]):
         """Run `command` in a shell on a node (the lecture's curls from master-stg)."""

@@ -15,8 +15,9 @@ Two published sources, each for what it knows best:
   int32 and int64, `str` for Quantity, `object` for IntOrString and
   RawExtension alike).
 
-The two are walked side by side from each kind's root. Every field maps to a
-code, a JSON list:
+The two are walked side by side from each kind's root; a model's fields are
+listed in the Go struct's declaration order. Every field maps to a code, a
+JSON list:
 
     ["s", "v1.Protocol"]  a string (Go type named as reflect prints it)
     ["b", "bool"]         a boolean
@@ -164,7 +165,9 @@ class Generator:
                 raise SystemExit(f"{model}.{name}: not in Go struct {key}")
             desc, named = go_fields[name]
             fields[name] = self.code(desc, py_type, named)
-        self.types[model] = dict(sorted(fields.items()))
+        # Go's declaration order: the order the unstructured converter (strategic merge
+        # patches) visits fields in, so its first error is the first in this order
+        self.types[model] = {name: fields[name] for name in go_fields if name in fields}
 
     def run(self, roots: dict[str, tuple[str, str]]) -> dict[str, dict[str, list]]:
         self.pending = sorted(set(roots.values()))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clusterviz.dashboard import views
+from clusterviz.dashboard import shellpage, views
 
 urlpatterns = [
     path("", views.cluster_page, name="cluster-page"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("fire", views.fire_chunk, name="cluster-fire"),
     path("clock", views.clock, name="cluster-clock"),
     path("inspect", views.inspect, name="cluster-inspect"),
+    path("pods/<str:namespace>/<str:name>/shell", shellpage.shell_page, name="cluster-shell"),
 ]

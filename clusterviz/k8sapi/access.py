@@ -60,8 +60,8 @@ def verb_for(method: str, route: Route | None, watching: bool) -> str:
     if route is None or route.endpoint != "resource":
         return {"GET": "get", "HEAD": "get", "POST": "post", "PUT": "put",
                 "PATCH": "patch", "DELETE": "delete"}.get(method, method.lower())
-    if route.subresource == "exec":
-        return "create"  # exec over a websocket upgrade needs create (Kubernetes 1.30+)
+    if route.subresource in ("exec", "portforward"):
+        return "create"  # a websocket upgrade for these needs create (Kubernetes 1.30+)
     if method in ("GET", "HEAD"):
         if route.name is None:
             return "watch" if watching else "list"

@@ -21,20 +21,29 @@ SERVER_VERSION = {
 }
 _SUBRESOURCE_KIND = {"scale": ("autoscaling", "v1", "Scale"), "log": ("", "v1", "Pod"),
                      "exec": ("", "v1", "PodExecOptions"), "binding": ("", "v1", "Binding"),
+                     "portforward": ("", "v1", "PodPortForwardOptions"),
                      "eviction": ("policy", "v1", "Eviction"),
                      "token": ("authentication.k8s.io", "v1", "TokenRequest"),
                      "proxy": ("", "v1", "Status")}
 _SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"],
                       "log": ["get"], "exec": ["create", "get"], "binding": ["create"],
+                      "portforward": ["create", "get"],
                       "eviction": ["create"], "token": ["create"], "proxy": ["get"]}
 
 
+# Served by the web layer over another resource's storage (clusterviz/k8sapi/eventsv1.py):
+# events.k8s.io/v1 Events are the core Events in their newer shape.
+EVENTS_V1 = ResourceType("Event", "events", "events.k8s.io", "v1", True, ("ev",),
+                         verbs=("create", "delete", "deletecollection", "get", "list", "patch",
+                                "update", "watch"))
+CONVERTED = (EVENTS_V1,)
 # Create-only reviews that `k8sapi.reviews` answers and nothing stores (so not in simcore's
 # table); listed so that kubectl maps `auth can-i ... selfsubjectaccessreviews` to its group.
 REVIEWS = (ResourceType("SelfSubjectAccessReview", "selfsubjectaccessreviews",
                         "authorization.k8s.io", "v1", False, verbs=("create",)),
            ResourceType("SelfSubjectRulesReview", "selfsubjectrulesreviews",
                         "authorization.k8s.io", "v1", False, verbs=("create",)))
+SERVED = (*RESOURCES, *CONVERTED, *REVIEWS)
 
 
 def group_versions() -> list[tuple[str, str]]:
@@ -44,11 +53,13 @@ def group_versions() -> list[tuple[str, str]]:
         for version in versions:
             if any(r.group == group and r.version == version for r in RESOURCES):
                 seen.append((group, version))
-    return [*seen, *dict.fromkeys((r.group, r.version) for r in REVIEWS)]
+    seen += [(r.group, r.version) for r in (*CONVERTED, *REVIEWS)
+             if (r.group, r.version) not in seen]
+    return seen
 
 
 def resources_of(group: str, version: str) -> list[ResourceType]:
-    return [r for r in (*RESOURCES, *REVIEWS) if r.group == group and r.version == version]
+    return [r for r in SERVED if r.group == group and r.version == version]
 
 
 def find(group: str, version: str, plural: str) -> ResourceType | None:

@@ -89,10 +89,11 @@ def _too_large(limit: int) -> errors.APIError:
 
 def decode_object(request: HttpRequest) -> dict:
     """The request's body as an object (create, update), in the API server's error words.
-    A body without a Content-Type is refused: the API server would read it as JSON, but a
-    page on another site can send exactly that with a `no-cors` fetch (no preflight), and
-    every real client (kubectl, client-go, the Python client) names its body's type."""
-    media = media_type(request)
+    A body without a Content-Type is read as JSON, the first type the API server supports
+    (apimachinery's NegotiateInputSerializerForMediaType): the official Python client's
+    creates send none. A page on another site could send such a body with a `no-cors`
+    fetch of a Blob; `origin.ForeignOriginMiddleware` refuses those by their Origin."""
+    media = media_type(request) or "application/json"
     if media not in BODY_TYPES:
         log.info("415 for a %s body: %s %s", media, request.method, request.path)
         raise unsupported_media(BODY_TYPES)

@@ -1,4 +1,5 @@
-"""The verbs on a resource or a collection: list, get, create, update, patch, delete.
+"""The verbs on a resource or a collection: list, get, create, update, patch, delete,
+deletecollection.
 
 Each handler reads the request (query, body) first, outside the cluster's
 lock, then hands `runtime.run` a small function of the simulation that does
@@ -10,9 +11,12 @@ Table is written by `tables`, which reuses the stored objects' JSON.
 
 from __future__ import annotations
 
+import json
+
 from django.http import HttpRequest, HttpResponse
 
 from clusterviz.clusters.runtime import run, run_on_copy
+from clusterviz.k8sapi import eventclock
 from clusterviz.k8sapi.negotiation import decode_object, decode_options, decode_patch, wants_table
 from clusterviz.k8sapi.responses import json_response, success_status
 from clusterviz.k8sapi.routing import Route
@@ -41,13 +45,16 @@ def _as_table(request: HttpRequest, kind: str, objects: list[dict], sim) -> dict
 def list_objects(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     res, query = route.resource, request.GET
     label, field = query.get("labelSelector"), query.get("fieldSelector")
+    limit, token = _integer(query.get("limit"), "limit"), query.get("continue") or None
     as_table = wants_table(request)
 
     def operation(sim) -> dict:
         if as_table:
-            items = sim.api.list_ref(res, route.namespace, label, field)
-            return _as_table(request, res.kind, items, sim)
-        return sim.api.list(res, route.namespace, label, field)
+            items, meta = sim.api.list_page_ref(res, route.namespace, label, field, limit, token)
+            body = _as_table(request, res.kind, items, sim)
+            body["metadata"] = meta  # the page's resourceVersion, continue, remainingItemCount
+            return body
+        return _wall(res, sim, sim.api.list(res, route.namespace, label, field, limit, token))
     body = run(slug, operation)
     return table_response(body) if as_table else json_response(body)
 
@@ -57,13 +64,41 @@ def get_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 
     def operation(sim) -> dict:
         obj = sim.api.get(res, route.name, route.namespace)
-        return _as_table(request, res.kind, [obj], sim) if as_table else obj
+        return _as_table(request, res.kind, [obj], sim) if as_table else _wall(res, sim, obj)
     return json_response(run(slug, operation))
 
 
 def _run(slug: str, operation, dry_run: bool):
     """A write runs under the cluster's lock; its dry run on a copy, outside it."""
     return run_on_copy(slug, operation) if dry_run else run(slug, operation)
+
+
+def _wall(res, sim, body: dict) -> dict:
+    """Events leave on the client's wall clock (eventclock); everything else as stored."""
+    if res.kind != "Event":
+        return body
+    offset = eventclock.wall_offset(sim.now)
+    if "items" in body:
+        return {**body, "items": [eventclock.to_wall(i, offset) for i in body["items"]]}
+    return eventclock.to_wall(body, offset)
+
+
+def _cluster(res, sim, body):
+    """Events (and patches of them) posted on a wall clock, moved onto the cluster's."""
+    if res.kind != "Event" or not isinstance(body, dict):
+        return body
+    return eventclock.to_cluster(body, eventclock.wall_offset(sim.now))
+
+
+def _event_patch(res, patch_type: str, raw: bytes):
+    """A merge patch of an Event as a dict, so its times can be moved; else as sent."""
+    if res.kind != "Event" or patch_type not in ("application/merge-patch+json",
+                                                 "application/strategic-merge-patch+json"):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw  # simcore.patch refuses it in the API server's words
 
 
 def _write_request(request: HttpRequest) -> Request:
@@ -79,7 +114,8 @@ def create_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
 
     def operation(sim) -> dict:
         req.warnings.clear()  # a retried attempt starts over
-        return sim.api.create(res, body, route.namespace, req)
+        return _wall(res, sim, sim.api.create(res, _cluster(res, sim, body), route.namespace,
+                                              req))
     obj = _run(slug, operation, req.dry_run)
     return json_response(obj, status=201, warnings=req.warnings)
 
@@ -96,7 +132,8 @@ def update_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
 
     def operation(sim) -> dict:
         req.warnings.clear()
-        return sim.api.update(res, body, route.namespace, route.subresource, req)
+        return _wall(res, sim, sim.api.update(res, _cluster(res, sim, body), route.namespace,
+                                              route.subresource, req))
     return json_response(_run(slug, operation, req.dry_run), warnings=req.warnings)
 
 
@@ -106,8 +143,9 @@ def patch_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 
     def operation(sim) -> dict:
         req.warnings.clear()
-        return sim.api.patch(res, route.name, raw, patch_type, route.namespace,
-                             route.subresource, req)
+        patch = _cluster(res, sim, _event_patch(res, patch_type, raw))
+        return _wall(res, sim, sim.api.patch(res, route.name, patch, patch_type,
+                                             route.namespace, route.subresource, req))
     return json_response(_run(slug, operation, req.dry_run), warnings=req.warnings)
 
 
@@ -142,3 +180,19 @@ def delete_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
     details = {"name": route.name, **({"group": res.group} if res.group else {}),
                "kind": res.plural, "uid": obj["metadata"].get("uid", "")}
     return json_response(success_status(details))
+
+
+def delete_collection(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
+    """DELETE on a collection: the API server answers with the list of what it deleted.
+    Like the real server, only within a namespace for namespaced kinds (the all-namespaces
+    path has no deletecollection route)."""
+    res, query = route.resource, request.GET
+    if res.namespaced and route.namespace is None:
+        raise errors.method_not_allowed()
+    options = _delete_options(request)
+    label, field = query.get("labelSelector"), query.get("fieldSelector")
+
+    def operation(sim) -> dict:
+        return sim.api.delete_collection(res, route.namespace, label, field, **options)
+    return json_response(run(slug, operation))
+

@@ -18,7 +18,7 @@ from simcore.resources import ResourceType
 
 @dataclass(frozen=True)
 class Route:
-    endpoint: str  # version, api, apis, resourcelist, openapi, openapi-doc, resource
+    endpoint: str  # version, api, apis, resourcelist, openapi(-v2,-doc), resource
     group: str = ""
     version: str = ""
     resource: ResourceType | None = None
@@ -28,7 +28,7 @@ class Route:
 
 
 _FIXED = {("version",): Route("version"), ("api",): Route("api"), ("apis",): Route("apis"),
-          ("openapi", "v3"): Route("openapi")}
+          ("openapi", "v3"): Route("openapi"), ("openapi", "v2"): Route("openapi-v2")}
 
 
 def parse(path: str) -> Route | None:

@@ -34,10 +34,12 @@ from django.views.decorators.csrf import csrf_exempt
 from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.k8sapi import (
     discovery,
+    eventsv1,
     execstream,
     objects,
     openapi,
     podlogs,
+    portforward,
     reviews,
     subresources,
     watch,
@@ -134,11 +136,22 @@ def _static(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     elif route.endpoint == "openapi":
         body = openapi.root(_base(request, slug))
     else:
-        body = openapi.document(route.group, route.version)
+        return _openapi_document(request, route)
     return json_response(body) if body is not None else not_found()
 
 
-_COLLECTION = {"GET": objects.list_objects, "POST": objects.create_object}
+def _openapi_document(request: HttpRequest, route: Route) -> HttpResponse:
+    """The cached bytes of an OpenAPI document (half a megabyte: not re-encoded per request)."""
+    if route.endpoint == "openapi-v2":
+        if openapi.wants_protobuf(request.headers.get("Accept", "")):
+            return HttpResponse(openapi.v2_protobuf(), content_type=openapi.V2_PROTOBUF)
+        return HttpResponse(openapi.v2_json(), content_type="application/json")
+    body = openapi.v3_json(route.group, route.version)
+    return HttpResponse(body, content_type="application/json") if body else not_found()
+
+
+_COLLECTION = {"GET": objects.list_objects, "POST": objects.create_object,
+               "DELETE": objects.delete_collection}
 _ITEM = {"GET": objects.get_object, "PUT": objects.update_object,
          "PATCH": objects.patch_object, "DELETE": objects.delete_object}
 _STATUS = {"GET": objects.get_object, "PUT": objects.update_object,
@@ -147,6 +160,8 @@ _STATUS = {"GET": objects.get_object, "PUT": objects.update_object,
 
 def _resource(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     method, sub = request.method, route.subresource
+    if route.resource is discovery.EVENTS_V1:
+        return eventsv1.handle(request, slug, route)
     if watch.is_watch(request, route):
         handler = watch.start
     elif route.name is None:
@@ -161,6 +176,8 @@ def _resource(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
         handler = podlogs.pod_log
     elif sub == "exec":
         handler = execstream.refuse_spdy
+    elif sub == "portforward":
+        handler = portforward.refuse_spdy
     else:
         return not_found()
     if handler is None:

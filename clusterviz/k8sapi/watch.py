@@ -41,7 +41,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
@@ -79,6 +79,7 @@ class WatchRequest:
     initial_events: bool  # sendInitialEvents=true
     table: bool
     include_object: str
+    events_v1: bool = False  # core Events shown as events.k8s.io/v1 (eventsv1)
 
     @property
     def selective(self) -> bool:
@@ -205,7 +206,8 @@ def advance(stream: Stream, upto: int) -> bytes:
         status = errors.gone(f"too old resource version: {stream.cursor} "
                              f"({_oldest_servable(stream.cluster_id, upto)})").status
         return _line({"type": "ERROR", "object": status})
-    now = _virtual_now(stream) if stream.request.table else None
+    now = _virtual_now(stream) if stream.request.table or \
+        stream.request.resource.kind == "Event" else None
     out = []
     while stream.cursor < upto:
         rows = list(_rows(stream, upto)[:BATCH_ROWS])
@@ -256,6 +258,8 @@ def _line(event: dict) -> bytes:
 def _event(stream: Stream, kind: str, obj: dict, now: datetime | None) -> bytes:
     req = stream.request
     if not req.table:
+        if req.resource.kind == "Event" and now is not None:
+            obj = _event_for_client(req, obj, now)
         return _line({"type": kind, "object": obj})
     rv = obj["metadata"].get("resourceVersion", "")
     body = table(req.resource.kind, [obj], now, include_object=req.include_object,
@@ -266,12 +270,20 @@ def _event(stream: Stream, kind: str, obj: dict, now: datetime | None) -> bytes:
     return _line({"type": kind, "object": body})
 
 
+def _event_for_client(req: WatchRequest, event: dict, now: datetime) -> dict:
+    """An Event on the client's wall clock (eventclock), in the version it watches."""
+    from clusterviz.k8sapi import eventclock, eventsv1
+    event = eventclock.to_wall(event, eventclock.wall_offset(now))
+    return eventsv1.from_core(event) if req.events_v1 else event
+
+
 def _bookmark(stream: Stream, annotations: dict | None = None) -> bytes:
     res = stream.request.resource
     metadata: dict = {"resourceVersion": str(stream.cursor)}
     if annotations:
         metadata["annotations"] = annotations
-    return _line({"type": "BOOKMARK", "object": {"kind": res.kind, "apiVersion": res.api_version,
+    api_version = "events.k8s.io/v1" if stream.request.events_v1 else res.api_version
+    return _line({"type": "BOOKMARK", "object": {"kind": res.kind, "apiVersion": api_version,
                                                  "metadata": metadata}})
 
 
@@ -309,9 +321,16 @@ async def events(slug: str, stream: Stream, first: bytes) -> AsyncIterator[bytes
         pulse.leave(beat)
 
 
-def start(request: HttpRequest, slug: str, route: Route) -> StreamingHttpResponse:
-    """The watch's response (runs in a worker thread; the stream itself on the loop)."""
-    stream, first = prepare(slug, parse(request, route))
+def start(request: HttpRequest, slug: str, route: Route,
+          events_v1: bool = False) -> StreamingHttpResponse:
+    """The watch's response (runs in a worker thread; the stream itself on the loop).
+    `events_v1`: a watch of events.k8s.io/v1 Events, read from the core Events."""
+    watch = parse(request, route)
+    if events_v1:
+        from clusterviz.k8sapi.eventsv1 import core, core_field_selector
+        watch = replace(watch, resource=core(), events_v1=True,
+                        field_selector=core_field_selector(watch.field_selector) or "")
+    stream, first = prepare(slug, watch)
     answer = StreamingHttpResponse(events(slug, stream, first), content_type="application/json")
     answer.headers["Cache-Control"] = "no-cache, private"
     return answer

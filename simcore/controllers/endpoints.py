@@ -202,7 +202,7 @@ class EndpointsController(Controller):
             body["metadata"]["labels"] = wanted_labels
         if subsets:
             body["subsets"] = subsets
-        internal = Request(field_validation="Ignore")
+        internal = Request(field_validation="Ignore", trusted=True)
         if current is None:
             # `body` and the subsets in it were built for this write alone: hand them over
             self.api.create("endpoints", body, meta["namespace"], internal, copy_result=False,
@@ -289,7 +289,7 @@ class EndpointsController(Controller):
                                                   "controller": True,
                                                   "blockOwnerDeletion": True}]},
                 "addressType": "IPv4", "endpoints": endpoints, "ports": ports}
-        internal = Request(field_validation="Ignore")
+        internal = Request(field_validation="Ignore", trusted=True)
         current = self.api.try_get_ref("endpointslices", name, meta["namespace"]) if name \
             else None
         if current is None:

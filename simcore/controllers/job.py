@@ -36,6 +36,7 @@ COMPONENT = "job-controller"
 # the first release whose back-off counts failed pods (the backoff record) instead of
 # the work queue's requeues
 POD_FAILURE_BACKOFF_SINCE = (1, 27)
+INTERIM_CONDITIONS_SINCE = (1, 31)
 
 
 def finished_condition(job: dict) -> str | None:
@@ -257,15 +258,20 @@ class JobController(Controller):
         now = self.clock.timestamp()
         self._delete(job, active)
         conditions = list(status.get("conditions") or [])
+        # v1.31 added the interim SuccessCriteriaMet / FailureTarget conditions and gave
+        # Complete its reason; before, Complete came bare (newCondition(JobComplete, "", ""))
+        interim = versions.reported(self.config, self.api.store) >= INTERIM_CONDITIONS_SINCE
         if outcome == "Complete":
-            conditions.append(_condition("SuccessCriteriaMet", now, "CompletionsReached",
-                                         "Reached expected number of succeeded pods"))
-            conditions.append(_condition("Complete", now, "CompletionsReached",
-                                         "Reached expected number of succeeded pods"))
+            done = ("CompletionsReached", "Reached expected number of succeeded pods") \
+                if interim else (None, None)
+            if interim:
+                conditions.append(_condition("SuccessCriteriaMet", now, *done))
+            conditions.append(_condition("Complete", now, *done))
             status["completionTime"] = now
             events.record(self.engine, job, "Normal", "Completed", "Job completed", COMPONENT)
         else:
-            conditions.append(_condition("FailureTarget", now, reason, message))
+            if interim:
+                conditions.append(_condition("FailureTarget", now, reason, message))
             conditions.append(_condition("Failed", now, reason, message))
             events.record(self.engine, job, "Warning", reason, message, COMPONENT)
         status["conditions"] = conditions

@@ -214,10 +214,12 @@ class Kubelet(Controller):
         failures = state.get("pull_failures", 0) + 1
         state["pull_failures"] = failures
         image = container.get("image", "")
-        state["waiting"] = {"reason": "ErrImagePull", "message": rt.pull_error(image)}
+        error = rt.pull_error(image, rt.runtime_of(self.api.try_get_ref("nodes",
+                                                                        record["node"])))
+        state["waiting"] = {"reason": "ErrImagePull", "message": error}
         self._event(pod, "Normal", "Pulling", f'Pulling image "{image}"', container)
-        self._event(pod, "Warning", "Failed", f'Failed to pull image "{image}": '
-                    f"{rt.pull_error(image)}", container)
+        self._event(pod, "Warning", "Failed", f'Failed to pull image "{image}": {error}',
+                    container)
         self._event(pod, "Warning", "Failed", "Error: ErrImagePull", container)
         delay = min(BACKOFF_START * 2 ** min(failures - 1, 8), PULL_BACKOFF_CAP)
         state["retry_at"] = now + delay

@@ -30,7 +30,7 @@ class NamespaceController(Controller):
         if ns["metadata"].get("deletionTimestamp"):
             self._empty(key)
             return
-        internal = Request(field_validation="Ignore")
+        internal = Request(field_validation="Ignore", trusted=True)
         if self.api.try_get_ref("serviceaccounts", "default", key) is None:
             self.api.create("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount",
                                                 "metadata": {"name": "default"}}, key, internal)

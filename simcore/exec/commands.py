@@ -28,7 +28,7 @@ runtime's error, which differs by runtime:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -41,7 +41,7 @@ class Call:
     """One process: its context, environment, standard input and start time."""
 
     ctx: ExecContext
-    env: dict[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)  # read-only: copy to change
     stdin: str = ""
     started: float = 0.0  # virtual seconds after ctx.now
 
@@ -103,7 +103,7 @@ def _programs() -> dict[str, Program]:
 
 
 def _program_table() -> dict[str, Program]:
-    from simcore.exec import curl, dig, nslookup, shell, wget
+    from simcore.exec import curl, dig, nslookup, shell, tar, wget
 
     table: dict[str, Program] = {
         "env": _env, "printenv": _printenv, "hostname": _hostname, "cat": _cat, "ls": _ls,
@@ -112,6 +112,7 @@ def _program_table() -> dict[str, Program]:
         "date": _date, "pwd": lambda a, c: _text("/\n"), "whoami": _whoami, "id": _id,
         "uname": _uname, "fortune": _fortune, "test": _test, "[": _test, "dd": _dd,
         "curl": curl.main, "wget": wget.main, "nslookup": nslookup.main, "dig": dig.main,
+        "tar": tar.main,
     }
     for sh in ("sh", "bash", "ash", "dash"):
         table[sh] = shell.shell_program
@@ -203,7 +204,7 @@ def _cat(argv: list[str], call: Call) -> ExecResult:
         path = fs.norm(arg)
         content = call.ctx.files.get(path)
         if isinstance(content, str):
-            out.out(content)
+            out.out(fs.readable(content))
         elif fs.is_dir(call.ctx.files, path):
             out.err("cat: read error: Is a directory\n" if call.busybox
                     else f"cat: {fs.gnu_quotef(arg)}: Is a directory\n")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,7 +31,7 @@ FileSystem = dict[str, str | None]
 @dataclass
 class ExecContext:
     profile: ImageProfile
-    env: dict[str, str]
+    env: Mapping[str, str]  # read-only (containers.env_map): copy to change
     hostname: str
     files: FileSystem
     now: datetime

@@ -49,6 +49,42 @@ ALPINE_BUSYBOX = {"3.8": "1.28.4", "3.9": "1.29.3", "3.10": "1.30.1", "3.11": "1
                   "3.12": "1.31.1", "3.13": "1.32.1", "3.14": "1.33.1", "3.15": "1.34.1",
                   "3.16": "1.35.0", "3.17": "1.35.0", "3.18": "1.36.1", "3.19": "1.36.1",
                   "3.20": "1.36.1", "3.21": "1.37.0"}
+# the newest release of each line, late 2024, for tags that name only a line (`redis:6`,
+# `python:3.12`, `postgres:16`); from the release notes as remembered (confidence medium)
+RELEASES = {
+    "redis": {"5": "5.0.14", "6": "6.2.16", "6.2": "6.2.16", "7": "7.4.1", "7.2": "7.2.6",
+              "7.4": "7.4.1"},
+    "postgres": {"9": "9.6.24", "9.6": "9.6.24", "10": "10.23", "11": "11.22", "12": "12.22",
+                 "13": "13.18", "14": "14.15", "15": "15.10", "16": "16.6", "17": "17.2"},
+    "mysql": {"5": "5.7.44", "5.7": "5.7.44", "8": "8.4.3", "8.0": "8.0.40", "8.4": "8.4.3",
+              "9": "9.1.0", "9.1": "9.1.0"},
+    "mariadb": {"10": "10.11.10", "10.5": "10.5.27", "10.6": "10.6.20", "10.11": "10.11.10",
+                "11": "11.6.2", "11.4": "11.4.4", "11.6": "11.6.2"},
+    "mongo": {"4": "4.4.29", "4.4": "4.4.29", "5": "5.0.30", "6": "6.0.19", "7": "7.0.16",
+              "8": "8.0.4"},
+    "memcached": {"1": "1.6.34", "1.6": "1.6.34", "1.5": "1.5.22"},
+    "rabbitmq": {"3": "3.13.7", "3.12": "3.12.14", "3.13": "3.13.7", "4": "4.0.5",
+                 "4.0": "4.0.5"},
+    "python": {"3.6": "3.6.15", "3.7": "3.7.17", "3.8": "3.8.20", "3.9": "3.9.21",
+               "3.10": "3.10.16", "3.11": "3.11.11", "3.12": "3.12.8", "3.13": "3.13.1",
+               "3": "3.13.1"},
+    "node": {"10": "10.24.1", "12": "12.22.12", "14": "14.21.3", "16": "16.20.2",
+             "18": "18.20.5", "20": "20.18.1", "22": "22.12.0", "23": "23.5.0"},
+    "golang": {"1.20": "1.20.14", "1.21": "1.21.13", "1.22": "1.22.10", "1.23": "1.23.4",
+               "1": "1.23.4"},
+}
+
+
+def _release(name: str, version: str) -> str:
+    """The full version a tag names: itself when complete, else its line's newest release."""
+    parts = len(version.split("."))
+    complete = 2 if name == "postgres" and not version.startswith("9.") else 3
+    if parts >= complete:
+        return version
+    return RELEASES.get(name, {}).get(version) or ".".join(
+        version.split(".") + ["0"] * (complete - parts))
+
+
 _VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[-.].*)?$")
 
 
@@ -232,8 +268,7 @@ def _language(name: str, program: str, valid: Callable[[tuple[int, ...]], bool],
         if not v or not valid(v):
             return None
         base = _linux(variant, "bookworm", full=True, extra=f"{program} {extra}")
-        full = version if len(v) == 3 else LATEST[name] if v[:2] == _ver(LATEST[name])[:2] \
-            else f"{version}.0" if len(v) == 2 else f"{version}.0.0"
+        full = _release(name, version)
         command = cmd
         if name == "golang" and "alpine" in variant:
             command = ("/bin/sh",)
@@ -274,9 +309,7 @@ def _server(name: str, valid: Callable[[tuple[int, ...]], bool], program: str, *
         v = _ver(version)
         if not v or not valid(v):
             return None
-        full = version if len(v) >= 3 or name == "postgres" and len(v) == 2 else \
-            LATEST[name] if v[0] == _ver(LATEST[name])[0] else ".".join(map(str, v + (0,) *
-                                                                            (3 - len(v))))
+        full = _release(name, version)
         base = _linux(variant.replace("management", "").strip("-"), suite, full=False,
                       extra=f"{program} gosu {extra}")
         return im._profile(_named(repo, tag), env=(im._PATH, *env(full)), entrypoint=entrypoint,

@@ -9,6 +9,7 @@ file's path.
 
 from __future__ import annotations
 
+import base64
 import posixpath
 from collections.abc import Mapping
 
@@ -49,6 +50,40 @@ def remove_tree(files: FileSystem, path: str) -> None:
     prefix = path.rstrip("/") + "/"
     for key in [k for k in files if k == path or k.startswith(prefix)]:
         del files[key]
+
+
+# --- bytes in a text file system ------------------------------------------------------
+# Files are strings because nearly all are text and the state is stored as JSON. A file
+# copied in that is not text (`kubectl cp` of an image, a NUL byte) is kept as base64
+# behind a private-use character: JSON (and PostgreSQL's jsonb, which refuses NUL and
+# lone surrogates) stores it, and readers get the bytes back. Bytes travel through
+# output streams as UTF-8 with surrogate escapes, which the socket encodes back as-is.
+_BINARY = "\ue000"
+
+
+def pack(data: bytes) -> str:
+    """File content for `data`: the text itself when it is UTF-8 without NUL."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and "\x00" not in text and not text.startswith(_BINARY):
+        return text
+    return _BINARY + base64.b64encode(data).decode("ascii")
+
+
+def unpack(content: str) -> bytes:
+    """The bytes a file holds."""
+    if content.startswith(_BINARY):
+        return base64.b64decode(content[1:])
+    return content.encode("utf-8", "surrogateescape")
+
+
+def readable(content: str) -> str:
+    """What a program reading the file writes out (binary as surrogate escapes)."""
+    if content.startswith(_BINARY):
+        return unpack(content).decode("utf-8", "surrogateescape")
+    return content
 
 
 def gnu(flavor: str) -> bool:

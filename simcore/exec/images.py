@@ -525,6 +525,18 @@ def image_profile(image: str) -> ImageProfile | None:
     return profile
 
 
+def repository_known(image: str) -> bool:
+    """Does a registry have this repository (whatever the tag)? A catalogue entry or a
+    family names it; a private one counts as unknown to an anonymous pull."""
+    key = _lookup_key(image)
+    if key is None:
+        return False
+    repo = key.rpartition(":")[0]
+    from simcore.exec.families import FAMILIES
+    return repo in FAMILIES or any(name.rpartition(":")[0] == repo and not profile.private
+                                   for name, profile in catalogue().items())
+
+
 @functools.lru_cache(maxsize=1024)
 def _lookup_key(image: str) -> str | None:
     # the kubelet asks for the same few image names for every pod it starts: parse each once

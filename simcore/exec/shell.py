@@ -55,6 +55,8 @@ from simcore.exec.shellparse import (
 )
 
 _SPLIT = " \t\n"
+# the programs here that read their standard input when given no file
+STDIN_READERS = frozenset({"cat", "tar", "sh", "bash", "ash", "dash"})
 
 
 def run(argv_or_string: list[str] | str, ctx: ExecContext) -> ExecResult:
@@ -68,7 +70,38 @@ def run(argv_or_string: list[str] | str, ctx: ExecContext) -> ExecResult:
                           exit_code=1)
     if not ctx.profile.has(argv[0]):
         return missing_executable(argv[0], ctx)
-    return run_program(argv, Call(ctx, dict(ctx.env), ctx.stdin))
+    # the container's environment as it is (read-only: a program that changes its
+    # environment copies it), not a copy of thousands of service-link variables per exec
+    return run_program(argv, Call(ctx, ctx.env, ctx.stdin))
+
+
+def reads_stdin(argv: list[str]) -> bool:
+    """Might this command read its standard input? (An exec that says no runs at once,
+    without waiting for input a terminal user would have to end with Ctrl-D.)"""
+    if not argv:
+        return False
+    name, args = argv[0].rsplit("/", 1)[-1], argv[1:]
+    if name == "cat":
+        return not args or "-" in args
+    if name == "tar":
+        return _tar_reads_stdin(args)
+    if name in ("sh", "bash", "ash", "dash"):
+        if "-c" not in args:
+            return not [a for a in args if not a.startswith("-")]
+        script = args[args.index("-c") + 1] if args.index("-c") + 1 < len(args) else ""
+        words = set(script.replace(";", " ").replace("|", " ").replace("(", " ").split())
+        return bool(words & (STDIN_READERS | {"read"}))
+    return False
+
+
+def _tar_reads_stdin(args: list[str]) -> bool:
+    modes = (args[0].lstrip("-") if args else "") + "".join(
+        a.lstrip("-") for a in args[1:] if a.startswith("-") and not a.startswith("--"))
+    if "c" in modes:
+        return False
+    if "f" not in modes and "--file" not in " ".join(args):
+        return True  # no archive named: tar's default here is stdin
+    return "-" in args or "--file=-" in args
 
 
 def dialect_of(program: str, ctx: ExecContext) -> tuple[str, str]:
@@ -125,7 +158,7 @@ class Shell:
 
     def __init__(self, call: Call, *, name: str = "sh", dialect: str = "dash", version: str = "",
                  positional: list[str] | None = None, plan: bool = False,
-                 horizon: float = 300.0) -> None:
+                 horizon: float = 300.0, interactive: bool = False) -> None:
         self.call = call
         self.ctx = call.ctx
         self.name = name
@@ -135,6 +168,8 @@ class Shell:
         self.vars: dict[str, str] = dict(call.env)
         self.plan = plan
         self.horizon = horizon
+        self.interactive = interactive  # bash names no script line at its prompt
+        self.stdin_left = call.stdin  # the shell's own stdin: `read` takes lines from it
         self.status = 0
         self.clock = 0.0
         self.hung = False
@@ -318,11 +353,12 @@ class Shell:
     def _dispatch(self, argv: list[str], assigns: dict[str, str], stdin: str | None) -> int:
         builtin = _BUILTINS.get(argv[0])
         if builtin is not None and (argv[0] != "[[" or self.dialect != "dash"):
-            return builtin(self, argv, stdin or "")
+            return builtin(self, argv, stdin)  # None: not piped (`read` takes its own)
         if not self.ctx.profile.has(argv[0]):
             return self._not_found(argv[0])
         env = {**self.vars, **assigns}
-        call = Call(self.ctx, env, stdin or "", self.call.started + self.clock)
+        stdin = self._stdin_for(argv[0], stdin)
+        call = Call(self.ctx, env, stdin, self.call.started + self.clock)
         before = dict(self.ctx.files)
         result = run_program(argv, call)
         self._absorb(result, before)
@@ -356,13 +392,28 @@ class Shell:
         if self.dialect == "dash":
             self._write(2, f"{self.name}: {self._line}: {program}: not found\n")
         elif self.dialect == "bash":
-            where = f"line {self._line}: " if _version_at_least(self.version, 5, 1) else ""
-            self._write(2, f"{self.name}: {where}{program}: command not found\n")
+            self._write(2, f"{self.name}: {self._where()}{program}: command not found\n")
         else:
             self._write(2, f"{self.name}: {program}: not found\n")
         self.trace.append({"step": "reject", "detail": f"The shell found no {program} in PATH.",
                            "program": program})
         return 127
+
+    def _where(self) -> str:
+        """bash 5.1+ names the script's line (`bash: line 1: x: command not found`)."""
+        if self.interactive or not _version_at_least(self.version, 5, 1):
+            return ""
+        return f"line {self._line}: "
+
+    def _stdin_for(self, program: str, stdin: str | None) -> str:
+        """What a program reads: the pipe or redirection it was given, else the shell's
+        own stdin, which a program that reads it (cat, tar, a shell) drains."""
+        if stdin is not None:
+            return stdin
+        if program.rsplit("/", 1)[-1] not in STDIN_READERS:
+            return ""
+        taken, self.stdin_left = self.stdin_left, ""
+        return taken
 
     # --- output and redirections ----------------------------------------------------
 
@@ -433,8 +484,7 @@ class Shell:
             self._write(2, f"{self.name}: {self._line}: cannot {verb} {target}: {reason}\n")
         elif self.dialect == "bash":
             reason = "Is a directory" if why == "isdir" else "No such file or directory"
-            where = f"line {self._line}: " if _version_at_least(self.version, 5, 1) else ""
-            self._write(2, f"{self.name}: {where}{target}: {reason}\n")
+            self._write(2, f"{self.name}: {self._where()}{target}: {reason}\n")
         else:
             reason = {"create": "nonexistent directory", "isdir": "Is a directory",
                       "open": "no such file"}[why]
@@ -673,8 +723,10 @@ def _b_shift(sh: Shell, argv: list[str], stdin: str) -> int:
     return 0
 
 
-def _b_read(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_read(sh: Shell, argv: list[str], stdin: str | None) -> int:
     names = [a for a in argv[1:] if not a.startswith("-")] or ["REPLY"]
+    if stdin is None:  # no pipe: a line of the shell's own stdin
+        stdin, _, sh.stdin_left = sh.stdin_left.partition("\n")
     if not stdin:
         return 1
     line = stdin.split("\n", 1)[0]

@@ -498,7 +498,20 @@ def validate_object_meta_update(new: Any, old: Any, path: str = "metadata") -> l
     errs += validate_labels(new.get("labels"), f"{path}.labels")
     errs += validate_annotations(new.get("annotations"), f"{path}.annotations")
     errs += validate_finalizers(new.get("finalizers"), f"{path}.finalizers")
+    if old.get("deletionTimestamp"):
+        errs += _no_new_finalizers(new.get("finalizers"), old.get("finalizers"),
+                                   f"{path}.finalizers")
     return errs
+
+
+def _no_new_finalizers(new: Any, old: Any, path: str) -> list[FieldError]:
+    """ValidateNoNewFinalizers: an object being deleted takes no new finalizer."""
+    extra = sorted(set(new or ()) - set(old or ()))
+    if not extra:
+        return []
+    listed = ", ".join(f'"{name}"' for name in extra)  # Go's %#v of a []string
+    return [forbidden(path, "no new finalizers can be added if the object is being deleted, "
+                            f"found new finalizers []string{{{listed}}}")]
 
 
 # Label selectors (metav1.LabelSelector as a dict).

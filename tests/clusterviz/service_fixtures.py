@@ -226,8 +226,9 @@ class Processes:
         manage(env, "ensure_tls")
         tls = (f"ssl:port={tls_port}:interface=127.0.0.1:privateKey={TLS_DIR / 'server.key'}"
                f":certKey={TLS_DIR / 'server.crt'}")
-        proc, log = self._spawn([BIN / "daphne", "-b", "127.0.0.1", "-p", str(port), "-e", tls,
-                                 "clusterviz.asgi:application"], env, "daphne")
+        proc, log = self._spawn([BIN / "python", "-m", "clusterviz.serve", "-b", "127.0.0.1",
+                                 "-p", str(port), "-e", tls, "clusterviz.asgi:application"],
+                                env, "daphne")
         server = Process(proc, log, f"http://127.0.0.1:{port}", port,
                          f"https://127.0.0.1:{tls_port}", env)
         self.started.append(server)

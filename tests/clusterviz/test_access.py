@@ -85,6 +85,8 @@ ROWS = [
     Row("clusters/<slug:slug>/lesson/clock", "POST", "/clusters/{a}/lesson/clock", page(),
         body={"action": "pause"}),
     Row("clusters/<slug:slug>/", "GET", "/clusters/{a}/", page()),
+    Row("clusters/<slug:slug>/pods/<str:namespace>/<str:name>/shell", "GET",
+        "/clusters/{a}/pods/default/web/shell", page()),
     Row("clusters/<slug:slug>/apply", "POST", "/clusters/{a}/apply", page(),
         body={"text": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"}),
     Row("clusters/<slug:slug>/preview", "POST", "/clusters/{a}/preview", page(),
@@ -109,12 +111,21 @@ SOCKETS = {
                                           other=4404),
     "ws/clusters/<slug:slug>/kubectl": page(anonymous=4401, a=True, b=4404, teacher=True,
                                             other=4404),
+    "^ws/clusters/(?P<slug>[-a-zA-Z0-9_]+)/shell/(?P<namespace>[^/]+)/(?P<name>[^/]+)$":
+        page(anonymous=4401, a=True, b=4404, teacher=True, other=4404),
     "^k8s/clusters/(?P<slug>[-a-zA-Z0-9_]+)/api/v1/namespaces/(?P<namespace>[^/]+)/pods/"
     "(?P<name>[^/]+)/exec$": page(anonymous=1000, a=True, b=1000, teacher=True, other=1000),
+    "^k8s/clusters/(?P<slug>[-a-zA-Z0-9_]+)/api/v1/namespaces/(?P<namespace>[^/]+)/pods/"
+    "(?P<name>[^/]+)/portforward$": page(anonymous=1000, a=True, b=1000, teacher=True,
+                                         other=1000),
+    # any other API socket: the API server's 404 for everyone
+    "^k8s/clusters/(?P<slug>[-a-zA-Z0-9_]+)/": everyone(1000),
 }
 SOCKET_PATHS = {
     "ws/clusters/<slug:slug>/graph": "/ws/clusters/{a}/graph",
     "ws/clusters/<slug:slug>/kubectl": "/ws/clusters/{a}/kubectl",
+    "^ws/clusters/(?P<slug>[-a-zA-Z0-9_]+)/shell/(?P<namespace>[^/]+)/(?P<name>[^/]+)$":
+        "/ws/clusters/{a}/shell/default/web",
 }
 
 
@@ -276,9 +287,10 @@ def _socket_headers(room: Classroom2, role: str, exec_socket: bool) -> list:
     headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
     user = room.users.get(role)
     if user is None:
-        return headers
+        return headers if not exec_socket else [(b"host", b"testserver")]
     if exec_socket:
-        return [(b"authorization", f"Bearer {tokens.issue(user, 'sock')}".encode())]
+        return [(b"host", b"testserver"),  # as kubectl sends: a Host, no Origin
+                (b"authorization", f"Bearer {tokens.issue(user, 'sock')}".encode())]
     client = Client()
     client.force_login(user)
     return [*headers, (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
@@ -288,17 +300,20 @@ def _socket_headers(room: Classroom2, role: str, exec_socket: bool) -> list:
                                    for r in SOCKETS])
 def test_each_role_gets_its_socket(route: str, live_room):
     from clusterviz import asgi
-    exec_socket = route not in SOCKET_PATHS
-    path = (f"/k8s/clusters/{live_room.a_slug}/api/v1/namespaces/default/pods/"
-            f"{live_room.pod}/exec?command=hostname&stdout=true") if exec_socket \
-        else _fill(SOCKET_PATHS[route], live_room, "")
+    exec_socket = route not in SOCKET_PATHS  # the API's sockets take a bearer token
+    pod = f"/k8s/clusters/{live_room.a_slug}/api/v1/namespaces/default/pods/{live_room.pod}"
+    path = _fill(SOCKET_PATHS[route], live_room, "") if not exec_socket else \
+        f"{pod}/exec?command=hostname&stdout=true" if route.endswith("exec$") else \
+        f"{pod}/portforward?ports=8080" if route.endswith("portforward$") else \
+        f"/k8s/clusters/{live_room.a_slug}/api/v1/nope"
+    protocol = "v4.channel.k8s.io" if route.endswith("portforward$") else "v5.channel.k8s.io"
     got = {}
     for role in ROLES:
         headers = _socket_headers(live_room, role, exec_socket)
 
         async def attempt(headers=headers):
             socket = WebsocketCommunicator(asgi.application, path, headers=headers,
-                                           subprotocols=["v5.channel.k8s.io"])
+                                           subprotocols=[protocol])
             connected, code = await socket.connect(timeout=10)
             if connected:  # a refusal is accepted only to carry its close code
                 message = await socket.receive_output(timeout=10) if not \

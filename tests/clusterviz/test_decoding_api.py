@@ -70,3 +70,47 @@ def test_unknown_fields_are_pruned_from_what_is_stored(client, cluster, mode, wa
     assert "status" not in response.json()
     stored = client.get(BASE + CONFIGMAPS + "/c").json()
     assert "status" not in stored and stored["data"] == {"k": "v"}
+
+
+DP = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: dp, labels: {app: a}}\n"
+      "spec:\n  replicas: 1\n  selector: {matchLabels: {app: a}}\n"
+      "  template:\n    metadata: {labels: {app: a}}\n"
+      "    spec: {containers: [{name: c, image: nginx}]}\n")
+PREFIX = 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal '
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    pytest.param("metadata: {name: dp, labels: {app: a}}", "metadata: 5",
+                 PREFIX + "number into Go struct field Deployment.metadata of type v1.ObjectMeta",
+                 id="metadata-5"),
+    pytest.param("labels: {app: a}}", "labels: [1]}", PREFIX + "array into Go struct field "
+                 "ObjectMeta.metadata.labels of type map[string]string", id="labels-list"),
+    pytest.param("name: dp,", "name: dp, namespace: {x: 1},", PREFIX + "object into Go struct "
+                 "field ObjectMeta.metadata.namespace of type string", id="namespace-object"),
+    pytest.param("replicas: 1", "replicas: .inf",
+                 "error converting YAML to JSON: json: unsupported value: +Inf", id="replicas-inf"),
+    pytest.param("replicas: 1", "replicas: 2.5", PREFIX + "number 2.5 into Go struct field "
+                 "DeploymentSpec.spec.replicas of type int32", id="replicas-2.5"),
+    pytest.param("selector: {matchLabels: {app: a}}", "selector: 7", PREFIX + "number into Go "
+                 "struct field DeploymentSpec.spec.selector of type v1.LabelSelector",
+                 id="selector-7"),
+    pytest.param("containers: [{name: c, image: nginx}]", "containers: {}", PREFIX + "object "
+                 "into Go struct field PodSpec.spec.template.spec.containers of type "
+                 "[]v1.Container", id="containers-object"),
+    pytest.param("containers: [{name: c, image: nginx}]", "containers: [5]", PREFIX + "number "
+                 "into Go struct field PodSpec.spec.template.spec.containers of type "
+                 "v1.Container", id="containers-number"),
+])
+def test_the_issues_payloads_are_bad_requests_in_the_api_and_the_dashboard(
+        client, cluster, old, new, message):
+    text = DP.replace(old, new)
+    assert text != DP
+    response = _post(client, DEPLOYMENTS, text, "application/yaml")
+    assert (response.status_code, response.json()) == (400, _bad_request(message))
+    for mode in ("apply", "create"):
+        preview = client.post("/clusters/lecture/preview", json.dumps({"text": text,
+                              "mode": mode}), content_type="application/json")
+        assert preview.status_code == 200
+        [result] = preview.json()["results"]
+        assert result["ok"] is False and message in result["text"]
+    assert client.get(BASE + DEPLOYMENTS + "/dp").status_code == 404

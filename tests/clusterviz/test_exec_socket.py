@@ -17,6 +17,7 @@ from django.test import Client
 from clusterviz.classroom import tokens
 from clusterviz.clusters import engines, runtime
 from clusterviz.clusters.models import Cluster
+from clusterviz.dashboard.routing import websocket_urlpatterns as page_socket_patterns
 from clusterviz.k8sapi import execstream
 from clusterviz.k8sapi.sockets import websocket_urlpatterns
 from clusterviz.traces.models import RequestTrace
@@ -26,6 +27,17 @@ from tests.conftest import LECTURE
 pytestmark = pytest.mark.django_db(transaction=True)
 APP = URLRouter(websocket_urlpatterns)
 AUTH: list[tuple[bytes, bytes]] = []  # the teacher's bearer token, as kubectl sends it
+
+
+def _as_teacher(inner):
+    """What AuthMiddlewareStack hands the page's sockets: the session's user, a teacher."""
+    async def app(scope, receive, send):
+        user = await sync_to_async(get_user_model().objects.get)(username="teacher")
+        return await inner({**scope, "user": user}, receive, send)
+    return app
+
+
+PAGE_SOCKETS = _as_teacher(URLRouter(page_socket_patterns))  # the page's shell
 SUCCESS = b'\x03{"metadata":{},"status":"Success"}'
 
 
@@ -274,3 +286,195 @@ def test_traces_are_bounded_per_cluster(pods, settings):
 def test_outcome_of_refusals(result, status):
     assert execstream._outcome(result, execstream.ExecOptions(("x",), stdout=True,
                                                              stderr=True)).status == status
+
+
+# refusals as a real server words them --------------------------------------------------
+def _with_denials(app):
+    """The app behind a server that offers ASGI's denial response (daphne with denial.py)."""
+    async def wrapped(scope, receive, send):
+        return await app({**scope, "extensions": {"websocket.http.response": {}}}, receive,
+                         send)
+    return wrapped
+
+
+async def _handshake(path: str, protocols: list[str]) -> tuple:
+    """(status, content type, body) of a refused handshake, or ("accepted", protocol)."""
+    socket = WebsocketCommunicator(_with_denials(APP), path, subprotocols=protocols,
+                                   headers=AUTH)
+    await socket.send_input({"type": "websocket.connect"})
+    first = await socket.receive_output(timeout=5)
+    if first["type"] == "websocket.accept":
+        await socket.disconnect()
+        return ("accepted", first.get("subprotocol"))
+    if first["type"] == "websocket.close":
+        return ("closed",)
+    body = await socket.receive_output(timeout=5)
+    await socket.disconnect()
+    return (first["status"], dict(first["headers"])[b"content-type"].decode(), body["body"])
+
+
+def _status_body(code: int, reason: str, message: str, details: dict | None = None) -> bytes:
+    status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+              "message": message, "reason": reason}
+    if details is not None:
+        status["details"] = details
+    return json.dumps({**status, "code": code}, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("pod, query, protocol, expected", [
+    pytest.param("nope", "command=env&stdout=true", "v5.channel.k8s.io",
+                 (404, "application/json", _status_body(
+                     404, "NotFound", 'pods "nope" not found', {"name": "nope", "kind": "pods"})),
+                 id="no-such-pod"),
+    pytest.param(None, "command=env&stdout=true&container=nope", "v4.channel.k8s.io",
+                 (400, "application/json", None), id="bad-container"),
+    pytest.param(None, "command=env", "v4.channel.k8s.io",
+                 (400, "text/plain; charset=utf-8",
+                  b"you must specify at least 1 of stdin, stdout, stderr"),
+                 id="no-streams-v4"),
+    pytest.param(None, "command=env", "v5.channel.k8s.io", ("accepted", "v5.channel.k8s.io"),
+                 id="no-streams-v5-is-upgraded"),
+    pytest.param(None, "command=env&stdout=true", "v9.channel.k8s.io", ("closed",),
+                 id="unknown-protocol"),
+])
+def test_refusals_answer_the_handshake_as_the_api_server(pods, pod, query, protocol, expected):
+    name = pod or pods[0]["metadata"]["name"]
+    path = f"/k8s/clusters/exec/api/v1/namespaces/default/pods/{name}/exec?{query}"
+    got = async_to_sync(_handshake)(path, [protocol])
+    if expected[2:] == (None,):
+        assert json.loads(got[2])["message"] == f"container nope is not valid for pod {name}"
+        got = got[:2] + (None,)
+    assert got == expected
+
+
+def test_no_streams_over_v5_is_the_translators_internal_error(pods):
+    name = pods[0]["metadata"]["name"]
+    _, chosen, frames = async_to_sync(_session)(_path(name, "env"), ["v5.channel.k8s.io"])
+    message = ("unable to upgrade connection: you must specify at least 1 of stdin, stdout, "
+               "stderr")
+    assert frames[0] == b"\x03"  # the empty frame on the lowest writable channel: error
+    assert json.loads(frames[1][1:]) == {
+        "metadata": {}, "status": "Failure", "message": f"Internal error occurred: {message}",
+        "reason": "InternalError", "details": {"causes": [{"message": message}]}, "code": 500}
+    assert frames[2:] == [("close", 1000)]
+
+
+# stdin --------------------------------------------------------------------------------
+async def _with_stdin(path: str, protocol: str, chunks: list[bytes], close: bool) -> list:
+    socket = WebsocketCommunicator(APP, path, subprotocols=[protocol], headers=AUTH)
+    await socket.connect()
+    for chunk in chunks:
+        await socket.send_to(bytes_data=b"\x00" + chunk)
+    if close:
+        await socket.send_to(bytes_data=b"\xff\x00")
+    frames = []
+    while (message := await socket.receive_output(timeout=5))["type"] != "websocket.close":
+        frames.append(message["bytes"])
+    await socket.disconnect()
+    return frames
+
+
+@pytest.mark.parametrize("command, protocol, close, output", [
+    pytest.param(("cat",), "v5.channel.k8s.io", True, b"hi\nthere\n", id="cat-v5-close"),
+    pytest.param(("sh", "-c", "read%20x%3B%20echo%20got%20%24x"), "v5.channel.k8s.io", True,
+                 b"got hi\n", id="read-v5"),
+    pytest.param(("cat", "-"), "v4.channel.k8s.io", False, b"hi\nthere\n",
+                 id="cat-v4-quiet-ends-input"),
+    pytest.param(("echo", "now"), "v5.channel.k8s.io", False, b"now\n",
+                 id="echo-does-not-wait-for-input"),
+])
+def test_stdin_reaches_the_command(pods, command, protocol, close, output):
+    name = pods[0]["metadata"]["name"]
+    frames = async_to_sync(_with_stdin)(
+        _path(name, *command, stdin="true", stdout="true", stderr="true"), protocol,
+        [b"hi\n", b"there\n"], close)
+    assert b"".join(f[1:] for f in frames if f[0] == 1) == output
+    assert json.loads(frames[-1][1:])["status"] == "Success"
+
+
+# an interactive shell ----------------------------------------------------------------------
+async def _typing(path: str, keys: list[bytes]) -> tuple[str, dict]:
+    """Type `keys` one message at a time (each after the screen settles): (screen, status)."""
+    socket = WebsocketCommunicator(APP, path, subprotocols=["v5.channel.k8s.io"], headers=AUTH)
+    await socket.connect()
+    screen = b""
+    status = None
+    pending = list(keys)
+    while True:
+        if pending and await socket.receive_nothing(timeout=0.3):
+            await socket.send_to(bytes_data=b"\x00" + pending.pop(0))
+            continue
+        message = await socket.receive_output(timeout=5)
+        if message["type"] == "websocket.close":
+            break
+        data = message["bytes"]
+        if data[0] == 1:
+            screen += data[1:]
+        elif data[0] == 3:
+            status = json.loads(data[1:])
+    await socket.disconnect()
+    return screen.decode(), status
+
+
+@pytest.mark.parametrize("shell, keys, screen, code", [
+    pytest.param("sh", [b"echo hello\x7f\x7f\x7f\x7f\x7fbye\r", b"exit\r"],
+                 "# echo hello\b \b\b \b\b \b\b \b\b \bbye\r\nbye\r\n# exit\r\n", 0,
+                 id="dash-echo-backspace-exit"),
+    pytest.param("sh", [b"x=5\r", b"echo $x\r", b"nocmd\r", b"exit\r"],
+                 "# x=5\r\n# echo $x\r\n5\r\n# nocmd\r\nsh: 3: nocmd: not found\r\n# exit\r\n",
+                 127, id="dash-keeps-variables-and-counts-lines"),
+    pytest.param("bash", [b"junk\x15echo $((1+2))\r", b"exit 3\r"],
+                 "root@{pod}:/# junk\b \b\b \b\b \b\b \becho $((1+2))\r\n3\r\n"
+                 "root@{pod}:/# exit 3\r\nexit\r\n", 3, id="bash-ctrl-u-and-exit-code"),
+    pytest.param("sh", [b"sleep 3600\r", b"\x03", b"\x04"],
+                 "# sleep 3600\r\n^C\r\n# ", 130, id="ctrl-c-then-ctrl-d"),
+])
+def test_an_interactive_shell(pods, shell, keys, screen, code):
+    name = pods[0]["metadata"]["name"]
+    got, status = async_to_sync(_typing)(
+        _path(name, shell, stdin="true", stdout="true", tty="true"), keys)
+    assert got == screen.format(pod=name)
+    if code == 0:
+        assert status == {"metadata": {}, "status": "Success"}
+    else:
+        assert status["details"]["causes"] == [{"reason": "ExitCode", "message": str(code)}]
+
+
+# the page's shell socket (xterm.js) ------------------------------------------------------------
+async def _web_shell(path: str, keys: list[str]) -> list[dict]:
+    socket = WebsocketCommunicator(PAGE_SOCKETS, path,
+                                   headers=[(b"origin", b"http://testserver")])
+    connected, _ = await socket.connect()
+    assert connected
+    await socket.send_to(text_data="not json")  # ignored, as an unknown message is
+    messages = []
+    pending = list(keys)
+    while True:
+        if pending and await socket.receive_nothing(timeout=0.3):
+            await socket.send_json_to({"type": "input", "data": pending.pop(0)})
+            continue
+        message = await socket.receive_output(timeout=5)
+        if message["type"] == "websocket.close":
+            break
+        messages.append(json.loads(message["text"]))
+    await socket.disconnect()
+    return messages
+
+
+@pytest.mark.parametrize("pod, query, keys, output, end", [
+    pytest.param(None, "command=sh", ["echo hi\r", "exit 4\r"], "# echo hi\r\nhi\r\n# exit 4\r\n",
+                 {"type": "exit", "code": 4, "message": "command terminated with exit code 4"},
+                 id="interactive"),
+    pytest.param(None, "command=hostname", [], "{pod}\r\n",
+                 {"type": "exit", "code": 0, "message": ""}, id="one-command"),
+    pytest.param("nope", "command=sh", [], "",
+                 {"type": "error", "message": 'Error from server (NotFound): pods "nope" not '
+                                              'found'}, id="no-such-pod"),
+])
+def test_the_pages_shell_socket(pods, settings, pod, query, keys, output, end):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    name = pod or pods[0]["metadata"]["name"]
+    messages = async_to_sync(_web_shell)(f"/ws/clusters/exec/shell/default/{name}?{query}", keys)
+    assert "".join(m["data"] for m in messages if m["type"] == "output") == \
+        output.format(pod=name)
+    assert messages[-1] == end

@@ -87,3 +87,34 @@ def test_it_uses_channels_redis_with_a_redis_url():
     assert app_settings.channel_layers("redis://cache:6379/2", 500) == {"default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {"hosts": ["redis://cache:6379/2"], "capacity": 500}}}
+
+
+def test_each_installation_makes_its_own_secret_key_once(tmp_path):
+    first, second = tmp_path / "one" / "secret-key", tmp_path / "two" / "secret-key"
+    key = app_settings.installation_secret(first)
+    assert app_settings.installation_secret(second) != key  # two installs, two keys
+    assert app_settings.installation_secret(first) == key  # a restart keeps it
+    assert len(key) >= 50 and first.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in first.parent.iterdir()) == ["secret-key"]
+
+
+def _secret_key_of_a_fresh_process(env: dict) -> str:
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERVIZ_SECRET")} | env
+    done = subprocess.run([sys.executable, "-c", "from clusterviz import settings; "
+                           "print(settings.SECRET_KEY)"], env=env, capture_output=True,
+                          text=True, timeout=60, check=True)
+    return done.stdout.strip()
+
+
+def test_the_server_reads_the_generated_key_unless_one_is_given(tmp_path):
+    path = tmp_path / "secret-key"
+    env = {"CLUSTERVIZ_SECRET_KEY_PATH": str(path)}
+    started = _secret_key_of_a_fresh_process(env)
+    assert started == path.read_text().strip()
+    assert _secret_key_of_a_fresh_process(env) == started  # restarted: same sessions
+    assert started != "clusterviz-development-only-secret-key"
+    given = {**env, "CLUSTERVIZ_SECRET_KEY": "from-the-environment"}
+    assert _secret_key_of_a_fresh_process(given) == "from-the-environment"

@@ -3,11 +3,11 @@
 A real daphne serving ClusterViz on a free port, and the bundled kubectl pointed at it.
 
 The server runs in a subprocess against a temporary SQLite database (migrated
-first), as `make run` starts it: pages on http, the Kubernetes API also on an
-https endpoint with a CA of the session's own (`manage.py ensure_tls`), and a
-teacher account. Each test gets a cluster of its own (`manage.py
-ensure_cluster`) and the teacher's kubeconfig for it (`manage.py kubeconfig`:
-https, the CA, a token), and runs
+first), as `make run` starts it (`python -m clusterviz.serve`, daphne with a
+deadline on request headers): pages on http, the Kubernetes API also on an https
+endpoint with a CA of the session's own (`manage.py ensure_tls`), and a teacher
+account. Each test gets a cluster of its own (`manage.py ensure_cluster`) and the
+teacher's kubeconfig for it (`manage.py kubeconfig`: https, the CA, a token), and runs
 `.venv/bin/kubectl` with a `--cache-dir` fresh for the session (discovery is
 cached per host:port and path for hours otherwise).
 """
@@ -18,6 +18,7 @@ import http.cookiejar
 import itertools
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -98,7 +99,7 @@ def server(tmp_path_factory):
     log = open(tmp / "daphne.log", "w")
     tls = (f"ssl:port={tls_port}:interface=127.0.0.1:privateKey={tls_dir / 'server.key'}"
            f":certKey={tls_dir / 'server.crt'}")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "-m", "clusterviz.serve", "-b", "127.0.0.1",
                              "-p", str(port), "-e", tls, "clusterviz.asgi:application"],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     srv.pid = proc.pid
@@ -142,6 +143,10 @@ class Kubectl:
         """The `server:` of the kubeconfig's one cluster."""
         return yaml.safe_load(self.kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
 
+    def server_url(self) -> str:
+        """The cluster's API base URL, from the kubeconfig."""
+        return re.search(r"server: (\S+)", self.kubeconfig.read_text()).group(1)
+
     def until(self, predicate, *args: str, timeout: float = 30.0) -> str:
         """Run `kubectl args` until `predicate(stdout)` holds (time passes on the server)."""
         deadline = time.monotonic() + timeout
@@ -152,13 +157,27 @@ class Kubectl:
             time.sleep(0.5)
 
 
-@pytest.fixture
-def kubectl(server, cache_dir, tmp_path) -> Kubectl:
+def new_cluster(server: Server, tmp_path: Path) -> Path:
+    """A fresh lecture cluster on the server; the path of its kubeconfig."""
     slug = f"lecture-{next(_slugs)}"
     server.manage("ensure_cluster", slug)
     path = tmp_path / "kubeconfig"
     server.manage("kubeconfig", slug, "-o", str(path))
-    return Kubectl(path, cache_dir, LECTURE)
+    return path
+
+
+@pytest.fixture
+def kubectl(server, cache_dir, tmp_path) -> Kubectl:
+    return Kubectl(new_cluster(server, tmp_path), cache_dir, LECTURE)
+
+
+@pytest.fixture
+def kubectl_binary(server, tmp_path):
+    """`kubectl_binary(path)`: a Kubectl running that binary against a fresh cluster."""
+    def make(binary: Path) -> Kubectl:
+        return Kubectl(new_cluster(server, tmp_path), tmp_path / "cache", LECTURE, binary)
+    return make
+
 
 
 class WebUser:

@@ -107,3 +107,17 @@ def test_the_lecture_job_keeps_the_slides_pace(monkeypatch, lecture_file):
     done = parse_time(job["status"]["completionTime"]) - start
     assert done.total_seconds() == 52
     assert (job["status"]["succeeded"], job["status"]["failed"]) == (3, 10)
+
+
+@pytest.mark.parametrize("version, conditions", [
+    pytest.param("v1.20.1", [("Complete", None)], id="v1.20-bare-complete"),
+    pytest.param("v1.37.1", [("SuccessCriteriaMet", "CompletionsReached"),
+                             ("Complete", "CompletionsReached")], id="v1.31-and-later"),
+])
+def test_the_complete_conditions_follow_the_version(version, conditions):
+    sim = Simulation.from_preset("lecture", seed=0, kubernetes_version=version)
+    sim.apply(FAILING.replace("always-fails", "ok").replace('"exit 1"', '"exit 0"'),
+              create=True)
+    sim.run_until_idle(60)
+    job = sim.get("jobs", "ok")
+    assert [(c["type"], c.get("reason")) for c in job["status"]["conditions"]] == conditions

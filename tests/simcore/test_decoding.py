@@ -400,8 +400,10 @@ def test_a_pruned_object_warns_no_more(sim):
                  '{"spec": {"a": 1}, "data": {"k": "w"}}', "map[data:map[k:w] spec:map[a:1]]",
                  'strict decoding error: unknown field "spec"', id="smp-unknown"),
     pytest.param("application/strategic-merge-patch+json", {"data": {"k": 2.5}},
-                 "map[data:map[k:2.5]]", "json: cannot unmarshal number into Go struct field "
-                 "ConfigMap.data of type string", id="smp-wrong-type"),
+                 "map[data:map[k:2.5]]", "unrecognized type: string", id="smp-wrong-type"),
+    pytest.param("application/merge-patch+json", {"data": {"k": 2.5}}, None,
+                 "json: cannot unmarshal number into Go struct field ConfigMap.data of type "
+                 "string", id="merge-wrong-type"),
     pytest.param("application/merge-patch+json", {"spec": 1}, None,
                  'strict decoding error: unknown field "spec"', id="merge-unknown"),
 ])
@@ -426,6 +428,29 @@ def test_a_refused_patch_is_the_patch_handlers_invalid(sim, patch_type, patch, v
                       "message": f' "" is invalid: patch: {cause}', "reason": "Invalid",
                       "details": {"causes": [{"reason": "FieldValueInvalid", "message": cause,
                                               "field": "patch"}]}, "code": 422}
+
+
+@pytest.mark.parametrize(("patch", "problem"), [
+    pytest.param({"spec": {"replicas": "3"}}, "unrecognized type: int32", id="string-to-int"),
+    pytest.param({"spec": {"replicas": 2.5}}, "cannot convert float64 to int32", id="float"),
+    pytest.param({"spec": {"replicas": True}}, "unrecognized type: int32", id="bool-to-int"),
+    pytest.param({"spec": {"selector": 7}}, "cannot restore struct from: int64", id="struct"),
+    pytest.param({"metadata": {"labels": [1]}}, "cannot restore map from slice", id="map"),
+    pytest.param({"metadata": {"name": 5}}, "cannot convert int64 to string", id="int-to-str"),
+    pytest.param({"spec": {"template": {"spec": {"containers": {"a": 1}}}}},
+                 "cannot restore slice from map", id="slice"),
+])
+def test_a_strategic_merge_patch_speaks_the_unstructured_converters_words(sim, request, patch,
+                                                                           problem):
+    """kubectl apply of an object that exists: the patched map is read by
+    runtime.DefaultUnstructuredConverter, whose words differ from encoding/json's."""
+    name = "smp-" + request.node.callspec.id
+    sim.api.create("ReplicaSet", manifest("ReplicaSet", name), "default")
+    with pytest.raises(APIError) as caught:
+        sim.api.patch("ReplicaSet", name, patch, "application/strategic-merge-patch+json",
+                      "default", request=Request("Strict"))
+    assert caught.value.status["code"] == 422
+    assert caught.value.status["message"].endswith(f'": {problem}')
 
 
 def test_simulation_apply_keeps_last_applied_and_prunes():

@@ -193,3 +193,44 @@ def test_a_deployment_rolled_from_one_tag_to_another_finishes():
     assert progressing["reason"] == "NewReplicaSetAvailable"
     pods = [p for p in sim.list("pods") if not p["metadata"].get("deletionTimestamp")]
     assert {p["spec"]["containers"][0]["image"] for p in pods} == {"nginx:1.27"}
+
+
+@pytest.mark.parametrize("image, variable", [
+    pytest.param("nginx:1.25", "NGINX_VERSION=1.25.5", id="nginx-line"),
+    pytest.param("redis:6", "REDIS_VERSION=6.2.16", id="redis-major"),
+    pytest.param("postgres:16", "PG_VERSION=16.6", id="postgres-major"),
+    pytest.param("postgres:16.4-alpine", "PG_VERSION=16.4", id="postgres-exact"),
+    pytest.param("python:3.12-slim", "PYTHON_VERSION=3.12.8", id="python-line"),
+    pytest.param("node:20-alpine", "NODE_VERSION=20.18.1", id="node-major"),
+    pytest.param("golang:1.22", "GOLANG_VERSION=1.22.10", id="golang-line"),
+])
+def test_a_tag_naming_a_release_line_is_its_newest_release(image, variable):
+    assert variable in image_profile(image).env
+
+
+DENIED = ("rpc error: code = Unknown desc = Error response from daemon: pull access denied for "
+          "{name}, repository does not exist or may require 'docker login': denied: requested "
+          "access to the resource is denied")
+NO_MANIFEST = ("rpc error: code = Unknown desc = Error response from daemon: manifest for {name} "
+               "not found: manifest unknown: manifest unknown")
+
+
+@pytest.mark.parametrize("image, message", [
+    pytest.param("ngnix", DENIED.format(name="ngnix"), id="typo"),
+    pytest.param("myorg/private-app:1.0", DENIED.format(name="myorg/private-app"),
+                 id="private-repo"),
+    pytest.param("nginx:0.9", NO_MANIFEST.format(name="nginx:0.9"), id="missing-tag"),
+    pytest.param("gcr.io/google-samples/hello-app:9.9",
+                 NO_MANIFEST.format(name="gcr.io/google-samples/hello-app:9.9"),
+                 id="other-registry"),
+])
+def test_docker_nodes_report_the_daemons_pull_error(image, message):
+    """The lecture's nodes run Docker 20.10 (dockershim): the daemon's words."""
+    sim = Simulation.from_preset("lecture", seed=0)
+    pod = run_pod(sim, image)
+    [status] = pod["status"]["containerStatuses"]
+    failed = [e["message"] for e in sim.list("events")
+              if e["reason"] == "Failed" and e["message"].startswith("Failed to pull")]
+    assert failed[0] == f'Failed to pull image "{image}": {message}'
+    if status["state"]["waiting"]["reason"] == "ErrImagePull":
+        assert status["state"]["waiting"]["message"] == message

@@ -119,5 +119,10 @@ def test_reapply_with_an_unknown_field_is_the_patch_handlers_invalid(kubectl, tm
         'strict decoding error: unknown field "status"\n')
     patched = kubectl("patch", "configmap", "cm-extra", "-p", '{"data":{"k":5}}', check=False)
     assert patched.stderr == (
-        'The request is invalid: patch: Invalid value: "map[data:map[k:5]]": json: cannot '
-        'unmarshal number into Go struct field ConfigMap.data of type string\n')
+        'The request is invalid: patch: Invalid value: "map[data:map[k:5]]": cannot convert '
+        'int64 to string\n')
+    merged = kubectl("patch", "configmap", "cm-extra", "--type=merge", "-p",
+                     '{"data":{"k":5}}', check=False)
+    assert merged.stderr.startswith('The request is invalid: patch: Invalid value: "{')
+    assert merged.stderr.endswith('": json: cannot unmarshal number into Go struct field '
+                                  'ConfigMap.data of type string\n')

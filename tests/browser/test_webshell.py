@@ -1,0 +1,91 @@
+"""A shell in a pod from the browser: xterm.js in Debian's Chromium (Playwright) against
+daphne, the same interactive session `kubectl exec -it` gets. Saves artifacts/webshell.png."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.request
+
+from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
+from tests.kubectl.kubectl_fixtures import LECTURE, Kubectl, cache_dir, server  # noqa: F401
+
+SCREEN = """() => {
+    const buffer = window.clustervizTerminal.buffer.active;
+    const lines = [];
+    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i).translateToString(true));
+    return lines.join("\\n").trimEnd();
+}"""
+
+
+def _pod(server, cache_dir, tmp_path) -> tuple[str, str]:  # noqa: F811
+    server.manage("ensure_cluster", "webshell", "--speed", "10")
+    with urllib.request.urlopen(f"{server.url}/clusters/webshell/kubeconfig", timeout=10) as r:
+        (tmp_path / "kubeconfig").write_bytes(r.read())
+    kubectl = Kubectl(tmp_path / "kubeconfig", cache_dir, LECTURE)
+    kubectl("create", "-f", "rs-node-web.yaml")
+    out = kubectl.until(lambda text: text.count("Running") == 3, "get", "pods")
+    return "webshell", out.splitlines()[1].split()[0]
+
+
+def test_a_shell_in_the_browser(server, cache_dir, tmp_path):  # noqa: F811
+    slug, pod = _pod(server, cache_dir, tmp_path)
+
+    async def until_screen(page, predicate: str) -> str:
+        await page.wait_for_function(f"(({SCREEN})()).{predicate}", timeout=20_000)
+        return await page.evaluate(SCREEN)
+
+    async def session(page):
+        await page.goto(f"{server.url}/clusters/{slug}/pods/default/{pod}/shell")
+        await until_screen(page, "endsWith('#')")
+        await page.keyboard.type("echo hello")
+        await page.keyboard.press("Enter")
+        screen = await until_screen(page, "includes('hello\\n#')")
+        assert screen.splitlines()[:3] == ["# echo hello", "hello", "#"]
+        await page.keyboard.type("curl -s 10.1.2.3")
+        await page.keyboard.press("Enter")
+        await until_screen(page, "endsWith('curl -s 10.1.2.3')")
+        await page.keyboard.press("Control+C")
+        await until_screen(page, "endsWith('^C\\n#')")
+        await page.keyboard.type("exit")
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("body[data-ended=true]", timeout=20_000)
+        screen = await page.evaluate(SCREEN)
+        assert screen.endswith("# exit\ncommand terminated with exit code 130")
+        assert await page.inner_text("#status") == "Session ended."
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "webshell.png"))
+
+    async def main():
+        async with playwright_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
+            try:
+                # until_screen's string predicate is polled with eval, which the page's CSP
+                # refuses (test_cross_site checks the page under its CSP)
+                page = await browser.new_page(viewport={"width": 1000, "height": 600},
+                                              bypass_csp=True)
+                errors: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                await session(page)
+                assert errors == []
+            finally:
+                await browser.close()
+    asyncio.run(main())
+
+
+def test_a_missing_pod_says_so(server):  # noqa: F811
+    server.manage("ensure_cluster", "webshell-empty")
+
+    async def main():
+        async with playwright_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page()
+                await page.goto(f"{server.url}/clusters/webshell-empty/pods/default/nope/shell")
+                await page.wait_for_selector("body[data-ended=true]", timeout=20_000)
+                assert await page.evaluate(SCREEN) == \
+                    'Error from server (NotFound): pods "nope" not found'
+            finally:
+                await browser.close()
+    asyncio.run(main())

@@ -1,0 +1,93 @@
+"""Security headers on every route: each URL pattern of the app, walked from the resolver.
+
+A route added without a row in SAMPLES fails `test_every_route_has_a_sample`,
+so no page escapes the header check. The headers are asserted on whatever
+each route answers (a page, a 405 for a GET on a POST-only endpoint, a
+Status), since a browser obeys them on every response.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLResolver, get_resolver
+
+from tests.clusterviz.django_fixtures import _in_test_thread, cluster  # noqa: F401
+
+# the route as the resolver spells it -> a URL that reaches it for the `lecture` cluster
+SAMPLES = {
+    "": "/",
+    "clusters/<slug:slug>/kubeconfig": "/clusters/lecture/kubeconfig",
+    "lessons/": "/lessons/",
+    "clusters/<slug:slug>/present": "/clusters/lecture/present?lesson=week4-services",
+    "clusters/<slug:slug>/lesson/goto": "/clusters/lecture/lesson/goto",
+    "clusters/<slug:slug>/lesson/run": "/clusters/lecture/lesson/run",
+    "clusters/<slug:slug>/lesson/reset": "/clusters/lecture/lesson/reset",
+    "clusters/<slug:slug>/lesson/clock": "/clusters/lecture/lesson/clock",
+    "clusters/<slug:slug>/lesson/check": "/clusters/lecture/lesson/check",
+    "clusters/<slug:slug>/": "/clusters/lecture/",
+    "clusters/<slug:slug>/apply": "/clusters/lecture/apply",
+    "clusters/<slug:slug>/preview": "/clusters/lecture/preview",
+    "clusters/<slug:slug>/run": "/clusters/lecture/run",
+    "clusters/<slug:slug>/fire": "/clusters/lecture/fire",
+    "clusters/<slug:slug>/clock": "/clusters/lecture/clock",
+    "clusters/<slug:slug>/inspect": "/clusters/lecture/inspect",
+    "clusters/<slug:slug>/pods/<str:namespace>/<str:name>/shell":
+        "/clusters/lecture/pods/default/web/shell",
+    "k8s/clusters/<slug:slug>/": "/k8s/clusters/lecture/",
+    "k8s/clusters/<slug:slug>/^(?P<path>.+)$": "/k8s/clusters/lecture/api/v1/namespaces",
+    "^static/(?P<path>.*)$": "/static/dashboard/cluster.js",
+}
+HTML_PAGES = ["/clusters/lecture/", "/clusters/lecture/present?lesson=week4-services",
+              "/lessons/", "/clusters/lecture/pods/default/web/shell"]
+# pages whose library injects <style> elements (csp.inline_styles): style-src only widens
+INLINE_STYLE_PAGES = {"/clusters/lecture/pods/default/web/shell"}
+
+
+def _routes(patterns, prefix: str = ""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def test_every_route_has_a_sample():
+    assert sorted(_routes(get_resolver().url_patterns)) == sorted(SAMPLES)
+
+
+def _policy(response) -> dict[str, str]:
+    directives = (d.strip().split(None, 1) for d in response["Content-Security-Policy"].split(";"))
+    return {d[0]: d[1] if len(d) > 1 else "" for d in directives}
+
+
+@pytest.mark.parametrize("url", list(SAMPLES.values()), ids=list(SAMPLES))
+def test_every_route_answers_with_the_security_headers(client, cluster, url):  # noqa: F811
+    response = client.get(url)
+    assert response.status_code < 500
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    policy = _policy(response)
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
+    assert re.fullmatch(r"'self' 'nonce-[-\w]{20,}'", policy["script-src"])
+    styles = "'self' 'unsafe-inline'" if url in INLINE_STYLE_PAGES else policy["script-src"]
+    assert policy["style-src"] == styles
+
+
+@pytest.mark.parametrize("url", HTML_PAGES)
+def test_a_page_has_no_inline_script_or_handler_without_its_nonce(client, cluster, url):  # noqa: F811
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == 200
+    nonce = re.search(r"'nonce-([-\w]+)'", first["Content-Security-Policy"]).group(1)
+    assert nonce not in second["Content-Security-Policy"]  # a fresh nonce per request
+    html = first.content.decode()
+    tags = "script" if url in INLINE_STYLE_PAGES else "script|style"
+    for tag in re.findall(rf"<(?:{tags})\b[^>]*>", html):
+        inline = "src=" not in tag and 'type="application/json"' not in tag
+        assert not inline or f'nonce="{nonce}"' in tag, tag
+    assert not re.search(r"\son[a-z]+\s*=", html), "an inline event handler"
+    if url not in INLINE_STYLE_PAGES:
+        assert not re.search(r"\sstyle\s*=", html), "an inline style attribute"

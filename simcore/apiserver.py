@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simcore import bounds, errors, registry
+from simcore import bounds, errors, quota, registry
 from simcore.clock import Clock
 from simcore.jsoncopy import clone
 from simcore.resources import ResourceType, UnknownResource, lookup
@@ -166,6 +166,13 @@ class APIServer:
         if self.store.get(rt.group_resource, namespace or "", meta["name"]) is not None:
             undo()
             raise errors.already_exists(rt, meta["name"])
+        if self.config.get("quota"):
+            try:
+                quota.check(self.config, self.store.count("pods"), self.store.total(), rt,
+                            meta["name"])
+            except errors.APIError:
+                undo()
+                raise
         if req.dry_run:
             undo()
             return obj

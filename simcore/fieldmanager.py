@@ -219,7 +219,8 @@ class Entry:
 
 def read(meta: dict) -> list[Entry]:
     out = []
-    for raw in meta.get("managedFields") or []:
+    given = meta.get("managedFields")
+    for raw in given if isinstance(given, list) else []:
         if not isinstance(raw, dict) or not raw.get("manager") and not raw.get("fieldsV1"):
             continue
         out.append(Entry(str(raw.get("manager", "")), str(raw.get("operation", "Update")),

@@ -155,3 +155,22 @@ def test_bad_configurations_are_400(sim, body, message):
 def test_fields_v1_round_trip_and_path_text(paths, text):
     assert from_fields_v1(to_fields_v1(paths)) == paths
     assert path_text(next(iter(paths))) == text
+
+
+@pytest.mark.parametrize("given", [
+    pytest.param("nonsense", id="string"),
+    pytest.param([{"manager": "m", "fieldsV1": {"f:data": "x"}}, 3, {}], id="odd-entries"),
+    pytest.param([{}], id="reset"),
+])
+def test_managed_fields_of_any_shape_in_an_update_never_fail(given):
+    from simcore.fieldmanager import read
+    entries = read({"managedFields": given})
+    assert all(e.manager for e in entries)
+
+
+def test_an_update_without_managed_fields_keeps_the_stored_ones(sim):
+    apply(sim, config_map(x="1"), "tool")
+    body = {**config_map(x="1", y="2")}
+    updated = sim.api.update("configmaps", body, "default", request=Request(field_manager="ed"))
+    assert owners(updated) == {("tool", "Apply"): {"f:data": {"f:x": {}}},
+                               ("ed", "Update"): {"f:data": {"f:y": {}}}}

@@ -16,10 +16,11 @@ to a value other than the live one, owned by another manager, is a conflict
 fields the manager applied last time and no longer applies are removed when
 nobody else owns them.
 
-Trade-offs: an Update entry's `.` marks come from a plain comparison of the
-old and new objects, not from Go's typed zero values, so a new nested struct
-(`rollingUpdate`) is not marked owned itself where a real server marks it;
-keyed-list items keep the live order with new ones appended. Controllers'
+Trade-offs: an Update entry's `.` marks come from a comparison of the old
+and new JSON, where the apiserver compares typed Go objects whose non-pointer
+structs always exist; the OpenAPI does not tell pointers apart, so a short
+list of such structs (_ALWAYS_THERE) stands in for Go's zero values. Keyed-list
+items keep the live order, new ones appended. Controllers'
 internal writes record nothing (see APIServer): nobody reads their entries in
 a classroom and every pod status write would pay for a comparison.
 """
@@ -38,6 +39,11 @@ from simcore.jsoncopy import clone
 Path = tuple[str, ...]
 _MISSING = object()
 _DEDUCED = "d"  # no schema: maps are granular, lists atomic (SMD's deduced type)
+# Struct fields that are not pointers in the Go types, so present (empty) in the zero
+# object an update is compared with: a create does not own them themselves. The OpenAPI
+# does not say which fields are pointers; these are the ones the lecture's kinds nest.
+_ALWAYS_THERE = {"metadata", "spec", "status", "template", "strategy", "updateStrategy",
+                 "jobTemplate", "resources"}
 # what the apiserver strips from every field set (fieldmanager's stripMeta)
 _STRIPPED = {("f:apiVersion",), ("f:kind",)} | {
     ("f:metadata", f"f:{name}") for name in (
@@ -115,22 +121,27 @@ def applied_set(obj: dict, code: Any) -> set[Path]:
 
 
 def changed_set(old: Any, new: dict, code: Any) -> set[Path]:
-    """The fields an update added or changed: what its manager comes to own."""
+    """The fields an update added or changed: what its manager comes to own (SMD's
+    Compare, Added and Modified). A node the old object lacked is owned itself (`.`),
+    except the structs a Go object always has, even empty (see _ALWAYS_THERE)."""
     out: set[Path] = set()
 
-    def walk(before: Any, after: Any, code: Any, path: Path, item: bool) -> None:
+    def walk(before: Any, after: Any, code: Any, path: Path, item: bool, new_above: bool):
         if _is_leaf(after, code):
             if before is _MISSING or before != after:
                 out.add(path)
             return
-        if before is _MISSING and (item or code == _DEDUCED or code[0] == "m"):
-            out.add(path)  # a new map or list item is owned itself
+        is_list = code != _DEDUCED and code[0] in ("k", "set")  # a list is never owned itself
+        added = before is _MISSING and not is_list and (
+            item or new_above or path[-1:] and path[-1][2:] not in _ALWAYS_THERE)
+        if added:
+            out.add(path)
         before_children = {t: c for t, c, _, _ in _children(before, code)} \
             if before is not _MISSING else {}
         for token, child, child_code, is_item in _children(after, code):
             walk(before_children.get(token, _MISSING), child, child_code, path + (token,),
-                 is_item)
-    walk(old if old is not None else _MISSING, new, code, (), False)
+                 is_item, added)
+    walk(old if old is not None else _MISSING, new, code, (), False, False)
     out.discard(())
     return out
 

@@ -174,3 +174,21 @@ def test_an_update_without_managed_fields_keeps_the_stored_ones(sim):
     updated = sim.api.update("configmaps", body, "default", request=Request(field_manager="ed"))
     assert owners(updated) == {("tool", "Apply"): {"f:data": {"f:x": {}}},
                                ("ed", "Update"): {"f:data": {"f:y": {}}}}
+
+
+def test_kubectl_create_of_a_deployment_owns_what_a_real_server_lists(sim):
+    """The fieldsV1 a real apiserver records for `kubectl create -f` of this Deployment:
+    defaulted fields included, new maps, pointer structs and list items owned themselves."""
+    made = sim.api.create("deployments", deployment(1), "default",
+                          Request(field_manager="kubectl-create"))
+    fields = owners(made)[("kubectl-create", "Update")]
+    assert fields["f:spec"]["f:strategy"] == {
+        "f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}, "f:type": {}}
+    assert fields["f:spec"]["f:template"]["f:spec"] == {
+        "f:containers": {'k:{"name":"web"}': {
+            ".": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {}, "f:resources": {},
+            "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}}},
+        "f:dnsPolicy": {}, "f:restartPolicy": {}, "f:schedulerName": {},
+        "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}}
+    assert fields["f:spec"]["f:template"]["f:metadata"] == {
+        "f:labels": {".": {}, "f:app": {}}}

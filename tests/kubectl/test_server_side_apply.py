@@ -137,3 +137,20 @@ def test_the_python_client_applies_with_its_content_type(api):
     assert json.loads(refused.value.body)["message"] == (
         'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
         "is required for apply patch")
+
+
+def test_force_is_refused_on_other_patches(api):
+    core = client.CoreV1Api(api)
+    core.create_namespaced_config_map("default", client.V1ConfigMap(
+        metadata=client.V1ObjectMeta(name="plain"), data={"a": "a"}))
+    with pytest.raises(client.ApiException) as refused:
+        core.patch_namespaced_config_map("plain", "default", {"data": {"a": "b"}}, force=True,
+                                         _content_type="application/merge-patch+json")
+    status = json.loads(refused.value.body)
+    assert (status["code"], status["reason"], status["message"]) == (
+        422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be '
+        "specified for non-apply patch")
+    # the create itself was recorded for the client's User-Agent prefix
+    made = core.read_namespaced_config_map("plain", "default")
+    assert [(m.manager, m.operation) for m in made.metadata.managed_fields] == [
+        ("OpenAPI-Generator", "Update")]

@@ -192,3 +192,11 @@ def test_kubectl_create_of_a_deployment_owns_what_a_real_server_lists(sim):
         "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}}
     assert fields["f:spec"]["f:template"]["f:metadata"] == {
         "f:labels": {".": {}, "f:app": {}}}
+
+
+def test_a_dry_run_apply_stores_nothing(sim):
+    apply(sim, config_map(x="1"), "tool")
+    seen = sim.api.patch("configmaps", "cm", config_map(x="2"), APPLY, "default",
+                         request=Request(field_manager="tool", dry_run=True))
+    assert seen["data"] == {"x": "2"}
+    assert sim.api.get("configmaps", "cm", "default")["data"] == {"x": "1"}

@@ -83,9 +83,9 @@ def _gvk(res: ResourceType) -> dict:
 # v2 ------------------------------------------------------------------------------------------
 def _v2_patch(res: ResourceType) -> dict:
     return {"description": f"partially update the specified {res.kind}",
-            # not application/apply-patch+yaml: server-side apply is not served (415)
             "consumes": ["application/json-patch+json", "application/merge-patch+json",
-                         "application/strategic-merge-patch+json"],
+                         "application/strategic-merge-patch+json",
+                         "application/apply-patch+yaml"],
             "produces": ["application/json", "application/yaml",
                          "application/vnd.kubernetes.protobuf"],
             "operationId": f"patch{res.kind}",

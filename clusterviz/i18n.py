@@ -14,8 +14,9 @@ that the page it belongs to preferred Korean; the trade-off is one URL per
 language, which also lets a browser cache each.
 
 The switch is a form posting to Django's `set_language` with a CSRF token
-(CsrfViewMiddleware writes its cookie; the JSON endpoints and the Kubernetes
-API are csrf_exempt, protected by their content type and the Origin check).
+(CsrfViewMiddleware checks every page's POST; only the Kubernetes API is
+csrf_exempt, protected by its bearer token, content type and the Origin check).
+The switch and the catalog need no sign-in: the landing page has the switch too.
 """
 
 from __future__ import annotations

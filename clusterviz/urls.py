@@ -1,5 +1,5 @@
-"""Top-level routes: a plain index, per-cluster kubeconfigs and pages, the Kubernetes API,
-and the static files (served by Django itself: a laptop app with one process needs no
+"""Top-level routes: the classroom (landing, sign-in, classes, kubeconfigs), the cluster
+pages, the Kubernetes API, and the static files (served by Django itself: a laptop app with one process needs no
 separate web server)."""
 
 from django.conf import settings
@@ -7,15 +7,16 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from clusterviz import i18n
-from clusterviz.clusters import views as cluster_views
+from clusterviz.classroom import urls as classroom_urls
+from clusterviz.history import urls as history_urls
 from clusterviz.lessons import urls as lesson_urls
 
 urlpatterns = [
-    path("", cluster_views.index),
+    *classroom_urls.urlpatterns,
     path("i18n/setlang/", i18n.set_language_view, name="set_language"),
     path("i18n/js/<str:code>", i18n.javascript_catalog, name="jsi18n"),
-    path("clusters/<slug:slug>/kubeconfig", cluster_views.kubeconfig),
     *lesson_urls.urlpatterns,
+    *history_urls.urlpatterns,
     path("clusters/<slug:slug>/", include("clusterviz.dashboard.urls")),
     path("k8s/clusters/<slug:slug>/", include("clusterviz.k8sapi.urls")),
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.BASE_DIR / "static"}),

@@ -60,6 +60,7 @@ from django.utils import timezone
 from clusterviz.clusters import engines, publish
 from clusterviz.clusters.clock import catch_up
 from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
+from clusterviz.history import record as history
 from simcore import errors
 from simcore.jsoncopy import clone
 from simcore.presets import options as preset_options
@@ -199,6 +200,7 @@ def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
             return False
         _write_parts(cluster, changed, gone)
         events = _write_changes(cluster, sim, old_rv)
+        history.saved(cluster, sim, old_rv, events)  # the time machine's log (clusterviz.history)
         transaction.on_commit(partial(publish.publish, cluster.slug, old_rv, store.rv, events))
     cluster.version += 1
     cluster.resource_version = store.rv
@@ -275,18 +277,25 @@ def _rewrite_all(cluster: Cluster, sim: Simulation) -> None:
 
 
 def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
-                   seed: int = 0, speed: float = 1.0, options: dict | None = None) -> Cluster:
+                   seed: int = 0, speed: float = 1.0, options: dict | None = None,
+                   quota: dict | None = None, **ownership) -> Cluster:
     """A new cluster from a preset, its clock starting now. `options` are the preset's
-    (simcore.presets.options: `lb_pool`); ValueError when one is malformed."""
+    (simcore.presets.options: `lb_pool`); ValueError when one is malformed. `quota`:
+    `{"pods": N, "objects": M}` for the API server (simcore.quota), kept in the engine's
+    config; `ownership`: the Cluster fields that say whose it is (`owner`, `classroom`)."""
     sim = Simulation.from_preset(preset, seed=seed, **preset_options.clean(options))
+    if quota:
+        sim.engine.config["quota"] = dict(quota)
     state, parts, objects = engines.split_state(sim)
     now = timezone.now()
     with transaction.atomic():
         cluster = Cluster.objects.create(
             slug=slug, name=name or slug, preset=preset, seed=seed, state=state,
             resource_version=sim.engine.store.rv, elapsed=sim.engine.clock.elapsed,
-            saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed))
+            saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed),
+            **ownership)
         _write_parts(cluster, parts, [])
         StoredObject.objects.bulk_create(
             [_row(cluster, res, obj) for res, objs in objects.items() for obj in objs])
+        history.saved(cluster, sim, sim.engine.store.rv, None)  # the timeline's first snapshot
     return cluster

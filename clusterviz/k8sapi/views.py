@@ -24,6 +24,7 @@ unknown path as the API server's 404, a crash as a 500 InternalError Status
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from asgiref.sync import sync_to_async
@@ -32,6 +33,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from clusterviz.clusters.runtime import ClusterNotFound
+from clusterviz.history import marks
 from clusterviz.k8sapi import (
     discovery,
     eventsv1,
@@ -40,6 +42,7 @@ from clusterviz.k8sapi import (
     openapi,
     podlogs,
     portforward,
+    reviews,
     subresources,
     watch,
 )
@@ -70,15 +73,20 @@ async def api(request: HttpRequest, slug: str, path: str = "") -> HttpResponse:
 
 def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
     try:
-        refusal = check_access(request, slug)
+        review = reviews.kind_for(path)
+        route = Route("review") if review else parse(path)
+        watching = route is not None and watch.is_watch(request, route)
+        refusal = check_access(request, slug, path, route, watching)
         if refusal is not None:
             return status_response(refusal)
-        route = parse(path)
+        if review:
+            return reviews.answer(request, slug, review)
         if route is None:
             return not_found()
         warning = _deprecation(route)
         try:
-            response = _dispatch(request, slug, route)
+            with _person(request, route):  # a person's change: a mark on the timeline
+                response = _dispatch(request, slug, route)
         except errors.APIError as exc:
             response = error_response(exc)
         return add_warning(response, warning) if warning else response
@@ -90,6 +98,13 @@ def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
         log.exception("API request failed: %s %s", request.method, request.path)
         return status_response(errors.status(500, "InternalError",
                                              f"Internal error occurred: {exc}"))
+
+
+def _person(request: HttpRequest, route: Route):
+    if request.method in marks.VERBS and route.resource is not None:
+        return marks.by_person(marks.api_label(request.method, route.resource.group_resource,
+                                               route.name, route.subresource))
+    return contextlib.nullcontext()
 
 
 def _deprecation(route: Route) -> str | None:

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
-import urllib.request
 
 import pytest
 
 from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
-from tests.kubectl.kubectl_fixtures import LECTURE, server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import (  # noqa: F401
+    LECTURE,
+    TEACHER,
+    WebUser,
+    server,
+    teacher_cookies,
+)
 
 VIEWPORT = {"width": 1920, "height": 1080}
 _slugs = itertools.count(1)
@@ -35,6 +39,17 @@ async def _title(page) -> str:
     return await page.inner_text("#step-title")
 
 
+def _clock(page, body: dict):
+    return page.evaluate("""async (body) => {
+        const url = location.pathname.replace(/present$/, "clock");
+        const csrf = JSON.parse(document.getElementById("page-config").textContent).csrf;
+        const answer = await fetch(url, {method: "POST", body: JSON.stringify(body),
+                                         headers: {"Content-Type": "application/json",
+                                                   "X-CSRFToken": csrf}});
+        if (!answer.ok) throw new Error(await answer.text());
+    }""", body)
+
+
 def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url):
     async def steps(page):
         assert await _title(page) == "Job - 1/2, 2/2"
@@ -49,12 +64,10 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         await page.keyboard.press("ArrowLeft")
         assert await _title(page) == "Pod Network practice"
         await page.keyboard.press("ArrowRight")
-        await page.evaluate("""async () => {
-            const url = location.pathname.replace(/present$/, "clock");
-            const answer = await fetch(url, {method: "POST", body: JSON.stringify(
-                {action: "step", seconds: 5}), headers: {"Content-Type": "application/json"}});
-            if (!answer.ok) throw new Error(await answer.text());
-        }""")
+        # the clock moves only once steps 1-4 are applied (the page applies them in the
+        # background; stepped before, the pods would be made after it, on a paused clock)
+        await page.wait_for_function("window.clusterviz.view.applied >= 4")
+        await _clock(page, {"action": "step", "seconds": 5})
         # step 4 applied steps 1-4 and 5 s went by: three ready pods behind svc-node, serving
         await page.wait_for_function("""() => {
             const cy = window.clusterviz.cy;
@@ -98,6 +111,7 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
                 # string predicates are polled with eval, which the CSP refuses: see
                 # test_dashboard._with_page
                 page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+                await page.context.add_cookies(teacher_cookies(presenter_url))
                 errors: list[str] = []
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
                 await _english(page, presenter_url)
@@ -112,31 +126,22 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
 
 
 def test_the_lessons_list_links_to_the_presenter(server):  # noqa: F811
-    import urllib.request
     server.manage("ensure_cluster", "listed")
-    with urllib.request.urlopen(f"{server.url}/lessons/", timeout=10) as response:
-        html = response.read().decode()
+    teacher = WebUser(server).sign_in(TEACHER, server.teacher_password)
+    status, _, html = teacher.request("GET", "/lessons/")
+    assert status == 200
     assert 'href="/clusters/listed/present?lesson=week4-services"' in html
     assert "<li>readinessProbe</li>" in html
 
-
-def _clock(page, body: dict):
-    return page.evaluate("""async (body) => {
-        const url = location.pathname.replace(/present$/, "clock");
-        const answer = await fetch(url, {method: "POST", body: JSON.stringify(body),
-                                         headers: {"Content-Type": "application/json"}});
-        if (!answer.ok) throw new Error(await answer.text());
-    }""", body)
 
 
 def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_command(server):  # noqa: F811
     slug = f"present-{next(_slugs)}"
     server.manage("ensure_cluster", slug)
     job = (LECTURE / "job-parallel.yaml").read_text()
-    request = urllib.request.Request(f"{server.url}/clusters/{slug}/apply",
-                                     json.dumps({"text": job, "mode": "create"}).encode(),
-                                     {"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=30).close()
+    teacher = WebUser(server).sign_in(TEACHER, server.teacher_password)
+    assert teacher.request("POST", f"/clusters/{slug}/apply",
+                           json_body={"text": job, "mode": "create"})[0] == 200
 
     async def steps(page):
         # the Job exists already: step 1's create is refused, and says so under its command
@@ -154,6 +159,7 @@ def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_comm
         await page.wait_for_selector("#step-observe[data-holds=false]")
         await page.wait_for_function("document.querySelector('#step-observe').textContent"
                                      ".startsWith('Waiting for the cluster: 3 pod(s)')")
+        await page.wait_for_function("window.clusterviz.view.applied >= 3")
         await _clock(page, {"action": "step", "seconds": 5})
         await page.wait_for_selector("#step-observe[data-holds=true]")
         assert await page.inner_text("#step-observe") == (
@@ -166,6 +172,7 @@ def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_comm
             try:
                 # string predicates are polled with eval, which the CSP refuses (see above)
                 page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+                await page.context.add_cookies(teacher_cookies(server.url))
                 await _english(page, server.url)
                 await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
                 await steps(page)

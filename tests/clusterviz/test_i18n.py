@@ -14,13 +14,20 @@ import polib
 import pytest
 from django.conf import settings
 
-from tests.clusterviz.django_fixtures import _in_test_thread, cluster  # noqa: F401
+from tests.clusterviz.django_fixtures import (  # noqa: F401
+    _in_test_thread,
+    client,
+    cluster,
+    teacher,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 LOCALE = REPO / "locale"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 PRESENTER = "/clusters/lecture/present?lesson=week4-services"
-PAGES = ["/clusters/lecture/", PRESENTER, "/lessons/"]
+PAGES = ["/clusters/lecture/", PRESENTER, "/lessons/", "/"]  # signed in ("/": the home)
+ANONYMOUS_PAGES = ["/", "/signin", "/join"]  # the landing page, sign-in, join
+NO_SCRIPTS = ("/lessons/", "/")  # pages without scripts load no catalog
 
 
 def _lang(html: str) -> str:
@@ -40,6 +47,12 @@ def _lang(html: str) -> str:
     pytest.param("/lessons/", {"Accept-Language": "en"}, None, "ko", "4주차: Job과 Service",
                  id="lesson-list-korean-first"),
     pytest.param("/lessons/", {}, "en", "en", "Week 4: Jobs and Services", id="lesson-list-en"),
+    pytest.param("/", {}, None, "en", "Your classes", id="home-default"),
+    pytest.param("/", {"Accept-Language": "ko"}, None, "ko", "내 클래스", id="home-accept-ko"),
+    pytest.param("/", {"Accept-Language": "ko"}, None, "ko", "4주차: Job과 Service",
+                 id="home-lesson-title-ko"),
+    pytest.param("/", {"Accept-Language": "ko"}, "en", "en", "Week 4: Jobs and Services",
+                 id="home-lesson-title-chosen-en"),
 ])
 def test_the_page_speaks_the_chosen_then_the_lessons_then_the_browsers_language(
         client, cluster, url, headers, cookie, lang, shows):  # noqa: F811
@@ -50,7 +63,7 @@ def test_the_page_speaks_the_chosen_then_the_lessons_then_the_browsers_language(
     assert response.status_code == 200
     assert _lang(html) == lang and response["Content-Language"] == lang
     assert shows in html
-    assert f'src="/i18n/js/{lang}"' in html or url == "/lessons/"
+    assert f'src="/i18n/js/{lang}"' in html or url in NO_SCRIPTS
 
 
 def test_the_presenters_lesson_text_follows_the_page_language(client, cluster):  # noqa: F811
@@ -63,19 +76,23 @@ def test_the_presenters_lesson_text_follows_the_page_language(client, cluster): 
     assert english["requests"][1]["from"] == "a pod with app=node-web (oldest)"
 
 
-@pytest.mark.parametrize("url", PAGES)
-def test_every_page_has_a_switch_that_remembers_the_choice(url, cluster):  # noqa: F811
+@pytest.mark.parametrize(("url", "signed_in"), [
+    *(pytest.param(url, True, id=f"signed-in:{url}") for url in PAGES),
+    *(pytest.param(url, False, id=f"anonymous:{url}") for url in ANONYMOUS_PAGES)])
+def test_every_page_has_a_switch_that_remembers_the_choice(url, signed_in, cluster, teacher):  # noqa: F811
     from django.test import Client
-    client = Client(enforce_csrf_checks=True)
-    html = client.get(url).content.decode()
+    visitor = Client(enforce_csrf_checks=True)
+    if signed_in:
+        visitor.force_login(teacher)
+    html = visitor.get(url).content.decode()
     switch = re.search(r'<form class="language-switch".*?</form>', html, re.S).group(0)
     assert re.findall(r'name="language" value="(\w+)"', switch) == ["ko", "en"]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', switch).group(1)
-    answer = client.post("/i18n/setlang/", {"language": "en", "next": url,
-                                            "csrfmiddlewaretoken": token})
+    answer = visitor.post("/i18n/setlang/", {"language": "en", "next": url,
+                                             "csrfmiddlewaretoken": token})
     assert (answer.status_code, answer["Location"]) == (302, url)
     assert answer.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    assert _lang(client.get(url, headers={"Accept-Language": "ko"}).content.decode()) == "en"
+    assert _lang(visitor.get(url, headers={"Accept-Language": "ko"}).content.decode()) == "en"
 
 
 def test_the_switch_refuses_a_post_without_its_csrf_token(cluster):  # noqa: F811
@@ -90,8 +107,9 @@ def test_the_switch_refuses_a_post_without_its_csrf_token(cluster):  # noqa: F81
     pytest.param("en", 200, "django.gettext", id="en"),
     pytest.param("xx", 404, "", id="unknown"),
 ])
-def test_the_scripts_catalog_is_served_per_language(client, code, status, holds):
-    response = client.get(f"/i18n/js/{code}")
+def test_the_scripts_catalog_is_served_per_language(code, status, holds):
+    from django.test import Client
+    response = Client().get(f"/i18n/js/{code}")  # anonymous: no page's catalog needs a session
     assert response.status_code == status
     assert holds in response.content.decode()
 
@@ -133,6 +151,9 @@ TEMPLATES = sorted([*REPO.glob("templates/**/*.html"), *REPO.glob("clusterviz/*/
 SAME_IN_EVERY_LANGUAGE = {"ClusterViz", "kubectl", "exec", "apply", "create", "YAML",
                           "CrashLoopBackOff", "apiVersion", "apps", "v1", "kind", "ReplicaSet"}
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
+# no reader's text: scripts, styles, and commands shown as typed (a shell line is the same
+# in every language)
+SHOWN_AS_TYPED = ("script", "style", "pre", "code")
 
 
 class _Text(HTMLParser):
@@ -144,11 +165,11 @@ class _Text(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        self._skip += tag in ("script", "style")
+        self._skip += tag in SHOWN_AS_TYPED
         self.found += [v for k, v in attrs if k in READ_ATTRIBUTES and v]
 
     def handle_endtag(self, tag):
-        self._skip -= tag in ("script", "style")
+        self._skip -= tag in SHOWN_AS_TYPED
 
     def handle_data(self, data):
         if not self._skip:
@@ -178,12 +199,15 @@ def test_no_template_shows_text_that_is_not_marked_for_translation(path):
                  id="attribute"),
     pytest.param("<p>{% blocktranslate %}Hi {{ n }}{% endblocktranslate %} · kubectl</p>", [],
                  id="marked"),
+    pytest.param("<p>{% translate 'Then:' %}</p><pre>kubectl get nodes -o wide</pre>", [],
+                 id="command"),
 ])
 def test_the_template_scan_finds_bare_text(template, bare):
     assert bare_text(template) == bare
 
 
-PYTHON = sorted([*REPO.glob("clusterviz/dashboard/*.py"), *REPO.glob("clusterviz/lessons/*.py")])
+PYTHON = sorted(path for app in ("dashboard", "lessons", "classroom", "history")
+                for path in REPO.glob(f"clusterviz/{app}/*.py"))
 # kubectl's own words, which stay as kubectl prints them
 KUBECTL_WORDS = ("error: no objects passed to ",)
 
@@ -272,17 +296,21 @@ def test_a_sockets_language_is_picked_as_a_pages(headers, language):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_web_terminals_refusals_speak_the_visitors_language(cluster):  # noqa: F811
+def test_the_web_terminals_refusals_speak_the_visitors_language(cluster, teacher):  # noqa: F811
     from asgiref.sync import async_to_sync
     from channels.testing import WebsocketCommunicator
+    from django.test import Client
 
     from clusterviz.asgi import application
+    signed_in = Client()
+    signed_in.force_login(teacher)  # the socket is the cluster's owner's (classroom.doors)
+    session = f"sessionid={signed_in.cookies['sessionid'].value}".encode()
 
     async def refusal() -> dict:
         socket = WebsocketCommunicator(
             application.app.application_mapping["websocket"], "/ws/clusters/lecture/kubectl",
             headers=[(b"host", b"testserver"), (b"origin", b"http://testserver"),
-                     (b"accept-language", b"ko-KR,ko")])
+                     (b"accept-language", b"ko-KR,ko"), (b"cookie", session)])
         assert (await socket.connect())[0] is True
         await socket.send_json_to({"type": "run", "command": "kubectl frobnicate"})
         answer = await socket.receive_json_from(timeout=10)

@@ -17,7 +17,7 @@ import itertools
 import pytest
 
 from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
-from tests.kubectl.kubectl_fixtures import server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import server, teacher_cookies  # noqa: F401
 
 VIEWPORT = {"width": 1440, "height": 900}
 _slugs = itertools.count(1)
@@ -63,13 +63,15 @@ def slug(server):  # noqa: F811
     return name
 
 
-async def _browse(server_url: str, steps, locale: str) -> None:  # noqa: F811
+async def _browse(server_url: str, steps, locale: str, signed_in: bool = True) -> None:
     async with playwright_api.async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                            args=CHROMIUM_ARGS)
         try:
             # under the pages' own CSP: the catalog must load as a script file
             context = await browser.new_context(viewport=VIEWPORT, locale=locale)
+            if signed_in:  # the cluster and lesson pages need a signed-in user
+                await context.add_cookies(teacher_cookies(server_url))
             page = await context.new_page()
             problems: list[str] = []
             page.on("pageerror", lambda exc: problems.append(str(exc)))
@@ -141,3 +143,20 @@ def test_the_lessons_list_in_korean(server, slug):  # noqa: F811
         ARTIFACTS.mkdir(exist_ok=True)
         await page.screenshot(path=str(ARTIFACTS / "i18n-lessons-ko.png"), full_page=True)
     asyncio.run(_browse(server.url, steps, "en-US"))
+
+
+def test_the_landing_page_in_korean_then_english(server):  # noqa: F811
+    async def steps(page):
+        await page.goto(f"{server.url}/")
+        assert await page.get_attribute("html", "lang") == "ko"
+        assert await page.inner_text("main h2 >> nth=0") == "노트북 한 대로 여는 Kubernetes 교실"
+        assert await page.inner_text("form.signin button") == "로그인"
+        assert_hangul_renders(await glyphs(page, "main h2"))
+        assert_hangul_renders(await glyphs(page, "form.join button"))
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "i18n-landing-ko.png"), full_page=True)
+        await page.click(".language-switch button[value=en]")
+        await page.wait_for_selector("html[lang=en]")
+        assert await page.inner_text("form.signin button") == "Sign in"
+    # anonymous, a browser asking for Korean: the landing page has the switch too
+    asyncio.run(_browse(server.url, steps, "ko-KR", signed_in=False))

@@ -8,7 +8,7 @@ import json
 import urllib.request
 
 from tests.browser.test_dashboard import ARTIFACTS, _post, _with_page, page_url  # noqa: F401,F811
-from tests.kubectl.kubectl_fixtures import server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import server, teacher_token, teacher_web  # noqa: F401
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -26,7 +26,20 @@ HAS_DEPLOYMENT = "window.clusterviz.cy.getElementById('deploy/default/web').none
 
 
 def _get(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=30) as response:
+    """GET as the page does: the signed-in teacher (the history is behind the classroom's
+    door; an anonymous GET is the sign-in page)."""
+    user = teacher_web(url)
+    status, _, text = user.request("GET", url.removeprefix(user.server.url))
+    assert status == 200, (status, text)
+    return json.loads(text)
+
+
+def _api_get(url: str, path: str) -> dict:
+    """GET from the cluster's Kubernetes API with the teacher's bearer token (the API takes
+    no session cookie: classroom.tokens)."""
+    request = urllib.request.Request(url.replace("/clusters/", "/k8s/clusters/") + path,
+                                     headers={"Authorization": f"Bearer {teacher_token(url)}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 
 
@@ -92,7 +105,6 @@ def test_scrub_back_to_before_the_deployment_replay_the_scale_up_and_restore(pag
         await _until(page, f"!window.clusterviz.graph.isPast() && !{HAS_DEPLOYMENT} "
                            f"&& {WEB_PODS} === 0 && document.querySelector('.mark-restore')")
     asyncio.run(_with_page(page_url, steps))
-    deployments = _get(page_url.replace("/clusters/", "/k8s/clusters/")
-                       + "apis/apps/v1/namespaces/default/deployments")
+    deployments = _api_get(page_url, "apis/apps/v1/namespaces/default/deployments")
     assert deployments["items"] == []
     assert before >= 0

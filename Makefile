@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.hostile
+	$(BIN)/python -m bench.save
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,13 +14,15 @@ Django 5.2 has no CSP of its own; this small middleware is preferred to the
 django-csp package because the policy is one constant and the nonce one
 attribute. Element styles set from JavaScript (Cytoscape's canvas sizes)
 go through the CSSOM, which `style-src` does not govern, so no
-'unsafe-inline' is needed. The trade-off: a template that grows an inline
+'unsafe-inline' is needed, except on a page marked `inline_styles` (the pod
+shell: xterm.js injects style elements); scripts stay strict there too. The trade-off: a template that grows an inline
 `style="..."`, `onclick=` or `<script>` without the nonce stops working,
 which the browser test that collects CSP violations catches.
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
 
@@ -28,8 +30,24 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
 POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
-          "style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; connect-src 'self'; "
+          "style-src 'self' {styles}; img-src 'self' data:; connect-src 'self'; "
           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# For the pages of `inline_styles` views only: a nonce would disable 'unsafe-inline'.
+INLINE_STYLES = "'unsafe-inline'"
+
+
+def inline_styles(view: Callable) -> Callable:
+    """Marks a page whose library injects `<style>` elements it cannot give a nonce.
+
+    xterm.js (the pod shell page) writes its theme and cell size into style
+    elements; the page keeps the strict script policy, only style-src widens.
+    """
+    @functools.wraps(view)
+    def marked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.csp_inline_styles = True
+        return response
+    return marked
 
 
 def nonce(request: HttpRequest) -> dict:
@@ -58,6 +76,8 @@ class ContentSecurityPolicyMiddleware:
 
     @staticmethod
     def _stamp(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        styles = (INLINE_STYLES if getattr(response, "csp_inline_styles", False)
+                  else f"'nonce-{request.csp_nonce}'")
         response.headers.setdefault("Content-Security-Policy",
-                                    POLICY.format(nonce=request.csp_nonce))
+                                    POLICY.format(nonce=request.csp_nonce, styles=styles))
         return response

@@ -3,10 +3,11 @@
 The attacker is a page on ANOTHER origin: a tiny server this test starts on
 another port of 127.0.0.1 (the same host, so the same site as far as
 cookies go: the hardest case for an origin check). Its script opens the
-graph socket, the web terminal socket and a pod's exec socket of the app,
-POSTs manifests with `no-cors` fetches (a body with no type and text/plain
-bodies) to the Kubernetes API and to the dashboard's apply and preview
-endpoints, submits a form, and frames the dashboard. Each must fail: no
+graph socket, the web terminal socket, the pod shell socket and a pod's
+exec and port-forward sockets of the app, POSTs manifests with `no-cors` fetches (a body
+with no type and text/plain bodies) to the Kubernetes API and to the
+dashboard's apply and preview endpoints, submits a form, and frames the
+dashboard. Each must fail: no
 socket opens, no frame shows the page, and every object of the cluster is
 as it was (names and resourceVersions, listed through the API afterwards).
 
@@ -26,7 +27,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.browser.test_dashboard import CHROMIUM, CHROMIUM_ARGS, LECTURE, playwright_api
+from tests.browser.test_dashboard import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LECTURE,
+    VIEWPORT,
+    playwright_api,
+)
 from tests.kubectl.kubectl_fixtures import server  # noqa: F401
 
 _slugs = itertools.count(1)
@@ -73,8 +80,12 @@ window.attacks = (async () => ({
   graph: await socket(`${ws}/ws/clusters/${slug}/graph`),
   terminal: await socket(`${ws}/ws/clusters/${slug}/kubectl`, undefined,
                          JSON.stringify({command: "kubectl create configmap pwned-terminal"})),
+  shell: await socket(`${ws}/ws/clusters/${slug}/shell/default/${pod}?command=sh`, undefined,
+                      JSON.stringify({type: "input", data: "touch /tmp/pwned\\r"})),
   exec: await socket(`${ws}/k8s/clusters/${slug}/api/v1/namespaces/default/pods/${pod}` +
                      "/exec?command=touch&command=/tmp/pwned", ["v5.channel.k8s.io"]),
+  portforward: await socket(`${ws}/k8s/clusters/${slug}/api/v1/namespaces/default/pods/` +
+                            `${pod}/portforward?ports=8080`, ["v4.channel.k8s.io"]),
   apiNoType: await post(api, new Blob([JSON.stringify(configmap)])),
   apiText: await post(api, JSON.stringify(configmap)),
   apply: await post(`${app}/clusters/${slug}/apply`, dashboard),
@@ -149,7 +160,7 @@ async def _browse(url: str, steps):
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                            args=CHROMIUM_ARGS)
         try:
-            return await steps(await browser.new_page(), url)
+            return await steps(await browser.new_page(viewport=VIEWPORT), url)
         finally:
             await browser.close()
 
@@ -170,8 +181,8 @@ def test_a_page_on_another_origin_cannot_touch_the_cluster(server, attacker):  #
         return results, framed.url, await framed.query_selector("#graph")
 
     results, framed_url, framed_graph = asyncio.run(_browse(attacker_url, attack))
-    assert {k: v for k, v in results.items() if k in ("graph", "terminal", "exec")} == {
-        "graph": "closed 1006", "terminal": "closed 1006", "exec": "closed 1006"}
+    sockets = ("graph", "terminal", "shell", "exec", "portforward")
+    assert {k: results[k] for k in sockets} == dict.fromkeys(sockets, "closed 1006")
     sent = ("apiNoType", "apiText", "apply", "applyNoType", "preview")
     assert [results[k] for k in sent] == ["opaque"] * len(sent)  # each reached the server
     assert results["form"] == "loaded"
@@ -182,6 +193,7 @@ def test_a_page_on_another_origin_cannot_touch_the_cluster(server, attacker):  #
 # A function, not an expression: Playwright polls an expression with eval, which the CSP
 # under test refuses; a function is compiled once, by the debugger, which CSP allows.
 READY = "() => window.clusterviz && window.clusterviz.state.seq > 0"
+DASHBOARD = "/clusters/{slug}/"
 _VIOLATIONS = """
 window.cspViolations = [];
 document.addEventListener("securitypolicyviolation", (e) => window.cspViolations.push(
@@ -190,9 +202,12 @@ document.addEventListener("securitypolicyviolation", (e) => window.cspViolations
 
 
 @pytest.mark.parametrize("page_path, ready", [
-    pytest.param("/clusters/{slug}/", READY, id="dashboard"),
+    pytest.param(DASHBOARD, READY, id="dashboard"),
     pytest.param("/clusters/{slug}/present?lesson=week4-services", READY, id="presenter"),
     pytest.param("/lessons/", "() => document.readyState === 'complete'", id="lessons"),
+    pytest.param("/clusters/{slug}/pods/default/nowhere/shell",  # xterm.js draws regardless
+                 "() => window.clustervizTerminal && document.querySelector('.xterm-rows')",
+                 id="pod-shell"),
 ])
 def test_the_pages_run_under_their_policy_without_a_violation(server, page_path, ready):  # noqa: F811
     slug = f"csp-{next(_slugs)}"
@@ -206,7 +221,7 @@ def test_the_pages_run_under_their_policy_without_a_violation(server, page_path,
                 if m.type == "error" and "Content Security Policy" in m.text else None)
         await page.goto(url)
         await page.wait_for_function(ready, timeout=30_000)
-        if "/present" not in url and "/lessons/" not in url:  # the upload preview too
+        if page_path == DASHBOARD:  # its upload preview and terminal too
             await page.fill("#manifest", (LECTURE / "rs-node-web.yaml").read_text())
             await page.click("#preview")
             await page.wait_for_selector("#preview-results li.ok")

@@ -60,7 +60,10 @@ def test_a_shell_in_the_browser(server, cache_dir, tmp_path):  # noqa: F811
             browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                                args=CHROMIUM_ARGS)
             try:
-                page = await browser.new_page(viewport={"width": 1000, "height": 600})
+                # until_screen's string predicate is polled with eval, which the page's CSP
+                # refuses (test_cross_site checks the page under its CSP)
+                page = await browser.new_page(viewport={"width": 1000, "height": 600},
+                                              bypass_csp=True)
                 errors: list[str] = []
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
                 await session(page)

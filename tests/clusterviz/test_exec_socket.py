@@ -14,6 +14,7 @@ from channels.testing import WebsocketCommunicator
 
 from clusterviz.clusters import engines, runtime
 from clusterviz.clusters.models import Cluster
+from clusterviz.dashboard.routing import websocket_urlpatterns as page_socket_patterns
 from clusterviz.k8sapi import execstream
 from clusterviz.k8sapi.sockets import websocket_urlpatterns
 from clusterviz.traces.models import RequestTrace
@@ -22,6 +23,7 @@ from tests.conftest import LECTURE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 APP = URLRouter(websocket_urlpatterns)
+PAGE_SOCKETS = URLRouter(page_socket_patterns)  # the page's shell is a dashboard socket
 SUCCESS = b'\x03{"metadata":{},"status":"Success"}'
 
 
@@ -422,7 +424,8 @@ def test_an_interactive_shell(pods, shell, keys, screen, code):
 
 # the page's shell socket (xterm.js) ------------------------------------------------------------
 async def _web_shell(path: str, keys: list[str]) -> list[dict]:
-    socket = WebsocketCommunicator(APP, path, headers=[(b"origin", b"http://testserver")])
+    socket = WebsocketCommunicator(PAGE_SOCKETS, path,
+                                   headers=[(b"origin", b"http://testserver")])
     connected, _ = await socket.connect()
     assert connected
     await socket.send_to(text_data="not json")  # ignored, as an unknown message is

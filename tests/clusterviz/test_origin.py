@@ -24,9 +24,12 @@ WEBSOCKETS = application.app.application_mapping["websocket"]
 ROUTES = {
     "graph": "/ws/clusters/lecture/graph",
     "terminal": "/ws/clusters/lecture/kubectl",
+    "shell": "/ws/clusters/lecture/shell/default/web?command=sh",
     "exec": "/k8s/clusters/lecture/api/v1/namespaces/default/pods/web/exec?command=ls",
+    "portforward": "/k8s/clusters/lecture/api/v1/namespaces/default/pods/web/portforward?ports=80",
+    "attach (unrouted)": "/k8s/clusters/lecture/api/v1/namespaces/default/pods/web/attach",
 }
-BROWSER_ROUTES = ("graph", "terminal")
+BROWSER_ROUTES = ("graph", "terminal", "shell")
 
 
 def run_async(test):

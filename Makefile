@@ -40,6 +40,7 @@ test: $(STAMP) system-packages
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.history
 	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.hostile
 	$(BIN)/python -m bench.save

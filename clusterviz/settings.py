@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "clusterviz.dashboard",
     "clusterviz.traces",
     "clusterviz.lessons",
+    "clusterviz.history",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,12 @@ PUBLISH_BATCH = env_int("CLUSTERVIZ_PUBLISH_BATCH", 100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = None
 K8S_MAX_BODY_BYTES = env_int("CLUSTERVIZ_MAX_BODY_BYTES", 3 * 1024 * 1024)
 CHANGE_LOG_LIMIT = env_int("CLUSTERVIZ_CHANGE_LOG_LIMIT", 5000)
+# The time machine (clusterviz.history): a whole-state snapshot at most every this many
+# virtual seconds, and how much timeline each cluster keeps.
+HISTORY_SNAPSHOT_SECONDS = env_float("CLUSTERVIZ_HISTORY_SNAPSHOT_SECONDS", 60.0)
+HISTORY_KEEP_SECONDS = env_float("CLUSTERVIZ_HISTORY_KEEP_SECONDS", 3900.0)
+# wall seconds between two snapshots, at least, per second the last one took (about 5%)
+HISTORY_SNAPSHOT_BUDGET = env_float("CLUSTERVIZ_HISTORY_SNAPSHOT_BUDGET", 20.0)
 
 # The dashboard: static files under /static/ (served by Django, see urls.py); the graph
 # feed sends a change to a quiet viewer at once, then at most one delta per this window.

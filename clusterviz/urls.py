@@ -7,12 +7,14 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from clusterviz.clusters import views as cluster_views
+from clusterviz.history import urls as history_urls
 from clusterviz.lessons import urls as lesson_urls
 
 urlpatterns = [
     path("", cluster_views.index),
     path("clusters/<slug:slug>/kubeconfig", cluster_views.kubeconfig),
     *lesson_urls.urlpatterns,
+    *history_urls.urlpatterns,
     path("clusters/<slug:slug>/", include("clusterviz.dashboard.urls")),
     path("k8s/clusters/<slug:slug>/", include("clusterviz.k8sapi.urls")),
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.BASE_DIR / "static"}),

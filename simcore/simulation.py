@@ -274,6 +274,18 @@ class Simulation:
         self.engine.by_name["nodelifecycle"].kubelet_started(name)
         self.engine.settle()
 
+    def node_countdown(self, name: str) -> dict:
+        """When a stopped node goes NotReady and its pods are evicted (virtual seconds)."""
+        return self.engine.by_name["nodelifecycle"].countdown(name)
+
+    def kill_container(self, pod: str, namespace: str = "default",
+                       container: str | None = None) -> list[str]:
+        """Kill a pod's running containers (exit 137); the kubelet restarts them per the
+        pod's restartPolicy, so the restart count goes up as with a crashing app."""
+        killed = self.engine.by_name["kubelet"].kill(namespace, pod, container)
+        self.engine.settle()
+        return killed
+
     # time ------------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
         self.engine.advance(seconds)

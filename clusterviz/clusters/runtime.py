@@ -60,6 +60,7 @@ from django.utils import timezone
 from clusterviz.clusters import engines, publish
 from clusterviz.clusters.clock import catch_up
 from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
+from clusterviz.history import record as history
 from simcore import errors
 from simcore.jsoncopy import clone
 from simcore.presets import options as preset_options
@@ -199,6 +200,7 @@ def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
             return False
         _write_parts(cluster, changed, gone)
         events = _write_changes(cluster, sim, old_rv)
+        history.saved(cluster, sim, old_rv, events)  # the time machine's log (clusterviz.history)
         transaction.on_commit(partial(publish.publish, cluster.slug, old_rv, store.rv, events))
     cluster.version += 1
     cluster.resource_version = store.rv
@@ -289,4 +291,5 @@ def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
         _write_parts(cluster, parts, [])
         StoredObject.objects.bulk_create(
             [_row(cluster, res, obj) for res, objs in objects.items() for obj in objs])
+        history.saved(cluster, sim, sim.engine.store.rv, None)  # the timeline's first snapshot
     return cluster

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import yaml
 
 from clusterviz.clusters import runtime
+from clusterviz.history import marks
 from simcore.execution import ExecResult
 from simcore.resources import UnknownResource, lookup
 from simcore.simulation import ApplyResult, Simulation, parse_documents
@@ -47,7 +48,8 @@ class Source:
 def apply_manifests(slug: str, text: str, create: bool = False) -> list[dict]:
     """`kubectl apply -f -` (or `create -f -`) of `text`: one result line per document."""
     manifests = check_manifests(text, create)
-    results = runtime.run(slug, lambda sim: sim.apply(manifests, create=create))
+    with marks.by_person(f"upload: kubectl {'create' if create else 'apply'} -f -"):
+        results = runtime.run(slug, lambda sim: sim.apply(manifests, create=create))
     return [result_line(r, create) for r in results]
 
 
@@ -117,7 +119,8 @@ def run_command(slug: str, source: Source, command: str) -> dict:
         raise Refused("type a command, for example: curl -s http://svc-node")
     if len(command) > MAX_COMMAND_CHARS:
         raise Refused(f"the command is longer than {MAX_COMMAND_CHARS} characters")
-    result = runtime.run(slug, lambda sim: exec_from(sim, source, command), force_save=True)
+    with marks.by_person(f"request: {command}"):
+        result = runtime.run(slug, lambda sim: exec_from(sim, source, command), force_save=True)
     return terminal(result) | {"steps": list(result.trace)}  # steps: for views' path
 
 

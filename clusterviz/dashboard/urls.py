@@ -12,5 +12,6 @@ urlpatterns = [
     path("fire", views.fire_chunk, name="cluster-fire"),
     path("clock", views.clock, name="cluster-clock"),
     path("inspect", views.inspect, name="cluster-inspect"),
+    path("failures", views.failure, name="cluster-failures"),
     path("pods/<str:namespace>/<str:name>/shell", shellpage.shell_page, name="cluster-shell"),
 ]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from clusterviz.clusters.models import Cluster, StoredObject
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.dashboard import actions, fire, inspector, path, timecontrol
+from clusterviz.dashboard import actions, failures, fire, inspector, path, timecontrol
 from clusterviz.dashboard.graph import DEFAULT_CLIENTS
 from simcore import safeyaml
 
@@ -155,3 +155,19 @@ async def inspect(request: HttpRequest, slug: str) -> JsonResponse:
     """The YAML and recent events of the object behind a graph element (`?id=pod/ns/name`)."""
     element_id = request.GET.get("id", "")
     return await _answer(slug, lambda: inspector.inspect(slug, element_id))
+
+
+@csrf_exempt
+async def failure(request: HttpRequest, slug: str) -> JsonResponse:
+    """GET: each node's countdown (NotReady in, pods evicted in). POST {action, node} or
+    {action, pod, namespace}: a failure demo from the graph's menus (`failures`)."""
+    def work() -> dict:
+        if request.method != "POST":
+            return failures.countdowns(slug)
+        body = _json_body(request)
+        name = str(body.get("node") or body.get("pod") or "")
+        if not name:
+            raise actions.Refused("name the node or the pod")
+        return failures.act(slug, str(body.get("action") or ""), name,
+                            str(body.get("namespace") or "default"))
+    return await _answer(slug, work)

@@ -24,6 +24,7 @@ unknown path as the API server's 404, a crash as a 500 InternalError Status
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from asgiref.sync import sync_to_async
@@ -32,6 +33,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from clusterviz.clusters.runtime import ClusterNotFound
+from clusterviz.history import marks
 from clusterviz.k8sapi import (
     discovery,
     eventsv1,
@@ -78,7 +80,8 @@ def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
             return not_found()
         warning = _deprecation(route)
         try:
-            response = _dispatch(request, slug, route)
+            with _person(request, route):  # a person's change: a mark on the timeline
+                response = _dispatch(request, slug, route)
         except errors.APIError as exc:
             response = error_response(exc)
         return add_warning(response, warning) if warning else response
@@ -90,6 +93,13 @@ def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
         log.exception("API request failed: %s %s", request.method, request.path)
         return status_response(errors.status(500, "InternalError",
                                              f"Internal error occurred: {exc}"))
+
+
+def _person(request: HttpRequest, route: Route):
+    if request.method in marks.VERBS and route.resource is not None:
+        return marks.by_person(marks.api_label(request.method, route.resource.group_resource,
+                                               route.name, route.subresource))
+    return contextlib.nullcontext()
 
 
 def _deprecation(route: Route) -> str | None:

@@ -28,6 +28,7 @@ from django.db import transaction
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard import actions, path
+from clusterviz.history import marks
 from clusterviz.lessons import checks
 from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Step
 from clusterviz.lessons.models import LessonRun
@@ -182,7 +183,8 @@ def go_to(slug: str, lesson: Lesson, number: int) -> dict:
     record = progress(slug, lesson)
     applied = []
     for later in lesson.steps[record.applied_through:number]:
-        lines = runtime.run(slug, lambda sim, s=later: apply_step(sim, s))
+        with marks.by_person(f"lesson step {later.number}: {later.title}"):
+            lines = runtime.run(slug, lambda sim, s=later: apply_step(sim, s))
         applied.append({"step": later.number, "title": later.title, "results": lines})
         record.applied_through = later.number
         record.save(update_fields=["applied_through"])

@@ -97,62 +97,24 @@ class JobController(Controller):
         if self.requeue_backoff():
             self._sync_requeue_paced(key, job)
             return
-        spec = job["spec"]
-        pods = [p for p in (self.api.store.get(r, ns, n) for r, ns, n in
-                            self.api.store.dependents(job["metadata"]["uid"]) if r == "pods")
-                if p is not None]
-        active = [p for p in pods if p["status"].get("phase") not in ("Succeeded", "Failed")
-                  and not p["metadata"].get("deletionTimestamp")]
-        succeeded = sum(1 for p in pods if p["status"].get("phase") == "Succeeded")
-        failed = sum(1 for p in pods if p["status"].get("phase") == "Failed")
+        pods, active, succeeded, failed = self._count(job)
         record = self._backoff_record(key, pods)
         status = dict(job.get("status") or {})
         status.setdefault("startTime", self.clock.timestamp())
-        if spec.get("suspend"):
-            self._delete(job, active)
-            active = []
-        elif self._past_backoff_limit(spec, failed, active):
-            self._finish(job, status, active, "Failed", "BackoffLimitExceeded",
-                         "Job has reached the specified backoff limit")
-            return
-        elif self._past_deadline(key, spec, status):
-            self._finish(job, status, active, "Failed", "DeadlineExceeded",
-                         "Job was active longer than specified deadline")
-            return
-        elif self._complete(spec, succeeded, active):
-            self._finish(job, status, active, "Complete", None, None, succeeded, failed)
-            return
-        else:
-            active = self._manage(key, job, active, succeeded, record)
-        self._write_status(job, status, active, succeeded, failed)
+        active = self._reconcile(key, job, status, active, succeeded, failed, record)
+        if active is not None:
+            self._write_status(job, status, active, succeeded, failed)
 
     def _sync_requeue_paced(self, key: str, job: dict) -> None:
         """syncJob before v1.27: no wait of its own; the queue's timing is the back-off."""
-        spec, old = job["spec"], job.get("status") or {}
-        pods = self._pods(job)
-        active = [p for p in pods if p["status"].get("phase") not in ("Succeeded", "Failed")
-                  and not p["metadata"].get("deletionTimestamp")]
-        succeeded = sum(1 for p in pods if p["status"].get("phase") == "Succeeded")
-        failed = sum(1 for p in pods if p["status"].get("phase") == "Failed")
+        old = job.get("status") or {}
+        _, active, succeeded, failed = self._count(job)
         new_failure = failed > old.get("failed", 0)
         status = dict(old)
         status.setdefault("startTime", self.clock.timestamp())
-        if spec.get("suspend"):
-            self._delete(job, active)
-            active = []
-        elif self._past_backoff_limit(spec, failed, active):
-            self._finish(job, status, active, "Failed", "BackoffLimitExceeded",
-                         "Job has reached the specified backoff limit")
+        active = self._reconcile(key, job, status, active, succeeded, failed, None)
+        if active is None:
             return
-        elif self._past_deadline(key, spec, status):
-            self._finish(job, status, active, "Failed", "DeadlineExceeded",
-                         "Job was active longer than specified deadline")
-            return
-        elif self._complete(spec, succeeded, active):
-            self._finish(job, status, active, "Complete", None, None, succeeded, failed)
-            return
-        else:
-            active = self._manage(key, job, active, succeeded, None)
         record = self.state.setdefault(key, {})
         changed = (len(active), succeeded, failed) != \
             (old.get("active", 0), old.get("succeeded", 0), old.get("failed", 0))
@@ -164,6 +126,36 @@ class JobController(Controller):
             self._add_after(key, _delay(requeues))
         elif changed:
             record["requeues"] = 0  # Forget
+
+    def _count(self, job: dict) -> tuple[list[dict], list[dict], int, int]:
+        """The Job's pods, the active ones, and how many succeeded and failed."""
+        pods = self._pods(job)
+        active = [p for p in pods if p["status"].get("phase") not in ("Succeeded", "Failed")
+                  and not p["metadata"].get("deletionTimestamp")]
+        succeeded = sum(1 for p in pods if p["status"].get("phase") == "Succeeded")
+        failed = sum(1 for p in pods if p["status"].get("phase") == "Failed")
+        return pods, active, succeeded, failed
+
+    def _reconcile(self, key: str, job: dict, status: dict, active: list[dict],
+                   succeeded: int, failed: int, record: dict | None) -> list[dict] | None:
+        """What both back-off rules share: suspend, the limits, completion, else the pods to
+        run; None once the Job is finished (its status is written already)."""
+        spec = job["spec"]
+        if spec.get("suspend"):
+            self._delete(job, active)
+            return []
+        if self._past_backoff_limit(spec, failed, active):
+            self._finish(job, status, active, "Failed", "BackoffLimitExceeded",
+                         "Job has reached the specified backoff limit")
+            return None
+        if self._past_deadline(key, spec, status):
+            self._finish(job, status, active, "Failed", "DeadlineExceeded",
+                         "Job was active longer than specified deadline")
+            return None
+        if self._complete(spec, succeeded, active):
+            self._finish(job, status, active, "Complete", None, None, succeeded, failed)
+            return None
+        return self._manage(key, job, active, succeeded, record)
 
     def _pods(self, job: dict) -> list[dict]:
         return [p for p in (self.api.store.get(r, ns, n) for r, ns, n in

@@ -384,6 +384,19 @@ class Kubelet(Controller):
                       host=pod["spec"].get("nodeName"),
                       field_path=f"spec.containers{{{container['name']}}}")
 
+    def kill(self, namespace: str, name: str, container: str | None = None) -> list[str]:
+        """Kill the pod's running containers (or one) as `kill -9` of the main process does:
+        exit code 137, then the restart policy decides; the names of those killed."""
+        key = object_key(namespace, name)
+        record = self.state.get("pods", {}).get(key) or {}
+        killed = []
+        for cname, state in (record.get("containers") or {}).items():
+            if (container is None or cname == container) and state.get("stage") == "running":
+                state["exit_at"], state["exit_code"] = self.clock.elapsed, 137
+                killed.append(cname)
+        self.queue.add(key)
+        return killed
+
     def poke(self, namespace: str, name: str) -> None:
         """Something inside the pod changed (a file): look again now."""
         self.queue.add(object_key(namespace, name))

@@ -166,6 +166,28 @@ class NodeLifecycleController(Controller):
                 kubelet.poke(*split_key(key))
         self.queue.add(node_name)
 
+    def countdown(self, node_name: str) -> dict:
+        """What comes next for a node, in virtual elapsed seconds: when a stopped kubelet's
+        node goes NotReady, and when each pod on it is evicted (for the dashboard)."""
+        node = self.api.try_get_ref("nodes", node_name)
+        stopped_at = self.state.get("stopped", {}).get(node_name)
+        not_ready_at = None
+        if stopped_at is not None and node is not None and ready_status(node) != "Unknown":
+            not_ready_at = stopped_at + GRACE_PERIOD
+        taints = [t for t in ((node or {}).get("spec") or {}).get("taints") or []
+                  if t.get("effect") == "NoExecute"]
+        evictions = []
+        for key, start in sorted(self.state.get("evictions", {}).items()):
+            namespace, name = split_key(key)
+            pod = self.api.try_get_ref("pods", name, namespace)
+            if pod is None or self.node_of.get(key) != node_name or not taints:
+                continue
+            seconds = toleration_seconds(pod, taints)
+            if seconds is not None:
+                evictions.append({"pod": key, "at": start + seconds})
+        return {"kubelet": "stopped" if stopped_at is not None else "running",
+                "not_ready_at": not_ready_at, "evictions": evictions}
+
     # sync -------------------------------------------------------------------------------------
     def sync(self, key: str) -> None:
         node = self.api.try_get_ref("nodes", key)

@@ -1,18 +1,27 @@
 // The cluster page: the live graph (Cytoscape), the Upload, Request (with Fire N),
 // Terminal and Inspect panels, and the clock controls in the top bar.
 
+import {mountFailureMenu} from "./failmenu.js";
 import {mountGraph} from "./graphview.js";
+import {mountTimeline} from "./timeline.js";
 import {mountUpload} from "./upload.js";
 
 const config = JSON.parse(document.getElementById("page-config").textContent);
 
-const {cy, state, send, showPath, clearPath} = mountGraph(document.getElementById("graph"), {
+const graph = mountGraph(document.getElementById("graph"), {
   slug: config.slug, static: config.static,
   namespace: () => document.getElementById("namespace").value,
   showOwners: () => document.getElementById("show-owners").checked,
   onChange: () => refreshSources(), onClock: setClock, onLive: setLive,
 });
-window.clusterviz = {cy, state};
+const {cy, state, send, showPath, clearPath} = graph;
+const timeline = mountTimeline(document.getElementById("timeline"), graph, {
+  slug: config.slug, namespace: () => document.getElementById("namespace").value,
+});
+const failures = mountFailureMenu(document.getElementById("failure-menu"), graph, {
+  slug: config.slug, isPast: () => timeline.pastAt() !== null,
+});
+window.clusterviz = {cy, state, graph, timeline, failures};
 
 function setLive(name, text) {
   const live = document.getElementById("live");
@@ -157,7 +166,9 @@ async function loadInspect(id) {
   const events = document.getElementById("inspect-events");
   yamlBox.textContent = "…";
   events.replaceChildren();
-  const response = await fetch(`/clusters/${config.slug}/inspect?id=${encodeURIComponent(id)}`);
+  const at = timeline.pastAt();  // in the past: the object as it was then
+  const where = at === null ? "inspect?" : `history/inspect?at=${at}&`;
+  const response = await fetch(`/clusters/${config.slug}/${where}id=${encodeURIComponent(id)}`);
   const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
   if (payload.error) return (yamlBox.textContent = payload.error);
   yamlBox.textContent = payload.yaml || payload.note || "";

@@ -14,6 +14,7 @@
 //                                      onClock(clock) {}, onLive(state, text) {}});
 //   graph.cy, graph.state, graph.send(payload), graph.fit()
 //   graph.showPath(path, {list: <ol of the trace>}), graph.clearPath()
+//   graph.showPast(elements), graph.pastChange(delta), graph.leavePast(), graph.isPast()
 //
 // A request's path (`path` from the run endpoint, see clusterviz/dashboard/path.py) is
 // played step by step: the trace line and the elements it touches light up together, a
@@ -433,8 +434,34 @@ function diffAgainstDrawn(elements) {
   return {add, update, remove};
 }
 
+// The past (clusterviz/history): while the timeline shows a moment of the past, the live
+// feed keeps its sequence but draws nothing; leaving asks for a fresh snapshot, drawn as a
+// diff like any resync.
+let past = false;
+
+function showPast(elements) {
+  past = true;
+  container.classList.add("past");
+  applyChange(diffAgainstDrawn(elements), false);
+}
+
+function pastChange(change) {
+  if (past) applyChange(change, true);
+}
+
+function leavePast() {
+  if (!past) return;
+  past = false;
+  container.classList.remove("past");
+  send({type: "resync"});
+}
+
 function onMessage(message) {
   state.messages += 1;
+  if (past) {
+    state.seq = message.seq;
+    return;
+  }
   if (message.seq !== state.seq + 1 && message.type !== "snapshot") {
     state.resyncs += 1;
     send({type: "resync"});
@@ -709,6 +736,7 @@ cy.on("mouseout", "node.service, node.pod", unfocus);
 
 connect();
 if (opts.fitOnResize) window.addEventListener("resize", () => { cy.resize(); cy.fit(undefined, 24); });
-return {cy, state, send, showPath, clearPath,
+return {cy, state, send, showPath, clearPath, showPast, pastChange, leavePast,
+        isPast: () => past,
         fit: () => cy.animate({fit: {eles: cy.elements(), padding: 24}}, {duration: 300})};
 }

@@ -29,6 +29,15 @@ async def _title(page) -> str:
     return await page.inner_text("#step-title")
 
 
+def _clock(page, body: dict):
+    return page.evaluate("""async (body) => {
+        const url = location.pathname.replace(/present$/, "clock");
+        const answer = await fetch(url, {method: "POST", body: JSON.stringify(body),
+                                         headers: {"Content-Type": "application/json"}});
+        if (!answer.ok) throw new Error(await answer.text());
+    }""", body)
+
+
 def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url):
     async def steps(page):
         assert await _title(page) == "Job - 1/2, 2/2"
@@ -43,12 +52,7 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         await page.keyboard.press("ArrowLeft")
         assert await _title(page) == "Pod Network 실습"
         await page.keyboard.press("ArrowRight")
-        await page.evaluate("""async () => {
-            const url = location.pathname.replace(/present$/, "clock");
-            const answer = await fetch(url, {method: "POST", body: JSON.stringify(
-                {action: "step", seconds: 5}), headers: {"Content-Type": "application/json"}});
-            if (!answer.ok) throw new Error(await answer.text());
-        }""")
+        await _clock(page, {"action": "step", "seconds": 5})
         # step 4 applied steps 1-4 and 5 s went by: three ready pods behind svc-node, serving
         await page.wait_for_function("""() => {
             const cy = window.clusterviz.cy;
@@ -112,14 +116,6 @@ def test_the_lessons_list_links_to_the_presenter(server):  # noqa: F811
     assert 'href="/clusters/listed/present?lesson=week4-services"' in html
     assert "<li>readinessProbe</li>" in html
 
-
-def _clock(page, body: dict):
-    return page.evaluate("""async (body) => {
-        const url = location.pathname.replace(/present$/, "clock");
-        const answer = await fetch(url, {method: "POST", body: JSON.stringify(body),
-                                         headers: {"Content-Type": "application/json"}});
-        if (!answer.ok) throw new Error(await answer.text());
-    }""", body)
 
 
 def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_command(server):  # noqa: F811

@@ -33,6 +33,12 @@ SAMPLES = {
     "clusters/<slug:slug>/fire": "/clusters/lecture/fire",
     "clusters/<slug:slug>/clock": "/clusters/lecture/clock",
     "clusters/<slug:slug>/inspect": "/clusters/lecture/inspect",
+    "clusters/<slug:slug>/history": "/clusters/lecture/history",
+    "clusters/<slug:slug>/history/graph": "/clusters/lecture/history/graph",
+    "clusters/<slug:slug>/history/inspect": "/clusters/lecture/history/inspect",
+    "clusters/<slug:slug>/history/replay": "/clusters/lecture/history/replay",
+    "clusters/<slug:slug>/history/restore": "/clusters/lecture/history/restore",
+    "clusters/<slug:slug>/failures": "/clusters/lecture/failures",
     "clusters/<slug:slug>/pods/<str:namespace>/<str:name>/shell":
         "/clusters/lecture/pods/default/web/shell",
     "k8s/clusters/<slug:slug>/": "/k8s/clusters/lecture/",

@@ -1,0 +1,161 @@
+// The timeline under the graph (clusterviz/history): the cluster's recent past with its
+// marks, a handle that shows the graph as it was (read-only, marked "past"), "Replay from
+// here" at x1/x5/x20, and "Restore to here".
+//
+//   const timeline = mountTimeline(document.getElementById("timeline"), graph, {slug,
+//                                  namespace: () => "..."});
+//   timeline.pastAt()   // the moment shown, or null when the graph is live
+//
+// Words a person reads come from the template's data-word-* attributes (translated there).
+// The handle's scale is timeline seconds (`at`, see clusterviz/history/models.py); the span
+// is reloaded every few seconds and whenever the handle is grabbed.
+
+const REFRESH_MS = 5000;
+const DRAG_DEBOUNCE_MS = 120;
+const MAX_IDLE_MS = 3000;  // a replay skips quiet stretches longer than this
+
+export function mountTimeline(root, graph, opts) {
+  const $ = (name) => root.querySelector(`[data-part="${name}"]`);
+  const word = (name) => root.dataset[`word${name}`] || name;
+  const handle = $("handle"), marks = $("marks"), when = $("when"), badge = $("badge");
+  let span = {start: 0, now: 0, marks: []};
+  let shown = null;  // the moment drawn, null when live
+  let replaying = null;
+  let dragTimer = null;
+
+  async function getJSON(path) {
+    const response = await fetch(`/clusters/${opts.slug}/${path}`);
+    const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
+    if (!response.ok || payload.error) throw new Error(payload.error || `HTTP ${response.status}`);
+    return payload;
+  }
+
+  async function refresh() {
+    try { span = await getJSON("history"); } catch { return; }
+    handle.min = String(span.start);
+    handle.max = String(span.now);
+    // live and not in someone's hand: the handle sits at now
+    if (shown === null && document.activeElement !== handle) handle.value = String(span.now);
+    drawMarks();
+  }
+
+  function drawMarks() {
+    const width = Math.max(span.now - span.start, 1e-9);
+    // the moments a restore reaches exactly (snapshots); a restore between two goes back
+    // to the one before
+    const points = (span.restore_points || []).map((at) => {
+      const point = document.createElement("span");
+      point.className = "point";
+      point.style.left = `${((at - span.start) / width) * 100}%`;
+      return point;
+    });
+    marks.replaceChildren(...points, ...span.marks.map((mark) => {
+      const tick = document.createElement("button");
+      tick.type = "button";
+      tick.className = `mark mark-${mark.kind}`;
+      tick.style.left = `${((mark.at - span.start) / width) * 100}%`;
+      tick.title = mark.label;
+      tick.dataset.at = String(mark.at);
+      tick.setAttribute("aria-label", mark.label);
+      return tick;
+    }));
+  }
+
+  const namespace = () => encodeURIComponent(opts.namespace());
+
+  async function showAt(at) {
+    if (at >= span.now - 0.5) return goLive();
+    stopReplay();
+    try {
+      const payload = await getJSON(`history/graph?at=${at}&namespace=${namespace()}`);
+      shown = at;
+      graph.showPast(payload.elements);
+      setPast(payload.clock);
+    } catch (error) {
+      when.textContent = error.message;
+    }
+  }
+
+  function setPast(clock) {
+    root.classList.add("is-past");
+    badge.hidden = false;
+    when.textContent = clock.now.replace("T", " ").replace(/Z$/, " UTC");
+  }
+
+  function goLive() {
+    stopReplay();
+    shown = null;
+    graph.leavePast();
+    root.classList.remove("is-past");
+    badge.hidden = true;
+    when.textContent = word("Live");
+    handle.value = String(span.now);
+  }
+
+  function stopReplay() {
+    if (replaying) replaying.stopped = true;
+    replaying = null;
+  }
+
+  async function replay() {
+    const at = shown ?? Number(handle.value);
+    const speed = Number($("speed").value) || 1;
+    stopReplay();
+    let payload;
+    try {
+      payload = await getJSON(`history/replay?at=${at}&namespace=${namespace()}`);
+    } catch (error) {
+      when.textContent = error.message;
+      return;
+    }
+    const run = replaying = {stopped: false};
+    shown = at;
+    graph.showPast(payload.elements);
+    setPast(payload.clock);
+    root.classList.add("is-replaying");
+    let last = at;
+    for (const frame of payload.frames) {
+      const wait = Math.min(((frame.at - last) * 1000) / speed, MAX_IDLE_MS);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (run.stopped) return;
+      graph.pastChange(frame);
+      shown = last = frame.at;
+      handle.value = String(frame.at);
+      setPast(frame.clock);
+    }
+    root.classList.remove("is-replaying");
+    if (!run.stopped) { await refresh(); goLive(); }
+  }
+
+  async function restore() {
+    const at = shown ?? Number(handle.value);
+    if (!window.confirm(word("Confirm"))) return;
+    const response = await fetch(`/clusters/${opts.slug}/history/restore`, {
+      method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({at}),
+    });
+    const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
+    if (!response.ok) { when.textContent = payload.error; return; }
+    await refresh();
+    goLive();
+  }
+
+  handle.addEventListener("pointerdown", refresh);
+  handle.addEventListener("input", () => {
+    clearTimeout(dragTimer);
+    dragTimer = setTimeout(() => showAt(Number(handle.value)), DRAG_DEBOUNCE_MS);
+  });
+  marks.addEventListener("click", (event) => {
+    const at = event.target.dataset?.at;
+    if (at === undefined) return;
+    handle.value = at;
+    showAt(Number(at));
+  });
+  $("live").addEventListener("click", async () => { await refresh(); goLive(); });
+  $("replay").addEventListener("click", replay);
+  $("restore").addEventListener("click", restore);
+  refresh();
+  setInterval(() => { if (!replaying) refresh(); }, REFRESH_MS);
+  when.textContent = word("Live");
+  return {pastAt: () => shown, refresh, showAt, goLive};
+}

@@ -1,0 +1,98 @@
+"""The timeline under the graph in a real browser: scrub back to before a Deployment
+existed, replay its scale-up, restore (clusterviz/history, static/dashboard/timeline.js)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+
+from tests.browser.test_dashboard import ARTIFACTS, _post, _with_page, page_url  # noqa: F401,F811
+from tests.kubectl.kubectl_fixtures import server  # noqa: F401
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: %d
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: whatwant/node-web:1.0}]
+"""
+WEB_PODS = "window.clusterviz.cy.nodes(\"node.pod[namespace = 'default']\").length"
+HAS_DEPLOYMENT = "window.clusterviz.cy.getElementById('deploy/default/web').nonempty()"
+
+
+def _get(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+def _settled(url: str, replicas: int) -> float:
+    """Apply the Deployment with `replicas`, step the clock until they run; the moment."""
+    assert _post(url + "apply", {"text": DEPLOYMENT % replicas})["results"][0]["ok"]
+    _post(url + "clock", {"action": "step", "seconds": 20})
+    return _get(url + "history")["now"]
+
+
+async def _until(page, expression: str) -> None:
+    await page.wait_for_function(expression, timeout=20_000)
+
+
+async def _show(page, at: float) -> None:
+    """Move the handle to `at` as a drag does: set the range's value, fire `input`."""
+    await page.eval_on_selector("[data-part=handle]", "(el, at) => { el.max = Math.max("
+                                "Number(el.max), at + 1); el.value = at; el.dispatchEvent("
+                                "new Event('input')); }", at)
+
+
+def test_scrub_back_to_before_the_deployment_replay_the_scale_up_and_restore(page_url):  # noqa: F811
+    _post(page_url + "clock", {"action": "pause"})
+    before = _get(page_url + "history")["now"]
+    _post(page_url + "clock", {"action": "step", "seconds": 5})
+    one = _settled(page_url, 1)
+    _post(page_url + "clock", {"action": "step", "seconds": 5})
+    _settled(page_url, 3)
+
+    async def steps(page):
+        page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+        await _until(page, f"{WEB_PODS} === 3 && {HAS_DEPLOYMENT}")
+        # scrub back: the graph as it was, marked past, without the Deployment
+        await page.click("[data-part=handle]")
+        await page.keyboard.press("Home")
+        await _until(page, f"document.getElementById('graph').classList.contains('past') "
+                           f"&& !{HAS_DEPLOYMENT} && {WEB_PODS} === 0")
+        assert await page.inner_text("[data-part=badge]") == "PAST (READ-ONLY)"
+        assert await page.locator(".mark-person").count() >= 2  # the two uploads
+        assert await page.locator(".marks .point").count() >= 1  # the first snapshot
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "timeline-past.png"))
+        # replay from one replica: the scale-up is drawn again, in the past, then live
+        await _show(page, one)
+        await _until(page, f"{HAS_DEPLOYMENT} && {WEB_PODS} === 1")
+        await page.evaluate(f"""() => {{ window.samples = [];
+          window.sampler = setInterval(() => window.samples.push(
+            [window.clusterviz.graph.isPast(), {WEB_PODS}]), 10); }}""")
+        await page.select_option("[data-part=speed]", "20")
+        await page.click("[data-part=replay]")
+        await _until(page, "!window.clusterviz.graph.isPast() && window.samples.length > 0 "
+                           "&& window.samples.some(([past]) => past)")
+        samples = await page.evaluate("clearInterval(window.sampler), window.samples")
+        counts = [count for past, count in samples if past]
+        assert counts[0] == 1 and 3 in counts, samples
+        assert counts == sorted(counts)  # one pod, then more, never fewer: a scale-up
+        # restore to before the Deployment: the live graph loses it, the timeline marks it
+        await page.click("[data-part=handle]")
+        await page.keyboard.press("Home")
+        await _until(page, f"document.getElementById('graph').classList.contains('past') "
+                           f"&& !{HAS_DEPLOYMENT}")
+        await page.click("[data-part=restore]")
+        await _until(page, f"!window.clusterviz.graph.isPast() && !{HAS_DEPLOYMENT} "
+                           f"&& {WEB_PODS} === 0 && document.querySelector('.mark-restore')")
+    asyncio.run(_with_page(page_url, steps))
+    deployments = _get(page_url.replace("/clusters/", "/k8s/clusters/")
+                       + "apis/apps/v1/namespaces/default/deployments")
+    assert deployments["items"] == []
+    assert before >= 0

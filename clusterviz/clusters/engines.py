@@ -30,6 +30,11 @@ save writes one pod's row (a few kB) and not the table (megabytes at 2,000
 pods); adding or removing a pod rewrites the section's row with its list of
 keys as well. The per-pod names stay out of `Cluster.state["parts"]`, the
 row every request reads: the section's row orders them.
+
+The clock's timers (a few per pod: 90 kB at 2,000 pods) live in a part of
+their own (`clock/timers`) for the same reason; the row keeps the soonest
+`TIMERS_IN_ROW` of them, which is what its readers use (the next due time,
+the time controls' list of pending timers).
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from simcore.simulation import Simulation
 RUNTIME = "runtime/"  # part names: "rng", and "runtime/<section>" per engine.runtime section
 # section -> its table stored one row per entry, as "runtime/<section>/<table>/<key>"
 FINE = {"kubelet": "pods"}
+TIMERS = "clock/timers"  # the clock's timers, soonest first; the row keeps their head
+TIMERS_IN_ROW = 16  # at least dashboard.timecontrol.MAX_PENDING_SHOWN
 
 
 @dataclass
@@ -136,6 +143,9 @@ def split_state(sim: Simulation, objects: bool = True
             fine.update((prefix + key, record) for key, record in value[table].items())
             value = {k: list(v) if k == table else v for k, v in value.items()}  # keys, in order
         parts[RUNTIME + section] = value
+    clock = state["clock"]
+    parts[TIMERS] = clock["timers"]
+    state["clock"] = {**clock, "timers": clock["timers"][:TIMERS_IN_ROW]}
     state["parts"] = list(parts)  # their order, so that a rebuilt engine.runtime has it too
     parts.update(fine)
     return state, parts, by_resource
@@ -146,9 +156,12 @@ def join_parts(row_state: dict, parts: dict[str, object]) -> dict:
     state = {k: v for k, v in row_state.items() if k != "parts"}
     state["store"] = dict(state.get("store") or {})
     runtime = state["runtime"] = {}
-    for name in row_state.get("parts") or sorted(n for n in parts if n.count("/") < 2):
+    for name in row_state.get("parts") or sorted(n for n in parts if n.count("/") < 2
+                                                 and n != TIMERS):
         if name == "rng":
             state["rng"] = parts[name]
+        elif name == TIMERS:
+            state["clock"] = {**state["clock"], "timers": parts[name]}
         elif name.startswith(RUNTIME):
             section = name.removeprefix(RUNTIME)
             runtime[section] = _joined(section, parts[name], parts)

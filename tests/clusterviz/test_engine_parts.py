@@ -1,5 +1,6 @@
-"""The kubelet's pods table stored one row per pod: exact round trips, rows that follow the
-pods, a curl's save that writes one pod's row, and migration 0005 in both directions."""
+"""The kubelet's pods table stored one row per pod and the clock's timers in a part: exact
+round trips, rows that follow the pods, a curl's save that writes one pod's row, the
+cluster's row holding the soonest timers only, and migration 0005 in both directions."""
 
 from __future__ import annotations
 
@@ -87,18 +88,34 @@ def test_the_section_row_keeps_the_pods_keys_in_order(cluster, age):
     assert row["pods"] == list(_live(cluster).engine.runtime["kubelet"]["pods"])
 
 
+def test_the_row_keeps_the_soonest_timers_and_the_part_all_of_them(cluster, monkeypatch):
+    monkeypatch.setattr(engines, "TIMERS_IN_ROW", 2)
+    runtime.run("lecture", lambda sim: sim.apply(RS_NODE_WEB.read_text(), create=True))
+    timers = _live(cluster).state()["clock"]["timers"]
+    assert len(timers) > 2  # the three pods start later
+    row = Cluster.objects.get(pk=cluster.pk).state["clock"]["timers"]
+    assert row == timers[:2]
+    assert EnginePart.objects.get(cluster=cluster, name="clock/timers").body == timers
+
+
 def test_migration_0005_joins_and_splits_again_exactly(cluster, age):
     _running(cluster, age)
     live = _digest(_live(cluster).state())
+    row = Cluster.objects.get(pk=cluster.pk).state
     split = dict(EnginePart.objects.filter(cluster=cluster).values_list("name", "body"))
+    migration.join_timers(apps, None)
     migration.join_tables(apps, None)
+    assert Cluster.objects.get(pk=cluster.pk).state["clock"]["timers"] == split["clock/timers"]
     joined = dict(EnginePart.objects.filter(cluster=cluster).values_list("name", "body"))
+    assert "clock/timers" not in joined
     assert not any(name.startswith(PODS) for name in joined)
     assert list(joined["runtime/kubelet"]["pods"]) == split["runtime/kubelet"]["pods"]
     assert joined["runtime/kubelet"]["pods"] == {
         name.removeprefix(PODS): body for name, body in split.items()
         if name.startswith(PODS)}
     migration.split_tables(apps, None)
+    migration.split_timers(apps, None)
+    assert Cluster.objects.get(pk=cluster.pk).state == row
     again = dict(EnginePart.objects.filter(cluster=cluster).values_list("name", "body"))
     assert again == split
     assert _digest(_reloaded(cluster).state()) == live

@@ -1,11 +1,41 @@
 """The kubelet's pods table moves from its section's row to one row per pod record
 (clusters.engines.FINE explains why); the section's row keeps the pods' keys in order.
-Part names grow to hold "runtime/kubelet/pods/<namespace>/<pod>" (21 + 63 + 1 + 253)."""
+Part names grow to hold "runtime/kubelet/pods/<namespace>/<pod>" (21 + 63 + 1 + 253).
+The clock's timers move from the cluster's row to the part "clock/timers"; the row keeps
+the soonest 16."""
 
 from django.db import migrations, models
 
 RUNTIME = "runtime/"
 FINE = {"kubelet": "pods"}  # as clusters.engines.FINE on the day of this migration
+TIMERS, TIMERS_IN_ROW = "clock/timers", 16  # as clusters.engines
+
+
+def split_timers(apps, schema_editor):
+    Cluster, EnginePart = apps.get_model("clusters", "Cluster"), apps.get_model("clusters", "EnginePart")
+    for cluster in Cluster.objects.all():
+        state = dict(cluster.state or {})
+        names, clock = state.get("parts"), state.get("clock")
+        if names is None or TIMERS in names or not isinstance(clock, dict):
+            continue
+        timers = clock.get("timers") or []
+        EnginePart.objects.create(cluster=cluster, name=TIMERS, body=timers)
+        state["clock"] = {**clock, "timers": timers[:TIMERS_IN_ROW]}
+        state["parts"] = [*names, TIMERS]
+        Cluster.objects.filter(pk=cluster.pk).update(state=state)
+
+
+def join_timers(apps, schema_editor):
+    Cluster, EnginePart = apps.get_model("clusters", "Cluster"), apps.get_model("clusters", "EnginePart")
+    for cluster in Cluster.objects.all():
+        state = dict(cluster.state or {})
+        part = EnginePart.objects.filter(cluster=cluster, name=TIMERS).first()
+        if part is None:
+            continue
+        state["clock"] = {**(state.get("clock") or {}), "timers": part.body}
+        state["parts"] = [name for name in state.get("parts") or [] if name != TIMERS]
+        Cluster.objects.filter(pk=cluster.pk).update(state=state)
+        part.delete()
 
 
 def split_tables(apps, schema_editor):
@@ -53,4 +83,5 @@ class Migration(migrations.Migration):
             field=models.CharField(max_length=400),
         ),
         migrations.RunPython(split_tables, join_tables),
+        migrations.RunPython(split_timers, join_timers),
     ]

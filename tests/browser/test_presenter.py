@@ -52,6 +52,9 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         await page.keyboard.press("ArrowLeft")
         assert await _title(page) == "Pod Network 실습"
         await page.keyboard.press("ArrowRight")
+        # the clock moves only once steps 1-4 are applied (the page applies them in the
+        # background; stepped before, the pods would be made after it, on a paused clock)
+        await page.wait_for_function("window.clusterviz.view.applied >= 4")
         await _clock(page, {"action": "step", "seconds": 5})
         # step 4 applied steps 1-4 and 5 s went by: three ready pods behind svc-node, serving
         await page.wait_for_function("""() => {
@@ -143,6 +146,7 @@ def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_comm
         await page.wait_for_selector("#step-observe[data-holds=false]")
         await page.wait_for_function("document.querySelector('#step-observe').textContent"
                                      ".startsWith('Waiting for the cluster: 3 pod(s)')")
+        await page.wait_for_function("window.clusterviz.view.applied >= 3")
         await _clock(page, {"action": "step", "seconds": 5})
         await page.wait_for_selector("#step-observe[data-holds=true]")
         assert await page.inner_text("#step-observe") == (

@@ -48,25 +48,37 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# HOST=0.0.0.0 serves the room's network: the pages on http://<this machine>:PORT/, the
+# Kubernetes API (kubectl) on https://<this machine>:TLS_PORT/ with a local CA's certificate
+# for every name and address of the machine (more names: TLS_NAMES=class.local,10.0.0.5).
 HOST := 127.0.0.1
 PORT ?= 8000
-KUBECONFIG_FILE := $(CURDIR)/$(VENV)/kubeconfig-lecture
+TLS_PORT ?= $(shell expr $(PORT) + 443)
+TLS_NAMES ?=
+TLS_DIR := $(CURDIR)/$(VENV)/tls
+# one file per port: two servers from one checkout keep their own
+KUBECONFIG_FILE := $(CURDIR)/$(VENV)/kubeconfig-$(PORT)
 
 # daphne through clusterviz/serve.py: the same, plus a deadline for request headers
 # (--header-timeout, 20 s) so slow clients cannot hold connections.
+run: export CLUSTERVIZ_BIND := $(HOST)
+run: export CLUSTERVIZ_TLS_PORT := $(TLS_PORT)
+run: export CLUSTERVIZ_TLS_NAMES := $(TLS_NAMES)
+run: export CLUSTERVIZ_TLS_DIR := $(TLS_DIR)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py ensure_teacher
 	$(BIN)/python manage.py ensure_cluster lecture
-	$(BIN)/python manage.py write_kubeconfig lecture http://$(HOST):$(PORT) $(KUBECONFIG_FILE)
+	$(BIN)/python manage.py ensure_tls --port $(PORT)
+	$(BIN)/python manage.py kubeconfig lecture -o $(KUBECONFIG_FILE)
 	@echo ""
-	@echo "ClusterViz: the dashboard is http://$(HOST):$(PORT)/clusters/lecture/"
-	@echo "and the lecture cluster's Kubernetes API http://$(HOST):$(PORT)/k8s/clusters/lecture"
 	@echo "Use the bundled kubectl from another shell in this folder:"
 	@echo "    export KUBECONFIG=$(KUBECONFIG_FILE) PATH=$(CURDIR)/$(BIN):\$$PATH"
 	@echo "    kubectl get nodes -o wide"
-	@echo "or fetch the kubeconfig: curl -s http://$(HOST):$(PORT)/clusters/lecture/kubeconfig"
 	@echo ""
-	$(BIN)/python -m clusterviz.serve -b $(HOST) -p $(PORT) clusterviz.asgi:application
+	$(BIN)/python -m clusterviz.serve -b $(HOST) -p $(PORT) \
+	  -e ssl:port=$(TLS_PORT):interface=$(HOST):privateKey=$(TLS_DIR)/server.key:certKey=$(TLS_DIR)/server.crt \
+	  clusterviz.asgi:application
 
 clean:
 	rm -rf $(VENV)

@@ -76,24 +76,35 @@ class Server:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.port = _free_port()
+        self.port, self.tls_port = _free_port(), _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.api = f"/k8s/clusters/{SLUG}"
+        self.tls = workdir / "tls"
         self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-                    "DJANGO_SETTINGS_MODULE": "clusterviz.settings"}
+                    "DJANGO_SETTINGS_MODULE": "clusterviz.settings",
+                    "CLUSTERVIZ_TLS_PORT": str(self.tls_port), "CLUSTERVIZ_TLS_DIR": str(self.tls)}
         self.proc: subprocess.Popen | None = None
+        self.token = self.password = ""
 
-    def manage(self, *args: str) -> None:
-        subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env,
-                       check=True, capture_output=True, timeout=300)
+    def manage(self, *args: str) -> str:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env,
+                              check=True, capture_output=True, timeout=300, text=True).stdout
 
     def start(self) -> None:
+        """As `make run`: a teacher, the cluster, the TLS endpoint, the teacher's kubeconfig
+        (kubectl over https with its token); requests here carry that token."""
         self.manage("migrate", "--noinput", "-v0")
+        self.password = self.manage("ensure_teacher").split("password ")[1].split()[0]
         self.manage("ensure_cluster", SLUG, "--preset", "large")
-        self.manage("write_kubeconfig", SLUG, self.base, str(self.workdir / "kubeconfig"))
+        self.manage("ensure_tls")
+        kubeconfig = self.workdir / "kubeconfig"
+        self.manage("kubeconfig", SLUG, "-o", str(kubeconfig))
+        self.token = kubeconfig.read_text().split("token: ")[1].split()[0]
         log = open(self.workdir / "daphne.log", "w")  # noqa: SIM115 (closed with the process)
+        tls = (f"ssl:port={self.tls_port}:interface=127.0.0.1:privateKey={self.tls}/server.key"
+               f":certKey={self.tls}/server.crt")
         self.proc = subprocess.Popen(
-            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
+            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port), "-e", tls,
              "bench.echo_asgi:application"], cwd=REPO, env=self.env, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
@@ -120,6 +131,28 @@ class Server:
             self.proc.kill()
             self.proc.wait(timeout=10)
 
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def session_cookie(self) -> str:
+        """The teacher's signed-in session (the pages need one): the sign-in form, as a
+        browser fills it, with Django's CSRF cookie and token."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request("GET", "/signin")
+        response = conn.getresponse()
+        response.read()
+        csrf = response.headers["Set-Cookie"].split("csrftoken=")[1].split(";")[0]
+        form = f"username=teacher&password={self.password}&csrfmiddlewaretoken={csrf}"
+        conn.request("POST", "/signin", body=form, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
+            "Referer": self.base + "/"})
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        cookies = response.headers.get_all("Set-Cookie") or []
+        return next(c.split("sessionid=")[1].split(";")[0] for c in cookies
+                    if c.startswith("sessionid="))
+
     def request(self, method: str, path: str, body: dict | None = None,
                 conn: http.client.HTTPConnection | None = None) -> tuple[int, dict]:
         own = conn is None
@@ -128,7 +161,7 @@ class Server:
             data = json.dumps(body).encode() if body is not None else None
             conn.request(method, self.api + path, body=data,
                          headers={"Content-Type": "application/json",
-                                  "Accept": "application/json"})
+                                  "Accept": "application/json", **self.auth()})
             response = conn.getresponse()
             return response.status, json.loads(response.read() or b"{}")
         finally:
@@ -206,10 +239,12 @@ class CannedServer:
         self.cache = server.workdir / "canned-cache"
         shutil.copytree(cache, self.cache)
         for folder in (self.cache / "discovery").iterdir():
-            folder.rename(folder.with_name(folder.name.replace(str(server.port), str(self.port))))
+            folder.rename(folder.with_name(folder.name.replace(str(server.tls_port),
+                                                               str(self.port))))
         self.kubeconfig = server.workdir / "canned-kubeconfig"
         self.kubeconfig.write_text((server.workdir / "kubeconfig").read_text()
-                                   .replace(f":{server.port}", f":{self.port}"))
+                                   .replace(f"https://127.0.0.1:{server.tls_port}",
+                                            f"http://127.0.0.1:{self.port}"))
         answers, prefix = self.answers, server.api
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -255,7 +290,7 @@ def list_pages(server: Server) -> list[str]:
 def _fetch(server: Server, path: str, accept: str) -> tuple[str, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     try:
-        conn.request("GET", server.api + path, headers={"Accept": accept})
+        conn.request("GET", server.api + path, headers={"Accept": accept, **server.auth()})
         response = conn.getresponse()
         return response.getheader("Content-Type") or "application/json", response.read()
     finally:
@@ -275,7 +310,8 @@ def time_table_request(server: Server) -> float:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
         start = time.perf_counter()
         for path in pages:
-            conn.request("GET", f"{server.api}{path}", headers={"Accept": TABLE_ACCEPT})
+            conn.request("GET", f"{server.api}{path}", headers={"Accept": TABLE_ACCEPT,
+                                                                     **server.auth()})
             conn.getresponse().read()
         times.append(time.perf_counter() - start)
         conn.close()
@@ -291,7 +327,7 @@ class WatchListener(threading.Thread):
         self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
         self.conn.request("GET", f"{server.api}/api/v1/namespaces/default/configmaps"
                                  f"?watch=true&resourceVersion={resource_version}",
-                          headers={"Accept": "application/json"})
+                          headers={"Accept": "application/json", **server.auth()})
         self.response = self.conn.getresponse()
         self.arrived: dict[str, float] = {}
         self.cond = threading.Condition()

@@ -79,10 +79,17 @@ def _svc(name: str, app: str | None) -> dict:
     return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec}
 
 
+SESSIONS: dict[str, str] = {}  # server base URL -> the signed-in teacher's session cookie
+
+
 class DashboardServer(Server):
     """bench.api's server, with the dashboard bench's three clusters made before daphne starts."""
 
-    def manage(self, *args: str) -> None:
+    def start(self) -> None:
+        super().start()
+        SESSIONS[self.base] = self.session_cookie()  # the pages and sockets need a sign-in
+
+    def manage(self, *args: str) -> str:
         if args[:1] == ("ensure_cluster",):  # bench.api's own `bench` cluster: ours instead
             for slug, preset in (("lat", "lecture"), ("big", "large"), ("fan", "lecture")):
                 super().manage("ensure_cluster", slug, "--preset", preset)
@@ -92,10 +99,10 @@ class DashboardServer(Server):
                 "c = Cluster.objects.get(slug='lat')\n"
                 "c.state['config']['pod_startup_seconds'] = 0\n"
                 "c.save(update_fields=['state'])\n"))
-            return
-        if args[:1] == ("write_kubeconfig",):
-            return
-        super().manage(*args)
+            return ""
+        if args[:1] == ("kubeconfig",):
+            args = ("kubeconfig", "lat", *args[2:])
+        return super().manage(*args)
 
     def call(self, slug: str, method: str, path: str, body: dict | None = None) -> dict:
         self.api = f"/k8s/clusters/{slug}"
@@ -176,6 +183,8 @@ async def _launch(pw):
 async def _open(browser, url: str, init: str = _WATCH):
     # Playwright polls string predicates with eval, which the pages' CSP refuses
     context = await browser.new_context(viewport=VIEWPORT, bypass_csp=True)
+    base = url.split("/clusters/")[0]
+    await context.add_cookies([{"name": "sessionid", "value": SESSIONS[base], "url": base}])
     page = await context.new_page()
     await page.add_init_script(init)
     await page.goto(url)
@@ -297,7 +306,8 @@ async def big_cluster(server: DashboardServer, browser) -> tuple[list, dict]:
 
 async def _viewer(session: aiohttp.ClientSession, url: str, origin: str, arrivals: list,
                   ready: asyncio.Event, connected: list) -> None:
-    async with session.ws_connect(url, headers={"Origin": origin}, max_msg_size=0) as ws:
+    headers = {"Origin": origin, "Cookie": f"sessionid={SESSIONS[origin]}"}
+    async with session.ws_connect(url, headers=headers, max_msg_size=0) as ws:
         first = await ws.receive()
         if json.loads(first.data)["type"] != "snapshot":
             raise RuntimeError("the feed did not start with a snapshot")

@@ -7,6 +7,7 @@ from clusterviz import tuning
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterviz.settings")
 tuning.tune()  # this process holds simulated clusters: see clusterviz/tuning.py
 
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 
@@ -19,9 +20,11 @@ from clusterviz.k8sapi.sockets import websocket_urlpatterns as k8s_sockets  # no
 application = ProtocolTypeRouter({
     "http": http_application,
     # The dashboard's sockets open only from its own pages; the API's only without a
-    # foreign Origin (kubectl sends none): see clusterviz/origin.py.
-    "websocket": URLRouter([*origin.browser_only(dashboard_sockets),
-                            *origin.no_foreign_origin(k8s_sockets)]),
+    # foreign Origin (kubectl sends none): see clusterviz/origin.py. AuthMiddlewareStack
+    # puts the session's user in scope["user"] (dashboard sockets check it; exec takes a
+    # bearer token).
+    "websocket": AuthMiddlewareStack(URLRouter([*origin.browser_only(dashboard_sockets),
+                                                *origin.no_foreign_origin(k8s_sockets)])),
 })
 
 # The clocks' ticker starts on the first request or websocket connection (daphne sends

@@ -23,6 +23,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from clusterviz.classroom.netnames import allowed_host, served_names
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -88,12 +90,24 @@ def installation_secret(path: Path) -> str:
 SECRET_KEY = env_secret("CLUSTERVIZ_SECRET_KEY", "") or installation_secret(
     Path(os.environ.get("CLUSTERVIZ_SECRET_KEY_PATH") or BASE_DIR / ".venv" / "secret-key"))
 DEBUG = env_bool("CLUSTERVIZ_DEBUG", False)
-ALLOWED_HOSTS = _env_list("CLUSTERVIZ_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+# Where daphne listens (`make run HOST=...`) decides the names clients may use: every
+# address of the machine when bound to all of them (classroom.netnames), plus
+# CLUSTERVIZ_TLS_NAMES; they go into the TLS certificate and ALLOWED_HOSTS alike.
+BIND_HOST = os.environ.get("CLUSTERVIZ_BIND", "127.0.0.1")
+SERVED_NAMES = served_names(BIND_HOST, _env_list("CLUSTERVIZ_TLS_NAMES", ""))
+ALLOWED_HOSTS = (_env_list("CLUSTERVIZ_ALLOWED_HOSTS", "")
+                 or [*(allowed_host(n) for n in SERVED_NAMES), "testserver"])
+# The Kubernetes API over https (kubectl sends its token only over TLS): the port of
+# daphne's TLS endpoint (0: none) and the CA and certificate `manage.py ensure_tls` made.
+TLS_PORT = env_int("CLUSTERVIZ_TLS_PORT", 0)
+TLS_DIR = Path(os.environ.get("CLUSTERVIZ_TLS_DIR") or BASE_DIR / ".venv" / "tls")
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
     "channels",
+    "clusterviz.classroom",
     "clusterviz.clusters",
     "clusterviz.k8sapi",
     "clusterviz.dashboard",
@@ -104,8 +118,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "clusterviz.origin.ForeignOriginMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clusterviz.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -118,14 +135,27 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("CLUSTERVIZ_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Pages need a signed-in user (clusterviz.classroom); the Kubernetes API a bearer token.
+LOGIN_URL = "/signin"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+SESSION_COOKIE_HTTPONLY = True
+# A student chooses their password when joining: Django's usual checks on it.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in ("UserAttributeSimilarityValidator", "MinimumLengthValidator",
+                 "CommonPasswordValidator", "NumericPasswordValidator")]
 
 # kubectl's paths never end in a slash; a redirect would break every request.
 APPEND_SLASH = False
 ROOT_URLCONF = "clusterviz.urls"
 ASGI_APPLICATION = "clusterviz.asgi.application"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates",
-              "DIRS": [BASE_DIR / "templates"], "APP_DIRS": True,
-              "OPTIONS": {"context_processors": ["clusterviz.csp.nonce"]}}]
+              "DIRS": [BASE_DIR / "templates"], "APP_DIRS": True, "OPTIONS": {
+                  "context_processors": ["clusterviz.csp.nonce",
+                                         "django.template.context_processors.request",
+                                         "django.template.context_processors.csrf",
+                                         "django.contrib.auth.context_processors.auth"]}}]
 
 
 def sqlite_database(path: str) -> dict:

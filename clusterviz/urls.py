@@ -1,18 +1,17 @@
-"""Top-level routes: a plain index, per-cluster kubeconfigs and pages, the Kubernetes API,
-and the static files (served by Django itself: a laptop app with one process needs no
+"""Top-level routes: the classroom (landing, sign-in, classes, kubeconfigs), the cluster
+pages, the Kubernetes API, and the static files (served by Django itself: a laptop app with one process needs no
 separate web server)."""
 
 from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from clusterviz.clusters import views as cluster_views
+from clusterviz.classroom import urls as classroom_urls
 from clusterviz.history import urls as history_urls
 from clusterviz.lessons import urls as lesson_urls
 
 urlpatterns = [
-    path("", cluster_views.index),
-    path("clusters/<slug:slug>/kubeconfig", cluster_views.kubeconfig),
+    *classroom_urls.urlpatterns,
     *lesson_urls.urlpatterns,
     *history_urls.urlpatterns,
     path("clusters/<slug:slug>/", include("clusterviz.dashboard.urls")),

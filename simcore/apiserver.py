@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simcore import bounds, errors, registry
+from simcore import bounds, errors, quota, registry
 from simcore.clock import Clock
 from simcore.jsoncopy import clone
 from simcore.resources import ResourceType, UnknownResource, lookup
@@ -42,6 +42,11 @@ class Request:
     warnings: list[str] = field(default_factory=list)
     # a controller's write of an object built from stored, decoded ones: not decoded again
     trusted: bool = False
+    # who owns what this write sets (metadata.managedFields); None records nothing
+    field_manager: str | None = None
+    force: bool = False  # an apply takes over conflicting fields
+    # the subresource the entry names when the write came through another one (`scale`)
+    record_as: str | None = None
 
 
 # What controllers send: their objects come from validated templates, and a warning
@@ -166,6 +171,14 @@ class APIServer:
         if self.store.get(rt.group_resource, namespace or "", meta["name"]) is not None:
             undo()
             raise errors.already_exists(rt, meta["name"])
+        if self.config.get("quota"):
+            try:
+                quota.check(self.config, self.store.count("pods"), self.store.total(), rt,
+                            meta["name"])
+            except errors.APIError:
+                undo()
+                raise
+        self._record(None, obj, None, req)
         if req.dry_run:
             undo()
             return obj
@@ -189,8 +202,11 @@ class APIServer:
     def patch(self, res: ResourceType | str, name: str, patch: dict | list | str,
               patch_type: str, namespace: str | None = None, subresource: str | None = None,
               request: Request | None = None) -> dict:
-        from simcore.patch import apply_patch
+        from simcore.patch import APPLY_PATCH, apply_patch
         rt, req = resolve(res), request or Request()
+        if patch_type == APPLY_PATCH:
+            from simcore.serversideapply import server_side_apply
+            return server_side_apply(self, rt, name, patch, namespace, subresource, req)
         old = self.get_ref(rt, name, namespace)
         new = apply_patch(old, patch, patch_type, rt.kind)
         _check_size(new, req)
@@ -244,6 +260,7 @@ class APIServer:
         if subresource not in ("status", "binding"):
             self._validate(rt, new, old)
         undo = strategy.allocate(self, new, old, req.dry_run)
+        self._record(old, new, subresource, req)
         if _same_content(new, old):
             undo()
             return clone(old)
@@ -255,6 +272,21 @@ class APIServer:
         if _delete_during_update(stored["metadata"], old["metadata"]):
             self._remove(rt, stored)
         return clone(stored) if copy_result else stored
+
+    def _record(self, old: dict | None, new: dict, subresource: str | None,
+                req: Request) -> None:
+        """A client's create/update/patch: its manager comes to own what it changed. An
+        update that sends no managedFields keeps the stored ones, as the apiserver does."""
+        meta = new["metadata"]
+        if old is not None and not meta.get("managedFields") and \
+                old["metadata"].get("managedFields"):
+            meta["managedFields"] = old["metadata"]["managedFields"]
+        if req.field_manager is None or req.trusted:
+            return
+        from simcore import fieldmanager
+        fieldmanager.record_update(old, new, req.field_manager,
+                                   req.record_as or subresource or "",
+                                   self.clock.timestamp())
 
     def delete(self, res: ResourceType | str, name: str, namespace: str | None = None,
                propagation_policy: str | None = None, grace_period_seconds: int | None = None,
@@ -475,7 +507,9 @@ def _uuid4_text(bits: int) -> str:
 
 
 def _same_content(new: dict, old: dict) -> bool:
-    strip = ("resourceVersion", "managedFields")
+    """No change worth a write: the same object, ownership included (a forced apply may
+    only move fields between managers)."""
+    strip = ("resourceVersion",)
     a = {**new, "metadata": {k: v for k, v in new["metadata"].items() if k not in strip}}
     b = {**old, "metadata": {k: v for k, v in old["metadata"].items() if k not in strip}}
     return a == b

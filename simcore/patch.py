@@ -44,7 +44,8 @@ from simcore.errors import APIError, Invalid, bad_request, status
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
-PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH)
+APPLY_PATCH = "application/apply-patch+yaml"  # server-side apply: simcore.serversideapply
+PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
 
 _DIRECTIVE = "$patch"
 _RETAIN_KEYS = "$retainKeys"

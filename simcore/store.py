@@ -61,6 +61,10 @@ class Store:
     def count(self, res: ResourceKey) -> int:
         return sum(len(objs) for objs in self._objects[res].values())
 
+    def total(self) -> int:
+        """How many objects the store holds, of every resource."""
+        return sum(len(objs) for spaces in self._objects.values() for objs in spaces.values())
+
     def namespaces_of(self, res: ResourceKey) -> list[str]:
         return [ns for ns, objs in self._objects[res].items() if objs]
 

@@ -21,6 +21,7 @@ finds the clusters to advance with one indexed query.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -38,6 +39,11 @@ class Cluster(models.Model):
     next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     version = models.BigIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
+    # Who it belongs to (classroom.policy): None for clusters made on the command line.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="clusters")
+    classroom = models.ForeignKey("classroom.Classroom", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="clusters")
 
     def __str__(self) -> str:
         return self.slug

@@ -277,17 +277,23 @@ def _rewrite_all(cluster: Cluster, sim: Simulation) -> None:
 
 
 def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
-                   seed: int = 0, speed: float = 1.0, options: dict | None = None) -> Cluster:
+                   seed: int = 0, speed: float = 1.0, options: dict | None = None,
+                   quota: dict | None = None, **ownership) -> Cluster:
     """A new cluster from a preset, its clock starting now. `options` are the preset's
-    (simcore.presets.options: `lb_pool`); ValueError when one is malformed."""
+    (simcore.presets.options: `lb_pool`); ValueError when one is malformed. `quota`:
+    `{"pods": N, "objects": M}` for the API server (simcore.quota), kept in the engine's
+    config; `ownership`: the Cluster fields that say whose it is (`owner`, `classroom`)."""
     sim = Simulation.from_preset(preset, seed=seed, **preset_options.clean(options))
+    if quota:
+        sim.engine.config["quota"] = dict(quota)
     state, parts, objects = engines.split_state(sim)
     now = timezone.now()
     with transaction.atomic():
         cluster = Cluster.objects.create(
             slug=slug, name=name or slug, preset=preset, seed=seed, state=state,
             resource_version=sim.engine.store.rv, elapsed=sim.engine.clock.elapsed,
-            saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed))
+            saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed),
+            **ownership)
         _write_parts(cluster, parts, [])
         StoredObject.objects.bulk_create(
             [_row(cluster, res, obj) for res, objs in objects.items() for obj in objs])

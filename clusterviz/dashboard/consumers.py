@@ -18,6 +18,11 @@ and `{"type": "stop"}`; server to browser `{"type": "refused", "message"}`
 "data"}` as kubectl writes, and `{"type": "exit", "code": n or null}`.
 One command at a time per socket; the checks are `webkubectl.parse`.
 
+Both sockets refuse a visitor who is not signed in (close code 4401) or
+whose cluster it is not (4404, as for no such cluster), sending nothing
+but the close: `classroom.doors.socket_refusal` on the session's user that
+`AuthMiddlewareStack` put in the scope.
+
 Change notifications (`cluster.changes`, sent by the runtime on every
 committed save to the group `cluster.<slug>`, see `clusters.publish`) are
 only a wake-up call: the consumer reads the committed state and diffs it
@@ -55,7 +60,8 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from clusterviz.clusters.models import Cluster
+from clusterviz.classroom import tokens
+from clusterviz.classroom.doors import socket_refusal
 from clusterviz.clusters.publish import group_name
 from clusterviz.dashboard import webkubectl
 from clusterviz.dashboard.actions import Refused
@@ -143,15 +149,26 @@ def _read_and_diff(slug: str, namespace: str, sent: list[Snapshot]) -> Snapshot 
     return current
 
 
+async def refuse(consumer: AsyncJsonWebsocketConsumer, code: int) -> None:
+    """Close with `code` where the page can read it: a socket closed before it is accepted
+    reaches a browser as 1006 (daphne answers the handshake with a bare 403)."""
+    await consumer.accept()
+    await consumer.close(code=code)
+
+
 class GraphConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
         self.namespace = _namespace_param(self.scope.get("query_string", b""))
         self.seq, self.sent, self.speed, self.feed = 0, None, None, None
         self.sending = asyncio.Lock()  # a snapshot and a delta never interleave
+        refusal = await _offload(socket_refusal)(self.scope, self.slug)
+        if refusal is not None:
+            await refuse(self, refusal)
+            return
         first = await _offload(snapshot)(self.slug, self.namespace)
         if first is None:
-            await self.close(code=CLOSE_NO_CLUSTER)
+            await refuse(self, CLOSE_NO_CLUSTER)
             return
         await self.accept()
         await self.channel_layer.group_add(group_name(self.slug), self.channel_name)
@@ -223,9 +240,9 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
         self.task, self.stop = None, asyncio.Event()
-        exists = await _offload(Cluster.objects.filter(slug=self.slug).exists)()
-        if not exists:
-            await self.close(code=CLOSE_NO_CLUSTER)
+        refusal = await _offload(socket_refusal)(self.scope, self.slug)
+        if refusal is not None:
+            await refuse(self, refusal)
             return
         await self.accept()
 
@@ -258,12 +275,17 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
             if not self.stop.is_set() or stream == "notice":
                 with contextlib.suppress(Exception):  # the page may have gone: still reap
                     await self.send_json({"type": "output", "stream": stream, "data": data})
+        access = None
         try:
-            code = await webkubectl.run(command, self.slug, webkubectl.base_url_of(self.scope),
-                                        stdin, emit, self.stop, who_of(self.scope))
+            access = await _offload(webkubectl.grant)(self.scope["user"], self.slug)
+            code = await webkubectl.run(command, self.slug, access, stdin, emit, self.stop,
+                                        who_of(self.scope))
         except Refused as exc:
             await self.send_json({"type": "refused", "message": str(exc)})
             return
+        finally:
+            if access is not None:
+                await _offload(tokens.forget)(access.token)
         with contextlib.suppress(Exception):
             await self.send_json({"type": "exit", "code": code})
 

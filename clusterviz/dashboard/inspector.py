@@ -6,7 +6,8 @@ one row lookup in the saved state, like the graph itself: no engine, no
 lock, no clock. An endpoint edge shows its Service's EndpointSlices, an
 owner edge its child, an Ingress route its Ingress. The events are the
 core `v1` Events whose `involvedObject` is that object, newest last, as
-`kubectl describe` lists them.
+`kubectl describe` lists them. `metadata.managedFields` is left out, as
+`kubectl get -o yaml` leaves it out unless `--show-managed-fields`.
 """
 
 from __future__ import annotations
@@ -31,9 +32,16 @@ def inspect(slug: str, element_id: str) -> dict:
     if not objects:
         return {"id": element_id, "yaml": "", "events": [],
                 "note": "nothing stored stands behind this element (it is drawn, not an object)"}
-    text = "---\n".join(yaml.safe_dump(o, sort_keys=False, default_flow_style=False)
-                        for o in objects)
+    text = "---\n".join(yaml.safe_dump(_without_managed_fields(o), sort_keys=False,
+                                       default_flow_style=False) for o in objects)
     return {"id": element_id, "yaml": text, "events": events_of(cluster, objects[0])}
+
+
+def _without_managed_fields(obj: dict) -> dict:
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or "managedFields" not in meta:
+        return obj
+    return {**obj, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
 
 
 def _objects_of(cluster: Cluster, element_id: str) -> list[dict | None]:

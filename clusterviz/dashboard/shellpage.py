@@ -14,11 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from clusterviz import csp
+from clusterviz.classroom.doors import cluster_view
 from clusterviz.clusters.models import Cluster
 
 SHELLS = ("sh", "bash", "ash")
 
 
+@cluster_view
 @csp.inline_styles  # xterm.js writes <style> elements (clusterviz/csp.py)
 def shell_page(request: HttpRequest, slug: str, namespace: str, name: str) -> HttpResponse:
     cluster = Cluster.objects.filter(slug=slug).first()

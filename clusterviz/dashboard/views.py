@@ -2,9 +2,10 @@
 clock, inspect); the Terminal tab's kubectl runs over a websocket (`consumers.TerminalConsumer`).
 
 Thin: parse the request, call `actions` off the event loop, answer JSON.
-The POST endpoints take only `application/json`: a cross-site HTML form
-cannot send that without the browser asking first, which is the CSRF
-protection this cookie-less, local app needs. The graph moves because the
+Every view is behind `classroom.doors.cluster_view` (signed in, your
+cluster, else sign-in or 404), and the POST endpoints behind Django's CSRF
+check (the page sends the token as `X-CSRFToken`) and take only
+`application/json`. The graph moves because the
 runtime publishes every committed save to the cluster's viewers.
 """
 
@@ -15,10 +16,11 @@ import math
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from clusterviz.classroom.doors import cluster_view
 from clusterviz.clusters.models import Cluster, StoredObject
 from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.dashboard import actions, failures, fire, inspector, path, timecontrol
@@ -32,6 +34,7 @@ def _offload(fn):
                                                           True))
 
 
+@cluster_view
 def cluster_page(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = Cluster.objects.filter(slug=slug).first()
     if cluster is None:
@@ -39,7 +42,7 @@ def cluster_page(request: HttpRequest, slug: str) -> HttpResponse:
     namespaces = StoredObject.objects.filter(cluster=cluster, resource="namespaces") \
         .order_by("name").values_list("name", flat=True)
     config = {"slug": cluster.slug, "clients": list(DEFAULT_CLIENTS),
-              "static": settings.STATIC_URL}
+              "static": settings.STATIC_URL, "csrf": get_token(request)}
     return render(request, "dashboard/cluster.html",
                   {"cluster": cluster, "namespaces": list(namespaces), "page_config": config})
 
@@ -69,7 +72,7 @@ async def _answer(slug: str, work) -> JsonResponse:
     return JsonResponse(payload)
 
 
-@csrf_exempt
+@cluster_view
 @require_POST
 async def apply(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
@@ -79,7 +82,7 @@ async def apply(request: HttpRequest, slug: str) -> JsonResponse:
     return await _answer(slug, work)
 
 
-@csrf_exempt
+@cluster_view
 @require_POST
 async def preview(request: HttpRequest, slug: str) -> JsonResponse:
     """The dry run of an upload and what it will connect to; the cluster stays as it is."""
@@ -90,7 +93,7 @@ async def preview(request: HttpRequest, slug: str) -> JsonResponse:
     return await _answer(slug, work)
 
 
-@csrf_exempt
+@cluster_view
 @require_POST
 async def run(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
@@ -122,7 +125,7 @@ def _number(body: dict, key: str, default: float) -> float:
     return value
 
 
-@csrf_exempt
+@cluster_view
 @require_POST
 async def fire_chunk(request: HttpRequest, slug: str) -> JsonResponse:
     """One chunk of a Fire N burst; the page calls it until it has fired N."""
@@ -133,7 +136,7 @@ async def fire_chunk(request: HttpRequest, slug: str) -> JsonResponse:
     return await _answer(slug, work)
 
 
-@csrf_exempt
+@cluster_view
 async def clock(request: HttpRequest, slug: str) -> JsonResponse:
     """GET: the clock and what is pending. POST {action: pause|resume|step|speed}."""
     def work() -> dict:
@@ -151,13 +154,14 @@ async def clock(request: HttpRequest, slug: str) -> JsonResponse:
     return await _answer(slug, work)
 
 
+@cluster_view
 async def inspect(request: HttpRequest, slug: str) -> JsonResponse:
     """The YAML and recent events of the object behind a graph element (`?id=pod/ns/name`)."""
     element_id = request.GET.get("id", "")
     return await _answer(slug, lambda: inspector.inspect(slug, element_id))
 
 
-@csrf_exempt
+@cluster_view
 async def failure(request: HttpRequest, slug: str) -> JsonResponse:
     """GET: each node's countdown (NotReady in, pods evicted in). POST {action, node} or
     {action, pod, namespace}: a failure demo from the graph's menus (`failures`)."""

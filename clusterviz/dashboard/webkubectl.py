@@ -6,7 +6,8 @@ flag parser does and accepts only its allowlist of subcommands, flags and
 values (no flag names another server, identity, kubeconfig or file; `-f` takes
 only `-`, the pasted text, sent on stdin). kubectl runs the rewritten words, in
 a bubblewrap sandbox (`kubectlsandbox`) that holds only the kubectl binary and
-a kubeconfig pointing at this server's API for the cluster: even a command the
+a kubeconfig pointing at this server's API for the cluster over its TLS
+endpoint, with a token of the page's user made for that run alone (`grant`): even a command the
 checks misread cannot read a server file. `terminalslots` bounds how many run
 at once, per person and in this process.
 
@@ -27,9 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from clusterviz.clusters.views import kubeconfig_for
+from clusterviz.classroom import kubeconfigs, tokens
+from clusterviz.classroom.models import ApiToken
 from clusterviz.dashboard import kubectlargs, kubectlsandbox
 from clusterviz.dashboard.actions import MAX_COMMAND_CHARS, MAX_MANIFEST_BYTES, Refused
 from clusterviz.dashboard.terminalslots import SLOTS
@@ -77,7 +80,7 @@ def _streams(parsed: kubectlargs.Parsed) -> bool:
     return False
 
 
-async def run(command: Command, slug: str, base_url: str, stdin_text: str,
+async def run(command: Command, slug: str, access: Access, stdin_text: str,
               emit: Callable[[str, str], Awaitable[None]], stop: asyncio.Event,
               who: str = "") -> int | None:
     """Run `command` sandboxed, calling `emit(stream, text)` as output comes; the exit code
@@ -89,7 +92,7 @@ async def run(command: Command, slug: str, base_url: str, stdin_text: str,
     if reason:
         raise Refused(_("the web terminal cannot run kubectl: %(reason)s") % {"reason": reason})
     with SLOTS.hold(who):
-        proc = await _spawn(command, slug, base_url)
+        proc = await _spawn(command, slug, access)
         if command.stdin:
             with contextlib.suppress(ConnectionError):  # kubectl may exit before reading
                 proc.stdin.write(stdin_text.encode())
@@ -99,8 +102,9 @@ async def run(command: Command, slug: str, base_url: str, stdin_text: str,
         return await _supervise(proc, emit, stop, limit)
 
 
-async def _spawn(command: Command, slug: str, base_url: str):
-    config = yaml.safe_dump(kubeconfig_for(slug, base_url))
+async def _spawn(command: Command, slug: str, access: Access):
+    config = yaml.safe_dump(kubeconfigs.document(slug, access.base_url, access.username,
+                                                 access.token, access.ca))
     fd = kubectlsandbox.kubeconfig_fd(config)
     try:
         return await asyncio.create_subprocess_exec(
@@ -154,12 +158,25 @@ async def _pump(stream, name: str, emit, budget: list[int]) -> None:
             return
 
 
-def base_url_of(scope: dict) -> str:
-    """This server's own address, for the kubeconfig: where daphne accepted the socket."""
-    host, port = scope.get("server") or ("127.0.0.1", 8000)
-    if host in ("0.0.0.0", "::", None):
-        host = "127.0.0.1"
-    return f"http://{host}:{port}"
+@dataclass(frozen=True)
+class Access:
+    """Where and as whom the Terminal's kubectl talks: this server's TLS endpoint on
+    loopback (kubectl sends a token only over TLS), with a token of the page's user made
+    for this one run."""
+    base_url: str
+    username: str
+    token: str
+    ca: bytes
+
+
+def grant(user, slug: str) -> Access:
+    """A one-run token of `user` for cluster `slug` (sync: ORM); `tokens.forget` it after."""
+    if not settings.TLS_PORT:
+        raise Refused(_("the web terminal needs the server's TLS endpoint "
+                        "(CLUSTERVIZ_TLS_PORT; make run starts it)"))
+    token = tokens.issue(user, slug, ApiToken.TERMINAL, replace=False)
+    return Access(kubeconfigs.https_base("127.0.0.1"), user.get_username(), token,
+                  kubeconfigs.ca_pem())
 
 
 def environment_ok() -> bool:

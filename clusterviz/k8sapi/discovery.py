@@ -37,7 +37,13 @@ EVENTS_V1 = ResourceType("Event", "events", "events.k8s.io", "v1", True, ("ev",)
                          verbs=("create", "delete", "deletecollection", "get", "list", "patch",
                                 "update", "watch"))
 CONVERTED = (EVENTS_V1,)
-SERVED = (*RESOURCES, *CONVERTED)
+# Create-only reviews that `k8sapi.reviews` answers and nothing stores (so not in simcore's
+# table); listed so that kubectl maps `auth can-i ... selfsubjectaccessreviews` to its group.
+REVIEWS = (ResourceType("SelfSubjectAccessReview", "selfsubjectaccessreviews",
+                        "authorization.k8s.io", "v1", False, verbs=("create",)),
+           ResourceType("SelfSubjectRulesReview", "selfsubjectrulesreviews",
+                        "authorization.k8s.io", "v1", False, verbs=("create",)))
+SERVED = (*RESOURCES, *CONVERTED, *REVIEWS)
 
 
 def group_versions() -> list[tuple[str, str]]:
@@ -47,7 +53,8 @@ def group_versions() -> list[tuple[str, str]]:
         for version in versions:
             if any(r.group == group and r.version == version for r in RESOURCES):
                 seen.append((group, version))
-    seen += [(r.group, r.version) for r in CONVERTED if (r.group, r.version) not in seen]
+    seen += [(r.group, r.version) for r in (*CONVERTED, *REVIEWS)
+             if (r.group, r.version) not in seen]
     return seen
 
 

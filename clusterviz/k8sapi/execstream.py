@@ -83,6 +83,7 @@ from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound, run
 from clusterviz.k8sapi import denial
 from clusterviz.k8sapi.access import check_socket_access
+from clusterviz.k8sapi.discovery import find
 from clusterviz.k8sapi.execsession import ShellConversation, open_shell
 from clusterviz.k8sapi.podlogs import container_name
 from clusterviz.k8sapi.routing import Route
@@ -361,7 +362,9 @@ class ExecConsumer(AsyncWebsocketConsumer):
 
     async def _refused(self) -> bool:
         """The API server's and the kubelet's refusals, each as a real server words it."""
-        refusal = check_socket_access(self.scope, self.slug)
+        route = Route("resource", "", "v1", find("", "v1", "pods"), self.namespace, self.pod,
+                      "exec")
+        refusal = await _offload(check_socket_access)(self.scope, self.slug, route)
         if refusal is not None:
             await denial.deny_status(self, refusal)
             return True

@@ -23,7 +23,12 @@ from clusterviz.k8sapi.routing import Route
 from clusterviz.k8sapi.tables import table_response
 from simcore import errors
 from simcore.apiserver import Request
+from simcore.patch import APPLY_PATCH
 from simcore.printers import table
+from simcore.serversideapply import options_invalid
+
+# strconv.ParseBool's true spellings, which the query parameter decoder accepts
+GO_TRUE = ("1", "t", "T", "true", "TRUE", "True")
 
 # Kinds whose DELETE answers with the deleted object rather than a Status (what the
 # Python client's models expect; kubectl-api.md pitfall 14).
@@ -101,11 +106,27 @@ def _event_patch(res, patch_type: str, raw: bytes):
         return raw  # simcore.patch refuses it in the API server's words
 
 
-def _write_request(request: HttpRequest) -> Request:
+def _write_request(request: HttpRequest, apply: bool = False) -> Request:
     validation = request.GET.get("fieldValidation") or "Warn"
     if validation not in ("Strict", "Warn", "Ignore"):
         raise errors.bad_request(f"fieldValidation parameter unsupported: {validation}")
-    return Request(field_validation=validation, dry_run=request.GET.get("dryRun") == "All")
+    force = request.GET.get("force")
+    if force is not None and not apply:
+        raise options_invalid("force", "FieldValueForbidden",
+                              "may not be specified for non-apply patch")
+    return Request(field_validation=validation, dry_run=request.GET.get("dryRun") == "All",
+                   field_manager=field_manager(request, apply), force=force in GO_TRUE)
+
+
+def field_manager(request: HttpRequest, apply: bool = False) -> str:
+    """`fieldManager`, else (not for an apply, where it is required) the User-Agent's
+    first segment, printable characters only, at most 128: apiserver's
+    prefixFromUserAgent (a kubectl without the flag is `kubectl` from `kubectl/v1.37...`)."""
+    given = request.GET.get("fieldManager")
+    if given or apply:
+        return given or ""
+    agent = request.headers.get("User-Agent", "").split("/")[0]
+    return "".join(c for c in agent if c.isprintable())[:128]
 
 
 def create_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
@@ -139,7 +160,7 @@ def update_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
 
 def patch_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     patch_type, raw = decode_patch(request)
-    req, res = _write_request(request), route.resource
+    req, res = _write_request(request, apply=patch_type == APPLY_PATCH), route.resource
 
     def operation(sim) -> dict:
         req.warnings.clear()

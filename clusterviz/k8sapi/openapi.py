@@ -83,9 +83,9 @@ def _gvk(res: ResourceType) -> dict:
 # v2 ------------------------------------------------------------------------------------------
 def _v2_patch(res: ResourceType) -> dict:
     return {"description": f"partially update the specified {res.kind}",
-            # not application/apply-patch+yaml: server-side apply is not served (415)
             "consumes": ["application/json-patch+json", "application/merge-patch+json",
-                         "application/strategic-merge-patch+json"],
+                         "application/strategic-merge-patch+json",
+                         "application/apply-patch+yaml"],
             "produces": ["application/json", "application/yaml",
                          "application/vnd.kubernetes.protobuf"],
             "operationId": f"patch{res.kind}",
@@ -97,9 +97,14 @@ def _v2_patch(res: ResourceType) -> dict:
             "x-kubernetes-group-version-kind": _gvk(res)}
 
 
+def _patchable(group: str, version: str) -> list[ResourceType]:
+    """The resources with a patch path: not the create-only reviews (`k8sapi.reviews`)."""
+    return [r for r in resources_of(group, version) if "patch" in r.verbs]
+
+
 def v2_document() -> dict:
     paths = {_item_path(r): {"patch": _v2_patch(r)}
-             for g, v in group_versions() for r in resources_of(g, v)}
+             for g, v in group_versions() for r in _patchable(g, v)}
     return {"swagger": "2.0", "info": INFO, "paths": paths, "definitions": definitions()}
 
 
@@ -165,9 +170,9 @@ def _v3_patch(res: ResourceType) -> dict:
 
 @cache
 def v3_json(group: str, version: str) -> bytes | None:
-    resources = resources_of(group, version)
-    if not resources:
+    if not resources_of(group, version):
         return None
+    resources = _patchable(group, version)
     defs = definitions()
     schemas = {n: _v3(defs[n]) for n in _reachable([schema_name(r) for r in resources])}
     body = {"openapi": "3.0.0", "info": INFO,

@@ -42,6 +42,7 @@ from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound, run
 from clusterviz.k8sapi import denial, spdy
 from clusterviz.k8sapi.access import check_socket_access
+from clusterviz.k8sapi.discovery import find
 from clusterviz.k8sapi.routing import Route
 from simcore import errors
 from simcore.portforward import Exchange, parse_request
@@ -182,7 +183,9 @@ class PortForwardConsumer(AsyncWebsocketConsumer):
         await self.session.opened()
 
     async def _refused(self) -> bool:
-        refusal = check_socket_access(self.scope, self.slug)
+        route = Route("resource", "", "v1", find("", "v1", "pods"), self.namespace, self.pod,
+                      "portforward")
+        refusal = await _offload(check_socket_access)(self.scope, self.slug, route)
         if refusal is not None:
             await denial.deny_status(self, refusal)
             return True

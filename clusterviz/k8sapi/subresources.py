@@ -17,9 +17,11 @@ from django.http import HttpRequest, HttpResponse
 
 from clusterviz.clusters.runtime import run
 from clusterviz.k8sapi.negotiation import decode_object, decode_patch
+from clusterviz.k8sapi.objects import field_manager
 from clusterviz.k8sapi.responses import json_response
 from clusterviz.k8sapi.routing import Route
 from simcore import errors
+from simcore.apiserver import Request
 from simcore.labels import format_label_selector
 from simcore.patch import apply_patch
 
@@ -50,6 +52,8 @@ def scale(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     else:
         raise errors.method_not_allowed()
 
+    recorded = Request(field_manager=field_manager(request), record_as="scale")
+
     def operation(sim) -> dict:
         current = scale_of(sim.api.get(res, route.name, route.namespace))
         wanted = change(current)
@@ -59,5 +63,5 @@ def scale(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
         if rv:
             patch["metadata"] = {"resourceVersion": rv}
         return scale_of(sim.api.patch(res, route.name, json.dumps(patch), MERGE_PATCH,
-                                      route.namespace))
+                                      route.namespace, request=recorded))
     return json_response(run(slug, operation))

@@ -42,6 +42,7 @@ from clusterviz.k8sapi import (
     openapi,
     podlogs,
     portforward,
+    reviews,
     subresources,
     watch,
 )
@@ -72,10 +73,14 @@ async def api(request: HttpRequest, slug: str, path: str = "") -> HttpResponse:
 
 def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
     try:
-        refusal = check_access(request, slug)
+        review = reviews.kind_for(path)
+        route = Route("review") if review else parse(path)
+        watching = route is not None and watch.is_watch(request, route)
+        refusal = check_access(request, slug, path, route, watching)
         if refusal is not None:
             return status_response(refusal)
-        route = parse(path)
+        if review:
+            return reviews.answer(request, slug, review)
         if route is None:
             return not_found()
         warning = _deprecation(route)

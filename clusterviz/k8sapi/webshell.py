@@ -33,6 +33,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from clusterviz.classroom.doors import socket_refusal
 from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.k8sapi.execsession import ShellConversation, open_shell
 from clusterviz.k8sapi.execstream import ExecOptions, Outcome, execute, precheck
@@ -67,6 +68,12 @@ class WebShellConsumer(AsyncJsonWebsocketConsumer):
         self.interrupted = asyncio.Event()
         self.task = None
         await self.accept()
+        # only the cluster's owner or teacher (classroom.doors), closed with a code the page
+        # can read: 4401 not signed in, 4404 not yours
+        refusal = await _offload(socket_refusal)(self.scope, self.slug)
+        if refusal is not None:
+            await self.close(code=refusal)
+            return
         self.task = asyncio.get_running_loop().create_task(self._session())
 
     async def _session(self) -> None:

@@ -230,7 +230,9 @@ def reset(slug: str) -> dict:
         if old is None:
             raise runtime.ClusterNotFound(slug)
         keep = {"name": old.name, "preset": old.preset, "seed": old.seed, "speed": old.speed,
-                "options": preset_options.of_config((old.state or {}).get("config") or {})}
+                "options": preset_options.of_config((old.state or {}).get("config") or {}),
+                "owner_id": old.owner_id, "classroom_id": old.classroom_id,
+                "quota": ((old.state or {}).get("config") or {}).get("quota")}
         with transaction.atomic():
             old.delete()
             cluster = runtime.create_cluster(slug, **keep)

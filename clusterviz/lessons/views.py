@@ -1,8 +1,8 @@
 """The lessons list, the presenter screen, and the JSON its keys call.
 
 Thin, like the dashboard's views: parse, call `runner` off the event loop,
-answer JSON; the POST endpoints take `application/json` only (the CSRF
-protection of this cookie-less local app). The lesson itself goes into the
+answer JSON; every cluster's view is behind `classroom.doors.cluster_view`,
+the POST endpoints behind Django's CSRF check, and take `application/json`. The lesson itself goes into the
 page as data, so stepping back and forth redraws the text without a round
 trip; only applying, running and resetting ask the server.
 """
@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from clusterviz.classroom.doors import cluster_view
+from clusterviz.classroom.policy import usable_clusters
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.dashboard import timecontrol
@@ -30,9 +33,11 @@ def _offload(fn):
                                                           True))
 
 
+@login_required
 def lesson_list(request: HttpRequest) -> HttpResponse:
     lessons = [loader.load(slug) for slug in loader.lesson_slugs()]
-    clusters = list(Cluster.objects.order_by("slug").values_list("slug", flat=True))
+    clusters = list(usable_clusters(request.user).order_by("slug")
+                    .values_list("slug", flat=True))
     return render(request, "lessons/list.html", {"lessons": lessons, "clusters": clusters})
 
 
@@ -46,6 +51,7 @@ def lesson_data(lesson: loader.Lesson) -> dict:
         for s in lesson.steps]}
 
 
+@cluster_view
 def presenter(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = Cluster.objects.filter(slug=slug).first()
     if cluster is None:
@@ -57,7 +63,8 @@ def presenter(request: HttpRequest, slug: str) -> HttpResponse:
     record = runner.progress(slug, lesson)
     config = {"slug": slug, "clients": list(DEFAULT_CLIENTS), "static": settings.STATIC_URL,
               "lesson": lesson_data(lesson), "step": max(record.step, 1),
-              "applied_through": record.applied_through, "speed": cluster.speed}
+              "applied_through": record.applied_through, "speed": cluster.speed,
+              "csrf": get_token(request)}
     return render(request, "lessons/presenter.html",
                   {"cluster": cluster, "lesson": lesson, "page_config": config})
 
@@ -96,7 +103,7 @@ def _lesson(body: dict) -> loader.Lesson:
     return loader.load(str(body.get("lesson") or ""))
 
 
-@csrf_exempt
+@cluster_view
 @require_POST
 async def goto(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
@@ -105,7 +112,7 @@ async def goto(request: HttpRequest, slug: str) -> JsonResponse:
     return await _answer(slug, work)
 
 
-@csrf_exempt
+@cluster_view
 @require_POST
 async def run(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
@@ -118,6 +125,7 @@ async def run(request: HttpRequest, slug: str) -> JsonResponse:
     return await _answer(slug, work)
 
 
+@cluster_view
 async def check(request: HttpRequest, slug: str) -> JsonResponse:
     """GET ?lesson=&step=: does the cluster show what the step observes, and what is missing."""
     def work() -> dict:
@@ -126,13 +134,13 @@ async def check(request: HttpRequest, slug: str) -> JsonResponse:
     return await _answer(slug, work)
 
 
-@csrf_exempt
+@cluster_view
 @require_POST
 async def reset(request: HttpRequest, slug: str) -> JsonResponse:
     return await _answer(slug, lambda: runner.reset(slug))
 
 
-@csrf_exempt
+@cluster_view
 @require_POST
 async def clock(request: HttpRequest, slug: str) -> JsonResponse:
     """Pause the cluster's clock, or resume it at `speed` (1 by default)."""

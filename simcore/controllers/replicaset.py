@@ -14,7 +14,7 @@ serves both kinds.
 
 from __future__ import annotations
 
-from simcore import events, labels
+from simcore import errors, events, labels
 from simcore.apiserver import INTERNAL
 from simcore.controllers import burst, podstatus
 from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
@@ -147,9 +147,14 @@ class ReplicaSetController(Controller):
         template = owner["spec"].get("template") or {}
 
         def create_one() -> None:
-            pod = self.api.create("pods", pod_from_template(owner, template),
-                                  owner["metadata"]["namespace"], INTERNAL, copy_result=False,
-                                  owned=True)
+            try:
+                pod = self.api.create("pods", pod_from_template(owner, template),
+                                      owner["metadata"]["namespace"], INTERNAL,
+                                      copy_result=False, owned=True)
+            except errors.APIError as exc:  # a quota: the real controller says so, backs off
+                events.record(self.engine, owner, "Warning", "FailedCreate",
+                              f"Error creating: {exc}", self.component)
+                raise
             events.record(self.engine, owner, "Normal", "SuccessfulCreate",
                           f"Created pod: {pod['metadata']['name']}", self.component)
         burst.slow_start_batch(count, create_one, self.engine.spent)

@@ -16,10 +16,11 @@ const graph = mountGraph(document.getElementById("graph"), {
 });
 const {cy, state, send, showPath, clearPath} = graph;
 const timeline = mountTimeline(document.getElementById("timeline"), graph, {
-  slug: config.slug, namespace: () => document.getElementById("namespace").value,
+  slug: config.slug, csrf: config.csrf,
+  namespace: () => document.getElementById("namespace").value,
 });
 const failures = mountFailureMenu(document.getElementById("failure-menu"), graph, {
-  slug: config.slug, isPast: () => timeline.pastAt() !== null,
+  slug: config.slug, csrf: config.csrf, isPast: () => timeline.pastAt() !== null,
 });
 window.clusterviz = {cy, state, graph, timeline, failures};
 
@@ -65,7 +66,9 @@ function showTab(name) {
 
 async function postJSON(path, body) {
   const response = await fetch(`/clusters/${config.slug}/${path}`, {
-    method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+    // Django's CSRF check: the token the page was rendered with
+    method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": config.csrf},
+    body: JSON.stringify(body),
   });
   const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
   return {ok: response.ok, payload};
@@ -382,7 +385,7 @@ function wire() {
   document.getElementById("apply").addEventListener("click", () => upload("apply"));
   document.getElementById("create").addEventListener("click", () => upload("create"));
   document.getElementById("upload-files").addEventListener("change", (e) => readFiles(e.target.files));
-  mountUpload({slug: config.slug});
+  mountUpload({slug: config.slug, csrf: config.csrf});
   document.getElementById("request-form").addEventListener("submit", runCommand);
   document.getElementById("namespace").addEventListener("change", (e) =>
     send({type: "namespace", namespace: e.target.value}));

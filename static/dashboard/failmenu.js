@@ -41,7 +41,7 @@ export function mountFailureMenu(menu, graph, opts) {
     const result = menu.querySelector("[data-part=result]");
     result.textContent = "…";
     const response = await fetch(`/clusters/${opts.slug}/failures`, {
-      method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+      method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": opts.csrf}, body: JSON.stringify(body),
     });
     const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
     result.textContent = response.ok ? payload.lines.join("\n") : payload.error;

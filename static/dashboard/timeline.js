@@ -131,7 +131,7 @@ export function mountTimeline(root, graph, opts) {
     const at = shown ?? Number(handle.value);
     if (!window.confirm(word("Confirm"))) return;
     const response = await fetch(`/clusters/${opts.slug}/history/restore`, {
-      method: "POST", headers: {"Content-Type": "application/json"},
+      method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": opts.csrf},
       body: JSON.stringify({at}),
     });
     const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));

@@ -9,7 +9,7 @@
 
 const DEBOUNCE_MS = 700;
 
-export function mountUpload({slug}) {
+export function mountUpload({slug, csrf}) {
   const text = document.getElementById("manifest");
   const auto = document.getElementById("preview-auto");
   const mode = document.getElementById("preview-mode");
@@ -26,7 +26,7 @@ export function mountUpload({slug}) {
     }
     panel.hidden = false;
     panel.setAttribute("aria-busy", "true");
-    const {ok, payload} = await post(slug, {text: text.value, mode: mode.value});
+    const {ok, payload} = await post(slug, csrf, {text: text.value, mode: mode.value});
     if (seq !== sent) return; // a newer preview is on its way
     panel.removeAttribute("aria-busy");
     render(ok, payload);
@@ -49,10 +49,11 @@ export function mountUpload({slug}) {
   return {preview: run};
 }
 
-async function post(slug, body) {
+async function post(slug, csrf, body) {
   try {
     const response = await fetch(`/clusters/${slug}/preview`, {
-      method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+      method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+      body: JSON.stringify(body),
     });
     const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
     return {ok: response.ok, payload};

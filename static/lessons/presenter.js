@@ -20,7 +20,7 @@ window.clusterviz = {cy: graph.cy, state: graph.state, view};
 
 async function post(path, body) {
   const response = await fetch(`/clusters/${config.slug}/lesson/${path}`, {
-    method: "POST", headers: {"Content-Type": "application/json"},
+    method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": config.csrf},
     body: JSON.stringify({lesson: lesson.slug, ...body})});
   const payload = await response.json();
   return {ok: response.ok, payload};

@@ -13,12 +13,18 @@ import asyncio
 import itertools
 import json
 import shutil
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.kubectl.kubectl_fixtures import LECTURE, REPO, server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import (  # noqa: F401
+    LECTURE,
+    REPO,
+    server,
+    teacher_cookies,
+    teacher_token,
+    teacher_web,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -49,6 +55,7 @@ async def _with_page(url: str, steps) -> None:
             # Playwright polls string predicates with eval, which the pages' CSP refuses;
             # test_cross_site.py checks the pages under their CSP.
             page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+            await page.context.add_cookies(teacher_cookies(url))
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             await page.goto(url)
@@ -102,10 +109,11 @@ def test_it_shows_the_api_servers_message_for_a_refused_document(page_url):
 
 
 def _post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, json.dumps(body).encode(),
-                                     {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
+    """POST as the page does: the signed-in teacher, with Django's CSRF token."""
+    user = teacher_web(url)
+    status, _, text = user.request("POST", url.removeprefix(user.server.url), json_body=body)
+    assert status == 200, (status, text)
+    return json.loads(text)
 
 
 def apply_serving(page_url: str, *texts: str) -> None:
@@ -158,6 +166,7 @@ def test_a_second_browser_receives_the_same_deltas(page_url):
                 pages = []
                 for _ in range(2):
                     context = await browser.new_context(viewport=VIEWPORT, bypass_csp=True)
+                    await context.add_cookies(teacher_cookies(page_url))
                     page = await context.new_page()
                     await page.goto(page_url)
                     await page.wait_for_function(
@@ -205,6 +214,7 @@ spec:
 
 def test_pods_are_drawn_in_their_nodes_box_as_it_grows_and_when_they_get_a_node(page_url):
     api = page_url.replace("/clusters/", "/k8s/clusters/")
+    token = teacher_token(page_url)  # the API takes a bearer token, never the page cookie
 
     async def steps(page):
         await page.fill("#manifest", _WAITING_POD)
@@ -216,14 +226,16 @@ def test_pods_are_drawn_in_their_nodes_box_as_it_grows_and_when_they_get_a_node(
                                      "[namespace = \"default\"]').length === 3", timeout=20_000)
         scaled = await page.evaluate(f"""fetch("{api}apis/apps/v1/namespaces/default/"""
                                      """replicasets/rs-node-web/scale", {method: "PATCH",
-            headers: {"Content-Type": "application/merge-patch+json"},
-            body: JSON.stringify({spec: {replicas: 9}})}).then((r) => r.status)""")
+            headers: {"Content-Type": "application/merge-patch+json", "Authorization": AUTH},
+            body: JSON.stringify({spec: {replicas: 9}})}).then((r) => r.status)""".replace(
+            "AUTH", json.dumps(f"Bearer {token}")))
         assert scaled == 200
         await page.wait_for_function("window.clusterviz.cy.nodes('node.pod.running-ready"
                                      "[namespace = \"default\"]').length === 9", timeout=20_000)
         assert await page.evaluate(_POD_OUTSIDE_ITS_BOX) == []
         labelled = await page.evaluate(f"""fetch("{api}api/v1/nodes/worker1", {{method: "PATCH",
-            headers: {{"Content-Type": "application/merge-patch+json"}},
+            headers: {{"Content-Type": "application/merge-patch+json",
+                       "Authorization": "Bearer {token}"}},
             body: JSON.stringify({{metadata: {{labels: {{disk: "ssd"}}}}}})}}).then((r) => r.status)""")
         assert labelled == 200
         await page.wait_for_function("window.clusterviz.cy.getElementById("
@@ -256,6 +268,7 @@ def test_the_page_adopts_the_graph_feed_it_opened_before_its_scripts(page_url):
                                                args=CHROMIUM_ARGS)
             try:
                 page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+                await page.context.add_cookies(teacher_cookies(page_url))
                 errors: list[str] = []
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
                 await page.add_init_script(_COUNT_SOCKETS)
@@ -287,12 +300,15 @@ _WATCH_BOXES_EACH_FRAME = """() => {
 
 def test_a_pod_fading_out_stays_in_its_box_until_it_is_gone(page_url):
     api = page_url.replace("/clusters/", "/k8s/clusters/")
+    token = teacher_token(page_url)  # the API takes a bearer token, never the page cookie
 
     async def steps(page):
         await _upload(page, "rs-node-web.yaml")
         scale = f"""(replicas) => fetch("{api}apis/apps/v1/namespaces/default/replicasets/""" \
                 """rs-node-web/scale", {method: "PATCH", body: JSON.stringify({spec: {replicas}}),
-            headers: {"Content-Type": "application/merge-patch+json"}}).then((r) => r.status)"""
+            headers: {"Content-Type": "application/merge-patch+json",
+                      "Authorization": AUTH}}).then((r) => r.status)""".replace(
+            "AUTH", json.dumps(f"Bearer {token}"))
         assert await page.evaluate(scale, 9) == 200
         pods = "window.clusterviz.cy.nodes('node.pod[namespace = \"default\"]').length"
         await page.wait_for_function(f"{pods} === 9", timeout=20_000)

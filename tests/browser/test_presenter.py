@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
-import urllib.request
 
 import pytest
 
 from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
-from tests.kubectl.kubectl_fixtures import LECTURE, server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import (  # noqa: F401
+    LECTURE,
+    TEACHER,
+    WebUser,
+    server,
+    teacher_cookies,
+)
 
 VIEWPORT = {"width": 1920, "height": 1080}
 _slugs = itertools.count(1)
@@ -32,8 +36,10 @@ async def _title(page) -> str:
 def _clock(page, body: dict):
     return page.evaluate("""async (body) => {
         const url = location.pathname.replace(/present$/, "clock");
+        const csrf = JSON.parse(document.getElementById("page-config").textContent).csrf;
         const answer = await fetch(url, {method: "POST", body: JSON.stringify(body),
-                                         headers: {"Content-Type": "application/json"}});
+                                         headers: {"Content-Type": "application/json",
+                                                   "X-CSRFToken": csrf}});
         if (!answer.ok) throw new Error(await answer.text());
     }""", body)
 
@@ -99,6 +105,7 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
                 # string predicates are polled with eval, which the CSP refuses: see
                 # test_dashboard._with_page
                 page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+                await page.context.add_cookies(teacher_cookies(presenter_url))
                 errors: list[str] = []
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
                 await page.goto(presenter_url)
@@ -112,10 +119,10 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
 
 
 def test_the_lessons_list_links_to_the_presenter(server):  # noqa: F811
-    import urllib.request
     server.manage("ensure_cluster", "listed")
-    with urllib.request.urlopen(f"{server.url}/lessons/", timeout=10) as response:
-        html = response.read().decode()
+    teacher = WebUser(server).sign_in(TEACHER, server.teacher_password)
+    status, _, html = teacher.request("GET", "/lessons/")
+    assert status == 200
     assert 'href="/clusters/listed/present?lesson=week4-services"' in html
     assert "<li>readinessProbe</li>" in html
 
@@ -125,10 +132,9 @@ def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_comm
     slug = f"present-{next(_slugs)}"
     server.manage("ensure_cluster", slug)
     job = (LECTURE / "job-parallel.yaml").read_text()
-    request = urllib.request.Request(f"{server.url}/clusters/{slug}/apply",
-                                     json.dumps({"text": job, "mode": "create"}).encode(),
-                                     {"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=30).close()
+    teacher = WebUser(server).sign_in(TEACHER, server.teacher_password)
+    assert teacher.request("POST", f"/clusters/{slug}/apply",
+                           json_body={"text": job, "mode": "create"})[0] == 200
 
     async def steps(page):
         # the Job exists already: step 1's create is refused, and says so under its command
@@ -159,6 +165,7 @@ def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_comm
             try:
                 # string predicates are polled with eval, which the CSP refuses (see above)
                 page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+                await page.context.add_cookies(teacher_cookies(server.url))
                 await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
                 await steps(page)
             finally:

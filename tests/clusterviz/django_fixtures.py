@@ -6,11 +6,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db.models import F
+from django.test import Client
 
+from clusterviz.classroom import tokens
 from clusterviz.clusters import engines
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import create_cluster
+
+
+@pytest.fixture(autouse=True)
+def _tls_files(settings, tmp_path_factory):
+    # The CA and certificate of this test session, never the checkout's own.
+    settings.TLS_DIR = tmp_path_factory.getbasetemp() / "tls"
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +29,33 @@ def _in_test_thread(settings):
     engines.forget()
     yield
     engines.forget()
+
+
+@pytest.fixture
+def teacher(db):
+    """The staff user every cluster without an owner belongs to (classroom.policy)."""
+    return get_user_model().objects.create_user("teacher", password="unused", is_staff=True)
+
+
+@pytest.fixture
+def client(teacher) -> Client:
+    """Django's test client, signed in as the teacher and carrying the teacher's API token:
+    the pages see a session, the Kubernetes API a bearer token, as in the product."""
+    return signed_in_as(teacher)
+
+
+def signed_in_as(user) -> Client:
+    token = tokens.issue(user, "any")
+    signed_in = Client(headers={"Authorization": f"Bearer {token}"})
+    signed_in.force_login(user)
+    return signed_in
+
+
+def teacher_client() -> Client:
+    """A client signed in as the teacher, made on the spot (for helpers outside fixtures)."""
+    user, _ = get_user_model().objects.get_or_create(username="teacher",
+                                                     defaults={"is_staff": True})
+    return signed_in_as(user)
 
 
 @pytest.fixture

@@ -147,10 +147,24 @@ def redis_url(tmp_path_factory):
 def app_env(database_url: str, **extra: str) -> dict:
     """The environment of a ClusterViz process on this checkout and that database."""
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO),
-           "DJANGO_SETTINGS_MODULE": "clusterviz.settings"}
+           "DJANGO_SETTINGS_MODULE": "clusterviz.settings", "CLUSTERVIZ_TLS_DIR": str(TLS_DIR)}
     env.pop("REDIS_URL", None)
     env.update(extra)
     return env
+
+
+# The session's own CA and certificate (never the checkout's .venv/tls).
+TLS_DIR = Path(tempfile.gettempdir()) / f"clusterviz-test-tls-{os.getpid()}"
+_TOKEN_SCRIPT = ("from django.contrib.auth import get_user_model; "
+                 "from clusterviz.classroom import tokens; "
+                 "user = get_user_model().objects.get_or_create(username='teacher', "
+                 "defaults={'is_staff': True})[0]; print(tokens.issue(user, 'tests'))")
+
+
+def api_token(env: dict) -> str:
+    """A bearer token of the teacher account (made if missing) on that database: the
+    clusters `ensure_cluster` makes have no owner, so they are the teachers'."""
+    return manage(env, "shell", "-c", _TOKEN_SCRIPT).strip().splitlines()[-1]  # after its notes
 
 
 def manage(env: dict, *args: str) -> str:
@@ -181,6 +195,8 @@ class Process:
     log: Path
     url: str = ""
     port: int = 0
+    tls_url: str = ""  # the Kubernetes API over https, as kubectl needs it
+    env: dict = field(default_factory=dict)
 
     def stop(self, kill: bool = False) -> None:
         if self.proc.poll() is None:
@@ -205,10 +221,16 @@ class Processes:
         return proc, log
 
     def daphne(self, env: dict, port: int | None = None) -> Process:
-        port = port or free_port()
+        port, tls_port = port or free_port(), free_port()
+        env = {**env, "CLUSTERVIZ_TLS_PORT": str(tls_port)}
+        manage(env, "ensure_tls")
+        tls = (f"ssl:port={tls_port}:interface=127.0.0.1:privateKey={TLS_DIR / 'server.key'}"
+               f":certKey={TLS_DIR / 'server.crt'}")
         proc, log = self._spawn([BIN / "python", "-m", "clusterviz.serve", "-b", "127.0.0.1",
-                                 "-p", str(port), "clusterviz.asgi:application"], env, "daphne")
-        server = Process(proc, log, f"http://127.0.0.1:{port}", port)
+                                 "-p", str(port), "-e", tls, "clusterviz.asgi:application"],
+                                env, "daphne")
+        server = Process(proc, log, f"http://127.0.0.1:{port}", port,
+                         f"https://127.0.0.1:{tls_port}", env)
         self.started.append(server)
         wait_for_port(port, proc, "daphne")
         urllib.request.urlopen(server.url + "/", timeout=10).read()  # first request

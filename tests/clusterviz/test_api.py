@@ -264,9 +264,14 @@ def test_pod_log(client, cluster, age):
     assert response.content == b"node-web server starting...\n"
 
 
-def test_kubeconfig(client, cluster):
+def test_kubeconfig(client, cluster, settings):
     import yaml
+    settings.TLS_PORT = 6443
     config = yaml.safe_load(client.get("/clusters/lecture/kubeconfig").content)
-    assert config["clusters"][0]["cluster"]["server"] == "http://testserver/k8s/clusters/lecture"
+    entry = config["clusters"][0]["cluster"]
+    assert entry["server"] == "https://testserver:6443/k8s/clusters/lecture"
+    assert "insecure-skip-tls-verify" not in entry
+    assert entry["certificate-authority-data"]
+    assert config["users"][0]["user"]["token"].startswith("cvz_")
     assert config["current-context"] == "lecture"
     assert client.get("/clusters/nope/kubeconfig").status_code == 404

@@ -29,11 +29,14 @@ CONFLICT = ('Operation cannot be fulfilled on configmaps "{}": the object has be
             "please apply your changes to the latest version and try again")
 
 
+AUTH: dict[str, str] = {}  # the teacher's bearer token on the backend's database
+
+
 def call(method: str, url: str, body: dict | None = None,
          content_type: str = "application/json") -> tuple[int, dict]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={
-        "Content-Type": content_type, "Accept": "application/json"})
+        "Content-Type": content_type, "Accept": "application/json", **AUTH})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read())
@@ -44,7 +47,7 @@ def call(method: str, url: str, body: dict | None = None,
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def backend(request, tmp_path_factory, module_processes):
     """Two daphne processes on one fresh database, a cluster `race` with pods starting."""
-    from service_fixtures import app_env, manage
+    from service_fixtures import api_token, app_env, manage
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('race') / 'db.sqlite3'}"
     else:
@@ -52,6 +55,7 @@ def backend(request, tmp_path_factory, module_processes):
     env = app_env(url)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "ensure_cluster", "race")
+    AUTH["Authorization"] = f"Bearer {api_token(env)}"
     servers = [module_processes.daphne(env), module_processes.daphne(env)]
     rs = yaml.safe_load((LECTURE / "rs-node-web.yaml").read_text())
     assert call("POST", servers[0].url + APPS, rs)[0] == 201

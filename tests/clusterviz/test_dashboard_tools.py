@@ -12,6 +12,7 @@ from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard import fire
 from clusterviz.dashboard.actions import Refused, Source
 from clusterviz.dashboard.webkubectl import parse
+from simcore.apiserver import Request
 from tests.kubectl.kubectl_fixtures import LECTURE
 
 pytest_plugins = ["django_fixtures"]  # fixtures; see django_fixtures.py for why not conftest.py
@@ -137,6 +138,19 @@ def test_inspect_shows_the_yaml_and_the_events_of_a_pod(client, cluster):
     assert f"  name: {name}\n" in answer["yaml"]
     reasons = [e["reason"] for e in answer["events"]]
     assert "Scheduled" in reasons and "Started" in reasons
+
+
+@pytest.mark.django_db
+def test_inspect_hides_managed_fields_as_kubectl_get_does(client, cluster):
+    _lecture_web("lecture", "svc-none-node-web.yaml")
+    runtime.run("lecture", lambda sim: sim.api.patch(
+        "services", "svc-node", {"metadata": {"labels": {"tier": "web"}}},
+        "application/merge-patch+json", "default", request=Request(field_manager="kubectl")))
+    answer = client.get("/clusters/lecture/inspect?id=svc/default/svc-node").json()
+    assert "    tier: web\n" in answer["yaml"]
+    assert "managedFields" not in answer["yaml"]
+    stored = runtime.run("lecture", lambda sim: sim.api.get("services", "svc-node", "default"))
+    assert stored["metadata"]["managedFields"][0]["manager"] == "kubectl"
 
 
 @pytest.mark.django_db

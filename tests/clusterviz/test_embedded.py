@@ -31,8 +31,9 @@ def test_the_in_process_ticker_starts_pods_while_nobody_asks(processes, sqlite_e
     run_manage(sqlite_env, "ensure_cluster", "solo")
     server = processes.daphne(sqlite_env)  # its first request starts the ticker
     body = json.dumps(yaml.safe_load((LECTURE / "rs-node-web.yaml").read_text())).encode()
-    request = urllib.request.Request(server.url + APPS, data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
+    from service_fixtures import api_token
+    request = urllib.request.Request(server.url + APPS, data=body, method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {api_token(sqlite_env)}"})
     assert urllib.request.urlopen(request, timeout=30).status == 201
     database = sqlite_env["DATABASE_URL"]
     assert _phases(database) == ["Pending"] * 3

@@ -11,7 +11,10 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.test import Client
 
+from clusterviz.classroom import tokens
 from clusterviz.clusters import engines, runtime
 from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard.routing import websocket_urlpatterns as page_socket_patterns
@@ -23,7 +26,18 @@ from tests.conftest import LECTURE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 APP = URLRouter(websocket_urlpatterns)
-PAGE_SOCKETS = URLRouter(page_socket_patterns)  # the page's shell is a dashboard socket
+AUTH: list[tuple[bytes, bytes]] = []  # the teacher's bearer token, as kubectl sends it
+
+
+def _as_teacher(inner):
+    """What AuthMiddlewareStack hands the page's sockets: the session's user, a teacher."""
+    async def app(scope, receive, send):
+        user = await sync_to_async(get_user_model().objects.get)(username="teacher")
+        return await inner({**scope, "user": user}, receive, send)
+    return app
+
+
+PAGE_SOCKETS = _as_teacher(URLRouter(page_socket_patterns))  # the page's shell
 SUCCESS = b'\x03{"metadata":{},"status":"Success"}'
 
 
@@ -37,6 +51,8 @@ def run_async(test):
 
 @pytest.fixture(autouse=True)
 def _fresh_engines():
+    teacher = get_user_model().objects.create_user("teacher", is_staff=True)
+    AUTH[:] = [(b"authorization", f"Bearer {tokens.issue(teacher, 'exec')}".encode())]
     engines.forget()
     yield
     engines.forget()
@@ -62,7 +78,7 @@ def _path(pod: str, *command: str, **flags: str) -> str:
 
 async def _session(path: str, protocols: list[str], stdin: bytes | None = None):
     """Connect, optionally type on stdin, and collect every frame until the server closes."""
-    socket = WebsocketCommunicator(APP, path, subprotocols=protocols)
+    socket = WebsocketCommunicator(APP, path, subprotocols=protocols, headers=AUTH)
     connected, chosen = await socket.connect()
     frames = []
     if connected:
@@ -99,7 +115,7 @@ async def test_output_arrives_when_the_command_writes_it(pods):
     name = pods[0]["metadata"]["name"]
     socket = WebsocketCommunicator(APP, _path(name, "sh", "-c", "echo%20a%3B%20sleep%201%3B%20echo%20b",
                                               stdout="true", stderr="true"),
-                                   subprotocols=["v5.channel.k8s.io"])
+                                   subprotocols=["v5.channel.k8s.io"], headers=AUTH)
     await socket.connect()
     arrivals = []
     while (message := await socket.receive_output(timeout=5))["type"] != "websocket.close":
@@ -131,7 +147,7 @@ async def test_exit_code_travels_as_non_zero_exit_code(pods):
 async def test_the_close_waits_a_tenth_of_a_second_after_the_status(pods):
     name = pods[0]["metadata"]["name"]
     socket = WebsocketCommunicator(APP, _path(name, "hostname", stdout="true"),
-                                   subprotocols=["v5.channel.k8s.io"])
+                                   subprotocols=["v5.channel.k8s.io"], headers=AUTH)
     await socket.connect()
     while (await socket.receive_from(timeout=5)) != SUCCESS:
         pass
@@ -206,7 +222,8 @@ def test_refusals_reject_the_handshake(pods, path, protocols):
     assert (connected, frames) == (False, [])
 
 
-def test_spdy_gets_the_checks_then_a_clean_refusal(pods, client):
+def test_spdy_gets_the_checks_then_a_clean_refusal(pods):
+    client = Client(headers={"Authorization": AUTH[0][1].decode()})
     name = pods[0]["metadata"]["name"]
     base = "/k8s/clusters/exec/api/v1/namespaces/default/pods"
     missing = client.post(f"{base}/nope/exec?command=env&stdout=true",
@@ -282,7 +299,8 @@ def _with_denials(app):
 
 async def _handshake(path: str, protocols: list[str]) -> tuple:
     """(status, content type, body) of a refused handshake, or ("accepted", protocol)."""
-    socket = WebsocketCommunicator(_with_denials(APP), path, subprotocols=protocols)
+    socket = WebsocketCommunicator(_with_denials(APP), path, subprotocols=protocols,
+                                   headers=AUTH)
     await socket.send_input({"type": "websocket.connect"})
     first = await socket.receive_output(timeout=5)
     if first["type"] == "websocket.accept":
@@ -343,7 +361,7 @@ def test_no_streams_over_v5_is_the_translators_internal_error(pods):
 
 # stdin --------------------------------------------------------------------------------
 async def _with_stdin(path: str, protocol: str, chunks: list[bytes], close: bool) -> list:
-    socket = WebsocketCommunicator(APP, path, subprotocols=[protocol])
+    socket = WebsocketCommunicator(APP, path, subprotocols=[protocol], headers=AUTH)
     await socket.connect()
     for chunk in chunks:
         await socket.send_to(bytes_data=b"\x00" + chunk)
@@ -377,7 +395,7 @@ def test_stdin_reaches_the_command(pods, command, protocol, close, output):
 # an interactive shell ----------------------------------------------------------------------
 async def _typing(path: str, keys: list[bytes]) -> tuple[str, dict]:
     """Type `keys` one message at a time (each after the screen settles): (screen, status)."""
-    socket = WebsocketCommunicator(APP, path, subprotocols=["v5.channel.k8s.io"])
+    socket = WebsocketCommunicator(APP, path, subprotocols=["v5.channel.k8s.io"], headers=AUTH)
     await socket.connect()
     screen = b""
     status = None

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
 
 from clusterviz.clusters import runtime
 from clusterviz.history.models import Entry
+from tests.clusterviz.django_fixtures import teacher_client
 
 pytest_plugins = ["django_fixtures"]
 
@@ -21,7 +21,7 @@ LECTURE = Path(__file__).resolve().parents[2].parent / "shared" / "lecture"
 
 
 def _post(body: dict):
-    return Client().post("/clusters/lecture/failures", body, content_type="application/json")
+    return teacher_client().post("/clusters/lecture/failures", body, content_type="application/json")
 
 
 def _pods(sim, node: str | None = None) -> list[dict]:
@@ -39,14 +39,14 @@ def test_stop_kubelet_counts_down_to_not_ready_and_eviction(cluster, age):
     _web(cluster, age)
     assert _post({"action": "stop-kubelet", "node": "worker2"}).json()["lines"] == \
         ["kubelet on node/worker2 stopped"]
-    first = Client().get("/clusters/lecture/failures").json()
+    first = teacher_client().get("/clusters/lecture/failures").json()
     worker2 = first["nodes"]["worker2"]
     assert worker2["kubelet"] == "stopped" and worker2["evictions"] == []
     assert worker2["not_ready_at"] - first["clock"]["elapsed"] == pytest.approx(40, abs=0.5)
     assert first["nodes"]["worker1"] == {"kubelet": "running", "not_ready_at": None,
                                          "evictions": []}
     age(cluster, 41)
-    later = Client().get("/clusters/lecture/failures").json()
+    later = teacher_client().get("/clusters/lecture/failures").json()
     worker2 = later["nodes"]["worker2"]
     assert worker2["not_ready_at"] is None
     on_worker2 = runtime.run("lecture", lambda sim: _pods(sim, "worker2"))

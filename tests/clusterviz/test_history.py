@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from clusterviz.clusters import engines, runtime
 from clusterviz.clusters.models import Change, Cluster, StoredObject
@@ -11,6 +10,7 @@ from clusterviz.history import marks, past, record, restore
 from clusterviz.history.models import Entry, Snapshot
 from clusterviz.k8sapi import watch
 from simcore.resources import lookup
+from tests.clusterviz.django_fixtures import teacher_client
 
 pytest_plugins = ["django_fixtures"]
 
@@ -94,7 +94,7 @@ def test_the_past_between_snapshots_replays_the_entries(cluster, age, settings):
 @pytest.mark.parametrize("at", [pytest.param("1e308", id="far-future"),
                                 pytest.param("10000", id="future")])
 def test_a_moment_that_has_not_happened_is_refused(cluster, at):
-    answer = Client().get(f"/clusters/lecture/history/graph?at={at}")
+    answer = teacher_client().get(f"/clusters/lecture/history/graph?at={at}")
     assert (answer.status_code, answer.json()) == (400, {"error": "that moment has not "
                                                                   "happened yet"})
 
@@ -217,7 +217,7 @@ def test_ordinary_saves_without_store_changes_write_no_history(cluster):
     pytest.param("", id="missing"), pytest.param("at=soon", id="word"),
     pytest.param("at=nan", id="nan"), pytest.param("at=inf", id="inf")])
 def test_the_graph_endpoint_needs_a_finite_number(cluster, query):
-    answer = Client().get(f"/clusters/lecture/history/graph?{query}")
+    answer = teacher_client().get(f"/clusters/lecture/history/graph?{query}")
     assert answer.status_code == 400
     assert answer.json() == {"error": "at must be a number of seconds on the timeline"}
 
@@ -226,7 +226,7 @@ def test_the_endpoints_answer_the_timeline_graph_inspect_and_replay(cluster, age
     start = _later(cluster, age, 2)
     _deploy(1)
     _later(cluster, age, 20)
-    client = Client()
+    client = teacher_client()
     line = client.get("/clusters/lecture/history").json()
     assert line["start"] == 0.0 and line["now"] >= 22
     assert [m["label"] for m in line["marks"] if m["kind"] == "person"] == \
@@ -244,7 +244,7 @@ def test_the_endpoints_answer_the_timeline_graph_inspect_and_replay(cluster, age
 def test_the_restore_endpoint_takes_json_and_restores(cluster, age):
     start = _later(cluster, age, 2)
     _deploy(1)
-    client = Client()
+    client = teacher_client()
     refused = client.post("/clusters/lecture/history/restore", {"at": start})
     assert refused.status_code == 400
     done = client.post("/clusters/lecture/history/restore", {"at": start},
@@ -257,7 +257,7 @@ def test_the_restore_endpoint_takes_json_and_restores(cluster, age):
 
 def test_a_kubectl_change_through_the_api_is_marked(cluster):
     body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c1"}}
-    answer = Client().post("/k8s/clusters/lecture/api/v1/namespaces/default/configmaps",
+    answer = teacher_client().post("/k8s/clusters/lecture/api/v1/namespaces/default/configmaps",
                            body, content_type="application/json")
     assert answer.status_code == 201
     assert list(Entry.objects.filter(cluster=cluster, mark="person")

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 pytest_plugins = ["service_fixtures"]
@@ -17,9 +16,10 @@ LECTURE = Path(__file__).resolve().parents[2].parent / "shared" / "lecture"
 
 def _kubectl(server, tmp_path, *args: str) -> str:
     config = tmp_path / f"kubeconfig-{server.port}"
-    if not config.exists():
-        with urllib.request.urlopen(f"{server.url}/clusters/lesson/kubeconfig", timeout=10) as r:
-            config.write_bytes(r.read())
+    if not config.exists():  # the teacher's, over the server's TLS endpoint
+        from service_fixtures import manage
+        manage(server.env, "ensure_teacher")
+        manage(server.env, "kubeconfig", "lesson", "--server", server.tls_url, "-o", str(config))
     done = subprocess.run([str(KUBECTL), "--kubeconfig", str(config), "--cache-dir",
                            str(tmp_path / "cache"), *args], cwd=LECTURE, capture_output=True,
                           text=True, timeout=60, check=True)

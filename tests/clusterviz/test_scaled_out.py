@@ -28,9 +28,10 @@ APPS = "/k8s/clusters/{}/apis/apps/v1/namespaces/default/replicasets"
 LISTENER = "scaledouttest"
 
 
-def _post(url: str, body: dict) -> int:
+def _post(url: str, body: dict, token: str) -> int:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=60) as response:
         return response.status
 
@@ -81,7 +82,7 @@ class Listener:
 
 def test_runsim_runs_the_clocks_of_a_scaled_out_deployment(postgres, redis_url, processes,
                                                           run_manage):
-    from service_fixtures import app_env
+    from service_fixtures import api_token, app_env
     database = postgres.create_database("scaled")
     env = app_env(database, REDIS_URL=redis_url, CLUSTERVIZ_TICKER="0")
     run_manage(env, "migrate", "--noinput", "-v0")
@@ -90,7 +91,7 @@ def test_runsim_runs_the_clocks_of_a_scaled_out_deployment(postgres, redis_url, 
     listener = Listener(redis_url, "scaled")
 
     rs = yaml.safe_load((LECTURE / "rs-node-web.yaml").read_text())
-    assert _post(web[0].url + APPS.format("scaled"), rs) == 201
+    assert _post(web[0].url + APPS.format("scaled"), rs, api_token(env)) == 201
     written_rv, written_version, due = _stored(database, "scaled")
     assert due is not None  # the kubelet's timers are pending
     time.sleep(3)  # the containers were due after 2 s, but no process runs the clocks

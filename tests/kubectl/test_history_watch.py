@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.request
 
 pytest_plugins = ["kubectl_fixtures", "test_streaming"]
 
 from test_streaming import _pods, _spawn  # noqa: E402
 
 
-def _post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())
+def _post(server, path: str, body: dict) -> dict:
+    """POST as the signed-in teacher at the page (session and CSRF token), the JSON answer."""
+    from kubectl_fixtures import teacher_web  # registered by pytest_plugins by now
+    status, _, text = teacher_web(server.url).request("POST", path, json_body=body)
+    assert status == 200, text
+    return json.loads(text)
 
 
 def test_a_watch_across_a_restore_gets_410_and_a_relist_shows_the_past(server, fast):
@@ -29,7 +29,7 @@ def test_a_watch_across_a_restore_gets_410_and_a_relist_shows_the_past(server, f
     assert all(" Running " in line for line in listed[1:]), listed
     rv_before = int(json.loads(fast("get", "--raw", "/api/v1/namespaces/default/pods").stdout)
                     ["metadata"]["resourceVersion"])
-    done = _post(f"{server.url}/clusters/{slug}/history/restore", {"at": 0})
+    done = _post(server, f"/clusters/{slug}/history/restore", {"at": 0})
     rv_after = int(done["resource_version"])
     assert rv_after > rv_before
     try:

@@ -11,6 +11,7 @@ a watch ends with its socket, and the per-person cap refuses with a message.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -29,7 +30,7 @@ import yaml
 
 from clusterviz.dashboard import webkubectl
 from clusterviz.dashboard.webkubectl import Command
-from tests.kubectl.kubectl_fixtures import LECTURE
+from tests.kubectl.kubectl_fixtures import LECTURE, teacher_cookies
 
 pytest_plugins = ["kubectl_fixtures"]  # fixtures; see kubectl_fixtures.py for why not conftest.py
 
@@ -86,7 +87,9 @@ class Terminal:
 
     def __init__(self, server, slug: str) -> None:
         url = server.url.replace("http://", "ws://") + f"/ws/clusters/{slug}/kubectl"
-        self.ws = websocket.create_connection(url, origin=server.url, timeout=60)
+        session = teacher_cookies(server.url)[0]["value"]  # the page's signed-in teacher
+        self.ws = websocket.create_connection(url, origin=server.url, timeout=60,
+                                              cookie=f"sessionid={session}")
 
     def start(self, line: str, stdin: str = "") -> None:
         self.ws.send(json.dumps({"type": "run", "command": line, "stdin": stdin}))
@@ -156,27 +159,35 @@ def test_hostile_command_lines_print_no_server_file_and_reach_no_other_address(
 
 
 def test_the_sandbox_hides_server_files_even_from_a_command_the_checks_would_refuse(
-        server, slug, canary, listener):
+        server, slug, canary, listener, kubectl):
     """Straight to the runner, past `parse`: the sandbox alone keeps the file out. The same
     words given to an unsandboxed kubectl print the canary (the test can fail)."""
     path, text = canary
     args = ["get", "nodes", "-o", f"go-template-file={path}"]
-    shown, code = asyncio.run(_run_sandboxed(Command(args, "get", False, False), slug, server))
+    shown, code = asyncio.run(_run_sandboxed(Command(args, "get", False, False), slug, kubectl))
     assert text not in shown and code != 0
     assert f"open {path}: no such file or directory" in shown
-    config = Path(tempfile.mkdtemp()) / "kubeconfig"
-    config.write_text(yaml.safe_dump(webkubectl.kubeconfig_for(slug, server.url)))
-    plain = subprocess.run([str(webkubectl.KUBECTL), f"--kubeconfig={config}", *args],
+    plain = subprocess.run([str(webkubectl.KUBECTL), f"--kubeconfig={kubectl.kubeconfig}", *args],
                            capture_output=True, text=True, timeout=60)
     assert text in plain.stdout
 
 
-async def _run_sandboxed(command: Command, slug: str, server) -> tuple[str, int | None]:
+def _access(kubectl) -> webkubectl.Access:
+    """The teacher's address, token and CA from the test's kubeconfig, as `grant` gives."""
+    config = yaml.safe_load(kubectl.kubeconfig.read_text())
+    cluster, user = config["clusters"][0], config["users"][0]
+    return webkubectl.Access(cluster["cluster"]["server"].split("/k8s/")[0],
+                             user["name"].split("@")[0], user["user"]["token"],
+                             base64.b64decode(cluster["cluster"]["certificate-authority-data"]))
+
+
+async def _run_sandboxed(command: Command, slug: str, kubectl) -> tuple[str, int | None]:
     shown: list[str] = []
 
     async def emit(stream: str, data: str) -> None:
         shown.append(data)
-    code = await webkubectl.run(command, slug, server.url, "", emit, asyncio.Event(), "test")
+    code = await webkubectl.run(command, slug, _access(kubectl), "", emit, asyncio.Event(),
+                                "test")
     return "".join(shown), code
 
 
@@ -256,9 +267,9 @@ def test_watches_end_when_their_sockets_close_and_a_fourth_is_refused(server, sl
         again.close()
 
 
-def test_a_command_that_does_not_stream_is_stopped_at_its_time_limit(server, slug,
+def test_a_command_that_does_not_stream_is_stopped_at_its_time_limit(server, slug, kubectl,
                                                                     monkeypatch):
     monkeypatch.setattr(webkubectl, "TIMEOUT_SECONDS", 1.0)
     command = Command(["get", "pods", "--watch=true"], "get", False, False)
-    shown, code = asyncio.run(_run_sandboxed(command, slug, server))
+    shown, code = asyncio.run(_run_sandboxed(command, slug, kubectl))
     assert code is None and shown.endswith("\n[time limit of 1 s reached: kubectl was stopped]\n")

@@ -294,12 +294,13 @@ def test_it_refuses_lists_of_lists_as_unprocessable():
 
 
 def test_it_refuses_unsupported_patch_types():
-    status = error_of(service(), "{}", "application/apply-patch+yaml")
+    # (server-side apply is served: tests/simcore/test_server_side_apply.py)
+    status = error_of(service(), "{}", "application/apply-patch+cbor")
     assert (status["code"], status["reason"], status["message"]) == (
         415, "UnsupportedMediaType",
         "the body of the request was in an unknown format - accepted media types include: "
         "application/json-patch+json, application/merge-patch+json, "
-        "application/strategic-merge-patch+json")
+        "application/strategic-merge-patch+json, application/apply-patch+yaml")
 
 
 # --- RFC 7386 merge patch -----------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""The check at every page and socket of a cluster: signed in, and the cluster is yours.
+
+`cluster_view` wraps a view taking `slug` (sync or async): an anonymous
+visitor is sent to the sign-in page (302, `?next=` back), a signed-in user
+whose cluster it is not gets the same 404 as for a cluster that does not
+exist, so the answer tells nobody which clusters there are (as the page's
+HTML 404 for pages, `{"error": "no cluster <slug>"}` for the async JSON
+endpoints the page's scripts call).
+
+`socket_refusal` is the same decision for a dashboard websocket, from the
+scope `AuthMiddlewareStack` filled: the close code says which (4401 not
+signed in, 4404 no such cluster of yours).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, JsonResponse
+
+from clusterviz.classroom.policy import may_use_slug
+
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_NO_CLUSTER = 4404
+
+
+def _refusal(request: HttpRequest, user, slug: str, allowed: bool, as_json: bool = False):
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not allowed:
+        if as_json:  # the page's fetch calls read {"error": ...}
+            return JsonResponse({"error": f"no cluster {slug}"}, status=404)
+        raise Http404(f"no cluster {slug}")
+    return None
+
+
+def _in_db_thread(fn):
+    # Tests with Django's client keep the work in their own thread and transaction.
+    offload = getattr(settings, "K8S_OFFLOAD_TO_THREADS", True)
+    return sync_to_async(fn, thread_sensitive=not offload)
+
+
+def cluster_view(view):
+    """Let the view run only for a user who may use the cluster named by `slug`."""
+    if inspect.iscoroutinefunction(view):
+        @functools.wraps(view)
+        async def async_wrapper(request: HttpRequest, slug: str, *args, **kwargs):
+            user = await request.auser()
+            allowed = user.is_authenticated and await _in_db_thread(may_use_slug)(user, slug)
+            refusal = _refusal(request, user, slug, allowed, as_json=True)
+            return refusal if refusal is not None else await view(request, slug, *args, **kwargs)
+        return async_wrapper
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
+        user = request.user
+        refusal = _refusal(request, user, slug, user.is_authenticated and may_use_slug(user, slug))
+        return refusal if refusal is not None else view(request, slug, *args, **kwargs)
+    return wrapper
+
+
+def socket_refusal(scope: dict, slug: str) -> int | None:
+    """None when the socket's user may use cluster `slug`, else the close code (sync: ORM)."""
+    user = scope.get("user")
+    if user is None or not user.is_authenticated:
+        return CLOSE_NOT_SIGNED_IN
+    return None if may_use_slug(user, slug) else CLOSE_NO_CLUSTER

@@ -1,6 +1,6 @@
 """The kubelet's pods table stored one row per pod and the clock's timers in a part: exact
 round trips, rows that follow the pods, a curl's save that writes one pod's row, the
-cluster's row holding the soonest timers only, and migration 0005 in both directions."""
+cluster's row holding the soonest timers only, and migration 0006 in both directions."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ pytest_plugins = ["django_fixtures"]  # fixtures; see django_fixtures.py for why
 pytestmark = pytest.mark.django_db
 RS_NODE_WEB = Path(__file__).resolve().parents[2].parent / "shared" / "lecture" / "rs-node-web.yaml"
 PODS = "runtime/kubelet/pods/"
-migration = importlib.import_module("clusterviz.clusters.migrations.0005_per_pod_parts")
+migration = importlib.import_module("clusterviz.clusters.migrations.0006_per_pod_parts")
 
 
 def _digest(state: dict) -> str:
@@ -98,7 +98,7 @@ def test_the_row_keeps_the_soonest_timers_and_the_part_all_of_them(cluster, monk
     assert EnginePart.objects.get(cluster=cluster, name="clock/timers").body == timers
 
 
-def test_migration_0005_joins_and_splits_again_exactly(cluster, age):
+def test_migration_0006_joins_and_splits_again_exactly(cluster, age):
     _running(cluster, age)
     live = _digest(_live(cluster).state())
     row = Cluster.objects.get(pk=cluster.pk).state

@@ -73,7 +73,7 @@ def join_tables(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clusters', '0004_object_by_resource_version'),
+        ('clusters', '0005_ownership'),
     ]
 
     operations = [

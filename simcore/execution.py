@@ -21,6 +21,7 @@ from simcore.exec.context import ExecContext, ExecResult
 from simcore.exec.session import ShellSession
 from simcore.exec.shell import run as _run_argv
 from simcore.net.fabric import Fabric, Source, SourceNetwork
+from simcore.objects import node_ip
 from simcore.resources import object_key
 from simcore.runtime import containers as rt
 
@@ -157,8 +158,7 @@ def exec_on_node(engine, node_name: str, command: str | list[str]) -> ExecResult
     search = tuple(engine.config.get("host_search") or ())
     cached = fabric.hosts.get(node_name)
     if cached is None or cached[0] is not node or cached[1] != search:
-        ip = next((a["address"] for a in node["status"].get("addresses") or []
-                   if a["type"] == "InternalIP"), "")
+        ip = node_ip(node)
         files, env = _host_setup(node_profile(), node_name, engine.config)
         source = Source("node", ip, node_name, resolv_conf=files["/etc/resolv.conf"])
         cached = fabric.hosts[node_name] = (node, search, source, files, env)

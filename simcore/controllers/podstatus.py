@@ -11,19 +11,9 @@ from __future__ import annotations
 import functools
 import hashlib
 
-
-def node_ready(node: dict) -> bool:
-    for cond in node.get("status", {}).get("conditions") or []:
-        if cond.get("type") == "Ready":
-            return cond.get("status") == "True"
-    return False
-
-
-def node_ip(node: dict) -> str:
-    for addr in node.get("status", {}).get("addresses") or []:
-        if addr.get("type") == "InternalIP":
-            return addr["address"]
-    return ""
+# re-exported: kubelet.py and nodelifecycle.py still read them from here
+from simcore.objects import node_ip, node_ready  # noqa: F401
+from simcore.objects import pod_ready as is_ready  # noqa: F401
 
 
 def pod_ref(pod: dict) -> str:
@@ -188,10 +178,3 @@ def update(pod: dict, record: dict, now: str, clock) -> None:
     if "PodScheduled" in old:
         conditions.append(old["PodScheduled"])
     status["conditions"] = conditions
-
-
-def is_ready(pod: dict) -> bool:
-    for cond in pod.get("status", {}).get("conditions") or []:
-        if cond.get("type") == "Ready":
-            return cond.get("status") == "True"
-    return False

@@ -37,6 +37,7 @@ from simcore.net import internet
 from simcore.net.coredns import CoreDNS
 from simcore.net.kubeproxy import Decision, KubeProxy, Target, health_check_body
 from simcore.net.listeners import listener, opens_in, serve_http
+from simcore.objects import node_ip
 
 EPHEMERAL_FIRST = 32768  # the start of Linux's default ip_local_port_range
 # listener bind addresses that accept connections to 127.0.0.1 (a socket bound to the pod's
@@ -120,8 +121,7 @@ class Fabric:
 
     @staticmethod
     def _node_addresses(node: dict) -> tuple[str, str, str]:
-        ip = next((a["address"] for a in (node.get("status") or {}).get("addresses") or []
-                   if a.get("type") == "InternalIP"), "")
+        ip = node_ip(node)
         cidr = pod_cidr_of_node(node)
         if cidr is None:
             return ip, ip, ip

@@ -99,15 +99,6 @@ class Engine:
         for res in controller.watches:
             self._watchers.setdefault(res, []).append(controller)
 
-    def enqueue_all(self) -> None:
-        """Queue every object once, as informers do on their first list."""
-        for controller in self.controllers:
-            for res in controller.watches:
-                for obj in self.store.list(res):
-                    from simcore.store import Event
-                    for key in controller.keys_for(Event(self.store.rv, "ADDED", res, obj)):
-                        controller.queue.add(key)
-
     def _dispatch(self) -> bool:
         if self.cursor >= self.store.rv:
             return False

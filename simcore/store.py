@@ -61,9 +61,6 @@ class Store:
     def count(self, res: ResourceKey) -> int:
         return sum(len(objs) for objs in self._objects[res].values())
 
-    def namespaces_of(self, res: ResourceKey) -> list[str]:
-        return [ns for ns, objs in self._objects[res].items() if objs]
-
     def names_with_label(self, res: ResourceKey, namespace: str, key: str, value: str) -> set[str]:
         return self._labels[(res, namespace or "")].get((key, value), set())
 

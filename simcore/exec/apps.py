@@ -509,11 +509,6 @@ _APPS: dict[str, Callable[[Mapping, HttpRequest, ServeContext], Served]] = {
 }
 
 
-def known_apps() -> tuple[str, ...]:
-    from simcore.exec.popular_apps import HANDLERS
-    return tuple(sorted({*_APPS, *HANDLERS}))
-
-
 def serve(app: str, config: Mapping, request: HttpRequest, ctx: ServeContext) -> Served:
     """The response `app` gives `request`; unknown apps answer like a bare Go server (404)."""
     handler = _APPS.get(app)

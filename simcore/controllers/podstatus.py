@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import hashlib
 
+from simcore.exec.imageref import canonical_name, familiar_name, repository_digest
+
 # re-exported: kubelet.py and nodelifecycle.py still read them from here
 from simcore.objects import node_ip, node_ready  # noqa: F401
 from simcore.objects import pod_ready as is_ready  # noqa: F401
@@ -26,46 +28,19 @@ def _digest(text: str) -> str:
 
 
 def image_id(image: str) -> str:
+    """status.imageID under containerd: `docker.io/library/nginx@sha256:<digest>`."""
     # every status write of every pod names its image: hash each image once
     return _image_id(image) if isinstance(image, str) else _image_id.__wrapped__(image)
 
 
 @functools.lru_cache(maxsize=1024)
 def _image_id(image: str) -> str:
-    repo = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.split("/")[-1] else image
-    if "/" not in repo:
-        repo = f"library/{repo}"
-    if "." not in repo.split("/")[0]:
-        repo = f"docker.io/{repo}"
-    return f"{repo}@sha256:{_digest(image)}"
-
-
-def docker_image(image: str) -> str:
-    """status.image as dockershim reports it: docker's own short name of the tag
-    (`nginx:latest`, `whatwant/node-web:1.0`, `k8s.gcr.io/coredns:1.7.0`)."""
-    return _docker_short(full_image(image))
+    return repository_digest(image, _digest(image))
 
 
 def docker_image_id(image: str) -> str:
     """status.imageID under dockershim: `docker-pullable://<repo>@sha256:<digest>`."""
-    return "docker-pullable://" + _docker_short(image_id(image))
-
-
-def _docker_short(name: str) -> str:
-    for prefix in ("docker.io/library/", "docker.io/"):
-        if name.startswith(prefix):
-            return name[len(prefix):]
-    return name
-
-
-def full_image(image: str) -> str:
-    name = image if ":" in image.split("/")[-1] or "@" in image else f"{image}:latest"
-    first = name.split("/")[0]
-    if "/" not in name:
-        return f"docker.io/library/{name}"
-    if "." not in first and ":" not in first and first != "localhost":
-        return f"docker.io/{name}"
-    return name
+    return "docker-pullable://" + repository_digest(image, _digest(image), familiar=True)
 
 
 def _condition(type_: str, status: bool, now: str, old: dict | None,
@@ -101,8 +76,8 @@ def _container_status(container: dict, state: dict, record: dict, pod: dict, clo
     # dockershim (the lecture's Docker 20.10 nodes) names images and containers its own way
     docker = state.get("runtime") == "docker"
     image_ref = docker_image_id if docker else image_id
-    out = {"name": container["name"], "image": docker_image(image) if docker else
-           full_image(image), "imageID": "",
+    out = {"name": container["name"], "image": familiar_name(image) if docker else
+           canonical_name(image), "imageID": "",
            "ready": False, "restartCount": state.get("restart_count", 0), "started": False,
            "lastState": {}}
     if state.get("last_terminated"):

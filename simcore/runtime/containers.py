@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from simcore.exec import images
+from simcore.exec.imageref import canonical_name, familiar_name
 
 
 def profile_for(image: str):
@@ -35,11 +36,10 @@ def pull_error(image: str, runtime: str = "containerd") -> str:
     for a repository Docker Hub does not have, "manifest for <name:tag> not found" for a
     tag a known repository lacks. containerd: "insufficient_scope" for the former, the
     resolver's "not found" for the latter and for other registries."""
-    from simcore.controllers.podstatus import docker_image, full_image
-    name = full_image(image)
+    name = canonical_name(image)
     known = images.repository_known(image)
     if runtime == "docker":
-        short = docker_image(image)
+        short = familiar_name(image)
         if name.startswith("docker.io/") and not known:
             return ("rpc error: code = Unknown desc = Error response from daemon: pull access "
                     f"denied for {short.rsplit(':', 1)[0]}, repository does not exist or may "

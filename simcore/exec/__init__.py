@@ -11,5 +11,8 @@ from simcore.exec.context import ExecContext, ExecResult
 from simcore.exec.images import ImageProfile, container_env, image_profile, kubelet_files
 from simcore.exec.shell import run
 
+# fills exec/call.py's table of programs (see exec/programs.py)
+from simcore.exec import programs  # noqa: E402,F401  isort: skip
+
 __all__ = ["ExecContext", "ExecResult", "ImageProfile", "container_env", "image_profile",
            "kubelet_files", "run"]

@@ -38,7 +38,7 @@ import random
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from simcore.exec.commands import Call, run_program
+from simcore.exec.call import Call, run_program
 from simcore.exec.context import ExecContext
 
 _EPOCH = datetime(2021, 5, 1, tzinfo=UTC)

@@ -16,7 +16,7 @@ import functools
 import shlex
 from types import MappingProxyType
 
-from simcore.exec import images
+from simcore.exec import imagelookup
 from simcore.exec.context import ExecContext, ExecResult
 from simcore.exec.session import ShellSession
 from simcore.exec.shell import run as _run_argv
@@ -133,7 +133,7 @@ def _run(argv: list[str], ctx: ExecContext) -> ExecResult:
 
 @functools.cache
 def node_profile():
-    base = images.image_profile("ubuntu:20.04")
+    base = imagelookup.image_profile("ubuntu:20.04")
     return dataclasses.replace(
         base, name="node", commands=base.commands | frozenset(NODE_EXTRA.split()),
         tools=MappingProxyType({**base.tools, **NODE_TOOLS}))

@@ -2,7 +2,7 @@
 
 A container listens on the ports its process plan opened (once it got
 there). A request delivered to one is handed to the image's application
-(`simcore.exec.apps.serve`), whose log lines go to the container's log and
+(`simcore.exec.servers.serve`), whose log lines go to the container's log and
 whose memory (kubia-unhealthy counts requests) and file writes are kept in
 the container record. The ingress-nginx controller is the exception: it
 routes by host and path itself (`simcore.net.ingress`).
@@ -10,7 +10,7 @@ routes by host and path itself (`simcore.net.ingress`).
 
 from __future__ import annotations
 
-from simcore.exec import apps
+from simcore.exec import apps, servers
 from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
 from simcore.resources import object_key
 from simcore.runtime import containers as rt
@@ -73,7 +73,7 @@ def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
                             client_ip=dest.seen_client, server_ip=dest.ip,
                             server_port=dest.port, env=env, files=state.get("files") or {},
                             state=dict(memory))
-    served = apps.serve(entry["app"], entry.get("config") or {}, request, ctx)
+    served = servers.serve(entry["app"], entry.get("config") or {}, request, ctx)
     now = engine.clock.elapsed
     for line in served.logs:
         text = line["text"] if line["text"].endswith("\n") else line["text"] + "\n"

@@ -16,13 +16,13 @@ import random
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from simcore.exec import images
+from simcore.exec import imagelookup, images
 from simcore.exec.imageref import canonical_name, familiar_name
 
 
 def profile_for(image: str):
     from simcore.runtime.system_images import system_profile
-    return images.image_profile(image) or system_profile(image)
+    return imagelookup.image_profile(image) or system_profile(image)
 
 
 def image_size(image: str) -> int:
@@ -37,7 +37,7 @@ def pull_error(image: str, runtime: str = "containerd") -> str:
     tag a known repository lacks. containerd: "insufficient_scope" for the former, the
     resolver's "not found" for the latter and for other registries."""
     name = canonical_name(image)
-    known = images.repository_known(image)
+    known = imagelookup.repository_known(image)
     if runtime == "docker":
         short = familiar_name(image)
         if name.startswith("docker.io/") and not known:

@@ -10,11 +10,11 @@ from collections import Counter
 import pytest
 from test_exec_fakenet import NOW
 
+from simcore.exec.imagelookup import image_profile
 from simcore.exec.imageref import ImageRefError, invalid_image_message, parse_image_ref
 from simcore.exec.images import (
     catalogue,
     container_env,
-    image_profile,
     kubelet_files,
     resolv_conf_text,
 )

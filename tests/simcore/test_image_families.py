@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from simcore import Simulation
-from simcore.exec.images import image_profile
+from simcore.exec.imagelookup import image_profile
 from simcore.runtime import containers as rt
 
 

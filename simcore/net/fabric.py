@@ -91,6 +91,15 @@ class Fabric:
         # kept by simcore.execution while the node object and the config stay the same
         self.hosts: dict[str, tuple] = {}
 
+    def pod_network(self, pod: dict) -> SourceNetwork:
+        """The network as `pod` sees it (the ingress controller forwarding a request):
+        built here so ingress.py needs no import of this module (listeners.py -> ingress.py
+        -> fabric.py -> listeners.py was an import cycle)."""
+        meta = pod["metadata"]
+        source = Source("pod", pod["status"]["podIP"], pod["spec"].get("nodeName"),
+                        meta["namespace"], meta["name"])
+        return SourceNetwork(self, source)
+
     @classmethod
     def of(cls, engine) -> Fabric:
         """The engine's fabric, made once; open connections are per command."""

@@ -83,10 +83,7 @@ def _round_robin(engine, upstream: str, endpoints: list[dict]) -> dict:
 
 def _forward(fabric, controller: dict, dest, request: HttpRequest, chosen: dict,
              timeout_s: float | None, trace: list) -> HttpResponse | HttpFailure:
-    from simcore.net.fabric import Source, SourceNetwork
-    source = Source("pod", controller["status"]["podIP"], controller["spec"].get("nodeName"),
-                    controller["metadata"]["namespace"], controller["metadata"]["name"])
-    net = SourceNetwork(fabric, source)
+    net = fabric.pod_network(controller)
     conn = net.connect(chosen["ip"], chosen["port"], timeout_s)
     trace.extend(conn.trace)
     if not hasattr(conn, "backend"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from simcore.exec import apps, servers
 from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
+from simcore.net import ingress
 from simcore.resources import object_key
 from simcore.runtime import containers as rt
 
@@ -65,8 +66,7 @@ def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
                                                    "connection: nothing listens any more"),))
     name, state, entry = found
     if entry["app"] == "ingress-nginx":
-        from simcore.net.ingress import route
-        return route(fabric, pod, dest, request, timeout_s)
+        return ingress.route(fabric, pod, dest, request, timeout_s)
     env = rt.env_map(state)
     memory = state.setdefault("app_state", {}).setdefault(str(dest.port), {})
     ctx = apps.ServeContext(hostname=env.get("HOSTNAME", dest.name), now=engine.clock.now,

@@ -584,18 +584,3 @@ def kubelet_files(
         hosts += "\n# Entries added by HostAliases.\n"
         hosts += "".join(f"{ip}\t{chr(9).join(hs)}\n" for ip, hs in host_aliases)
     return {"/etc/hosts": hosts, "/etc/hostname": hostname + "\n", "/etc/resolv.conf": resolv_conf}
-
-
-def resolv_conf_text(
-    nameservers: list[str], searches: list[str], options: list[str], runtime: str = "docker"
-) -> str:
-    """The pod's resolv.conf: dockershim writes nameservers first (the lecture's
-    `cat /etc/resolv.conf`), containerd writes the search line first."""
-    lines = {
-        "nameserver": [f"nameserver {ns}" for ns in nameservers],
-        "search": [f"search {' '.join(searches)}"] if searches else [],
-        "options": [f"options {' '.join(options)}"] if options else [],
-    }
-    order = ("nameserver", "search", "options") if runtime == "docker" else (
-        "search", "nameserver", "options")
-    return "".join(line + "\n" for key in order for line in lines[key])

@@ -13,18 +13,13 @@ from __future__ import annotations
 from simcore.exec import apps, servers
 from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
 from simcore.net import ingress
-from simcore.resources import object_key
-from simcore.runtime import containers as rt
+from simcore.node import containers as rt
+from simcore.node import records
+from simcore.node.records import ContainerRecord
 
-_NONE: dict = {}  # read-only stand-in for a missing table
 
-
-def container_records(engine, pod: dict) -> dict:
-    key = object_key(pod["metadata"]["namespace"], pod["metadata"]["name"])
-    record = engine.runtime.get("kubelet", _NONE).get("pods", _NONE).get(key)
-    if record is None or record["uid"] != pod["metadata"].get("uid"):
-        return {}
-    return record["containers"]
+def container_records(engine, pod: dict) -> dict[str, ContainerRecord]:
+    return records.container_records(engine.runtime, pod)
 
 
 def listener(engine, pod: dict, port: int) -> tuple[str, dict, dict] | None:

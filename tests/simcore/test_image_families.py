@@ -5,7 +5,7 @@ import yaml
 
 from simcore import Simulation
 from simcore.exec.imagelookup import image_profile
-from simcore.runtime import containers as rt
+from simcore.node import containers as rt
 
 
 def run_pod(sim, image, **container):

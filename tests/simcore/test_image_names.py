@@ -9,8 +9,8 @@ import hashlib
 
 import pytest
 
-from simcore.controllers.podstatus import docker_image_id, image_id
 from simcore.exec.imageref import canonical_name, familiar_name
+from simcore.node.podstatus import docker_image_id, image_id
 
 
 def _sha(image: str) -> str:

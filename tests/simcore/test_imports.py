@@ -1,6 +1,7 @@
 """simcore is a library: no Django, Channels, daphne or clusterviz anywhere in it."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -150,8 +151,19 @@ def _imports_of_package(package: str) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("package, forbidden", [
     pytest.param("controllers", "net", id="controllers-not-net"),
+    pytest.param("node", "net", id="node-not-net"),
+    pytest.param("node", "controllers", id="node-not-controllers"),
 ])
 def test_layers_do_not_import_upwards(package, forbidden):
     bad = {(a, b) for a, b in _imports_of_package(package)
            if b == f"simcore.{forbidden}" or b.startswith(f"simcore.{forbidden}.")}
     assert bad == set()
+
+
+KUBELET_STATE = re.compile(r"""runtime(\.get\(|\[)\s*["']kubelet["']""")
+
+
+def test_only_node_records_reads_the_kubelets_saved_state():
+    readers = sorted(name for name, path in MODULES.items()
+                     if KUBELET_STATE.search(path.read_text()))
+    assert readers == ["simcore.node.records"]

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from simcore.controllers.base import Controller
 from simcore.objects import node_addresses
 from simcore.resources import object_key
+from simcore.trace import ProxyHow
 
 AFFINITY_DEFAULT = 10800
 
@@ -60,7 +61,7 @@ class Decision:
     candidates: list[dict]  # endpoints considered, sorted as the rules are
     keys: list[str] = field(default_factory=list)  # their "ip:port", in the same order
     chosen: dict | None = None  # {"ip", "port", "nodeName", "targetRef", "ready"}
-    how: str = ""  # "random", "affinity", "reject", "drop"
+    how: ProxyHow = ""
     probability: float | None = None
     rule: int | None = None
     affinity_age: float | None = None

@@ -11,6 +11,8 @@ queues in (engine.py): it makes a run repeatable, so changing it changes `sim.st
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from simcore.controllers.base import Alarm
 from simcore.controllers.cronjob import CronJobController
 from simcore.controllers.daemonset import DaemonSetController
@@ -27,6 +29,9 @@ from simcore.controllers.replicaset import ReplicaSetController, ReplicationCont
 from simcore.controllers.scheduler import Scheduler
 from simcore.controllers.statefulset import StatefulSetController
 from simcore.net.kubeproxy import KubeProxy
+
+if TYPE_CHECKING:  # a type only: the engine is built before its loops are installed
+    from simcore.engine import Engine
 
 COMPONENTS = (
     NamespaceController,
@@ -50,6 +55,6 @@ COMPONENTS = (
 )
 
 
-def install(engine) -> None:
+def install(engine: Engine) -> None:
     for controller in COMPONENTS:
         engine.add(controller(engine))

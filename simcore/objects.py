@@ -38,7 +38,8 @@ def node_ip(node: dict) -> str:
 def _condition_status(obj: dict, kind: str) -> str | None:
     for cond in (obj.get("status") or {}).get("conditions") or []:
         if cond.get("type") == kind:
-            return cond.get("status")
+            status: str | None = cond.get("status")
+            return status
     return None
 
 

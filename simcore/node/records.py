@@ -79,7 +79,8 @@ def pod_record(runtime: Mapping[str, Any], namespace: str, name: str,
                uid: str | None = None) -> PodRecord | None:
     """The kubelet's record of pod `namespace/name` in the engine's `runtime` table; with
     `uid`, None unless the record is that pod's (not a predecessor's of the same name)."""
-    record = runtime.get("kubelet", _NONE).get("pods", _NONE).get(object_key(namespace, name))
+    record: PodRecord | None = runtime.get("kubelet", _NONE).get("pods", _NONE).get(
+        object_key(namespace, name))
     if record is None or (uid is not None and record["uid"] != uid):
         return None
     return record

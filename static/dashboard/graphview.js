@@ -46,7 +46,8 @@ function applyOwnerToggle(collection) {
 }
 const LAYOUT = {
   podW: 210, podH: 96, nodeGap: 100, nodeTop: 0, boxPad: 26, boxMinH: 90,
-  ownerY: -170, serviceY: -360, ingressY: -540, outsideX: -170, outsideGap: 100, rowGap: 310,
+  ownerY: -170, serviceY: -360, ingressY: -700, outsideX: -170, outsideGap: 100, rowGap: 310,
+  serviceRowGap: 150,
 };
 const GLYPH = {
   "pending": "◌", "creating": "◔", "running-ready": "✔", "running-not-ready": "!",
@@ -334,7 +335,18 @@ function positionFor(el) {
   const row = rowOf(d.kind);
   const slot = takeSlot(slots.rows, row.name, d.id);
   if (row.name === "outside") return {x: LAYOUT.outsideX, y: -200 + slot * LAYOUT.outsideGap};
+  if (row.name === "services") return servicePlace(slot);
   return {x: slot * LAYOUT.rowGap + LAYOUT.podW / 2, y: row.y};
+}
+
+// Services wrap at the nodes' width (at least four a row), the next row above: the
+// lecture's eight Services in one row made the graph twice as wide as its nodes, which on
+// a projector meant labels too small to read. The Ingress row sits above two such rows.
+function servicePlace(slot) {
+  const span = slots.nextNodeX - LAYOUT.nodeGap;
+  const perRow = Math.max(4, Math.floor((span - 250) / LAYOUT.rowGap) + 1);
+  return {x: (slot % perRow) * LAYOUT.rowGap + LAYOUT.podW / 2,
+          y: LAYOUT.serviceY - Math.floor(slot / perRow) * LAYOUT.serviceRowGap};
 }
 
 function rowOf(kind) {

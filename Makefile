@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.history
 	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.hostile
+	$(BIN)/python -m bench.save
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

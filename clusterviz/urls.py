@@ -20,4 +20,7 @@ urlpatterns = [
     path("clusters/<slug:slug>/", include("clusterviz.dashboard.urls")),
     path("k8s/clusters/<slug:slug>/", include("clusterviz.k8sapi.urls")),
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.BASE_DIR / "static"}),
+    # what a browser asks of every site; our own SVG (static/icons/README.md)
+    path("favicon.ico", serve, {"document_root": settings.BASE_DIR / "static",
+                                "path": "icons/favicon.svg"}),
 ]

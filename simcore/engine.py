@@ -3,7 +3,7 @@
 `settle()` is the informer loop. It reads the change feed from where it last
 stopped, hands each change to the controllers that watch its resource (they
 turn it into keys on their queues), then runs one `sync(key)` at a time,
-taking queues in the fixed order of `CONTROLLERS`, until nothing is queued
+taking queues in the fixed order of `components.COMPONENTS`, until nothing is queued
 and no change is unread. `advance(seconds)` fires due timers in time order,
 settling after each instant. One thread, fixed orders, one seeded rng: the
 same inputs give the same cluster, byte for byte.
@@ -98,15 +98,6 @@ class Engine:
         self.by_name[controller.name] = controller
         for res in controller.watches:
             self._watchers.setdefault(res, []).append(controller)
-
-    def enqueue_all(self) -> None:
-        """Queue every object once, as informers do on their first list."""
-        for controller in self.controllers:
-            for res in controller.watches:
-                for obj in self.store.list(res):
-                    from simcore.store import Event
-                    for key in controller.keys_for(Event(self.store.rv, "ADDED", res, obj)):
-                        controller.queue.add(key)
 
     def _dispatch(self) -> bool:
         if self.cursor >= self.store.rv:

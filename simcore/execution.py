@@ -16,13 +16,15 @@ import functools
 import shlex
 from types import MappingProxyType
 
-from simcore.exec import images
+from simcore.exec import imagelookup
 from simcore.exec.context import ExecContext, ExecResult
 from simcore.exec.session import ShellSession
 from simcore.exec.shell import run as _run_argv
 from simcore.net.fabric import Fabric, Source, SourceNetwork
-from simcore.resources import object_key
-from simcore.runtime import containers as rt
+from simcore.node import containers as rt
+from simcore.node import records
+from simcore.node.resolvconf import host_resolv_conf
+from simcore.objects import node_ip
 
 NODE_TOOLS = {"curl": "7.68.0", "wget": "gnu-1.20.3", "nslookup": "bind9-9.16.1",
               "dig": "9.16.1-Ubuntu", "shell": "dash", "bash": "5.0", "coreutils": "gnu-8.30",
@@ -100,10 +102,9 @@ def _open_container(engine, pod_name: str, namespace: str, container: str | None
     if name not in names:
         return _failure(f"Error from server (BadRequest): container {name} is not valid for pod "
                         f"{pod_name}")
-    key = object_key(namespace, pod_name)
-    record = engine.runtime.get("kubelet", {}).get("pods", {}).get(key)
-    state = (record or {}).get("containers", {}).get(name)
-    if state is None or state.get("stage") != "running":
+    record = records.pod_record(engine.runtime, namespace, pod_name)
+    state = None if record is None else record["containers"].get(name)
+    if record is None or state is None or state.get("stage") != "running":
         return _failure(f'error: unable to upgrade connection: container not found ("{name}")')
     spec = next(c for c in pod["spec"]["containers"] if c["name"] == name)
     profile = rt.profile_for(spec.get("image", ""))
@@ -132,17 +133,14 @@ def _run(argv: list[str], ctx: ExecContext) -> ExecResult:
 
 @functools.cache
 def node_profile():
-    base = images.image_profile("ubuntu:20.04")
+    base = imagelookup.image_profile("ubuntu:20.04")
     return dataclasses.replace(
         base, name="node", commands=base.commands | frozenset(NODE_EXTRA.split()),
         tools=MappingProxyType({**base.tools, **NODE_TOOLS}))
 
 
 def _host_files(hostname: str, config: dict) -> dict:
-    search = " ".join(config.get("host_search") or [])
-    resolv = "nameserver 127.0.0.53\noptions edns0 trust-ad\n" + (
-        f"search {search}\n" if search else "")
-    return {"/etc/hostname": hostname + "\n", "/etc/resolv.conf": resolv,
+    return {"/etc/hostname": hostname + "\n", "/etc/resolv.conf": host_resolv_conf(config),
             "/etc/hosts": f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"}
 
 
@@ -157,8 +155,7 @@ def exec_on_node(engine, node_name: str, command: str | list[str]) -> ExecResult
     search = tuple(engine.config.get("host_search") or ())
     cached = fabric.hosts.get(node_name)
     if cached is None or cached[0] is not node or cached[1] != search:
-        ip = next((a["address"] for a in node["status"].get("addresses") or []
-                   if a["type"] == "InternalIP"), "")
+        ip = node_ip(node)
         files, env = _host_setup(node_profile(), node_name, engine.config)
         source = Source("node", ip, node_name, resolv_conf=files["/etc/resolv.conf"])
         cached = fabric.hosts[node_name] = (node, search, source, files, env)

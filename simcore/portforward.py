@@ -34,7 +34,7 @@ from datetime import UTC
 
 from simcore.exec.netapi import ConnectFailure, HttpFailure, HttpRequest, HttpResponse
 from simcore.net.fabric import Fabric, Source, SourceNetwork
-from simcore.resources import object_key
+from simcore.node import records
 
 MAX_HEAD = 64 * 1024  # bytes of request line and headers a server reads before giving up
 BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
@@ -111,8 +111,7 @@ def exchange(engine, pod_name: str, namespace: str, port: int, data: bytes) -> E
 
 
 def _pod_network(engine, pod_name: str, namespace: str):
-    record = engine.runtime.get("kubelet", {}).get("pods", {}).get(
-        object_key(namespace, pod_name))
+    record = records.pod_record(engine.runtime, namespace, pod_name)
     if engine.api.try_get_ref("pods", pod_name, namespace) is None or not record or \
             not record.get("ip"):
         return None, ""

@@ -65,9 +65,6 @@ class Store:
         """How many objects the store holds, of every resource."""
         return sum(len(objs) for spaces in self._objects.values() for objs in spaces.values())
 
-    def namespaces_of(self, res: ResourceKey) -> list[str]:
-        return [ns for ns, objs in self._objects[res].items() if objs]
-
     def names_with_label(self, res: ResourceKey, namespace: str, key: str, value: str) -> set[str]:
         return self._labels[(res, namespace or "")].get((key, value), set())
 

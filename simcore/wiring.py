@@ -41,10 +41,10 @@ from dataclasses import dataclass, field
 import yaml
 
 from simcore import labels, schema
-from simcore.controllers import podstatus
 from simcore.errors import APIError
 from simcore.net.ingress import CLASS_NAME, default_class
 from simcore.net.ingress_match import ingress_class
+from simcore.objects import pod_ready, tolerates
 from simcore.resources import by_kind
 from simcore.simulation import ApplyResult, Simulation, parse_documents
 
@@ -236,7 +236,7 @@ def _existing(pod: dict) -> Pods:
         raise TypeError("labels or spec of the wrong type")
     return Pods(meta["namespace"], meta.get("labels") or {}, pod["spec"], 1,
                 _owner_text(pod), (meta["name"],), pod["status"].get("podIP") or "",
-                podstatus.is_ready(pod))
+                pod_ready(pod))
 
 
 def _controller_ref(obj: dict) -> dict | None:
@@ -269,7 +269,7 @@ def _planned_pods(sim: Simulation, obj: dict, created: bool) -> tuple[set, list[
         live = None if created else sim.api.try_get_ref("pods", name, namespace)
         status = (live or {}).get("status") or {}
         pods = Pods(namespace, meta.get("labels") or {}, spec, 1, "", (name,),
-                    status.get("podIP") or "", live is not None and podstatus.is_ready(live),
+                    status.get("podIP") or "", live is not None and pod_ready(live),
                     planned=live is None)
         return {(namespace, name)}, [pods]
     template = spec.get("template") or {}
@@ -325,20 +325,9 @@ def _runs_on(node: dict, tspec: dict) -> bool:
     for taint in (node.get("spec") or {}).get("taints") or []:
         if taint.get("effect") == "PreferNoSchedule" or taint.get("key") in DAEMON_TOLERATED:
             continue
-        if not any(_tolerates(t, taint) for t in tolerations):
+        if not tolerates(tolerations, taint):
             return False
     return True
-
-
-def _tolerates(toleration: dict, taint: dict) -> bool:
-    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
-        return False
-    if not toleration.get("key"):
-        return toleration.get("operator") == "Exists"
-    if toleration["key"] != taint.get("key"):
-        return False
-    return toleration.get("operator") == "Exists" or \
-        toleration.get("value", "") == taint.get("value", "")
 
 
 # --- which sections ------------------------------------------------------------------------

@@ -21,6 +21,20 @@ fraction of serialising them. The trade-off is memory (a second copy of the
 runtime state per cached engine) and that `==` is Python's equality, under
 which 1 == 1.0 == True; the engine never swaps a stored number for a bool or
 an equal float, so no change is missed in practice.
+
+Sections that grow with the cluster are split finer (`FINE`): the kubelet's
+`pods` table is stored one row per pod record (`runtime/kubelet/pods/<key>`),
+and the section's own row keeps the table's keys in order in its place. A
+curl or an exec changes one container's logs or a conntrack entry, so its
+save writes one pod's row (a few kB) and not the table (megabytes at 2,000
+pods); adding or removing a pod rewrites the section's row with its list of
+keys as well. The per-pod names stay out of `Cluster.state["parts"]`, the
+row every request reads: the section's row orders them.
+
+The clock's timers (a few per pod: 90 kB at 2,000 pods) live in a part of
+their own (`clock/timers`) for the same reason; the row keeps the soonest
+`TIMERS_IN_ROW` of them, which is what its readers use (the next due time,
+the time controls' list of pending timers).
 """
 
 from __future__ import annotations
@@ -32,6 +46,10 @@ from clusterviz.clusters.models import Cluster, EnginePart, StoredObject
 from simcore.simulation import Simulation
 
 RUNTIME = "runtime/"  # part names: "rng", and "runtime/<section>" per engine.runtime section
+# section -> its table stored one row per entry, as "runtime/<section>/<table>/<key>"
+FINE = {"kubelet": "pods"}
+TIMERS = "clock/timers"  # the clock's timers, soonest first; the row keeps their head
+TIMERS_IN_ROW = 16  # at least dashboard.timecontrol.MAX_PENDING_SHOWN
 
 
 @dataclass
@@ -117,9 +135,19 @@ def split_state(sim: Simulation, objects: bool = True
     state = sim.state(objects=objects)
     by_resource = state["store"].pop("objects", {})
     parts = {"rng": state.pop("rng")}
+    fine: dict[str, object] = {}
     for section, value in state.pop("runtime").items():
+        table = FINE.get(section)
+        if table is not None and isinstance(value.get(table), dict):
+            prefix = f"{RUNTIME}{section}/{table}/"
+            fine.update((prefix + key, record) for key, record in value[table].items())
+            value = {k: list(v) if k == table else v for k, v in value.items()}  # keys, in order
         parts[RUNTIME + section] = value
+    clock = state["clock"]
+    parts[TIMERS] = clock["timers"]
+    state["clock"] = {**clock, "timers": clock["timers"][:TIMERS_IN_ROW]}
     state["parts"] = list(parts)  # their order, so that a rebuilt engine.runtime has it too
+    parts.update(fine)
     return state, parts, by_resource
 
 
@@ -128,9 +156,23 @@ def join_parts(row_state: dict, parts: dict[str, object]) -> dict:
     state = {k: v for k, v in row_state.items() if k != "parts"}
     state["store"] = dict(state.get("store") or {})
     runtime = state["runtime"] = {}
-    for name in row_state.get("parts") or sorted(parts):
+    for name in row_state.get("parts") or sorted(n for n in parts if n.count("/") < 2
+                                                 and n != TIMERS):
         if name == "rng":
             state["rng"] = parts[name]
+        elif name == TIMERS:
+            state["clock"] = {**state["clock"], "timers": parts[name]}
         elif name.startswith(RUNTIME):
-            runtime[name.removeprefix(RUNTIME)] = parts[name]
+            section = name.removeprefix(RUNTIME)
+            runtime[section] = _joined(section, parts[name], parts)
     return state
+
+
+def _joined(section: str, value: object, parts: dict[str, object]) -> object:
+    """A section as the engine holds it: a FINE table's keys replaced by their rows."""
+    table = FINE.get(section)
+    if table is None or not isinstance(value, dict) or not isinstance(value.get(table), list):
+        return value
+    prefix = f"{RUNTIME}{section}/{table}/"
+    return {k: {key: parts[prefix + key] for key in v} if k == table else v
+            for k, v in value.items()}

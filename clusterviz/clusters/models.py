@@ -67,9 +67,10 @@ class StoredObject(models.Model):
 
 
 class EnginePart(models.Model):
-    """One piece of the engine's state beside the objects: "rng" or "runtime/<section>"."""
+    """One piece of the engine's state beside the objects: "rng", "runtime/<section>", or
+    one entry of a section's table ("runtime/kubelet/pods/<namespace>/<pod>", up to 338)."""
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="engine_parts")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=400)
     body = models.JSONField()
 
     class Meta:

@@ -168,6 +168,7 @@ class PortForwardConsumer(AsyncWebsocketConsumer):
         kwargs = self.scope["url_route"]["kwargs"]
         self.slug, self.namespace, self.pod = kwargs["slug"], kwargs["namespace"], kwargs["name"]
         self.tasks: list[asyncio.Task] = []
+        self.session: TunnelSession | ChannelSession | None = None  # once the checks pass
         offered = list(self.scope.get("subprotocols") or [])
         protocol = next((p for p in offered if p == TUNNEL or p in CHANNELS), None)
         if protocol is None and offered:
@@ -215,7 +216,8 @@ class PortForwardConsumer(AsyncWebsocketConsumer):
                       exc_info=task.exception())
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
-        await self.session.received(text_data, bytes_data)
+        if self.session is not None:  # nothing is read from a refused socket
+            await self.session.received(text_data, bytes_data)
 
     async def disconnect(self, code: int) -> None:
         for task in self.tasks:

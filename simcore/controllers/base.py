@@ -72,12 +72,6 @@ def controller_ref(owner: dict) -> dict:
             "controller": True, "blockOwnerDeletion": True}
 
 
-def is_controlled_by(obj: dict, owner: dict) -> bool:
-    uid = owner["metadata"]["uid"]
-    return any(ref.get("uid") == uid and ref.get("controller")
-               for ref in obj["metadata"].get("ownerReferences") or ())
-
-
 def controller_of(obj: dict) -> dict | None:
     for ref in obj["metadata"].get("ownerReferences") or ():
         if ref.get("controller"):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from simcore import errors, events, labels
 from simcore.apiserver import INTERNAL
-from simcore.controllers import burst, podstatus
+from simcore.controllers import burst
 from simcore.controllers.base import (
     Controller,
     controller_of,
@@ -37,9 +37,10 @@ from simcore.controllers.base import (
 )
 from simcore.controllers.deployment import scaled_value, select_objects
 from simcore.controllers.replicaset import pod_from_template
-from simcore.controllers.scheduler import node_affinity_matches, tolerates
+from simcore.controllers.scheduler import node_affinity_matches
 from simcore.jsoncopy import clone
 from simcore.names import pod_template_hash
+from simcore.objects import drop_owner, node_ready, pod_ready, tolerates
 from simcore.resources import object_key, split_key
 
 COMPONENT = "daemonset-controller"
@@ -188,7 +189,7 @@ def with_node_affinity(spec: dict, node_name: str) -> None:
 
 
 def pod_available(pod: dict, min_ready: int, clock) -> bool:
-    if not podstatus.is_ready(pod):
+    if not pod_ready(pod):
         return False
     if not min_ready:
         return True
@@ -323,7 +324,7 @@ class DaemonSetController(Controller):
             if selector.matches(pod["metadata"].get("labels")):
                 claimed[pod_name] = pod
             else:
-                self.api.mutate("pods", pod_name, ns, lambda p: _drop_owner(p, uid))
+                self.api.mutate("pods", pod_name, ns, lambda p: drop_owner(p, uid))
         for pod in select_objects(self.api, "pods", namespace, selector):
             if controller_of(pod) is None and not pod["metadata"].get("deletionTimestamp"):
                 pod = self.api.mutate("pods", pod["metadata"]["name"], namespace, lambda p: p[
@@ -465,7 +466,7 @@ class DaemonSetController(Controller):
                 continue
             counts["current"] += 1
             pod = pods[0]
-            if podstatus.is_ready(pod):
+            if pod_ready(pod):
                 counts["ready"] += 1
                 counts["available"] += 1 if pod_available(pod, min_ready, self.clock) else 0
             counts["updated"] += 1 if self._is_updated(ds, pod, hash_, generation) else 0
@@ -501,13 +502,7 @@ def _node_changed(old: dict | None, new: dict) -> bool:
         return True
     def view(node: dict) -> tuple:
         return (node["metadata"].get("labels"), node.get("spec", {}).get("taints"),
-                node.get("spec", {}).get("unschedulable"), podstatus.node_ready(node))
+                node.get("spec", {}).get("unschedulable"), node_ready(node))
     return view(old) != view(new)
 
 
-def _drop_owner(obj: dict, uid: str) -> None:
-    refs = [r for r in obj["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
-    if refs:
-        obj["metadata"]["ownerReferences"] = refs
-    else:
-        obj["metadata"].pop("ownerReferences", None)

@@ -35,6 +35,7 @@ from simcore.apiserver import INTERNAL
 from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
 from simcore.jsoncopy import clone
 from simcore.names import pod_template_hash
+from simcore.objects import drop_owner
 from simcore.resources import object_key, split_key
 
 COMPONENT = "deployment-controller"
@@ -253,7 +254,7 @@ class DeploymentController(Controller):
             if selector.matches(rs["metadata"].get("labels")) and not selector.empty():
                 claimed[rs_name] = rs
             elif not meta.get("deletionTimestamp"):
-                self.api.mutate(RS, rs_name, ns, lambda o: _drop_owner(o, uid))
+                self.api.mutate(RS, rs_name, ns, lambda o: drop_owner(o, uid))
         if not meta.get("deletionTimestamp") and not selector.empty():
             for rs in select_objects(self.api, RS, namespace, selector):
                 if controller_of(rs) is None and not rs["metadata"].get("deletionTimestamp"):
@@ -857,9 +858,3 @@ def _set_annotations(obj: dict, annotations: dict | None) -> None:
         obj["metadata"].pop("annotations", None)
 
 
-def _drop_owner(obj: dict, uid: str) -> None:
-    refs = [r for r in obj["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
-    if refs:
-        obj["metadata"]["ownerReferences"] = refs
-    else:
-        obj["metadata"].pop("ownerReferences", None)

@@ -25,9 +25,9 @@ from collections import defaultdict
 
 from simcore import errors, labels
 from simcore.apiserver import Request
-from simcore.controllers import podstatus
 from simcore.controllers.base import Controller
 from simcore.controllers.replicaset import matching_pods
+from simcore.objects import pod_ready
 from simcore.resources import object_key, split_key
 
 MAX_PER_SLICE = 100
@@ -143,7 +143,7 @@ class EndpointsController(Controller):
                                                    for p in ports)),
                                       {"addresses": [], "notReadyAddresses": [],
                                        "ports": ports})
-            if podstatus.is_ready(pod) or publish:
+            if pod_ready(pod) or publish:
                 group["addresses"].append(address)
             elif not _finished(pod):
                 group["notReadyAddresses"].append(address)
@@ -234,8 +234,8 @@ class EndpointsController(Controller):
             if ports is None:
                 continue
             terminating = bool(pod["metadata"].get("deletionTimestamp"))
-            ready = (podstatus.is_ready(pod) or publish) and not terminating
-            serving = podstatus.is_ready(pod) or publish
+            ready = (pod_ready(pod) or publish) and not terminating
+            serving = pod_ready(pod) or publish
             meta = pod["metadata"]
             endpoint = {"addresses": [pod["status"]["podIP"]],
                         "conditions": {"ready": ready, "serving": serving,

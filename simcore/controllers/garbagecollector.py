@@ -19,8 +19,8 @@ then the Deployment.
 from __future__ import annotations
 
 from simcore import errors
-from simcore.apiserver import _drop_owner as drop_owner
 from simcore.controllers.base import Controller
+from simcore.objects import drop_owner
 from simcore.resources import RESOURCES
 
 # (group, kind) -> resource type: an ownerReference names its owner by apiVersion and kind

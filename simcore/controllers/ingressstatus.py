@@ -30,8 +30,8 @@ import ipaddress
 import math
 import re
 
-from simcore.controllers import podstatus
 from simcore.controllers.base import Controller
+from simcore.objects import node_address, node_ip, pod_ready
 from simcore.resources import object_key, split_key
 
 INGRESSES = "ingresses.networking.k8s.io"
@@ -117,7 +117,7 @@ class IngressStatusController(Controller):
     def _ready_pods(self) -> list[dict]:
         pods = (self.api.store.get("pods", *split_key(k)) for k in sorted(self.controller_pods))
         ready = [p for p in pods if p is not None and p["status"].get("phase") == "Running" and
-                 podstatus.is_ready(p)]
+                 pod_ready(p)]
         return sorted(ready, key=lambda p: (p["metadata"].get("creationTimestamp", ""),
                                             p["metadata"]["name"]))
 
@@ -205,13 +205,10 @@ class IngressStatusController(Controller):
 
 
 def _node_address(node: dict, internal_only: bool) -> str:
-    addresses = node.get("status", {}).get("addresses") or []
-    internal = next((a["address"] for a in addresses if a.get("type") == "InternalIP" and
-                     a.get("address")), "")
+    internal = node_ip(node)
     if internal_only:
         return internal
-    external = next((a["address"] for a in addresses if a.get("type") == "ExternalIP" and
-                     a.get("address")), "")
+    external = node_address(node, "ExternalIP")
     return external or internal
 
 

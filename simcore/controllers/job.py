@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from simcore import events, versions
 from simcore.apiserver import INTERNAL
-from simcore.controllers import burst, podstatus
+from simcore.controllers import burst
 from simcore.controllers.base import Controller, owner_key
 from simcore.controllers.replicaset import pod_from_template
+from simcore.objects import pod_ready
 from simcore.resources import split_key
 
 BACKOFF_START, BACKOFF_CAP = 10.0, 360.0
@@ -282,7 +283,7 @@ class JobController(Controller):
                 status[field] = value
             else:
                 status.pop(field, None)
-        status["ready"] = sum(1 for p in active if podstatus.is_ready(p))
+        status["ready"] = sum(1 for p in active if pod_ready(p))
         status["terminating"] = 0
         status.setdefault("uncountedTerminatedPods", {})
         if job.get("status") != status:

@@ -32,9 +32,9 @@ import ipaddress
 from collections.abc import Iterator
 
 from simcore import errors, events, labels
-from simcore.controllers import podstatus
 from simcore.controllers.base import Controller
 from simcore.controllers.deployment import select_objects
+from simcore.objects import node_ready
 from simcore.resources import object_key, split_key
 
 CONTROLLER_COMPONENT = "metallb-controller"
@@ -275,7 +275,7 @@ class LoadBalancerController(Controller):
 
 def _speaker_eligible(node: dict) -> bool:
     """A live speaker on a node that may announce: Ready, network up, not excluded."""
-    if not podstatus.node_ready(node):
+    if not node_ready(node):
         return False
     if EXCLUDE_LABEL in (node["metadata"].get("labels") or {}):
         return False

@@ -1,46 +1,14 @@
-"""Which controllers a cluster runs, in the order the engine drains their queues."""
+"""Compatibility shim: the loop list moved to simcore/components.py.
+
+simulation.py (edited elsewhere at the time of the move) still imports `install` from
+here. The import below is deliberately lazy: importing simcore.components at module level
+would make controllers/ import net/ again (components lists kube-proxy). Switch
+simulation.py to `simcore.components.install` and delete this module.
+"""
 
 from __future__ import annotations
 
-from simcore.controllers.base import Alarm
-from simcore.controllers.cronjob import CronJobController
-from simcore.controllers.daemonset import DaemonSetController
-from simcore.controllers.deployment import DeploymentController
-from simcore.controllers.endpoints import EndpointsController
-from simcore.controllers.garbagecollector import GarbageCollector
-from simcore.controllers.ingressstatus import IngressStatusController
-from simcore.controllers.job import JobController
-from simcore.controllers.kubelet import Kubelet, Prober
-from simcore.controllers.loadbalancer import LoadBalancerController
-from simcore.controllers.namespace import NamespaceController
-from simcore.controllers.nodelifecycle import NodeLifecycleController
-from simcore.controllers.replicaset import ReplicaSetController, ReplicationControllerController
-from simcore.controllers.scheduler import Scheduler
-from simcore.controllers.statefulset import StatefulSetController
-from simcore.net.kubeproxy import KubeProxy
-
-CONTROLLERS = (
-    NamespaceController,
-    DeploymentController,
-    ReplicaSetController,
-    ReplicationControllerController,
-    DaemonSetController,
-    StatefulSetController,
-    CronJobController,
-    JobController,
-    Scheduler,
-    Kubelet,
-    NodeLifecycleController,
-    EndpointsController,
-    LoadBalancerController,
-    IngressStatusController,
-    KubeProxy,
-    GarbageCollector,
-    Prober,
-    Alarm,
-)
-
 
 def install(engine) -> None:
-    for controller in CONTROLLERS:
-        engine.add(controller(engine))
+    from simcore.components import install as install_components  # lazy: see above
+    install_components(engine)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from simcore import errors, events, labels
 from simcore.apiserver import INTERNAL
-from simcore.controllers import burst, podstatus
+from simcore.controllers import burst
 from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
 from simcore.jsoncopy import clone
+from simcore.objects import drop_owner, pod_ready
 from simcore.resources import object_key, split_key
 
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
@@ -61,7 +62,7 @@ def pod_from_template(owner: dict, template: dict, name_prefix: str | None = Non
 def deletion_rank(pod: dict, per_node: dict[str, int], clock) -> tuple:
     status = pod["status"]
     node = pod["spec"].get("nodeName")
-    ready = podstatus.is_ready(pod)
+    ready = pod_ready(pod)
     ready_since = next((c.get("lastTransitionTime") for c in status.get("conditions") or []
                         if c["type"] == "Ready"), None) or ""
     restarts = sum(c.get("restartCount", 0) for c in status.get("containerStatuses") or [])
@@ -137,7 +138,7 @@ class ReplicaSetController(Controller):
         for res, ns, pod_name in self.api.store.dependents(uid):
             pod = self.api.store.get(res, ns, pod_name) if res == "pods" else None
             if pod is not None and not selector.matches(pod["metadata"].get("labels")):
-                self.api.mutate("pods", pod_name, ns, lambda p: _release(p, uid))
+                self.api.mutate("pods", pod_name, ns, lambda p: drop_owner(p, uid))
         return claimed
 
     def _create(self, owner: dict, count: int) -> None:
@@ -180,7 +181,7 @@ class ReplicaSetController(Controller):
         live = [p for p in live if p is not None and active(p)]
         template_labels = ((owner["spec"].get("template") or {}).get("metadata") or {}).get(
             "labels") or {}
-        ready = sum(1 for p in live if podstatus.is_ready(p))
+        ready = sum(1 for p in live if pod_ready(p))
         status = {"replicas": len(live)}
         full = sum(1 for p in live if all((p["metadata"].get("labels") or {}).get(k) == v
                                           for k, v in template_labels.items()))
@@ -195,12 +196,6 @@ class ReplicaSetController(Controller):
                             lambda o: o.__setitem__("status", status), subresource="status")
 
 
-def _release(pod: dict, uid: str) -> None:
-    refs = [r for r in pod["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
-    if refs:
-        pod["metadata"]["ownerReferences"] = refs
-    else:
-        pod["metadata"].pop("ownerReferences", None)
 
 
 class ReplicationControllerController(ReplicaSetController):

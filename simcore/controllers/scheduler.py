@@ -18,21 +18,9 @@ from collections import Counter, defaultdict
 
 from simcore import events
 from simcore.controllers.base import Controller, controller_of
+from simcore.objects import tolerates
 from simcore.resources import object_key, split_key
 from simcore.store import Event
-
-
-def tolerates(tolerations: list[dict], taint: dict) -> bool:
-    for tol in tolerations or ():
-        if tol.get("effect") and tol["effect"] != taint.get("effect"):
-            continue
-        if tol.get("operator") == "Exists":
-            if not tol.get("key") or tol["key"] == taint.get("key"):
-                return True
-        elif tol.get("key") == taint.get("key") and \
-                (tol.get("value") or "") == (taint.get("value") or ""):
-            return True
-    return False
 
 
 def _match_expression(labels: dict, expr: dict) -> bool:

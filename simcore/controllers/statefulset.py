@@ -28,7 +28,7 @@ import re
 
 from simcore import errors, events
 from simcore.apiserver import INTERNAL
-from simcore.controllers import burst, podstatus
+from simcore.controllers import burst
 from simcore.controllers.base import (
     Controller,
     controller_of,
@@ -50,6 +50,7 @@ from simcore.controllers.deployment import select_objects
 from simcore.controllers.replicaset import pod_from_template
 from simcore.jsoncopy import clone
 from simcore.names import pod_template_hash
+from simcore.objects import drop_owner, pod_ready
 from simcore.resources import object_key, split_key
 
 COMPONENT = "statefulset-controller"
@@ -69,7 +70,7 @@ def claim_name(claim: dict, pod_name: str) -> str:
 
 
 def _running_and_ready(pod: dict) -> bool:
-    return pod["status"].get("phase") == "Running" and podstatus.is_ready(pod)
+    return pod["status"].get("phase") == "Running" and pod_ready(pod)
 
 
 def _terminating(pod: dict) -> bool:
@@ -169,7 +170,7 @@ class StatefulSetController(Controller):
                     ordinal_of(pod)[0] == meta["name"]:
                 claimed[pod_name] = pod
             elif not meta.get("deletionTimestamp"):
-                self.api.mutate("pods", pod_name, ns, lambda p: _drop_owner(p, uid))
+                self.api.mutate("pods", pod_name, ns, lambda p: drop_owner(p, uid))
         if not meta.get("deletionTimestamp"):
             for pod in select_objects(self.api, "pods", namespace, selector):
                 if controller_of(pod) is None and ordinal_of(pod)[0] == meta["name"] and \
@@ -419,9 +420,3 @@ def _attach_claims(sts: dict, pod: dict) -> None:
 
 
 
-def _drop_owner(obj: dict, uid: str) -> None:
-    refs = [r for r in obj["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
-    if refs:
-        obj["metadata"]["ownerReferences"] = refs
-    else:
-        obj["metadata"].pop("ownerReferences", None)

@@ -8,8 +8,12 @@ whose caller-side DNS walk lives in `resolver`.
 """
 
 from simcore.exec.context import ExecContext, ExecResult
-from simcore.exec.images import ImageProfile, container_env, image_profile, kubelet_files
+from simcore.exec.imagelookup import image_profile
+from simcore.exec.images import ImageProfile, container_env, kubelet_files
 from simcore.exec.shell import run
+
+# fills exec/call.py's table of programs (see exec/programs.py)
+from simcore.exec import programs  # noqa: E402,F401  isort: skip
 
 __all__ = ["ExecContext", "ExecResult", "ImageProfile", "container_env", "image_profile",
            "kubelet_files", "run"]

@@ -2,8 +2,8 @@
 
 A `ProcessPlan` names its listeners' behaviour by a string (`"node-web"`,
 `"nginx"`, `"echoserver"` …) so the plan stays plain data. When the data
-plane delivers a request to such a listener it calls `serve(app, config,
-request, ctx)` and gets back the response, the log lines the server writes
+plane delivers a request to such a listener it calls `servers.serve(app,
+config, request, ctx)` and gets back the response, the log lines the server writes
 (`kubectl logs`), its new state (kubia-unhealthy counts requests) and any file
 it wrote (node-web:3.0 stores POSTed data in /var/data/data.txt).
 
@@ -507,19 +507,3 @@ _APPS: dict[str, Callable[[Mapping, HttpRequest, ServeContext], Served]] = {
     "metallb": _simple_metrics,
     "kubectl-proxy": _kubectl_proxy,
 }
-
-
-def known_apps() -> tuple[str, ...]:
-    from simcore.exec.popular_apps import HANDLERS
-    return tuple(sorted({*_APPS, *HANDLERS}))
-
-
-def serve(app: str, config: Mapping, request: HttpRequest, ctx: ServeContext) -> Served:
-    """The response `app` gives `request`; unknown apps answer like a bare Go server (404)."""
-    handler = _APPS.get(app)
-    if handler is None:
-        from simcore.exec.popular_apps import HANDLERS
-        handler = HANDLERS.get(app)
-    if handler is None:
-        return Served(_go_not_found(ctx), (), ctx.state)
-    return handler(config, request, ctx)

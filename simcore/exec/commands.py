@@ -1,4 +1,7 @@
-"""The programs a container's PATH can hold, and the runtime's refusal when it lacks one.
+"""The small utilities a container's PATH can hold (env, cat, ls, echo, test, ...).
+
+The table of every program is exec/programs.py; `Call`, `run_program` and the
+runtime's refusal (`missing_executable`, worded as below) live in exec/call.py.
 
 Each program is a function `(argv, call) -> ExecResult`. Which ones exist in a
 container is the image's business (`ImageProfile.commands`); how they word an
@@ -28,95 +31,11 @@ runtime's error, which differs by runtime:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from simcore.exec import fs
-from simcore.exec.context import ExecContext, ExecResult, Output
-
-
-@dataclass
-class Call:
-    """One process: its context, environment, standard input and start time."""
-
-    ctx: ExecContext
-    env: Mapping[str, str] = field(default_factory=dict)  # read-only: copy to change
-    stdin: str = ""
-    started: float = 0.0  # virtual seconds after ctx.now
-
-    @property
-    def flavor(self) -> str:
-        return self.ctx.profile.tool("coreutils", "gnu")
-
-    @property
-    def busybox(self) -> bool:
-        return self.flavor.startswith("busybox")
-
-
-Program = Callable[[list[str], Call], ExecResult]
-
-
-def missing_executable(program: str, ctx: ExecContext) -> ExecResult:
-    """What the runtime reports when `program` is not in the image."""
-    if "/" in program:
-        cause = f'exec: "{program}": stat {program}: no such file or directory'
-    else:
-        cause = f'exec: "{program}": executable file not found in $PATH'
-    trace = [{"step": "reject", "detail": f"The image has no {program}, so the runtime "
-              "could not start the process.", "program": program}]
-    if ctx.runtime == "containerd":
-        exec_id = "".join(ctx.rng.choice("0123456789abcdef") for _ in range(64))
-        message = ("Internal error occurred: error executing command in container: failed to "
-                   f'exec in container: failed to start exec "{exec_id}": OCI runtime exec '
-                   f"failed: exec failed: unable to start container process: {cause}: unknown")
-        return ExecResult(exit_code=1, trace=trace, runtime_error=message)
-    text = ("OCI runtime exec failed: exec failed: container_linux.go:370: starting container "
-            f"process caused: {cause}: unknown\r\n")
-    return ExecResult(stdout=text, exit_code=126, trace=trace, chunks=[("stdout", text, 0.0)])
-
-
-def run_program(argv: list[str], call: Call) -> ExecResult:
-    """Run an executable that exists in the image."""
-    name = argv[0].rsplit("/", 1)[-1]
-    program = _programs().get(name)
-    if program is None:
-        return _not_simulated(name)
-    return program(argv, call)
-
-
-def _not_simulated(name: str) -> ExecResult:
-    out = Output()
-    out.err(f"{name}: this program exists in the image but is not simulated\n")
-    trace = [{"step": "reject", "detail": f"{name} is present but ClusterViz does not model it."}]
-    return out.result(1, trace=trace)
-
-
-_PROGRAMS: dict[str, Program] = {}
-
-
-def _programs() -> dict[str, Program]:
-    # built once (on first use: the tools import this module) instead of per command run
-    if not _PROGRAMS:
-        _PROGRAMS.update(_program_table())
-    return _PROGRAMS
-
-
-def _program_table() -> dict[str, Program]:
-    from simcore.exec import curl, dig, nslookup, shell, tar, wget
-
-    table: dict[str, Program] = {
-        "env": _env, "printenv": _printenv, "hostname": _hostname, "cat": _cat, "ls": _ls,
-        "touch": _touch, "rm": _rm, "mkdir": _mkdir, "echo": _echo, "sleep": _sleep,
-        "true": lambda a, c: ExecResult(), "false": lambda a, c: ExecResult(exit_code=1),
-        "date": _date, "pwd": lambda a, c: _text("/\n"), "whoami": _whoami, "id": _id,
-        "uname": _uname, "fortune": _fortune, "test": _test, "[": _test, "dd": _dd,
-        "curl": curl.main, "wget": wget.main, "nslookup": nslookup.main, "dig": dig.main,
-        "tar": tar.main,
-    }
-    for sh in ("sh", "bash", "ash", "dash"):
-        table[sh] = shell.shell_program
-    return table
+from simcore.exec.call import Call, Program, not_simulated, run_program
+from simcore.exec.context import ExecResult, Output
 
 
 def _text(text: str, code: int = 0) -> ExecResult:
@@ -470,7 +389,7 @@ def _dd(argv: list[str], call: Call) -> ExecResult:
     # `dd if=/dev/zero of=/dev/null` (the limits lesson) copies forever.
     if "if=/dev/zero" in argv and not any(a.startswith("count=") for a in argv):
         return ExecResult(duration=float("inf"))
-    return _not_simulated("dd")
+    return not_simulated("dd")
 
 
 # --- test / [ ----------------------------------------------------------------------
@@ -535,3 +454,12 @@ def _err_text(text: str, code: int) -> ExecResult:
     out = Output()
     out.err(text)
     return out.result(code)
+
+
+BUILTINS: dict[str, Program] = {
+    "env": _env, "printenv": _printenv, "hostname": _hostname, "cat": _cat, "ls": _ls,
+    "touch": _touch, "rm": _rm, "mkdir": _mkdir, "echo": _echo, "sleep": _sleep,
+    "true": lambda a, c: ExecResult(), "false": lambda a, c: ExecResult(exit_code=1),
+    "date": _date, "pwd": lambda a, c: _text("/\n"), "whoami": _whoami, "id": _id,
+    "uname": _uname, "fortune": _fortune, "test": _test, "[": _test, "dd": _dd,
+}

@@ -21,9 +21,12 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from simcore.exec.images import ImageProfile
 from simcore.exec.netapi import Network
+
+if TYPE_CHECKING:  # a type only: images.py builds contexts' profiles and imports this module
+    from simcore.exec.images import ImageProfile
 
 FileSystem = dict[str, str | None]
 

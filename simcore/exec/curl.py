@@ -38,7 +38,7 @@ import math
 from dataclasses import dataclass, field
 
 from simcore.exec import fs
-from simcore.exec.commands import Call
+from simcore.exec.call import Call
 from simcore.exec.context import ExecResult, Output
 from simcore.exec.netapi import ConnectFailure, Connection, HttpFailure, HttpRequest, HttpResponse
 from simcore.exec.resolver import hosts_lookup, is_ip_literal

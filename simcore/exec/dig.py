@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from simcore.exec.commands import Call
+from simcore.exec.call import Call
 from simcore.exec.context import ExecResult, Output
 from simcore.exec.netapi import Answer
 from simcore.exec.resolver import parse_resolv_conf

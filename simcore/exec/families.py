@@ -1,6 +1,6 @@
 """Image families: any tag of the popular official images, not only the course's.
 
-`images.image_profile` looks a name up in the exact catalogue first (the
+`imagelookup.image_profile` looks a name up in the exact catalogue first (the
 course's images, each checked against its own sources). A name not there is
 resolved here by its *family* (the repository) and the tag's *era*: which
 release the tag names (`nginx:1.25` is 1.25.5, `latest` is pinned to one dated

@@ -123,6 +123,35 @@ def _check_path(path: str, name: str) -> None:
         raise ImageRefError("invalid reference format")
 
 
+def canonical_name(image: str) -> str:
+    """`docker.io/library/nginx:latest`: status.image as containerd reports it. A reference
+    that does not parse is returned as written (the runtime never saw it)."""
+    try:
+        return parse_image_ref(image).canonical
+    except ImageRefError:
+        return image
+
+
+def familiar_name(image: str) -> str:
+    """`nginx:latest`, `myregistry:5000/app:1.0`: status.image as dockershim reports it."""
+    try:
+        return parse_image_ref(image).familiar
+    except ImageRefError:
+        return image
+
+
+def repository_digest(image: str, digest: str, familiar: bool = False) -> str:
+    """`docker.io/library/nginx@sha256:<digest>` (containerd's imageID), or with `familiar`
+    `nginx@sha256:<digest>` (dockershim's, after `docker-pullable://`): the repository the
+    reference names, pinned to the pulled image's digest."""
+    try:
+        ref = parse_image_ref(image)
+    except ImageRefError:
+        return f"{image}@sha256:{digest}"
+    pinned = ImageRef(ref.registry, ref.repository, digest="sha256:" + digest)
+    return pinned.familiar if familiar else pinned.canonical
+
+
 def invalid_image_message(image: str, error: ImageRefError) -> str:
     """The kubelet's InvalidImageName message (pkg/kubelet/images/image_manager.go)."""
     return (f"Failed to apply default image tag {_go_quote(image)}: "

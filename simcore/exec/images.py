@@ -25,7 +25,6 @@ from the runtime; `container_env` orders the lot the way each runtime does.
 
 from __future__ import annotations
 
-import functools
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,6 @@ from datetime import datetime
 from types import MappingProxyType
 
 from simcore.exec.apps import NGINX_DOCROOT, nginx_index
-from simcore.exec.imageref import ImageRefError, parse_image_ref
 
 # --- what is on disk ---------------------------------------------------------
 
@@ -502,7 +500,7 @@ def catalogue() -> Mapping[str, ImageProfile]:
 
 
 # Tags that are the same build as a catalogue entry.
-_ALIASES = {
+ALIASES = {
     "nginx:latest": "nginx:alpine",  # not the same image, but the same behaviour here
     "busybox:1.37.0": "busybox:latest",
     "busybox:1.37": "busybox:latest",
@@ -510,41 +508,6 @@ _ALIASES = {
     "ubuntu:24.04": "ubuntu:latest",
     "ubuntu:focal": "ubuntu:20.04",
 }
-
-
-def image_profile(image: str) -> ImageProfile | None:
-    """The profile for `image`, or None when no registry would serve it: the exact
-    catalogue first, then the image's family and tag era (families.py)."""
-    key = _lookup_key(image)
-    if key is None:
-        return None
-    profile = catalogue().get(key)
-    if profile is None:
-        from simcore.exec.families import family_profile
-        profile = family_profile(key)
-    return profile
-
-
-def repository_known(image: str) -> bool:
-    """Does a registry have this repository (whatever the tag)? A catalogue entry or a
-    family names it; a private one counts as unknown to an anonymous pull."""
-    key = _lookup_key(image)
-    if key is None:
-        return False
-    repo = key.rpartition(":")[0]
-    from simcore.exec.families import FAMILIES
-    return repo in FAMILIES or any(name.rpartition(":")[0] == repo and not profile.private
-                                   for name, profile in catalogue().items())
-
-
-@functools.lru_cache(maxsize=1024)
-def _lookup_key(image: str) -> str | None:
-    # the kubelet asks for the same few image names for every pod it starts: parse each once
-    try:
-        key = parse_image_ref(image).lookup_key
-    except ImageRefError:
-        return None
-    return _ALIASES.get(key, key)
 
 
 # --- what the runtime adds -----------------------------------------------------
@@ -621,18 +584,3 @@ def kubelet_files(
         hosts += "\n# Entries added by HostAliases.\n"
         hosts += "".join(f"{ip}\t{chr(9).join(hs)}\n" for ip, hs in host_aliases)
     return {"/etc/hosts": hosts, "/etc/hostname": hostname + "\n", "/etc/resolv.conf": resolv_conf}
-
-
-def resolv_conf_text(
-    nameservers: list[str], searches: list[str], options: list[str], runtime: str = "docker"
-) -> str:
-    """The pod's resolv.conf: dockershim writes nameservers first (the lecture's
-    `cat /etc/resolv.conf`), containerd writes the search line first."""
-    lines = {
-        "nameserver": [f"nameserver {ns}" for ns in nameservers],
-        "search": [f"search {' '.join(searches)}"] if searches else [],
-        "options": [f"options {' '.join(options)}"] if options else [],
-    }
-    order = ("nameserver", "search", "options") if runtime == "docker" else (
-        "search", "nameserver", "options")
-    return "".join(line + "\n" for key in order for line in lines[key])

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-TraceStep = dict
+from simcore.trace import TraceStep, step  # noqa: F401  (step: re-exported for the producers)
 
 # The rcodes an `Answer` may carry. TIMEOUT is not a DNS rcode: it means the
 # nameserver sent nothing back for this question. UNREACHABLE means the
@@ -191,8 +191,3 @@ class Network(Protocol):
     ) -> HttpResponse | HttpFailure:
         """Send one request on `conn` and wait at most `timeout_s` (None: forever)."""
         ...
-
-
-def step(kind: str, detail: str, **extra: object) -> TraceStep:
-    """A trace step in the shape every producer uses."""
-    return {"step": kind, "detail": detail, **extra}

@@ -16,7 +16,7 @@ never answers ends in `;; connection timed out; no servers could be reached`.
 
 from __future__ import annotations
 
-from simcore.exec.commands import Call
+from simcore.exec.call import Call
 from simcore.exec.context import ExecResult, Output
 from simcore.exec.netapi import Resolution
 from simcore.exec.resolver import parse_resolv_conf

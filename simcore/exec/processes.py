@@ -38,8 +38,10 @@ import random
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from simcore.exec.commands import Call, run_program
+from simcore.exec.call import Call
 from simcore.exec.context import ExecContext
+from simcore.exec.plan import new_plan as _plan
+from simcore.exec.plan import run_once as _run_once
 
 _EPOCH = datetime(2021, 5, 1, tzinfo=UTC)
 
@@ -73,14 +75,6 @@ def resolve_argv(profile, command: list[str] | None, args: list[str] | None,
     else:
         argv = list(profile.entrypoint or ()) + list(profile.cmd or ())
     return [expand_kube_vars(a, env) for a in argv]
-
-
-def _plan(argv: list[str], **kw: object) -> dict:
-    plan: dict = {"argv": argv, "output": [], "files": [], "listeners": [], "exit": None,
-                  "repeat": None, "sigterm": {"action": "ignore"}, "start_error": None,
-                  "notes": []}
-    plan.update(kw)
-    return plan
 
 
 def _line(text: str, at: float = 0.0, stream: str = "stdout") -> dict:
@@ -287,17 +281,6 @@ def _shell_plan(argv: list[str], ctx: ExecContext, script: str | None = None) ->
     exit_ = None if sh.hung else {"at": sh.clock, "code": sh.status}
     return _plan(argv, output=output, files=sh.file_events, exit=exit_, repeat=sh.repeat,
                  notes=["A shell as PID 1 ignores SIGTERM: deletion waits the grace period."])
-
-
-def _run_once(argv: list[str], ctx: ExecContext, stdin: bool = False) -> dict:
-    before = dict(ctx.files)
-    result = run_program(argv, Call(ctx, dict(ctx.env)))
-    output = [{"at": at, "stream": s, "text": t} for s, t, at in result.chunks]
-    files = [{"at": result.duration if result.duration != float("inf") else 0.0,
-              "op": "write" if ctx.files[p] is not None else "mkdir", "path": p,
-              "content": ctx.files[p]} for p in ctx.files if before.get(p, 0) != ctx.files[p]]
-    exit_ = None if result.hangs else {"at": result.duration, "code": result.exit_code}
-    return _plan(argv, output=output, files=files, exit=exit_)
 
 
 def _perl(argv: list[str]) -> dict:

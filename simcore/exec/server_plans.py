@@ -18,13 +18,10 @@ from collections.abc import Callable
 from datetime import UTC
 
 from simcore.exec.context import ExecContext
+from simcore.exec.plan import new_plan as _plan
+from simcore.exec.plan import run_once
 
 _EXIT_NOW = {"action": "exit", "after": 0.0, "code": 0}
-
-
-def _plan(argv: list[str], **kw: object) -> dict:
-    from simcore.exec.processes import _plan as plan
-    return plan(argv, **kw)
 
 
 def _line(text: str, at: float = 0.0, stream: str = "stdout") -> dict:
@@ -207,8 +204,7 @@ def _agnhost(argv: list[str], ctx: ExecContext, stdin: bool) -> dict:
 def _interpreter(argv: list[str], ctx: ExecContext, stdin: bool) -> dict:
     """python3, node, zsh with no script: an interactive prompt that reads stdin."""
     if len(argv) > 1:
-        from simcore.exec.processes import _run_once
-        return _run_once(argv, ctx, stdin)
+        return run_once(argv, ctx, stdin)
     if stdin:
         return _plan(argv, notes=["An interactive interpreter waits on its standard input."])
     return _plan(argv, exit={"at": 0.05, "code": 0},

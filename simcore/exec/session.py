@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from simcore.exec.commands import Call
+from simcore.exec.call import Call
 from simcore.exec.context import ExecContext, ExecResult, Output
 from simcore.exec.shell import Shell, dialect_of
 

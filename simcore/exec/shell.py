@@ -31,14 +31,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from simcore.exec import fs
-from simcore.exec.commands import (
-    Call,
-    dash_echo,
-    echo_text,
-    missing_executable,
-    run_program,
-    test_eval,
-)
+from simcore.exec.call import Call, missing_executable, run_program
+from simcore.exec.commands import dash_echo, echo_text, test_eval
 from simcore.exec.context import ExecContext, ExecResult, Output
 from simcore.exec.shellparse import (
     AndOr,

@@ -26,7 +26,7 @@ import tarfile
 from dataclasses import dataclass, field
 
 from simcore.exec import fs
-from simcore.exec.commands import Call
+from simcore.exec.call import Call
 from simcore.exec.context import ExecResult, Output
 
 _QUIET_FLAGS = frozenset("mopkUwh")

@@ -21,7 +21,7 @@ import posixpath
 from datetime import timedelta
 
 from simcore.exec import fs
-from simcore.exec.commands import Call
+from simcore.exec.call import Call
 from simcore.exec.context import ExecResult, Output
 from simcore.exec.netapi import ConnectFailure, HttpFailure, HttpRequest, HttpResponse
 from simcore.exec.resolver import hosts_lookup, is_ip_literal

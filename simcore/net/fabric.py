@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import cast
 
 from simcore.exec import netapi
 from simcore.exec.netapi import (
@@ -37,6 +38,8 @@ from simcore.net import internet
 from simcore.net.coredns import CoreDNS
 from simcore.net.kubeproxy import Decision, KubeProxy, Target, health_check_body
 from simcore.net.listeners import listener, opens_in, serve_http
+from simcore.objects import node_ip
+from simcore.trace import ProxyStep, TraceStep
 
 EPHEMERAL_FIRST = 32768  # the start of Linux's default ip_local_port_range
 # listener bind addresses that accept connections to 127.0.0.1 (a socket bound to the pod's
@@ -90,6 +93,15 @@ class Fabric:
         # kept by simcore.execution while the node object and the config stay the same
         self.hosts: dict[str, tuple] = {}
 
+    def pod_network(self, pod: dict) -> SourceNetwork:
+        """The network as `pod` sees it (the ingress controller forwarding a request):
+        built here so ingress.py needs no import of this module (listeners.py -> ingress.py
+        -> fabric.py -> listeners.py was an import cycle)."""
+        meta = pod["metadata"]
+        source = Source("pod", pod["status"]["podIP"], pod["spec"].get("nodeName"),
+                        meta["namespace"], meta["name"])
+        return SourceNetwork(self, source)
+
     @classmethod
     def of(cls, engine) -> Fabric:
         """The engine's fabric, made once; open connections are per command."""
@@ -120,8 +132,7 @@ class Fabric:
 
     @staticmethod
     def _node_addresses(node: dict) -> tuple[str, str, str]:
-        ip = next((a["address"] for a in (node.get("status") or {}).get("addresses") or []
-                   if a.get("type") == "InternalIP"), "")
+        ip = node_ip(node)
         cidr = pod_cidr_of_node(node)
         if cidr is None:
             return ip, ip, ip
@@ -163,7 +174,7 @@ class SourceNetwork(netapi.Network):
 
     def connect(self, dst_ip: str, dst_port: int,
                 timeout_s: float | None) -> Connection | ConnectFailure:
-        trace: list[dict] = []
+        trace: list[TraceStep] = []
         if dst_ip.startswith("127.") or dst_ip == "::1":
             return self._loopback(dst_ip, dst_port, timeout_s, trace)
         proxy = self.fabric.proxy
@@ -192,7 +203,7 @@ class SourceNetwork(netapi.Network):
                           f"nothing at {dst_ip} answers: the SYN packets are lost")
 
     def _loopback(self, dst_ip: str, dst_port: int, timeout_s: float | None,
-                  trace: list) -> Connection | ConnectFailure:
+                  trace: list[TraceStep]) -> Connection | ConnectFailure:
         """127.0.0.0/8 never leaves the network namespace: a pod reaches its own containers
         (they share the pod's namespace), a node (or a host-network pod) its own ports."""
         pod = None
@@ -209,7 +220,7 @@ class SourceNetwork(netapi.Network):
         return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
 
     def _loopback_in_pod(self, pod: dict, dst_ip: str, dst_port: int,
-                         trace: list) -> Connection | ConnectFailure:
+                         trace: list[TraceStep]) -> Connection | ConnectFailure:
         meta = pod["metadata"]
         found = listener(self.fabric.engine, pod, dst_port)
         if found is None or found[2].get("address") not in _LOOPBACK_BINDS:
@@ -225,7 +236,7 @@ class SourceNetwork(netapi.Network):
                               dst_ip, dst_port, trace, (pod, found))
 
     def _via_service(self, node: str, target: Target, dst_ip: str, dst_port: int,
-                     timeout_s: float | None, trace: list, entry: str,
+                     timeout_s: float | None, trace: list[TraceStep], entry: str,
                      client_ip: str | None = None) -> Connection | ConnectFailure:
         from_pod = self.source.kind == "pod"
         client_ip = client_ip or self.source.ip
@@ -277,7 +288,7 @@ class SourceNetwork(netapi.Network):
         return bridge_ip if same_node else flannel_ip
 
     def _to_node(self, node: dict, dst_ip: str, dst_port: int, timeout_s: float | None,
-                 trace: list, from_pod: bool) -> Connection | ConnectFailure:
+                 trace: list[TraceStep], from_pod: bool) -> Connection | ConnectFailure:
         name = node["metadata"]["name"]
         proxy = self.fabric.proxy
         target = proxy.node_port(dst_port)
@@ -301,7 +312,7 @@ class SourceNetwork(netapi.Network):
         return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
 
     def _to_load_balancer(self, target: Target, dst_ip: str, dst_port: int,
-                          timeout_s: float | None, trace: list) -> Connection | ConnectFailure:
+                          timeout_s: float | None, trace: list[TraceStep]) -> Connection | ConnectFailure:
         from simcore.controllers.loadbalancer import announcing_node
         node = announcing_node(self.fabric.engine, dst_ip)
         if node is None:
@@ -319,7 +330,7 @@ class SourceNetwork(netapi.Network):
         return self.source.ip
 
     def _deliver_to_pod(self, pod: dict, dst_ip: str, dst_port: int, seen: str,
-                        timeout_s: float | None, trace: list,
+                        timeout_s: float | None, trace: list[TraceStep],
                         target_port: int | None = None) -> Connection | ConnectFailure:
         port = target_port or dst_port
         meta = pod["metadata"]
@@ -344,7 +355,7 @@ class SourceNetwork(netapi.Network):
                               dst_ip, dst_port, trace, (pod, found))
 
     def _accepted(self, dest: Destination, dst_ip: str, dst_port: int,
-                  trace: list, server: tuple[dict, tuple] | None = None) -> Connection:
+                  trace: list[TraceStep], server: tuple[dict, tuple] | None = None) -> Connection:
         # the client's ephemeral port names the connection, as the kernel's 4-tuple does
         src_port = EPHEMERAL_FIRST + len(self.fabric.connections)
         self.fabric.connections[src_port] = dest
@@ -353,7 +364,7 @@ class SourceNetwork(netapi.Network):
         return Connection(dst_ip, dst_port, dest.seen_client, src_port, 0.0,
                           f"{dest.ip}:{dest.port}", tuple(trace))
 
-    def _lost(self, dst_ip: str, dst_port: int, timeout_s: float | None, trace: list,
+    def _lost(self, dst_ip: str, dst_port: int, timeout_s: float | None, trace: list[TraceStep],
               why: str) -> ConnectFailure:
         waited = timeout_s if timeout_s is not None else netapi.KERNEL_SYN_TIMEOUT
         waited = min(waited, netapi.KERNEL_SYN_TIMEOUT)
@@ -414,13 +425,14 @@ def _is_control_plane(node: dict) -> bool:
     return "node-role.kubernetes.io/control-plane" in (node["metadata"].get("labels") or {})
 
 
-def _proxy_step(decision: Decision, client_ip: str) -> dict:
+def _proxy_step(decision: Decision, client_ip: str) -> ProxyStep:
     target = decision.target
     svc = f"{target.namespace}/{target.name}:{target.port['port']}"
     n = len(decision.candidates)
     candidates = decision.keys  # the rules' own "ip:port" list, made for this decision
-    base = {"step": "proxy", "node": decision.node, "service": svc,
-            "candidates": candidates, "how": decision.how}
+    # built in the key order the dashboard has always received (detail last)
+    base: dict = {"step": "proxy", "node": decision.node, "service": svc,
+                  "candidates": candidates, "how": decision.how}
     if decision.how == "random":
         chosen = decision.chosen
         base.update(rule=decision.rule, probability=round(decision.probability, 10),
@@ -439,7 +451,7 @@ def _proxy_step(decision: Decision, client_ip: str) -> dict:
                           "endpoint again")
     else:
         base["detail"] = f"{decision.node}'s kube-proxy rules for {svc}: {decision.reason}"
-    return base
+    return cast(ProxyStep, base)
 
 
 def _pod_name(endpoint: dict) -> str:

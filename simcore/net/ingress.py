@@ -16,6 +16,7 @@ from simcore.exec import apps
 from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
 from simcore.net.ingress_match import match_ingress
 from simcore.net.kubeproxy import Target
+from simcore.trace import TraceStep
 
 CLASS_NAME = "nginx"
 NGINX_VERSION = "1.25.3"
@@ -29,7 +30,7 @@ def default_class(api) -> str | None:
     return None
 
 
-def _page(status: int, trace: list) -> HttpResponse:
+def _page(status: int, trace: list[TraceStep]) -> HttpResponse:
     body = apps.nginx_error_page(status, NGINX_VERSION, True).replace(
         f"nginx/{NGINX_VERSION}", "nginx")
     headers = (("Content-Type", "text/html"), ("Content-Length", str(len(body))))
@@ -43,7 +44,7 @@ def route(fabric, controller: dict, dest, request: HttpRequest,
     path = request.target.split("?", 1)[0]
     match = match_ingress(api.store.list("ingresses.networking.k8s.io"), host, path,
                           default_class(api), CLASS_NAME)
-    trace: list[dict] = []
+    trace: list[TraceStep] = []
     if match is None:
         trace.append(step("ingress", f"ingress-nginx: no Ingress rule matches host {host} "
                           f"path {path}: nginx answers 404 itself"))
@@ -82,11 +83,8 @@ def _round_robin(engine, upstream: str, endpoints: list[dict]) -> dict:
 
 
 def _forward(fabric, controller: dict, dest, request: HttpRequest, chosen: dict,
-             timeout_s: float | None, trace: list) -> HttpResponse | HttpFailure:
-    from simcore.net.fabric import Source, SourceNetwork
-    source = Source("pod", controller["status"]["podIP"], controller["spec"].get("nodeName"),
-                    controller["metadata"]["namespace"], controller["metadata"]["name"])
-    net = SourceNetwork(fabric, source)
+             timeout_s: float | None, trace: list[TraceStep]) -> HttpResponse | HttpFailure:
+    net = fabric.pod_network(controller)
     conn = net.connect(chosen["ip"], chosen["port"], timeout_s)
     trace.extend(conn.trace)
     if not hasattr(conn, "backend"):

@@ -27,7 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simcore.controllers.base import Controller
+from simcore.objects import node_addresses
 from simcore.resources import object_key
+from simcore.trace import ProxyHow
 
 AFFINITY_DEFAULT = 10800
 
@@ -59,7 +61,7 @@ class Decision:
     candidates: list[dict]  # endpoints considered, sorted as the rules are
     keys: list[str] = field(default_factory=list)  # their "ip:port", in the same order
     chosen: dict | None = None  # {"ip", "port", "nodeName", "targetRef", "ready"}
-    how: str = ""  # "random", "affinity", "reject", "drop"
+    how: ProxyHow = ""
     probability: float | None = None
     rule: int | None = None
     affinity_age: float | None = None
@@ -113,13 +115,11 @@ class KubeProxy(Controller):
         for obj, add in ((old, False), (node, True)):
             if obj is None:
                 continue
-            for addr in (obj.get("status") or {}).get("addresses") or []:
-                if addr.get("type") != "InternalIP":
-                    continue
+            for address in node_addresses(obj, "InternalIP"):
                 if add:
-                    self.node_by_ip[addr["address"]] = obj
+                    self.node_by_ip[address] = obj
                 else:
-                    self.node_by_ip.pop(addr["address"], None)
+                    self.node_by_ip.pop(address, None)
 
     def keys_for(self, event):
         if event.resource == "pods":

@@ -2,7 +2,7 @@
 
 A container listens on the ports its process plan opened (once it got
 there). A request delivered to one is handed to the image's application
-(`simcore.exec.apps.serve`), whose log lines go to the container's log and
+(`simcore.exec.servers.serve`), whose log lines go to the container's log and
 whose memory (kubia-unhealthy counts requests) and file writes are kept in
 the container record. The ingress-nginx controller is the exception: it
 routes by host and path itself (`simcore.net.ingress`).
@@ -10,20 +10,16 @@ routes by host and path itself (`simcore.net.ingress`).
 
 from __future__ import annotations
 
-from simcore.exec import apps
+from simcore.exec import apps, servers
 from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
-from simcore.resources import object_key
-from simcore.runtime import containers as rt
+from simcore.net import ingress
+from simcore.node import containers as rt
+from simcore.node import records
+from simcore.node.records import ContainerRecord
 
-_NONE: dict = {}  # read-only stand-in for a missing table
 
-
-def container_records(engine, pod: dict) -> dict:
-    key = object_key(pod["metadata"]["namespace"], pod["metadata"]["name"])
-    record = engine.runtime.get("kubelet", _NONE).get("pods", _NONE).get(key)
-    if record is None or record["uid"] != pod["metadata"].get("uid"):
-        return {}
-    return record["containers"]
+def container_records(engine, pod: dict) -> dict[str, ContainerRecord]:
+    return records.container_records(engine.runtime, pod)
 
 
 def listener(engine, pod: dict, port: int) -> tuple[str, dict, dict] | None:
@@ -65,15 +61,14 @@ def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
                                                    "connection: nothing listens any more"),))
     name, state, entry = found
     if entry["app"] == "ingress-nginx":
-        from simcore.net.ingress import route
-        return route(fabric, pod, dest, request, timeout_s)
+        return ingress.route(fabric, pod, dest, request, timeout_s)
     env = rt.env_map(state)
     memory = state.setdefault("app_state", {}).setdefault(str(dest.port), {})
     ctx = apps.ServeContext(hostname=env.get("HOSTNAME", dest.name), now=engine.clock.now,
                             client_ip=dest.seen_client, server_ip=dest.ip,
                             server_port=dest.port, env=env, files=state.get("files") or {},
                             state=dict(memory))
-    served = apps.serve(entry["app"], entry.get("config") or {}, request, ctx)
+    served = servers.serve(entry["app"], entry.get("config") or {}, request, ctx)
     now = engine.clock.elapsed
     for line in served.logs:
         text = line["text"] if line["text"].endswith("\n") else line["text"] + "\n"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from simcore.objects import node_address
 from simcore.printers.common import Printer, age_column, column, meta, name_column, spec, status
 from simcore.printers.duration import age
 
@@ -76,10 +77,7 @@ def node_roles(node: dict) -> str:
 
 
 def _node_address(node: dict, address_type: str) -> str:
-    for address in status(node).get("addresses") or []:
-        if address.get("type") == address_type:
-            return address.get("address", "")
-    return "<none>"
+    return node_address(node, address_type) or "<none>"
 
 
 def node_cells(node: dict, now: datetime) -> list:

@@ -1,1 +1,1 @@
-"""What runs inside pods: container processes, their files and their logs."""
+"""Moved to simcore/node/ (see simcore/runtime/containers.py)."""

@@ -35,7 +35,6 @@ _WILDCARD_SUBDOMAIN = "\\*\\." + _DNS1123_SUBDOMAIN
 _LABEL_KEY = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _LABEL_VALUE = "(" + _LABEL_KEY + ")?"
 _CONFIG_KEY = "[-._a-zA-Z0-9]+"
-_ENV_VAR = "[-._a-zA-Z][-._a-zA-Z0-9]*"
 _PERCENT = "[0-9]+%"
 _HTTP_HEADER = "[-A-Za-z0-9]+"
 _HTTP_PATH = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+"
@@ -269,17 +268,6 @@ def is_config_map_key(value: str) -> list[str]:
         errs.append(regex_error("a valid config key must consist of alphanumeric characters, "
                                 "'-', '_' or '.'", _CONFIG_KEY, "key.name", "KEY_NAME",
                                 "key-name"))
-    return errs + _chdir_prefix(value)
-
-
-@textual
-def is_env_var_name(value: str) -> list[str]:
-    errs = []
-    if not _full(_ENV_VAR, value):
-        errs.append(regex_error(
-            "a valid environment variable name must consist of alphabetic characters, digits, "
-            "'_', '-', or '.', and must not start with a digit", _ENV_VAR,
-            "my.env-name", "MY_ENV.NAME", "MyEnvName1"))
     return errs + _chdir_prefix(value)
 
 

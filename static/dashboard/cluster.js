@@ -5,6 +5,7 @@ import {mountFailureMenu} from "./failmenu.js";
 import {mountGraph} from "./graphview.js";
 import {mountTimeline} from "./timeline.js";
 import {mountUpload} from "./upload.js";
+import {fitWidest, fitWidestSoon} from "./fittext.js";
 
 const config = JSON.parse(document.getElementById("page-config").textContent);
 
@@ -58,7 +59,7 @@ function drawClock() {
 // ---- the drawer ------------------------------------------------------------------------
 
 function showTab(name) {
-  for (const button of document.querySelectorAll(".tabs button")) {
+  for (const button of document.querySelectorAll(".tabs button[role=tab]")) {
     button.setAttribute("aria-selected", String(button.dataset.tab === name));
   }
   for (const tab of document.querySelectorAll(".tab")) tab.hidden = tab.dataset.tab !== name;
@@ -123,6 +124,10 @@ function refreshSources() {
   }));
 }
 
+// kubectl's and curl's output keep their lines: the font shrinks to fit the widest, down
+// to a legible size, then the box scrolls sideways (fittext.js)
+const TERMINAL_FONT = {max: 15, min: 11};
+
 async function runCommand(event) {
   event.preventDefault();
   const [kind, namespace, name] = document.getElementById("source").value.split("|");
@@ -138,6 +143,7 @@ async function runCommand(event) {
   terminal.append(span(payload.stdout, "stdout"), span(payload.stderr, "stderr"));
   if (payload.hangs) terminal.append(span(gettext("(no answer: the command hangs until interrupted)") + "\n", "stderr"));
   terminal.append(span(interpolate(gettext("exit code %(code)s"), {code: payload.exit_code}, true), payload.exit_code ? "exit bad" : "exit good"));
+  fitWidest(terminal, TERMINAL_FONT);
   for (const step of payload.trace) trace.append(line(step, "step"));
   showPath(payload.path, {list: trace});  // the path plays on the graph, the lines in step
 }
@@ -334,6 +340,7 @@ function onTerminalMessage(message) {
     setTerminalRunning(false);
   }
   out.scrollTop = out.scrollHeight;
+  fitWidestSoon(out, TERMINAL_FONT);
 }
 
 function setTerminalRunning(running) {
@@ -390,8 +397,18 @@ function applyOwnerToggle(collection) {
   collection.filter("node.owner, edge.owns").toggleClass("hidden-owner", !show);
 }
 
+// F: the page full screen (a projector), as the presenter's F; not while typing
+function fullScreenKey(event) {
+  const target = event.target;
+  if (event.altKey || event.ctrlKey || event.metaKey || !/^[fF]$/.test(event.key)) return;
+  if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+  if (document.fullscreenElement) document.exitFullscreen();
+  else document.documentElement.requestFullscreen().catch(() => {});
+  event.preventDefault();
+}
+
 function wire() {
-  for (const button of document.querySelectorAll(".tabs button")) {
+  for (const button of document.querySelectorAll(".tabs button[role=tab]")) {
     button.addEventListener("click", () => showTab(button.dataset.tab));
   }
   document.getElementById("apply").addEventListener("click", () => upload("apply"));
@@ -406,10 +423,16 @@ function wire() {
   document.getElementById("drawer-toggle").addEventListener("click", (e) => {
     const closed = document.body.classList.toggle("drawer-closed");
     e.target.textContent = closed ? gettext("Show panel") : gettext("Hide panel");
-    e.target.setAttribute("aria-expanded", String(!closed));
-    setTimeout(() => cy.resize(), 50);
+    e.target.setAttribute("aria-expanded", String(!closed));  // the graph follows (graphview.js)
   });
-  cy.on("tap", "node, edge", (event) => inspect(event.target));
+  document.getElementById("drawer-wide").addEventListener("click", (e) => {
+    const wide = document.body.classList.toggle("drawer-wide");
+    e.target.setAttribute("aria-pressed", String(wide));
+    for (const id of ["kubectl-output", "terminal"]) fitWidestSoon(document.getElementById(id), TERMINAL_FONT);
+  });
+  document.addEventListener("keydown", fullScreenKey);
+  // a Job's folded pods open on a click (graphview.js); the box itself is nothing to inspect
+  cy.on("tap", "node, edge", (event) => { if (!event.target.hasClass("pod-fold")) inspect(event.target); });
   setInterval(drawClock, 1000);
 }
 

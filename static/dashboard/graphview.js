@@ -10,9 +10,12 @@
 //
 //   const graph = mountGraph(element, {slug, static: "/static/", fontScale: 1.4,
 //                                      namespace: "" or () => "...", showOwners: bool or fn,
-//                                      fitOnResize: bool, onChange() {},
+//                                      foldJobs: bool, onChange() {},
 //                                      onClock(clock) {}, onLive(state, text) {}});
-//   graph.cy, graph.state, graph.send(payload), graph.fit()
+//   graph.cy, graph.state, graph.send(payload), graph.fit(), graph.zoomBy(factor)
+//
+// The camera follows the canvas's size; its default view keeps labels legible (see
+// defaultView) and zoom/fit controls are put over the graph's corner (mountControls).
 //   graph.showPath(path, {list: <ol of the trace>}), graph.clearPath()
 //   graph.showPast(elements), graph.pastChange(delta), graph.leavePast(), graph.isPast()
 //
@@ -44,7 +47,8 @@ function applyOwnerToggle(collection) {
 }
 const LAYOUT = {
   podW: 210, podH: 96, nodeGap: 100, nodeTop: 0, boxPad: 26, boxMinH: 90,
-  ownerY: -170, serviceY: -360, ingressY: -540, outsideX: -170, outsideGap: 100, rowGap: 310,
+  ownerY: -170, serviceY: -360, ingressY: -700, outsideX: -170, outsideGap: 100, rowGap: 310,
+  serviceRowGap: 150,
 };
 const GLYPH = {
   "pending": "◌", "creating": "◔", "running-ready": "✔", "running-not-ready": "!",
@@ -74,10 +78,28 @@ const FAIL_LABEL = {reject: "✖ refused", drop: "⊘ dropped", timeout: "⌛ ti
 const PATH_STEP_MS = 360;   // one hop of the dot
 const PATH_QUIET_MS = 140;  // a step that touches nothing drawn
 const state = {seq: 0, version: null, clock: null, clockAt: 0, messages: 0, resyncs: 0,
-               path: {run: 0, done: true, outcome: null, end: null}};
+               path: {run: 0, done: true, outcome: null, end: null},
+               // clamped: the default view stopped at the legible zoom (part is off-screen);
+               // manual: the user zoomed, so a resize or a new element leaves the camera alone
+               view: {clamped: false, manual: false, legibleZoom: 1}};
 // resized: the boxes whose pods' places changed since they were last sized
 const slots = {nodes: new Map(), pods: new Map(), rows: new Map(), nextNodeX: 0, resized: new Set()};
 const leaving = new Set();
+
+// Words a person reads on the graph's own controls, in one place, in the page's language
+// (the catalog script /i18n/js/<language> loads before the modules).
+const TEXT = {
+  zoomIn: gettext("Zoom in (+)"), zoomOut: gettext("Zoom out (−)"), fit: gettext("Fit"),
+  fitTitle: gettext("Show the whole graph (0)"),
+  tooBig: gettext("Too big to fit at a readable size: drag to pan, − to see it all"),
+  fold: gettext("Fold finished Jobs"),
+  foldTitle: gettext("Show a finished Job's pods as one box (click it to open)"),
+  completed: gettext("completed"), failed: gettext("failed"),
+};
+// The smallest label a room must read (node.pod's font-size) and how high it must be on
+// the screen: the default view never zooms out further than that.
+const SMALLEST_LABEL = 16;
+const LEGIBLE_PX = 12;
 
 const cy = cytoscape({
   container,
@@ -165,7 +187,14 @@ function graphStyle() {
                                      "target-arrow-color": "#CC79A7", "label": "data(label)",
                                      "font-size": 14, "text-background-color": "#fff",
                                      "text-background-opacity": 1, "text-background-padding": 3}},
-    {selector: ".hidden-owner", style: {"display": "none"}},
+    {selector: "node.pod-fold", style: {
+      "shape": "round-rectangle", "width": LAYOUT.podW - 18, "height": LAYOUT.podH - 16,
+      "background-color": "#e8eef7", "border-width": 4, "border-style": "double",
+      "border-color": "#0072B2", "font-size": 16, "text-max-width": LAYOUT.podW - 24,
+      "background-image": `${ICONS}job.svg`, "background-width": 18, "background-height": 18,
+      "background-position-x": 4, "background-position-y": 4, "background-clip": "none",
+    }},
+    {selector: ".hidden-owner, .folded", style: {"display": "none"}},
     {selector: ":selected", style: {"overlay-color": "#326ce5", "overlay-opacity": 0.18}},
   ];
   for (const [name, s] of Object.entries(STATE_STYLE)) {
@@ -310,7 +339,18 @@ function positionFor(el) {
   const row = rowOf(d.kind);
   const slot = takeSlot(slots.rows, row.name, d.id);
   if (row.name === "outside") return {x: LAYOUT.outsideX, y: -200 + slot * LAYOUT.outsideGap};
+  if (row.name === "services") return servicePlace(slot);
   return {x: slot * LAYOUT.rowGap + LAYOUT.podW / 2, y: row.y};
+}
+
+// Services wrap at the nodes' width (at least four a row), the next row above: the
+// lecture's eight Services in one row made the graph twice as wide as its nodes, which on
+// a projector meant labels too small to read. The Ingress row sits above two such rows.
+function servicePlace(slot) {
+  const span = slots.nextNodeX - LAYOUT.nodeGap;
+  const perRow = Math.max(4, Math.floor((span - 250) / LAYOUT.rowGap) + 1);
+  return {x: (slot % perRow) * LAYOUT.rowGap + LAYOUT.podW / 2,
+          y: LAYOUT.serviceY - Math.floor(slot / perRow) * LAYOUT.serviceRowGap};
 }
 
 function rowOf(kind) {
@@ -418,6 +458,7 @@ function applyChange(change, animate) {
     for (const id of change.remove) removeElement(id, animate);
     addElements(change.add, animate);
     for (const el of change.update) updateElement(el);
+    refold();
     resizeBoxes();
   });
   refreshSources();
@@ -425,7 +466,8 @@ function applyChange(change, animate) {
 
 function diffAgainstDrawn(elements) {
   const incoming = new Map(elements.map((el) => [el.data.id, el]));
-  const remove = cy.elements().filter((e) => !incoming.has(e.id()) && !leaving.has(e.id()))
+  const remove = cy.elements().not(".pod-fold")  // drawn here, not sent: see refold
+    .filter((e) => !incoming.has(e.id()) && !leaving.has(e.id()))
     .map((e) => e.id());
   const add = [], update = [];
   for (const el of elements) {
@@ -474,7 +516,8 @@ function onMessage(message) {
     const first = cy.elements().empty();
     const change = diffAgainstDrawn(message.elements);
     applyChange(change, !first);
-    if (first) cy.fit(undefined, 24);
+    if (first && folds.hidden.size) compactBoxes();
+    if (first) defaultView(false);
     else keepInView(change.add);
   } else {
     applyChange(message, true);
@@ -495,7 +538,7 @@ function keepInView(added) {
     const {x, y} = node.position();
     return x - w < view.x1 || x + w > view.x2 || y - h < view.y1 || y + h > view.y2;
   });
-  if (outside) cy.animate({fit: {eles: cy.elements(), padding: 24}}, {duration: 300});
+  if (outside && !state.view.manual) defaultView(true);
 }
 
 let socket = null;
@@ -734,9 +777,193 @@ function unfocus() {
 cy.on("mouseover", "node.service, node.pod", (event) => focusOn(event.target));
 cy.on("mouseout", "node.service, node.pod", unfocus);
 
+// ---- the camera: legible by default --------------------------------------------------
+// The default view fits the graph, but never below the zoom at which the smallest label is
+// LEGIBLE_PX high on the screen: a projected graph whose text cannot be read is no use, so
+// when it cannot fit at that size it is shown from its top left (or centred, along an axis
+// where it fits), the rest a drag away, and the Fit control says so.
+
+const shown = () => cy.elements().not(".hidden-owner, .folded, .path-marker, .path-hop");
+
+function defaultView(animate) {
+  const eles = shown();
+  if (eles.empty() || !cy.width() || !cy.height()) return;
+  const pad = 24;
+  const box = eles.boundingBox();
+  const fits = Math.min((cy.width() - 2 * pad) / Math.max(box.w, 1),
+                        (cy.height() - 2 * pad) / Math.max(box.h, 1));
+  const legible = LEGIBLE_PX / Math.round(SMALLEST_LABEL * SCALE);  // as graphStyle rounds it
+  const zoom = Math.min(Math.max(fits, legible), cy.maxZoom());
+  const place = (size, lo, span) => (span * zoom <= size - 2 * pad
+    ? (size - span * zoom) / 2 - lo * zoom : pad - lo * zoom);
+  const pan = {x: place(cy.width(), box.x1, box.w), y: place(cy.height(), box.y1, box.h)};
+  state.view = {clamped: fits < legible, manual: false, legibleZoom: legible};
+  cy.stop(true);
+  if (animate) cy.animate({zoom, pan}, {duration: 300});
+  else cy.viewport({zoom, pan});
+  showViewState();
+}
+
+function zoomBy(factor) {
+  state.view.manual = true;
+  const zoom = Math.min(Math.max(cy.zoom() * factor, cy.minZoom()), cy.maxZoom());
+  cy.zoom({level: zoom, renderedPosition: {x: cy.width() / 2, y: cy.height() / 2}});
+}
+
+// Hide panel, full screen and the window all change the canvas: follow it, and keep the
+// default view unless the user chose a camera of their own.
+function followContainerSize() {
+  if (typeof ResizeObserver === "undefined") return;
+  let due = null;
+  new ResizeObserver(() => {
+    cancelAnimationFrame(due);
+    due = requestAnimationFrame(() => {
+      cy.resize();
+      if (!state.view.manual) defaultView(false);
+    });
+  }).observe(container);
+}
+
+let controls = null;
+
+function showViewState() {
+  if (!controls) return;
+  controls.note.hidden = !state.view.clamped;
+  controls.fit.classList.toggle("clamped", state.view.clamped);
+  controls.fit.title = state.view.clamped ? TEXT.tooBig : TEXT.fitTitle;
+}
+
+function button(text, title, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  b.title = title;
+  b.setAttribute("aria-label", title);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+// Zoom in/out, Fit and the Job fold, over the graph's corner; keys +, - and 0 anywhere
+// but in a text field.
+function mountControls() {
+  const host = container.parentElement;
+  if (!host) return;
+  const box = document.createElement("div");
+  box.className = "graph-controls";
+  box.setAttribute("role", "group");
+  const fit = button(TEXT.fit, TEXT.fitTitle, () => defaultView(true));
+  const fold = button(TEXT.fold, TEXT.foldTitle, () => {
+    folds.on = !folds.on;
+    folds.open.clear();
+    cy.batch(() => { refold(); resizeBoxes(); });
+    fold.setAttribute("aria-pressed", String(folds.on));
+  });
+  fold.setAttribute("aria-pressed", String(folds.on));
+  fold.className = "fold";
+  const note = document.createElement("span");
+  note.className = "graph-note";
+  note.textContent = TEXT.tooBig;
+  note.hidden = true;
+  box.append(button("+", TEXT.zoomIn, () => zoomBy(1.25)),
+             button("−", TEXT.zoomOut, () => zoomBy(0.8)), fit, fold, note);
+  host.append(box);
+  controls = {box, fit, note, fold};
+  showViewState();
+  document.addEventListener("keydown", zoomKeys);
+}
+
+function zoomKeys(event) {
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  const target = event.target;
+  if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+  if (event.key === "+" || event.key === "=") zoomBy(1.25);
+  else if (event.key === "-" || event.key === "_") zoomBy(0.8);
+  else if (event.key === "0") defaultView(true);
+  else return;
+  event.preventDefault();
+}
+
+cy.on("scrollzoom", () => { state.view.manual = true; });
+
+// ---- finished Jobs' pods, folded into one box --------------------------------------
+// A Job's finished pods (Succeeded: `completed`, Failed: `error`) are hidden and one box
+// per Job says "N completed / M failed"; a click opens it. A hidden pod gives up its slot
+// in its node's box (the box shrinks, a later pod may take it: that is the point, the
+// failures of step 1 stop pushing step 3's pods down); opened, it takes a free slot again,
+// unseen while it was hidden, so nothing on the screen jumps.
+
+const folds = {on: option(opts.foldJobs, false) === true, open: new Set(), hidden: new Set()};
+const FINISHED = "node.pod.completed, node.pod.error";
+
+function refold() {
+  const wanted = new Map();
+  if (folds.on) {
+    for (const job of cy.nodes("node.owner.job")) {
+      if (folds.open.has(job.id())) continue;
+      const pods = job.outgoers("edge.owns").targets(FINISHED);
+      if (pods.length >= 2) wanted.set(`fold/${job.id()}`, {job, pods});
+    }
+  }
+  const keep = new Set([...wanted.values()].flatMap(({pods}) => pods.map((pod) => pod.id())));
+  for (const id of folds.hidden) if (!keep.has(id)) unhide(id);
+  cy.nodes("node.pod-fold").filter((f) => !wanted.has(f.id())).forEach((f) => {
+    freeSlot(slots.pods, f.id());
+    f.remove();
+  });
+  for (const [id, {job, pods}] of wanted) drawFold(id, job, pods);
+}
+
+// On the first draw, folded pods took slots before they were folded: give the boxes'
+// slots out again to what is shown (a fold box first), before anything was seen in place.
+function compactBoxes() {
+  for (const used of slots.pods.values()) used.clear();
+  for (const box of slots.pods.keys()) slots.resized.add(box);
+  const shown = cy.nodes("node.pod-fold").union(cy.nodes("node.pod").not(".folded"));
+  cy.batch(() => {
+    for (const node of shown) {
+      node.position(positionFor({group: "nodes", data: {...node.data(), kind: "Pod"}}));
+    }
+    resizeBoxes();
+  });
+}
+
+function unhide(id) {
+  folds.hidden.delete(id);
+  const pod = cy.getElementById(id);
+  if (pod.empty()) return;
+  pod.position(positionFor({group: "nodes", data: pod.data()}));
+  pod.removeClass("folded");
+}
+
+function drawFold(id, job, pods) {
+  for (const pod of pods) {
+    if (!folds.hidden.has(pod.id())) {
+      folds.hidden.add(pod.id());
+      freeSlot(slots.pods, pod.id());
+    }
+  }
+  pods.addClass("folded");  // again after an update, which resets a pod's classes
+  const done = pods.filter(".completed").length;
+  const display = `${shorten(job.data("name") || "", 19)}\n${done} ${TEXT.completed}\n` +
+                  `${pods.length - done} ${TEXT.failed}`;
+  let fold = cy.getElementById(id);
+  if (fold.empty()) {
+    const data = {id, kind: "Fold", job: job.id(), box: pods[0].data("box"), display};
+    fold = cy.add({group: "nodes", classes: "pod-fold", data,
+                   position: positionFor({group: "nodes", data: {...data, kind: "Pod"}})});
+  }
+  if (fold.data("display") !== display) fold.data("display", display);
+}
+
+cy.on("tap", "node.pod-fold", (event) => {
+  folds.open.add(event.target.data("job"));
+  cy.batch(() => { refold(); resizeBoxes(); });
+});
+
 connect();
-if (opts.fitOnResize) window.addEventListener("resize", () => { cy.resize(); cy.fit(undefined, 24); });
+followContainerSize();
+mountControls();
 return {cy, state, send, showPath, clearPath, showPast, pastChange, leavePast,
-        isPast: () => past,
-        fit: () => cy.animate({fit: {eles: cy.elements(), padding: 24}}, {duration: 300})};
+        isPast: () => past, fit: () => defaultView(true), zoomBy,
+        setFold: (on) => { folds.on = on; folds.open.clear(); cy.batch(() => { refold(); resizeBoxes(); }); }};
 }

@@ -4,6 +4,7 @@
 // cluster's clock, F toggles full screen, 1-9 pick the outside client, R resets the lesson.
 
 import {mountGraph} from "../dashboard/graphview.js";
+import {fitWidest} from "../dashboard/fittext.js";
 
 const config = JSON.parse(document.getElementById("page-config").textContent);
 const lesson = config.lesson;
@@ -12,7 +13,8 @@ const view = {step: config.step, applied: config.applied_through, request: 0,
 const $ = (id) => document.getElementById(id);
 
 const graph = mountGraph($("graph"), {
-  slug: config.slug, static: config.static, fontScale: 1.15, showOwners: false, fitOnResize: true,
+  slug: config.slug, static: config.static, fontScale: 1.15, showOwners: false,
+  foldJobs: true,  // a Job's finished pods as one box: its failures do not crowd later steps
   onClock: (clock) => { view.speed = clock.speed; drawClock(); },
   onLive: (name, text) => { $("live").dataset.state = name; $("live").textContent = text; },
 });
@@ -103,10 +105,21 @@ function drawRequest(step) {
                   {number: view.request % step.requests.length + 1, count: step.requests.length}, true)
     : "";
   $("request-command").textContent = request ? `$ ${request.run}` : gettext("(nothing to run in this step)");
+  fitCommandBox();
 }
 
 function outsideClient(ip) {
   return interpolate(gettext("outside client %(ip)s"), {ip}, true);
+}
+
+// The command and kubectl's output keep their lines (a table read by its columns): the
+// type shrinks with the screen's height like the rest (presenter.css), then to fit the
+// widest line, down to MIN_MONO_PX, then the box scrolls sideways.
+const MIN_MONO_PX = 13;
+
+function fitCommandBox() {
+  const max = Math.min(22, Math.max(15, window.innerHeight * 0.0205));
+  for (const id of ["request-command", "request-output"]) fitWidest($(id), {max, min: MIN_MONO_PX});
 }
 
 function item(tag, text, cls) {
@@ -178,6 +191,7 @@ async function runRequest() {
   out.classList.toggle("failed", payload.exit_code !== 0);
   out.replaceChildren(item("span", payload.stdout, "stdout"), item("span", payload.stderr, "stderr"),
                       item("span", interpolate(gettext("exit code %(code)s"), {code: payload.exit_code}, true), "exit"));
+  fitCommandBox();
   $("trace").replaceChildren(...payload.trace.map((line) => item("li", line)));
   graph.showPath(payload.path, {list: $("trace")});
   view.request = (view.request + 1) % step.requests.length;
@@ -233,6 +247,7 @@ function onKey(event) {
 }
 
 document.addEventListener("keydown", onKey);
+window.addEventListener("resize", fitCommandBox);
 drawClock();
 pickClient(1);
 if (view.applied < view.step) goTo(view.step);

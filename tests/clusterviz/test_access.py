@@ -116,6 +116,7 @@ ROWS = [
     Row("k8s/clusters/<slug:slug>/^(?P<path>.+)$", "GET",
         "/k8s/clusters/{a}/api/v1/namespaces/default/pods", API),
     Row("^static/(?P<path>.*)$", "GET", "/static/dashboard/cluster.css", everyone(200)),
+    Row("favicon.ico", "GET", "/favicon.ico", everyone(200)),
 ]
 # (route, expected per role): True accepted, else the close code; the exec socket closes
 # before accepting (1000 here), which daphne turns into a 403 answer to the handshake.

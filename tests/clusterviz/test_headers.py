@@ -61,6 +61,7 @@ SAMPLES = {
     "k8s/clusters/<slug:slug>/": "/k8s/clusters/lecture/",
     "k8s/clusters/<slug:slug>/^(?P<path>.+)$": "/k8s/clusters/lecture/api/v1/namespaces",
     "^static/(?P<path>.*)$": "/static/dashboard/cluster.js",
+    "favicon.ico": "/favicon.ico",
 }
 HTML_PAGES = ["/clusters/lecture/", "/clusters/lecture/present?lesson=week4-services",
               "/lessons/", "/clusters/lecture/pods/default/web/shell"]

@@ -20,7 +20,19 @@ from django.test import RequestFactory
 from clusterviz import origin
 from clusterviz.asgi import application
 
-WEBSOCKETS = application.app.application_mapping["websocket"]
+
+def _router(app):
+    """The URLRouter under the ASGI application's middleware (ticker, auth, cookies...)."""
+    for _ in range(20):
+        if hasattr(app, "routes"):
+            return app
+        mapping = getattr(app, "application_mapping", None)
+        app = mapping["websocket"] if mapping else next(
+            getattr(app, name) for name in ("inner", "application", "app") if hasattr(app, name))
+    raise LookupError("no URLRouter under the application")
+
+
+WEBSOCKETS = _router(application)
 ROUTES = {
     "graph": "/ws/clusters/lecture/graph",
     "terminal": "/ws/clusters/lecture/kubectl",

@@ -9,7 +9,10 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.test import Client as HttpClient
 
+from clusterviz.classroom import tokens
 from clusterviz.clusters import engines, runtime
 from clusterviz.k8sapi import spdy
 from clusterviz.k8sapi.sockets import websocket_urlpatterns
@@ -21,8 +24,13 @@ BASE = "/k8s/clusters/pf/api/v1/namespaces/default/pods"
 GET = b"GET / HTTP/1.1\r\nHost: localhost:8080\r\nConnection: close\r\n\r\n"
 
 
+AUTH: list[tuple[bytes, bytes]] = []  # the teacher's bearer token, as kubectl sends it
+
+
 @pytest.fixture(autouse=True)
 def _fresh_engines():
+    teacher = get_user_model().objects.create_user("teacher", is_staff=True)
+    AUTH[:] = [(b"authorization", f"Bearer {tokens.issue(teacher, 'forward')}".encode())]
     engines.forget()
     yield
     engines.forget()
@@ -58,7 +66,8 @@ class Client:
 
 async def _tunnel(path: str, port: str, request: bytes) -> tuple[str | None, list]:
     """One forwarded connection through the tunnel: (protocol, frames from the server)."""
-    socket = WebsocketCommunicator(APP, path, subprotocols=["SPDY/3.1+portforward.k8s.io"])
+    socket = WebsocketCommunicator(APP, path, headers=AUTH,
+                                   subprotocols=["SPDY/3.1+portforward.k8s.io"])
     connected, protocol = await socket.connect()
     client, frames = Client(), []
     headers = {"streamtype": "error", "port": port, "requestid": "0"}
@@ -96,7 +105,7 @@ def test_the_tunnel_carries_the_kubelets_error(pod):
 
 
 async def _channels(path: str, request: bytes) -> list[bytes]:
-    socket = WebsocketCommunicator(APP, path, subprotocols=["v5.channel.k8s.io",
+    socket = WebsocketCommunicator(APP, path, headers=AUTH, subprotocols=["v5.channel.k8s.io",
                                                             "v4.channel.k8s.io"])
     connected, protocol = await socket.connect()
     assert (connected, protocol) == (True, "v4.channel.k8s.io")
@@ -119,7 +128,7 @@ async def _refusal(path: str, protocols: list[str]) -> tuple:
     async def with_denials(scope, receive, send):
         return await APP({**scope, "extensions": {"websocket.http.response": {}}}, receive,
                          send)
-    socket = WebsocketCommunicator(with_denials, path, subprotocols=protocols)
+    socket = WebsocketCommunicator(with_denials, path, headers=AUTH, subprotocols=protocols)
     await socket.send_input({"type": "websocket.connect"})
     start = await socket.receive_output(timeout=5)
     if start["type"] != "websocket.http.response.start":
@@ -156,7 +165,8 @@ def test_refusals(pod, path, protocols, expected):
     assert async_to_sync(_refusal)(path, protocols) == expected
 
 
-def test_spdy_gets_the_checks_then_a_clean_refusal(pod, client):
+def test_spdy_gets_the_checks_then_a_clean_refusal(pod):
+    client = HttpClient(headers={"Authorization": AUTH[0][1].decode()})
     missing = client.post(f"{BASE}/nope/portforward", HTTP_UPGRADE="SPDY/3.1",
                           HTTP_CONNECTION="Upgrade")
     assert (missing.status_code, missing.json()["message"]) == (404, 'pods "nope" not found')

@@ -3,7 +3,7 @@
 import pytest
 
 from simcore import NotFound, Simulation
-from simcore.controllers.podstatus import is_ready
+from simcore.objects import pod_ready as is_ready
 
 UNREACHABLE_TAINTS = [
     {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from test_exec_fakenet import NOW
 
-from simcore.exec.apps import ServeContext, echoserver_body, nginx_error_page, nginx_index, serve
+from simcore.exec.apps import ServeContext, echoserver_body, nginx_error_page, nginx_index
 from simcore.exec.netapi import HttpRequest
+from simcore.exec.servers import serve
 
 GET = HttpRequest("GET", "/", "10.104.191.116",
                   (("Host", "10.104.191.116"), ("User-Agent", "curl/7.64.0"), ("Accept", "*/*")))

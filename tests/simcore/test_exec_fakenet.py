@@ -13,9 +13,10 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from simcore.exec.apps import ServeContext, serve
+from simcore.exec.apps import ServeContext
 from simcore.exec.context import ExecContext
-from simcore.exec.images import image_profile, kubelet_files
+from simcore.exec.imagelookup import image_profile
+from simcore.exec.images import kubelet_files
 from simcore.exec.netapi import (
     KERNEL_SYN_TIMEOUT,
     Answer,
@@ -26,6 +27,7 @@ from simcore.exec.netapi import (
     HttpResponse,
 )
 from simcore.exec.resolver import search
+from simcore.exec.servers import serve
 
 LECTURE_RESOLV = (
     "nameserver 10.96.0.10\n"

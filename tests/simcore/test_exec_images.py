@@ -10,15 +10,15 @@ from collections import Counter
 import pytest
 from test_exec_fakenet import NOW
 
+from simcore.exec.imagelookup import image_profile
 from simcore.exec.imageref import ImageRefError, invalid_image_message, parse_image_ref
 from simcore.exec.images import (
     catalogue,
     container_env,
-    image_profile,
     kubelet_files,
-    resolv_conf_text,
 )
 from simcore.exec.processes import expand_kube_vars, expand_repeat, pi_digits
+from simcore.node.resolvconf import render as render_resolv_conf
 
 # --- references --------------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ def test_a_pod_variable_overrides_the_image_env_in_place() -> None:
 
 
 def test_kubelet_managed_files() -> None:
-    resolv = resolv_conf_text(["10.96.0.10"], ["default.svc.cluster.local", "svc.cluster.local",
+    resolv = render_resolv_conf(["10.96.0.10"], ["default.svc.cluster.local", "svc.cluster.local",
                                                "cluster.local", "skbroadband"], ["ndots:5"])
     files = kubelet_files("rs-node-web-ghqnq", "10.244.2.23", resolv)
     assert files["/etc/hostname"] == "rs-node-web-ghqnq\n"
@@ -193,7 +193,7 @@ def test_kubelet_managed_files() -> None:
         "nameserver 10.96.0.10\n"
         "search default.svc.cluster.local svc.cluster.local cluster.local skbroadband\n"
         "options ndots:5\n")
-    assert resolv_conf_text(["10.96.0.10"], ["a"], [], runtime="containerd") == (
+    assert render_resolv_conf(["10.96.0.10"], ["a"], [], runtime="containerd") == (
         "search a\nnameserver 10.96.0.10\n")
 
 

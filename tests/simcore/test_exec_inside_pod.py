@@ -3,7 +3,7 @@
 import pytest
 
 from simcore import Simulation
-from simcore.runtime import containers as rt
+from simcore.node import containers as rt
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import pytest
 import yaml
 
 from simcore import Simulation
-from simcore.exec.images import image_profile
-from simcore.runtime import containers as rt
+from simcore.exec.imagelookup import image_profile
+from simcore.node import containers as rt
 
 
 def run_pod(sim, image, **container):

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from simcore import AlreadyExists, Invalid, Simulation
-from simcore.controllers.podstatus import is_ready
+from simcore.objects import pod_ready as is_ready
 
 
 @pytest.fixture

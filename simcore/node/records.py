@@ -1,0 +1,93 @@
+"""The kubelet's saved state, typed: the one reader of `engine.runtime["kubelet"]["pods"]`.
+
+What: `PodRecord` (the pod sandbox as the kubelet keeps it: uid, node, IPs, when its
+containers may start, one `ContainerRecord` each) and the readers the data plane and
+`kubectl exec` use: `pod_record` and `container_records`.
+
+Why: the record is plain data saved with the cluster (`sim.state()`), so it cannot be a
+class; it was read by string path in three places, only one of which checked that the
+record still belongs to the pod of that name (a pod deleted and re-created under the same
+name keeps its key until the kubelet catches up). The TypedDicts name every field the
+kubelet writes, for the type checker and for a newcomer.
+
+Trade-off: TypedDicts describe, they do not check at run time; `total=False` on the
+container record because its fields appear as the container moves through its stages.
+The kubelet (controllers/kubelet.py) writes the record; it is not switched to these types
+yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, TypedDict
+
+from simcore.resources import object_key
+
+Stage = Literal["waiting", "running", "exited"]
+
+
+class Terminated(TypedDict):
+    exitCode: int
+    reason: str
+    started: float
+    at: float
+
+
+class ContainerRecord(TypedDict, total=False):
+    stage: Stage
+    runtime: str  # "docker" (dockershim) or "containerd"
+    restart_count: int
+    logs: list[list]  # [virtual seconds, stream, text]
+    backoff_n: int
+    backoff_reason: dict
+    show_backoff_at: float
+    waiting: dict
+    pulled: bool
+    pull_failures: int
+    retry_at: float
+    started_at: float
+    started_once: bool
+    env: list[str]
+    files: dict[str, str | None]
+    plan: dict  # exec/processes.py's ProcessPlan
+    file_cursor: int
+    probe: dict[str, bool]
+    probe_due: dict[str, float]
+    exit_at: float | None
+    exit_code: int
+    terminated: Terminated
+    last_terminated: Terminated
+    ran_long: bool
+    restart_at: float
+    app_state: dict[str, dict]  # per port: the server's memory (net/listeners.py)
+
+
+class PodRecord(TypedDict):
+    uid: str
+    node: str
+    ip: str
+    host_ip: str
+    host_network: bool
+    start_at: float
+    containers: dict[str, ContainerRecord]
+
+
+_NONE: Mapping[str, Any] = {}  # read-only stand-in for a missing table
+
+
+def pod_record(runtime: Mapping[str, Any], namespace: str, name: str,
+               uid: str | None = None) -> PodRecord | None:
+    """The kubelet's record of pod `namespace/name` in the engine's `runtime` table; with
+    `uid`, None unless the record is that pod's (not a predecessor's of the same name)."""
+    record: PodRecord | None = runtime.get("kubelet", _NONE).get("pods", _NONE).get(
+        object_key(namespace, name))
+    if record is None or (uid is not None and record["uid"] != uid):
+        return None
+    return record
+
+
+def container_records(runtime: Mapping[str, Any], pod: dict) -> dict[str, ContainerRecord]:
+    """The container records of `pod` (this very pod: the uid must match), {} when none."""
+    meta = pod["metadata"]
+    record = pod_record(runtime, meta["namespace"], meta["name"], meta.get("uid"))
+    return {} if record is None else record["containers"]

@@ -14,12 +14,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import urllib.request
 
 import pytest
 
 from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
-from tests.kubectl.kubectl_fixtures import server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import server, teacher_cookies, teacher_web  # noqa: F401
 
 LESSON = "week4-services"
 LAST_STEP = 17
@@ -29,10 +28,11 @@ _slugs = itertools.count(1)
 
 
 def _post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, json.dumps(body).encode(),
-                                     {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
+    """POST as the signed-in teacher at the pages (session and CSRF token)."""
+    status, _, text = teacher_web(url).request("POST", "/" + url.split("/", 3)[3],
+                                               json_body=body)
+    assert status == 200, text
+    return json.loads(text)
 
 
 def _lesson_cluster(server, step: int) -> str:  # noqa: F811
@@ -81,6 +81,9 @@ async def _browser(pw):
 async def _open(browser, url: str, viewport: dict):
     # string predicates are polled with eval, which the CSP refuses: see test_dashboard
     page = await browser.new_page(viewport=viewport, bypass_csp=True)
+    await page.context.add_cookies(teacher_cookies(url))
+    # the English words these tests read (the lesson's pages are Korean by default)
+    await page.context.add_cookies([{"name": "clusterviz_language", "value": "en", "url": url}])
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))

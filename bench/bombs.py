@@ -4,14 +4,20 @@ Shared by the hostile corpus test (tests/kubectl/test_hostile_corpus.py), which
 checks each answer, and by `bench.hostile`, which measures what the others see
 while they are sent. Each `Bomb` is one HTTP request against a cluster `{slug}`,
 with the status and a piece of the body the real server answers it with, and
-the name of the object it must not leave behind, if any.
+the name of the object it must not leave behind, if any. A `Sender` sends them
+as the signed-in teacher: the API paths with the cluster's bearer token (the
+API answers 401 without one), the pages' with the session and Django's CSRF
+token (a page answers a redirect to sign in otherwise).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+import secrets
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
 
 API = "/k8s/clusters/{slug}"
 CONFIGMAPS = API + "/api/v1/namespaces/default/configmaps"
@@ -32,6 +38,42 @@ class Bomb:
     status: int
     text: str  # a piece of the answer's body
     refused: str | None = None  # a ConfigMap that must not exist afterwards
+
+
+@dataclass
+class Sender:
+    """Sends requests to `base` as one signed-in user: `tokens` maps a cluster's slug to a
+    bearer token of its kubeconfig, `session` is the user's sessionid cookie."""
+    base: str
+    session: str
+    tokens: dict[str, str]
+    csrf: str = field(default_factory=lambda: secrets.token_hex(16))  # cookie = header
+
+    def send(self, method: str, path: str, body: bytes | None = None,
+             content_type: str | None = None, timeout: float = 120) -> tuple[int, str]:
+        """The answer's status and body (an error status is an answer, not an exception)."""
+        request = urllib.request.Request(self.base + path, data=body, method=method)
+        if content_type:
+            request.add_header("Content-Type", content_type)
+        for name, value in self._credentials(path).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def _credentials(self, path: str) -> dict[str, str]:
+        if path.startswith("/k8s/clusters/"):  # the API takes a token, never a cookie
+            slug = path.split("/")[3]
+            return {"Authorization": f"Bearer {self.tokens[slug]}"}
+        return {"Cookie": f"sessionid={self.session}; csrftoken={self.csrf}",
+                "X-CSRFToken": self.csrf}
+
+
+def token_of(kubeconfig_text: str) -> str:
+    """The bearer token in a kubeconfig `manage.py kubeconfig` printed."""
+    return kubeconfig_text.split("token: ")[1].split()[0]
 
 
 def laughs(levels: int = 9, width: int = 9) -> str:

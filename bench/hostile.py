@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from bench import bombs
@@ -28,18 +26,9 @@ BYSTANDER = "bystander"
 SAMPLES = 200
 
 
-def _request(base: str, bomb: bombs.Bomb) -> int:
-    request = urllib.request.Request(base + bomb.path.format(slug=HOSTILE), data=bomb.body,
-                                     method=bomb.method)
-    if bomb.content_type:
-        request.add_header("Content-Type", bomb.content_type)
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as exc:
-        exc.read()
-        return exc.code
+def _request(sender: bombs.Sender, bomb: bombs.Bomb) -> int:
+    return sender.send(bomb.method, bomb.path.format(slug=HOSTILE), bomb.body,
+                       bomb.content_type)[0]
 
 
 def _rss(pid: int) -> int:
@@ -52,9 +41,9 @@ def _rss(pid: int) -> int:
 class Bomber(threading.Thread):
     """Sends the flood once, then every other bomb in a loop until stopped."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, sender: bombs.Sender) -> None:
         super().__init__(daemon=True)
-        self.base = base
+        self.sender = sender
         self.stopping = threading.Event()
         self.sent = self.errors = 0
         self.latencies: list[float] = []
@@ -67,19 +56,19 @@ class Bomber(threading.Thread):
                     return
                 self.sent += 1
                 start = time.perf_counter()
-                self.errors += _request(self.base, bomb) >= 500
+                self.errors += _request(self.sender, bomb) >= 500
                 self.latencies.append(time.perf_counter() - start)
             corpus = bombs.API_BOMBS + bombs.DASHBOARD_BOMBS
 
 
-def bystander_latencies(base: str, pid: int, count: int) -> tuple[list[float], int]:
+def bystander_latencies(sender: bombs.Sender, pid: int, count: int) -> tuple[list[float], int]:
     """`count` GETs of the bystander's pods: their latencies, and the peak RSS seen."""
-    url = f"{base}/k8s/clusters/{BYSTANDER}/api/v1/namespaces/default/pods"
+    path = f"/k8s/clusters/{BYSTANDER}/api/v1/namespaces/default/pods"
     times, peak = [], 0
     for _ in range(count):
         start = time.perf_counter()
-        with urllib.request.urlopen(url, timeout=120) as response:
-            response.read()
+        status, _ = sender.send("GET", path)
+        assert status == 200, status
         times.append(time.perf_counter() - start)
         peak = max(peak, _rss(pid))
     return times, peak
@@ -87,14 +76,17 @@ def bystander_latencies(base: str, pid: int, count: int) -> tuple[list[float], i
 
 def main() -> None:
     with running_server() as server:
-        for slug in (HOSTILE, BYSTANDER):
+        tokens = {}
+        for slug in (HOSTILE, BYSTANDER):  # both as the teacher (a token each), signed in
             server.manage("ensure_cluster", slug)
+            tokens[slug] = bombs.token_of(server.manage("kubeconfig", slug))
+        sender = bombs.Sender(server.base, server.session_cookie(), tokens)
         pid = server.proc.pid
-        bystander_latencies(server.base, pid, 10)  # engines loaded, connections warm
-        quiet, quiet_rss = bystander_latencies(server.base, pid, SAMPLES)
-        bomber = Bomber(server.base)
+        bystander_latencies(sender, pid, 10)  # engines loaded, connections warm
+        quiet, quiet_rss = bystander_latencies(sender, pid, SAMPLES)
+        bomber = Bomber(sender)
         bomber.start()
-        loud, loud_rss = bystander_latencies(server.base, pid, SAMPLES)
+        loud, loud_rss = bystander_latencies(sender, pid, SAMPLES)
         bomber.stopping.set()
         bomber.join(timeout=300)
 

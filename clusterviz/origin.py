@@ -17,8 +17,8 @@ Two policies, one per kind of route:
   refused, so a page elsewhere cannot drive a cluster through a student's
   browser.
 
-The scheme: daphne puts none in a websocket's scope, so `ws` is assumed,
-and behind a TLS proxy `SECURE_PROXY_SSL_HEADER` (Django's own setting, set
+The scheme: daphne puts none in a websocket's scope, so `ws` is assumed
+except on daphne's TLS endpoint (the local port is `TLS_PORT`), and behind a TLS proxy `SECURE_PROXY_SSL_HEADER` (Django's own setting, set
 by `CLUSTERVIZ_BEHIND_TLS_PROXY=1`) says when the browser spoke https. The
 trade-off: an app served under two names (say localhost and 127.0.0.1)
 accepts each page only on its own name, which is what a browser does anyway.
@@ -78,10 +78,20 @@ def _proxy_says_secure(headers: dict[str, str]) -> bool:
     return headers.get(name, "").split(",")[0].strip() == expected
 
 
+def _on_tls_endpoint(scope: dict) -> bool:
+    """Whether the socket came in over TLS: daphne's websocket scope has no scheme, so its
+    https endpoint (settings.TLS_PORT, where kubeconfigs point) is told by the local port.
+    The Python client's wss handshake sends `Origin: https://host:TLS_PORT`."""
+    if scope.get("scheme") == "wss":
+        return True
+    server = scope.get("server") or (None, None)
+    return bool(settings.TLS_PORT) and server[1] == settings.TLS_PORT
+
+
 def socket_verdict(scope: dict, origin_required: bool) -> str | None:
     """None when the socket may open, else why not (for the log)."""
     headers = _headers(scope)
-    secure = scope.get("scheme") == "wss" or _proxy_says_secure(headers)
+    secure = _on_tls_endpoint(scope) or _proxy_says_secure(headers)
     own = own_origin(headers.get("host", ""), secure)
     if own is None:
         return f"Host {headers.get('host', '')!r} is not allowed"

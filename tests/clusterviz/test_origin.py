@@ -172,3 +172,17 @@ def test_an_unsafe_request_from_another_site_is_refused(path, origin_header, run
 def test_a_read_from_another_site_is_left_to_the_browser():
     request = RequestFactory().get("/clusters/lecture/", headers={"Origin": "http://evil.example"})
     assert origin.ForeignOriginMiddleware(lambda request: "view ran")(request) == "view ran"
+
+
+@pytest.mark.parametrize("server_port, origin_header, opens", [
+    pytest.param(6443, "https://127.0.0.1:6443", True, id="python-client-over-wss"),
+    pytest.param(6443, "http://127.0.0.1:6443", False, id="http-origin-on-the-tls-port"),
+    pytest.param(8000, "https://127.0.0.1:6443", False, id="https-origin-on-the-http-port"),
+])
+def test_daphnes_tls_endpoint_counts_as_wss(settings, server_port, origin_header, opens):
+    # daphne's websocket scope has no scheme; the local port tells its TLS endpoint
+    settings.TLS_PORT = 6443
+    scope = {**_scope(f"127.0.0.1:{server_port}", origin_header),
+             "server": ("127.0.0.1", server_port)}
+    del scope["scheme"]
+    assert (origin.socket_verdict(scope, origin_required=False) is None) is opens

@@ -14,12 +14,14 @@ cached per host:port and path for hours otherwise).
 
 from __future__ import annotations
 
+import base64
 import http.cookiejar
 import itertools
 import json
 import os
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -146,6 +148,25 @@ class Kubectl:
     def server_url(self) -> str:
         """The cluster's API base URL, from the kubeconfig."""
         return re.search(r"server: (\S+)", self.kubeconfig.read_text()).group(1)
+
+    def token(self) -> str:
+        """The bearer token of the kubeconfig's one user (the API answers 401 without one)."""
+        return yaml.safe_load(self.kubeconfig.read_text())["users"][0]["user"]["token"]
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A context trusting the kubeconfig's CA, as kubectl does."""
+        cluster = yaml.safe_load(self.kubeconfig.read_text())["clusters"][0]["cluster"]
+        return ssl.create_default_context(
+            cadata=base64.b64decode(cluster["certificate-authority-data"]).decode())
+
+    def request(self, path: str, method: str = "GET", data: bytes | None = None,
+                headers: dict | None = None, timeout: float = 30):
+        """`urlopen` of the API path (or full URL) as this kubeconfig's user: the token, the
+        CA. Raises urllib's HTTPError on an error status, as urlopen does."""
+        url = path if "://" in path else self.server_url() + path
+        req = urllib.request.Request(url, data=data, method=method, headers={
+            **(headers or {}), "Authorization": f"Bearer {self.token()}"})
+        return urllib.request.urlopen(req, timeout=timeout, context=self.ssl_context())
 
     def until(self, predicate, *args: str, timeout: float = 30.0) -> str:
         """Run `kubectl args` until `predicate(stdout)` holds (time passes on the server)."""

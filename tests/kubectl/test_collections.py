@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import urllib.error
-import urllib.request
 
 import pytest
 from kubernetes import client, config
@@ -46,8 +45,8 @@ def test_delete_collection_deletes_what_the_selectors_pick(api, selectors, left)
 
 def test_delete_collection_answers_the_list_of_deleted_objects(kubectl, api):
     _config_maps(client.CoreV1Api(api), 3)
-    url = f"{kubectl.server_url()}/api/v1/namespaces/default/configmaps?labelSelector=i%3D1"
-    with urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=30) as r:
+    url = "/api/v1/namespaces/default/configmaps?labelSelector=i%3D1"
+    with kubectl.request(url, method="DELETE") as r:
         answer = json.loads(r.read())
     assert (answer["kind"], answer["apiVersion"]) == ("ConfigMapList", "v1")
     assert [i["metadata"]["name"] for i in answer["items"]] == ["cm-01"]
@@ -63,9 +62,8 @@ def test_delete_collection_with_the_clients_method(api):
 def test_delete_collection_across_namespaces_is_not_allowed(kubectl, api):
     core = client.CoreV1Api(api)
     _config_maps(core, 1)
-    url = f"{kubectl.server_url()}/api/v1/configmaps"
     with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=30)
+        kubectl.request("/api/v1/configmaps", method="DELETE")
     assert caught.value.code == 405
     assert _names(core) == ["cm-00"]
 

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -75,12 +76,17 @@ def test_python_client_stream_with_stdin(cluster, server):
 
 
 # refusals -----------------------------------------------------------------------------------
-def _raw_handshake(server, path: str, protocol: str) -> tuple[str, bytes]:
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall((f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
-                      "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+def _raw_handshake(kubectl, path: str, protocol: str) -> tuple[str, bytes]:
+    """A websocket handshake to the API path as kubectl sends it (TLS, the token); the
+    status line and the body daphne answers a refusal with."""
+    parts = urllib.parse.urlsplit(kubectl.server_url())
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as raw, \
+            kubectl.ssl_context().wrap_socket(raw, server_hostname=parts.hostname) as sock:
+        sock.sendall((f"GET {parts.path}{path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Version: 13\r\n"
                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      f"Authorization: Bearer {kubectl.token()}\r\n"
                       f"Sec-WebSocket-Protocol: {protocol}\r\n\r\n").encode())
         answer = b""
         while chunk := sock.recv(65536):
@@ -89,15 +95,14 @@ def _raw_handshake(server, path: str, protocol: str) -> tuple[str, bytes]:
     return head.split(b"\r\n")[0].decode(), body
 
 
-def test_daphne_answers_a_refused_exec_with_the_status(cluster, server):
+def test_daphne_answers_a_refused_exec_with_the_status(cluster):
     kubectl, web = cluster
-    base = str(kubectl.kubeconfig.read_text()).split("server: ")[1].split()[0]
-    prefix = base.removeprefix(server.url) + "/api/v1/namespaces/default/pods"
-    line, body = _raw_handshake(server, f"{prefix}/gone/exec?command=ls&stdout=true",
+    prefix = "/api/v1/namespaces/default/pods"
+    line, body = _raw_handshake(kubectl, f"{prefix}/gone/exec?command=ls&stdout=true",
                                 "v5.channel.k8s.io")
     assert line == "HTTP/1.1 404 Not Found"
     assert json.loads(body)["message"] == 'pods "gone" not found'
-    line, body = _raw_handshake(server, f"{prefix}/{web[0][0]}/exec?command=ls",
+    line, body = _raw_handshake(kubectl, f"{prefix}/{web[0][0]}/exec?command=ls",
                                 "v4.channel.k8s.io")
     assert (line, body) == ("HTTP/1.1 400 Bad Request",
                             b"you must specify at least 1 of stdin, stdout, stderr")

@@ -7,13 +7,12 @@ test's own process."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from bench import bombs
+from tests.kubectl.kubectl_fixtures import teacher_web
 
 pytest_plugins = ["kubectl_fixtures"]
 SLUG = "hostile"
@@ -22,17 +21,10 @@ REQUEST_TIMEOUT = 30  # seconds: a hang fails the request, not the whole session
 MEMORY_BOUND = 400 * 1024 * 1024  # generous: without the bounds one bomb takes gigabytes
 
 
-def _send(server, method: str, path: str, body: bytes | None = None,
+def _send(sender: bombs.Sender, method: str, path: str, body: bytes | None = None,
           content_type: str | None = None) -> tuple[int, str]:
-    request = urllib.request.Request(server.url + path.format(slug=SLUG), data=body,
-                                     method=method)
-    if content_type:
-        request.add_header("Content-Type", content_type)
-    try:
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
+    return sender.send(method, path.format(slug=SLUG), body, content_type,
+                       timeout=REQUEST_TIMEOUT)
 
 
 def _rss(pid: int) -> int:
@@ -43,16 +35,21 @@ def _rss(pid: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def clusters(server):
+def clusters(server) -> bombs.Sender:
+    """The two clusters, and a Sender as the signed-in teacher with a token for each."""
+    tokens = {}
     for slug in (SLUG, OTHER):
         server.manage("ensure_cluster", slug)
-    assert _send(server, "GET", bombs.CONFIGMAPS)[0] == 200  # engine loaded: memory settles
-    return server
+        tokens[slug] = bombs.token_of(server.manage("kubeconfig", slug))
+    session = next(c.value for c in teacher_web(server.url).jar if c.name == "sessionid")
+    sender = bombs.Sender(server.url, session, tokens)
+    assert _send(sender, "GET", bombs.CONFIGMAPS)[0] == 200  # engine loaded: memory settles
+    return sender
 
 
 @pytest.fixture(scope="module")
-def baseline(clusters) -> int:
-    return _rss(clusters.pid)
+def baseline(clusters, server) -> int:
+    return _rss(server.pid)
 
 
 @pytest.mark.timeout(120)
@@ -88,7 +85,7 @@ def test_a_hundred_million_replicas_leave_the_cluster_answering(clusters, baseli
 
 
 @pytest.mark.timeout(60)
-def test_the_servers_memory_stayed_bounded(clusters, baseline):
+def test_the_servers_memory_stayed_bounded(server, clusters, baseline):
     # runs last in this module: after every bomb above
-    grown = _rss(clusters.pid) - baseline
+    grown = _rss(server.pid) - baseline
     assert grown < MEMORY_BOUND, f"daphne grew by {grown / 2**20:.0f} MiB"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.request
 
 import pytest
 from kubernetes.client import models
@@ -58,22 +57,20 @@ def test_explain_recursive_reaches_nested_fields(kubectl):
     assert "  protocol\t<string>\n" in out
 
 
-def _get(url: str, accept: str) -> tuple[str, bytes]:
-    request = urllib.request.Request(url, headers={"Accept": accept})
-    with urllib.request.urlopen(request, timeout=30) as response:
+def _get(kubectl, path: str, accept: str) -> tuple[str, bytes]:
+    with kubectl.request(path, headers={"Accept": accept}) as response:
         return response.headers["Content-Type"], response.read()
 
 
 def test_openapi_v2_answers_protobuf_to_kubectls_accept_header(kubectl):
-    base = kubectl.server_url()
-    content_type, body = _get(f"{base}/openapi/v2", PROTOBUF)
+    content_type, body = _get(kubectl, "/openapi/v2", PROTOBUF)
     assert content_type == "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
     assert body.startswith(b"\n\x032.0")  # Document.swagger = "2.0", field 1
     assert b"io.k8s.api.apps.v1.ReplicaSet" in body
 
 
 def test_openapi_v2_answers_json_otherwise(kubectl):
-    content_type, body = _get(f"{kubectl.server_url()}/openapi/v2", "application/json")
+    content_type, body = _get(kubectl, "/openapi/v2", "application/json")
     doc = json.loads(body)
     assert content_type == "application/json"
     assert doc["swagger"] == "2.0"

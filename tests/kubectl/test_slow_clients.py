@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 import pytest
 import websocket  # websocket-client, installed with the kubernetes client
 
+from bench import bombs
 from clusterviz.serve import HEADER_TIMEOUT
-from tests.kubectl.kubectl_fixtures import server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import server, teacher_web  # noqa: F401
 
 GUARD = HEADER_TIMEOUT + 15  # well under Twisted's 60 s idle timeout
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "late"},
@@ -62,10 +63,11 @@ def _headers_a_byte_a_second(url: str) -> bool:
     return False  # the server read 10,000 header bytes at a byte a second
 
 
-def _open_watch(url: str, slug: str) -> socket.socket:
+def _open_watch(url: str, slug: str, token: str) -> socket.socket:
     sock = _connect(url)
     path = f"/k8s/clusters/{slug}/api/v1/namespaces/default/pods?watch=1"
-    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 f"Authorization: Bearer {token}\r\n\r\n".encode())
     head = b""
     while b"\r\n\r\n" not in head:
         head += sock.recv(4096)
@@ -77,10 +79,13 @@ def _open_watch(url: str, slug: str) -> socket.socket:
 def test_slow_headers_are_closed_while_a_watch_and_the_graph_socket_stream(server):  # noqa: F811
     slug = "slow-watchers"
     server.manage("ensure_cluster", slug)
-    watch = _open_watch(server.url, slug)
+    # the teacher's: a kubeconfig's token for the API, the signed-in session for the graph
+    token = bombs.token_of(server.manage("kubeconfig", slug))
+    session = next(c.value for c in teacher_web(server.url).jar if c.name == "sessionid")
+    watch = _open_watch(server.url, slug, token)
     graph = websocket.create_connection(
         f"ws://127.0.0.1:{urlsplit(server.url).port}/ws/clusters/{slug}/graph?namespace=default",
-        origin=server.url, timeout=GUARD)
+        origin=server.url, cookie=f"sessionid={session}", timeout=GUARD)
     assert json.loads(graph.recv())["type"] == "snapshot"
     with ThreadPoolExecutor(2) as pool:  # opened after both: closed after they are older
         slow = [pool.submit(_half_a_request_line, server.url),
@@ -88,7 +93,8 @@ def test_slow_headers_are_closed_while_a_watch_and_the_graph_socket_stream(serve
         assert [s.result() for s in slow] == [True, True]
     created = urllib.request.Request(
         f"{server.url}/k8s/clusters/{slug}/api/v1/namespaces/default/pods",
-        data=json.dumps(POD).encode(), headers={"Content-Type": "application/json"})
+        data=json.dumps(POD).encode(), headers={"Content-Type": "application/json",
+                                                 "Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(created, timeout=30) as answer:
         assert answer.status == 201
     streamed = b""

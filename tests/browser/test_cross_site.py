@@ -20,10 +20,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import tempfile
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -34,7 +35,12 @@ from tests.browser.test_dashboard import (
     VIEWPORT,
     playwright_api,
 )
-from tests.kubectl.kubectl_fixtures import server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import (  # noqa: F401
+    Kubectl,
+    server,
+    teacher_cookies,
+    teacher_web,
+)
 
 _slugs = itertools.count(1)
 LISTED = ["api/v1/namespaces/default/pods", "api/v1/namespaces/default/configmaps",
@@ -121,22 +127,34 @@ def attacker():
     httpd.server_close()
 
 
-def _get(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=30) as answer:
+_API: dict[str, Kubectl] = {}  # slug -> the teacher's kubeconfig for that cluster
+
+
+def _api(server, slug: str) -> Kubectl:  # noqa: F811
+    """The teacher's kubeconfig for `slug` (its token and CA), for reading the API."""
+    if slug not in _API:
+        folder = Path(tempfile.mkdtemp(prefix=f"{slug}-"))
+        server.manage("kubeconfig", slug, "-o", str(folder / "kubeconfig"))
+        _API[slug] = Kubectl(folder / "kubeconfig", folder, LECTURE)
+    return _API[slug]
+
+
+def _get(server, slug: str, path: str) -> dict:  # noqa: F811
+    with _api(server, slug).request(f"/{path}") as answer:
         return json.loads(answer.read())
 
 
-def _cluster_state(app: str, slug: str) -> dict[str, list]:
+def _cluster_state(server, slug: str) -> dict[str, list]:  # noqa: F811
     return {path: sorted((item["metadata"]["name"], item["metadata"]["resourceVersion"])
-                         for item in _get(f"{app}/k8s/clusters/{slug}/{path}")["items"])
+                         for item in _get(server, slug, path)["items"])
             for path in LISTED}
 
 
-def _post_json(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())
+def _post_json(server, path: str, body: dict) -> dict:  # noqa: F811
+    """POST at the pages as the signed-in teacher (session and CSRF token)."""
+    status, _, text = teacher_web(server.url).request("POST", path, json_body=body)
+    assert status == 200, text
+    return json.loads(text)
 
 
 def _paused_cluster_with_a_pod(server) -> tuple[str, str]:  # noqa: F811
@@ -145,29 +163,32 @@ def _paused_cluster_with_a_pod(server) -> tuple[str, str]:  # noqa: F811
     slug = f"attacked-{next(_slugs)}"
     server.manage("ensure_cluster", slug, "--speed", "20")
     manifest = (LECTURE / "rs-node-web.yaml").read_text()
-    _post_json(f"{server.url}/clusters/{slug}/apply", {"text": manifest, "mode": "create"})
-    pods_url = f"{server.url}/k8s/clusters/{slug}/api/v1/namespaces/default/pods"
+    _post_json(server, f"/clusters/{slug}/apply", {"text": manifest, "mode": "create"})
     deadline = time.monotonic() + 60
-    while not (scheduled := [p for p in _get(pods_url)["items"] if p["spec"].get("nodeName")]):
+    while not (scheduled := [p for p in _get(server, slug, "api/v1/namespaces/default/pods")
+                             ["items"] if p["spec"].get("nodeName")]):
         assert time.monotonic() < deadline, "no pod was scheduled within 60 s"
         time.sleep(0.2)  # the clock runs the scheduler; poll its result
-    _post_json(f"{server.url}/clusters/{slug}/clock", {"action": "pause"})
+    _post_json(server, f"/clusters/{slug}/clock", {"action": "pause"})
     return slug, scheduled[0]["metadata"]["name"]
 
 
 async def _browse(url: str, steps):
+    """`steps(page, url)` in a browser whose user is the signed-in teacher of the app (a
+    cross-site attack needs a victim with a session)."""
     async with playwright_api.async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                            args=CHROMIUM_ARGS)
         try:
-            return await steps(await browser.new_page(viewport=VIEWPORT), url)
+            page = await browser.new_page(viewport=VIEWPORT)
+            return await steps(page, url)
         finally:
             await browser.close()
 
 
 def test_a_page_on_another_origin_cannot_touch_the_cluster(server, attacker):  # noqa: F811
     slug, pod = _paused_cluster_with_a_pod(server)
-    before = _cluster_state(server.url, slug)
+    before = _cluster_state(server, slug)
     handler, attacker_url = attacker
     handler.html = (ATTACK % {
         "app": server.url, "ws": server.url.replace("http://", "ws://"), "slug": slug,
@@ -175,6 +196,7 @@ def test_a_page_on_another_origin_cannot_touch_the_cluster(server, attacker):  #
     }).encode()
 
     async def attack(page, url):
+        await page.context.add_cookies(teacher_cookies(server.url))
         await page.goto(url)
         results = await page.evaluate("window.attacks")
         framed = await (await page.query_selector("#framed")).content_frame()
@@ -187,7 +209,7 @@ def test_a_page_on_another_origin_cannot_touch_the_cluster(server, attacker):  #
     assert [results[k] for k in sent] == ["opaque"] * len(sent)  # each reached the server
     assert results["form"] == "loaded"
     assert framed_graph is None and framed_url == "chrome-error://chromewebdata/"
-    assert _cluster_state(server.url, slug) == before, results
+    assert _cluster_state(server, slug) == before, results
 
 
 # A function, not an expression: Playwright polls an expression with eval, which the CSP
@@ -214,6 +236,7 @@ def test_the_pages_run_under_their_policy_without_a_violation(server, page_path,
     server.manage("ensure_cluster", slug)
 
     async def visit(page, url):
+        await page.context.add_cookies(teacher_cookies(url))
         await page.add_init_script(_VIOLATIONS)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))

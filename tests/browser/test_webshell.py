@@ -4,10 +4,15 @@ daphne, the same interactive session `kubectl exec -it` gets. Saves artifacts/we
 from __future__ import annotations
 
 import asyncio
-import urllib.request
 
 from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
-from tests.kubectl.kubectl_fixtures import LECTURE, Kubectl, cache_dir, server  # noqa: F401
+from tests.kubectl.kubectl_fixtures import (  # noqa: F401
+    LECTURE,
+    Kubectl,
+    cache_dir,
+    server,
+    teacher_cookies,
+)
 
 SCREEN = """() => {
     const buffer = window.clustervizTerminal.buffer.active;
@@ -19,8 +24,7 @@ SCREEN = """() => {
 
 def _pod(server, cache_dir, tmp_path) -> tuple[str, str]:  # noqa: F811
     server.manage("ensure_cluster", "webshell", "--speed", "10")
-    with urllib.request.urlopen(f"{server.url}/clusters/webshell/kubeconfig", timeout=10) as r:
-        (tmp_path / "kubeconfig").write_bytes(r.read())
+    server.manage("kubeconfig", "webshell", "-o", str(tmp_path / "kubeconfig"))
     kubectl = Kubectl(tmp_path / "kubeconfig", cache_dir, LECTURE)
     kubectl("create", "-f", "rs-node-web.yaml")
     out = kubectl.until(lambda text: text.count("Running") == 3, "get", "pods")
@@ -64,6 +68,7 @@ def test_a_shell_in_the_browser(server, cache_dir, tmp_path):  # noqa: F811
                 # refuses (test_cross_site checks the page under its CSP)
                 page = await browser.new_page(viewport={"width": 1000, "height": 600},
                                               bypass_csp=True)
+                await page.context.add_cookies(teacher_cookies(server.url))
                 errors: list[str] = []
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
                 await session(page)
@@ -82,6 +87,7 @@ def test_a_missing_pod_says_so(server):  # noqa: F811
                                                args=CHROMIUM_ARGS)
             try:
                 page = await browser.new_page()
+                await page.context.add_cookies(teacher_cookies(server.url))
                 await page.goto(f"{server.url}/clusters/webshell-empty/pods/default/nope/shell")
                 await page.wait_for_selector("body[data-ended=true]", timeout=20_000)
                 assert await page.evaluate(SCREEN) == \

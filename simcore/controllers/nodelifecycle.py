@@ -29,6 +29,7 @@ from simcore import errors, events
 from simcore.controllers import podstatus
 from simcore.controllers.base import Controller
 from simcore.jsoncopy import clone
+from simcore.objects import matching_toleration
 from simcore.resources import object_key, split_key
 
 GRACE_PERIOD = 40.0  # --node-monitor-grace-period
@@ -71,20 +72,6 @@ def wanted_taints(node: dict) -> list[tuple[str, str]]:
     if node.get("spec", {}).get("unschedulable"):
         wanted.append((UNSCHEDULABLE, "NoSchedule"))
     return wanted
-
-
-def matching_toleration(tolerations: list[dict], taint: dict) -> dict | None:
-    """The first toleration that tolerates `taint` (Toleration.ToleratesTaint)."""
-    for tol in tolerations or ():
-        if tol.get("effect") and tol["effect"] != taint.get("effect"):
-            continue
-        if tol.get("key") and tol["key"] != taint.get("key"):
-            continue
-        operator = tol.get("operator") or "Equal"
-        if operator == "Exists" or (operator == "Equal" and (tol.get("value") or "") ==
-                                    (taint.get("value") or "")):
-            return tol
-    return None
 
 
 def toleration_seconds(pod: dict, taints: list[dict]) -> float | None:

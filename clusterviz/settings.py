@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "clusterviz.traces",
     "clusterviz.lessons",
     "clusterviz.history",
+    "clusterviz.room",
 ]
 
 MIDDLEWARE = [

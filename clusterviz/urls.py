@@ -10,6 +10,7 @@ from clusterviz import i18n
 from clusterviz.classroom import urls as classroom_urls
 from clusterviz.history import urls as history_urls
 from clusterviz.lessons import urls as lesson_urls
+from clusterviz.room import urls as room_urls
 
 urlpatterns = [
     *classroom_urls.urlpatterns,
@@ -17,6 +18,7 @@ urlpatterns = [
     path("i18n/js/<str:code>", i18n.javascript_catalog, name="jsi18n"),
     *lesson_urls.urlpatterns,
     *history_urls.urlpatterns,
+    *room_urls.urlpatterns,
     path("clusters/<slug:slug>/", include("clusterviz.dashboard.urls")),
     path("k8s/clusters/<slug:slug>/", include("clusterviz.k8sapi.urls")),
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.BASE_DIR / "static"}),

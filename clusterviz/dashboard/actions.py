@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.history import marks
+from clusterviz.room import record as room_record
 from simcore.execution import ExecResult
 from simcore.resources import UnknownResource, lookup
 from simcore.simulation import ApplyResult, Simulation, parse_documents
@@ -124,7 +125,10 @@ def run_command(slug: str, source: Source, command: str) -> dict:
                       % {"limit": MAX_COMMAND_CHARS})
     with marks.by_person(f"request: {command}"):
         result = runtime.run(slug, lambda sim: exec_from(sim, source, command), force_save=True)
-    return terminal(result) | {"steps": list(result.trace)}  # steps: for views' path
+    shown = terminal(result)
+    room_record.request(slug, f"[{source.kind} {source.name}] {command}", result.exit_code,
+                        shown["trace"])  # the command history, with the trace's lines
+    return shown | {"steps": list(result.trace)}  # steps: for views' path
 
 
 def exec_from(sim: Simulation, source: Source, command: str) -> ExecResult:

@@ -77,6 +77,8 @@ from clusterviz.dashboard.snapshot import (
     snapshot_message,
 )
 from clusterviz.dashboard.terminalslots import who_of
+from clusterviz.room import presence
+from clusterviz.room import record as room_record
 
 CLOSE_NO_CLUSTER = 4404
 
@@ -160,6 +162,8 @@ async def refuse(consumer: AsyncJsonWebsocketConsumer, code: int) -> None:
 
 
 class GraphConsumer(AsyncJsonWebsocketConsumer):
+    following = False  # room.consumers.FollowConsumer: a teacher's read-only follow
+
     async def connect(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
         self.namespace = _namespace_param(self.scope.get("query_string", b""))
@@ -177,11 +181,18 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(group_name(self.slug), self.channel_name)
         self.joined = True
         await self._send_snapshot(first)
+        # the roster's online dot, or the student's "your teacher is viewing" badge
+        await _offload(presence.opened)(self.slug, self.channel_name, self.scope.get("user"),
+                                        self.following)
+        if not self.following and await _offload(presence.followed)(self.slug):
+            await self.send_json({"type": "viewers", "followed": True})
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "joined", False):
             self.joined = False
             await self.channel_layer.group_discard(group_name(self.slug), self.channel_name)
+            with contextlib.suppress(Exception):  # the roster shows them offline
+                await _offload(presence.closed)(self.slug, self.channel_name)
         if getattr(self, "feed", None) is not None:
             self.feed.waiting.pop(self, None)
 
@@ -201,6 +212,12 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
         self.feed = feed
         rv = message.get("rv")
         feed.wake(self, rv if isinstance(rv, int) else None)
+
+    async def viewers_changed(self, message: dict) -> None:
+        """A teacher started or stopped following this cluster: the student's badge."""
+        if not self.following:
+            with contextlib.suppress(Exception):
+                await self.send_json({"type": "viewers", "followed": bool(message.get("followed"))})
 
     async def dispatch(self, message: dict) -> None:
         # Any other message type sent to the cluster's group (the runtime's own
@@ -275,9 +292,9 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "refused", "message": str(exc)})
             return
         self.stop = asyncio.Event()
-        self.task = asyncio.get_running_loop().create_task(self._run(command, stdin))
+        self.task = asyncio.get_running_loop().create_task(self._run(command, stdin, line))
 
-    async def _run(self, command: webkubectl.Command, stdin: str) -> None:
+    async def _run(self, command: webkubectl.Command, stdin: str, line: str = "") -> None:
         async def emit(stream: str, data: str) -> None:
             if not self.stop.is_set() or stream == "notice":
                 with contextlib.suppress(Exception):  # the page may have gone: still reap
@@ -293,6 +310,7 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
         finally:
             if access is not None:
                 await _offload(tokens.forget)(access.token)
+        await _offload(room_record.terminal)(self.slug, line, code)  # the command history
         with contextlib.suppress(Exception):
             await self.send_json({"type": "exit", "code": code})
 

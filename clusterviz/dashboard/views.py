@@ -36,16 +36,19 @@ def _offload(fn):
 
 
 @cluster_view
-def cluster_page(request: HttpRequest, slug: str) -> HttpResponse:
+def cluster_page(request: HttpRequest, slug: str, following: bool = False) -> HttpResponse:
+    """The dashboard; `following`: the teacher's read-only view of it (`room.views.follow`)."""
     cluster = Cluster.objects.filter(slug=slug).first()
     if cluster is None:
         raise Http404(f"no cluster {slug}")
     namespaces = StoredObject.objects.filter(cluster=cluster, resource="namespaces") \
         .order_by("name").values_list("name", flat=True)
     config = {"slug": cluster.slug, "clients": list(DEFAULT_CLIENTS),
-              "static": settings.STATIC_URL, "csrf": get_token(request)}
+              "static": settings.STATIC_URL, "csrf": get_token(request),
+              "feed": "follow" if following else "graph", "following": following}
     return render(request, "dashboard/cluster.html",
-                  {"cluster": cluster, "namespaces": list(namespaces), "page_config": config})
+                  {"cluster": cluster, "namespaces": list(namespaces), "page_config": config,
+                   "following": following})
 
 
 def _json_body(request: HttpRequest) -> dict:

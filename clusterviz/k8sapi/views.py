@@ -56,6 +56,7 @@ from clusterviz.k8sapi.responses import (
     status_response,
 )
 from clusterviz.k8sapi.routing import Route, parse
+from clusterviz.room import record as room_record
 from simcore import errors
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ DEPRECATED = {("", "v1", "endpoints"):
 @csrf_exempt
 async def api(request: HttpRequest, slug: str, path: str = "") -> HttpResponse:
     offload = getattr(settings, "K8S_OFFLOAD_TO_THREADS", True)
+    room_record.remember_loop()
     return await sync_to_async(handle, thread_sensitive=not offload)(request, slug, path)
 
 
@@ -89,6 +91,7 @@ def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
                 response = _dispatch(request, slug, route)
         except errors.APIError as exc:
             response = error_response(exc)
+        room_record.api_request(request, route, watching, slug, response)  # a queued line
         return add_warning(response, warning) if warning else response
     except errors.APIError as exc:
         return error_response(exc)

@@ -3,6 +3,7 @@
 
 import {mountFailureMenu} from "./failmenu.js";
 import {mountGraph} from "./graphview.js";
+import {mountHistory, showFollowed} from "./history.js";
 import {mountTimeline} from "./timeline.js";
 import {mountUpload} from "./upload.js";
 import {fitWidest, fitWidestSoon} from "./fittext.js";
@@ -14,6 +15,7 @@ const graph = mountGraph(document.getElementById("graph"), {
   namespace: () => document.getElementById("namespace").value,
   showOwners: () => document.getElementById("show-owners").checked,
   onChange: () => refreshSources(), onClock: setClock, onLive: setLive,
+  feed: config.feed, onNotice,
 });
 const {cy, state, send, showPath, clearPath} = graph;
 const timeline = mountTimeline(document.getElementById("timeline"), graph, {
@@ -24,6 +26,13 @@ const failures = mountFailureMenu(document.getElementById("failure-menu"), graph
   slug: config.slug, csrf: config.csrf, isPast: () => timeline.pastAt() !== null,
 });
 window.clusterviz = {cy, state, graph, timeline, failures};
+
+const history = mountHistory(document.getElementById("history-list"), {slug: config.slug});
+
+// what the feed says beside the graph: a teacher follows (the badge), a refusal (follow)
+function onNotice(message) {
+  if (message.type === "viewers") showFollowed(document.getElementById("teacher-badge"), message.followed);
+}
 
 function setLive(name, text) {
   const live = document.getElementById("live");
@@ -63,6 +72,7 @@ function showTab(name) {
     button.setAttribute("aria-selected", String(button.dataset.tab === name));
   }
   for (const tab of document.querySelectorAll(".tab")) tab.hidden = tab.dataset.tab !== name;
+  history.visible(name === "history");
 }
 
 async function postJSON(path, body) {
@@ -439,3 +449,4 @@ function wire() {
 wire();
 wireTools();
 refreshSources();
+if (config.following) history.visible(true);

@@ -499,6 +499,11 @@ function leavePast() {
 }
 
 function onMessage(message) {
+  if (message.type !== "snapshot" && message.type !== "delta") {
+    // beside the feed, without a seq: "viewers" (the teacher follows), "refused"
+    if (opts.onNotice) opts.onNotice(message);
+    return;
+  }
   state.messages += 1;
   if (past) {
     state.seq = message.seq;
@@ -550,7 +555,7 @@ function send(payload) {
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const ns = encodeURIComponent(namespace());
-  const url = `${scheme}://${location.host}/ws/clusters/${opts.slug}/graph?namespace=${ns}`;
+  const url = `${scheme}://${location.host}/ws/clusters/${opts.slug}/${opts.feed || "graph"}?namespace=${ns}`;
   // the page may have opened this very feed before its scripts loaded (earlyfeed.js)
   const early = window.clustervizEarlyFeed;
   window.clustervizEarlyFeed = null;  // adopted once: a reconnect opens its own

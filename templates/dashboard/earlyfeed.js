@@ -7,7 +7,7 @@
 (() => {
   const config = JSON.parse(document.getElementById("page-config").textContent);
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const url = `${scheme}://${location.host}/ws/clusters/${config.slug}/graph?namespace=`;
+  const url = `${scheme}://${location.host}/ws/clusters/${config.slug}/${config.feed || "graph"}?namespace=`;
   const early = {url, socket: new WebSocket(url), messages: []};
   early.socket.onmessage = (event) => early.messages.push(event);
   window.clustervizEarlyFeed = early;

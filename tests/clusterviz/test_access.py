@@ -17,12 +17,14 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from clusterviz.classroom import tokens
 from clusterviz.classroom.models import Classroom
 from clusterviz.classroom.views import student_cluster
 from clusterviz.clusters import runtime
 from clusterviz.lessons import loader
+from clusterviz.room.models import Command
 from tests.conftest import LECTURE
 
 pytest_plugins = ["django_fixtures"]
@@ -111,6 +113,13 @@ ROWS = [
     Row("clusters/<slug:slug>/history/restore", "POST", "/clusters/{a}/history/restore",
         page(), body={"at": 0}),
     Row("clusters/<slug:slug>/failures", "GET", "/clusters/{a}/failures", page()),
+    # the room: command history (student and teacher), follow (the teacher), reset a class
+    Row("clusters/<slug:slug>/commands", "GET", "/clusters/{a}/commands", page()),
+    Row("clusters/<slug:slug>/commands/<int:pk>", "GET", "/clusters/{a}/commands/{cmd}",
+        page()),
+    Row("clusters/<slug:slug>/follow", "GET", "/clusters/{a}/follow", page(a=404)),
+    Row("classes/<int:pk>/reset-all", "POST", "/classes/{cls}/reset-all",
+        page(a=404, b=404, teacher=200, other=404), form={"confirm": "not yet"}),
     Row("k8s/clusters/<slug:slug>/", "GET", "/k8s/clusters/{a}/version",
         {**API, "student_b": 200, "other_teacher": 200}),  # discovery: any signed-in user
     Row("k8s/clusters/<slug:slug>/^(?P<path>.+)$", "GET",
@@ -127,6 +136,11 @@ SOCKETS = {
                                             other=4404),
     "^ws/clusters/(?P<slug>[-a-zA-Z0-9_]+)/shell/(?P<namespace>[^/]+)/(?P<name>[^/]+)$":
         page(anonymous=4401, a=True, b=4404, teacher=True, other=4404),
+    # the teacher's roster of the class, and following student A read-only
+    "ws/classes/<int:pk>/roster": page(anonymous=4401, a=4404, b=4404, teacher=True,
+                                       other=4404),
+    "ws/clusters/<slug:slug>/follow": page(anonymous=4401, a=4404, b=4404, teacher=True,
+                                           other=4404),
     "^k8s/clusters/(?P<slug>[-a-zA-Z0-9_]+)/api/v1/namespaces/(?P<namespace>[^/]+)/pods/"
     "(?P<name>[^/]+)/exec$": page(anonymous=1000, a=True, b=1000, teacher=True, other=1000),
     "^k8s/clusters/(?P<slug>[-a-zA-Z0-9_]+)/api/v1/namespaces/(?P<namespace>[^/]+)/pods/"
@@ -140,6 +154,8 @@ SOCKET_PATHS = {
     "ws/clusters/<slug:slug>/kubectl": "/ws/clusters/{a}/kubectl",
     "^ws/clusters/(?P<slug>[-a-zA-Z0-9_]+)/shell/(?P<namespace>[^/]+)/(?P<name>[^/]+)$":
         "/ws/clusters/{a}/shell/default/web",
+    "ws/classes/<int:pk>/roster": "/ws/classes/{cls}/roster",
+    "ws/clusters/<slug:slug>/follow": "/ws/clusters/{a}/follow",
 }
 
 
@@ -176,6 +192,7 @@ class Classroom2:
     users: dict
     a_slug: str
     class_pk: int
+    command_pk: int = 0
 
 
 @pytest.fixture
@@ -194,8 +211,11 @@ def make_room(settings) -> Classroom2:
     a, b = users.create_user("alice"), users.create_user("bob")
     cluster_a = student_cluster(classroom, a)
     student_cluster(classroom, b)
+    command = Command.objects.create(cluster=cluster_a, at=timezone.now(), source="request",
+                                     text="[node worker1] hostname", code=0, ok=True,
+                                     trace=["worker1 runs hostname"])
     return Classroom2({"teacher": teacher, "other_teacher": other, "student_a": a,
-                       "student_b": b}, cluster_a.slug, classroom.pk)
+                       "student_b": b}, cluster_a.slug, classroom.pk, command.pk)
 
 
 def _client(room: Classroom2, role: str) -> Client:
@@ -209,7 +229,7 @@ def _client(room: Classroom2, role: str) -> Client:
 
 def _fill(text: str, room: Classroom2, role: str) -> str:
     return text.format(a=room.a_slug, cls=room.class_pk, a_id=room.users["student_a"].pk,
-                       role=role.replace("_", "-"))
+                       cmd=room.command_pk, role=role.replace("_", "-"))
 
 
 @pytest.mark.parametrize("row", [pytest.param(r, id=f"{r.method} {r.pattern or '/'}")

@@ -1,0 +1,54 @@
+"""Who has a student's cluster open: the student's dashboard, or their teacher following.
+
+A dashboard's graph socket adds a `Viewer` row when it opens and removes it
+when it closes (`opened`, `closed`), and tells the class's roster (the card
+shows online, or the teacher following) and the cluster's own viewers (a
+student's page shows "your teacher is viewing"). Rows rather than process
+memory so that every daphne of a scaled-out stack sees the same presence.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from clusterviz.clusters.models import Cluster
+from clusterviz.clusters.publish import group_name
+from clusterviz.room import record
+from clusterviz.room.models import VIEWER_MAX_AGE, Viewer
+
+VIEWERS_TYPE = "viewers.changed"
+
+
+def opened(slug: str, channel: str, user, following: bool) -> None:
+    cluster = Cluster.objects.filter(slug=slug).only("pk", "classroom_id").first()
+    if cluster is None:
+        return
+    Viewer.objects.update_or_create(channel=channel, defaults={
+        "cluster": cluster, "user": user if getattr(user, "pk", None) else None,
+        "following": following})
+    _tell(cluster, slug, following)
+
+
+def closed(slug: str, channel: str) -> None:
+    row = Viewer.objects.filter(channel=channel).select_related("cluster").first()
+    if row is None:
+        return
+    row.delete()
+    _tell(row.cluster, slug, row.following)
+
+
+def followed(slug: str) -> bool:
+    return Viewer.objects.filter(cluster__slug=slug, following=True,
+                                 opened__gt=timezone.now() - VIEWER_MAX_AGE).exists()
+
+
+def _tell(cluster: Cluster, slug: str, following: bool) -> None:
+    if cluster.classroom_id is not None:
+        record.notify(cluster.classroom_id, slug, "presence")
+    if following:  # the student's own pages: the badge
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group_name(slug), {
+                "type": VIEWERS_TYPE, "cluster": slug, "followed": followed(slug)})

@@ -1,0 +1,76 @@
+// The History tab: the cluster's recent commands (kubectl through the API, the Terminal,
+// the Request tab), newest first, refreshed while the tab is open; a request's line opens
+// its trace. Also the "your teacher is viewing" badge, from the graph feed's notices.
+
+const REFRESH_MS = 2000;
+
+export function mountHistory(list, opts) {
+  let timer = null;
+  let shown = "";
+
+  async function refresh() {
+    const response = await fetch(`/clusters/${opts.slug}/commands`).catch(() => null);
+    if (!response || !response.ok) return;
+    const {commands} = await response.json();
+    const key = JSON.stringify(commands.map((c) => c.id));
+    if (key === shown) return;  // nothing new: keep what is open
+    shown = key;
+    list.replaceChildren(...commands.map(entry));
+    if (!commands.length) list.append(item(list.dataset.wordEmpty, "muted"));
+  }
+
+  function entry(command) {
+    const li = item("", command.ok ? "ok" : "failed");
+    li.dataset.id = command.id;
+    li.dataset.source = command.source;
+    const when = document.createElement("time");
+    when.textContent = new Date(command.at).toLocaleTimeString();
+    const text = document.createElement("code");
+    text.textContent = command.text;
+    const code = document.createElement("span");
+    code.className = "code";
+    code.textContent = command.code === null ? "—" : String(command.code);
+    li.append(when, " ", text, " ", code);
+    if (command.trace) {
+      const link = document.createElement("a");
+      link.href = `/clusters/${opts.slug}/commands/${command.id}`;
+      link.textContent = list.dataset.wordTrace;
+      link.addEventListener("click", (event) => { event.preventDefault(); openTrace(li, link.href); });
+      li.append(" ", link);
+    }
+    return li;
+  }
+
+  async function openTrace(li, url) {
+    const open = li.querySelector("ol.trace");
+    if (open) return open.remove();
+    const response = await fetch(url).catch(() => null);
+    if (!response || !response.ok) return;
+    const {trace} = await response.json();
+    const ol = document.createElement("ol");
+    ol.className = "trace";
+    for (const line of trace) ol.append(item(line, ""));
+    li.append(ol);
+  }
+
+  function item(text, kind) {
+    const li = document.createElement("li");
+    if (kind) li.className = kind;
+    li.textContent = text;
+    return li;
+  }
+
+  function visible(yes) {
+    clearInterval(timer);
+    timer = null;
+    if (!yes) return;
+    refresh();
+    timer = setInterval(refresh, REFRESH_MS);
+  }
+
+  return {refresh, visible};
+}
+
+export function showFollowed(badge, followed) {
+  badge.hidden = !followed;
+}

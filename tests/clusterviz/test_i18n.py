@@ -206,7 +206,7 @@ def test_the_template_scan_finds_bare_text(template, bare):
     assert bare_text(template) == bare
 
 
-PYTHON = sorted(path for app in ("dashboard", "lessons", "classroom", "history")
+PYTHON = sorted(path for app in ("dashboard", "lessons", "classroom", "history", "room")
                 for path in REPO.glob(f"clusterviz/{app}/*.py"))
 # kubectl's own words, which stay as kubectl prints them
 KUBECTL_WORDS = ("error: no objects passed to ",)
@@ -246,7 +246,8 @@ def test_the_python_scan_finds_a_bare_message():
                              'JsonResponse({"error": "gone"})') == ["f'no {x}'", "gone"]
 
 
-SCRIPTS = sorted([*REPO.glob("static/dashboard/*.js"), *REPO.glob("static/lessons/*.js")])
+SCRIPTS = sorted([*REPO.glob("static/dashboard/*.js"), *REPO.glob("static/lessons/*.js"),
+                  *REPO.glob("static/classroom/*.js")])
 # a sentence put on the page straight from a literal: textContent/title/confirm/alert, or a
 # line helper's first argument
 SHOWN_LITERAL = re.compile(

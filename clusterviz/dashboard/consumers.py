@@ -5,6 +5,10 @@ The protocol, server to browser (JSON):
   on connect, on request, and after a namespace change;
 - `{"type": "delta", "seq": n, "version": v, "clock": {...}, "add": [...],
   "update": [...], "remove": [ids]}` after changes commit.
+Beside the feed, without a `seq`: `{"type": "viewers", "followed": bool}` when the
+class's teacher starts or stops following this cluster (`room.presence`: the
+student's badge). Opening and closing this socket is the student's presence
+on the teacher's roster.
 `seq` counts this socket's messages from 1 without holes: a browser that
 sees `seq` jump (it missed or dropped one) sends `{"type": "resync"}` and
 gets a fresh snapshot. Browser to server, also `{"type": "namespace",

@@ -69,7 +69,6 @@ DEPRECATED = {("", "v1", "endpoints"):
 @csrf_exempt
 async def api(request: HttpRequest, slug: str, path: str = "") -> HttpResponse:
     offload = getattr(settings, "K8S_OFFLOAD_TO_THREADS", True)
-    room_record.remember_loop()
     return await sync_to_async(handle, thread_sensitive=not offload)(request, slug, path)
 
 

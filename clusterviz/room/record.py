@@ -28,7 +28,7 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
@@ -48,6 +48,7 @@ _SESSIONS_KEPT = 2000
 _sessions: OrderedDict[str, None] = OrderedDict()  # kubectl sessions whose read is recorded
 _sessions_lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
+_job = threading.local()  # the loop of the request whose line the history thread writes
 
 
 def class_group(classroom_id: int) -> str:
@@ -111,17 +112,26 @@ def request(slug: str, text: str, code: int, trace: list[str]) -> None:
 
 def _submit(job, *args) -> None:
     if getattr(settings, "K8S_OFFLOAD_TO_THREADS", True):
-        _pool.submit(_in_thread, job, *args)
+        _pool.submit(_in_thread, _callers_loop(), job, *args)
     else:
         job(*args)
 
 
-def _in_thread(job, *args) -> None:
+def _callers_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the request or socket that asked (a `sync_to_async` worker thread
+    knows it): the job's notification goes out through it."""
+    return getattr(SyncToAsync.threadlocal, "main_event_loop", None) or _loop
+
+
+def _in_thread(loop: asyncio.AbstractEventLoop | None, job, *args) -> None:
     close_old_connections()  # this thread lives long: drop a connection the server closed
+    _job.loop = loop
     try:
         job(*args)
     except Exception:
         log.exception("recording a command failed")
+    finally:
+        _job.loop = None
 
 
 def _write_api(slug: str, text: str, code: int, token: str) -> None:
@@ -155,8 +165,9 @@ def trim(cluster_id: int) -> None:
 
 
 def remember_loop() -> None:
-    """Called on the server's event loop (an async view, a consumer): the history thread
-    sends through it, where the channel layer keeps its connections (as `publish` does)."""
+    """Called on the server's event loop (the roster's socket): the loop a line's
+    notification goes through when its caller's loop is unknown (the caller's own is
+    preferred, `_callers_loop`); the channel layer keeps its connections per loop."""
     global _loop
     _loop = asyncio.get_running_loop()
 
@@ -168,9 +179,8 @@ def notify(classroom_id: int, slug: str, what: str) -> None:
         return
     message = {"type": "room.changed", "slug": slug, "what": what}
     try:
-        loop = _loop
-        if loop is not None and loop.is_running() and threading.current_thread() is not \
-                threading.main_thread() and not _on(loop):
+        loop = getattr(_job, "loop", None)
+        if loop is not None and loop.is_running() and not _on(loop):
             asyncio.run_coroutine_threadsafe(layer.group_send(class_group(classroom_id),
                                                               message), loop)
         else:

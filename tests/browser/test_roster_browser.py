@@ -15,8 +15,13 @@ import asyncio
 import itertools
 import subprocess
 
-from tests.browser.test_classroom_browser import DEFAULT_PODS, _dashboard, _join, _new_class, \
-    _sign_in
+from tests.browser.test_classroom_browser import (
+    DEFAULT_PODS,
+    _dashboard,
+    _join,
+    _new_class,
+    _sign_in,
+)
 from tests.browser.test_dashboard import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, playwright_api
 from tests.kubectl.kubectl_fixtures import KUBECTL, LECTURE, TEACHER, server  # noqa: F401
 

@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.hostile
 	$(BIN)/python -m bench.save
+	$(BIN)/python -m bench.room
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -42,12 +42,18 @@ def revoke(user) -> int:
 
 def user_for(token: str):
     """The active user the token belongs to, or None."""
+    row = row_for(token)
+    return row.user if row is not None else None
+
+
+def row_for(token: str) -> ApiToken | None:
+    """The token's row (its user loaded) when it names an active user, else None."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     row = ApiToken.objects.filter(digest=digest(token)).select_related("user").first()
     if row is None or not row.user.is_active:
         return None
-    return row.user
+    return row
 
 
 def bearer(header: str) -> str | None:

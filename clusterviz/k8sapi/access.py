@@ -51,9 +51,12 @@ class Attributes:
 
 
 def authenticate(request: HttpRequest):
-    """The user behind the request's bearer token, or None."""
+    """The user behind the request's bearer token, or None; the token's purpose is kept on
+    the request (`k8s_token_purpose`: the command history skips the Terminal's own)."""
     token = tokens.bearer(request.headers.get("Authorization", ""))
-    return tokens.user_for(token) if token else None
+    row = tokens.row_for(token) if token else None
+    request.k8s_token_purpose = row.purpose if row is not None else ""
+    return row.user if row is not None else None
 
 
 def verb_for(method: str, route: Route | None, watching: bool) -> str:

@@ -35,7 +35,6 @@ from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from clusterviz.classroom import tokens
 from clusterviz.classroom.models import ApiToken
 from clusterviz.clusters.models import Cluster
 from clusterviz.k8sapi.routing import Route
@@ -60,14 +59,15 @@ def api_request(request: HttpRequest, route: Route | None, watching: bool,
                 slug: str, response: HttpResponse) -> None:
     """Record an API request the way a teacher reads it (`summaries`), if it is worth it."""
     try:
+        if getattr(request, "k8s_token_purpose", "") == ApiToken.TERMINAL:
+            return  # the Terminal tab's kubectl: its line is recorded when it exits
         code = int(getattr(response, "status_code", 0) or 0)
         text = summaries.api_summary(request.method or "GET", route, request.GET,
                                      request.headers, watching,
                                      _created_name(request, route, response, code))
         if text is None or _repeated_read(request):
             return
-        token = tokens.bearer(request.headers.get("Authorization", "")) or ""
-        _submit(_write_api, slug, text, code, token)
+        _submit(_write, slug, Command.API, text, code, 0 < code < 400, None)
     except Exception:  # the history must never cost the request
         log.exception("recording an API request of %s failed", slug)
 
@@ -132,13 +132,6 @@ def _in_thread(loop: asyncio.AbstractEventLoop | None, job, *args) -> None:
         log.exception("recording a command failed")
     finally:
         _job.loop = None
-
-
-def _write_api(slug: str, text: str, code: int, token: str) -> None:
-    if token and ApiToken.objects.filter(digest=tokens.digest(token),
-                                         purpose=ApiToken.TERMINAL).exists():
-        return  # the Terminal tab's kubectl: its line is recorded when it exits
-    _write(slug, Command.API, text, code, 0 < code < 400, None)
 
 
 def _write(slug: str, source: str, text: str, code: int | None, ok: bool,

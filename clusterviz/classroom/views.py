@@ -37,6 +37,7 @@ from clusterviz.clusters import engines
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import create_cluster
 from clusterviz.lessons import loader, runner
+from clusterviz.room import record as room_record
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
 
@@ -96,6 +97,7 @@ def join(request: HttpRequest) -> HttpResponse:
             user = get_user_model().objects.create_user(form.cleaned_data["username"],
                                                         password=form.cleaned_data["password"])
             cluster = student_cluster(classroom, user)
+        room_record.notify(classroom.pk, cluster.slug, "joined")  # the roster gets a card
         auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(f"/#cluster-{cluster.slug}")
     return render(request, "classroom/join.html", {"form": form})

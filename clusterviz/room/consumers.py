@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -37,10 +38,12 @@ from clusterviz import i18n
 from clusterviz.classroom.doors import CLOSE_NO_CLUSTER, CLOSE_NOT_SIGNED_IN
 from clusterviz.classroom.models import Classroom
 from clusterviz.classroom.policy import may_use_slug
+from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.publish import group_name
 from clusterviz.dashboard.consumers import GraphConsumer, refuse
 from clusterviz.room import cards, record
 
+log = logging.getLogger(__name__)
 CARD_WINDOW = 0.1  # seconds: a burst of saves of one cluster, one card
 TICK = 5.0
 
@@ -61,12 +64,11 @@ def roster_refusal(scope: dict, pk: int) -> int | None:
 
 
 def class_cards(pk: int) -> dict[str, dict]:
-    clusters = Classroom.objects.get(pk=pk).clusters.select_related("owner")
+    clusters = Cluster.objects.filter(classroom_id=pk).select_related("owner")
     return {c.slug: cards.card(c) for c in clusters}
 
 
 def one_card(slug: str) -> dict | None:
-    from clusterviz.clusters.models import Cluster
     cluster = Cluster.objects.filter(slug=slug).select_related("owner").first()
     return cards.card(cluster) if cluster is not None else None
 
@@ -144,7 +146,10 @@ class RosterConsumer(AsyncJsonWebsocketConsumer):
         while self.dirty:
             slugs, self.dirty = self.dirty, set()
             for slug in slugs:
-                await self._refresh(slug)
+                try:
+                    await self._refresh(slug)
+                except Exception:  # one card that cannot be read: the others still go
+                    log.exception("roster of class %s: the card of %s failed", self.pk, slug)
             await asyncio.sleep(CARD_WINDOW)
 
     async def _refresh(self, slug: str) -> None:

@@ -285,6 +285,12 @@ async def test_the_roster_gets_one_card_when_a_student_applies(live_room):
     assert card["slug"] == live_room["a"]
     assert card["last"]["text"] == "kubectl apply: create replicasets.apps/rs-node-web"
     assert card["last"]["code"] == 201
+
+    joined = await sync_to_async(Client().post, thread_sensitive=False)(
+        "/join", {"code": "ABC234", "username": "cem", "password": "a long passphrase 1"})
+    assert joined.status_code == 302
+    everyone = await _until(roster, lambda m: m["type"] == "cards")
+    assert len(everyone["cards"]) == 3
     await roster.disconnect()
 
 

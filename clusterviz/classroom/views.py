@@ -225,8 +225,11 @@ def delete(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_staff:
         raise Http404(f"no cluster {slug}")  # students reset their cluster, never delete it
     for cluster in Cluster.objects.filter(slug=slug):
+        classroom_id, pk = cluster.classroom_id, cluster.pk
         cluster.delete()
-        engines.forget(cluster.pk)
+        engines.forget(pk)
+        if classroom_id is not None:
+            room_record.notify(classroom_id, slug, "deleted")  # its card leaves the roster
     return redirect(request.POST.get("back") if _local(request.POST.get("back")) else "/")
 
 

@@ -155,7 +155,10 @@ class RosterConsumer(AsyncJsonWebsocketConsumer):
     async def _refresh(self, slug: str) -> None:
         with translation.override(self.language):
             card = await _offload(one_card)(slug)
-        if card is None or slug not in self.sent:
+        if slug not in self.sent:
+            return
+        if card is None:  # the cluster was deleted: the page gets the class again
+            await self._send_all()
             return
         if card != self.sent[slug]:
             self.sent[slug] = card

@@ -291,6 +291,15 @@ async def test_the_roster_gets_one_card_when_a_student_applies(live_room):
     assert joined.status_code == 302
     everyone = await _until(roster, lambda m: m["type"] == "cards")
     assert len(everyone["cards"]) == 3
+
+    teacher = Client()
+    await sync_to_async(teacher.force_login, thread_sensitive=False)(
+        live_room["classroom"].teacher)
+    gone = await sync_to_async(teacher.post, thread_sensitive=False)(
+        f"/clusters/{live_room['b']}/delete")
+    assert gone.status_code == 302
+    left = await _until(roster, lambda m: m["type"] == "cards")
+    assert sorted(c["name"] for c in left["cards"]) == ["ann", "cem"]
     await roster.disconnect()
 
 

@@ -5,7 +5,8 @@
 // summary of the graph (nodes and the state of each pod), not a second Cytoscape.
 
 const root = document.getElementById("roster");
-const words = root.dataset;
+// the page's words, translated by the template: data-word-running -> word("running")
+const word = (name) => root.dataset["word" + name[0].toUpperCase() + name.slice(1)] || name;
 const SVG = "http://www.w3.org/2000/svg";
 const cards = new Map();  // slug -> {card, element}
 window.clustervizRoster = {cards, messages: 0};
@@ -63,31 +64,31 @@ function draw(card) {
   article.classList.toggle("needs-help", card.help.length > 0);
   article.classList.toggle("offline", !card.online);
   const head = el("header");
-  const dot = el("span", `presence ${card.online ? "on" : "off"}`, card.online ? words.online : words.offline);
+  const dot = el("span", `presence ${card.online ? "on" : "off"}`, card.online ? word("online") : word("offline"));
   head.append(el("h4", "", card.name), dot);
-  if (card.followed) head.append(el("span", "followed", words.followed));
+  if (card.followed) head.append(el("span", "followed", word("followed")));
   const step = el("p", "step", card.step && card.step.number
-    ? words.step.replace("{n}", card.step.number).replace("{of}", card.step.of) +
+    ? word("step").replace("{n}", card.step.number).replace("{of}", card.step.of) +
       (card.step.title ? ` · ${card.step.title}` : "")
-    : words.noStep);
+    : word("noStep"));
   const counts = el("ul", "counts");
   for (const key of ["running", "pending", "error", "imagepull"]) {
     const li = el("li", `count ${key}`);
     li.dataset.key = key;
-    li.append(el("b", "", String(card.pods[key])), " ", words[key]);
+    li.append(el("b", "", String(card.pods[key])), " ", word(key));
     counts.append(li);
   }
   const last = el("p", "last");
   if (card.last) {
     last.classList.add(card.last.ok ? "ok" : "failed");
     last.append(el("code", "text", card.last.text), " ",
-                el("span", "code", card.last.code === null ? "—" : String(card.last.code)));
+                el("span", "status-code", card.last.code === null ? "—" : String(card.last.code)));
   } else {
-    last.textContent = words.noCommands;
+    last.textContent = word("noCommands");
   }
   const help = el("ul", "help");
   for (const reason of card.help) help.append(el("li", "", reason));
-  const follow = el("a", "follow", words.follow);
+  const follow = el("a", "follow", word("follow"));
   follow.href = `/clusters/${card.slug}/follow`;
   follow.target = "_blank";
   article.append(head, thumb(card.thumb), step, counts, last, help, follow);
@@ -118,7 +119,7 @@ function onMessage(message) {
     }
     root.querySelector(".empty")?.remove();
     message.cards.forEach(put);
-    if (!message.cards.length) root.append(el("p", "empty muted", words.empty));
+    if (!message.cards.length) root.append(el("p", "empty muted", word("empty")));
   } else if (message.type === "card") {
     put(message.card);
   }

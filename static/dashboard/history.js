@@ -28,7 +28,7 @@ export function mountHistory(list, opts) {
     const text = document.createElement("code");
     text.textContent = command.text;
     const code = document.createElement("span");
-    code.className = "code";
+    code.className = "status-code";
     code.textContent = command.code === null ? "—" : String(command.code);
     li.append(when, " ", text, " ", code);
     if (command.trace) {

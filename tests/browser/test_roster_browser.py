@@ -76,13 +76,21 @@ def test_the_roster_follow_and_reset(server, tmp_path):  # noqa: F811
                 assert done.returncode == 0, done.stderr
                 await _card_shows(teacher, a, 3,
                                   "kubectl apply: create replicasets.apps/rs-node-web")
+                card = teacher.locator(CARD.format(slug=a))
+                assert [await card.locator(f".counts .{key}").inner_text() for key in
+                        ("running", "pending", "error", "imagepull")] == \
+                    [f"{n} {word}" for n, word in zip(
+                        await card.locator(".counts b").all_text_contents(),
+                        ("Running", "Pending", "Error", "ImagePullBackOff"), strict=True)]
+                assert await card.locator(".presence").inner_text() == "online"  # her apply
+                assert await card.locator("a.follow").inner_text() == "Follow"
                 done = await asyncio.to_thread(_kubectl, server, tmp_path, b, ben_name,
                                                "get", "pod", "nope")
                 assert done.returncode == 1
                 assert done.stderr == 'Error from server (NotFound): pods "nope" not found\n'
                 await _card_shows(teacher, b, 0, "kubectl get: get pods/nope")
                 assert await teacher.locator(
-                    CARD.format(slug=b) + " .last .code").text_content() == "404"
+                    CARD.format(slug=b) + " .last .status-code").text_content() == "404"
                 assert await teacher.evaluate("window.__notReloaded") is True
 
                 # following Ann: her graph, read-only; her page says so

@@ -159,6 +159,16 @@ def test_a_request_panel_command_keeps_its_exit_code_and_trace(student_room):
     assert one["trace"] == answer["trace"] and one["trace"]
 
 
+def test_a_command_is_read_through_its_own_cluster_only(student_room):
+    row = record._write(student_room["a"], Command.REQUEST, "[node worker1] hostname", 0,
+                        True, ["worker1 answers"])
+    ben = Client()
+    ben.force_login(student_room["ben"])
+    assert ben.get(f"/clusters/{student_room['b']}/commands/{row.id}").status_code == 404
+    assert ben.get(f"/clusters/{student_room['a']}/commands/{row.id}").status_code == 404
+    assert ben.get(f"/clusters/{student_room['b']}/commands").json() == {"commands": []}
+
+
 def test_the_history_is_bounded(student_room, monkeypatch):
     monkeypatch.setattr(record, "KEEP", 5)
     monkeypatch.setattr(record, "TRIM_EVERY", 3)

@@ -59,7 +59,7 @@ def card(cluster: Cluster, now: datetime | None = None) -> dict:
     static = _static(cluster)
     clock = clock_of(cluster, now)
     commands = list(Command.objects.filter(cluster=cluster).order_by("-id")[:FAILED_IN_A_ROW])
-    viewers = list(Viewer.objects.filter(cluster=cluster, opened__gt=now - VIEWER_MAX_AGE)
+    viewers = list(Viewer.objects.filter(slug=cluster.slug, opened__gt=now - VIEWER_MAX_AGE)
                    .values_list("following", "user_id"))
     help_ = _help(static["failing"], clock.get("now"), commands)
     owner = cluster.owner

@@ -13,7 +13,9 @@ their cluster (a reset recreates the cluster: its history starts again).
 online) or a teacher following read-only (the student sees a badge). Rows
 are added on connect and removed on disconnect. A process that dies leaves
 its rows behind: readers ignore rows older than `VIEWER_MAX_AGE` (longer than
-a lesson), the price of needing no heartbeat on every socket.
+a lesson), the price of needing no heartbeat on every socket. A viewer names
+its cluster by slug, so that a reset (a new cluster, the same slug, the same
+open pages) keeps it.
 """
 
 from __future__ import annotations
@@ -52,7 +54,9 @@ class Command(models.Model):
 
 
 class Viewer(models.Model):
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="viewers")
+    # the cluster's slug, not a key: a reset recreates the cluster under the same slug while
+    # its pages stay open (their sockets resync), and they are still there
+    slug = models.SlugField(db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE)
     channel = models.CharField(max_length=200, unique=True)
     following = models.BooleanField(default=False)  # a teacher's read-only follow

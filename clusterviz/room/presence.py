@@ -22,31 +22,30 @@ VIEWERS_TYPE = "viewers.changed"
 
 
 def opened(slug: str, channel: str, user, following: bool) -> None:
-    cluster = Cluster.objects.filter(slug=slug).only("pk", "classroom_id").first()
-    if cluster is None:
-        return
     Viewer.objects.update_or_create(channel=channel, defaults={
-        "cluster": cluster, "user": user if getattr(user, "pk", None) else None,
+        "slug": slug, "user": user if getattr(user, "pk", None) else None,
         "following": following})
-    _tell(cluster, slug, following)
+    _tell(slug, following)
 
 
 def closed(slug: str, channel: str) -> None:
-    row = Viewer.objects.filter(channel=channel).select_related("cluster").first()
+    row = Viewer.objects.filter(channel=channel).first()
     if row is None:
         return
     row.delete()
-    _tell(row.cluster, slug, row.following)
+    _tell(slug, row.following)
 
 
 def followed(slug: str) -> bool:
-    return Viewer.objects.filter(cluster__slug=slug, following=True,
+    return Viewer.objects.filter(slug=slug, following=True,
                                  opened__gt=timezone.now() - VIEWER_MAX_AGE).exists()
 
 
-def _tell(cluster: Cluster, slug: str, following: bool) -> None:
-    if cluster.classroom_id is not None:
-        record.notify(cluster.classroom_id, slug, "presence")
+def _tell(slug: str, following: bool) -> None:
+    classroom_id = Cluster.objects.filter(slug=slug).values_list("classroom_id", flat=True) \
+        .first()
+    if classroom_id is not None:
+        record.notify(classroom_id, slug, "presence")
     if following:  # the student's own pages: the badge
         layer = get_channel_layer()
         if layer is not None:

@@ -23,6 +23,7 @@ from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard import actions
 from clusterviz.dashboard.routing import websocket_urlpatterns as dashboard_sockets
 from clusterviz.k8sapi.routing import parse
+from clusterviz.lessons import runner
 from clusterviz.room import cards, record, summaries
 from clusterviz.room.models import Command
 from clusterviz.room.routing import websocket_urlpatterns as room_sockets
@@ -356,3 +357,18 @@ def test_reset_all_asks_first_then_resets_every_cluster(student_room):
         assert not Cluster.objects.get(slug=slug).stored_objects.filter(
             resource="pods", name="mine").exists()
     assert timezone.now()
+
+
+@run_async
+async def test_a_student_stays_online_through_a_reset(live_room):
+    card = sync_to_async(_card, thread_sensitive=False)
+    assert (await card(live_room["a"]))["online"] is False
+    student = _socket(f"/ws/clusters/{live_room['a']}/graph", "ann")
+    assert (await student.connect())[0]
+    assert (await student.receive_json_from(timeout=10))["type"] == "snapshot"
+    assert (await card(live_room["a"]))["online"] is True
+    assert (await card(live_room["b"]))["online"] is False
+    await sync_to_async(runner.reset, thread_sensitive=False)(live_room["a"])
+    assert (await card(live_room["a"]))["online"] is True  # the page is still open
+    await student.disconnect()
+    assert (await card(live_room["a"]))["online"] is False

@@ -184,12 +184,16 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         await self.channel_layer.group_add(group_name(self.slug), self.channel_name)
         self.joined = True
+        # the roster's online dot (or the student's "your teacher is viewing" badge), known
+        # by the time the page has its first picture; the graph goes on without it if it
+        # cannot be written
+        with contextlib.suppress(Exception):
+            await _offload(presence.opened)(self.slug, self.channel_name,
+                                            self.scope.get("user"), self.following)
         await self._send_snapshot(first)
-        # the roster's online dot, or the student's "your teacher is viewing" badge
-        await _offload(presence.opened)(self.slug, self.channel_name, self.scope.get("user"),
-                                        self.following)
-        if not self.following and await _offload(presence.followed)(self.slug):
-            await self.send_json({"type": "viewers", "followed": True})
+        with contextlib.suppress(Exception):
+            if not self.following and await _offload(presence.followed)(self.slug):
+                await self.send_json({"type": "viewers", "followed": True})
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "joined", False):

@@ -5,8 +5,14 @@ run a request), which the tests replay on a fresh lecture cluster without a
 database. The second wraps them in `runtime.run`, the one write path, and
 remembers per cluster how far the lesson has been applied (`LessonRun`):
 going forward applies the steps not applied yet, in order, one save per
-step; going back only moves the presenter's place, since undoing a
-Kubernetes change is not what the lecture shows (reset and replay is).
+step, and takes a restore point of the time machine right after each
+(`history.points`); going back to step N restores the cluster to N's point
+(`history.restore`: objects and runtime, resourceVersion bumped, the restore
+itself on the timeline so it can be undone), so every step's Observe holds
+again when revisited, and going forward from there applies the later steps
+anew. A step whose point the history no longer holds (trimmed, or applied
+before points were kept) is only shown, the cluster left as it is, and the
+answer says so (`restored: null`).
 
 Reset recreates the cluster from its preset (same slug, seed and speed):
 the row is deleted and created again, the old engine forgotten, and the
@@ -28,7 +34,8 @@ from django.db import transaction
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard import actions, path
-from clusterviz.history import marks
+from clusterviz.dashboard.actions import Refused
+from clusterviz.history import marks, points, restore
 from clusterviz.lessons import checks
 from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Step
 from clusterviz.lessons.models import LessonRun
@@ -178,19 +185,39 @@ def progress(slug: str, lesson: Lesson) -> LessonRun:
 
 
 def go_to(slug: str, lesson: Lesson, number: int) -> dict:
-    """Show step `number`, applying every step up to it that is not applied yet."""
+    """Show step `number`: apply every step up to it not applied yet, or, going back,
+    restore the cluster to the moment just after `number` was applied."""
     step = lesson.step(number)
     record = progress(slug, lesson)
+    restored = _back_to(slug, record, number) if number < record.applied_through else None
     applied = []
     for later in lesson.steps[record.applied_through:number]:
         with marks.by_person(f"lesson step {later.number}: {later.title}"):
             lines = runtime.run(slug, lambda sim, s=later: apply_step(sim, s))
         applied.append({"step": later.number, "title": later.title, "results": lines})
         record.applied_through = later.number
-        record.save(update_fields=["applied_through"])
+        record.moments[str(later.number)] = list(points.restore_point(slug))
+        record.save(update_fields=["applied_through", "moments"])
     record.step = step.number
-    record.save(update_fields=["step"])
-    return {"step": step.number, "applied_through": record.applied_through, "applied": applied}
+    record.save(update_fields=["step", "updated"])
+    return {"step": step.number, "applied_through": record.applied_through, "applied": applied,
+            "restored": restored}
+
+
+def _back_to(slug: str, record: LessonRun, number: int) -> dict | None:
+    """Restore the cluster to step `number`'s point; None (nothing done) without one."""
+    point = record.moments.get(str(number))
+    if not isinstance(point, list) or len(point) != 2:
+        return None
+    try:
+        outcome = restore.restore(slug, float(point[0]), who=f"lesson step {number}",
+                                  rv=int(point[1]))
+    except Refused:  # the history no longer reaches back that far
+        return None
+    record.applied_through = number
+    record.moments = {k: v for k, v in record.moments.items() if int(k) <= number}
+    record.save(update_fields=["applied_through", "moments"])
+    return outcome
 
 
 def run_step_request(slug: str, lesson: Lesson, number: int, index: int,

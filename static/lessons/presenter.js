@@ -32,7 +32,7 @@ function drawStep() {
   const step = lesson.steps[view.step - 1];
   $("step-number").textContent = interpolate(gettext("Step %(number)s of %(count)s"),
                                              {number: step.number, count: lesson.steps.length}, true);
-  $("applied").textContent = view.applied < step.number ? gettext("· applying…") : "";
+  drawApplied(step);
   $("step-title").textContent = step.title;
   $("step-explain").textContent = step.explain;
   $("step-apply").replaceChildren(...step.apply.map((line) => item("li", `$ ${line}`)));
@@ -137,7 +137,10 @@ function clearOutput() {
 }
 
 // Moving never waits for the server: the text changes at once, and one request at a time
-// brings the cluster up to the furthest step shown (`applying` chains them in order).
+// brings the cluster to the step shown (`applying` chains them in order; each reads the
+// step shown when its turn comes, so a run of key presses costs one request). Forward
+// applies the steps not applied yet; back restores the cluster to the moment just after
+// the step shown was applied (the time machine's restore, on the server).
 let applying = Promise.resolve();
 
 function goTo(number) {
@@ -146,16 +149,26 @@ function goTo(number) {
   view.request = 0;
   clearOutput();
   drawStep();
-  if (number > view.applied) applying = applying.then(() => applyUpTo(number));
+  if (number === view.applied) return;
+  view.moving = true;
+  drawApplied(lesson.steps[number - 1]);
+  applying = applying.then(syncCluster);
 }
 
-async function applyUpTo(number) {
-  if (number <= view.applied) return;
+function drawApplied(step) {
+  $("applied").textContent = view.applied < step.number ? gettext("· applying…")
+    : view.applied > step.number && view.moving ? gettext("· restoring…") : "";
+}
+
+async function syncCluster() {
+  const number = view.step;
+  if (number === view.applied) return (view.moving = false);
   const {ok, payload} = await post("goto", {step: number});
   if (!ok) return showError(payload.error);
   view.applied = payload.applied_through;
-  const step = lesson.steps[view.step - 1];
-  $("applied").textContent = view.applied < step.number ? gettext("· applying…") : "";
+  view.restored = payload.restored ? payload.restored.at : null;
+  view.moving = view.step !== number;  // another key press has its own turn queued
+  drawApplied(lesson.steps[view.step - 1]);
   showApplyErrors(payload.applied);
 }
 
@@ -251,4 +264,4 @@ window.addEventListener("resize", fitCommandBox);
 drawClock();
 pickClient(1);
 if (view.applied < view.step) goTo(view.step);
-else drawStep();
+else drawStep();  // a cluster ahead of the step shown stays as it is until a key is pressed

@@ -10,6 +10,8 @@ import pytest
 from django.db.models import F
 
 from clusterviz.clusters.models import Cluster, StoredObject
+from clusterviz.dashboard import timecontrol
+from clusterviz.history.models import Entry
 from clusterviz.lessons import checks, loader, runner
 from clusterviz.lessons.models import LessonRun
 from simcore.simulation import Simulation
@@ -209,10 +211,51 @@ def test_go_to_applies_the_steps_up_to_n_once(cluster):
     assert [r["text"] for a in answer["applied"] for r in a["results"]] == [
         "job.batch/throw-dice-job created", "replicaset.apps/rs-node-web created",
         "service/svc-node created"]
-    assert runner.go_to("lecture", lesson, 2) == {"step": 2, "applied_through": 4, "applied": []}
     again = runner.go_to("lecture", lesson, 5)
-    assert [a["step"] for a in again["applied"]] == [5]
+    assert [a["step"] for a in again["applied"]] == [5] and again["restored"] is None
     assert LessonRun.objects.get(cluster=cluster).step == 5
+
+
+def _names(resource: str) -> set[str]:
+    return set(StoredObject.objects.filter(cluster__slug="lecture", resource=resource)
+               .values_list("name", flat=True))
+
+
+@pytest.mark.django_db
+def test_going_back_restores_the_cluster_as_the_step_left_it_and_forward_applies_again(
+        cluster):
+    # on a paused clock, as a presenter holds it: steps 3 and 4 share one moment of the
+    # timeline and only their resourceVersions tell their restore points apart
+    timecontrol.set_speed("lecture", 0)
+    lesson = loader.load(WEEK4)
+    runner.go_to("lecture", lesson, 3)
+    pods_of_step_3 = {n for n in _names("pods") if n.startswith("rs-node-web-")}
+    assert len(pods_of_step_3) == 3
+    runner.go_to("lecture", lesson, 4)
+    assert "svc-node" in _names("services")
+    back = runner.go_to("lecture", lesson, 3)
+    assert back["applied_through"] == 3 and back["applied"] == []
+    assert back["restored"]["label"].endswith("(lesson step 3)")
+    assert "svc-node" not in _names("services")
+    assert {n for n in _names("pods") if n.startswith("rs-node-web-")} == pods_of_step_3
+    # the restore is on the timeline like any other, so it can be undone from there
+    assert Entry.objects.filter(cluster=cluster, mark="restore").count() == 1
+    back = runner.go_to("lecture", lesson, 2)
+    assert not any(n.startswith("rs-node-web-") for n in _names("pods"))
+    assert LessonRun.objects.get(cluster=cluster).moments.keys() == {"1", "2"}
+    forward = runner.go_to("lecture", lesson, 4)
+    assert [a["step"] for a in forward["applied"]] == [3, 4]
+    assert "svc-node" in _names("services")
+
+
+@pytest.mark.django_db
+def test_going_back_to_a_step_without_a_restore_point_only_moves_the_place(cluster):
+    lesson = loader.load(WEEK4)
+    runner.go_to("lecture", lesson, 4)
+    LessonRun.objects.filter(cluster=cluster).update(moments={})  # applied before points
+    back = runner.go_to("lecture", lesson, 3)
+    assert back == {"step": 3, "applied_through": 4, "applied": [], "restored": None}
+    assert "svc-node" in _names("services")
 
 
 @pytest.mark.django_db

@@ -26,18 +26,22 @@ and nothing that writes.
 
 from __future__ import annotations
 
+import re
 import shlex
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard import actions, path
 from clusterviz.dashboard.actions import Refused
+from clusterviz.dashboard.fire import answered_by
 from clusterviz.history import marks, points, restore
 from clusterviz.lessons import checks
-from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Step
+from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Source, Step
 from clusterviz.lessons.models import LessonRun
 from simcore import errors
 from simcore.presets import options as preset_options
@@ -90,6 +94,14 @@ def run_request(sim: Simulation, request: Request, client: str = DEFAULT_CLIENT)
     source = request.source
     if source.kind == "kubectl":
         return kubectl_get(sim, command)
+    if source.kind == "node" and KUBELET_UNIT.fullmatch(command.strip()):
+        return _systemctl_kubelet(sim, source.selector, command)
+    if request.fire:
+        return _fire(sim, request, command, client)
+    return _run_once(sim, source, command, client)
+
+
+def _run_once(sim: Simulation, source: Source, command: str, client: str) -> Output:
     if source.kind == "pod":
         pod = _pods(sim, source.selector, source.pick)[0]["metadata"]["name"]
         result, origin = sim.exec(pod, command), path.source_id("pod", pod)
@@ -101,6 +113,50 @@ def run_request(sim: Simulation, request: Request, client: str = DEFAULT_CLIENT)
     shown = actions.terminal(result)
     return Output(shown["stdout"], shown["stderr"], shown["exit_code"], tuple(shown["trace"]),
                   bool(shown["hangs"]), tuple(result.trace), origin)
+
+
+def _fire(sim: Simulation, request: Request, command: str, client: str) -> Output:
+    """The request `request.fire` times, then one line per pod that answered: its node and
+    how many answers, as the dashboard's Fire N counts them (by the trace)."""
+    hits: Counter[str] = Counter()
+    last = None
+    for _run in range(request.fire):
+        last = _run_once(sim, request.source, command, client)
+        hits[answered_by(list(last.steps))] += 1
+    assert last is not None  # fire >= 1 (the loader's check)
+    nodes = {p["metadata"]["name"]: p["spec"].get("nodeName") or ""
+             for p in sim.list("pods", "default")}
+    rows = [[pod or _("(no pod answered)"), nodes.get(pod, ""), str(count)]
+            for pod, count in sorted(hits.items())]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    table = "".join("   ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                    .rstrip() + "\n" for row in rows)
+    head = _("%(count)d × %(command)s, answered by:") % {"count": request.fire,
+                                                          "command": command}
+    return Output(f"{head}\n{table}", last.stderr, last.exit_code, last.trace, last.hangs,
+                  last.steps, last.origin)
+
+
+# `sudo systemctl stop kubelet` on a node: the simulated nodes run no systemd, so the runner
+# does what the unit's stop or start does to the cluster (Simulation.stop_node/start_node);
+# systemctl prints nothing when it succeeds.
+KUBELET_UNIT = re.compile(r"(?:sudo\s+)?systemctl\s+(stop|start|restart)\s+kubelet(?:\.service)?")
+
+
+def _systemctl_kubelet(sim: Simulation, node: str, command: str) -> Output:
+    try:
+        sim.get("nodes", node, None)
+    except errors.APIError as exc:  # the API server's 404, as for any missing object
+        raise StepFailed(exc.status.get("message") or str(exc)) from None
+    match = KUBELET_UNIT.fullmatch(command.strip())
+    assert match is not None
+    if match.group(1) == "stop":
+        sim.stop_node(node)
+        line = _("systemd on %(node)s stopped kubelet.service: the node posts no more status")
+    else:
+        sim.start_node(node)
+        line = _("systemd on %(node)s started kubelet.service: the node posts Ready")
+    return Output("", "", 0, (line % {"node": node},), origin=path.source_id("node", node))
 
 
 def fill(sim: Simulation, command: str) -> str:

@@ -128,7 +128,7 @@ def test_the_lecture_presenter_is_korean_first_with_hangul_glyphs(server, slug):
         await page.click(".language-switch button[value=en]")
         await page.wait_for_selector("html[lang=en]")
         await page.wait_for_selector("#step-title:has-text('Pod Network practice')")
-        assert (await page.inner_text("#step-number")).startswith("Step 3 of 17")
+        assert (await page.inner_text("#step-number")).startswith("Step 3 of 18")
         await page.screenshot(path=str(ARTIFACTS / "i18n-presenter-en.png"))
     # a browser that asks for English still gets the lecture's Korean until it chooses
     asyncio.run(_browse(server.url, steps, "en-US"))

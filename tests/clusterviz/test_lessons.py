@@ -19,11 +19,12 @@ from simcore.simulation import Simulation
 pytest_plugins = ["django_fixtures"]
 
 WEEK4 = "week4-services"
+NODE_FAILURE = 18
 TITLES = [
     "Job - 1/2, 2/2", "Service", "Pod Network 실습", "Create Service", "sessionAffinity",
     "ports name", "Service check", "DNS", "Trouble Shooting: Endpoints 1/2", "Endpoints 2/2",
     "ExternalName", "NodePort", "LoadBalancer", "externalTrafficPolicy", "Ingress",
-    "Headless Service", "readinessProbe",
+    "Headless Service", "readinessProbe", "Node 장애: worker2",
 ]
 
 
@@ -85,7 +86,7 @@ def test_the_week4_lesson_is_korean_first_with_every_text_in_english_too():
                  "step 1: ready is a count of at least 1: {'endpoints': 's', 'ready': 0}",
                  id="check-count"),
     pytest.param({"steps": [{"title": "T", "explain": "E", "check": [{"volume": "v"}]}]},
-                 "step 1: a condition names one of pods, endpoints, job, service, ingress: "
+                 "step 1: a condition names one of pods, endpoints, job, service, ingress, node: "
                  "{'volume': 'v'}", id="check-subject"),
     pytest.param({"steps": [{"title": "T", "explain": "E",
                              "requests": [{"from": "client", "run": "x", "wait": True}]}]},
@@ -99,6 +100,16 @@ def test_the_week4_lesson_is_korean_first_with_every_text_in_english_too():
     pytest.param({"steps": [{"title": "T", "explain": ["E"]}]},
                  "step 1: explain is a string or a mapping of language to string",
                  id="text-shape"),
+    pytest.param({"steps": [{"title": "T", "explain": "E",
+                             "requests": [{"from": "client", "run": "curl x", "fire": 1000}]}]},
+                 "step 1: fire is a count of 1 to 100 runs", id="fire-count"),
+    pytest.param({"steps": [{"title": "T", "explain": "E", "check": [{"node": "w", "ready": 1}]}]},
+                 "step 1: a node's ready is true or false: {'node': 'w', 'ready': 1}",
+                 id="check-node-ready"),
+    pytest.param({"steps": [{"title": "T", "explain": "E",
+                             "check": [{"endpoints": "s", "ready": 1, "not_on": "w"}]}]},
+                 "step 1: endpoints takes one of ready, empty: "
+                 "{'endpoints': 's', 'ready': 1, 'not_on': 'w'}", id="check-qualifier"),
     pytest.param({"language": "de", "steps": [{"title": "T", "explain": "E"}]},
                  "x: language must be one of ko, en, not 'de'", id="lesson-language"),
 ])
@@ -129,27 +140,76 @@ def test_every_step_applies_cleanly_and_every_request_runs_on_a_fresh_lecture_cl
 
 def test_each_steps_check_fails_before_the_cluster_shows_it_and_holds_after():
     # what Observe says is checked on the cluster: not yet right after the step's apply (pods
-    # are still starting), and true once time has passed, for every step but the last, whose
-    # Observe needs the probe's file touched first
+    # are still starting), and true once time has passed, for every step but two whose
+    # Observe needs a request run first: the probe's file touched (17), the kubelet stopped
     lesson = loader.load(WEEK4)
     sim = Simulation.from_preset(lesson.preset)
-    late = {}
+    late, touched = {}, None
     for step in lesson.steps:
         runner.apply_step(sim, step)
         early = checks.evaluate(sim, step.check)
-        sim.advance(1800 if step.number == 1 else 60)  # the Job's back-offs take a while
+        # the Job's back-offs take a while, and so do NotReady (40 s) plus tolerationSeconds
+        sim.advance({1: 1800, NODE_FAILURE: 400}.get(step.number, 60))
         late[step.number] = checks.evaluate(sim, step.check)
-        if step.number in (1, 3):
+        if step.number in (1, 3, NODE_FAILURE):
             assert not early["holds"], (step.title, early)
-    assert [n for n, result in late.items() if not result["holds"]] == [17]
+        if step.number == 17:
+            runner.run_request(sim, step.requests[1])  # touch /var/ready in the newest pod
+            sim.advance(10)  # the readiness probe's period
+            touched = checks.evaluate(sim, step.check)
+        if step.number == NODE_FAILURE:  # Space stops worker2's kubelet; eviction at 340 s
+            runner.run_request(sim, step.requests[1])
+            sim.advance(400)
+            late["stopped"] = checks.evaluate(sim, step.check)
+    assert [n for n, result in late.items() if not result["holds"]] == [17, NODE_FAILURE]
     assert late[17]["conditions"] == [
         {"holds": False, "text": "1 pod(s) with app=node-web Running and Ready (now 0)"},
         {"holds": False, "text": "svc-node-headless has 1 ready endpoint(s) (now 0)"}]
-    runner.run_request(sim, lesson.step(17).requests[1])  # touch /var/ready in the newest pod
-    sim.advance(10)  # the readiness probe's period
-    assert checks.evaluate(sim, lesson.step(17).check) == {"holds": True, "conditions": [
+    assert touched == {"holds": True, "conditions": [
         {"holds": True, "text": "1 pod(s) with app=node-web Running and Ready (now 1)"},
         {"holds": True, "text": "svc-node-headless has 1 ready endpoint(s) (now 1)"}]}
+    assert late[NODE_FAILURE]["conditions"][0] == {"holds": False,
+                                                   "text": "node worker2 NotReady"}
+    assert late["stopped"] == {"holds": True, "conditions": [
+        {"holds": True, "text": "node worker2 NotReady"},
+        {"holds": True, "text": "3 pod(s) with app=node-web Running and Ready off worker2 "
+                                "(now 3)"}]}
+
+
+def test_the_node_failure_step_moves_the_traffic_off_worker2_and_evicts_its_pods():
+    lesson = loader.load(WEEK4)
+    sim = Simulation.from_preset(lesson.preset)
+    for step in lesson.steps[:NODE_FAILURE - 1]:
+        runner.apply_step(sim, step)
+        sim.advance(60)
+    step = lesson.step(NODE_FAILURE)
+    assert step.number == len(lesson.steps)  # added at the end: the lecture's numbers stay
+    runner.apply_step(sim, step)
+    sim.advance(30)
+    fire, stop, get_nodes, fire_again, get_pods = step.requests
+
+    def answered() -> dict[str, int]:
+        out = runner.run_request(sim, fire)
+        assert out.stdout.startswith("20 × curl -s http://192.168.100.112:30123, answered by:\n")
+        rows = [line.split() for line in out.stdout.splitlines()[1:]]
+        assert sum(int(count) for _pod, _node, count in rows) == 20
+        return {node: sum(int(c) for _p, n, c in rows if n == node) for _p, node, _c in rows}
+
+    assert answered().keys() == {"worker1", "worker2"}  # the pods serve from both workers
+    assert runner.run_request(sim, stop) == runner.Output(
+        "", "", 0, ("systemd on worker2 stopped kubelet.service: the node posts no more status",))
+    sim.advance(45)  # past the node monitor's 40 s grace period
+    assert re.search(r"^worker2 +NotReady ", runner.run_request(sim, get_nodes).stdout, re.M)
+    taints = sim.get("nodes", "worker2", None)["spec"]["taints"]
+    assert {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"} in [
+        {k: t[k] for k in ("key", "effect")} for t in taints]
+    assert answered().keys() == {"worker1"}  # out of the Endpoints: the traffic moved
+    assert not checks.evaluate(sim, step.check)["holds"]
+    sim.advance(320)  # tolerationSeconds (300) run out: evicted, replaced on worker1
+    table = runner.run_request(sim, get_pods).stdout
+    assert re.search(r"^rs-node-web-\S+ +1/1 +Terminating .* worker2 ", table, re.M), table
+    assert checks.evaluate(sim, step.check)["holds"]
+    assert fire_again.fire == 20
 
 
 def test_a_kubectl_get_request_prints_as_kubectl_does():

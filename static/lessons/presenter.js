@@ -12,8 +12,10 @@ const view = {step: config.step, applied: config.applied_through, request: 0,
               client: config.clients[0], speed: config.speed, busy: false};  // busy: a request is running
 const $ = (id) => document.getElementById(id);
 
+// A spotlight (presenterclass.js) shows a student's graph in place of this cluster's: read
+// only, as every graph is; the lesson's keys still act on this cluster.
 const graph = mountGraph($("graph"), {
-  slug: config.slug, static: config.static, fontScale: 1.15, showOwners: false,
+  slug: config.spotlight || config.slug, static: config.static, fontScale: 1.15, showOwners: false,
   foldJobs: true,  // a Job's finished pods as one box: its failures do not crowd later steps
   onClock: (clock) => { view.speed = clock.speed; drawClock(); },
   onLive: (name, text) => { $("live").dataset.state = name; $("live").textContent = text; },
@@ -206,7 +208,7 @@ async function runRequest() {
                       item("span", interpolate(gettext("exit code %(code)s"), {code: payload.exit_code}, true), "exit"));
   fitCommandBox();
   $("trace").replaceChildren(...payload.trace.map((line) => item("li", line)));
-  graph.showPath(payload.path, {list: $("trace")});
+  if (!config.spotlight) graph.showPath(payload.path, {list: $("trace")});
   view.request = (view.request + 1) % step.requests.length;
   $("request-count").textContent = step.requests.length > 1
     ? interpolate(gettext("(next: %(number)s of %(count)s)"),

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from clusterviz.classroom.models import Classroom
 from clusterviz.classroom.views import teacher_required
-from clusterviz.lessons import loader, push
+from clusterviz.lessons import loader, push, runner
 
 
 def my_class(user, pk: object) -> Classroom:
@@ -65,7 +65,7 @@ def push_step(request: HttpRequest, pk: int) -> JsonResponse:
         lesson = loader.load(str(body.get("lesson") or ""))
         number = int(body.get("step", 0))
         return JsonResponse(push.push(classroom, lesson, number, bool(body.get("bring"))))
-    except loader.LessonError as exc:  # (a ValueError too: first)
+    except (loader.LessonError, runner.StepFailed) as exc:  # (ValueErrors too: first)
         return JsonResponse({"error": str(exc)}, status=400)
     except (ValueError, TypeError, RecursionError):
         return JsonResponse({"error": _("send {\"lesson\": ..., \"step\": n} as JSON")},

@@ -263,23 +263,24 @@ def go_to(slug: str, lesson: Lesson, number: int) -> dict:
 SETTLE_SECONDS = 60  # virtual seconds between replayed steps: pods run, as in the room
 
 
-def replay_on(sim: Simulation, lesson: Lesson, number: int) -> list[dict]:
-    """Apply steps 1 to `number` on `sim`, its clock run on `SETTLE_SECONDS` between them
-    (a later step execs into, or deletes, a pod an earlier one made)."""
-    applied = []
-    for step in lesson.steps[:number]:
-        if step.number > 1:
-            sim.advance(SETTLE_SECONDS)
-        applied.append({"step": step.number, "results": apply_step(sim, step)})
-    return applied
+def settle_and_apply(sim: Simulation, step: Step) -> list[dict]:
+    """`SETTLE_SECONDS` of the clock (after step 1), then the step: a later step execs into,
+    or deletes, a pod an earlier one made, as in the room."""
+    if step.number > 1:
+        sim.advance(SETTLE_SECONDS)
+    return apply_step(sim, step)
 
 
 def replay_to(slug: str, lesson: Lesson, number: int) -> dict:
-    """Bring cluster `slug` (fresh from a reset) to step `number`, in one save, and keep a
-    restore point there as `go_to` does."""
+    """Bring cluster `slug` (fresh from a reset) to step `number`, one save per step (each
+    within the runtime's bounded work, as a presenter's steps are), and keep a restore point
+    there as `go_to` does."""
     lesson.step(number)
-    with marks.by_person(f"lesson steps 1-{number}"):
-        applied = runtime.run(slug, lambda sim: replay_on(sim, lesson, number))
+    applied = []
+    for step in lesson.steps[:number]:
+        with marks.by_person(f"lesson step {step.number}: {step.title}"):
+            lines = runtime.run(slug, lambda sim, s=step: settle_and_apply(sim, s))
+        applied.append({"step": step.number, "results": lines})
     record = progress(slug, lesson)
     record.applied_through = record.step = number
     record.moments = {str(number): list(points.restore_point(slug))}

@@ -360,3 +360,20 @@ def test_reset_recreates_the_cluster_from_its_preset(cluster):
     assert not LessonRun.objects.exists()
     replay = runner.go_to("lecture", lesson, 4)
     assert [a["step"] for a in replay["applied"]] == [1, 2, 3, 4]
+
+
+@pytest.mark.django_db
+def test_the_node_failure_steps_requests_run_through_the_runtime(cluster):
+    lesson = loader.load(WEEK4)
+    runner.replay_to("lecture", lesson, NODE_FAILURE)
+    _age(cluster, 30)
+    fired = runner.run_step_request("lecture", lesson, NODE_FAILURE, 0)
+    assert fired["stdout"].startswith("20 × curl -s http://192.168.100.112:30123, answered by:")
+    assert fired["path"] is not None and fired["exit_code"] == 0
+    stopped = runner.run_step_request("lecture", lesson, NODE_FAILURE, 1)
+    assert (stopped["command"], stopped["stdout"], stopped["exit_code"]) == (
+        "sudo systemctl stop kubelet", "", 0)
+    assert stopped["trace"] == [
+        "systemd on worker2 stopped kubelet.service: the node posts no more status"]
+    _age(cluster, 400)
+    assert runner.check_step("lecture", lesson, NODE_FAILURE)["holds"]

@@ -80,8 +80,12 @@ def apply_step(sim: Simulation, step: Step) -> list[dict]:
         lines += [actions.result_line(r, manifest.create, source=manifest.file)
                   for r in results]
     for deletion in step.delete:
-        pods = _pods(sim, deletion.selector, deletion.pick)
-        for pod in pods if deletion.pick == "all" else pods[:1]:
+        # all: `kubectl delete pods -l ...`, whatever their phase; oldest/newest: the one
+        # Running pod the lecture points at (none yet is the StepFailed "wait a moment")
+        pods = _pods(sim, deletion.selector, deletion.pick)[:1] if deletion.pick != "all" else \
+            [p for p in sim.list("pods", "default", label_selector=deletion.selector)
+             if not p["metadata"].get("deletionTimestamp")]
+        for pod in pods:
             sim.delete("pods", pod["metadata"]["name"])
             lines.append({"ok": True, "text": f'pod "{pod["metadata"]["name"]}" deleted',
                           "warnings": []})

@@ -377,3 +377,20 @@ def test_the_node_failure_steps_requests_run_through_the_runtime(cluster):
         "systemd on worker2 stopped kubelet.service: the node posts no more status"]
     _age(cluster, 400)
     assert runner.check_step("lecture", lesson, NODE_FAILURE)["holds"]
+
+
+def test_deleting_all_pods_of_a_label_needs_none_running():
+    # `kubectl delete pods -l app=node-web`: step 18 right after 17, on a paused clock, finds
+    # 17's pods still starting, and deletes them all the same
+    lesson = loader.load(WEEK4)
+    sim = Simulation.from_preset(lesson.preset)
+    for step in lesson.steps[:16]:
+        runner.apply_step(sim, step)
+        sim.advance(60)
+    runner.apply_step(sim, lesson.step(17))
+    assert not any(p["status"].get("phase") == "Running"
+                   for p in sim.list("pods", "default", label_selector="app=node-web")
+                   if not p["metadata"].get("deletionTimestamp"))
+    lines = runner.apply_step(sim, lesson.step(NODE_FAILURE))
+    assert [line["ok"] for line in lines] == [True] * 4
+    assert lines[0]["text"] == "replicaset.apps/rs-node-web configured"

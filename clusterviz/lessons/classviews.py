@@ -38,19 +38,22 @@ def class_context(request: HttpRequest) -> dict:
     """The presenter's class part: the teacher's classes, the one chosen, the spotlight."""
     user = request.user
     if not user.is_staff:
-        return {"classes": [], "classroom": None, "spotlight": None}
+        return {"classes": [], "classroom": None, "spotlight": None, "spotlight_name": ""}
     classes = [{"pk": c.pk, "name": c.name}
                for c in Classroom.objects.filter(teacher=user).order_by("-created")]
     chosen = request.GET.get("class")
     if not chosen:
-        return {"classes": classes, "classroom": None, "spotlight": None}
+        return {"classes": classes, "classroom": None, "spotlight": None,
+                "spotlight_name": ""}
     classroom = my_class(user, chosen)
     students = [{"slug": c.slug, "name": c.owner.get_username() if c.owner else c.slug}
                 for c in classroom.clusters.select_related("owner").order_by("slug")]
     spotlight = request.GET.get("spotlight") or None
-    if spotlight is not None and spotlight not in {s["slug"] for s in students}:
+    names = {s["slug"]: s["name"] for s in students}
+    if spotlight is not None and spotlight not in names:
         raise Http404("no such student cluster in this class")
     return {"classes": classes, "spotlight": spotlight,
+            "spotlight_name": names.get(spotlight or "", ""),
             "classroom": {"pk": classroom.pk, "name": classroom.name, "students": students}}
 
 

@@ -121,7 +121,8 @@ def test_a_student_runs_a_steps_command_from_the_lesson_tab_and_checks_their_clu
 
 def test_the_teacher_pushes_a_step_to_two_students_and_spotlights_one(server):  # noqa: F811
     teacher, pk, code = _class(server)
-    students = [_student(server, code, f"{name}-p{next(_runs)}") for name in ("ann", "ben")]
+    ann_name = f"ann-p{next(_runs)}"
+    students = [_student(server, code, name) for name in (ann_name, f"ben-p{next(_runs)}")]
     (ann, ann_slug), _ = students
     _post(ann, f"/clusters/{ann_slug}/apply",
           {"text": (LECTURE / "rs-node-web.yaml").read_text(), "mode": "create"})
@@ -157,6 +158,7 @@ def test_the_teacher_pushes_a_step_to_two_students_and_spotlights_one(server):  
         assert await presenter.inner_text("#step-title") == "Create Service"
         assert await presenter.evaluate("""() => window.clusterviz.cy.nodes('node.pod')
             .filter((n) => n.data('name').startsWith('throw-dice-job')).length""") == 0
-        assert "ann" in await presenter.inner_text("#spotlight-banner")
+        assert await presenter.inner_text("#spotlight-banner") == \
+            f"Spotlight: {ann_name}'s cluster (read-only)"
         assert errors == []
     _with_browser(scenario)

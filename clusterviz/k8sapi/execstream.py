@@ -85,7 +85,6 @@ from clusterviz.k8sapi import denial
 from clusterviz.k8sapi.access import check_socket_access
 from clusterviz.k8sapi.discovery import find
 from clusterviz.k8sapi.execsession import ShellConversation, open_shell
-from clusterviz.k8sapi.podlogs import container_name
 from clusterviz.k8sapi.routing import Route
 from clusterviz.k8sapi.watch import query_bool
 from clusterviz.traces.models import record
@@ -221,13 +220,8 @@ def precheck(slug: str, namespace: str, pod_name: str, options: ExecOptions) -> 
     if not options.command:
         raise errors.bad_request("you must specify at least 1 command")
 
-    def operation(sim) -> str:
-        pod = sim.api.get_ref("pods", pod_name, namespace)
-        name = container_name(pod, options.container)
-        if not pod["spec"].get("nodeName"):
-            raise errors.bad_request(f"pod {pod_name} does not have a host assigned")
-        return name
-    container = run(slug, operation)
+    container = run(slug, lambda sim: sim.exec_container(pod_name, namespace,
+                                                         options.container))
     if not options.any_stream:
         raise errors.bad_request(NO_STREAMS)
     return container

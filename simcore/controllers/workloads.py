@@ -1,56 +1,24 @@
-"""The contract every controller follows.
+"""Helpers the workload controllers share: who controls an object, and what a workload selects.
 
-A controller is built with the engine's context (API server, clock, rng,
-cluster config, and a dict of its own runtime state that is saved with the
-cluster). Event handlers only turn a change into keys; `sync(key)` reads the
-current state through the API server and writes through it. A controller
-that wants to look again later asks the clock for a timer on its own key.
+What: `controller_ref` (the owner reference a controller stamps on what it creates),
+`controller_of` and `owner_key` (the controlling owner of an object, as a reference or a
+queue key), and `workload_selector` (a workload's `spec.selector`, None when it selects
+nothing).
+
+Why one module: ReplicaSet, Deployment, DaemonSet, StatefulSet, Job and CronJob all adopt
+and own pods or other workloads the same way (apimachinery's `metav1.NewControllerRef`,
+`GetControllerOf`). The loop contract they follow is simcore/loop.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
+from simcore import labels
 from simcore.resources import object_key
-from simcore.store import Event
-from simcore.workqueue import WorkQueue
-
-if TYPE_CHECKING:
-    from simcore.engine import Engine
 
 
-class Controller:
-    name = "controller"
-    watches: tuple[str, ...] = ()
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.api = engine.api
-        self.clock = engine.clock
-        self.rng = engine.rng
-        self.config = engine.config
-        self.queue = WorkQueue()
-        self.state: dict = engine.runtime.setdefault(self.name, {})
-
-    def keys_for(self, event: Event) -> Iterable[str]:
-        meta = event.object["metadata"]
-        return (object_key(meta.get("namespace"), meta["name"]),)
-
-    def sync(self, key: str) -> None:
-        raise NotImplementedError
-
-    def requeue_after(self, key: str, delay: float) -> None:
-        self.clock.call_later(delay, self.name, key)
-
-    def requeue_at(self, when: float, key: str) -> None:
-        self.clock.call_at(when, self.name, key)
-
-
-def workload_selector(obj: dict):
+def workload_selector(obj: dict) -> labels.Selector | None:
     """The label selector of a workload's `spec.selector`, or None when it is malformed
     or empty (such an object selects nothing rather than everything)."""
-    from simcore import labels
     try:
         selector = labels.from_label_selector(obj["spec"].get("selector"))
     except ValueError:
@@ -73,17 +41,9 @@ def controller_ref(owner: dict) -> dict:
 
 
 def controller_of(obj: dict) -> dict | None:
+    """The owner reference that says `controller: true`, None when nothing controls `obj`."""
+    ref: dict
     for ref in obj["metadata"].get("ownerReferences") or ():
         if ref.get("controller"):
             return ref
     return None
-
-
-class Alarm(Controller):
-    """Timers that only need the clock to reach a moment (a port opening), with no work
-    to do then: `run_until_idle` waits for them, and nothing is synced for them."""
-
-    name = "alarm"
-
-    def sync(self, key: str) -> None:
-        return None

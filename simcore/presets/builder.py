@@ -13,7 +13,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from simcore.apiserver import Request
-from simcore.controllers.base import controller_ref
+from simcore.controllers.workloads import controller_ref
+from simcore.node import records
 
 INTERNAL = Request(field_validation="Ignore", trusted=True)
 SYSTEM_TOLERATIONS = [{"operator": "Exists"}]
@@ -219,8 +220,8 @@ class ClusterBuilder:
         kubelet = self.engine.by_name["kubelet"]
         self.engine.settle()
         for pod_name, count in counts.items():
-            record = kubelet.state["pods"][f"{namespace}/{pod_name}"]
-            for state in record["containers"].values():
+            pod = self.engine.api.store.get("pods", namespace, pod_name)
+            for state in records.container_records(self.engine.runtime, pod).values():
                 state["restart_count"] = count
                 state["last_terminated"] = {"exitCode": 255, "reason": "Unknown",
                                             "started": state.get("started_at", -last_at),

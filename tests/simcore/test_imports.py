@@ -151,6 +151,7 @@ def _imports_of_package(package: str) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("package, forbidden", [
     pytest.param("controllers", "net", id="controllers-not-net"),
+    pytest.param("controllers", "node", id="controllers-not-node"),
     pytest.param("node", "net", id="node-not-net"),
     pytest.param("node", "controllers", id="node-not-controllers"),
 ])

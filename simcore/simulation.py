@@ -134,6 +134,21 @@ class Simulation:
         """When (virtual seconds) the next timer falls due, None when none is set."""
         return self.engine.clock.next_due()
 
+    def bounded(self, writes: int, syncs: int, backlog: bool = True):
+        """`with sim.bounded(writes, syncs):` settles and advances inside the block stop
+        after that many store writes or syncs; what is left waits (`deferred`) for the
+        next step (simcore/engine.py explains why a server needs it)."""
+        return self.engine.bounded(writes, syncs, backlog)
+
+    def deferred(self) -> int:
+        """How many keys a bounded step left for the next one."""
+        return self.engine.deferred()
+
+    def set_quota(self, quota: dict) -> None:
+        """The cluster-wide object quota the API server checks at create (simcore.quota:
+        `{"pods": N, "objects": M}`)."""
+        self.engine.config["quota"] = dict(quota)
+
     # manifests ---------------------------------------------------------------------
     def apply(self, text: str | list, create: bool = False, namespace: str | None = None,
               field_validation: str = "Strict", dry_run: bool = False) -> list[ApplyResult]:

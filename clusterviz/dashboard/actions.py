@@ -24,9 +24,8 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.history import marks
-from simcore.execution import ExecResult
+from simcore import ApplyResult, ExecResult, Simulation, parse_documents
 from simcore.resources import UnknownResource, lookup
-from simcore.simulation import ApplyResult, Simulation, parse_documents
 from simcore.wiring import preview
 
 MAX_MANIFEST_BYTES = 512 * 1024

@@ -29,8 +29,7 @@ from clusterviz.dashboard.actions import (
     Source,
     exec_from,
 )
-from simcore.apiserver import resolve
-from simcore.simulation import Simulation
+from simcore import Simulation
 
 MAX_FIRE = 1000
 MAX_CHUNK = 100
@@ -98,6 +97,6 @@ def predict(sim: Simulation, trace: list[dict]) -> dict | None:
 
 
 def _pods_by_ip(sim: Simulation) -> dict[str, str]:
-    pods = sim.api.list_ref(resolve("pods"), None, None)
+    pods = sim.api.list_ref("pods", None, None)
     return {(p.get("status") or {}).get("podIP"): p["metadata"]["name"] for p in pods
             if (p.get("status") or {}).get("podIP")}

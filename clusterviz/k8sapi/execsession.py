@@ -38,9 +38,8 @@ from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound, run
 from clusterviz.k8sapi import pulse
 from clusterviz.traces.models import record
-from simcore import errors
+from simcore import ExecResult, errors
 from simcore.exec import tty
-from simcore.exec.context import ExecResult
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,9 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.dashboard.actions import (
-    MAX_COMMAND_CHARS,
-    SOURCE_KINDS,
     Refused,
     Source,
+    check_command,
     exec_from,
 )
 from simcore import Simulation
@@ -43,14 +42,7 @@ def fire_chunk(slug: str, source: Source, command: str, count: int) -> dict:
 
 
 def _check(source: Source, command: str, count: int) -> None:
-    if source.kind not in SOURCE_KINDS:
-        raise Refused(_("unknown source %(kind)r: pick a pod, a node or an outside client")
-                      % {"kind": source.kind})
-    if not command.strip():
-        raise Refused(_("type a command, for example: curl -s http://svc-node"))
-    if len(command) > MAX_COMMAND_CHARS:
-        raise Refused(_("the command is longer than %(limit)d characters")
-                      % {"limit": MAX_COMMAND_CHARS})
+    check_command(source, command)
     if not 1 <= count <= MAX_CHUNK:
         raise Refused(_("a chunk is 1 to %(chunk)d runs; fire up to %(total)d in all")
                       % {"chunk": MAX_CHUNK, "total": MAX_FIRE})

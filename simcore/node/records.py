@@ -20,11 +20,12 @@ switched to these types yet.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from simcore.resources import object_key
 
-Stage = Literal["waiting", "running", "exited"]
+# "done": exited for good (restartPolicy Never, or OnFailure after a zero exit)
+Stage = Literal["waiting", "running", "exited", "done"]
 
 
 class Terminated(TypedDict):
@@ -32,6 +33,8 @@ class Terminated(TypedDict):
     reason: str
     started: float
     at: float
+    message: NotRequired[str]  # a start that failed (the runtime's words)
+    containerID: NotRequired[str]
 
 
 class ContainerRecord(TypedDict, total=False):
@@ -54,6 +57,7 @@ class ContainerRecord(TypedDict, total=False):
     file_cursor: int
     probe: dict[str, bool]
     probe_due: dict[str, float]
+    probe_runs: dict[str, dict]  # per failing probe: next run and Unhealthy events sent
     exit_at: float | None
     exit_code: int
     terminated: Terminated
@@ -71,6 +75,7 @@ class PodRecord(TypedDict):
     host_network: bool
     start_at: float
     containers: dict[str, ContainerRecord]
+    killing_recorded: NotRequired[bool]  # the Killing events of a graceful stop are out
 
 
 _NONE: Mapping[str, Any] = {}  # read-only stand-in for a missing table

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import yaml
 
-from simcore import bounds, errors, safeyaml
+from simcore import bounds, errors, presets, safeyaml
 from simcore.apiserver import Request, resolve
 from simcore.clock import EPOCH, Clock
 from simcore.components import install
@@ -76,8 +76,10 @@ class Simulation:
     @classmethod
     def from_preset(cls, name: str, seed: int = 0, start: datetime | None = None,
                     **options) -> Simulation:
-        from simcore.presets import build
-        return build(name, seed=seed, start=start or EPOCH, **options)
+        config = presets.config(name, options)
+        sim = cls.empty(seed=seed, start=start or EPOCH, config=config)
+        presets.build(name, sim.engine, options)
+        return sim
 
     @classmethod
     def empty(cls, seed: int = 0, start: datetime = EPOCH, config: dict | None = None,

@@ -11,20 +11,23 @@ carry the ages a long-lived cluster shows.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from simcore.apiserver import Request
 from simcore.controllers.workloads import controller_ref
 from simcore.node import records
+
+if TYPE_CHECKING:  # a type only: the engine module needs no preset
+    from simcore.engine import Engine
 
 INTERNAL = Request(field_validation="Ignore", trusted=True)
 SYSTEM_TOLERATIONS = [{"operator": "Exists"}]
 
 
 class ClusterBuilder:
-    def __init__(self, sim):
-        self.sim = sim
-        self.api = sim.api
-        self.engine = sim.engine
+    def __init__(self, engine: Engine):
+        self.api = engine.api
+        self.engine = engine
 
     def at(self, seconds: float) -> None:
         if seconds >= self.engine.clock.elapsed:

@@ -35,11 +35,7 @@ def test_it_has_modules_to_check():
 
 # Known cycles, each with why it is still here; the test fails when one is fixed too, so
 # the list shrinks with the code.
-KNOWN_CYCLES = {
-    # simulation.from_preset imports presets.build, which builds through Simulation.empty;
-    # simulation.py was being edited by another helper when the graph test was written
-    frozenset({"simcore.presets", "simcore.simulation"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def _module_name(path: Path) -> str:

@@ -47,11 +47,12 @@ a request does its own work and the clock's, and answers.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -80,6 +81,15 @@ DUE_SLACK = timedelta(milliseconds=1)
 
 class ClusterNotFound(LookupError):
     pass
+
+
+def offload(fn: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """`fn` for async code (consumers, async views): it runs on a worker thread, never on
+    the event loop or the ORM's shared thread (docs/design.md measures why). Tests with
+    Django's client set K8S_OFFLOAD_TO_THREADS=False to keep the work in their own thread
+    and transaction."""
+    return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
+                                                          True))
 
 
 def run(slug: str, operation: Callable[[Simulation], T], force_save: bool = False) -> T:

@@ -157,7 +157,9 @@ def test_layers_do_not_import_upwards(package, forbidden):
     assert bad == set()
 
 
-KUBELET_STATE = re.compile(r"""runtime(\.get\(|\[)\s*["']kubelet["']""")
+# the engine's runtime table by name, or the kubelet loop's own `state` from outside it
+KUBELET_STATE = re.compile(r"""runtime(\.get\(|\[)\s*["']kubelet["']|"""
+                           r"""by_name(\.get\(|\[)\s*["']kubelet["']\)?\]?\.state""")
 
 
 def test_only_node_records_reads_the_kubelets_saved_state():

@@ -24,9 +24,8 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.history import marks
-from simcore.execution import ExecResult
+from simcore import ApplyResult, ExecResult, Simulation, parse_documents
 from simcore.resources import UnknownResource, lookup
-from simcore.simulation import ApplyResult, Simulation, parse_documents
 from simcore.wiring import preview
 
 MAX_MANIFEST_BYTES = 512 * 1024
@@ -112,8 +111,8 @@ def _kind_ref(result: ApplyResult) -> str:
         return (result.kind or "").lower()
 
 
-def run_command(slug: str, source: Source, command: str) -> dict:
-    """Run `command` from `source` as a shell there would; the output and the trace."""
+def check_command(source: Source, command: str) -> None:
+    """Refuse a source of no known kind, an empty command or one over the length limit."""
     if source.kind not in SOURCE_KINDS:
         raise Refused(_("unknown source %(kind)r: pick a pod, a node or an outside client")
                       % {"kind": source.kind})
@@ -122,6 +121,11 @@ def run_command(slug: str, source: Source, command: str) -> dict:
     if len(command) > MAX_COMMAND_CHARS:
         raise Refused(_("the command is longer than %(limit)d characters")
                       % {"limit": MAX_COMMAND_CHARS})
+
+
+def run_command(slug: str, source: Source, command: str) -> dict:
+    """Run `command` from `source` as a shell there would; the output and the trace."""
+    check_command(source, command)
     with marks.by_person(f"request: {command}"):
         result = runtime.run(slug, lambda sim: exec_from(sim, source, command), force_save=True)
     return terminal(result) | {"steps": list(result.trace)}  # steps: for views' path

@@ -27,7 +27,7 @@ from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.graph import RESOURCES, Outside, delta, elements
-from clusterviz.dashboard.inspector import MAX_EVENTS, PREFIX_KINDS
+from clusterviz.dashboard.inspector import PREFIX_KINDS, event_rows
 from clusterviz.history.models import Entry, Snapshot, Timeline
 from clusterviz.history.record import unpack
 from simcore.clock import parse_time, rfc3339
@@ -219,12 +219,4 @@ def _events_of(past: Past, obj: dict) -> list[dict]:
             if res == "events" and ns == namespace
             and (e.get("involvedObject") or {}).get("kind") == obj.get("kind")
             and (e.get("involvedObject") or {}).get("name") == meta.get("name")]
-    mine.sort(key=_when)
-    return [{"type": e.get("type", ""), "reason": e.get("reason", ""),
-             "message": e.get("message", ""), "count": e.get("count") or 1,
-             "last": _when(e)} for e in mine[-MAX_EVENTS:]]
-
-
-def _when(event: dict) -> str:
-    return event.get("lastTimestamp") or event.get("eventTime") or \
-        (event.get("metadata") or {}).get("creationTimestamp") or ""
+    return event_rows(mine)

@@ -13,19 +13,14 @@ from __future__ import annotations
 from simcore.exec import apps, servers
 from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
 from simcore.net import ingress
-from simcore.node import containers as rt
-from simcore.node import records
-from simcore.node.records import ContainerRecord
-
-
-def container_records(engine, pod: dict) -> dict[str, ContainerRecord]:
-    return records.container_records(engine.runtime, pod)
+from simcore.node import containers
+from simcore.node.records import container_records
 
 
 def listener(engine, pod: dict, port: int) -> tuple[str, dict, dict] | None:
     """(container name, its record, the listener) serving `port`, or None."""
-    for name, state in container_records(engine, pod).items():
-        found = rt.listening(state, port, engine.clock.elapsed)
+    for name, state in container_records(engine.runtime, pod).items():
+        found = containers.listening(state, port, engine.clock.elapsed)
         if found is not None:
             return name, state, found
     return None
@@ -38,7 +33,7 @@ def opens_in(engine, pod: dict, port: int) -> float | None:
     on a real cluster as here."""
     now = engine.clock.elapsed
     times = [state["started_at"] + entry["at"]
-             for state in container_records(engine, pod).values()
+             for state in container_records(engine.runtime, pod).values()
              if state.get("stage") == "running"
              for entry in (state.get("plan") or {}).get("listeners") or []
              if entry["port"] == port and state["started_at"] + entry["at"] > now + 1e-9]
@@ -62,7 +57,7 @@ def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
     name, state, entry = found
     if entry["app"] == "ingress-nginx":
         return ingress.route(fabric, pod, dest, request, timeout_s)
-    env = rt.env_map(state)
+    env = containers.env_map(state)
     memory = state.setdefault("app_state", {}).setdefault(str(dest.port), {})
     ctx = apps.ServeContext(hostname=env.get("HOSTNAME", dest.name), now=engine.clock.now,
                             client_ip=dest.seen_client, server_ip=dest.ip,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.history import marks
+from clusterviz.traces.text import step_text
 from simcore.execution import ExecResult
 from simcore.resources import UnknownResource, lookup
 from simcore.simulation import ApplyResult, Simulation, parse_documents
@@ -136,10 +137,11 @@ def exec_from(sim: Simulation, source: Source, command: str) -> ExecResult:
 
 
 def terminal(result: ExecResult) -> dict:
-    """What a terminal shows, and the trace as numbered plain-language steps."""
+    """What a terminal shows, and the trace as numbered plain-language steps (in the
+    active language: `clusterviz.traces.text`)."""
     stderr = result.stderr
     if result.runtime_error:
         stderr += f"error: {result.runtime_error}\n"
-    steps = [step["detail"] for step in result.trace if step.get("detail")]
+    steps = [step_text(step) for step in result.trace if step.get("detail")]
     return {"stdout": result.stdout, "stderr": stderr, "exit_code": result.exit_code,
             "hangs": result.hangs, "trace": steps}

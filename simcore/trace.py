@@ -31,7 +31,7 @@ Tool = Literal["curl", "wget"]
 ProxyHow = Literal["random", "affinity", "reject", "drop", "round-robin", ""]
 # every sentence a trace says as data; simcore.tracetext.TEMPLATES has one English template
 # per id (a test checks the two lists agree)
-MessageId = Literal[
+TraceMessageId = Literal[
     "reason.no-endpoints", "reason.no-local-endpoints", "dns.refused-by-rules",
     "forward.internet", "lost.nobody", "reject.loopback", "reject.loopback-pod",
     "deliver.loopback", "reject.rules", "lost.rules-drop", "dnat", "snat",
@@ -50,7 +50,28 @@ MessageId = Literal[
     "exec.not-modelled", "shell.not-found", "shell.busy-loop", "shell.horizon",
     "shell.never-returns", "sleep.waits",
 ]
-MessageArg = Union[str, int, float, "Message"]
+# the upload preview's account of what will connect (simcore.wiring, simcore.wiringtext)
+WiringMessageId = Literal[
+    "wiring.service-title", "wiring.ingress-title", "wiring.where-existing",
+    "wiring.where-new", "wiring.where-updated", "wiring.where-unchanged",
+    "wiring.external-name", "wiring.selects-none", "wiring.selects", "wiring.one-pod",
+    "wiring.n-pods", "wiring.template-pods", "wiring.template-pod", "wiring.planned-pod",
+    "wiring.planned-pods", "wiring.upload-pod", "wiring.upload-pods", "wiring.owned-pod",
+    "wiring.owned-pods", "wiring.bare-pod", "wiring.bare-pods", "wiring.port",
+    "wiring.port-node-port", "wiring.port-node-port-later", "wiring.no-named-port",
+    "wiring.container-port", "wiring.left-out", "wiring.undeclared", "wiring.mismatch",
+    "wiring.no-endpoints-object", "wiring.endpoints-no-port", "wiring.unnamed",
+    "wiring.from-endpoints", "wiring.no-address", "wiring.dns-cluster-ip",
+    "wiring.dns-cluster-ip-later", "wiring.dns-headless", "wiring.dns-endpoints",
+    "wiring.dns-srv", "wiring.dns-pod", "wiring.dns-dashed", "wiring.other-class",
+    "wiring.no-class", "wiring.any-host", "wiring.default-backend", "wiring.no-routes",
+    "wiring.resource-backend", "wiring.route-no-service", "wiring.route-no-port",
+    "wiring.route-external", "wiring.route-endpoints", "wiring.route-no-pod",
+    "wiring.route-pods",
+]
+MessageId = Literal[TraceMessageId, WiringMessageId]
+# a list argument is a list of parts (pod groups), rendered joined by "; "
+MessageArg = Union[str, int, float, "Message", list["MessageArg"]]
 
 
 class Message(TypedDict):

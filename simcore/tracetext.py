@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simcore.trace import Message, MessageArg, MessageId, StepKind, TraceStep
+from simcore import wiringtext
+from simcore.trace import Message, MessageArg, MessageId, StepKind, TraceMessageId, TraceStep
 from simcore.trace import step as _plain
 
 
@@ -37,7 +38,7 @@ def gettext_noop(template: str) -> str:
     return template
 
 
-TEMPLATES: dict[MessageId, str] = {
+_TRACE: dict[TraceMessageId, str] = {
     # kube-proxy's reasons, said inside other sentences (the rules' own comment words)
     "reason.no-endpoints": gettext_noop("%(service)s has no endpoints"),
     "reason.no-local-endpoints": gettext_noop("%(service)s has no local endpoints"),
@@ -152,6 +153,10 @@ TEMPLATES: dict[MessageId, str] = {
     "shell.never-returns": gettext_noop("The command never returns."),
     "sleep.waits": gettext_noop("sleep waits %(seconds)g seconds."),
 }
+# every message simcore can say: the trace's, then the upload preview's
+TEMPLATES: dict[MessageId, str] = {}
+TEMPLATES.update(_TRACE.items())
+TEMPLATES.update(wiringtext.TEMPLATES.items())
 
 
 def msg(message_id: MessageId, **args: MessageArg) -> Message:
@@ -169,12 +174,19 @@ def render(message: Message, translate: Callable[[str], str] = _same) -> str:
     translation that does not fit the arguments falls back to the English template.
     An unknown id raises KeyError (the caller has the stored `detail` to fall back on)."""
     template = TEMPLATES[message["id"]]
-    args = {name: render(value, translate) if isinstance(value, dict) else value
-            for name, value in message["args"].items()}
+    args = {name: _argument(value, translate) for name, value in message["args"].items()}
     try:
         return translate(template) % args
     except (KeyError, ValueError, TypeError):
         return template % args
+
+
+def _argument(value: MessageArg, translate: Callable[[str], str]) -> str | int | float:
+    if isinstance(value, dict):
+        return render(value, translate)
+    if isinstance(value, list):
+        return "; ".join(str(_argument(part, translate)) for part in value)
+    return value
 
 
 def step(kind: StepKind, message: Message | str, **extra: object) -> TraceStep:

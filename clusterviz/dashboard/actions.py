@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.history import marks
-from clusterviz.traces.text import step_text
+from clusterviz.traces.text import step_text, wiring_text
 from simcore.execution import ExecResult
 from simcore.resources import UnknownResource, lookup
 from simcore.simulation import ApplyResult, Simulation, parse_documents
@@ -61,7 +61,8 @@ def preview_manifests(slug: str, text: str, create: bool = False) -> dict:
     manifests = check_manifests(text, create)
     # on a copy, outside the cluster's lock: a preview changes nothing, however long it takes
     results, wiring = runtime.run_on_copy(slug, lambda sim: preview(sim, manifests, create))
-    return {"results": [result_line(r, create, dry_run=True) for r in results], **wiring}
+    return {"results": [result_line(r, create, dry_run=True) for r in results],
+            **wiring_text(wiring)}  # its sentences in the page's language
 
 
 def check_manifests(text: str, create: bool) -> list | str:

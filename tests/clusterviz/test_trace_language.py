@@ -1,20 +1,24 @@
-"""A request's trace in the reader's language: every sentence simcore can say has its Korean,
-renders with its arguments untouched in both languages, old stored steps still show, and
-the dashboard's /run answers in the page's language."""
+"""simcore's explanations in the reader's language: every sentence of a request's trace and
+of the upload preview's wiring account has its Korean, renders with its arguments untouched
+in both languages, old stored steps still show, and the dashboard's /run and /preview
+answer in the page's language."""
 
 from __future__ import annotations
 
 import json
 import re
 import typing
+from pathlib import Path
 
+import polib
 import pytest
 from django.utils import translation
 
 from clusterviz.clusters import runtime
-from clusterviz.traces.text import step_text
+from clusterviz.traces.text import step_text, wiring_text
 from simcore import trace as tr
 from simcore.tracetext import TEMPLATES, msg, render
+from simcore.wiring import _said
 from tests.clusterviz.django_fixtures import (  # noqa: F401
     _in_test_thread,
     client,
@@ -25,19 +29,31 @@ from tests.conftest import LECTURE
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
+CATALOG = Path(__file__).resolve().parents[2] / "locale/ko/LC_MESSAGES/django.po"
+# the Korean says these with the same words (names, Kubernetes terms, arrows)
+SAME_WORDS = {"wiring.bare-pod", "wiring.bare-pods", "wiring.dns-cluster-ip", "wiring.route-pods"}
 
 
 def test_every_message_id_has_one_english_template():
     assert list(TEMPLATES) == list(typing.get_args(tr.MessageId))
+    assert len(set(TEMPLATES.values())) == len(TEMPLATES)  # one msgid, one sentence
+
+
+@pytest.fixture(scope="module")
+def korean() -> dict[str, str]:
+    return {e.msgid: e.msgstr for e in polib.pofile(str(CATALOG)).translated_entries()
+            if "fuzzy" not in e.flags}
 
 
 @pytest.mark.parametrize("message_id", list(TEMPLATES))
-def test_every_message_has_a_korean_translation_with_the_same_arguments(message_id):
+def test_every_message_has_a_korean_translation_with_the_same_arguments(korean, message_id):
     english = TEMPLATES[message_id]
+    assert english in korean, "run makemessages and translate (docs/contributing.md)"
+    said = korean[english]
+    assert message_id in SAME_WORDS or HANGUL.search(said)
+    assert sorted(set(PLACEHOLDER.findall(said))) == sorted(set(PLACEHOLDER.findall(english)))
     with translation.override("ko"):
-        korean = translation.gettext(english)
-    assert korean != english and HANGUL.search(korean)
-    assert sorted(set(PLACEHOLDER.findall(korean))) == sorted(set(PLACEHOLDER.findall(english)))
+        assert translation.gettext(english) == said  # the compiled catalogue says it too
 
 
 POD = "rs-node-web-kghsf"
@@ -78,6 +94,23 @@ CASES = [
                  "no reply closed the connection: nothing listens any more",
                  "no reply에서 연결을 닫았습니다: 더 이상 listen 중인 프로세스가 없습니다",
                  id="argument-untranslated"),
+    pytest.param(msg("wiring.selects", selector="app=node-web", count=msg("wiring.n-pods", count=3),
+                     pods=[msg("wiring.template-pods", count=3, owner="replicaset rs-node-web"),
+                           msg("wiring.owned-pod", names="web-0", owner="statefulset web")]),
+                 "selector app=node-web selects 3 pods: the 3 pods replicaset rs-node-web will "
+                 "create; pod web-0 (statefulset web)",
+                 "selector app=node-web -> Pod 3개 선택: replicaset rs-node-web의 새 Pod 3개; "
+                 "Pod web-0(statefulset web 소속)", id="wiring-list"),
+    pytest.param(msg("wiring.container-port",
+                     head=msg("wiring.port-node-port", port="80", protocol="TCP",
+                              node_port="30080", target="8080"),
+                     container_port="8080", container="node-web",
+                     pods=[msg("wiring.template-pod", owner="replicaset rs-node-web")]),
+                 "port 80/TCP (nodePort 30080 on every node) -> targetPort 8080 -> containerPort "
+                 "8080 (container node-web) on the pod replicaset rs-node-web will create",
+                 "포트 80/TCP(모든 Node의 nodePort 30080) -> targetPort 8080 -> replicaset "
+                 "rs-node-web의 새 Pod의 containerPort 8080(container node-web)",
+                 id="wiring-nested"),
 ]
 
 
@@ -107,6 +140,38 @@ def test_a_step_that_cannot_be_rendered_shows_its_stored_detail(step):
         assert step_text(step) == "stored before messages"
 
 
+def test_the_previews_titles_lines_and_problems_follow_the_language():
+    line = _said(msg("wiring.selects-none", selector="app=x", namespace="default"), problem=True)
+    wiring = {"sections": [{"kind": "Service", "namespace": "default", "name": "x",
+                            "title": "service/x in default (ClusterIP, new)",
+                            "title_message": msg("wiring.service-title", name="x",
+                                                 namespace="default", type="ClusterIP",
+                                                 where=msg("wiring.where-new")),
+                            "lines": [line.as_dict()]}],
+              "problems": ["service/x: " + line.text]}
+    with translation.override("ko"):
+        said = wiring_text(wiring)
+    korean = ("selector app=x에 맞는 Pod가 namespace default에 없고, 이번 업로드의 어떤 workload도 "
+              "그런 Pod를 만들지 않습니다: 이 Service에는 endpoint가 없습니다")
+    assert said == {"sections": [{"kind": "Service", "namespace": "default", "name": "x",
+                                  "title": "default 네임스페이스의 service/x (ClusterIP, 새로 만듦)",
+                                  "lines": [{"text": korean, "problem": True}]}],
+                    "problems": ["service/x: " + korean]}
+    with translation.override("en"):
+        assert wiring_text(wiring)["problems"] == wiring["problems"]
+
+
+def test_a_preview_line_without_a_message_keeps_its_text():
+    wiring = {"sections": [{"kind": "Ingress", "namespace": "default", "name": "web",
+                            "title": "ingress/web in default (new)",
+                            "lines": [{"text": "stored words", "problem": True}]}],
+              "problems": []}
+    with translation.override("ko"):
+        said = wiring_text(wiring)
+    assert said["sections"][0]["title"] == "ingress/web in default (new)"
+    assert said["problems"] == ["ingress/web: stored words"]
+
+
 def _curl(client, language: str) -> dict:  # noqa: F811 (the fixture's name)
     text = "\n---\n".join((LECTURE / n).read_text()
                           for n in ("rs-node-web.yaml", "svc-none-node-web.yaml"))
@@ -129,3 +194,27 @@ def test_the_dashboards_trace_speaks_the_pages_language(
     trace = _curl(client, language)["trace"]
     assert trace and any(says in line for line in trace)
     assert all(bool(HANGUL.search(line)) == (language == "ko") for line in trace), trace
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "title", "says"), [
+    pytest.param("ko", "default 네임스페이스의 service/svc-node (ClusterIP, 새로 만듦)",
+                 "selector app=node-web -> Pod 3개 선택: replicaset rs-node-web의 새 Pod 3개",
+                 id="korean"),
+    pytest.param("en", "service/svc-node in default (ClusterIP, new)",
+                 "selector app=node-web selects 3 pods: the 3 pods replicaset rs-node-web will "
+                 "create", id="english"),
+])
+def test_the_upload_previews_wiring_speaks_the_pages_language(
+        client, cluster, language, title, says):  # noqa: F811
+    text = "\n---\n".join((LECTURE / n).read_text()
+                          for n in ("rs-node-web.yaml", "svc-none-node-web.yaml"))
+    answer = client.post("/clusters/lecture/preview", json.dumps({"text": text}),
+                         content_type="application/json",
+                         headers={"Accept-Language": language}).json()
+    section = answer["sections"][0]
+    assert section["title"] == title and section["lines"][0]["text"] == says
+    lines = [line["text"] for s in answer["sections"] for line in s["lines"]]
+    assert all(bool(HANGUL.search(line)) == (language == "ko") for line in lines
+               if not line.startswith("DNS: ") or "ClusterIP" not in line), lines
+    assert "message" not in json.dumps(answer)  # the page gets words, not message data

@@ -48,7 +48,7 @@ TraceMessageId = Literal[
     "dns.dig-asked", "connect.connected", "connect.connected-dnat", "timeout.syn",
     "reject.connect-failed", "response.from", "timeout.no-response", "exec.no-program",
     "exec.not-modelled", "shell.not-found", "shell.busy-loop", "shell.horizon",
-    "shell.never-returns", "sleep.waits",
+    "shell.never-returns", "sleep.waits", "reject.tool-failed", "response.status", "curl.error",
 ]
 # the upload preview's account of what will connect (simcore.wiring, simcore.wiringtext)
 WiringMessageId = Literal[

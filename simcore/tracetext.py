@@ -152,6 +152,10 @@ _TRACE: dict[TraceMessageId, str] = {
     "shell.horizon": gettext_noop("The loop runs past the simulated horizon."),
     "shell.never-returns": gettext_noop("The command never returns."),
     "sleep.waits": gettext_noop("sleep waits %(seconds)g seconds."),
+    # the tool's own words (a strerror, an HTTP reason, curl's error) stay as arguments
+    "reject.tool-failed": gettext_noop("%(ip)s:%(port)s: %(reason)s."),
+    "response.status": gettext_noop("%(status)s %(reason)s."),
+    "curl.error": gettext_noop("curl: (%(code)s) %(message)s."),
 }
 # every message simcore can say: the trace's, then the upload preview's
 TEMPLATES: dict[MessageId, str] = {}

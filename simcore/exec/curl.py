@@ -612,7 +612,8 @@ class Curl:
             t.code, t.message = {"empty": (52, "Empty reply from server"),
                                  "reset": (56, "Recv failure: Connection reset by peer"),
                                  "tls": (35, failure.message)}.get(failure.kind, (56, failure.message))
-        self._step("timeout" if t.code == 28 else "reject", f"curl: ({t.code}) {t.message}.")
+        self._step("timeout" if t.code == 28 else "reject",
+                   msg("curl.error", code=t.code, message=t.message))
         self.info(f"* {t.message}\n" + self.dialect.closing())
 
     def _build_request(self, url: Url) -> HttpRequest:

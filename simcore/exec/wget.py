@@ -195,7 +195,8 @@ class Wget:
         self.elapsed += result.elapsed
         reason = {"refused": "Connection refused", "timeout": "Connection timed out",
                   "unreachable": "No route to host"}[result.kind]
-        self._step("reject" if result.kind == "refused" else "timeout", f"{ip}:{port}: {reason}.")
+        self._step("reject" if result.kind == "refused" else "timeout",
+                   msg("reject.tool-failed", ip=ip, port=port, reason=reason))
         if result.kind == "timeout" and timeout is not None and result.elapsed >= timeout \
                 and not self.gnu:
             self._last_code = self.fail("download timed out")
@@ -220,7 +221,8 @@ class Wget:
         if isinstance(response, HttpFailure):
             return self._http_failed(response)
         self.elapsed += response.elapsed
-        self._step("response", f"{response.status} {response.reason}.")
+        self._step("response", msg("response.status", status=response.status,
+                                   reason=response.reason))
         if self.gnu:
             self.say(f"HTTP request sent, awaiting response... {response.status} "
                      f"{response.reason}\n")

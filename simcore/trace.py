@@ -18,7 +18,8 @@ A step's `detail` is the English sentence; `message` (when the producer gave one
 same sentence as data: a `MessageId` and its named arguments, which `simcore.tracetext`
 renders in English and the web side renders in the reader's language (see that module).
 Arguments are what the cluster named (pods, IPs, ports, numbers) and are never translated;
-an argument may itself be a `Message` (a reason inside a sentence).
+an argument may itself be a `Message` (a reason inside a sentence) or a list of parts.
+The upload preview's wiring (`simcore.wiring`) uses the same `Message`, with its own ids.
 """
 
 from __future__ import annotations

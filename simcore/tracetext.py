@@ -1,7 +1,8 @@
 """The trace's sentences as data: one English template per message id, and their rendering.
 
 What: `TEMPLATES` maps every `trace.MessageId` to its English template (`%(name)s`
-placeholders, as Django's catalogues use); `msg()` makes a `trace.Message` (an id and
+placeholders, as Django's catalogues use): the trace's here, the upload preview's from
+`simcore.wiringtext`, merged so one `render()` serves both; `msg()` makes a `trace.Message` (an id and
 named arguments), `render()` turns one into text, `step()` makes a trace step that carries
 both: `detail` (the English sentence, as before) and `message` (the data).
 

@@ -76,8 +76,13 @@ def now_at(cluster: Cluster) -> float:
     return elapsed + (offset or 0.0)
 
 
-def snapshot_before(cluster: Cluster, at: float) -> Snapshot:
-    snap = Snapshot.objects.filter(cluster=cluster, at__lte=at).order_by("-at", "-rv").first()
+def snapshot_before(cluster: Cluster, at: float, rv: int | None = None) -> Snapshot:
+    """The latest snapshot at or before `at` (and at or before resourceVersion `rv`: two
+    saves on a paused clock share a moment, and only the rv tells them apart)."""
+    found = Snapshot.objects.filter(cluster=cluster, at__lte=at)
+    if rv is not None:
+        found = found.filter(rv__lte=rv)
+    snap = found.order_by("-at", "-rv").first()
     if snap is None:
         raise Refused(_("the history does not reach back to that moment"))
     return snap

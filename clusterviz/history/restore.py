@@ -50,19 +50,20 @@ RESTORE_GAP = 1.0  # timeline seconds between the present snapshotted and the re
 MAX_ATTEMPTS = 20
 
 
-def restore(slug: str, at: float, who: str = "") -> dict:
-    """Put the cluster back as it was at `at` (the snapshot at or before it)."""
+def restore(slug: str, at: float, who: str = "", rv: int | None = None) -> dict:
+    """Put the cluster back as it was at `at` (the snapshot at or before it, and at or
+    before resourceVersion `rv` when given: `points.restore_point`'s exact snapshot)."""
     runtime.run(slug, lambda sim: None, force_save=True)  # the present, caught up and saved
     with engines.lock_for(slug):
         for _attempt in range(MAX_ATTEMPTS):
-            outcome = _attempt_restore(cluster_of(slug), at, who)
+            outcome = _attempt_restore(cluster_of(slug), at, who, rv)
             if outcome is not None:
                 return outcome
     raise Refused(_("the cluster kept changing; try again"))
 
 
-def _attempt_restore(cluster: Cluster, at: float, who: str) -> dict | None:
-    snap = snapshot_before(cluster, at)
+def _attempt_restore(cluster: Cluster, at: float, who: str, rv: int | None) -> dict | None:
+    snap = snapshot_before(cluster, at, rv)
     present = engines.engine_for(cluster)
     timeline = record.timeline_of(cluster)
     here = present.engine.clock.elapsed + timeline.offset

@@ -8,13 +8,18 @@ from __future__ import annotations
 import json
 import re
 import typing
+from datetime import timedelta
 from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
+from django.db.models import F
 from django.utils import translation
 
 from clusterviz.clusters import runtime
+from clusterviz.clusters.models import Cluster
+from clusterviz.lessons import loader, runner
 from clusterviz.traces.text import step_text, wiring_text
 from simcore import trace as tr
 from simcore.tracetext import TEMPLATES, msg, render
@@ -218,3 +223,25 @@ def test_the_upload_previews_wiring_speaks_the_pages_language(
     assert all(bool(HANGUL.search(line)) == (language == "ko") for line in lines
                if not line.startswith("DNS: ") or "ClusterIP" not in line), lines
     assert "message" not in json.dumps(answer)  # the page gets words, not message data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("cookie", "says"), [
+    pytest.param(None, "kube-proxy 규칙: default/svc-node:80에는 endpoint가 3개 있습니다",
+                 id="lesson-korean-first"),
+    pytest.param("en", "kube-proxy rules: default/svc-node:80 has 3 endpoint(s)",
+                 id="chosen-english"),
+])
+def test_the_presenters_trace_speaks_the_lessons_language_unless_one_was_chosen(
+        client, cluster, cookie, says):  # noqa: F811
+    runner.go_to("lecture", loader.load("week4-services"), 4)
+    age = Cluster.objects.filter(pk=cluster.pk)
+    age.update(saved_at=F("saved_at") - timedelta(seconds=30))  # the pods become ready
+    if cookie:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    body = {"lesson": "week4-services", "step": 4, "index": 0}
+    answer = client.post("/clusters/lecture/lesson/run", json.dumps(body),
+                         content_type="application/json",
+                         headers={"Accept-Language": "en-US,en;q=0.9"}).json()
+    assert answer["stdout"].startswith("You've hit rs-node-web-")
+    assert any(says in line for line in answer["trace"]), answer["trace"]

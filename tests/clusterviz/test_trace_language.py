@@ -20,9 +20,11 @@ from django.utils import translation
 from clusterviz.clusters import runtime
 from clusterviz.clusters.models import Cluster
 from clusterviz.lessons import loader, runner
+from clusterviz.traces.models import RequestTrace, record
 from clusterviz.traces.text import step_text, wiring_text
 from simcore import trace as tr
 from simcore.tracetext import TEMPLATES, msg, render
+from simcore.tracetext import step as tstep
 from simcore.wiring import _said
 from tests.clusterviz.django_fixtures import (  # noqa: F401
     _in_test_thread,
@@ -245,3 +247,19 @@ def test_the_presenters_trace_speaks_the_lessons_language_unless_one_was_chosen(
                          headers={"Accept-Language": "en-US,en;q=0.9"}).json()
     assert answer["stdout"].startswith("You've hit rs-node-web-")
     assert any(says in line for line in answer["trace"]), answer["trace"]
+
+
+@pytest.mark.django_db
+def test_stored_traces_render_old_rows_as_stored_and_new_rows_in_the_language(
+        cluster):  # noqa: F811
+    old = {"step": "reject", "detail": "nothing in web-0 listens on 127.0.0.1 port 81: its "
+                                       "kernel answers with a TCP reset"}
+    new = tstep("reject", msg("reject.loopback-pod", pod="web-0", ip="127.0.0.1", port=81))
+    hang = tstep("timeout", msg("sleep.waits", seconds=float("inf")))  # JSON keeps no inf
+    row = record(cluster.pk, "kubectl exec default/web-0 -c web", "curl", 7, [old, new, hang])
+    stored = RequestTrace.objects.get(pk=row.pk).trace
+    with translation.override("ko"):
+        lines = [step_text(s) for s in stored]
+    assert lines == [old["detail"], "web-0 안에는 127.0.0.1 포트 81에서 listen 중인 프로세스가 "
+                                    "없습니다: 커널이 TCP reset으로 응답합니다",
+                     "sleep waits inf seconds."]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.history import marks
+from clusterviz.traces.text import step_text, wiring_text
 from simcore import ApplyResult, ExecResult, Simulation, parse_documents
 from simcore.resources import UnknownResource, lookup
 from simcore.wiring import preview
@@ -59,7 +60,8 @@ def preview_manifests(slug: str, text: str, create: bool = False) -> dict:
     manifests = check_manifests(text, create)
     # on a copy, outside the cluster's lock: a preview changes nothing, however long it takes
     results, wiring = runtime.run_on_copy(slug, lambda sim: preview(sim, manifests, create))
-    return {"results": [result_line(r, create, dry_run=True) for r in results], **wiring}
+    return {"results": [result_line(r, create, dry_run=True) for r in results],
+            **wiring_text(wiring)}  # its sentences in the page's language
 
 
 def check_manifests(text: str, create: bool) -> list | str:
@@ -140,10 +142,11 @@ def exec_from(sim: Simulation, source: Source, command: str) -> ExecResult:
 
 
 def terminal(result: ExecResult) -> dict:
-    """What a terminal shows, and the trace as numbered plain-language steps."""
+    """What a terminal shows, and the trace as numbered plain-language steps (in the
+    active language: `clusterviz.traces.text`)."""
     stderr = result.stderr
     if result.runtime_error:
         stderr += f"error: {result.runtime_error}\n"
-    steps = [step["detail"] for step in result.trace if step.get("detail")]
+    steps = [step_text(step) for step in result.trace if step.get("detail")]
     return {"stdout": result.stdout, "stderr": stderr, "exit_code": result.exit_code,
             "hangs": result.hangs, "trace": steps}

@@ -29,7 +29,7 @@ def restore_point(slug: str) -> tuple[float, int]:
         cluster = cluster_of(slug)
         sim = engines.engine_for(cluster)
         timeline = record.timeline_of(cluster)
-        at, rv = sim.engine.clock.elapsed + timeline.offset, sim.engine.store.rv
+        at, rv = sim.elapsed + timeline.offset, sim.rv
         if not Snapshot.objects.filter(cluster=cluster, at=at, rv=rv).exists():
             # (else the save just took one: its first, or one that was due)
             with transaction.atomic():

@@ -11,10 +11,11 @@ routes by host and path itself (`simcore.net.ingress`).
 from __future__ import annotations
 
 from simcore.exec import apps, servers
-from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
+from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse
 from simcore.net import ingress
 from simcore.node import containers
 from simcore.node.records import container_records
+from simcore.tracetext import msg, step
 
 
 def listener(engine, pod: dict, port: int) -> tuple[str, dict, dict] | None:
@@ -52,8 +53,8 @@ def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
     else:
         found = listener(engine, pod, dest.port) if pod else None
     if found is None:
-        return HttpFailure("reset", 0.0, "", (step("reject", f"{dest.name} closed the "
-                                                   "connection: nothing listens any more"),))
+        return HttpFailure("reset", 0.0, "", (step("reject", msg("reject.closed",
+                                                                 pod=dest.name)),))
     name, state, entry = found
     if entry["app"] == "ingress-nginx":
         return ingress.route(fabric, pod, dest, request, timeout_s)
@@ -76,14 +77,15 @@ def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
             state["files"][path] = content
     response = served.response
     if response.status == 0:  # a server that does not speak HTTP hangs up
-        return HttpFailure("empty", 0.0, "", (step("reject", f"{dest.name} ({entry['app']}) "
-                                                   "does not speak HTTP: it closes the "
-                                                   "connection without a reply"),))
+        return HttpFailure("empty", 0.0, "", (step("reject", msg("reject.not-http",
+                                                                 pod=dest.name,
+                                                                 app=entry["app"])),))
     first = response.body.splitlines()[0] if response.body else ""
-    detail = f"{dest.name} answers {response.status} {response.reason}"
+    said = msg("response.pod", pod=dest.name, status=response.status, reason=response.reason)
     if first and len(first) < 80:
-        detail += f': "{first}"'
+        said = msg("response.pod-body", pod=dest.name, status=response.status,
+                   reason=response.reason, first=first)
     return HttpResponse(response.status, response.reason, response.headers, response.body,
                         response.version, response.elapsed,
-                        tuple(response.trace) + (step("response", detail, pod=dest.name,
+                        tuple(response.trace) + (step("response", said, pod=dest.name,
                                                       status=response.status),))

@@ -25,6 +25,9 @@ PUBLIC = {
     "simcore.identitycache", "simcore.presets.options",
     # the upload form's dry-run picture of what a manifest connects to
     "simcore.wiring",
+    # the English templates of the trace's and the wiring account's messages, which
+    # clusterviz/traces/text.py renders in the page's language
+    "simcore.tracetext", "simcore.wiringtext",
 }
 
 

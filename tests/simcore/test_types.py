@@ -10,7 +10,8 @@ from mypy import api
 ROOT = Path(__file__).resolve().parents[2]
 TYPED = ["simcore/objects.py", "simcore/trace.py", "simcore/node/records.py",
          "simcore/node/logs.py", "simcore/loop.py", "simcore/controllers/workloads.py",
-         "simcore/components.py", "simcore/presets/__init__.py", "simcore/exec/call.py"]
+         "simcore/components.py", "simcore/presets/__init__.py", "simcore/exec/call.py",
+         "simcore/tracetext.py"]
 
 
 def test_the_typed_modules_type_check():

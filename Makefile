@@ -36,9 +36,15 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	fi
 
+# Three workers on two cores: most of the suite waits (on kubectl, daphne, Chromium, the
+# cluster's clock), not computes. A file stays on one worker (--dist loadfile), so its
+# module-scoped clusters are built once; each worker starts its own daphne, PostgreSQL and
+# Redis on free ports. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 3
+
 test: $(STAMP) system-packages
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -16,6 +16,7 @@ http_application = get_asgi_application()  # sets Django up before the routes im
 from clusterviz import origin  # noqa: E402
 from clusterviz.dashboard.routing import websocket_urlpatterns as dashboard_sockets  # noqa: E402
 from clusterviz.k8sapi.sockets import websocket_urlpatterns as k8s_sockets  # noqa: E402
+from clusterviz.lessons.routing import websocket_urlpatterns as lesson_sockets  # noqa: E402
 from clusterviz.room.routing import websocket_urlpatterns as room_sockets  # noqa: E402
 
 application = ProtocolTypeRouter({
@@ -24,7 +25,9 @@ application = ProtocolTypeRouter({
     # foreign Origin (kubectl sends none): see clusterviz/origin.py. AuthMiddlewareStack
     # puts the session's user in scope["user"] (dashboard sockets check it; exec takes a
     # bearer token).
-    "websocket": AuthMiddlewareStack(URLRouter([*origin.browser_only([*dashboard_sockets, *room_sockets]),
+    "websocket": AuthMiddlewareStack(URLRouter([*origin.browser_only(dashboard_sockets),
+                                                *origin.browser_only(lesson_sockets),
+                                                *origin.browser_only(room_sockets),
                                                 *origin.no_foreign_origin(k8s_sockets)])),
 })
 

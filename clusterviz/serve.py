@@ -1,5 +1,5 @@
 """`python -m clusterviz.serve [--header-timeout S] <daphne's arguments>`: daphne, with a
-deadline on request headers.
+deadline on request headers and WebSockets that close with a FIN (orderlyclose.py).
 
 daphne (4.2.3) bounds a response (`--http-timeout`, which would cut off
 `kubectl get -w` and every other long watch) and a websocket's handshake,
@@ -32,9 +32,12 @@ import math
 import sys
 
 from daphne import server as daphne_server
+from daphne import ws_protocol
 from daphne.cli import CommandLineInterface
 from daphne.http_protocol import HTTPFactory
 from twisted.web import http
+
+from clusterviz.orderlyclose import OrderlyCloseProtocol
 
 HEADER_TIMEOUT = 20.0  # seconds from connect (or a request's first byte) to its last header
 log = logging.getLogger(__name__)
@@ -95,6 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--header-timeout must be a positive number of seconds")
     HeaderDeadlineChannel.header_timeout = ours.header_timeout
     daphne_server.HTTPFactory = HeaderDeadlineFactory
+    ws_protocol.WebSocketFactory.protocol = OrderlyCloseProtocol
     CommandLineInterface().run(daphne_args)
 
 

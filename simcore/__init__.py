@@ -1,7 +1,9 @@
 """simcore: a simulated Kubernetes cluster in pure Python.
 
-The public facade is `Simulation`; errors are the API server's (`NotFound`,
-`AlreadyExists`, `Invalid`, `Conflict`, `BadRequest`, `Gone`, all
+The public facade is `Simulation` (with `ApplyResult`, what `apply` answers per
+document, `ExecResult`, what a command run in a pod or on a node answers, and
+`parse_documents`, the manifest reader `apply` uses); errors are the API server's
+(`NotFound`, `AlreadyExists`, `Invalid`, `Conflict`, `BadRequest`, `Gone`, all
 `APIError`s carrying a Status dict). See `simcore.simulation`.
 """
 
@@ -14,7 +16,8 @@ from simcore.errors import (
     Invalid,
     NotFound,
 )
-from simcore.simulation import ApplyResult, Simulation
+from simcore.exec.context import ExecResult
+from simcore.simulation import ApplyResult, Simulation, parse_documents
 
-__all__ = ["APIError", "AlreadyExists", "ApplyResult", "BadRequest", "Conflict", "Gone",
-           "Invalid", "NotFound", "Simulation"]
+__all__ = ["APIError", "AlreadyExists", "ApplyResult", "BadRequest", "Conflict", "ExecResult",
+           "Gone", "Invalid", "NotFound", "Simulation", "parse_documents"]

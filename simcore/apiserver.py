@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from simcore import bounds, errors, quota, registry
 from simcore.clock import Clock
 from simcore.jsoncopy import clone
+from simcore.objects import drop_owner
 from simcore.resources import ResourceType, UnknownResource, lookup
 from simcore.store import Event, Store
 from simcore.validation import validate
@@ -381,7 +382,7 @@ class APIServer:
     def _orphan_dependents(self, owner: dict) -> None:
         uid = owner["metadata"]["uid"]
         for res_key, namespace, name in self.store.dependents(uid):
-            self.mutate(res_key, name, namespace, lambda o: _drop_owner(o, uid))
+            self.mutate(res_key, name, namespace, lambda o: drop_owner(o, uid))
 
     # helpers -------------------------------------------------------------------
     def _target_namespace(self, rt: ResourceType, obj: dict, namespace: str | None) -> str | None:
@@ -520,14 +521,6 @@ def _delete_during_update(new: dict, old: dict) -> bool:
     of an object marked for deletion with no grace period left deletes it."""
     return bool(not new.get("finalizers") and old.get("finalizers") and
                 new.get("deletionTimestamp") and new.get("deletionGracePeriodSeconds") == 0)
-
-
-def _drop_owner(obj: dict, uid: str) -> None:
-    refs = [r for r in obj["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
-    if refs:
-        obj["metadata"]["ownerReferences"] = refs
-    else:
-        obj["metadata"].pop("ownerReferences", None)
 
 
 def _sort_key(obj: dict) -> tuple[str, str]:

@@ -32,8 +32,8 @@ from contextlib import contextmanager
 
 from simcore.apiserver import APIServer
 from simcore.clock import Clock
-from simcore.controllers.base import Controller
 from simcore.errors import APIError
+from simcore.loop import Controller
 from simcore.store import Store
 
 MAX_SYNCS_PER_SETTLE = 5_000_000

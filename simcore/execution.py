@@ -21,8 +21,7 @@ from simcore.exec.context import ExecContext, ExecResult
 from simcore.exec.session import ShellSession
 from simcore.exec.shell import run as _run_argv
 from simcore.net.fabric import Fabric, Source, SourceNetwork
-from simcore.node import containers as rt
-from simcore.node import records
+from simcore.node import containers, records
 from simcore.node.resolvconf import host_resolv_conf
 from simcore.objects import node_ip
 
@@ -102,19 +101,21 @@ def _open_container(engine, pod_name: str, namespace: str, container: str | None
     if name not in names:
         return _failure(f"Error from server (BadRequest): container {name} is not valid for pod "
                         f"{pod_name}")
-    record = records.pod_record(engine.runtime, namespace, pod_name)
+    record = records.pod_record(engine.runtime, pod)
     state = None if record is None else record["containers"].get(name)
     if record is None or state is None or state.get("stage") != "running":
         return _failure(f'error: unable to upgrade connection: container not found ("{name}")')
     spec = next(c for c in pod["spec"]["containers"] if c["name"] == name)
-    profile = rt.profile_for(spec.get("image", ""))
+    profile = containers.profile_for(spec.get("image", ""))
     runtime = state.get("runtime", "docker")
-    rt.apply_file_events(state, engine.clock.elapsed)
+    containers.apply_file_events(state, engine.clock.elapsed)
     source = Source("pod", record["ip"], record["node"], namespace, pod_name,
                     state["files"].get("/etc/resolv.conf") or "",
                     profile.tool("libc", "glibc"))
     net = SourceNetwork(Fabric.of(engine), source)
-    return rt.exec_context(profile, state, engine.clock.now, engine.rng, runtime, net, tty), state
+    ctx = containers.exec_context(profile, state, engine.clock.now, engine.rng, runtime, net,
+                                  tty)
+    return ctx, state
 
 
 def _changing_files(engine, namespace: str, pod_name: str, state: dict, work):

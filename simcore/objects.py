@@ -1,7 +1,8 @@
 """Small readers and edits of stored objects that every part of the house needs.
 
-What: a node's addresses and readiness, a pod's readiness, owner references and dropping
-one, and whether tolerations tolerate a taint (`Toleration.ToleratesTaint`).
+What: a node's addresses and readiness, a pod's readiness, any status condition, owner
+references and dropping one, and whether tolerations tolerate a taint
+(`Toleration.ToleratesTaint`).
 
 Why here: these were copied into the controllers, the data plane, the printers and the
 wiring view (a node's InternalIP eight times, dropping an owner reference five times), and
@@ -35,22 +36,30 @@ def node_ip(node: dict) -> str:
     return node_address(node, "InternalIP")
 
 
-def _condition_status(obj: dict, kind: str) -> str | None:
+def condition(obj: dict, kind: str) -> dict | None:
+    """The object's first `status.conditions` entry of type `kind`, None when it has none."""
     for cond in (obj.get("status") or {}).get("conditions") or []:
         if cond.get("type") == kind:
-            status: str | None = cond.get("status")
-            return status
+            found: dict = cond
+            return found
     return None
+
+
+def ready_status(obj: dict) -> str:
+    """The Ready condition's status: "True", "False", or "Unknown" (also when there is no
+    Ready condition, as the node lifecycle controller reads a node that never posted one)."""
+    status: str = (condition(obj, "Ready") or {}).get("status", "Unknown")
+    return status
 
 
 def node_ready(node: dict) -> bool:
     """The node's Ready condition is True (Unknown and a missing condition are not ready)."""
-    return _condition_status(node, "Ready") == "True"
+    return ready_status(node) == "True"
 
 
 def pod_ready(pod: dict) -> bool:
     """`podutil.IsPodReady`: the pod's Ready condition is True."""
-    return _condition_status(pod, "Ready") == "True"
+    return ready_status(pod) == "True"
 
 
 def owner_references(obj: dict) -> list[dict]:

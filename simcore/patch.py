@@ -151,7 +151,7 @@ def _decode(body: Any) -> Any:
     try:
         value = json.loads(body, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
-        raise _Undecodable(_go_syntax_error(body, exc)) from None
+        raise _Undecodable(go_syntax_error(body, exc)) from None
     except RecursionError:
         raise _Undecodable("exceeded max depth") from None
     if bounds.depth_exceeds(value):  # see simcore.bounds: the merge functions recurse
@@ -159,7 +159,7 @@ def _decode(body: Any) -> Any:
     return value
 
 
-def _go_syntax_error(text: str, exc: json.JSONDecodeError) -> str:
+def go_syntax_error(text: str, exc: json.JSONDecodeError) -> str:
     """encoding/json's wording for the first syntax error Python found."""
     pos, msg = exc.pos, exc.msg
     if pos >= len(text) or msg.startswith("Unterminated string"):

@@ -111,9 +111,9 @@ def exchange(engine, pod_name: str, namespace: str, port: int, data: bytes) -> E
 
 
 def _pod_network(engine, pod_name: str, namespace: str):
-    record = records.pod_record(engine.runtime, namespace, pod_name)
-    if engine.api.try_get_ref("pods", pod_name, namespace) is None or not record or \
-            not record.get("ip"):
+    pod = engine.api.try_get_ref("pods", pod_name, namespace)
+    record = None if pod is None else records.pod_record(engine.runtime, pod)
+    if record is None or not record.get("ip"):
         return None, ""
     source = Source("pod", record["ip"], record.get("node"), namespace, pod_name)
     return SourceNetwork(Fabric.of(engine), source), record["ip"]

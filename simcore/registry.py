@@ -330,3 +330,20 @@ def _admit_default_tolerations(spec: dict) -> None:
             tolerations.append({"key": key, "operator": "Exists", "effect": "NoExecute",
                                 "tolerationSeconds": 300})
 
+
+
+def stream_container(pod: dict, wanted: str | None) -> str:
+    """The container a `pods/log`, `exec` or `attach` request means: the one named, else the
+    pod's only one; refused in the pod strategy's words (streamLocation) otherwise."""
+    names: list[str] = [c["name"] for c in pod["spec"].get("containers") or []]
+    pod_name = pod["metadata"]["name"]
+    if wanted:
+        if wanted not in names:
+            raise errors.bad_request(f"container {wanted} is not valid for pod {pod_name}")
+        return wanted
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        raise errors.bad_request(f"a container name must be specified for pod {pod_name}")
+    raise errors.bad_request(f"a container name must be specified for pod {pod_name}, "
+                             f"choose one of: [{' '.join(names)}]")

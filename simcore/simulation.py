@@ -18,11 +18,15 @@ from datetime import datetime
 
 import yaml
 
-from simcore import bounds, errors, safeyaml
+from simcore import bounds, errors, presets, safeyaml
 from simcore.apiserver import Request, resolve
 from simcore.clock import EPOCH, Clock
+from simcore.components import install
 from simcore.engine import Engine
 from simcore.jsoncopy import clone
+from simcore.node import logs
+from simcore.node.logs import LogRun
+from simcore.registry import stream_container
 from simcore.resources import UnknownResource, for_api_version
 from simcore.store import Store
 
@@ -72,13 +76,14 @@ class Simulation:
     @classmethod
     def from_preset(cls, name: str, seed: int = 0, start: datetime | None = None,
                     **options) -> Simulation:
-        from simcore.presets import build
-        return build(name, seed=seed, start=start or EPOCH, **options)
+        config = presets.config(name, options)
+        sim = cls.empty(seed=seed, start=start or EPOCH, config=config)
+        presets.build(name, sim.engine, options)
+        return sim
 
     @classmethod
     def empty(cls, seed: int = 0, start: datetime = EPOCH, config: dict | None = None,
               elapsed: float = 0.0) -> Simulation:
-        from simcore.controllers.registry import install
         engine = Engine(Store(), Clock(start, elapsed), random.Random(seed), dict(config or {}))
         install(engine)
         return cls(engine)
@@ -95,7 +100,6 @@ class Simulation:
 
     @classmethod
     def from_state(cls, state: dict) -> Simulation:
-        from simcore.controllers.registry import install
         state = clone(state)
         rng = random.Random()
         rng.setstate(_rng_restore(state["rng"]))
@@ -112,6 +116,40 @@ class Simulation:
     @property
     def now(self) -> datetime:
         return self.engine.clock.now
+
+    @property
+    def started(self) -> datetime:
+        """The moment virtual second 0 stands for (the clock's start)."""
+        return self.engine.clock.start
+
+    @property
+    def elapsed(self) -> float:
+        """Virtual seconds since the clock started."""
+        return self.engine.clock.elapsed
+
+    @property
+    def rv(self) -> int:
+        """The store's resourceVersion: what a list or a watch is current to."""
+        return self.engine.store.rv
+
+    def next_due(self) -> float | None:
+        """When (virtual seconds) the next timer falls due, None when none is set."""
+        return self.engine.clock.next_due()
+
+    def bounded(self, writes: int, syncs: int, backlog: bool = True):
+        """`with sim.bounded(writes, syncs):` settles and advances inside the block stop
+        after that many store writes or syncs; what is left waits (`deferred`) for the
+        next step (simcore/engine.py explains why a server needs it)."""
+        return self.engine.bounded(writes, syncs, backlog)
+
+    def deferred(self) -> int:
+        """How many keys a bounded step left for the next one."""
+        return self.engine.deferred()
+
+    def set_quota(self, quota: dict) -> None:
+        """The cluster-wide object quota the API server checks at create (simcore.quota:
+        `{"pods": N, "objects": M}`)."""
+        self.engine.config["quota"] = dict(quota)
 
     # manifests ---------------------------------------------------------------------
     def apply(self, text: str | list, create: bool = False, namespace: str | None = None,
@@ -262,6 +300,24 @@ class Simulation:
     def exec_external(self, client_ip: str, command: str | list[str]):
         """Run `command` on a machine outside the cluster."""
         return _execution().exec_external(self.engine, client_ip, command)
+
+    def container_log(self, pod: str, namespace: str = "default", container: str | None = None,
+                      previous: bool = False) -> LogRun:
+        """The run of a container's log that `kubectl logs` reads (`--previous`: the last
+        terminated one), or the API server's refusal (an APIError)."""
+        found = self.api.get_ref("pods", pod, namespace)
+        name = stream_container(found, container)
+        return logs.read(self.engine.runtime, found, name, self.engine.clock.elapsed, previous)
+
+    def exec_container(self, pod: str, namespace: str = "default",
+                       container: str | None = None) -> str:
+        """The container `kubectl exec` runs in, after the API server's checks (the pod
+        exists, the container is its or the pod has one, the pod is bound to a node)."""
+        found = self.api.get_ref("pods", pod, namespace)
+        name = stream_container(found, container)
+        if not found["spec"].get("nodeName"):
+            raise errors.bad_request(f"pod {pod} does not have a host assigned")
+        return name
 
     # nodes -----------------------------------------------------------------------------
     def stop_node(self, name: str) -> None:

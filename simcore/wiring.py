@@ -24,7 +24,9 @@ pods a DaemonSet gets is counted from the nodes' taints and the template's
 node selector, not a full scheduling pass; a Deployment's rollout is "the
 old pods are replaced", not its surge arithmetic; a CronJob makes no pods
 until its schedule fires. Every sentence is plain words for the Upload tab;
-a `problem` flag marks what does not connect.
+a `problem` flag marks what does not connect. Each line and title is also a
+message (an id from `simcore.wiringtext` and its arguments, beside the English
+text) so the web side can show it in the reader's language.
 
 An odd stored object (stored before the API server decoded bodies by their
 schema) never fails the preview: stored Services, Endpoints and Ingresses
@@ -47,6 +49,8 @@ from simcore.net.ingress_match import ingress_class
 from simcore.objects import pod_ready, tolerates
 from simcore.resources import by_kind
 from simcore.simulation import ApplyResult, Simulation, parse_documents
+from simcore.trace import Message, MessageArg
+from simcore.tracetext import msg, render
 
 log = logging.getLogger(__name__)
 WORKLOADS = ("Pod", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job")
@@ -60,9 +64,17 @@ DAEMON_TOLERATED = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreacha
 class Line:
     text: str
     problem: bool = False
+    message: Message | None = None  # the text as data, to say it in another language
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "problem": self.problem}
+        out: dict = {"text": self.text, "problem": self.problem}
+        if self.message is not None:
+            out["message"] = self.message
+        return out
+
+
+def _said(message: Message, problem: bool = False) -> Line:
+    return Line(render(message), problem, message)
 
 
 @dataclass
@@ -72,12 +84,13 @@ class Section:
     kind: str  # Service, Ingress
     namespace: str
     name: str
-    title: str
+    title: Message
     lines: list[Line] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "namespace": self.namespace, "name": self.name,
-                "title": self.title, "lines": [line.as_dict() for line in self.lines]}
+                "title": render(self.title), "title_message": self.title,
+                "lines": [line.as_dict() for line in self.lines]}
 
 
 @dataclass(frozen=True)
@@ -375,12 +388,12 @@ def describe_service(world: World, svc: dict) -> Section:
     headless = spec.get("clusterIP") == "None"
     where = _where(world, svc)
     section = Section("Service", namespace, name,
-                      f"service/{name} in {namespace} ({'headless' if headless else kind}, "
-                      f"{where})")
+                      msg("wiring.service-title", name=name, namespace=namespace,
+                          type="headless" if headless else kind, where=where))
     if kind == "ExternalName":
-        section.lines.append(Line(f"DNS: {_fqdn(world, name, namespace)} is a CNAME for "
-                                  f"{spec.get('externalName', '').rstrip('.')}; no pods, no "
-                                  "ports: clients resolve the other name and connect there"))
+        section.lines.append(_said(msg("wiring.external-name",
+                                       fqdn=_fqdn(world, name, namespace),
+                                       target=spec.get("externalName", "").rstrip("."))))
         return section
     if not spec.get("selector"):
         section.lines += _without_selector(world, svc)
@@ -394,12 +407,13 @@ def describe_service(world: World, svc: dict) -> Section:
     return section
 
 
-def _where(world: World, obj: dict) -> str:
+def _where(world: World, obj: dict) -> Message:
     action = world.actions.get(_key(obj))
     if action is None:
-        return "already in the cluster"
-    return {"created": "new", "configured": "updated by this upload"}.get(
-        action, "unchanged by this upload")
+        return msg("wiring.where-existing")
+    if action == "created":
+        return msg("wiring.where-new")
+    return msg("wiring.where-updated" if action == "configured" else "wiring.where-unchanged")
 
 
 def _selects(svc: dict, pods: Pods) -> bool:
@@ -414,18 +428,18 @@ def _selection_line(world: World, svc: dict, selected: list[Pods]) -> Line:
     selector = labels.format_map(svc["spec"]["selector"])
     namespace = _key(svc)[1]
     if not selected:
-        return Line(f"selector {selector} matches no pod in namespace {namespace}, and no "
-                    "workload of this upload makes one: the Service has no endpoints",
-                    problem=True)
+        return _said(msg("wiring.selects-none", selector=selector, namespace=namespace),
+                     problem=True)
     total = sum(p.count for p in selected)
-    return Line(f"selector {selector} selects {_count(total, 'pod')}: {_describe(selected)}")
+    return _said(msg("wiring.selects", selector=selector, count=_pods(total),
+                     pods=_describe(selected)))
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _pods(n: int) -> Message:
+    return msg("wiring.one-pod") if n == 1 else msg("wiring.n-pods", count=n)
 
 
-def _describe(groups: Iterable[Pods]) -> str:
+def _describe(groups: Iterable[Pods]) -> list[MessageArg]:
     """`the 3 pods replicaset rs-node-web will create; pods a, b (replicaset x)`."""
     parts: dict[tuple, list] = {}  # insertion order: one part per template group or owner
     for i, pods in enumerate(groups):
@@ -433,98 +447,103 @@ def _describe(groups: Iterable[Pods]) -> str:
             parts[("template", i)] = [pods]
         else:
             parts.setdefault((pods.planned, pods.owner), []).append(pods)
-    return "; ".join(_part(key, members) for key, members in parts.items())
+    return [_part(key, members) for key, members in parts.items()]  # said joined by "; "
 
 
-def _part(key: tuple, members: list[Pods]) -> str:
+def _part(key: tuple, members: list[Pods]) -> Message:
     if key[0] == "template":
         pods = members[0]
-        return f"the {_count(pods.count, 'pod')} {pods.owner} will create" \
-            if pods.count > 1 else f"the pod {pods.owner} will create"
+        return msg("wiring.template-pods", count=pods.count, owner=pods.owner) \
+            if pods.count > 1 else msg("wiring.template-pod", owner=pods.owner)
     planned, owner = key
     names = [n for pods in members for n in pods.names]
-    text = f"{'pod' if len(names) == 1 else 'pods'} {', '.join(names)}"
+    one, listed = len(names) == 1, ", ".join(names)
+    if planned and owner:
+        return msg("wiring.planned-pod" if one else "wiring.planned-pods", names=listed,
+                   owner=owner)
     if planned:
-        return text + f" ({owner or 'this upload'} will create {'it' if len(names) == 1 else 'them'})"
-    return text + (f" ({owner})" if owner else "")
+        return msg("wiring.upload-pod" if one else "wiring.upload-pods", names=listed)
+    if owner:
+        return msg("wiring.owned-pod" if one else "wiring.owned-pods", names=listed,
+                   owner=owner)
+    return msg("wiring.bare-pod" if one else "wiring.bare-pods", names=listed)
 
 
 def _port_lines(world: World, svc: dict, port: dict, selected: list[Pods]) -> list[Line]:
     protocol = port.get("protocol", "TCP")
     target = port.get("targetPort", port.get("port"))
-    head = f"port {port.get('port')}/{protocol}{_node_port(world, svc, port)} -> " \
-           f"targetPort {target}"
-    outcomes: dict[tuple[str, bool], list[Pods]] = {}
+    head = _port_head(world, svc, port, protocol, target)
+    outcomes: dict[tuple[str, tuple, bool], list[Pods]] = {}
     for pods in selected:
         outcomes.setdefault(_target_outcome(target, protocol, pods), []).append(pods)
-    if _is_name(target) and all(problem for _, problem in outcomes):
-        return [Line(f"{head}: no selected pod defines a port named {target} "
-                     f"({_describe(selected)}), so port {port.get('port')} has no endpoints",
-                     problem=True)]
-    return [Line(f"{head}{text.format(pods=_describe(groups))}", problem)
-            for (text, problem), groups in outcomes.items()]
+    if _is_name(target) and all(problem for _, _, problem in outcomes):
+        return [_said(msg("wiring.no-named-port", head=head, target=target,
+                          pods=_describe(selected), port=str(port.get("port"))), problem=True)]
+    return [_said(msg(message_id, head=head, pods=_describe(groups), **dict(args)), problem)
+            for (message_id, args, problem), groups in outcomes.items()]
 
 
 def _is_name(target) -> bool:
     return isinstance(target, str) and not target.isdigit()
 
 
-def _node_port(world: World, svc: dict, port: dict) -> str:
+def _port_head(world: World, svc: dict, port: dict, protocol: str, target) -> Message:
+    """`port 80/TCP (nodePort 30080 on every node) -> targetPort 8080`."""
+    where = {"port": str(port.get("port")), "protocol": protocol, "target": str(target)}
     if not port.get("nodePort"):
-        return ""
+        return msg("wiring.port", **where)
     key = _key(svc)
     asked = [p.get("nodePort") for p in
              ((world.manifests.get(key) or {}).get("spec") or {}).get("ports") or []
              if isinstance(p, dict) and p.get("port") == port.get("port")]
     if world.actions.get(key) == "created" and not any(asked):
-        return " (a nodePort picked when it is created, on every node)"
-    return f" (nodePort {port['nodePort']} on every node)"
+        return msg("wiring.port-node-port-later", **where)
+    return msg("wiring.port-node-port", node_port=str(port["nodePort"]), **where)
 
 
-def _target_outcome(target, protocol: str, pods: Pods) -> tuple[str, bool]:
-    """What `targetPort` becomes in these pods: a `{pods}` sentence tail and whether it's a
-    problem."""
+def _target_outcome(target, protocol: str, pods: Pods) -> tuple[str, tuple, bool]:
+    """What `targetPort` becomes in these pods: the line's message id, its arguments
+    besides `head` and `pods` (as sorted pairs, to group pods by outcome) and whether it is
+    a problem."""
     declared = [(c.get("name", ""), p) for c in pods.spec.get("containers") or []
                 for p in c.get("ports") or [] if p.get("protocol", "TCP") == protocol]
     if _is_name(target):
         for container, p in declared:
             if p.get("name") == target:
-                return f" -> containerPort {p['containerPort']} (container {container}) " \
-                       "on {pods}", False
-        return ": {pods} define no port named " + target + \
-               ", so they are left out of the endpoints", True
+                return "wiring.container-port", (("container", container), (
+                    "container_port", str(p["containerPort"]))), False
+        return "wiring.left-out", (("target", target),), True
     number = int(target)
     for container, p in declared:
         if p.get("containerPort") == number:
-            return f" -> containerPort {number} (container {container}) on {{pods}}", False
+            return "wiring.container-port", (("container", container),
+                                             ("container_port", str(number))), False
     if not declared:
-        return f" on {{pods}}, which declare no containerPort: it connects only if the " \
-               f"container listens on {number}", False
+        return "wiring.undeclared", (("number", str(number)),), False
     numbers = ", ".join(str(p.get("containerPort")) for _, p in declared)
-    return f": no container of {{pods}} declares containerPort {number} (they declare " \
-           f"{numbers}), so nothing may listen there", True
+    return "wiring.mismatch", (("number", str(number)), ("numbers", numbers)), True
 
 
 def _without_selector(world: World, svc: dict) -> list[Line]:
     namespace, name = _key(svc)[1], _key(svc)[2]
     endpoints = world.get("Endpoints", namespace, name)
     if endpoints is None:
-        return [Line(f"no selector: its endpoints must come from an Endpoints object named "
-                     f"{name} in {namespace}, and there is none, so nothing is behind it",
-                     problem=True)]
+        return [_said(msg("wiring.no-endpoints-object", name=name, namespace=namespace),
+                      problem=True)]
     lines = []
     for port in svc["spec"].get("ports") or []:
         found = [(s, p) for s in endpoints.get("subsets") or [] for p in s.get("ports") or []
                  if p.get("name", "") == port.get("name", "")]
         if not found:
-            lines.append(Line(f"port {port.get('port')}: Endpoints {name} has no port named "
-                              f"{port.get('name') or '(unnamed)'}, so this port has no "
-                              "endpoints", problem=True))
+            port_name = port.get("name") or msg("wiring.unnamed")
+            lines.append(_said(msg("wiring.endpoints-no-port", port=str(port.get("port")),
+                                   name=name, port_name=port_name), problem=True))
         for subset, p in found:
             ips = ", ".join(a["ip"] for a in subset.get("addresses") or [])
-            lines.append(Line(f"no selector: port {port.get('port')}/"
-                              f"{port.get('protocol', 'TCP')} -> {ips or 'no address'} port "
-                              f"{p.get('port')} (from Endpoints {name})", problem=not ips))
+            lines.append(_said(msg("wiring.from-endpoints", port=str(port.get("port")),
+                                   protocol=port.get("protocol", "TCP"),
+                                   ips=ips or msg("wiring.no-address"),
+                                   target=str(p.get("port")), name=name), problem=not ips))
     return lines
 
 
@@ -536,26 +555,25 @@ def _dns_lines(world: World, svc: dict, selected: list[Pods]) -> list[Line]:
     namespace, name = _key(svc)[1], _key(svc)[2]
     spec, fqdn = svc.get("spec") or {}, _fqdn(world, name, namespace)
     if spec.get("clusterIP") != "None":
-        lines = [Line(f"DNS: {fqdn} -> {_cluster_ip(world, svc)}")]
+        lines = [_said(_cluster_ip(world, svc, fqdn))]
     elif spec.get("selector"):
-        lines = [Line(f"DNS: {fqdn} -> the IP of every ready pod it selects (one A record "
-                      "each; NXDOMAIN while none is ready)", problem=not selected)]
+        lines = [_said(msg("wiring.dns-headless", fqdn=fqdn), problem=not selected)]
         lines += _per_pod_names(world, svc, selected)
     else:
-        lines = [Line(f"DNS: {fqdn} -> the addresses of Endpoints {name} (headless)")]
+        lines = [_said(msg("wiring.dns-endpoints", fqdn=fqdn, name=name))]
     for port in spec.get("ports") or []:
         if port.get("name"):
-            lines.append(Line(f"DNS: _{port['name']}._{port.get('protocol', 'TCP').lower()}."
-                              f"{fqdn} SRV -> port {port.get('port')}"))
+            srv = f"_{port['name']}._{port.get('protocol', 'TCP').lower()}.{fqdn}"
+            lines.append(_said(msg("wiring.dns-srv", srv=srv, port=str(port.get("port")))))
     return lines
 
 
-def _cluster_ip(world: World, svc: dict) -> str:
+def _cluster_ip(world: World, svc: dict, fqdn: str) -> Message:
     key = _key(svc)
     manifest = (world.manifests.get(key) or {}).get("spec") or {}
     if world.actions.get(key) != "created" or manifest.get("clusterIP"):
-        return f"ClusterIP {svc['spec'].get('clusterIP')}"
-    return "its ClusterIP, picked from the service range when it is created"
+        return msg("wiring.dns-cluster-ip", fqdn=fqdn, ip=str(svc["spec"].get("clusterIP")))
+    return msg("wiring.dns-cluster-ip-later", fqdn=fqdn)
 
 
 def _per_pod_names(world: World, svc: dict, selected: list[Pods]) -> list[Line]:
@@ -570,10 +588,11 @@ def _per_pod_names(world: World, svc: dict, selected: list[Pods]) -> list[Line]:
             named.append(_fqdn(world, name, namespace, pods.ip.replace(".", "-")))
         else:
             dashed.append(pods)
-    lines = [Line(f"DNS: {n} -> that pod's IP, while it is ready") for n in named]
+    lines = [_said(msg("wiring.dns-pod", fqdn=n)) for n in named]
     if dashed:
-        lines.append(Line(f"DNS: {_fqdn(world, name, namespace, '<pod-ip-with-dashes>')} for "
-                          f"each of {_describe(dashed)}, while ready"))
+        lines.append(_said(msg("wiring.dns-dashed",
+                               fqdn=_fqdn(world, name, namespace, "<pod-ip-with-dashes>"),
+                               pods=_describe(dashed))))
     return lines
 
 
@@ -592,49 +611,51 @@ def _routes(ing: dict) -> list[tuple[str, str | None, str | None, dict]]:
 def describe_ingress(world: World, ing: dict) -> Section:
     namespace, name = _key(ing)[1], _key(ing)[2]
     section = Section("Ingress", namespace, name,
-                      f"ingress/{name} in {namespace} ({_where(world, ing)})")
+                      msg("wiring.ingress-title", name=name, namespace=namespace,
+                          where=_where(world, ing)))
     cls = ingress_class(ing, world.ingress_class)
     if cls != CLASS_NAME:
-        section.lines.append(Line(f"ingress class {cls or '(none)'}: this cluster's "
-                                  f"ingress-nginx serves class {CLASS_NAME} only, so no "
-                                  "controller routes these rules", problem=True))
+        section.lines.append(_said(msg("wiring.other-class", served=CLASS_NAME,
+                                       **{"class": cls or msg("wiring.no-class")}),
+                                   problem=True))
     for host, path, path_type, backend in _routes(ing):
-        where = (f"{host}{path}" if host else f"any host, path {path}") if path is not None else \
-            "anything no rule matches (defaultBackend)"
-        if path_type:
-            where += f" ({path_type})"
-        section.lines.append(_route_line(world, namespace, where, backend))
+        section.lines.append(_route_line(world, namespace, _route_where(host, path, path_type),
+                                         backend))
     if not _routes(ing):
-        section.lines.append(Line("no rules and no defaultBackend: it routes nothing",
-                                  problem=True))
+        section.lines.append(_said(msg("wiring.no-routes"), problem=True))
     return section
 
 
-def _route_line(world: World, namespace: str, where: str, backend: dict) -> Line:
+def _route_where(host: str, path: str | None, path_type: str | None) -> MessageArg:
+    """`web.example/app (Prefix)`, `any host, path / (Prefix)`, or the defaultBackend."""
+    if path is None:
+        return msg("wiring.default-backend")
+    typed = f"{path} ({path_type})" if path_type else path
+    return f"{host}{typed}" if host else msg("wiring.any-host", path=typed)
+
+
+def _route_line(world: World, namespace: str, where: MessageArg, backend: dict) -> Line:
     if not backend.get("service"):
-        return Line(f"{where} -> a resource backend, which ingress-nginx does not serve",
-                    problem=True)
+        return _said(msg("wiring.resource-backend", where=where), problem=True)
     ref = backend["service"]
     name = ref.get("name", "")
     port_ref = (ref.get("port") or {}).get("number", (ref.get("port") or {}).get("name", ""))
     svc = world.get("Service", namespace, name)
+    route = {"where": where, "name": name, "port": str(port_ref)}
     if svc is None:
-        return Line(f"{where} -> service {name}:{port_ref}, which does not exist in "
-                    f"{namespace}: ingress-nginx answers 503", problem=True)
+        return _said(msg("wiring.route-no-service", namespace=namespace, **route), problem=True)
     port = next((p for p in svc["spec"].get("ports") or []
                  if p.get("port") == port_ref or (p.get("name") and p["name"] == port_ref)),
                 None)
     if port is None:
-        return Line(f"{where} -> service {name}:{port_ref}, but {name} has no port {port_ref}: "
-                    "ingress-nginx answers 503", problem=True)
-    head = f"{where} -> service {name}:{port_ref} -> targetPort " \
-           f"{port.get('targetPort', port.get('port'))}"
+        return _said(msg("wiring.route-no-port", **route), problem=True)
+    target = str(port.get("targetPort", port.get("port")))
     if (svc.get("spec") or {}).get("type") == "ExternalName":
-        return Line(f"{where} -> service {name}, an ExternalName ({svc['spec'].get('externalName')})")
+        return _said(msg("wiring.route-external", where=where, name=name,
+                         external=str(svc["spec"].get("externalName"))))
     if not svc["spec"].get("selector"):
-        return Line(f"{head} -> the addresses of Endpoints {name}")
+        return _said(msg("wiring.route-endpoints", target=target, **route))
     selected = [p for p in world.pods if _selects(svc, p)]
     if not selected:
-        return Line(f"{head} -> no pod ({name} selects none): ingress-nginx answers 503",
-                    problem=True)
-    return Line(f"{head} -> {_describe(selected)}")
+        return _said(msg("wiring.route-no-pod", target=target, **route), problem=True)
+    return _said(msg("wiring.route-pods", target=target, pods=_describe(selected), **route))

@@ -26,7 +26,7 @@ def catch_up(sim, stored_elapsed: float, saved_at: datetime, speed: float,
              wall_now: datetime) -> float:
     """Advance `sim` to the rule's target; the virtual seconds it moved (0 if already there)."""
     target = virtual_elapsed(stored_elapsed, saved_at, speed, wall_now)
-    step = target - sim.engine.clock.elapsed
+    step = target - sim.elapsed
     if step <= 0:
         return 0.0
     sim.advance(step)

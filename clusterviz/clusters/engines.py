@@ -43,7 +43,7 @@ import threading
 from dataclasses import dataclass
 
 from clusterviz.clusters.models import Cluster, EnginePart, StoredObject
-from simcore.simulation import Simulation
+from simcore import Simulation
 
 RUNTIME = "runtime/"  # part names: "rng", and "runtime/<section>" per engine.runtime section
 # section -> its table stored one row per entry, as "runtime/<section>/<table>/<key>"

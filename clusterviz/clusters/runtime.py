@@ -47,11 +47,12 @@ a request does its own work and the clock's, and answers.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -61,10 +62,9 @@ from clusterviz.clusters import engines, publish
 from clusterviz.clusters.clock import catch_up
 from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
 from clusterviz.history import record as history
-from simcore import errors
+from simcore import Simulation, errors
 from simcore.jsoncopy import clone
 from simcore.presets import options as preset_options
-from simcore.simulation import Simulation
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 20
@@ -81,6 +81,15 @@ DUE_SLACK = timedelta(milliseconds=1)
 
 class ClusterNotFound(LookupError):
     pass
+
+
+def offload(fn: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """`fn` for async code (consumers, async views): it runs on a worker thread, never on
+    the event loop or the ORM's shared thread (docs/design.md measures why). Tests with
+    Django's client set K8S_OFFLOAD_TO_THREADS=False to keep the work in their own thread
+    and transaction."""
+    return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
+                                                          True))
 
 
 def run(slug: str, operation: Callable[[Simulation], T], force_save: bool = False) -> T:
@@ -131,14 +140,14 @@ def _attempt(cluster: Cluster, operation: Callable[[Simulation], T] | None,
     wall = timezone.now()
     refusal = result = None
     try:
-        with sim.engine.bounded(STEP_WRITES, STEP_SYNCS, backlog=operation is None):
+        with sim.bounded(STEP_WRITES, STEP_SYNCS, backlog=operation is None):
             catch_up(sim, cluster.elapsed, cluster.saved_at, cluster.speed, wall)
             if operation is not None:
                 try:
                     result = operation(sim)
                 except errors.APIError as exc:
                     refusal = exc
-            sim.engine.settle()
+            sim.settle()
         before_save = getattr(_attempt_hook, "before_save", None)
         if before_save is not None:
             before_save(cluster)
@@ -157,18 +166,18 @@ def _moved(cluster: Cluster, sim: Simulation) -> bool:
     """Whether the store or the earliest timer differs from what the row holds."""
     timers = (cluster.state.get("clock") or {}).get("timers") or []
     stored_due = timers[0][0] if timers else None
-    return sim.engine.store.rv != cluster.resource_version or \
-        sim.engine.clock.next_due() != stored_due or bool(sim.engine.deferred())
+    return sim.rv != cluster.resource_version or \
+        sim.next_due() != stored_due or bool(sim.deferred())
 
 
 def next_due_at(sim: Simulation, wall: datetime, speed: float) -> datetime | None:
     """The wall time the engine's earliest timer falls due, by the clock rule; None if never."""
-    if sim.engine.deferred():  # a bounded step left work: the next tick goes on with it
+    if sim.deferred():  # a bounded step left work: the next tick goes on with it
         return wall + DUE_SLACK
-    due = sim.engine.clock.next_due()
+    due = sim.next_due()
     if due is None or speed <= 0:
         return None
-    ahead = max(due - sim.engine.clock.elapsed, 0.0) / speed
+    ahead = max(due - sim.elapsed, 0.0) / speed
     return wall + timedelta(seconds=ahead) + DUE_SLACK
 
 
@@ -182,7 +191,7 @@ def _load(slug: str) -> Cluster:
 def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
     """Persist the changes since the cluster's stored rv; False if another save came first.
     Once committed, the changes are published to the cluster's group."""
-    old_rv, store = cluster.resource_version, sim.engine.store
+    old_rv = cluster.resource_version
     state, parts, _ = engines.split_state(sim, objects=False)
     saved = engines.saved_parts(cluster)
     changed, gone = _changed_parts(saved, parts)
@@ -194,17 +203,17 @@ def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
                 for name, value in parts.items()}
     with transaction.atomic():
         won = Cluster.objects.filter(pk=cluster.pk, version=cluster.version).update(
-            version=F("version") + 1, state=state, resource_version=store.rv,
-            elapsed=sim.engine.clock.elapsed, saved_at=wall, next_due_at=due_at)
+            version=F("version") + 1, state=state, resource_version=sim.rv,
+            elapsed=sim.elapsed, saved_at=wall, next_due_at=due_at)
         if won != 1:
             return False
         _write_parts(cluster, changed, gone)
         events = _write_changes(cluster, sim, old_rv)
         history.saved(cluster, sim, old_rv, events)  # the time machine's log (clusterviz.history)
-        transaction.on_commit(partial(publish.publish, cluster.slug, old_rv, store.rv, events))
+        transaction.on_commit(partial(publish.publish, cluster.slug, old_rv, sim.rv, events))
     cluster.version += 1
-    cluster.resource_version = store.rv
-    cluster.elapsed, cluster.saved_at, cluster.state = sim.engine.clock.elapsed, wall, state
+    cluster.resource_version = sim.rv
+    cluster.elapsed, cluster.saved_at, cluster.state = sim.elapsed, wall, state
     cluster.next_due_at = due_at
     engines.remember(cluster, sim, snapshot)
     return True
@@ -246,7 +255,7 @@ def _write_changes(cluster: Cluster, sim: Simulation, old_rv: int) -> list | Non
                namespace=ev.object["metadata"].get("namespace") or "",
                name=ev.object["metadata"]["name"], body=ev.object) for ev in events])
     Change.objects.filter(cluster=cluster,
-                          rv__lte=sim.engine.store.rv - settings.CHANGE_LOG_LIMIT).delete()
+                          rv__lte=sim.rv - settings.CHANGE_LOG_LIMIT).delete()
     return events
 
 
@@ -271,7 +280,7 @@ def _row(cluster: Cluster, resource: str, obj: dict) -> StoredObject:
 
 def _rewrite_all(cluster: Cluster, sim: Simulation) -> None:
     StoredObject.objects.filter(cluster=cluster).delete()
-    objects = sim.engine.store.state()["objects"]
+    objects = sim.state()["store"]["objects"]
     StoredObject.objects.bulk_create(
         [_row(cluster, res, obj) for res, objs in objects.items() for obj in objs])
 
@@ -285,17 +294,17 @@ def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
     config; `ownership`: the Cluster fields that say whose it is (`owner`, `classroom`)."""
     sim = Simulation.from_preset(preset, seed=seed, **preset_options.clean(options))
     if quota:
-        sim.engine.config["quota"] = dict(quota)
+        sim.set_quota(quota)
     state, parts, objects = engines.split_state(sim)
     now = timezone.now()
     with transaction.atomic():
         cluster = Cluster.objects.create(
             slug=slug, name=name or slug, preset=preset, seed=seed, state=state,
-            resource_version=sim.engine.store.rv, elapsed=sim.engine.clock.elapsed,
+            resource_version=sim.rv, elapsed=sim.elapsed,
             saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed),
             **ownership)
         _write_parts(cluster, parts, [])
         StoredObject.objects.bulk_create(
             [_row(cluster, res, obj) for res, objs in objects.items() for obj in objs])
-        history.saved(cluster, sim, sim.engine.store.rv, None)  # the timeline's first snapshot
+        history.saved(cluster, sim, sim.rv, None)  # the timeline's first snapshot
     return cluster

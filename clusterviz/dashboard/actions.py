@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from clusterviz.clusters import runtime
 from clusterviz.history import marks
 from clusterviz.room import record as room_record
-from simcore.execution import ExecResult
+from clusterviz.traces.text import step_text, wiring_text
+from simcore import ApplyResult, ExecResult, Simulation, parse_documents
 from simcore.resources import UnknownResource, lookup
-from simcore.simulation import ApplyResult, Simulation, parse_documents
 from simcore.wiring import preview
 
 MAX_MANIFEST_BYTES = 512 * 1024
@@ -61,7 +61,8 @@ def preview_manifests(slug: str, text: str, create: bool = False) -> dict:
     manifests = check_manifests(text, create)
     # on a copy, outside the cluster's lock: a preview changes nothing, however long it takes
     results, wiring = runtime.run_on_copy(slug, lambda sim: preview(sim, manifests, create))
-    return {"results": [result_line(r, create, dry_run=True) for r in results], **wiring}
+    return {"results": [result_line(r, create, dry_run=True) for r in results],
+            **wiring_text(wiring)}  # its sentences in the page's language
 
 
 def check_manifests(text: str, create: bool) -> list | str:
@@ -113,8 +114,8 @@ def _kind_ref(result: ApplyResult) -> str:
         return (result.kind or "").lower()
 
 
-def run_command(slug: str, source: Source, command: str) -> dict:
-    """Run `command` from `source` as a shell there would; the output and the trace."""
+def check_command(source: Source, command: str) -> None:
+    """Refuse a source of no known kind, an empty command or one over the length limit."""
     if source.kind not in SOURCE_KINDS:
         raise Refused(_("unknown source %(kind)r: pick a pod, a node or an outside client")
                       % {"kind": source.kind})
@@ -123,12 +124,16 @@ def run_command(slug: str, source: Source, command: str) -> dict:
     if len(command) > MAX_COMMAND_CHARS:
         raise Refused(_("the command is longer than %(limit)d characters")
                       % {"limit": MAX_COMMAND_CHARS})
+
+
+def run_command(slug: str, source: Source, command: str) -> dict:
+    """Run `command` from `source` as a shell there would; the output and the trace."""
+    check_command(source, command)
     with marks.by_person(f"request: {command}"):
         result = runtime.run(slug, lambda sim: exec_from(sim, source, command), force_save=True)
-    shown = terminal(result)
     room_record.request(slug, f"[{source.kind} {source.name}] {command}", result.exit_code,
-                        shown["trace"])  # the command history, with the trace's lines
-    return shown | {"steps": list(result.trace)}  # steps: for views' path
+                        result.trace)  # the command history, with the trace
+    return terminal(result) | {"steps": list(result.trace)}  # steps: for views' path
 
 
 def exec_from(sim: Simulation, source: Source, command: str) -> ExecResult:
@@ -140,10 +145,11 @@ def exec_from(sim: Simulation, source: Source, command: str) -> ExecResult:
 
 
 def terminal(result: ExecResult) -> dict:
-    """What a terminal shows, and the trace as numbered plain-language steps."""
+    """What a terminal shows, and the trace as numbered plain-language steps (in the
+    active language: `clusterviz.traces.text`)."""
     stderr = result.stderr
     if result.runtime_error:
         stderr += f"error: {result.runtime_error}\n"
-    steps = [step["detail"] for step in result.trace if step.get("detail")]
+    steps = [step_text(step) for step in result.trace if step.get("detail")]
     return {"stdout": result.stdout, "stderr": stderr, "exit_code": result.exit_code,
             "hangs": result.hangs, "trace": steps}

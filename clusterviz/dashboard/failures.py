@@ -29,8 +29,7 @@ from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.snapshot import clock_of
 from clusterviz.history import marks
-from simcore import errors
-from simcore.simulation import Simulation
+from simcore import Simulation, errors
 
 NODE_ACTIONS = ("stop-kubelet", "start-kubelet", "cordon", "uncordon", "drain")
 POD_ACTIONS = ("delete", "kill", "readiness-fail", "readiness-succeed")

@@ -23,14 +23,12 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.dashboard.actions import (
-    MAX_COMMAND_CHARS,
-    SOURCE_KINDS,
     Refused,
     Source,
+    check_command,
     exec_from,
 )
-from simcore.apiserver import resolve
-from simcore.simulation import Simulation
+from simcore import Simulation
 
 MAX_FIRE = 1000
 MAX_CHUNK = 100
@@ -44,14 +42,7 @@ def fire_chunk(slug: str, source: Source, command: str, count: int) -> dict:
 
 
 def _check(source: Source, command: str, count: int) -> None:
-    if source.kind not in SOURCE_KINDS:
-        raise Refused(_("unknown source %(kind)r: pick a pod, a node or an outside client")
-                      % {"kind": source.kind})
-    if not command.strip():
-        raise Refused(_("type a command, for example: curl -s http://svc-node"))
-    if len(command) > MAX_COMMAND_CHARS:
-        raise Refused(_("the command is longer than %(limit)d characters")
-                      % {"limit": MAX_COMMAND_CHARS})
+    check_command(source, command)
     if not 1 <= count <= MAX_CHUNK:
         raise Refused(_("a chunk is 1 to %(chunk)d runs; fire up to %(total)d in all")
                       % {"chunk": MAX_CHUNK, "total": MAX_FIRE})
@@ -98,6 +89,6 @@ def predict(sim: Simulation, trace: list[dict]) -> dict | None:
 
 
 def _pods_by_ip(sim: Simulation) -> dict[str, str]:
-    pods = sim.api.list_ref(resolve("pods"), None, None)
+    pods = sim.api.list_ref("pods", None, None)
     return {(p.get("status") or {}).get("podIP"): p["metadata"]["name"] for p in pods
             if (p.get("status") or {}).get("podIP")}

@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from simcore.identitycache import IdentityCache
+from simcore.objects import node_ip, pod_ready
 from simcore.printers.cluster import node_roles, node_status
 from simcore.printers.network import service_external_ip, service_ports
 from simcore.printers.pods import pod_status
@@ -146,7 +147,7 @@ def _category(reason: str, pod: dict) -> str:
     if reason == "CrashLoopBackOff":
         return "crashloop"
     if reason == "Running":
-        return "running-ready" if _ready(pod) else "running-not-ready"
+        return "running-ready" if pod_ready(pod) else "running-not-ready"
     if reason == "NotReady":
         return "running-not-ready"
     if reason == "Pending":
@@ -156,11 +157,6 @@ def _category(reason: str, pod: dict) -> str:
     if reason in _ERROR_REASONS or reason.startswith(("Signal:", "ExitCode:")):
         return "error"
     return "unknown"
-
-
-def _ready(pod: dict) -> bool:
-    conditions = (pod.get("status") or {}).get("conditions") or []
-    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
 def _namespace_filter(namespace: str):
@@ -209,7 +205,7 @@ def _add_nodes(graph: _Graph, nodes: Iterable[dict]) -> None:
 
 
 def _add_node(graph: _Graph, node: dict, order: int) -> None:
-    name, ip, roles = _name(node), _internal_ip(node), node_roles(node)
+    name, ip, roles = _name(node), node_ip(node), node_roles(node)
     status = node_status(node)
     classes = "k8s-node" + (" control-plane" if _is_control_plane(node) else "")
     if status != "Ready":
@@ -223,13 +219,6 @@ def _is_control_plane(node: dict) -> bool:
     labels = _meta(node).get("labels") or {}
     return "node-role.kubernetes.io/control-plane" in labels or \
         "node-role.kubernetes.io/master" in labels
-
-
-def _internal_ip(node: dict) -> str:
-    for address in (node.get("status") or {}).get("addresses") or []:
-        if address.get("type") == "InternalIP":
-            return address.get("address", "")
-    return ""
 
 
 def _add_pods(graph: _Graph, pods: Iterable[dict]) -> None:

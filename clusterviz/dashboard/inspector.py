@@ -85,10 +85,15 @@ def events_of(cluster: Cluster, obj: dict) -> list[dict]:
         involved = event.get("involvedObject") or {}
         if involved.get("kind") == obj.get("kind") and involved.get("name") == meta.get("name"):
             mine.append(event)
-    mine.sort(key=_when)
+    return event_rows(mine)
+
+
+def event_rows(events: list[dict]) -> list[dict]:
+    """The panel's rows for an object's Events: the latest MAX_EVENTS, oldest first."""
+    latest = sorted(events, key=_when)[-MAX_EVENTS:]
     return [{"type": e.get("type", ""), "reason": e.get("reason", ""),
              "message": e.get("message", ""), "count": e.get("count") or 1,
-             "last": _when(e)} for e in mine[-MAX_EVENTS:]]
+             "last": _when(e)} for e in latest]
 
 
 def _when(event: dict) -> str:

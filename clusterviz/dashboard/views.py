@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -23,16 +22,10 @@ from django.views.decorators.http import require_POST
 
 from clusterviz.classroom.doors import cluster_view
 from clusterviz.clusters.models import Cluster, StoredObject
-from clusterviz.clusters.runtime import ClusterNotFound
+from clusterviz.clusters.runtime import ClusterNotFound, offload
 from clusterviz.dashboard import actions, failures, fire, inspector, path, timecontrol
 from clusterviz.dashboard.graph import DEFAULT_CLIENTS
 from simcore import safeyaml
-
-
-def _offload(fn):
-    # Tests with Django's client keep the work in their own thread and transaction.
-    return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
-                                                          True))
 
 
 @cluster_view
@@ -68,7 +61,7 @@ def _json_body(request: HttpRequest) -> dict:
 
 async def _answer(slug: str, work) -> JsonResponse:
     try:
-        payload = await _offload(work)()
+        payload = await offload(work)()
     except actions.Refused as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     except ClusterNotFound:

@@ -27,7 +27,7 @@ from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.graph import RESOURCES, Outside, delta, elements
-from clusterviz.dashboard.inspector import MAX_EVENTS, PREFIX_KINDS
+from clusterviz.dashboard.inspector import PREFIX_KINDS, event_rows
 from clusterviz.history.models import Entry, Snapshot, Timeline
 from clusterviz.history.record import unpack
 from simcore.clock import parse_time, rfc3339
@@ -76,8 +76,13 @@ def now_at(cluster: Cluster) -> float:
     return elapsed + (offset or 0.0)
 
 
-def snapshot_before(cluster: Cluster, at: float) -> Snapshot:
-    snap = Snapshot.objects.filter(cluster=cluster, at__lte=at).order_by("-at", "-rv").first()
+def snapshot_before(cluster: Cluster, at: float, rv: int | None = None) -> Snapshot:
+    """The latest snapshot at or before `at` (and at or before resourceVersion `rv`: two
+    saves on a paused clock share a moment, and only the rv tells them apart)."""
+    found = Snapshot.objects.filter(cluster=cluster, at__lte=at)
+    if rv is not None:
+        found = found.filter(rv__lte=rv)
+    snap = found.order_by("-at", "-rv").first()
     if snap is None:
         raise Refused(_("the history does not reach back to that moment"))
     return snap
@@ -214,12 +219,4 @@ def _events_of(past: Past, obj: dict) -> list[dict]:
             if res == "events" and ns == namespace
             and (e.get("involvedObject") or {}).get("kind") == obj.get("kind")
             and (e.get("involvedObject") or {}).get("name") == meta.get("name")]
-    mine.sort(key=_when)
-    return [{"type": e.get("type", ""), "reason": e.get("reason", ""),
-             "message": e.get("message", ""), "count": e.get("count") or 1,
-             "last": _when(e)} for e in mine[-MAX_EVENTS:]]
-
-
-def _when(event: dict) -> str:
-    return event.get("lastTimestamp") or event.get("eventTime") or \
-        (event.get("metadata") or {}).get("creationTimestamp") or ""
+    return event_rows(mine)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from clusterviz.clusters.models import Cluster
 from clusterviz.history import marks
 from clusterviz.history.models import Entry, Snapshot, Timeline
-from simcore.simulation import Simulation
+from simcore import Simulation
 
 LEVEL = 1  # zlib: the fastest level already shrinks JSON about tenfold
 
@@ -50,8 +50,8 @@ def timeline_of(cluster: Cluster) -> Timeline:
 def saved(cluster: Cluster, sim: Simulation, old_rv: int, events: Sequence | None) -> None:
     """Record one committed save of `cluster` (call inside the save's transaction)."""
     timeline = timeline_of(cluster)
-    at = sim.engine.clock.elapsed + timeline.offset
-    rv = sim.engine.store.rv
+    at = sim.elapsed + timeline.offset
+    rv = sim.rv
     if events or (events is not None and marks.person()):
         _entry(cluster, at, sim, old_rv, events)
     if events is None or timeline.last_snapshot_at is None or \
@@ -70,8 +70,8 @@ def _due(timeline: Timeline, at: float) -> bool:
 
 def _entry(cluster: Cluster, at: float, sim: Simulation, old_rv: int, events: Sequence) -> None:
     body = [[ev.type, ev.resource, ev.object] for ev in events]
-    common = dict(cluster=cluster, at=at, elapsed=sim.engine.clock.elapsed, from_rv=old_rv,
-                  to_rv=sim.engine.store.rv)
+    common = dict(cluster=cluster, at=at, elapsed=sim.elapsed, from_rv=old_rv,
+                  to_rv=sim.rv)
     person = marks.person()
     rows = [Entry(events=pack(body), mark="person" if person else "", label=person or "",
                   **common)]
@@ -83,8 +83,8 @@ def _entry(cluster: Cluster, at: float, sim: Simulation, old_rv: int, events: Se
 
 def take_snapshot(cluster: Cluster, sim: Simulation, timeline: Timeline, at: float) -> None:
     started = time.perf_counter()
-    Snapshot.objects.create(cluster=cluster, at=at, elapsed=sim.engine.clock.elapsed,
-                            rv=sim.engine.store.rv, state=pack(sim.state()))
+    Snapshot.objects.create(cluster=cluster, at=at, elapsed=sim.elapsed,
+                            rv=sim.rv, state=pack(sim.state()))
     timeline.last_snapshot_at, timeline.last_snapshot_wall = at, timezone.now()
     timeline.snapshot_cost = time.perf_counter() - started
     timeline.save(update_fields=["last_snapshot_at", "last_snapshot_wall", "snapshot_cost"])

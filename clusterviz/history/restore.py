@@ -43,29 +43,30 @@ from clusterviz.dashboard.actions import Refused
 from clusterviz.history import record
 from clusterviz.history.models import Entry, Timeline
 from clusterviz.history.past import cluster_of, snapshot_before
+from simcore import Simulation
 from simcore.jsoncopy import clone
-from simcore.simulation import Simulation
 
 RESTORE_GAP = 1.0  # timeline seconds between the present snapshotted and the restored state
 MAX_ATTEMPTS = 20
 
 
-def restore(slug: str, at: float, who: str = "") -> dict:
-    """Put the cluster back as it was at `at` (the snapshot at or before it)."""
+def restore(slug: str, at: float, who: str = "", rv: int | None = None) -> dict:
+    """Put the cluster back as it was at `at` (the snapshot at or before it, and at or
+    before resourceVersion `rv` when given: `points.restore_point`'s exact snapshot)."""
     runtime.run(slug, lambda sim: None, force_save=True)  # the present, caught up and saved
     with engines.lock_for(slug):
         for _attempt in range(MAX_ATTEMPTS):
-            outcome = _attempt_restore(cluster_of(slug), at, who)
+            outcome = _attempt_restore(cluster_of(slug), at, who, rv)
             if outcome is not None:
                 return outcome
     raise Refused(_("the cluster kept changing; try again"))
 
 
-def _attempt_restore(cluster: Cluster, at: float, who: str) -> dict | None:
-    snap = snapshot_before(cluster, at)
+def _attempt_restore(cluster: Cluster, at: float, who: str, rv: int | None) -> dict | None:
+    snap = snapshot_before(cluster, at, rv)
     present = engines.engine_for(cluster)
     timeline = record.timeline_of(cluster)
-    here = present.engine.clock.elapsed + timeline.offset
+    here = present.elapsed + timeline.offset
     new_rv = cluster.resource_version + settings.CHANGE_LOG_LIMIT + 1
     sim = Simulation.from_state(bumped(record.unpack(snap.state), new_rv))
     wall = timezone.now()
@@ -76,7 +77,7 @@ def _attempt_restore(cluster: Cluster, at: float, who: str) -> dict | None:
     with transaction.atomic():
         won = Cluster.objects.filter(pk=cluster.pk, version=cluster.version).update(
             version=F("version") + 1, state=state, resource_version=new_rv,
-            elapsed=sim.engine.clock.elapsed, saved_at=wall,
+            elapsed=sim.elapsed, saved_at=wall,
             next_due_at=runtime.next_due_at(sim, wall, cluster.speed))
         if won != 1:
             return None
@@ -85,9 +86,9 @@ def _attempt_restore(cluster: Cluster, at: float, who: str) -> dict | None:
         Change.objects.filter(cluster=cluster).delete()  # compacted: watchers get 410
         restored_at = here + RESTORE_GAP
         Timeline.objects.filter(pk=timeline.pk).update(
-            offset=restored_at - sim.engine.clock.elapsed)
-        timeline.offset = restored_at - sim.engine.clock.elapsed
-        Entry.objects.create(cluster=cluster, at=restored_at, elapsed=sim.engine.clock.elapsed,
+            offset=restored_at - sim.elapsed)
+        timeline.offset = restored_at - sim.elapsed
+        Entry.objects.create(cluster=cluster, at=restored_at, elapsed=sim.elapsed,
                              from_rv=cluster.resource_version, to_rv=new_rv,
                              events=record.pack([]), mark="restore", label=label)
         record.take_snapshot(cluster, sim, timeline, restored_at)
@@ -127,6 +128,6 @@ def _remember(cluster: Cluster, sim: Simulation, parts: dict, state: dict, rv: i
     """Cache the restored engine at the new version, its parts as now stored."""
     cluster.version += 1
     cluster.resource_version, cluster.state = rv, state
-    cluster.elapsed, cluster.saved_at = sim.engine.clock.elapsed, wall
+    cluster.elapsed, cluster.saved_at = sim.elapsed, wall
     engines.remember(cluster, sim, {name: clone(value) for name, value in parts.items()})
 

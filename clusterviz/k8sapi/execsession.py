@@ -31,27 +31,18 @@ import asyncio
 import contextlib
 import logging
 
-from asgiref.sync import sync_to_async
-from django.conf import settings
-
 from clusterviz.clusters.models import Cluster
-from clusterviz.clusters.runtime import ClusterNotFound, run
+from clusterviz.clusters.runtime import ClusterNotFound, offload, run
 from clusterviz.k8sapi import pulse
 from clusterviz.traces.models import record
-from simcore import errors
+from simcore import ExecResult, errors
 from simcore.exec import tty
-from simcore.exec.context import ExecResult
 
 log = logging.getLogger(__name__)
 
 INTERRUPTED, KILLED = 130, 137
 MAX_TYPED_AHEAD = 64 * 1024  # characters typed ahead that are kept while a command runs
 WATCH_SECONDS = 1.0  # the longest a gone container keeps an idle session open (wall)
-
-
-def _offload(fn):
-    return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
-                                                          True))
 
 
 def open_shell(slug: str, namespace: str, pod: str, container: str, argv: tuple[str, ...]):
@@ -158,7 +149,7 @@ class ShellConversation:
         self.busy = True
         self.interrupt.clear()
         try:
-            result, after, prompt, speed = await _offload(run_line)(*self.where,
+            result, after, prompt, speed = await offload(run_line)(*self.where,
                                                                     self.session, line)
             interrupted = await self._replay(result, speed, watcher)
         finally:
@@ -210,7 +201,7 @@ class ShellConversation:
             if beat.rv == rv:
                 continue  # nothing committed: the container cannot have gone
             rv = beat.rv
-            if not await _offload(still_running)(*self.where):
+            if not await offload(still_running)(*self.where):
                 return
 
 

@@ -74,18 +74,15 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from clusterviz.clusters.models import Cluster
-from clusterviz.clusters.runtime import ClusterNotFound, run
+from clusterviz.clusters.runtime import ClusterNotFound, offload, run
 from clusterviz.k8sapi import denial
 from clusterviz.k8sapi.access import check_socket_access
 from clusterviz.k8sapi.discovery import find
 from clusterviz.k8sapi.execsession import ShellConversation, open_shell
-from clusterviz.k8sapi.podlogs import container_name
 from clusterviz.k8sapi.routing import Route
 from clusterviz.k8sapi.watch import query_bool
 from clusterviz.traces.models import record
@@ -221,13 +218,8 @@ def precheck(slug: str, namespace: str, pod_name: str, options: ExecOptions) -> 
     if not options.command:
         raise errors.bad_request("you must specify at least 1 command")
 
-    def operation(sim) -> str:
-        pod = sim.api.get_ref("pods", pod_name, namespace)
-        name = container_name(pod, options.container)
-        if not pod["spec"].get("nodeName"):
-            raise errors.bad_request(f"pod {pod_name} does not have a host assigned")
-        return name
-    container = run(slug, operation)
+    container = run(slug, lambda sim: sim.exec_container(pod_name, namespace,
+                                                         options.container))
     if not options.any_stream:
         raise errors.bad_request(NO_STREAMS)
     return container
@@ -332,11 +324,6 @@ def _frames(result, options: ExecOptions) -> list[tuple[int, bytes, float]]:
 
 
 # the consumer -----------------------------------------------------------------------------
-def _offload(fn):
-    return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
-                                                          True))
-
-
 class ExecConsumer(AsyncWebsocketConsumer):
     """One `kubectl exec`: checks, accept, then a one-shot run or an interactive shell."""
 
@@ -364,12 +351,12 @@ class ExecConsumer(AsyncWebsocketConsumer):
         """The API server's and the kubelet's refusals, each as a real server words it."""
         route = Route("resource", "", "v1", find("", "v1", "pods"), self.namespace, self.pod,
                       "exec")
-        refusal = await _offload(check_socket_access)(self.scope, self.slug, route)
+        refusal = await offload(check_socket_access)(self.scope, self.slug, route)
         if refusal is not None:
             await denial.deny_status(self, refusal)
             return True
         try:
-            self.container = await _offload(precheck)(self.slug, self.namespace, self.pod,
+            self.container = await offload(precheck)(self.slug, self.namespace, self.pod,
                                                       self.options)
         except ClusterNotFound:
             await denial.deny_status(self, errors.status(
@@ -406,7 +393,7 @@ class ExecConsumer(AsyncWebsocketConsumer):
 
     async def _start(self) -> None:
         if self.options.tty and self.options.stdin:
-            opened = await _offload(open_shell)(self.slug, self.namespace, self.pod,
+            opened = await offload(open_shell)(self.slug, self.namespace, self.pod,
                                                 self.container, self.options.command)
             if opened is not None:
                 await self._converse(*opened)
@@ -433,7 +420,7 @@ class ExecConsumer(AsyncWebsocketConsumer):
         if self.options.stdin and not self.options.tty and reads_stdin(self.options.command):
             stdin = await self.stdin.until_closed(self.framing.stdin_closes)
         try:
-            outcome = await _offload(execute)(self.slug, self.namespace, self.pod,
+            outcome = await offload(execute)(self.slug, self.namespace, self.pod,
                                               self.container, self.options, stdin)
         except errors.APIError as exc:
             outcome = Outcome(status=failure(exc.status.get("message", "")))

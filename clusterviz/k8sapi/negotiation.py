@@ -25,7 +25,7 @@ from django.http import HttpRequest
 
 from clusterviz.k8sapi import protobuf, routing
 from simcore import errors, safeyaml
-from simcore.patch import _go_syntax_error  # encoding/json's wording; see the report
+from simcore.patch import go_syntax_error  # encoding/json's wording
 
 DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 DISCOVERY_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
@@ -172,7 +172,7 @@ def _parse_json(text: str):
         return safeyaml.load_json(text)
     except json.JSONDecodeError as exc:
         raise errors.bad_request("couldn't get version/kind; json parse error: "
-                                 + _go_syntax_error(text, exc)) from None
+                                 + go_syntax_error(text, exc)) from None
     except safeyaml.DocumentRefused as exc:
         raise errors.bad_request(f"couldn't get version/kind; json parse error: {exc.problem}") \
             from None

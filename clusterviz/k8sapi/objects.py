@@ -42,7 +42,7 @@ def _include_object(request: HttpRequest) -> str:
 def _as_table(request: HttpRequest, kind: str, objects: list[dict], sim) -> dict:
     try:
         return table(kind, objects, sim.now, include_object=_include_object(request),
-                     resource_version=str(sim.engine.store.rv))
+                     resource_version=str(sim.rv))
     except ValueError as exc:
         raise errors.bad_request(str(exc)) from None
 

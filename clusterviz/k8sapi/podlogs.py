@@ -1,11 +1,10 @@
 """`pods/log`: a container's output, as the kubelet reads it from the log file.
 
-The lines come from the kubelet's runtime record in the engine
-(`state["logs"]` plus what a repeating process has printed by now, via
-`simcore.runtime.containers.logs`), each `[virtual time, stream, text]`.
-A container's record keeps the lines of every run; a run is the span from
-`started_at` to its exit, and `previous=true` reads the last terminated run
-(`last_terminated`), as the kubelet keeps one previous log file.
+Which lines a request gets is the kubelet's business and lives in simcore
+(`Simulation.container_log`, simcore/node/logs.py): the run a request reads
+(`previous=true`: the last terminated one), each line `[virtual time,
+stream, text]`, and the refusals in the API server's words. This module
+parses the query, renders and streams.
 
 Options, as `PodLogOptions`: `container` (required when the pod has
 several), `tailLines`, `sinceSeconds` / `sinceTime` (exclusive, as the API
@@ -38,7 +37,6 @@ from clusterviz.k8sapi.routing import Route
 from clusterviz.k8sapi.watch import query_bool
 from simcore import errors
 from simcore.clock import parse_time
-from simcore.runtime import containers as rt
 
 EPSILON = 1e-9
 Line = list  # [at, stream, text]
@@ -97,62 +95,9 @@ class Run:
     clock_start: datetime
 
 
-def container_name(pod: dict, wanted: str | None) -> str:
-    """The container a request means, in the API server's words when it cannot tell."""
-    names = [c["name"] for c in pod["spec"].get("containers") or []]
-    pod_name = pod["metadata"]["name"]
-    if wanted:
-        if wanted not in names:
-            raise errors.bad_request(f"container {wanted} is not valid for pod {pod_name}")
-        return wanted
-    if len(names) == 1:
-        return names[0]
-    if not names:
-        raise errors.bad_request(f"a container name must be specified for pod {pod_name}")
-    raise errors.bad_request(f"a container name must be specified for pod {pod_name}, "
-                             f"choose one of: [{' '.join(names)}]")
-
-
 def read_run(sim, namespace: str, pod_name: str, options: LogOptions) -> Run:
-    pod = sim.api.get_ref("pods", pod_name, namespace)
-    name = container_name(pod, options.container)
-    record = sim.engine.runtime.get("kubelet", {}).get("pods", {}).get(
-        f"{namespace}/{pod_name}") or {}
-    state = (record.get("containers") or {}).get(name) or {}
-    now, start = sim.engine.clock.elapsed, sim.engine.clock.start
-    last = state.get("last_terminated")
-    if options.previous:
-        if not last:
-            raise errors.bad_request(f'previous terminated container "{name}" in pod '
-                                     f'"{pod_name}" not found')
-        return Run(_between(state, last["started"], last["at"]), last["started"], False, now,
-                   start)
-    stage = state.get("stage")
-    if stage == "running":
-        lines = [ln for ln in rt.logs(state, now) if ln[0] + EPSILON >= state["started_at"]]
-        return Run(lines, state["started_at"], True, now, start)
-    if stage in ("exited", "done") and state.get("terminated"):
-        ended = state["terminated"]
-        return Run(_between(state, ended["started"], ended["at"]), ended["started"], False,
-                   now, start)
-    if last:  # waiting to restart: the kubelet still serves the last run's file
-        return Run(_between(state, last["started"], last["at"]), last["started"], False, now,
-                   start)
-    raise errors.bad_request(f'container "{name}" in pod "{pod_name}" is waiting to start: '
-                             f"{_waiting_reason(pod, name)}")
-
-
-def _between(state: dict, started: float, ended: float) -> list[Line]:
-    return [ln for ln in state.get("logs") or []
-            if started - EPSILON <= ln[0] <= ended + EPSILON]
-
-
-def _waiting_reason(pod: dict, name: str) -> str:
-    for status in (pod.get("status") or {}).get("containerStatuses") or []:
-        if status.get("name") == name:
-            waiting = (status.get("state") or {}).get("waiting") or {}
-            return waiting.get("reason") or "ContainerCreating"
-    return "ContainerCreating"
+    found = sim.container_log(pod_name, namespace, options.container, options.previous)
+    return Run(found.lines, found.started_at, found.live, sim.elapsed, sim.started)
 
 
 # rendering --------------------------------------------------------------------------------

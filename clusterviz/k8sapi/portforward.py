@@ -33,13 +33,11 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from clusterviz.clusters.models import Cluster
-from clusterviz.clusters.runtime import ClusterNotFound, run
+from clusterviz.clusters.runtime import ClusterNotFound, offload, run
 from clusterviz.k8sapi import denial, spdy
 from clusterviz.k8sapi.access import check_socket_access
 from clusterviz.k8sapi.discovery import find
@@ -55,11 +53,6 @@ MAX_PENDING = 1024 * 1024  # bytes a client may send ahead of the server's answe
 RST_CANCEL = 5
 SPDY_REFUSAL = ("port-forward is only available over WebSocket (SPDY/3.1+portforward.k8s.io); "
                 "use kubectl >= 1.30")
-
-
-def _offload(fn):
-    return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
-                                                          True))
 
 
 def check_pod(slug: str, namespace: str, pod_name: str) -> None:
@@ -143,7 +136,7 @@ async def serve(conn: Forwarded, where: tuple[str, str, str], reply, fail) -> No
             return  # the client closed without (more) requests
         if parse_request(bytes(conn.inbox)) is None:
             return  # closed mid-request: the server would drop it too
-        exchange, speed = await _offload(answer)(*where, conn.port, bytes(conn.inbox))
+        exchange, speed = await offload(answer)(*where, conn.port, bytes(conn.inbox))
         del conn.inbox[:exchange.consumed]
         if exchange.error:
             await fail(exchange.error)
@@ -186,12 +179,12 @@ class PortForwardConsumer(AsyncWebsocketConsumer):
     async def _refused(self) -> bool:
         route = Route("resource", "", "v1", find("", "v1", "pods"), self.namespace, self.pod,
                       "portforward")
-        refusal = await _offload(check_socket_access)(self.scope, self.slug, route)
+        refusal = await offload(check_socket_access)(self.scope, self.slug, route)
         if refusal is not None:
             await denial.deny_status(self, refusal)
             return True
         try:
-            await _offload(check_pod)(self.slug, self.namespace, self.pod)
+            await offload(check_pod)(self.slug, self.namespace, self.pod)
         except ClusterNotFound:
             await denial.deny_status(self, errors.status(
                 404, "NotFound", "the server could not find the requested resource"))

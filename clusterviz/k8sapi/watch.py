@@ -168,7 +168,7 @@ def prepare(slug: str, request: WatchRequest) -> tuple[Stream, bytes]:
         if request.from_now or request.selective:
             items = sim.api.list_ref(res, request.namespace, request.label_selector or None,
                                      request.field_selector or None)
-        return items, sim.engine.store.rv, sim.engine.clock.start, sim.now
+        return items, sim.rv, sim.started, sim.now
     items, rv, start, now = run(slug, operation)
     cluster_id = Cluster.objects.filter(slug=slug).values_list("pk", flat=True).first()
     if cluster_id is None:

@@ -29,12 +29,10 @@ import contextlib
 import logging
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 
 from clusterviz.classroom.doors import socket_refusal
-from clusterviz.clusters.runtime import ClusterNotFound
+from clusterviz.clusters.runtime import ClusterNotFound, offload
 from clusterviz.k8sapi.execsession import ShellConversation, open_shell
 from clusterviz.k8sapi.execstream import ExecOptions, Outcome, execute, precheck
 from simcore import errors
@@ -43,11 +41,6 @@ log = logging.getLogger(__name__)
 
 CLOSE_REFUSED = 4400
 MAX_INPUT = 64 * 1024  # characters in one input message
-
-
-def _offload(fn):
-    return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
-                                                          True))
 
 
 def exit_message(code: int) -> str:
@@ -70,7 +63,7 @@ class WebShellConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         # only the cluster's owner or teacher (classroom.doors), closed with a code the page
         # can read: 4401 not signed in, 4404 not yours
-        refusal = await _offload(socket_refusal)(self.scope, self.slug)
+        refusal = await offload(socket_refusal)(self.scope, self.slug)
         if refusal is not None:
             await self.close(code=refusal)
             return
@@ -78,7 +71,7 @@ class WebShellConsumer(AsyncJsonWebsocketConsumer):
 
     async def _session(self) -> None:
         try:
-            self.container = await _offload(precheck)(self.slug, self.namespace, self.pod,
+            self.container = await offload(precheck)(self.slug, self.namespace, self.pod,
                                                       self.options)
         except ClusterNotFound:
             await self._refuse("error: the cluster is gone")
@@ -88,7 +81,7 @@ class WebShellConsumer(AsyncJsonWebsocketConsumer):
             await self._refuse(f"Error from server ({status.get('reason')}): "
                                f"{status.get('message')}")
             return
-        opened = await _offload(open_shell)(self.slug, self.namespace, self.pod,
+        opened = await offload(open_shell)(self.slug, self.namespace, self.pod,
                                             self.container, self.options.command)
         code = await (self._converse(*opened) if opened is not None else self._once())
         await self.send_json({"type": "exit", "code": code, "message": exit_message(code)})
@@ -103,7 +96,7 @@ class WebShellConsumer(AsyncJsonWebsocketConsumer):
 
     async def _once(self) -> int:
         """A command that is not an interactive shell: run it once with a TTY."""
-        outcome: Outcome = await _offload(execute)(self.slug, self.namespace, self.pod,
+        outcome: Outcome = await offload(execute)(self.slug, self.namespace, self.pod,
                                                    self.container, self.options)
         for _, data, _ in outcome.frames:
             await self.send_json({"type": "output", "data": data.decode("utf-8", "replace")})

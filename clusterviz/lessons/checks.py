@@ -5,6 +5,8 @@ each about one object in the lesson's namespace:
 
     {pods: app=node-web, ready: 3}         at least 3 matching pods Running and Ready
     {pods: app=node-web, not_ready: 1}     at least 1 matching pod Running but not Ready
+    {pods: app=node-web, ready: 3, not_on: worker2}   ... counting only pods on other nodes
+    {node: worker2, ready: false}          the node's Ready condition is not True (NotReady)
     {endpoints: svc-node, ready: 1}        at least 1 ready address in the Endpoints
     {endpoints: svc-node, empty: true}     no ready address at all
     {job: throw-dice-job, complete: true}  the Job's Complete condition is True
@@ -54,10 +56,13 @@ class Condition:
     name: str  # the object's name, or a label selector for pods
     test: str  # ready, not_ready, empty, complete, type, exists
     value: object = None
+    not_on: str = ""  # pods: leave out the pods on this node
 
 
 SUBJECTS = {"pods": ("ready", "not_ready"), "endpoints": ("ready", "empty"),
-            "job": ("complete",), "service": ("type", "exists"), "ingress": ("exists",)}
+            "job": ("complete",), "service": ("type", "exists"), "ingress": ("exists",),
+            "node": ("ready",)}
+QUALIFIERS = {"pods": ("not_on",)}
 
 
 def parse(raw: object) -> Condition:
@@ -69,15 +74,20 @@ def parse(raw: object) -> Condition:
         raise CheckError(f"a condition names one of {', '.join(SUBJECTS)}: {raw!r}")
     subject = subjects[0]
     tests = [t for t in SUBJECTS[subject] if t in raw]
-    if len(tests) > 1 or set(raw) - {subject, *SUBJECTS[subject]}:
+    qualifiers = QUALIFIERS.get(subject, ())
+    if len(tests) > 1 or set(raw) - {subject, *SUBJECTS[subject], *qualifiers}:
         raise CheckError(f"{subject} takes one of {', '.join(SUBJECTS[subject])}: {raw!r}")
     test = tests[0] if tests else "exists"
     if test not in SUBJECTS[subject]:
         raise CheckError(f"{subject} needs one of {', '.join(SUBJECTS[subject])}: {raw!r}")
     value = raw.get(test, True)
-    if test in ("ready", "not_ready") and (not isinstance(value, int) or value < 1):
+    if subject == "node":
+        if not isinstance(value, bool):
+            raise CheckError(f"a node's ready is true or false: {raw!r}")
+    elif test in ("ready", "not_ready") and (isinstance(value, bool) or
+                                            not isinstance(value, int) or value < 1):
         raise CheckError(f"{test} is a count of at least 1: {raw!r}")
-    return Condition(subject, str(raw[subject]), test, value)
+    return Condition(subject, str(raw[subject]), test, value, str(raw.get("not_on") or ""))
 
 
 def evaluate(sim: Simulation, conditions: tuple[Condition, ...]) -> CheckResult:
@@ -92,9 +102,15 @@ def _result(holds: bool, text: str) -> ConditionResult:
 def _pods(sim: Simulation, condition: Condition) -> ConditionResult:
     pods = [p for p in sim.list("pods", NAMESPACE, label_selector=condition.name)
             if p["status"].get("phase") == "Running"
-            and not p["metadata"].get("deletionTimestamp")]
+            and not p["metadata"].get("deletionTimestamp")
+            and (not condition.not_on or p["spec"].get("nodeName") != condition.not_on)]
     ready = sum(_is_ready(p) for p in pods)
     want = int(condition.value)  # type: ignore[call-overload]
+    if condition.test == "ready" and condition.not_on:
+        return _result(ready >= want, _("%(want)d pod(s) with %(selector)s Running and Ready "
+                                        "off %(node)s (now %(count)d)")
+                       % {"want": want, "selector": condition.name, "node": condition.not_on,
+                          "count": ready})
     if condition.test == "ready":
         return _result(ready >= want, _("%(want)d pod(s) with %(selector)s Running and Ready "
                                         "(now %(count)d)")
@@ -143,6 +159,20 @@ def _ingress(sim: Simulation, condition: Condition) -> ConditionResult:
     return _result(found, _("Ingress %(name)s exists") % {"name": condition.name})
 
 
+def _node(sim: Simulation, condition: Condition) -> ConditionResult:
+    try:
+        node = sim.get("nodes", condition.name, None)
+    except errors.APIError:
+        node = {}
+    ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                for c in (node.get("status") or {}).get("conditions") or ())
+    if condition.value:
+        return _result(ready, _("node %(name)s Ready") % {"name": condition.name})
+    # Unknown (the kubelet stopped posting) and False both print NotReady in kubectl
+    return _result(bool(node) and not ready,
+                   _("node %(name)s NotReady") % {"name": condition.name})
+
+
 def _get(sim: Simulation, kind: str, name: str) -> dict | None:
     try:
         return sim.get(kind, name, NAMESPACE)
@@ -152,4 +182,4 @@ def _get(sim: Simulation, kind: str, name: str) -> dict | None:
 
 _EVALUATORS: dict[str, Callable[[Simulation, Condition], ConditionResult]] = {
     "pods": _pods, "endpoints": _endpoints, "job": _job, "service": _service,
-    "ingress": _ingress}
+    "ingress": _ingress, "node": _node}

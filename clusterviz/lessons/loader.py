@@ -34,6 +34,7 @@ DATA = Path(__file__).resolve().parent / "data"
 MANIFESTS = DATA / "manifests"
 PLACEHOLDER = re.compile(r"\{(clusterip|podip|nodeip|nodeport):([^{}]+)\}")
 PICKS = ("oldest", "newest", "all")
+MAX_FIRE = 100  # a fired request runs in one save of the cluster (fire.MAX_CHUNK)
 LANGUAGES = ("ko", "en")  # settings.LANGUAGES, kept here so the loader needs no Django
 
 
@@ -79,6 +80,7 @@ class Request:
     run: str
     exit: int = 0  # the exit code the lesson expects (a timeout is the point sometimes)
     wait: bool = False  # run only once the step's check holds (what it shows needs time)
+    fire: int = 0  # run it this many times and count the answers per pod (0: once)
 
 
 @dataclass(frozen=True)
@@ -239,8 +241,13 @@ def _request(where: str, raw: object) -> Request:
     leftover = PLACEHOLDER.sub("", run)
     if re.search(r"\{(clusterip|podip|nodeip|nodeport)\b", leftover):
         raise LessonError(f"{where}: a placeholder in {run!r} is malformed")
+    fire = raw.get("fire") or 0
+    if not isinstance(fire, int) or not 0 <= fire <= MAX_FIRE:
+        raise LessonError(f"{where}: fire is a count of 1 to {MAX_FIRE} runs")
+    if fire and source.kind == "kubectl":
+        raise LessonError(f"{where}: fire repeats a request to a Service, not kubectl")
     return Request(source=source, run=run, exit=int(raw.get("exit") or 0),
-                   wait=bool(raw.get("wait")))
+                   wait=bool(raw.get("wait")), fire=fire)
 
 
 def _source(where: str, raw: object) -> Source:

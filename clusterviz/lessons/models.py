@@ -1,7 +1,11 @@
 """How far a lesson has gone on a cluster: the step shown and the steps applied.
 
 One row per (cluster, lesson); deleting the cluster (a reset) deletes it, so a
-replayed lesson starts from nothing.
+replayed lesson starts from nothing. `moments` maps a step's number (as a
+string: a JSON key) to `[at, resourceVersion]`, the history's restore point
+just after that step was applied, which the presenter's "back" returns to
+(`runner.go_to`).
+`updated` says which lesson a cluster worked on last (`progress.step_of`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ class LessonRun(models.Model):
     lesson = models.CharField(max_length=100)
     step = models.IntegerField(default=0)
     applied_through = models.IntegerField(default=0)
+    moments = models.JSONField(default=dict)
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cluster", "lesson"],

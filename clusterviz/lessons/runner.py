@@ -5,8 +5,14 @@ run a request), which the tests replay on a fresh lecture cluster without a
 database. The second wraps them in `runtime.run`, the one write path, and
 remembers per cluster how far the lesson has been applied (`LessonRun`):
 going forward applies the steps not applied yet, in order, one save per
-step; going back only moves the presenter's place, since undoing a
-Kubernetes change is not what the lecture shows (reset and replay is).
+step, and takes a restore point of the time machine right after each
+(`history.points`); going back to step N restores the cluster to N's point
+(`history.restore`: objects and runtime, resourceVersion bumped, the restore
+itself on the timeline so it can be undone), so every step's Observe holds
+again when revisited, and going forward from there applies the later steps
+anew. A step whose point the history no longer holds (trimmed, or applied
+before points were kept) is only shown, the cluster left as it is, and the
+answer says so (`restored: null`).
 
 Reset recreates the cluster from its preset (same slug, seed and speed):
 the row is deleted and created again, the old engine forgotten, and the
@@ -20,17 +26,22 @@ and nothing that writes.
 
 from __future__ import annotations
 
+import re
 import shlex
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Cluster
 from clusterviz.dashboard import actions, path
-from clusterviz.history import marks
+from clusterviz.dashboard.actions import Refused
+from clusterviz.dashboard.fire import answered_by
+from clusterviz.history import marks, points, restore
 from clusterviz.lessons import checks
-from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Step
+from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Source, Step
 from clusterviz.lessons.models import LessonRun
 from simcore import errors
 from simcore.presets import options as preset_options
@@ -69,8 +80,12 @@ def apply_step(sim: Simulation, step: Step) -> list[dict]:
         lines += [actions.result_line(r, manifest.create, source=manifest.file)
                   for r in results]
     for deletion in step.delete:
-        pods = _pods(sim, deletion.selector, deletion.pick)
-        for pod in pods if deletion.pick == "all" else pods[:1]:
+        # all: `kubectl delete pods -l ...`, whatever their phase; oldest/newest: the one
+        # Running pod the lecture points at (none yet is the StepFailed "wait a moment")
+        pods = _pods(sim, deletion.selector, deletion.pick)[:1] if deletion.pick != "all" else \
+            [p for p in sim.list("pods", "default", label_selector=deletion.selector)
+             if not p["metadata"].get("deletionTimestamp")]
+        for pod in pods:
             sim.delete("pods", pod["metadata"]["name"])
             lines.append({"ok": True, "text": f'pod "{pod["metadata"]["name"]}" deleted',
                           "warnings": []})
@@ -83,6 +98,14 @@ def run_request(sim: Simulation, request: Request, client: str = DEFAULT_CLIENT)
     source = request.source
     if source.kind == "kubectl":
         return kubectl_get(sim, command)
+    if source.kind == "node" and KUBELET_UNIT.fullmatch(command.strip()):
+        return _systemctl_kubelet(sim, source.selector, command)
+    if request.fire:
+        return _fire(sim, request, command, client)
+    return _run_once(sim, source, command, client)
+
+
+def _run_once(sim: Simulation, source: Source, command: str, client: str) -> Output:
     if source.kind == "pod":
         pod = _pods(sim, source.selector, source.pick)[0]["metadata"]["name"]
         result, origin = sim.exec(pod, command), path.source_id("pod", pod)
@@ -94,6 +117,50 @@ def run_request(sim: Simulation, request: Request, client: str = DEFAULT_CLIENT)
     shown = actions.terminal(result)
     return Output(shown["stdout"], shown["stderr"], shown["exit_code"], tuple(shown["trace"]),
                   bool(shown["hangs"]), tuple(result.trace), origin)
+
+
+def _fire(sim: Simulation, request: Request, command: str, client: str) -> Output:
+    """The request `request.fire` times, then one line per pod that answered: its node and
+    how many answers, as the dashboard's Fire N counts them (by the trace)."""
+    hits: Counter[str] = Counter()
+    last = None
+    for _run in range(request.fire):
+        last = _run_once(sim, request.source, command, client)
+        hits[answered_by(list(last.steps))] += 1
+    assert last is not None  # fire >= 1 (the loader's check)
+    nodes = {p["metadata"]["name"]: p["spec"].get("nodeName") or ""
+             for p in sim.list("pods", "default")}
+    rows = [[pod or _("(no pod answered)"), nodes.get(pod, ""), str(count)]
+            for pod, count in sorted(hits.items())]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    table = "".join("   ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                    .rstrip() + "\n" for row in rows)
+    head = _("%(count)d × %(command)s, answered by:") % {"count": request.fire,
+                                                          "command": command}
+    return Output(f"{head}\n{table}", last.stderr, last.exit_code, last.trace, last.hangs,
+                  last.steps, last.origin)
+
+
+# `sudo systemctl stop kubelet` on a node: the simulated nodes run no systemd, so the runner
+# does what the unit's stop or start does to the cluster (Simulation.stop_node/start_node);
+# systemctl prints nothing when it succeeds.
+KUBELET_UNIT = re.compile(r"(?:sudo\s+)?systemctl\s+(stop|start|restart)\s+kubelet(?:\.service)?")
+
+
+def _systemctl_kubelet(sim: Simulation, node: str, command: str) -> Output:
+    try:
+        sim.get("nodes", node, None)
+    except errors.APIError as exc:  # the API server's 404, as for any missing object
+        raise StepFailed(exc.status.get("message") or str(exc)) from None
+    match = KUBELET_UNIT.fullmatch(command.strip())
+    assert match is not None
+    if match.group(1) == "stop":
+        sim.stop_node(node)
+        line = _("systemd on %(node)s stopped kubelet.service: the node posts no more status")
+    else:
+        sim.start_node(node)
+        line = _("systemd on %(node)s started kubelet.service: the node posts Ready")
+    return Output("", "", 0, (line % {"node": node},), origin=path.source_id("node", node))
 
 
 def fill(sim: Simulation, command: str) -> str:
@@ -178,19 +245,67 @@ def progress(slug: str, lesson: Lesson) -> LessonRun:
 
 
 def go_to(slug: str, lesson: Lesson, number: int) -> dict:
-    """Show step `number`, applying every step up to it that is not applied yet."""
+    """Show step `number`: apply every step up to it not applied yet, or, going back,
+    restore the cluster to the moment just after `number` was applied."""
     step = lesson.step(number)
     record = progress(slug, lesson)
+    restored = _back_to(slug, record, number) if number < record.applied_through else None
     applied = []
     for later in lesson.steps[record.applied_through:number]:
         with marks.by_person(f"lesson step {later.number}: {later.title}"):
             lines = runtime.run(slug, lambda sim, s=later: apply_step(sim, s))
         applied.append({"step": later.number, "title": later.title, "results": lines})
         record.applied_through = later.number
-        record.save(update_fields=["applied_through"])
+        record.moments[str(later.number)] = list(points.restore_point(slug))
+        record.save(update_fields=["applied_through", "moments"])
     record.step = step.number
-    record.save(update_fields=["step"])
-    return {"step": step.number, "applied_through": record.applied_through, "applied": applied}
+    record.save(update_fields=["step", "updated"])
+    return {"step": step.number, "applied_through": record.applied_through, "applied": applied,
+            "restored": restored}
+
+
+SETTLE_SECONDS = 60  # virtual seconds between replayed steps: pods run, as in the room
+
+
+def settle_and_apply(sim: Simulation, step: Step) -> list[dict]:
+    """`SETTLE_SECONDS` of the clock (after step 1), then the step: a later step execs into,
+    or deletes, a pod an earlier one made, as in the room."""
+    if step.number > 1:
+        sim.advance(SETTLE_SECONDS)
+    return apply_step(sim, step)
+
+
+def replay_to(slug: str, lesson: Lesson, number: int) -> dict:
+    """Bring cluster `slug` (fresh from a reset) to step `number`, one save per step (each
+    within the runtime's bounded work, as a presenter's steps are), and keep a restore point
+    there as `go_to` does."""
+    lesson.step(number)
+    applied = []
+    for step in lesson.steps[:number]:
+        with marks.by_person(f"lesson step {step.number}: {step.title}"):
+            lines = runtime.run(slug, lambda sim, s=step: settle_and_apply(sim, s))
+        applied.append({"step": step.number, "results": lines})
+    record = progress(slug, lesson)
+    record.applied_through = record.step = number
+    record.moments = {str(number): list(points.restore_point(slug))}
+    record.save(update_fields=["applied_through", "step", "moments", "updated"])
+    return {"step": number, "applied_through": number, "applied": applied}
+
+
+def _back_to(slug: str, record: LessonRun, number: int) -> dict | None:
+    """Restore the cluster to step `number`'s point; None (nothing done) without one."""
+    point = record.moments.get(str(number))
+    if not isinstance(point, list) or len(point) != 2:
+        return None
+    try:
+        outcome = restore.restore(slug, float(point[0]), who=f"lesson step {number}",
+                                  rv=int(point[1]))
+    except Refused:  # the history no longer reaches back that far
+        return None
+    record.applied_through = number
+    record.moments = {k: v for k, v in record.moments.items() if int(k) <= number}
+    record.save(update_fields=["applied_through", "moments"])
+    return outcome
 
 
 def run_step_request(slug: str, lesson: Lesson, number: int, index: int,

@@ -1,4 +1,4 @@
-"""The lessons' pages: the list, the presenter screen, and its JSON endpoints.
+"""The lessons' pages: the list, the presenter screen, its JSON endpoints, the Lesson tab's.
 
 Joined into the root URLconf ahead of the dashboard's `clusters/<slug>/` include,
 so the dashboard's own routes stay untouched.
@@ -6,7 +6,7 @@ so the dashboard's own routes stay untouched.
 
 from django.urls import path
 
-from clusterviz.lessons import views
+from clusterviz.lessons import classviews, studentviews, views
 
 urlpatterns = [
     path("lessons/", views.lesson_list, name="lessons"),
@@ -16,4 +16,9 @@ urlpatterns = [
     path("clusters/<slug:slug>/lesson/check", views.check, name="lesson-check"),
     path("clusters/<slug:slug>/lesson/reset", views.reset, name="lesson-reset"),
     path("clusters/<slug:slug>/lesson/clock", views.clock, name="lesson-clock"),
+    # the student's Lesson tab on the dashboard (studentviews)
+    path("clusters/<slug:slug>/lesson/data", studentviews.data, name="lesson-data"),
+    path("clusters/<slug:slug>/lesson/at", studentviews.at, name="lesson-at"),
+    # a class's teacher moves every student's Lesson tab (classviews, push)
+    path("classes/<int:pk>/lesson/push", classviews.push_step, name="lesson-push"),
 ]

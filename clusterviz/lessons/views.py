@@ -27,7 +27,7 @@ from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.dashboard import timecontrol
 from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.graph import DEFAULT_CLIENTS
-from clusterviz.lessons import loader, runner
+from clusterviz.lessons import classviews, loader, runner
 from simcore import safeyaml
 
 
@@ -73,13 +73,15 @@ def presenter(request: HttpRequest, slug: str) -> HttpResponse:
     except loader.LessonError as exc:
         raise Http404(str(exc)) from None
     i18n.prefer_language(request, lesson.language)
+    room = classviews.class_context(request)
     record = runner.progress(slug, lesson)
     config = {"slug": slug, "clients": list(DEFAULT_CLIENTS), "static": settings.STATIC_URL,
               "lesson": lesson_data(lesson, get_language()), "step": max(record.step, 1),
               "applied_through": record.applied_through, "speed": cluster.speed,
-              "csrf": get_token(request)}
+              "csrf": get_token(request), **room}
     return render(request, "lessons/presenter.html",
-                  {"cluster": cluster, "lesson": config["lesson"], "page_config": config})
+                  {"cluster": cluster, "lesson": config["lesson"], "page_config": config,
+                   **room})
 
 
 def _body(request: HttpRequest) -> dict:

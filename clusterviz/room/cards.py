@@ -39,8 +39,8 @@ from clusterviz.lessons import checks, loader
 from clusterviz.lessons.models import LessonRun
 from clusterviz.room.models import VIEWER_MAX_AGE, Command, Viewer
 from clusterviz.room.rows import RowView, view_of
+from simcore import Simulation
 from simcore.clock import parse_time
-from simcore.simulation import Simulation
 
 # the preset's own add-ons (CoreDNS, kube-proxy, flannel, ingress-nginx): not the student's
 SYSTEM_NAMESPACES = HIDDEN_NAMESPACES | {"ingress-nginx"}

@@ -26,6 +26,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -40,6 +41,7 @@ from clusterviz.clusters.models import Cluster
 from clusterviz.k8sapi.routing import Route
 from clusterviz.room import summaries
 from clusterviz.room.models import KEEP, TRIM_EVERY, Command
+from clusterviz.traces.models import json_safe
 
 log = logging.getLogger(__name__)
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="room-history")
@@ -105,9 +107,12 @@ def terminal(slug: str, line: str, code: int | None) -> None:
     _submit(_write, slug, Command.TERMINAL, line, code, code == 0, None)
 
 
-def request(slug: str, text: str, code: int, trace: list[str]) -> None:
-    """A request panel command, its exit code and its trace in plain words."""
-    _submit(_write, slug, Command.REQUEST, text, code, code == 0, list(trace))
+def request(slug: str, text: str, code: int, trace: Sequence[Mapping]) -> None:
+    """A request panel command, its exit code and its trace: each step's message and
+    English detail, rendered in the reader's language when read (`traces.text`)."""
+    steps = [{"message": json_safe(s.get("message")), "detail": str(s.get("detail") or "")}
+             for s in trace if s.get("detail")]
+    _submit(_write, slug, Command.REQUEST, text, code, code == 0, steps)
 
 
 def _submit(job, *args) -> None:

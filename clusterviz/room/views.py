@@ -23,6 +23,7 @@ from clusterviz.dashboard.views import cluster_page
 from clusterviz.lessons import runner
 from clusterviz.room import record
 from clusterviz.room.models import Command
+from clusterviz.traces.text import step_text
 
 
 @cluster_view
@@ -38,7 +39,8 @@ def commands(request: HttpRequest, slug: str) -> JsonResponse:
 @require_GET
 def command(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
     row = get_object_or_404(Command, pk=pk, cluster__slug=slug)
-    return JsonResponse({**row.as_dict(), "trace": row.trace or []})
+    steps = [step_text(s) if isinstance(s, dict) else str(s) for s in row.trace or []]
+    return JsonResponse({**row.as_dict(), "trace": steps})  # in the reader's language
 
 
 @cluster_view

@@ -33,9 +33,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from simcore import errors, events
 from simcore.apiserver import INTERNAL
 from simcore.clock import parse_time, rfc3339
-from simcore.controllers.base import Controller, controller_ref, owner_key
 from simcore.controllers.job import finished_condition
+from simcore.controllers.workloads import controller_ref, owner_key
 from simcore.jsoncopy import clone
+from simcore.loop import Controller
 from simcore.resources import object_key, split_key
 from simcore.validation.batch import parse_standard
 

@@ -28,17 +28,17 @@ from __future__ import annotations
 from simcore import errors, events, labels
 from simcore.apiserver import INTERNAL
 from simcore.controllers import burst
-from simcore.controllers.base import (
-    Controller,
+from simcore.controllers.deployment import scaled_value, select_objects
+from simcore.controllers.replicaset import pod_from_template
+from simcore.controllers.scheduler import node_affinity_matches
+from simcore.controllers.workloads import (
     controller_of,
     controller_ref,
     owner_key,
     workload_selector,
 )
-from simcore.controllers.deployment import scaled_value, select_objects
-from simcore.controllers.replicaset import pod_from_template
-from simcore.controllers.scheduler import node_affinity_matches
 from simcore.jsoncopy import clone
+from simcore.loop import Controller
 from simcore.names import pod_template_hash
 from simcore.objects import drop_owner, node_ready, pod_ready, tolerates
 from simcore.resources import object_key, split_key

@@ -32,8 +32,9 @@ from __future__ import annotations
 
 from simcore import errors, events, labels
 from simcore.apiserver import INTERNAL
-from simcore.controllers.base import Controller, controller_of, controller_ref, owner_key
+from simcore.controllers.workloads import controller_of, controller_ref, owner_key
 from simcore.jsoncopy import clone
+from simcore.loop import Controller
 from simcore.names import pod_template_hash
 from simcore.objects import drop_owner
 from simcore.resources import object_key, split_key

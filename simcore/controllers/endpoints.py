@@ -25,8 +25,8 @@ from collections import defaultdict
 
 from simcore import errors, labels
 from simcore.apiserver import Request
-from simcore.controllers.base import Controller
 from simcore.controllers.replicaset import matching_pods
+from simcore.loop import Controller
 from simcore.objects import pod_ready
 from simcore.resources import object_key, split_key
 

@@ -19,7 +19,7 @@ then the Deployment.
 from __future__ import annotations
 
 from simcore import errors
-from simcore.controllers.base import Controller
+from simcore.loop import Controller
 from simcore.objects import drop_owner
 from simcore.resources import RESOURCES
 

@@ -30,7 +30,7 @@ import ipaddress
 import math
 import re
 
-from simcore.controllers.base import Controller
+from simcore.loop import Controller
 from simcore.objects import node_address, node_ip, pod_ready
 from simcore.resources import object_key, split_key
 

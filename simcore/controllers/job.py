@@ -27,8 +27,9 @@ from __future__ import annotations
 from simcore import events, versions
 from simcore.apiserver import INTERNAL
 from simcore.controllers import burst
-from simcore.controllers.base import Controller, owner_key
 from simcore.controllers.replicaset import pod_from_template
+from simcore.controllers.workloads import owner_key
+from simcore.loop import Controller
 from simcore.objects import pod_ready
 from simcore.resources import split_key
 

@@ -32,8 +32,8 @@ import ipaddress
 from collections.abc import Iterator
 
 from simcore import errors, events, labels
-from simcore.controllers.base import Controller
 from simcore.controllers.deployment import select_objects
+from simcore.loop import Controller
 from simcore.objects import node_ready
 from simcore.resources import object_key, split_key
 

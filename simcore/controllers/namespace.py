@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from simcore import errors
 from simcore.apiserver import Request
-from simcore.controllers.base import Controller
+from simcore.loop import Controller
 from simcore.resources import RESOURCES
 
 _CA = ("-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n"

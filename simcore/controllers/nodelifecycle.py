@@ -26,10 +26,9 @@ and detection is exactly 40 s, without the real controller's 5 s polling.
 from __future__ import annotations
 
 from simcore import errors, events
-from simcore.controllers import podstatus
-from simcore.controllers.base import Controller
 from simcore.jsoncopy import clone
-from simcore.objects import matching_toleration
+from simcore.loop import Controller
+from simcore.objects import matching_toleration, pod_ready, ready_status
 from simcore.resources import object_key, split_key
 
 GRACE_PERIOD = 40.0  # --node-monitor-grace-period
@@ -49,13 +48,6 @@ CONDITION_TAINTS = (  # condition type, status, NoSchedule taint (TaintNodesByCo
 UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 MANAGED = {(key, "NoSchedule") for _, _, key in CONDITION_TAINTS} | {
     (UNSCHEDULABLE, "NoSchedule"), (UNREACHABLE, "NoExecute"), (NOT_READY, "NoExecute")}
-
-
-def ready_status(node: dict) -> str:
-    for cond in node.get("status", {}).get("conditions") or []:
-        if cond.get("type") == "Ready":
-            return cond.get("status", "Unknown")
-    return "Unknown"
 
 
 def wanted_taints(node: dict) -> list[tuple[str, str]]:
@@ -206,7 +198,7 @@ class NodeLifecycleController(Controller):
 
     def _mark_pods_not_ready(self, node_name: str, now: str) -> None:
         for pod in self._pods(node_name):
-            if not podstatus.is_ready(pod):
+            if not pod_ready(pod):
                 continue
             meta = pod["metadata"]
             self.api.mutate("pods", meta["name"], meta["namespace"],

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from simcore import events
-from simcore.controllers.base import Controller, controller_of
+from simcore.controllers.workloads import controller_of
+from simcore.loop import Controller
 from simcore.objects import tolerates
 from simcore.resources import object_key, split_key
 from simcore.store import Event

@@ -29,13 +29,6 @@ import re
 from simcore import errors, events
 from simcore.apiserver import INTERNAL
 from simcore.controllers import burst
-from simcore.controllers.base import (
-    Controller,
-    controller_of,
-    controller_ref,
-    owner_key,
-    workload_selector,
-)
 from simcore.controllers.daemonset import (
     HASH_LABEL,
     create_revision,
@@ -48,7 +41,14 @@ from simcore.controllers.daemonset import (
 )
 from simcore.controllers.deployment import select_objects
 from simcore.controllers.replicaset import pod_from_template
+from simcore.controllers.workloads import (
+    controller_of,
+    controller_ref,
+    owner_key,
+    workload_selector,
+)
 from simcore.jsoncopy import clone
+from simcore.loop import Controller
 from simcore.names import pod_template_hash
 from simcore.objects import drop_owner, pod_ready
 from simcore.resources import object_key, split_key

@@ -36,6 +36,7 @@ from datetime import timedelta
 from simcore.exec import fs
 from simcore.exec.call import Call, Program, not_simulated, run_program
 from simcore.exec.context import ExecResult, Output
+from simcore.tracetext import msg, step
 
 
 def _text(text: str, code: int = 0) -> ExecResult:
@@ -349,7 +350,7 @@ def _sleep(argv: list[str], call: Call) -> ExecResult:
                     "Try 'sleep --help' for more information.\n")
             return out.result(1)
         total += seconds
-    trace = [{"step": "timeout", "detail": f"sleep waits {total:g} seconds.", "seconds": total}]
+    trace = [step("timeout", msg("sleep.waits", seconds=total), seconds=total)]
     return out.result(0, duration=total, trace=trace)
 
 

@@ -42,6 +42,8 @@ from simcore.exec.call import Call
 from simcore.exec.context import ExecResult, Output
 from simcore.exec.netapi import ConnectFailure, Connection, HttpFailure, HttpRequest, HttpResponse
 from simcore.exec.resolver import hosts_lookup, is_ip_literal
+from simcore.trace import Message, StepKind
+from simcore.tracetext import msg, step
 
 TRY_HELP = "curl: try 'curl --help' or 'curl --manual' for more information\n"
 DEFAULT_CONNECT_TIMEOUT = 300.0
@@ -484,7 +486,7 @@ class Curl:
             return pinned
         local = hosts_lookup(host, self.ctx.files.get("/etc/hosts") or "")
         if local:
-            self._step("dns-answer", f"{host} is in /etc/hosts: {local[0]}.", name=host,
+            self._step("dns-answer", msg("dns.hosts-file", host=host, ip=local[0]), name=host,
                        answer=local[0])
             return local
         if self.ctx.net is None:
@@ -494,20 +496,24 @@ class Curl:
         if resolution.elapsed > budget:
             self.elapsed += budget
             ms = int(budget * 1000)
-            self._step("timeout", f"curl gave up resolving {host} after {ms} ms.", name=host)
+            self._step("timeout", msg("dns.resolve-timeout", host=host, ms=ms), name=host)
             t.code, t.message = 28, f"Resolving timed out after {ms} milliseconds"
             self.info(f"* {t.message}\n" + self.dialect.closing())
             return ()
         self.elapsed += resolution.elapsed
         if not resolution.ok:
             return self._resolve_failed(t, host, resolution.failure)
-        self._step("dns-answer", f"{host} resolved to {', '.join(resolution.addresses)} "
-                   f"as {resolution.name}.", name=resolution.name,
+        self._step("dns-answer", msg("dns.resolved-as", host=host,
+                                     addresses=", ".join(resolution.addresses),
+                                     name=resolution.name), name=resolution.name,
                    answer=list(resolution.addresses))
         return resolution.addresses
 
     def _resolve_failed(self, t: Transfer, host: str, why: str = "no network") -> tuple[str, ...]:
-        self._step("dns-answer", f"No address for {host} ({why}).", name=host, answer=why)
+        # "no network" is a sentence (translated); a failure is the resolver's code (NXDOMAIN)
+        told = msg("dns.no-network") if why == "no network" else why
+        self._step("dns-answer", msg("dns.no-address", host=host, why=told), name=host,
+                   answer=why)
         t.code, t.message = 6, f"Could not resolve host: {host}"
         self.info(f"* {t.message}\n" + self.dialect.closing())
         return ()
@@ -532,9 +538,10 @@ class Curl:
             if isinstance(result, Connection):
                 self.elapsed += result.elapsed
                 t.ip, t.local_ip, t.local_port = ip, result.src_ip, result.src_port
-                self._step("connect", f"Connected to {ip}:{t.url.port}"
-                           + (f" (DNAT to {result.backend})" if result.backend else "") + ".",
-                           ip=ip, port=t.url.port, backend=result.backend)
+                said = msg("connect.connected-dnat", ip=ip, port=t.url.port,
+                           backend=result.backend) if result.backend else \
+                    msg("connect.connected", ip=ip, port=t.url.port)
+                self._step("connect", said, ip=ip, port=t.url.port, backend=result.backend)
                 if self.verbose:
                     self.out.err(self.dialect.connected(t.url.host, ip, t.url.port))
                 return result
@@ -548,7 +555,7 @@ class Curl:
 
     def _connect_timeout(self, t: Transfer, budget: float) -> None:
         ms = int(budget * 1000) + 1  # curl notices the deadline a millisecond late
-        self._step("timeout", f"No answer to the SYN within {ms} ms.", ip=t.url.host)
+        self._step("timeout", msg("timeout.syn", ms=ms), ip=t.url.host)
         if self.dialect.filter_timeouts:
             t.message = f"Failed to connect to {t.url.host} port {t.url.port} after {ms} ms: " \
                         "Timeout was reached"
@@ -563,7 +570,8 @@ class Curl:
         t.code = 28 if kind == "timeout" else 7
         t.message = self.dialect.connect_failed(t.url.host, t.url.port, ms, _REASONS[kind])
         self._step("reject" if kind == "refused" else "timeout",
-                   f"The connection to {t.url.host}:{t.url.port} failed: {_REASONS[kind]}.",
+                   msg("reject.connect-failed", host=t.url.host, port=t.url.port,
+                       reason=_REASONS[kind]),
                    failure=kind)
         self.info(f"* {t.message}\n" + self.dialect.closing())
 
@@ -579,7 +587,8 @@ class Curl:
             return
         self.elapsed += result.elapsed
         t.response = result
-        self._step("response", f"{result.status} {result.reason} from {t.ip}:{t.url.port}.",
+        self._step("response", msg("response.from", status=result.status,
+                                   reason=result.reason, ip=t.ip, port=t.url.port),
                    status=result.status)
         self._verbose_response(t, result)
         if self.opts.has("fail") and result.status >= 400:
@@ -591,7 +600,7 @@ class Curl:
                      max_time: float | None) -> None:
         if failure.kind == "timeout" and (max_time is None or math.isinf(failure.elapsed)):
             t.hung = True
-            self._step("timeout", "No response ever arrives; curl waits until interrupted.")
+            self._step("timeout", msg("timeout.no-response"))
             return
         if failure.kind == "timeout":
             self.elapsed = started + (max_time or 0)
@@ -603,7 +612,8 @@ class Curl:
             t.code, t.message = {"empty": (52, "Empty reply from server"),
                                  "reset": (56, "Recv failure: Connection reset by peer"),
                                  "tls": (35, failure.message)}.get(failure.kind, (56, failure.message))
-        self._step("timeout" if t.code == 28 else "reject", f"curl: ({t.code}) {t.message}.")
+        self._step("timeout" if t.code == 28 else "reject",
+                   msg("curl.error", code=t.code, message=t.message))
         self.info(f"* {t.message}\n" + self.dialect.closing())
 
     def _build_request(self, url: Url) -> HttpRequest:
@@ -665,8 +675,8 @@ class Curl:
         self.out.err(self.dialect.closing() if close else
                      f"* Connection #0 to host {t.url.host} left intact\n")
 
-    def _step(self, kind: str, detail: str, **extra: object) -> None:
-        self.trace.append({"step": kind, "detail": detail, "tool": "curl", **extra})
+    def _step(self, kind: StepKind, said: Message | str, **extra: object) -> None:
+        self.trace.append(step(kind, said, tool="curl", **extra))
 
 
 _REASONS = {"refused": "Connection refused", "timeout": "Connection timed out",

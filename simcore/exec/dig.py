@@ -22,6 +22,7 @@ from simcore.exec.call import Call
 from simcore.exec.context import ExecResult, Output
 from simcore.exec.netapi import Answer
 from simcore.exec.resolver import parse_resolv_conf
+from simcore.tracetext import msg, step
 
 _TYPES = {"A", "AAAA", "CNAME", "SRV", "PTR", "TXT", "NS", "SOA", "MX", "ANY"}
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -121,9 +122,9 @@ def _ask(call: Call, name: str, opts: dict, server: str) -> tuple[Answer, float,
     elapsed = 0.0
     for attempt in range(opts["tries"]):
         answer = net.query(name, opts["qtype"], opts["server"] or None)
-        trace.append({"step": "dns-query", "detail": f"dig asked {server} for {name} "
-                      f"({opts['qtype']}): {answer.rcode}.", "name": name,
-                      "answer": answer.rcode, "attempt": attempt + 1})
+        trace.append(step("dns-query", msg("dns.dig-asked", server=server, name=name,
+                                           qtype=opts["qtype"], rcode=answer.rcode),
+                          name=name, answer=answer.rcode, attempt=attempt + 1))
         trace.extend(answer.trace)
         if answer.rcode != "TIMEOUT":
             return answer, elapsed + answer.elapsed, trace

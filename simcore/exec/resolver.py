@@ -31,7 +31,9 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from simcore.exec.netapi import Answer, Resolution, step
+from simcore.exec.netapi import Answer, Resolution
+from simcore.trace import MessageArg
+from simcore.tracetext import msg, step
 
 Query = Callable[[str, str], Answer]
 
@@ -147,8 +149,10 @@ class _Walk:
     def _record(self, fqdn: str, answer: Answer, server: str, attempt: int, took: float) -> None:
         self.server = answer.server or server
         outcome = _outcome(answer)
-        again = f" (attempt {attempt + 1})" if attempt else ""
-        detail = f"Asked {self.server} for {fqdn} ({self.qtype}){again}: {outcome}."
+        told: MessageArg = msg("dns.no-reply") if outcome == "no reply" else outcome
+        detail = msg("dns.asked-again", server=self.server, name=fqdn, qtype=self.qtype,
+                     attempt=attempt + 1, outcome=told) if attempt else \
+            msg("dns.asked", server=self.server, name=fqdn, qtype=self.qtype, outcome=told)
         extra = {"cname": list(answer.cnames)} if answer.cnames else {}
         self.trace.append(
             step("dns-query", detail, name=fqdn, qtype=self.qtype, answer=_answer_field(answer),

@@ -47,6 +47,9 @@ from simcore.exec.shellparse import (
     Word,
     parse,
 )
+from simcore.trace import Message
+from simcore.tracetext import msg
+from simcore.tracetext import step as trace_step
 
 _SPLIT = " \t\n"
 # the programs here that read their standard input when given no file
@@ -272,9 +275,9 @@ class Shell:
                     self._record_counting(loop, start, mark, files_mark)
                 self._record_repeat(start, mark, files_mark)
             if endless and self.clock == start and iterations > 1:
-                self._hang("An endless loop that never sleeps keeps the CPU busy.")
+                self._hang(msg("shell.busy-loop"))
             if self.clock > self.horizon or iterations > 10000:
-                self._hang("The loop runs past the simulated horizon.")
+                self._hang(msg("shell.horizon"))
 
     def _record_repeat(self, start: float, mark: int, files_mark: int,
                        steps: list | None = None) -> None:
@@ -320,8 +323,8 @@ class Shell:
         if steps is not None:
             self._record_repeat(start, mark, files_mark, steps)
 
-    def _hang(self, detail: str) -> None:
-        self.trace.append({"step": "timeout", "detail": detail})
+    def _hang(self, said: Message) -> None:
+        self.trace.append(trace_step("timeout", said))
         self.hung = True
         raise _Stop
 
@@ -366,7 +369,7 @@ class Shell:
         self._diff_files(before)
         if math.isinf(result.duration):
             self.status = result.exit_code
-            self._hang("The command never returns.")
+            self._hang(msg("shell.never-returns"))
         self.clock += result.duration
         self.out.clock = self.clock
 
@@ -389,8 +392,8 @@ class Shell:
             self._write(2, f"{self.name}: {self._where()}{program}: command not found\n")
         else:
             self._write(2, f"{self.name}: {program}: not found\n")
-        self.trace.append({"step": "reject", "detail": f"The shell found no {program} in PATH.",
-                           "program": program})
+        self.trace.append(trace_step("reject", msg("shell.not-found", program=program),
+                               program=program))
         return 127
 
     def _where(self) -> str:

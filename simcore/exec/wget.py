@@ -25,6 +25,8 @@ from simcore.exec.call import Call
 from simcore.exec.context import ExecResult, Output
 from simcore.exec.netapi import ConnectFailure, HttpFailure, HttpRequest, HttpResponse
 from simcore.exec.resolver import hosts_lookup, is_ip_literal
+from simcore.trace import Message, StepKind
+from simcore.tracetext import msg, step
 
 _BUSYBOX_DEFAULT_TIMEOUT = 900.0
 
@@ -162,11 +164,11 @@ class Wget:
         self.trace.extend(resolution.trace)
         self.elapsed += resolution.elapsed
         if resolution.ok:
-            self._step("dns-answer", f"{host} resolved to {resolution.addresses[0]}.")
+            self._step("dns-answer", msg("dns.resolved", host=host, ip=resolution.addresses[0]))
             if self.gnu:
                 self.say(f"Resolving {host} ({host})... {', '.join(resolution.addresses)}\n")
             return resolution.addresses[0]
-        self._step("dns-answer", f"{host} did not resolve ({resolution.failure}).")
+        self._step("dns-answer", msg("dns.not-resolved", host=host, why=str(resolution.failure)))
         if self.gnu:
             self.say(f"Resolving {host} ({host})... failed: Name or service not known.\n")
             self.say(f"wget: unable to resolve host address '{host}'\n")
@@ -182,7 +184,7 @@ class Wget:
         self.trace.extend(result.trace)
         if not isinstance(result, ConnectFailure):
             self.elapsed += result.elapsed
-            self._step("connect", f"Connected to {ip}:{port}.")
+            self._step("connect", msg("connect.connected", ip=ip, port=port))
             if self.gnu:
                 self.say(f"Connecting to {_gnu_peer(host, ip, port)}... connected.\n")
             return result
@@ -193,7 +195,8 @@ class Wget:
         self.elapsed += result.elapsed
         reason = {"refused": "Connection refused", "timeout": "Connection timed out",
                   "unreachable": "No route to host"}[result.kind]
-        self._step("reject" if result.kind == "refused" else "timeout", f"{ip}:{port}: {reason}.")
+        self._step("reject" if result.kind == "refused" else "timeout",
+                   msg("reject.tool-failed", ip=ip, port=port, reason=reason))
         if result.kind == "timeout" and timeout is not None and result.elapsed >= timeout \
                 and not self.gnu:
             self._last_code = self.fail("download timed out")
@@ -218,7 +221,8 @@ class Wget:
         if isinstance(response, HttpFailure):
             return self._http_failed(response)
         self.elapsed += response.elapsed
-        self._step("response", f"{response.status} {response.reason}.")
+        self._step("response", msg("response.status", status=response.status,
+                                   reason=response.reason))
         if self.gnu:
             self.say(f"HTTP request sent, awaiting response... {response.status} "
                      f"{response.reason}\n")
@@ -267,8 +271,8 @@ class Wget:
             return f"     0K{' ' * 56}100% {size}B/s   in 0s\n\n"
         return f"{name:<20.20}100% |{'*' * 32}| {size:>5}  0:00:00 ETA\n"
 
-    def _step(self, name: str, detail: str) -> None:
-        self.trace.append({"step": name, "detail": detail, "tool": "wget"})
+    def _step(self, kind: StepKind, said: Message | str) -> None:
+        self.trace.append(step(kind, said, tool="wget"))
 
 
 def _gnu_peer(host: str, ip: str, port: int) -> str:

@@ -32,14 +32,14 @@ from simcore.exec.netapi import (
     HttpFailure,
     HttpRequest,
     HttpResponse,
-    step,
 )
 from simcore.net import internet
 from simcore.net.coredns import CoreDNS
 from simcore.net.kubeproxy import Decision, KubeProxy, Target, health_check_body
 from simcore.net.listeners import listener, opens_in, serve_http
 from simcore.objects import node_ip
-from simcore.trace import ProxyStep, TraceStep
+from simcore.trace import Message, ProxyStep, TraceStep
+from simcore.tracetext import msg, render, step
 
 EPHEMERAL_FIRST = 32768  # the start of Linux's default ip_local_port_range
 # listener bind addresses that accept connections to 127.0.0.1 (a socket bound to the pod's
@@ -155,8 +155,9 @@ class SourceNetwork(netapi.Network):
             if decision.chosen is None:
                 return Answer(name, qtype, "UNREACHABLE" if decision.how == "reject" else
                               "TIMEOUT", server=server,
-                              trace=(step("reject", f"{decision.reason}: the DNS query to "
-                                     f"{server} is refused"),))
+                              trace=(step("reject", msg("dns.refused-by-rules",
+                                                        reason=_reason(decision),
+                                                        server=server)),))
             return self.fabric.dns.answer(name, qtype, server)
         if self.fabric.pod_by_ip(server) is not None:
             return self.fabric.dns.answer(name, qtype, server)
@@ -195,12 +196,11 @@ class SourceNetwork(netapi.Network):
             return self._deliver_to_pod(pod, dst_ip, dst_port, client, timeout_s, trace)
         host = internet.host_at(dst_ip)
         if host is not None and dst_port in (80, 443):
-            trace.append(step("forward", f"{dst_ip} is outside the cluster: the packet leaves "
-                              "through the node's default route"))
+            trace.append(step("forward", msg("forward.internet", ip=dst_ip)))
             return self._accepted(Destination("internet", dst_ip, dst_port, self.source.ip),
                                   dst_ip, dst_port, trace)
         return self._lost(dst_ip, dst_port, timeout_s, trace,
-                          f"nothing at {dst_ip} answers: the SYN packets are lost")
+                          msg("lost.nobody", ip=dst_ip))
 
     def _loopback(self, dst_ip: str, dst_port: int, timeout_s: float | None,
                   trace: list[TraceStep]) -> Connection | ConnectFailure:
@@ -215,8 +215,8 @@ class SourceNetwork(netapi.Network):
         node = self.fabric.api.store.get("nodes", "", self.source.node or "")
         if self.source.kind != "external" and node is not None:
             return self._to_node(node, dst_ip, dst_port, timeout_s, trace, False)
-        trace.append(step("reject", f"nothing listens on {dst_ip} port {dst_port}: the "
-                          "kernel answers with a TCP reset", port=dst_port))
+        trace.append(step("reject", msg("reject.loopback", ip=dst_ip, port=dst_port),
+                          port=dst_port))
         return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
 
     def _loopback_in_pod(self, pod: dict, dst_ip: str, dst_port: int,
@@ -224,12 +224,12 @@ class SourceNetwork(netapi.Network):
         meta = pod["metadata"]
         found = listener(self.fabric.engine, pod, dst_port)
         if found is None or found[2].get("address") not in _LOOPBACK_BINDS:
-            trace.append(step("reject", f"nothing in {meta['name']} listens on {dst_ip} port "
-                              f"{dst_port}: its kernel answers with a TCP reset",
+            trace.append(step("reject", msg("reject.loopback-pod", pod=meta["name"], ip=dst_ip,
+                                            port=dst_port),
                               pod=meta["name"], namespace=meta["namespace"], port=dst_port))
             return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
-        trace.append(step("deliver", f"{dst_ip} is {meta['name']}'s own loopback: its "
-                          f"container {found[0]} accepts the connection on port {dst_port}",
+        trace.append(step("deliver", msg("deliver.loopback", ip=dst_ip, pod=meta["name"],
+                                         container=found[0], port=dst_port),
                           pod=meta["name"], namespace=meta["namespace"], port=dst_port))
         return self._accepted(Destination("pod", dst_ip, dst_port, dst_ip, meta["namespace"],
                                           meta["name"], pod["spec"].get("nodeName", "")),
@@ -243,18 +243,19 @@ class SourceNetwork(netapi.Network):
         decision = self.fabric.proxy.decide(node, target, client_ip, from_pod)
         trace.append(_proxy_step(decision, client_ip))
         if decision.how == "reject":
-            trace.append(step("reject", f"{node}'s rules REJECT {dst_ip}:{dst_port} "
-                              f"({decision.reason}): connection refused"))
+            trace.append(step("reject", msg("reject.rules", node=node, ip=dst_ip, port=dst_port,
+                                            reason=_reason(decision))))
             return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
         if decision.how == "drop":
             return self._lost(dst_ip, dst_port, timeout_s, trace,
-                              f"{node}'s rules DROP the packet ({decision.reason})")
+                              msg("lost.rules-drop", node=node, reason=_reason(decision)))
         chosen = decision.chosen
-        trace.append(step("dnat", f"DNAT {dst_ip}:{dst_port} to {chosen['ip']}:{chosen['port']}",
+        trace.append(step("dnat", msg("dnat", ip=dst_ip, port=dst_port,
+                                      to=f"{chosen['ip']}:{chosen['port']}"),
                           node=node, to=f"{chosen['ip']}:{chosen['port']}"))
         seen = self._seen_source(node, target, decision, client_ip, entry)
         if seen != self.source.ip:
-            trace.append(step("snat", f"SNAT (masquerade) on {node}: the source becomes {seen}",
+            trace.append(step("snat", msg("snat", node=node, source=seen),
                               node=node, source=seen))
         pod = self.fabric.pod_by_ip(chosen["ip"])
         if pod is None:
@@ -263,10 +264,10 @@ class SourceNetwork(netapi.Network):
                 return self._accepted(Destination("internet", chosen["ip"], chosen["port"],
                                                   seen), dst_ip, dst_port, trace)
             return self._lost(dst_ip, dst_port, timeout_s, trace,
-                              f"{chosen['ip']} does not answer: the packets are lost")
+                              msg("lost.backend-silent", ip=chosen["ip"]))
         if pod["spec"].get("nodeName") and pod["spec"]["nodeName"] != node:
-            trace.append(step("forward", f"the packet crosses from {node} to "
-                              f"{pod['spec']['nodeName']} over the flannel overlay",
+            trace.append(step("forward", msg("forward.overlay", node=node,
+                                             to_node=pod["spec"]["nodeName"]),
                               node=pod["spec"]["nodeName"]))
         return self._deliver_to_pod(pod, dst_ip, dst_port, seen, timeout_s, trace,
                                     target_port=chosen["port"])
@@ -293,8 +294,9 @@ class SourceNetwork(netapi.Network):
         proxy = self.fabric.proxy
         target = proxy.node_port(dst_port)
         if target is not None:
-            trace.append(step("connect", f"{dst_ip}:{dst_port} is NodePort {dst_port} of "
-                              f"{target.namespace}/{target.name} on {name}", node=name))
+            trace.append(step("connect", msg("connect.nodeport", ip=dst_ip, port=dst_port,
+                                             service=f"{target.namespace}/{target.name}",
+                                             node=name), node=name))
             return self._via_service(name, target, dst_ip, dst_port, timeout_s, trace,
                                      entry="nodeport")
         health = proxy.health_check(dst_port)
@@ -307,8 +309,8 @@ class SourceNetwork(netapi.Network):
                                                          _is_control_plane(node)):
             return self._accepted(Destination("node", dst_ip, dst_port, self.source.ip,
                                               node=name), dst_ip, dst_port, trace)
-        trace.append(step("reject", f"nothing listens on {name} port {dst_port}: the node "
-                          "answers with a TCP reset", node=name, port=dst_port))
+        trace.append(step("reject", msg("reject.node", node=name, port=dst_port), node=name,
+                          port=dst_port))
         return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
 
     def _to_load_balancer(self, target: Target, dst_ip: str, dst_port: int,
@@ -317,9 +319,8 @@ class SourceNetwork(netapi.Network):
         node = announcing_node(self.fabric.engine, dst_ip)
         if node is None:
             return self._lost(dst_ip, dst_port, timeout_s, trace,
-                              f"no node answers ARP for {dst_ip}: nobody announces it")
-        trace.append(step("forward", f"{node} announces {dst_ip} (MetalLB layer 2): the "
-                          f"packet enters the cluster there", node=node))
+                              msg("lost.no-arp", ip=dst_ip))
+        trace.append(step("forward", msg("forward.metallb", node=node, ip=dst_ip), node=node))
         return self._via_service(node, target, dst_ip, dst_port, timeout_s, trace,
                                  entry="loadbalancer")
 
@@ -336,18 +337,19 @@ class SourceNetwork(netapi.Network):
         meta = pod["metadata"]
         if pod["status"].get("phase") != "Running":
             return self._lost(dst_ip, dst_port, timeout_s, trace,
-                              f"{meta['name']} is not running: nothing answers")
+                              msg("lost.not-running", pod=meta["name"]))
         found = listener(self.fabric.engine, pod, port)
         if found is None:
             later = opens_in(self.fabric.engine, pod, port)
-            not_yet = "" if later is None else f" yet (its process opens it in {later:.2f} s)"
-            trace.append(step("reject", f"{meta['name']} ({pod['status'].get('podIP')}) has "
-                              f"nothing listening on port {port}{not_yet}: its kernel answers "
-                              "with a TCP reset", pod=meta["name"], namespace=meta["namespace"],
+            ip = pod["status"].get("podIP")
+            said = msg("reject.pod", pod=meta["name"], ip=ip, port=port) if later is None else \
+                msg("reject.pod-not-yet", pod=meta["name"], ip=ip, port=port, seconds=later)
+            trace.append(step("reject", said, pod=meta["name"], namespace=meta["namespace"],
                               port=port))
             return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
-        trace.append(step("deliver", f"{meta['name']} on {pod['spec'].get('nodeName')} accepts "
-                          f"the connection on port {port} (it sees the client as {seen})",
+        trace.append(step("deliver", msg("deliver.pod", pod=meta["name"],
+                                         node=pod["spec"].get("nodeName"), port=port,
+                                         client=seen),
                           pod=meta["name"], namespace=meta["namespace"], port=port))
         return self._accepted(Destination("pod", pod["status"]["podIP"], port, seen,
                                           meta["namespace"], meta["name"],
@@ -365,11 +367,11 @@ class SourceNetwork(netapi.Network):
                           f"{dest.ip}:{dest.port}", tuple(trace))
 
     def _lost(self, dst_ip: str, dst_port: int, timeout_s: float | None, trace: list[TraceStep],
-              why: str) -> ConnectFailure:
+              why: Message) -> ConnectFailure:
         waited = timeout_s if timeout_s is not None else netapi.KERNEL_SYN_TIMEOUT
         waited = min(waited, netapi.KERNEL_SYN_TIMEOUT)
-        trace.append(step("timeout", f"{why}; the connection would hang, and ends after "
-                          f"{waited:g} s", would_hang=True))
+        trace.append(step("timeout", msg("timeout.lost", why=why, seconds=waited),
+                          would_hang=True))
         return ConnectFailure("timeout", dst_ip, dst_port, waited, tuple(trace))
 
     # HTTP ---------------------------------------------------------------------------------
@@ -404,8 +406,8 @@ class SourceNetwork(netapi.Network):
                    ("Date", _http_date(self.fabric.engine)),
                    ("Content-Length", str(len(body))))
         return HttpResponse(status, "OK" if local else "Service Unavailable", headers, body,
-                            trace=(step("response", f"kube-proxy on {dest.node} answers the "
-                                        f"health check {status}: {local} local endpoint(s)"),))
+                            trace=(step("response", msg("response.health", node=dest.node,
+                                                        status=status, count=local)),))
 
 
 def _http_date(engine) -> str:
@@ -430,28 +432,38 @@ def _proxy_step(decision: Decision, client_ip: str) -> ProxyStep:
     svc = f"{target.namespace}/{target.name}:{target.port['port']}"
     n = len(decision.candidates)
     candidates = decision.keys  # the rules' own "ip:port" list, made for this decision
-    # built in the key order the dashboard has always received (detail last)
+    # built in the key order the dashboard has always received (detail, then message, last)
     base: dict = {"step": "proxy", "node": decision.node, "service": svc,
                   "candidates": candidates, "how": decision.how}
     if decision.how == "random":
         chosen = decision.chosen
         base.update(rule=decision.rule, probability=round(decision.probability, 10),
                     chosen=f"{chosen['ip']}:{chosen['port']}")
-        base["detail"] = (f"{decision.node}'s kube-proxy rules: {svc} has {n} endpoint(s); "
-                          f"rule {decision.rule} of {n} matched (p = "
-                          f"{decision.probability:.10f}) and chose {chosen['ip']}:"
-                          f"{chosen['port']} ({_pod_name(chosen)})")
+        said = msg("proxy.random", node=decision.node, service=svc, count=n,
+                   rule=decision.rule, probability=decision.probability,
+                   chosen=base["chosen"], pod=_pod_name(chosen))
     elif decision.how == "affinity":
         chosen = decision.chosen
         base.update(client=client_ip, age=decision.affinity_age,
                     chosen=f"{chosen['ip']}:{chosen['port']}")
-        base["detail"] = (f"{decision.node}'s kube-proxy rules: {svc} has ClientIP affinity and "
-                          f"{client_ip} used {chosen['ip']}:{chosen['port']} "
-                          f"({_pod_name(chosen)}) {decision.affinity_age:g} s ago: same "
-                          "endpoint again")
+        said = msg("proxy.affinity", node=decision.node, service=svc, client=client_ip,
+                   chosen=base["chosen"], pod=_pod_name(chosen), age=decision.affinity_age)
     else:
-        base["detail"] = f"{decision.node}'s kube-proxy rules for {svc}: {decision.reason}"
+        said = msg("proxy.other", node=decision.node, service=svc, reason=_reason(decision))
+    base["detail"], base["message"] = render(said), said
     return cast(ProxyStep, base)
+
+
+def _reason(decision: Decision) -> Message | str:
+    """Why kube-proxy's rules chose no endpoint, as a sentence to translate (kube-proxy
+    words it `decision.reason`; a reason it words otherwise is passed on as it is)."""
+    target = decision.target
+    service = f"{target.namespace}/{target.name}:{target.port.get('name', '')}"
+    if decision.reason == f"{service} has no endpoints":
+        return msg("reason.no-endpoints", service=service)
+    if decision.reason == f"{service} has no local endpoints":
+        return msg("reason.no-local-endpoints", service=service)
+    return decision.reason
 
 
 def _pod_name(endpoint: dict) -> str:
@@ -466,15 +478,16 @@ def _internet_response(dest: Destination, request: HttpRequest) -> HttpResponse:
     if host.location:
         headers.insert(0, ("Location", host.location))
     return HttpResponse(host.status, host.reason, tuple(headers), host.body,
-                        trace=(step("response", f"{host.names[0]} ({dest.ip}) answers "
-                                    f"{host.status} {host.reason}"),))
+                        trace=(step("response", msg("response.internet", host=host.names[0],
+                                                    ip=dest.ip, status=host.status,
+                                                    reason=host.reason)),))
 
 
 def _node_port_response(dest: Destination, request: HttpRequest) -> HttpResponse:
     if dest.port in (10249, 10256) and request.target.startswith("/proxyMode"):
         return HttpResponse(200, "OK", (("Content-Type", "text/plain; charset=utf-8"),
                                         ("Content-Length", "8")), "iptables",
-                            trace=(step("response", "kube-proxy reports its mode: iptables"),))
+                            trace=(step("response", msg("response.proxy-mode")),))
     if dest.port == 10256 and request.target.startswith("/healthz"):
         body = '{"lastUpdated": "", "currentTime": ""}'
         return HttpResponse(200, "OK", (("Content-Type", "application/json"),), body)

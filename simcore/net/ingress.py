@@ -13,10 +13,11 @@ client in X-Forwarded-For and X-Real-IP.
 from __future__ import annotations
 
 from simcore.exec import apps
-from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
+from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse
 from simcore.net.ingress_match import match_ingress
 from simcore.net.kubeproxy import Target
 from simcore.trace import TraceStep
+from simcore.tracetext import msg, step
 
 CLASS_NAME = "nginx"
 NGINX_VERSION = "1.25.3"
@@ -46,30 +47,32 @@ def route(fabric, controller: dict, dest, request: HttpRequest,
                           default_class(api), CLASS_NAME)
     trace: list[TraceStep] = []
     if match is None:
-        trace.append(step("ingress", f"ingress-nginx: no Ingress rule matches host {host} "
-                          f"path {path}: nginx answers 404 itself"))
+        trace.append(step("ingress", msg("ingress.no-rule", host=host, path=path)))
         return _page(404, trace)
     namespace = match.ingress.split("/", 1)[0]
-    trace.append(step("ingress", f"ingress-nginx: {match.explain()}", ingress=match.ingress))
+    trace.append(step("ingress", msg("ingress.matched", why=match.message()),
+                      ingress=match.ingress))
     svc = api.store.get("services", namespace, match.service)
     port = None
     for entry in (svc or {}).get("spec", {}).get("ports") or []:
         if entry["port"] == match.port or entry.get("name") == match.port:
             port = entry
     if svc is None or port is None:
-        trace.append(step("ingress", f"service {namespace}/{match.service} (port {match.port}) "
-                          "does not exist: 503"))
+        trace.append(step("ingress", msg("ingress.no-service",
+                                         service=f"{namespace}/{match.service}",
+                                         port=match.port)))
         return _page(503, trace)
     endpoints = fabric.proxy.endpoints(Target(namespace, match.service, port, "clusterIP", svc))
     if not endpoints:
-        trace.append(step("ingress", f"service {namespace}/{match.service} has no ready "
-                          "endpoints: 503"))
+        trace.append(step("ingress", msg("ingress.no-endpoints",
+                                         service=f"{namespace}/{match.service}")))
         return _page(503, trace)
     chosen = _round_robin(fabric.engine, f"{namespace}-{match.service}-{port['port']}",
                           endpoints)
-    trace.append(step("proxy", f"ingress-nginx picks {chosen['ip']}:{chosen['port']} "
-                      f"({(chosen.get('targetRef') or {}).get('name', chosen['ip'])}) round "
-                      f"robin among {len(endpoints)} endpoint(s), bypassing the ClusterIP",
+    picked = msg("ingress.pick", chosen=f"{chosen['ip']}:{chosen['port']}",
+                 pod=(chosen.get("targetRef") or {}).get("name", chosen["ip"]),
+                 count=len(endpoints))
+    trace.append(step("proxy", picked,
                       how="round-robin", chosen=f"{chosen['ip']}:{chosen['port']}",
                       candidates=[f"{e['ip']}:{e['port']}" for e in endpoints]))
     return _forward(fabric, controller, dest, request, chosen, timeout_s, trace)

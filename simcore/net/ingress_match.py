@@ -30,6 +30,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from simcore.trace import Message
+from simcore.tracetext import msg, render
+
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 
 _HOST_MATCHES = ("exact", "wildcard", "default")
@@ -56,26 +59,27 @@ class Match:
         return self.rule_index is None
 
     def explain(self) -> str:
-        backend = f"service {self.service} port {self.port}"
-        if self.default_backend and self.host_match == "default":
-            return (f"No rule matches host {self.request_host} path {self.request_path}, so "
-                    f"the defaultBackend of Ingress {self.ingress} (which has no rules) sends "
-                    f"it to {backend}.")
-        if self.default_backend:
-            return (f"Host {self.request_host} {self._host_phrase()}, but none of its paths "
-                    f"matches {self.request_path}, so the defaultBackend of Ingress "
-                    f"{self.ingress} sends it to {backend}.")
-        return (f"Host {self.request_host} {self._host_phrase()}; in Ingress {self.ingress} "
-                f"rule {self.rule_index} path {self.path_index}, {self.path} "
-                f"({self.path_type}) is the longest path matching {self.request_path}, so the "
-                f"request goes to {backend}.")
+        return render(self.message())
 
-    def _host_phrase(self) -> str:
+    def message(self) -> Message:
+        """Why this rule answered, as a trace message (`explain()` is its English)."""
+        where = {"host": self.request_host, "path": self.request_path,
+                 "ingress": self.ingress, "service": self.service, "port": self.port}
+        if self.default_backend and self.host_match == "default":
+            return msg("ingress.default-only", **where)
+        if self.default_backend:
+            return msg("ingress.default", host_match=self._host_phrase(), **where)
+        # str(): the sentence always said what the fields hold, None included
+        return msg("ingress.rule", host_match=self._host_phrase(), rule=str(self.rule_index),
+                   index=str(self.path_index), rule_path=str(self.path),
+                   path_type=str(self.path_type), **where)
+
+    def _host_phrase(self) -> Message:
         if self.host_match == "exact":
-            return f"matches the rule host {self.rule_host} exactly"
+            return msg("ingress.host-exact", rule_host=self.rule_host)
         if self.host_match == "wildcard":
-            return f"matches the wildcard host {self.rule_host}"
-        return "is named by no rule, so the rules without a host apply"
+            return msg("ingress.host-wildcard", rule_host=self.rule_host)
+        return msg("ingress.host-none")
 
 
 def match_ingress(ingresses: list[dict], host: str, path: str, default_class: str | None,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simcore.controllers.base import Controller
+from simcore.loop import Controller
 from simcore.objects import node_addresses
 from simcore.resources import object_key
 from simcore.trace import ProxyHow

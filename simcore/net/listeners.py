@@ -11,21 +11,17 @@ routes by host and path itself (`simcore.net.ingress`).
 from __future__ import annotations
 
 from simcore.exec import apps, servers
-from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse, step
+from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse
 from simcore.net import ingress
-from simcore.node import containers as rt
-from simcore.node import records
-from simcore.node.records import ContainerRecord
-
-
-def container_records(engine, pod: dict) -> dict[str, ContainerRecord]:
-    return records.container_records(engine.runtime, pod)
+from simcore.node import containers
+from simcore.node.records import container_records
+from simcore.tracetext import msg, step
 
 
 def listener(engine, pod: dict, port: int) -> tuple[str, dict, dict] | None:
     """(container name, its record, the listener) serving `port`, or None."""
-    for name, state in container_records(engine, pod).items():
-        found = rt.listening(state, port, engine.clock.elapsed)
+    for name, state in container_records(engine.runtime, pod).items():
+        found = containers.listening(state, port, engine.clock.elapsed)
         if found is not None:
             return name, state, found
     return None
@@ -38,7 +34,7 @@ def opens_in(engine, pod: dict, port: int) -> float | None:
     on a real cluster as here."""
     now = engine.clock.elapsed
     times = [state["started_at"] + entry["at"]
-             for state in container_records(engine, pod).values()
+             for state in container_records(engine.runtime, pod).values()
              if state.get("stage") == "running"
              for entry in (state.get("plan") or {}).get("listeners") or []
              if entry["port"] == port and state["started_at"] + entry["at"] > now + 1e-9]
@@ -57,12 +53,12 @@ def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
     else:
         found = listener(engine, pod, dest.port) if pod else None
     if found is None:
-        return HttpFailure("reset", 0.0, "", (step("reject", f"{dest.name} closed the "
-                                                   "connection: nothing listens any more"),))
+        return HttpFailure("reset", 0.0, "", (step("reject", msg("reject.closed",
+                                                                 pod=dest.name)),))
     name, state, entry = found
     if entry["app"] == "ingress-nginx":
         return ingress.route(fabric, pod, dest, request, timeout_s)
-    env = rt.env_map(state)
+    env = containers.env_map(state)
     memory = state.setdefault("app_state", {}).setdefault(str(dest.port), {})
     ctx = apps.ServeContext(hostname=env.get("HOSTNAME", dest.name), now=engine.clock.now,
                             client_ip=dest.seen_client, server_ip=dest.ip,
@@ -81,14 +77,15 @@ def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
             state["files"][path] = content
     response = served.response
     if response.status == 0:  # a server that does not speak HTTP hangs up
-        return HttpFailure("empty", 0.0, "", (step("reject", f"{dest.name} ({entry['app']}) "
-                                                   "does not speak HTTP: it closes the "
-                                                   "connection without a reply"),))
+        return HttpFailure("empty", 0.0, "", (step("reject", msg("reject.not-http",
+                                                                 pod=dest.name,
+                                                                 app=entry["app"])),))
     first = response.body.splitlines()[0] if response.body else ""
-    detail = f"{dest.name} answers {response.status} {response.reason}"
+    said = msg("response.pod", pod=dest.name, status=response.status, reason=response.reason)
     if first and len(first) < 80:
-        detail += f': "{first}"'
+        said = msg("response.pod-body", pod=dest.name, status=response.status,
+                   reason=response.reason, first=first)
     return HttpResponse(response.status, response.reason, response.headers, response.body,
                         response.version, response.elapsed,
-                        tuple(response.trace) + (step("response", detail, pod=dest.name,
+                        tuple(response.trace) + (step("response", said, pod=dest.name,
                                                       status=response.status),))

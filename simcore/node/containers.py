@@ -305,7 +305,7 @@ def next_probe_tick(probe: dict, state: dict, now: float, ok: bool) -> float:
     return tick + (threshold - 1) * period
 
 
-def logs(state: dict, now: float) -> list[list]:
+def logs(state: Mapping, now: float) -> list[list]:
     """[time, stream, text] lines written up to now, repeats included."""
     from simcore.exec.processes import expand_repeat
     lines = [line for line in state.get("logs") or [] if line[0] <= now + 1e-9]

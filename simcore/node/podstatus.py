@@ -13,10 +13,6 @@ import hashlib
 
 from simcore.exec.imageref import canonical_name, familiar_name, repository_digest
 
-# re-exported: kubelet.py and nodelifecycle.py still read them from here
-from simcore.objects import node_ip, node_ready  # noqa: F401
-from simcore.objects import pod_ready as is_ready  # noqa: F401
-
 
 def pod_ref(pod: dict) -> str:
     meta = pod["metadata"]

@@ -1,24 +1,32 @@
-"""Ready-made clusters: `lecture` (the lecture's three nodes) and `large` (N generated nodes)."""
+"""Ready-made clusters: `lecture` (the lecture's three nodes) and `large` (N generated nodes).
+
+`config(name, options)` is the engine configuration a preset runs with, `build(name,
+engine, options)` makes its objects through the API server and lets the loops settle.
+The facade (`Simulation.from_preset`) makes the engine between the two, so presets never
+name the facade: they sit below it in the house.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from simcore.engine import Engine
+from simcore.presets import large, lecture
 from simcore.presets.builder import ClusterBuilder
 
 
-def build(name: str, seed: int, start: datetime, **options):
-    from simcore.presets import large, lecture
-    from simcore.simulation import Simulation
+def config(name: str, options: dict) -> dict:
+    """Preset `name`'s engine config with `options` over it; ValueError for an unknown name."""
     if name == "lecture":
-        config = {**lecture.CONFIG, **options}
-        sim = Simulation.empty(seed=seed, start=start, config=config)
-        lecture.build_lecture(ClusterBuilder(sim))
-    elif name == "large":
-        config = {**large.CONFIG, **{k: v for k, v in options.items() if k != "nodes"}}
-        sim = Simulation.empty(seed=seed, start=start, config=config)
-        large.build_large(ClusterBuilder(sim), options.get("nodes", 100))
+        return {**lecture.CONFIG, **options}
+    if name == "large":
+        return {**large.CONFIG, **{k: v for k, v in options.items() if k != "nodes"}}
+    raise ValueError(f"unknown preset {name!r}: choose lecture or large")
+
+
+def build(name: str, engine: Engine, options: dict) -> None:
+    """Make preset `name`'s objects in `engine` (made with `config(name, options)`)."""
+    builder = ClusterBuilder(engine)
+    if name == "lecture":
+        lecture.build_lecture(builder)
     else:
-        raise ValueError(f"unknown preset {name!r}: choose lecture or large")
-    sim.engine.settle()
-    return sim
+        large.build_large(builder, options.get("nodes", 100))
+    engine.settle()

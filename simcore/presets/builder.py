@@ -11,19 +11,23 @@ carry the ages a long-lived cluster shows.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from simcore.apiserver import Request
-from simcore.controllers.base import controller_ref
+from simcore.controllers.workloads import controller_ref
+from simcore.node import records
+
+if TYPE_CHECKING:  # a type only: the engine module needs no preset
+    from simcore.engine import Engine
 
 INTERNAL = Request(field_validation="Ignore", trusted=True)
 SYSTEM_TOLERATIONS = [{"operator": "Exists"}]
 
 
 class ClusterBuilder:
-    def __init__(self, sim):
-        self.sim = sim
-        self.api = sim.api
-        self.engine = sim.engine
+    def __init__(self, engine: Engine):
+        self.api = engine.api
+        self.engine = engine
 
     def at(self, seconds: float) -> None:
         if seconds >= self.engine.clock.elapsed:
@@ -219,8 +223,8 @@ class ClusterBuilder:
         kubelet = self.engine.by_name["kubelet"]
         self.engine.settle()
         for pod_name, count in counts.items():
-            record = kubelet.state["pods"][f"{namespace}/{pod_name}"]
-            for state in record["containers"].values():
+            pod = self.engine.api.store.get("pods", namespace, pod_name)
+            for state in records.container_records(self.engine.runtime, pod).values():
                 state["restart_count"] = count
                 state["last_terminated"] = {"exitCode": 255, "reason": "Unknown",
                                             "started": state.get("started_at", -last_at),

@@ -12,8 +12,10 @@ const view = {step: config.step, applied: config.applied_through, request: 0,
               client: config.clients[0], speed: config.speed, busy: false};  // busy: a request is running
 const $ = (id) => document.getElementById(id);
 
+// A spotlight (presenterclass.js) shows a student's graph in place of this cluster's: read
+// only, as every graph is; the lesson's keys still act on this cluster.
 const graph = mountGraph($("graph"), {
-  slug: config.slug, static: config.static, fontScale: 1.15, showOwners: false,
+  slug: config.spotlight || config.slug, static: config.static, fontScale: 1.15, showOwners: false,
   foldJobs: true,  // a Job's finished pods as one box: its failures do not crowd later steps
   onClock: (clock) => { view.speed = clock.speed; drawClock(); },
   onLive: (name, text) => { $("live").dataset.state = name; $("live").textContent = text; },
@@ -32,7 +34,7 @@ function drawStep() {
   const step = lesson.steps[view.step - 1];
   $("step-number").textContent = interpolate(gettext("Step %(number)s of %(count)s"),
                                              {number: step.number, count: lesson.steps.length}, true);
-  $("applied").textContent = view.applied < step.number ? gettext("· applying…") : "";
+  drawApplied(step);
   $("step-title").textContent = step.title;
   $("step-explain").textContent = step.explain;
   $("step-apply").replaceChildren(...step.apply.map((line) => item("li", `$ ${line}`)));
@@ -137,7 +139,10 @@ function clearOutput() {
 }
 
 // Moving never waits for the server: the text changes at once, and one request at a time
-// brings the cluster up to the furthest step shown (`applying` chains them in order).
+// brings the cluster to the step shown (`applying` chains them in order; each reads the
+// step shown when its turn comes, so a run of key presses costs one request). Forward
+// applies the steps not applied yet; back restores the cluster to the moment just after
+// the step shown was applied (the time machine's restore, on the server).
 let applying = Promise.resolve();
 
 function goTo(number) {
@@ -146,16 +151,26 @@ function goTo(number) {
   view.request = 0;
   clearOutput();
   drawStep();
-  if (number > view.applied) applying = applying.then(() => applyUpTo(number));
+  if (number === view.applied) return;
+  view.moving = true;
+  drawApplied(lesson.steps[number - 1]);
+  applying = applying.then(syncCluster);
 }
 
-async function applyUpTo(number) {
-  if (number <= view.applied) return;
+function drawApplied(step) {
+  $("applied").textContent = view.applied < step.number ? gettext("· applying…")
+    : view.applied > step.number && view.moving ? gettext("· restoring…") : "";
+}
+
+async function syncCluster() {
+  const number = view.step;
+  if (number === view.applied) return (view.moving = false);
   const {ok, payload} = await post("goto", {step: number});
   if (!ok) return showError(payload.error);
   view.applied = payload.applied_through;
-  const step = lesson.steps[view.step - 1];
-  $("applied").textContent = view.applied < step.number ? gettext("· applying…") : "";
+  view.restored = payload.restored ? payload.restored.at : null;
+  view.moving = view.step !== number;  // another key press has its own turn queued
+  drawApplied(lesson.steps[view.step - 1]);
   showApplyErrors(payload.applied);
 }
 
@@ -193,7 +208,7 @@ async function runRequest() {
                       item("span", interpolate(gettext("exit code %(code)s"), {code: payload.exit_code}, true), "exit"));
   fitCommandBox();
   $("trace").replaceChildren(...payload.trace.map((line) => item("li", line)));
-  graph.showPath(payload.path, {list: $("trace")});
+  if (!config.spotlight) graph.showPath(payload.path, {list: $("trace")});
   view.request = (view.request + 1) % step.requests.length;
   $("request-count").textContent = step.requests.length > 1
     ? interpolate(gettext("(next: %(number)s of %(count)s)"),
@@ -251,4 +266,4 @@ window.addEventListener("resize", fitCommandBox);
 drawClock();
 pickClient(1);
 if (view.applied < view.step) goTo(view.step);
-else drawStep();
+else drawStep();  // a cluster ahead of the step shown stays as it is until a key is pressed

@@ -114,7 +114,7 @@ def test_the_lecture_presenter_is_korean_first_with_hangul_glyphs(server, slug):
     async def steps(page):
         await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
         assert await page.get_attribute("html", "lang") == "ko"
-        await page.wait_for_selector("#step-number:has-text('17단계 중 1단계')")
+        await page.wait_for_selector("#step-number:has-text('18단계 중 1단계')")
         assert await page.inner_text("#step-title") == "Job - 1/2, 2/2"
         assert (await page.inner_text("#step-explain")).startswith("Job은 정해진 횟수만큼")
         assert_hangul_renders(await glyphs(page, "#step-explain"))
@@ -128,7 +128,7 @@ def test_the_lecture_presenter_is_korean_first_with_hangul_glyphs(server, slug):
         await page.click(".language-switch button[value=en]")
         await page.wait_for_selector("html[lang=en]")
         await page.wait_for_selector("#step-title:has-text('Pod Network practice')")
-        assert (await page.inner_text("#step-number")).startswith("Step 3 of 17")
+        assert (await page.inner_text("#step-number")).startswith("Step 3 of 18")
         await page.screenshot(path=str(ARTIFACTS / "i18n-presenter-en.png"))
     # a browser that asks for English still gets the lecture's Korean until it chooses
     asyncio.run(_browse(server.url, steps, "en-US"))

@@ -13,7 +13,9 @@ from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, pla
 from tests.kubectl.kubectl_fixtures import (  # noqa: F401
     LECTURE,
     TEACHER,
+    Kubectl,
     WebUser,
+    cache_dir,
     server,
     teacher_cookies,
 )
@@ -176,6 +178,133 @@ def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_comm
                 await _english(page, server.url)
                 await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
                 await steps(page)
+            finally:
+                await browser.close()
+    asyncio.run(main())
+
+
+_SHOWN = """(prefix) => window.clusterviz.cy.nodes().filter((n) =>
+    (n.data('name') || '').startsWith(prefix) && !n.hasClass('pod-fold')).length"""
+
+
+def test_back_restores_the_cluster_to_the_step_and_forward_applies_again(
+        server, cache_dir, tmp_path):  # noqa: F811
+    slug = f"present-{next(_slugs)}"
+    server.manage("ensure_cluster", slug)
+    server.manage("kubeconfig", slug, "-o", str(tmp_path / "kubeconfig"))
+    kubectl = Kubectl(tmp_path / "kubeconfig", cache_dir, LECTURE)
+
+    def names(resource: str) -> list[str]:
+        return kubectl("get", resource, "-o", "name").stdout.split()
+
+    async def steps(page):
+        await page.keyboard.press("p")  # nothing moves but the lesson: the test holds the clock
+        await page.wait_for_selector("#clock-state[data-paused=true]")
+        for _ in range(3):
+            await page.keyboard.press("ArrowRight")
+        await page.wait_for_function("() => window.clusterviz.view.applied === 4")
+        await page.wait_for_function(f"() => ({_SHOWN})('svc-node') === 1")
+        assert await page.evaluate(_SHOWN, "rs-node-web-") == 3
+        assert "service/svc-node" in names("services")
+        # back to step 3: its pods stay, step 4's Service is gone, from the graph and the API
+        await page.keyboard.press("ArrowLeft")
+        assert await _title(page) == "Pod Network practice"
+        await page.wait_for_function("() => window.clusterviz.view.applied === 3")
+        await page.wait_for_function(f"() => ({_SHOWN})('svc-node') === 0")
+        assert await page.evaluate(_SHOWN, "rs-node-web-") == 3
+        assert "service/svc-node" not in names("services")
+        # back to step 2: the pods step 3 made are gone too; the Job of step 1 stays
+        await page.keyboard.press("ArrowLeft")
+        await page.wait_for_function("() => window.clusterviz.view.applied === 2")
+        await page.wait_for_function(f"() => ({_SHOWN})('rs-node-web-') === 0")
+        pods = names("pods")
+        assert not any(p.startswith("pod/rs-node-web-") for p in pods), pods
+        assert any(p.startswith("pod/throw-dice-job-") for p in pods), pods
+        assert await page.inner_text("#applied") == ""
+        # forward again: step 3 is applied anew
+        await page.keyboard.press("ArrowRight")
+        await page.wait_for_function("() => window.clusterviz.view.applied === 3")
+        await page.wait_for_function(f"() => ({_SHOWN})('rs-node-web-') === 3")
+        assert sum(p.startswith("pod/rs-node-web-") for p in names("pods")) == 3
+
+    async def main():
+        async with playwright_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+                await page.context.add_cookies(teacher_cookies(server.url))
+                errors: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                await _english(page, server.url)
+                await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
+                await page.wait_for_function(
+                    "() => window.clusterviz && window.clusterviz.state.seq > 0")
+                await steps(page)
+                assert errors == []
+            finally:
+                await browser.close()
+    asyncio.run(main())
+
+
+def test_the_node_failure_step_shows_notready_the_traffic_moving_and_the_eviction(server):  # noqa: F811
+    slug = f"present-{next(_slugs)}"
+    server.manage("ensure_cluster", slug)
+    teacher = WebUser(server).sign_in(TEACHER, server.teacher_password)
+
+    def post(path: str, body: dict) -> None:
+        status, _, text = teacher.request("POST", f"/clusters/{slug}/{path}", json_body=body)
+        assert status == 200, text
+    for number in range(1, 18):  # the lecture's 17 steps, the clock run on between them
+        post("lesson/goto", {"lesson": "week4-services", "step": number})
+        post("clock", {"action": "step", "seconds": 10})
+    post("clock", {"action": "pause"})
+
+    async def space(page, expect: str) -> str:
+        await page.keyboard.press("Space")
+        await page.wait_for_function("() => document.querySelector('#request-output .exit')")
+        out = await page.inner_text("#request-output")
+        assert expect in out or expect in await page.inner_text("#trace"), out
+        return out
+
+    async def steps(page):
+        await page.keyboard.press("ArrowRight")
+        assert await _title(page) == "Node failure: worker2"
+        await page.wait_for_function("() => window.clusterviz.view.applied === 18")
+        await _clock(page, {"action": "step", "seconds": 10})  # the fresh pods serve
+        before = await space(page, "20 × curl -s http://192.168.100.112:30123, answered by:")
+        assert "worker1" in before and "worker2" in before
+        await space(page, "systemd on worker2 stopped kubelet.service")
+        await _clock(page, {"action": "step", "seconds": 45})  # past the 40 s grace period
+        await page.wait_for_function(
+            "() => window.clusterviz.cy.getElementById('node/worker2').hasClass('not-ready')")
+        nodes = await space(page, "NotReady")
+        assert any(line.split()[:2] == ["worker2", "NotReady"] for line in nodes.splitlines())
+        after = await space(page, "answered by:")
+        assert "worker1" in after and "worker2" not in after  # out of the Endpoints
+        assert await page.get_attribute("#step-observe", "data-holds") == "false"
+        await _clock(page, {"action": "step", "seconds": 320})  # tolerationSeconds run out
+        await page.wait_for_selector("#step-observe[data-holds=true]", timeout=30_000)
+        pods = await space(page, "Terminating")
+        assert any("Terminating" in line and "worker2" in line for line in pods.splitlines())
+
+    async def main():
+        async with playwright_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+                await page.context.add_cookies(teacher_cookies(server.url))
+                errors: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                await _english(page, server.url)
+                await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
+                await page.wait_for_function(
+                    "() => window.clusterviz && window.clusterviz.state.seq > 0")
+                await steps(page)
+                ARTIFACTS.mkdir(exist_ok=True)
+                await page.screenshot(path=str(ARTIFACTS / "presenter-node-failure.png"))
+                assert errors == []
             finally:
                 await browser.close()
     asyncio.run(main())

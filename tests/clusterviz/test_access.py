@@ -90,6 +90,15 @@ ROWS = [
     Row("clusters/<slug:slug>/lesson/reset", "POST", "/clusters/{a}/lesson/reset", page()),
     Row("clusters/<slug:slug>/lesson/clock", "POST", "/clusters/{a}/lesson/clock", page(),
         body={"action": "pause"}),
+    # the student's Lesson tab, the presenter for a class, the push to a class
+    Row("clusters/<slug:slug>/lesson/data", "GET", "/clusters/{a}/lesson/data", page()),
+    Row("clusters/<slug:slug>/lesson/at", "POST", "/clusters/{a}/lesson/at", page(),
+        body={"lesson": LESSON, "step": 2}),
+    Row("clusters/<slug:slug>/present", "GET", "/clusters/{a}/present?class={cls}", page()),
+    Row("clusters/<slug:slug>/present", "GET",
+        "/clusters/{a}/present?class={cls}&spotlight={a}", page()),
+    Row("classes/<int:pk>/lesson/push", "POST", "/classes/{cls}/lesson/push",
+        page(a=404, b=404, other=404), body={"lesson": LESSON, "step": 1}),
     Row("clusters/<slug:slug>/", "GET", "/clusters/{a}/", page()),
     Row("clusters/<slug:slug>/pods/<str:namespace>/<str:name>/shell", "GET",
         "/clusters/{a}/pods/default/web/shell", page()),
@@ -134,6 +143,8 @@ SOCKETS = {
                                           other=4404),
     "ws/clusters/<slug:slug>/kubectl": page(anonymous=4401, a=True, b=4404, teacher=True,
                                             other=4404),
+    "ws/clusters/<slug:slug>/lesson": page(anonymous=4401, a=True, b=4404, teacher=True,
+                                           other=4404),
     "^ws/clusters/(?P<slug>[-a-zA-Z0-9_]+)/shell/(?P<namespace>[^/]+)/(?P<name>[^/]+)$":
         page(anonymous=4401, a=True, b=4404, teacher=True, other=4404),
     # the teacher's roster of the class, and following student A read-only
@@ -152,6 +163,7 @@ SOCKETS = {
 SOCKET_PATHS = {
     "ws/clusters/<slug:slug>/graph": "/ws/clusters/{a}/graph",
     "ws/clusters/<slug:slug>/kubectl": "/ws/clusters/{a}/kubectl",
+    "ws/clusters/<slug:slug>/lesson": "/ws/clusters/{a}/lesson",
     "^ws/clusters/(?P<slug>[-a-zA-Z0-9_]+)/shell/(?P<namespace>[^/]+)/(?P<name>[^/]+)$":
         "/ws/clusters/{a}/shell/default/web",
     "ws/classes/<int:pk>/roster": "/ws/classes/{cls}/roster",

@@ -10,6 +10,8 @@ import pytest
 from django.db.models import F
 
 from clusterviz.clusters.models import Cluster, StoredObject
+from clusterviz.dashboard import timecontrol
+from clusterviz.history.models import Entry
 from clusterviz.lessons import checks, loader, runner
 from clusterviz.lessons.models import LessonRun
 from simcore.simulation import Simulation
@@ -17,11 +19,12 @@ from simcore.simulation import Simulation
 pytest_plugins = ["django_fixtures"]
 
 WEEK4 = "week4-services"
+NODE_FAILURE = 18
 TITLES = [
     "Job - 1/2, 2/2", "Service", "Pod Network 실습", "Create Service", "sessionAffinity",
     "ports name", "Service check", "DNS", "Trouble Shooting: Endpoints 1/2", "Endpoints 2/2",
     "ExternalName", "NodePort", "LoadBalancer", "externalTrafficPolicy", "Ingress",
-    "Headless Service", "readinessProbe",
+    "Headless Service", "readinessProbe", "Node 장애: worker2",
 ]
 
 
@@ -83,7 +86,7 @@ def test_the_week4_lesson_is_korean_first_with_every_text_in_english_too():
                  "step 1: ready is a count of at least 1: {'endpoints': 's', 'ready': 0}",
                  id="check-count"),
     pytest.param({"steps": [{"title": "T", "explain": "E", "check": [{"volume": "v"}]}]},
-                 "step 1: a condition names one of pods, endpoints, job, service, ingress: "
+                 "step 1: a condition names one of pods, endpoints, job, service, ingress, node: "
                  "{'volume': 'v'}", id="check-subject"),
     pytest.param({"steps": [{"title": "T", "explain": "E",
                              "requests": [{"from": "client", "run": "x", "wait": True}]}]},
@@ -97,6 +100,16 @@ def test_the_week4_lesson_is_korean_first_with_every_text_in_english_too():
     pytest.param({"steps": [{"title": "T", "explain": ["E"]}]},
                  "step 1: explain is a string or a mapping of language to string",
                  id="text-shape"),
+    pytest.param({"steps": [{"title": "T", "explain": "E",
+                             "requests": [{"from": "client", "run": "curl x", "fire": 1000}]}]},
+                 "step 1: fire is a count of 1 to 100 runs", id="fire-count"),
+    pytest.param({"steps": [{"title": "T", "explain": "E", "check": [{"node": "w", "ready": 1}]}]},
+                 "step 1: a node's ready is true or false: {'node': 'w', 'ready': 1}",
+                 id="check-node-ready"),
+    pytest.param({"steps": [{"title": "T", "explain": "E",
+                             "check": [{"endpoints": "s", "ready": 1, "not_on": "w"}]}]},
+                 "step 1: endpoints takes one of ready, empty: "
+                 "{'endpoints': 's', 'ready': 1, 'not_on': 'w'}", id="check-qualifier"),
     pytest.param({"language": "de", "steps": [{"title": "T", "explain": "E"}]},
                  "x: language must be one of ko, en, not 'de'", id="lesson-language"),
 ])
@@ -127,27 +140,76 @@ def test_every_step_applies_cleanly_and_every_request_runs_on_a_fresh_lecture_cl
 
 def test_each_steps_check_fails_before_the_cluster_shows_it_and_holds_after():
     # what Observe says is checked on the cluster: not yet right after the step's apply (pods
-    # are still starting), and true once time has passed, for every step but the last, whose
-    # Observe needs the probe's file touched first
+    # are still starting), and true once time has passed, for every step but two whose
+    # Observe needs a request run first: the probe's file touched (17), the kubelet stopped
     lesson = loader.load(WEEK4)
     sim = Simulation.from_preset(lesson.preset)
-    late = {}
+    late, touched = {}, None
     for step in lesson.steps:
         runner.apply_step(sim, step)
         early = checks.evaluate(sim, step.check)
-        sim.advance(1800 if step.number == 1 else 60)  # the Job's back-offs take a while
+        # the Job's back-offs take a while, and so do NotReady (40 s) plus tolerationSeconds
+        sim.advance({1: 1800, NODE_FAILURE: 400}.get(step.number, 60))
         late[step.number] = checks.evaluate(sim, step.check)
-        if step.number in (1, 3):
+        if step.number in (1, 3, NODE_FAILURE):
             assert not early["holds"], (step.title, early)
-    assert [n for n, result in late.items() if not result["holds"]] == [17]
+        if step.number == 17:
+            runner.run_request(sim, step.requests[1])  # touch /var/ready in the newest pod
+            sim.advance(10)  # the readiness probe's period
+            touched = checks.evaluate(sim, step.check)
+        if step.number == NODE_FAILURE:  # Space stops worker2's kubelet; eviction at 340 s
+            runner.run_request(sim, step.requests[1])
+            sim.advance(400)
+            late["stopped"] = checks.evaluate(sim, step.check)
+    assert [n for n, result in late.items() if not result["holds"]] == [17, NODE_FAILURE]
     assert late[17]["conditions"] == [
         {"holds": False, "text": "1 pod(s) with app=node-web Running and Ready (now 0)"},
         {"holds": False, "text": "svc-node-headless has 1 ready endpoint(s) (now 0)"}]
-    runner.run_request(sim, lesson.step(17).requests[1])  # touch /var/ready in the newest pod
-    sim.advance(10)  # the readiness probe's period
-    assert checks.evaluate(sim, lesson.step(17).check) == {"holds": True, "conditions": [
+    assert touched == {"holds": True, "conditions": [
         {"holds": True, "text": "1 pod(s) with app=node-web Running and Ready (now 1)"},
         {"holds": True, "text": "svc-node-headless has 1 ready endpoint(s) (now 1)"}]}
+    assert late[NODE_FAILURE]["conditions"][0] == {"holds": False,
+                                                   "text": "node worker2 NotReady"}
+    assert late["stopped"] == {"holds": True, "conditions": [
+        {"holds": True, "text": "node worker2 NotReady"},
+        {"holds": True, "text": "3 pod(s) with app=node-web Running and Ready off worker2 "
+                                "(now 3)"}]}
+
+
+def test_the_node_failure_step_moves_the_traffic_off_worker2_and_evicts_its_pods():
+    lesson = loader.load(WEEK4)
+    sim = Simulation.from_preset(lesson.preset)
+    for step in lesson.steps[:NODE_FAILURE - 1]:
+        runner.apply_step(sim, step)
+        sim.advance(60)
+    step = lesson.step(NODE_FAILURE)
+    assert step.number == len(lesson.steps)  # added at the end: the lecture's numbers stay
+    runner.apply_step(sim, step)
+    sim.advance(30)
+    fire, stop, get_nodes, fire_again, get_pods = step.requests
+
+    def answered() -> dict[str, int]:
+        out = runner.run_request(sim, fire)
+        assert out.stdout.startswith("20 × curl -s http://192.168.100.112:30123, answered by:\n")
+        rows = [line.split() for line in out.stdout.splitlines()[1:]]
+        assert sum(int(count) for _pod, _node, count in rows) == 20
+        return {node: sum(int(c) for _p, n, c in rows if n == node) for _p, node, _c in rows}
+
+    assert answered().keys() == {"worker1", "worker2"}  # the pods serve from both workers
+    assert runner.run_request(sim, stop) == runner.Output(
+        "", "", 0, ("systemd on worker2 stopped kubelet.service: the node posts no more status",))
+    sim.advance(45)  # past the node monitor's 40 s grace period
+    assert re.search(r"^worker2 +NotReady ", runner.run_request(sim, get_nodes).stdout, re.M)
+    taints = sim.get("nodes", "worker2", None)["spec"]["taints"]
+    assert {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"} in [
+        {k: t[k] for k in ("key", "effect")} for t in taints]
+    assert answered().keys() == {"worker1"}  # out of the Endpoints: the traffic moved
+    assert not checks.evaluate(sim, step.check)["holds"]
+    sim.advance(320)  # tolerationSeconds (300) run out: evicted, replaced on worker1
+    table = runner.run_request(sim, get_pods).stdout
+    assert re.search(r"^rs-node-web-\S+ +1/1 +Terminating .* worker2 ", table, re.M), table
+    assert checks.evaluate(sim, step.check)["holds"]
+    assert fire_again.fire == 20
 
 
 def test_a_kubectl_get_request_prints_as_kubectl_does():
@@ -209,10 +271,51 @@ def test_go_to_applies_the_steps_up_to_n_once(cluster):
     assert [r["text"] for a in answer["applied"] for r in a["results"]] == [
         "job.batch/throw-dice-job created", "replicaset.apps/rs-node-web created",
         "service/svc-node created"]
-    assert runner.go_to("lecture", lesson, 2) == {"step": 2, "applied_through": 4, "applied": []}
     again = runner.go_to("lecture", lesson, 5)
-    assert [a["step"] for a in again["applied"]] == [5]
+    assert [a["step"] for a in again["applied"]] == [5] and again["restored"] is None
     assert LessonRun.objects.get(cluster=cluster).step == 5
+
+
+def _names(resource: str) -> set[str]:
+    return set(StoredObject.objects.filter(cluster__slug="lecture", resource=resource)
+               .values_list("name", flat=True))
+
+
+@pytest.mark.django_db
+def test_going_back_restores_the_cluster_as_the_step_left_it_and_forward_applies_again(
+        cluster):
+    # on a paused clock, as a presenter holds it: steps 3 and 4 share one moment of the
+    # timeline and only their resourceVersions tell their restore points apart
+    timecontrol.set_speed("lecture", 0)
+    lesson = loader.load(WEEK4)
+    runner.go_to("lecture", lesson, 3)
+    pods_of_step_3 = {n for n in _names("pods") if n.startswith("rs-node-web-")}
+    assert len(pods_of_step_3) == 3
+    runner.go_to("lecture", lesson, 4)
+    assert "svc-node" in _names("services")
+    back = runner.go_to("lecture", lesson, 3)
+    assert back["applied_through"] == 3 and back["applied"] == []
+    assert back["restored"]["label"].endswith("(lesson step 3)")
+    assert "svc-node" not in _names("services")
+    assert {n for n in _names("pods") if n.startswith("rs-node-web-")} == pods_of_step_3
+    # the restore is on the timeline like any other, so it can be undone from there
+    assert Entry.objects.filter(cluster=cluster, mark="restore").count() == 1
+    back = runner.go_to("lecture", lesson, 2)
+    assert not any(n.startswith("rs-node-web-") for n in _names("pods"))
+    assert LessonRun.objects.get(cluster=cluster).moments.keys() == {"1", "2"}
+    forward = runner.go_to("lecture", lesson, 4)
+    assert [a["step"] for a in forward["applied"]] == [3, 4]
+    assert "svc-node" in _names("services")
+
+
+@pytest.mark.django_db
+def test_going_back_to_a_step_without_a_restore_point_only_moves_the_place(cluster):
+    lesson = loader.load(WEEK4)
+    runner.go_to("lecture", lesson, 4)
+    LessonRun.objects.filter(cluster=cluster).update(moments={})  # applied before points
+    back = runner.go_to("lecture", lesson, 3)
+    assert back == {"step": 3, "applied_through": 4, "applied": [], "restored": None}
+    assert "svc-node" in _names("services")
 
 
 @pytest.mark.django_db
@@ -257,3 +360,37 @@ def test_reset_recreates_the_cluster_from_its_preset(cluster):
     assert not LessonRun.objects.exists()
     replay = runner.go_to("lecture", lesson, 4)
     assert [a["step"] for a in replay["applied"]] == [1, 2, 3, 4]
+
+
+@pytest.mark.django_db
+def test_the_node_failure_steps_requests_run_through_the_runtime(cluster):
+    lesson = loader.load(WEEK4)
+    runner.replay_to("lecture", lesson, NODE_FAILURE)
+    _age(cluster, 30)
+    fired = runner.run_step_request("lecture", lesson, NODE_FAILURE, 0)
+    assert fired["stdout"].startswith("20 × curl -s http://192.168.100.112:30123, answered by:")
+    assert fired["path"] is not None and fired["exit_code"] == 0
+    stopped = runner.run_step_request("lecture", lesson, NODE_FAILURE, 1)
+    assert (stopped["command"], stopped["stdout"], stopped["exit_code"]) == (
+        "sudo systemctl stop kubelet", "", 0)
+    assert stopped["trace"] == [
+        "systemd on worker2 stopped kubelet.service: the node posts no more status"]
+    _age(cluster, 400)
+    assert runner.check_step("lecture", lesson, NODE_FAILURE)["holds"]
+
+
+def test_deleting_all_pods_of_a_label_needs_none_running():
+    # `kubectl delete pods -l app=node-web`: step 18 right after 17, on a paused clock, finds
+    # 17's pods still starting, and deletes them all the same
+    lesson = loader.load(WEEK4)
+    sim = Simulation.from_preset(lesson.preset)
+    for step in lesson.steps[:16]:
+        runner.apply_step(sim, step)
+        sim.advance(60)
+    runner.apply_step(sim, lesson.step(17))
+    assert not any(p["status"].get("phase") == "Running"
+                   for p in sim.list("pods", "default", label_selector="app=node-web")
+                   if not p["metadata"].get("deletionTimestamp"))
+    lines = runner.apply_step(sim, lesson.step(NODE_FAILURE))
+    assert [line["ok"] for line in lines] == [True] * 4
+    assert lines[0]["text"] == "replicaset.apps/rs-node-web configured"

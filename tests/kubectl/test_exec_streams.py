@@ -7,6 +7,8 @@ period takes 3 s and a curl that would hang for 127 s takes under 13.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import os
 import pty
@@ -20,6 +22,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import websocket
+import yaml
+from autobahn.twisted.websocket import WebSocketServerFactory
 from test_streaming import _fast_cluster, _pods
 
 pytest_plugins = ["kubectl_fixtures"]
@@ -193,6 +198,45 @@ def test_the_session_ends_when_the_pod_goes(server, cache_dir, tmp_path):
     code, screen = term.finish(timeout=30)
     assert code == 137
     assert screen.endswith("command terminated with exit code 137\r\n")
+
+
+# how an exec's connection ends ----------------------------------------------------------
+# autobahn's own limit for the client's answer to a close frame (clusterviz/orderlyclose.py)
+CLOSE_HANDSHAKE_TIMEOUT = WebSocketServerFactory().closeHandshakeTimeout
+
+
+@pytest.mark.parametrize("answer_after", [
+    pytest.param(0.0, id="client-answers-the-close-at-once"),
+    pytest.param(CLOSE_HANDSHAKE_TIMEOUT + 0.5, id="client-answers-after-the-timeout"),
+])
+def test_an_exec_ends_with_the_close_frame_and_an_orderly_end(cluster, tmp_path, answer_after):
+    """The status, the close frame, then TLS's close_notify and a FIN, as the API server
+    ends it; never a reset, which made a slow kubectl lose the close frame and print
+    `Copying stdout failed ... connection reset by peer` (issue 18's CI run)."""
+    kubectl, web = cluster
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(base64.b64decode(yaml.safe_load(kubectl.kubeconfig.read_text())
+                                    ["clusters"][0]["cluster"]["certificate-authority-data"]))
+    ws = websocket.create_connection(
+        kubectl.server_url().replace("https://", "wss://")
+        + f"/api/v1/namespaces/default/pods/{web[0][0]}/exec?command=echo&command=hi"
+        "&stdout=true&stderr=true", subprotocols=["v5.channel.k8s.io"],
+        header=[f"Authorization: Bearer {kubectl.token()}"],
+        sslopt={"ca_certs": str(ca), "suppress_ragged_eofs": False})
+    frames = [ws.recv_frame()]
+    while frames[-1].opcode != websocket.ABNF.OPCODE_CLOSE:
+        frames.append(ws.recv_frame())
+    time.sleep(answer_after)  # a kubectl the machine's load keeps from reading
+    with contextlib.suppress(OSError, websocket.WebSocketException):
+        ws.send_close()  # too late, after the timeout: the server has closed already
+    try:
+        end = ws.sock.recv(1)
+    except OSError as exc:  # SSLEOFError: no close_notify; ConnectionResetError: a reset
+        end = repr(exc)
+    assert [(f.opcode, f.data) for f in frames] == [
+        (2, b"\x01"), (2, b"\x01hi\n"), (2, b'\x03{"metadata":{},"status":"Success"}'),
+        (8, b"\x03\xe8")]
+    assert end == b""
 
 
 # kubectl cp --------------------------------------------------------------------------------

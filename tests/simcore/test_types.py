@@ -1,6 +1,7 @@
 """mypy (pinned in the test extras, configured in pyproject.toml) is clean over simcore's
-typed modules: the shared object readers, the trace steps, the kubelet's records, the
-loop list and the exec leaf. Add a module here once it type-checks."""
+typed modules: the shared object readers, the trace steps, the kubelet's records and
+log reader, the loop contract and list, the workload helpers and the exec leaf. Add a
+module here once it type-checks."""
 
 from pathlib import Path
 
@@ -8,7 +9,9 @@ from mypy import api
 
 ROOT = Path(__file__).resolve().parents[2]
 TYPED = ["simcore/objects.py", "simcore/trace.py", "simcore/node/records.py",
-         "simcore/components.py", "simcore/exec/call.py"]
+         "simcore/node/logs.py", "simcore/loop.py", "simcore/controllers/workloads.py",
+         "simcore/components.py", "simcore/presets/__init__.py", "simcore/exec/call.py",
+         "simcore/tracetext.py"]
 
 
 def test_the_typed_modules_type_check():

@@ -14,8 +14,9 @@ Probes are evaluated from state, not on a ticking timer: the result of
 out at which probe period the outcome flips and sets one timer for it. A
 cluster with nothing changing has no timers, and `run_until_idle` ends.
 
-Runtime state (IP allocations, per-container plans, files, logs, restart
-back-offs) lives in `self.state`, saved with the cluster.
+The kubelet's own state (IP allocations, per-container plans, files, logs,
+restart back-offs) lives in `self.state`, saved with the cluster; everyone else
+reads it through node/records.py, which checks the pod's uid.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ import functools
 import ipaddress
 
 from simcore import envvars, events
-from simcore.controllers import podstatus
-from simcore.controllers.base import Alarm, Controller
 from simcore.exec import images
+from simcore.loop import Alarm, Controller
+from simcore.node import containers, podstatus
+from simcore.objects import node_ip, node_ready
 from simcore.resources import object_key, split_key
-from simcore.runtime import containers as rt
 
 BACKOFF_START, BACKOFF_CAP = 10.0, 300.0
 PULL_BACKOFF_CAP = 300.0
@@ -67,7 +68,7 @@ class Kubelet(Controller):
             self._forget(key)
             return
         node = self.api.try_get_ref("nodes", pod["spec"].get("nodeName", ""))
-        if node is None or not podstatus.node_ready(node):
+        if node is None or not node_ready(node):
             return
         record = pods.get(key)
         if record is not None and record["uid"] != pod["metadata"]["uid"]:
@@ -93,7 +94,7 @@ class Kubelet(Controller):
     # sandbox -------------------------------------------------------------------
     def _create_sandbox(self, key: str, pod: dict, node: dict) -> dict:
         node_name = node["metadata"]["name"]
-        host_ip = podstatus.node_ip(node)
+        host_ip = node_ip(node)
         host_network = bool(pod["spec"].get("hostNetwork"))
         ip = host_ip if host_network else self._allocate_ip(node)
         delay = float(self.config.get("pod_startup_seconds", 2.0))
@@ -102,7 +103,7 @@ class Kubelet(Controller):
                   "start_at": self.clock.elapsed + delay, "containers": {}}
         self.state["pods"][key] = record
         for container in pod["spec"].get("containers") or []:
-            record["containers"][container["name"]] = rt.new_container(container)
+            record["containers"][container["name"]] = containers.new_container(container)
         if delay > 0:
             # with no start-up delay the first status written already shows the containers
             self.api.mutate("pods", pod["metadata"]["name"], pod["metadata"]["namespace"],
@@ -137,7 +138,7 @@ class Kubelet(Controller):
         wake: list[float] = []
         for container in spec.get("containers") or []:
             state = record["containers"].setdefault(container["name"],
-                                                    rt.new_container(container))
+                                                    containers.new_container(container))
             when = self._advance_container(pod, record, container, state)
             if when is not None:
                 wake.append(when)
@@ -169,21 +170,22 @@ class Kubelet(Controller):
         retry_at = state.get("retry_at", float("-inf"))
         if now + 1e-9 < retry_at:
             return retry_at
-        profile = rt.profile_for(container.get("image", ""))
+        profile = containers.profile_for(container.get("image", ""))
         if profile is None:
             return self._pull_failed(pod, record, container, state)
         if not state.get("pulled"):
             state["pulled"] = True
             state.pop("pull_failures", None)
             self._pull(pod, record, container)
-        runtime = rt.runtime_of(self.api.try_get_ref("nodes", record["node"]))
+        runtime = containers.runtime_of(self.api.try_get_ref("nodes", record["node"]))
         state["runtime"] = runtime
         hostname = pod["spec"].get("hostname") or pod["metadata"]["name"]
+        links = self._environment(pod, record, container)
         env = images.container_env(
-            profile, rt.pod_env(container, self._environment(pod, record, container), pod,
-                                self.api), hostname, runtime=runtime)
-        files = rt.initial_files(profile, pod, record, self.config, runtime)
-        rt.start(state, profile, container, env, files, pod, now, self.clock.now, self.rng)
+            profile, containers.pod_env(container, links, pod, self.api), hostname,
+            runtime=runtime)
+        files = containers.initial_files(profile, pod, record, self.config, runtime)
+        containers.start(state, profile, container, env, files, pod, now, self.clock.now, self.rng)
         if state["stage"] == "exited":
             self._event(pod, "Warning", "Failed", f"Error: {state['terminated']['message']}",
                         container)
@@ -204,7 +206,7 @@ class Kubelet(Controller):
             return
         self._event(pod, "Normal", "Pulling", f'Pulling image "{image}"', container)
         self._event(pod, "Normal", "Pulled", f'Successfully pulled image "{image}" in 1.2s '
-                    f"(1.2s including waiting). Image size: {rt.image_size(image)} bytes.",
+                    f"(1.2s including waiting). Image size: {containers.image_size(image)} bytes.",
                     container)
         if image not in cached:
             cached.append(image)
@@ -214,8 +216,8 @@ class Kubelet(Controller):
         failures = state.get("pull_failures", 0) + 1
         state["pull_failures"] = failures
         image = container.get("image", "")
-        error = rt.pull_error(image, rt.runtime_of(self.api.try_get_ref("nodes",
-                                                                        record["node"])))
+        node = self.api.try_get_ref("nodes", record["node"])
+        error = containers.pull_error(image, containers.runtime_of(node))
         state["waiting"] = {"reason": "ErrImagePull", "message": error}
         self._event(pod, "Normal", "Pulling", f'Pulling image "{image}"', container)
         self._event(pod, "Warning", "Failed", f'Failed to pull image "{image}": {error}',
@@ -230,13 +232,13 @@ class Kubelet(Controller):
 
     def _while_running(self, pod, record, container, state) -> float | None:
         now = self.clock.elapsed
-        rt.apply_file_events(state, now)
+        containers.apply_file_events(state, now)
         exit_at = state.get("exit_at")
         if exit_at is not None and now + 1e-9 >= exit_at:
-            rt.finish(state, exit_at, state.get("exit_code", 0))
+            containers.finish(state, exit_at, state.get("exit_code", 0))
             return exit_at
-        wake = [w for w in (exit_at, rt.next_file_event(state, now)) if w is not None]
-        opens = rt.next_listener(state, now)
+        wake = [w for w in (exit_at, containers.next_file_event(state, now)) if w is not None]
+        opens = containers.next_listener(state, now)
         if opens is not None:
             if _probes_ports(container):
                 wake.append(opens)  # a TCP or HTTP probe's answer changes when the port opens
@@ -283,9 +285,9 @@ class Kubelet(Controller):
             probe = container.get(f"{kind}Probe")
             if not probe:
                 continue
-            ok, output = rt.run_probe(probe, rt.profile_for(container.get("image", "")), state,
-                                      pod, now, self.clock.now, self.rng,
-                                      state.get("runtime", "docker"))
+            profile = containers.profile_for(container.get("image", ""))
+            ok, output = containers.run_probe(probe, profile, state, pod, now, self.clock.now,
+                                              self.rng, state.get("runtime", "docker"))
             self._failed_runs(pod, container, state, kind, probe, ok, output)
             current = state.setdefault("probe", {}).get(kind)
             if current is None:
@@ -296,7 +298,7 @@ class Kubelet(Controller):
                 continue
             due = state.setdefault("probe_due", {}).get(kind)
             if due is None:
-                due = rt.next_probe_tick(probe, state, now, ok)
+                due = containers.next_probe_tick(probe, state, now, ok)
                 state["probe_due"][kind] = due
             if now + 1e-9 >= due:
                 state["probe_due"].pop(kind)
@@ -321,14 +323,14 @@ class Kubelet(Controller):
         now = self.clock.elapsed
         run = runs.get(kind)
         if run is None:
-            run = runs[kind] = {"due": rt.next_probe_run(probe, state, now), "sent": 0}
+            run = runs[kind] = {"due": containers.next_probe_run(probe, state, now), "sent": 0}
         if now + 1e-9 >= run["due"]:
             self._event(pod, "Warning", "Unhealthy",
                         f"{kind.capitalize()} probe failed: {output}", container)
             run["sent"] += 1
             wait = float(probe.get("periodSeconds", 10)) if run["sent"] < SPAM_BURST \
                 else SPAM_INTERVAL
-            run["due"] = rt.next_probe_run(probe, state, now + wait)
+            run["due"] = containers.next_probe_run(probe, state, now + wait)
         meta = pod["metadata"]
         self.clock.call_at(run["due"], Prober.name, object_key(meta["namespace"], meta["name"]))
 
@@ -337,7 +339,7 @@ class Kubelet(Controller):
             state.pop("probe_runs", None)  # the restarted container probes afresh
             self._event(pod, "Normal", "Killing", f"Container {container['name']} failed "
                         "liveness probe, will be restarted", container)
-            rt.finish(state, self.clock.elapsed, 137, reason="Error")
+            containers.finish(state, self.clock.elapsed, 137, reason="Error")
             state["ran_long"] = False
 
     # termination ---------------------------------------------------------------
@@ -347,7 +349,7 @@ class Kubelet(Controller):
         done_at = now
         if record is not None:
             for state in record["containers"].values():
-                if state["stage"] == "running" and not rt.handles_sigterm(state):
+                if state["stage"] == "running" and not containers.handles_sigterm(state):
                     done_at = max(done_at, now - deadline)
         if done_at > now + 1e-9:
             if not record.get("killing_recorded"):

@@ -1,1 +1,0 @@
-"""Moved to simcore/node/ (see simcore/runtime/containers.py)."""

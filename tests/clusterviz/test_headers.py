@@ -46,6 +46,10 @@ SAMPLES = {
     "clusters/<slug:slug>/lesson/data": "/clusters/lecture/lesson/data",
     "clusters/<slug:slug>/lesson/at": "/clusters/lecture/lesson/at",
     "classes/<int:pk>/lesson/push": "/classes/1/lesson/push",
+    "classes/<int:pk>/reset-all": "/classes/1/reset-all",
+    "clusters/<slug:slug>/commands": "/clusters/lecture/commands",
+    "clusters/<slug:slug>/commands/<int:pk>": "/clusters/lecture/commands/1",
+    "clusters/<slug:slug>/follow": "/clusters/lecture/follow",
     "clusters/<slug:slug>/": "/clusters/lecture/",
     "clusters/<slug:slug>/apply": "/clusters/lecture/apply",
     "clusters/<slug:slug>/preview": "/clusters/lecture/preview",
@@ -67,7 +71,8 @@ SAMPLES = {
     "favicon.ico": "/favicon.ico",
 }
 HTML_PAGES = ["/clusters/lecture/", "/clusters/lecture/present?lesson=week4-services",
-              "/lessons/", "/clusters/lecture/pods/default/web/shell"]
+              "/lessons/", "/clusters/lecture/pods/default/web/shell",
+              "/clusters/lecture/follow"]
 # pages whose library injects <style> elements (csp.inline_styles): style-src only widens
 INLINE_STYLE_PAGES = {"/clusters/lecture/pods/default/web/shell"}
 

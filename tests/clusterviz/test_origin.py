@@ -39,9 +39,12 @@ ROUTES = {
     "shell": "/ws/clusters/lecture/shell/default/web?command=sh",
     "exec": "/k8s/clusters/lecture/api/v1/namespaces/default/pods/web/exec?command=ls",
     "portforward": "/k8s/clusters/lecture/api/v1/namespaces/default/pods/web/portforward?ports=80",
+    "lesson": "/ws/clusters/lecture/lesson",
+    "roster": "/ws/classes/1/roster",
+    "follow": "/ws/clusters/lecture/follow",
     "attach (unrouted)": "/k8s/clusters/lecture/api/v1/namespaces/default/pods/web/attach",
 }
-BROWSER_ROUTES = ("graph", "terminal", "shell")
+BROWSER_ROUTES = ("graph", "terminal", "shell", "lesson", "roster", "follow")
 
 
 def run_async(test):
@@ -105,10 +108,19 @@ def test_behind_a_tls_proxy_the_forwarded_scheme_counts(settings, forwarded, ori
     assert (origin.socket_verdict(scope, origin_required=True) is None) is opens
 
 
+def _route_of(url: str):
+    path = url.split("?")[0].lstrip("/")
+    return next(route for route in WEBSOCKETS.routes if route.pattern.match(path))
+
+
 def test_every_socket_route_is_guarded_by_its_policy():
     guards = {pattern.callback.origin_required for pattern in WEBSOCKETS.routes
               if isinstance(pattern.callback, origin._SocketGuard)}
-    assert len(WEBSOCKETS.routes) == len(ROUTES)
+    # a socket route added without a sample here (so without the handshake checks) fails
+    reached = {str(_route_of(url).pattern) for url in ROUTES.values()}
+    assert reached == {str(route.pattern) for route in WEBSOCKETS.routes}
+    browser = {str(_route_of(ROUTES[name]).pattern) for name in BROWSER_ROUTES}
+    assert browser == {str(p.pattern) for p in WEBSOCKETS.routes if p.callback.origin_required}
     assert all(isinstance(p.callback, origin._SocketGuard) for p in WEBSOCKETS.routes)
     assert guards == {True, False}
 

@@ -41,7 +41,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 30) -> None:
+def wait_for_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 90) -> None:
+    # a guard against a server that never listens, not a speed check: a 2-core machine
+    # running the suite on three workers has taken more than 30 s to start a daphne
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -19,8 +19,9 @@ the clock's speed (`timecontrol`) still sends a delta, empty but for `clock`.
 browser to server `{"type": "run", "command": "kubectl ...", "stdin": "..."}`
 and `{"type": "stop"}`; server to browser `{"type": "refused", "message"}`
 (nothing ran), `{"type": "output", "stream": "stdout"|"stderr"|"notice",
-"data"}` as kubectl writes, and `{"type": "exit", "code": n or null}`.
-One command at a time per socket; the checks are `webkubectl.parse`.
+"data"}` as kubectl writes, and `{"type": "exit", "code": n or null}`; for
+`exec -it <pod> -- sh` (nothing runs: kubectl here has no terminal) `{"type":
+"shell", "url", "message", "link"}`, the pod's shell page to open. One command at a time per socket; the checks are `webkubectl.parse`.
 
 Both sockets refuse a visitor who is not signed in (close code 4401) or
 whose cluster it is not (4404, as for no such cluster), sending nothing
@@ -58,11 +59,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -299,6 +301,9 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
         except Refused as exc:
             await self.send_json({"type": "refused", "message": str(exc)})
             return
+        if command.shell is not None:
+            await self.send_json(_shell_message(self.slug, command.shell))
+            return
         self.stop = asyncio.Event()
         self.task = asyncio.get_running_loop().create_task(self._run(command, stdin, line))
 
@@ -321,6 +326,18 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
         await _offload(room_record.terminal)(self.slug, line, code)  # the command history
         with contextlib.suppress(Exception):
             await self.send_json({"type": "exit", "code": code})
+
+
+def _shell_message(slug: str, shell: webkubectl.Shell) -> dict:
+    """Where the Terminal tab sends an `exec -it ... -- sh`: the pod's shell page."""
+    query = {"command": shell.command, **({"container": shell.container} if shell.container
+                                          else {})}
+    url = reverse("cluster-shell", args=[slug, shell.namespace, shell.pod])
+    return {"type": "shell", "url": f"{url}?{urlencode(query)}",
+            "message": _("kubectl exec -it needs a terminal of its own: the shell opens in "
+                         "a new tab."),
+            "link": _("Open %(command)s in %(pod)s") % {"command": shell.command,
+                                                       "pod": shell.pod}}
 
 
 def _namespace_param(query_string: bytes) -> str:

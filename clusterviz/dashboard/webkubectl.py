@@ -35,6 +35,7 @@ from clusterviz.classroom import kubeconfigs, tokens
 from clusterviz.classroom.models import ApiToken
 from clusterviz.dashboard import kubectlargs, kubectlsandbox
 from clusterviz.dashboard.actions import MAX_COMMAND_CHARS, MAX_MANIFEST_BYTES, Refused
+from clusterviz.dashboard.shellpage import SHELLS
 from clusterviz.dashboard.terminalslots import SLOTS
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
@@ -44,11 +45,23 @@ STREAM_TIMEOUT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
+class Shell:
+    """`exec -it <pod> -- sh`: an interactive session. kubectl run here has no terminal
+    (it would print "Unable to use a TTY" and read nothing), so the pod's shell page
+    (`shellpage`, xterm.js) holds it instead."""
+    namespace: str
+    pod: str
+    container: str
+    command: str
+
+
+@dataclass(frozen=True)
 class Command:
     args: list[str]  # what follows `kubectl`, every flag spelled `--name=value`
     verb: str
     stdin: bool  # `-f -`: the pasted text goes on stdin
     streams: bool  # runs until stopped
+    shell: Shell | None = None  # an interactive shell: opened on its page, not run here
 
 
 def parse(line: str) -> Command:
@@ -67,7 +80,25 @@ def parse(line: str) -> Command:
     if verb == "create" and not stdin:
         raise Refused(_("refused: this terminal runs `create -f -` only (paste the manifest "
                         "below)"))
-    return Command(parsed.args, verb, stdin, _streams(parsed))
+    return Command(parsed.args, verb, stdin, _streams(parsed), _shell(parsed))
+
+
+def _shell(parsed: kubectlargs.Parsed) -> Shell | None:
+    """The session `exec -it` asks for, when its command is a shell the page can hold."""
+    if parsed.path != ["exec"] or not (parsed.is_true("tty") and parsed.is_true("stdin")):
+        return None
+    words = parsed.args[1:]
+    split = words.index("--") if "--" in words else len(words)
+    targets = [w for w in words[:split] if not w.startswith("-")]
+    command = [w.rsplit("/", 1)[-1] for w in words[split + 1:]]  # /bin/sh reads as sh
+    if len(targets) != 1 or len(command) != 1 or command[0] not in SHELLS:
+        return None
+    kind, _slash, pod = targets[0].rpartition("/")
+    if kind not in ("", "pod", "pods", "po"):
+        return None  # deploy/web and the like: kubectl picks the pod, so let it run
+    values = parsed.values
+    return Shell((values.get("namespace") or ["default"])[-1], pod,
+                 (values.get("container") or [""])[-1], command[0])
 
 
 def _streams(parsed: kubectlargs.Parsed) -> bool:

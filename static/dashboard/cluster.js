@@ -345,6 +345,13 @@ function onTerminalMessage(message) {
   const out = document.getElementById("kubectl-output");
   if (message.type === "output") out.append(span(message.data, message.stream));
   if (message.type === "refused") { out.append(span(`${message.message}\n`, "refused")); setTerminalRunning(false); }
+  if (message.type === "shell") {  // exec -it: the shell has a page (and a terminal) of its own
+    const link = document.createElement("a");
+    Object.assign(link, {href: message.url, target: "_blank", rel: "noopener", className: "shell-link",
+                         textContent: message.link});
+    out.append(span(`${message.message}\n`, "notice"), link, document.createTextNode("\n"));
+    setTerminalRunning(false);
+  }
   if (message.type === "exit") {
     if (message.code !== null) out.append(span(interpolate(gettext("exit code %(code)s"), {code: message.code}, true), message.code ? "exit bad" : "exit good"));
     setTerminalRunning(false);

@@ -1,6 +1,7 @@
 // Failure demos from the graph (clusterviz/dashboard/failures.py): a right-click (or a
 // long press) on a node box opens its menu (stop/start its kubelet, cordon, uncordon,
-// drain), on a pod its menu (delete, kill its container, readiness fail/succeed). A
+// drain), on a pod its menu (delete, kill its container, readiness fail/succeed, open a
+// shell in it: its shell page in a new tab). A
 // countdown on each node shows what the node lifecycle controller does next and when
 // ("NotReady in 23 s", "pods evicted in 4 min 12 s"), counted down at the clock's speed.
 //
@@ -29,6 +30,10 @@ export function mountFailureMenu(menu, graph, opts) {
       `${kind === "Node" ? "node" : "pod"}/${element.data("name")}`;
     for (const list of menu.querySelectorAll("[data-for]")) list.hidden = list.dataset.for !== kind;
     menu.querySelector("[data-part=result]").textContent = "";
+    if (kind === "Pod") {
+      const pod = `${encodeURIComponent(element.data("namespace"))}/${encodeURIComponent(element.data("name"))}`;
+      menu.querySelector("[data-part=shell]").href = `/clusters/${opts.slug}/pods/${pod}/shell`;
+    }
     const graphBox = cy.container().getBoundingClientRect(), wrapBox = wrap.getBoundingClientRect();
     menu.style.left = `${position.x + graphBox.left - wrapBox.left}px`;
     menu.style.top = `${position.y + graphBox.top - wrapBox.top}px`;

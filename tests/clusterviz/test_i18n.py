@@ -320,3 +320,33 @@ def test_the_web_terminals_refusals_speak_the_visitors_language(cluster, teacher
     answer = async_to_sync(refusal)()
     assert answer["type"] == "refused"
     assert answer["message"].startswith('거부됨: "frobnicate"는 이 터미널이 실행하는 명령이 아닙니다')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_terminal_sends_exec_it_to_the_pods_shell_page(cluster, teacher):  # noqa: F811
+    from asgiref.sync import async_to_sync
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client
+
+    from clusterviz.asgi import application
+    signed_in = Client()
+    signed_in.force_login(teacher)
+    session = f"sessionid={signed_in.cookies['sessionid'].value}".encode()
+
+    async def answer_to(line: str, language: bytes) -> dict:
+        socket = WebsocketCommunicator(
+            application.app.application_mapping["websocket"], "/ws/clusters/lecture/kubectl",
+            headers=[(b"host", b"testserver"), (b"origin", b"http://testserver"),
+                     (b"accept-language", language), (b"cookie", session)])
+        assert (await socket.connect())[0] is True
+        await socket.send_json_to({"type": "run", "command": line})
+        answer = await socket.receive_json_from(timeout=10)
+        await socket.disconnect()
+        return answer
+    english = async_to_sync(answer_to)("kubectl exec -it web-1 -c app -- bash", b"en")
+    assert english == {
+        "type": "shell", "url": "/clusters/lecture/pods/default/web-1/shell?command=bash&container=app",
+        "message": "kubectl exec -it needs a terminal of its own: the shell opens in a new tab.",
+        "link": "Open bash in web-1"}
+    korean = async_to_sync(answer_to)("exec -it web-1 -- sh", b"ko-KR,ko")
+    assert korean["link"] == "web-1에서 sh 열기"

@@ -15,6 +15,7 @@ import pytest
 
 from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.kubectlargs import COMMANDS, GLOBAL, check
+from clusterviz.dashboard.webkubectl import Shell, parse
 
 # (long name, shorthand, a value it could be given); the value is what would escape
 ESCAPING_FLAGS = [
@@ -181,3 +182,22 @@ def test_every_flag_kubectl_is_given_is_spelled_name_equals_value():
         if word.startswith("-") and word != "-":
             name, eq, _ = word[2:].partition("=")
             assert word.startswith("--") and eq and name in allowed, word
+
+
+# `exec -it ... -- <shell>`: the Terminal tab opens the pod's shell page instead of running
+# kubectl without a terminal; any other exec runs as typed
+@pytest.mark.parametrize("line, shell", [
+    ("exec -it web -- sh", Shell("default", "web", "", "sh")),
+    ("kubectl exec -ti pod/web -n kube-system -c app -- /bin/bash",
+     Shell("kube-system", "web", "app", "bash")),
+    ("exec --stdin --tty --namespace=lab pods/web -- ash", Shell("lab", "web", "", "ash")),
+    ("exec -i -t web -- sh", Shell("default", "web", "", "sh")),
+    ("exec -it web -- sh -c 'echo hi'", None),  # a command, not a session
+    ("exec -it web -- curl -s svc-node", None),
+    ("exec -it deploy/web -- sh", None),  # kubectl picks the pod: it runs as typed
+    ("exec -i web -- sh", None),  # no terminal asked for
+    ("exec -t web -- sh", None),
+    ("exec web -- sh", None),
+])
+def test_an_interactive_exec_is_the_pods_shell(line, shell):
+    assert parse(line).shell == shell

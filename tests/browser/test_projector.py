@@ -78,12 +78,13 @@ async def _browser(pw):
                                     args=CHROMIUM_ARGS)
 
 
-async def _open(browser, url: str, viewport: dict):
+async def _open(browser, url: str, viewport: dict, language: str = "en"):
     # string predicates are polled with eval, which the CSP refuses: see test_dashboard
     page = await browser.new_page(viewport=viewport, bypass_csp=True)
     await page.context.add_cookies(teacher_cookies(url))
-    # the English words these tests read (the lesson's pages are Korean by default)
-    await page.context.add_cookies([{"name": "clusterviz_language", "value": "en", "url": url}])
+    # English by default: the words these tests read (the lesson's pages are Korean by default)
+    await page.context.add_cookies([{"name": "clusterviz_language", "value": language,
+                                     "url": url}])
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
@@ -224,6 +225,52 @@ def test_the_presenter_uses_the_whole_screen_and_keeps_kubectl_rows(server, view
                 page, errors = await _open(
                     browser, f"{server.url}/clusters/{slug}/present?lesson={LESSON}", viewport)
                 await steps(page)
+                assert errors == []
+            finally:
+                await browser.close()
+    asyncio.run(main())
+
+
+HANGUL = "/[\\uac00-\\ud7a3]/"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS[:2])  # the tightest screens
+def test_the_korean_pages_fit_the_screen_as_the_english_ones(server, viewport):  # noqa: F811
+    """Korean words are wider than English ones: the same layout checks, in Korean."""
+    slug = _lesson_cluster(server, LAST_STEP)
+    fits = """(sel) => { const el = document.querySelector(sel), r = el.getBoundingClientRect();
+        return {text: el.textContent, fits: el.scrollWidth <= el.clientWidth,
+                shown: r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth}; }"""
+
+    async def main():
+        async with playwright_api.async_playwright() as pw:
+            browser = await _browser(pw)
+            try:
+                page, errors = await _open(browser, f"{server.url}/clusters/{slug}/", viewport,
+                                           "ko")
+                assert await page.get_attribute("html", "lang") == "ko"
+                await page.wait_for_function("window.clusterviz.cy.nodes('node.service').length >= 5")
+                await page.wait_for_timeout(500)
+                _assert_legible(await page.evaluate(_GRAPH_METRICS))
+                bar = await page.evaluate(fits, ".topbar")
+                assert await page.evaluate(f"{HANGUL}.test(document.querySelector('.tabs').textContent)")
+                assert bar["fits"] and await page.evaluate(
+                    "document.documentElement.scrollWidth <= innerWidth"), bar
+                await page.screenshot(path=_shot(viewport, "dashboard-lesson-ko"))
+                assert errors == []
+                # step 9 as in the English test (its title is among the longest)
+                _post(f"{server.url}/clusters/{slug}/lesson/goto", {"lesson": LESSON, "step": 9})
+                page, errors = await _open(
+                    browser, f"{server.url}/clusters/{slug}/present?lesson={LESSON}", viewport, "ko")
+                # the slides keep this title in English; the step's explanation is Korean
+                explain = await page.inner_text("#step-explain")
+                assert await page.evaluate(f"{HANGUL}.test({json.dumps(explain)})"), explain
+                title = await page.evaluate(fits, "#step-title")
+                assert title["fits"] and title["shown"], title
+                box = await page.evaluate(fits, ".command-box")
+                assert box["shown"], box
+                assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+                await page.screenshot(path=_shot(viewport, "presenter-ko"))
                 assert errors == []
             finally:
                 await browser.close()

@@ -117,6 +117,11 @@ class Table(dict):
         self.everything = True
         return dict(self)
 
+    def __reduce__(self):
+        # pickle and deepcopy: a Table of copies of the entries, with nothing noted
+        self.everything = True
+        return (Table, (dict(self),))
+
 
 def table(holder: dict, key: str) -> Table:
     """`holder[key]` as a Table: made empty when missing, converted when a plain dict (as

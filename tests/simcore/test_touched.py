@@ -1,7 +1,9 @@
 """The runtime tables that note which entries were touched (simcore.touched): what each way
 of reaching an entry notes, and what a built, a curled-at and an exec'd engine report."""
 
+import copy
 import json
+import pickle
 
 import pytest
 
@@ -65,6 +67,19 @@ def test_what_a_table_notes(use, expected):
     table = _table()
     use(table)
     assert table.touched() == expected
+
+
+@pytest.mark.parametrize("copied_by", [
+    pytest.param(copy.deepcopy, id="deepcopy"),
+    pytest.param(lambda t: pickle.loads(pickle.dumps(t)), id="pickle"),
+])
+def test_a_copied_table_is_a_table_with_nothing_noted(copied_by):
+    table = _table()
+    table.get("a")
+    copied = copied_by(table)
+    assert (type(copied), copied, copied.touched()) == (
+        Table, table, Touched(frozenset(), False, False))
+    assert table.touched().everything
 
 
 def test_untouch_forgets():

@@ -1,18 +1,23 @@
-"""`make bench`, what a request-panel run costs the server: printed, never asserted.
+"""`make bench`, what a request-panel run and an exec cost the server: printed, never asserted.
 
 A curl from a pod through `POST /clusters/<slug>/run` changes a log line and
 a conntrack/affinity entry at most, yet it saves (`runtime.run(...,
-force_save=True)`). On a `large`-preset cluster (100 nodes) with 100 and then
-2,000 Running pods behind one Service, stored in a temporary SQLite database
-as the app stores it, this prints the median of:
+force_save=True)`); so does a `kubectl exec`. On a `large`-preset cluster
+(100 nodes) with 60 and then 2,000 Running pods behind one Service, stored in
+a temporary SQLite database as the app stores it, this prints the median
+server time (wall, and this process's CPU) of:
 
-- one request-panel run (`dashboard.actions.run_command`: load, catch the
-  clock up, the curl, settle, the save, publishing);
+- `POST /clusters/<slug>/run`, a curl from a pod to the Service, through
+  Django's test client signed in as the teacher (the whole view: load, catch
+  the clock up, the curl, settle, the save, publishing, the command history);
+- an exec as the exec socket runs it (`k8sapi.execstream.execute`: the same
+  save and the command history, without the socket's framing);
 - a ConfigMap created through `runtime.run` (issue 12's create round trip
   without HTTP);
-- beside two floors from the same run: the curl on the engine alone (no
-  load, no save), and a bare one-row transaction on the same database (the
-  commit every save pays, whatever it writes).
+- beside floors from the same run: `GET /k8s/clusters/<slug>/version` through
+  the same client (a request that touches no cluster), the curl on the
+  engine alone (no load, no save), and a bare one-row transaction on the same
+  database (the commit every save pays, whatever it writes).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from datetime import timedelta
 from pathlib import Path
 
 RUNS = 20
-SIZES = (100, 2000)
+SIZES = (60, 2000)
 RS = """apiVersion: apps/v1
 kind: ReplicaSet
 metadata: {{name: bench}}
@@ -100,22 +105,49 @@ def _fill(slug: str, pods: int) -> None:
     raise RuntimeError(f"{slug}: pods not Running")
 
 
+def _client(slug: str):
+    """Django's test client signed in as a teacher, with the teacher's API token."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from clusterviz.classroom import tokens
+    user, _ = get_user_model().objects.get_or_create(username="bench-teacher",
+                                                     defaults={"is_staff": True})
+    client = Client(headers={"Authorization": f"Bearer {tokens.issue(user, slug)}"})
+    client.force_login(user)
+    return client
+
+
 def _measure(pods: int) -> None:
     from django.db import connection, transaction
 
     from clusterviz.clusters import engines, runtime
     from clusterviz.clusters.models import Cluster
     from clusterviz.dashboard import actions
+    from clusterviz.k8sapi import execstream
     slug = f"bench-{pods}"
     _fill(slug, pods)
     ip = runtime.run(slug, lambda sim: sim.get("services", "web")["spec"]["clusterIP"])
     pod = runtime.run(slug, lambda sim: sim.api.list_ref("pods", "default")[0]["metadata"]["name"])
     source = actions.Source("pod", pod, "default")
     command = f"curl -s http://{ip}"
-    first = actions.run_command(slug, source, command)
-    if first["exit_code"] != 0:
-        raise RuntimeError(f"the curl failed: {first['stderr']} {first['trace'][-3:]}")
-    run = _median_ms(lambda: actions.run_command(slug, source, command))
+    client = _client(slug)
+    body = {"source": {"kind": "pod", "name": pod, "namespace": "default"}, "command": command}
+
+    def panel() -> None:
+        answer = client.post(f"/clusters/{slug}/run", body, content_type="application/json")
+        if answer.status_code != 200 or answer.json()["exit_code"] != 0:
+            raise RuntimeError(f"the request panel's curl failed: {answer.content[:300]!r}")
+    panel()
+    run = _median_ms(panel)
+    options = execstream.ExecOptions(command=("sh", "-c", "date > /tmp/last"), stdout=True)
+    exec_ = _median_ms(lambda: execstream.execute(slug, "default", pod, "web", options))
+
+    def version() -> None:
+        if client.get(f"/k8s/clusters/{slug}/version").status_code != 200:
+            raise RuntimeError("GET /version failed")
+    version()
+    floor_http = _median_ms(version)
     sim = engines.engine_for(Cluster.objects.get(slug=slug))
     engine = _median_ms(lambda: actions.exec_from(sim, source, command))
     count = iter(range(10**9))
@@ -129,9 +161,10 @@ def _measure(pods: int) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE clusters_cluster SET name = name WHERE slug = %s", [slug])
     floor = _median_ms(commit)
-    print(f"save: {pods} Running pods: a request-panel curl {_ms(run)}, a ConfigMap create "
-          f"{_ms(created)} (medians of {RUNS}); floors: the curl on the engine alone "
-          f"{_ms(engine)}, a one-row commit {_ms(floor)}")
+    print(f"save: {pods} Running pods: POST /run (a request-panel curl) {_ms(run)}, an exec "
+          f"{_ms(exec_)}, a ConfigMap create {_ms(created)} (medians of {RUNS}); floors: "
+          f"GET /version {_ms(floor_http)}, the curl on the engine alone {_ms(engine)}, "
+          f"a one-row commit {_ms(floor)}")
 
 
 def main() -> None:

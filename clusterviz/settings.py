@@ -178,12 +178,27 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 
+# SQLite's `synchronous` under WAL. NORMAL: a commit appends to the log without waiting for
+# the disk (the log is synced at checkpoints), which is most of a small save's wall time
+# here. A crash of the process loses nothing; a power cut or an OS crash may lose the saves
+# committed since the last checkpoint, never the database's consistency. FULL syncs the log
+# at every commit.
+SQLITE_SYNCHRONOUS = ("NORMAL", "FULL")
+
+
+def sqlite_synchronous() -> str:
+    raw = os.environ.get("CLUSTERVIZ_SQLITE_SYNCHRONOUS", "").strip().upper() or "NORMAL"
+    if raw not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"CLUSTERVIZ_SQLITE_SYNCHRONOUS={raw!r}: expected NORMAL or FULL")
+    return raw
+
+
 def sqlite_database(path: str) -> dict:
+    pragmas = f"PRAGMA journal_mode=WAL; PRAGMA synchronous={sqlite_synchronous()};"
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
-        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE",
-                    "timeout": 20},
+        "OPTIONS": {"init_command": pragmas, "transaction_mode": "IMMEDIATE", "timeout": 20},
         "TEST": {"NAME": os.environ.get("CLUSTERVIZ_TEST_DB") or None},
     }
 

@@ -30,6 +30,7 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from simcore import touched
 from simcore.apiserver import APIServer
 from simcore.clock import Clock
 from simcore.errors import APIError
@@ -48,6 +49,7 @@ class Engine:
         self.rng = rng
         self.config = config
         self.runtime: dict = runtime if runtime is not None else {}
+        touched.adopt(self.runtime)  # before anyone looks an entry up (simcore.touched)
         self.api = APIServer(store, clock, rng, config)
         self.controllers: list[Controller] = []
         self.by_name: dict[str, Controller] = {}

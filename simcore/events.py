@@ -10,7 +10,7 @@ with a growing count.
 
 from __future__ import annotations
 
-from simcore import errors
+from simcore import errors, touched
 from simcore.apiserver import INTERNAL
 from simcore.resources import lookup
 
@@ -37,7 +37,7 @@ def record(engine, obj: dict, type_: str, reason: str, message: str, component: 
     api = engine.api
     meta = obj["metadata"]
     namespace = meta.get("namespace") or "default"
-    state = engine.runtime.setdefault("events", {})
+    state = touched.table(engine.runtime, "events")
     key = "|".join((meta.get("uid", meta["name"]), reason, message, component, host or "",
                     field_path or ""))
     now = api.clock.timestamp()
@@ -73,7 +73,7 @@ def record(engine, obj: dict, type_: str, reason: str, message: str, component: 
             # each deletion at the front leaves a hole that next(iter()) then walks past,
             # thousands of them between the dict's own resizes; a copy has none (same
             # entries, same order)
-            engine.runtime["events"] = dict(state)
+            engine.runtime["events"] = touched.compacted(state)
 
 
 def _bump(event: dict, now: str) -> None:

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import yaml
 
-from simcore import bounds, errors, presets, safeyaml
+from simcore import bounds, errors, presets, safeyaml, touched
 from simcore.apiserver import Request, resolve
 from simcore.clock import EPOCH, Clock
 from simcore.components import install
@@ -29,6 +29,7 @@ from simcore.node.logs import LogRun
 from simcore.registry import stream_container
 from simcore.resources import UnknownResource, for_api_version
 from simcore.store import Store
+from simcore.touched import Touched
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MISSING_ANNOTATION_WARNING = (
@@ -145,6 +146,16 @@ class Simulation:
     def deferred(self) -> int:
         """How many keys a bounded step left for the next one."""
         return self.engine.deferred()
+
+    def touched(self) -> dict[str, Touched]:
+        """Per runtime table that grows with the cluster ("kubelet/pods", "events"): the
+        entries looked up or written since `untouch()` or since the engine was built
+        (simcore.touched). A saver that stored the state then need compare only those."""
+        return touched.touched(self.engine.runtime)
+
+    def untouch(self) -> None:
+        """Forget what the tables noted: their entries are now as a saver stored them."""
+        touched.untouch(self.engine.runtime)
 
     def set_quota(self, quota: dict) -> None:
         """The cluster-wide object quota the API server checks at create (simcore.quota:

@@ -16,11 +16,14 @@ and one row per object. Splitting the runtime state out keeps the row every
 request reads small, and lets a save rewrite only the parts that changed.
 To know what changed, the cache keeps beside each engine a snapshot of the
 parts as they are stored at that version (`saved_parts`), and a save
-compares the live parts with it: a deep `==` of dicts runs in C and costs a
-fraction of serialising them. The trade-off is memory (a second copy of the
-runtime state per cached engine) and that `==` is Python's equality, under
-which 1 == 1.0 == True; the engine never swaps a stored number for a bool or
-an equal float, so no change is missed in practice.
+compares the live parts with it (`clusters.delta`): the small parts whole,
+a deep `==` of dicts that runs in C, and of the tables that grow with the
+cluster only the entries the engine noted as touched since they were stored
+(`Simulation.touched`; `remember` with the parts makes it forget). The
+trade-off is memory (a second copy of the runtime state per cached engine)
+and that `==` is Python's equality, under which 1 == 1.0 == True; the engine
+never swaps a stored number for a bool or an equal float, so no change is
+missed in practice.
 
 Sections that grow with the cluster are split finer (`FINE`): the kubelet's
 `pods` table is stored one row per pod record (`runtime/kubelet/pods/<key>`),
@@ -85,10 +88,14 @@ def saved_parts(cluster: Cluster) -> dict[str, object] | None:
 
 
 def remember(cluster: Cluster, sim: Simulation, parts: dict[str, object] | None = None) -> None:
-    """Cache `sim` at the cluster's version. Without `parts` the stored parts are taken to
-    be those already known for this engine (a save that only moved the version)."""
+    """Cache `sim` at the cluster's version. `parts`: what is stored for it now, the engine's
+    state exactly, so its tables forget what they noted (`Simulation.touched`: from here on
+    they note what will differ). Without `parts` the stored parts are taken to be those
+    already known for this engine (a save that only moved the version)."""
     entry = _cache.get(cluster.pk)
-    if parts is None and entry is not None and entry.sim is sim:
+    if parts is not None:
+        sim.untouch()
+    elif entry is not None and entry.sim is sim:
         parts = entry.parts
     _cache[cluster.pk] = _Entry(cluster.version, sim, parts)
 
@@ -132,23 +139,32 @@ def split_state(sim: Simulation, objects: bool = True
     """The engine's state as stored: the row's state, the parts, the objects by resource
     (none without `objects`). The parts are the live engine's own dicts, not copies: read
     them, never change them."""
+    state, parts, tables, by_resource = split_rows(sim, objects)
+    for prefix, table in tables.items():
+        parts.update((prefix + key, record) for key, record in table.items())
+    return state, parts, by_resource
+
+
+def split_rows(sim: Simulation, objects: bool = False
+               ) -> tuple[dict, dict[str, object], dict[str, dict], dict[str, list[dict]]]:
+    """`split_state` without the FINE tables' entries: the row's state, the parts but those,
+    each FINE table by the prefix of its entries' names, and the objects by resource. What
+    a save needs when it writes only the entries that changed (`clusters.delta`)."""
     state = sim.state(objects=objects)
     by_resource = state["store"].pop("objects", {})
-    parts = {"rng": state.pop("rng")}
-    fine: dict[str, object] = {}
+    parts: dict[str, object] = {"rng": state.pop("rng")}
+    tables: dict[str, dict] = {}
     for section, value in state.pop("runtime").items():
         table = FINE.get(section)
         if table is not None and isinstance(value.get(table), dict):
-            prefix = f"{RUNTIME}{section}/{table}/"
-            fine.update((prefix + key, record) for key, record in value[table].items())
+            tables[f"{RUNTIME}{section}/{table}/"] = value[table]
             value = {k: list(v) if k == table else v for k, v in value.items()}  # keys, in order
         parts[RUNTIME + section] = value
     clock = state["clock"]
     parts[TIMERS] = clock["timers"]
     state["clock"] = {**clock, "timers": clock["timers"][:TIMERS_IN_ROW]}
     state["parts"] = list(parts)  # their order, so that a rebuilt engine.runtime has it too
-    parts.update(fine)
-    return state, parts, by_resource
+    return state, parts, tables, by_resource
 
 
 def join_parts(row_state: dict, parts: dict[str, object]) -> dict:

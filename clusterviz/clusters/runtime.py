@@ -33,7 +33,8 @@ would stay in the past and every ticker would keep waking for it. A read
 that finds nothing due therefore writes nothing, and costs one small row
 read: the megabytes of runtime state live in their own rows
 (`EnginePart`), and a save rewrites only the parts that differ from what
-is stored (`engines` keeps a snapshot of them per cached engine).
+is stored (`engines` keeps a snapshot of them per cached engine), found by
+comparing what the request touched, not the whole engine (`clusters.delta`).
 
 Every attempt is one bounded step of the engine (`Engine.bounded`): at most
 `STEP_WRITES` store writes or `STEP_SYNCS` syncs under the lock. What is left
@@ -58,7 +59,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clusterviz.clusters import engines, publish
+from clusterviz.clusters import delta, engines, publish
 from clusterviz.clusters.clock import catch_up
 from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
 from clusterviz.history import record as history
@@ -192,15 +193,14 @@ def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
     """Persist the changes since the cluster's stored rv; False if another save came first.
     Once committed, the changes are published to the cluster's group."""
     old_rv = cluster.resource_version
-    state, parts, _ = engines.split_state(sim, objects=False)
     saved = engines.saved_parts(cluster)
-    changed, gone = _changed_parts(saved, parts)
+    found = delta.delta(sim, saved, cluster.state.get("parts"))
+    state, changed, gone = found.state, found.changed, found.gone
     due_at = next_due_at(sim, wall, cluster.speed)
     # What will be stored, for the next save to compare with: copies, since the engine's own
     # dicts change in place. Made before the commit: once it commits, the graph feed's
     # readers wake and would share the interpreter with this copying.
-    snapshot = {name: clone(value) if name in changed else saved[name]
-                for name, value in parts.items()}
+    copies = {name: clone(value) for name, value in changed.items()}
     with transaction.atomic():
         won = Cluster.objects.filter(pk=cluster.pk, version=cluster.version).update(
             version=F("version") + 1, state=state, resource_version=sim.rv,
@@ -215,19 +215,20 @@ def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
     cluster.resource_version = sim.rv
     cluster.elapsed, cluster.saved_at, cluster.state = sim.elapsed, wall, state
     cluster.next_due_at = due_at
-    engines.remember(cluster, sim, snapshot)
+    engines.remember(cluster, sim, _stored(saved, copies, gone))
     return True
 
 
-def _changed_parts(saved: dict[str, object] | None, parts: dict[str, object]
-                   ) -> tuple[dict[str, object], list[str]]:
-    """The parts that differ from the stored ones, and the names stored but gone; every part
-    when what is stored is unknown (the engine was not loaded at the version being saved)."""
+def _stored(saved: dict[str, object] | None, copies: dict[str, object], gone: list[str]
+            ) -> dict[str, object]:
+    """The parts as stored now: the snapshot of before, changed in place (it belongs to the
+    engine's cache entry, dropped whenever a save fails), so a save costs what it wrote."""
     if saved is None:
-        return dict(parts), []
-    changed = {name: value for name, value in parts.items()
-               if name not in saved or saved[name] != value}
-    return changed, [name for name in saved if name not in parts]
+        return copies
+    for name in gone:
+        saved.pop(name, None)
+    saved.update(copies)
+    return saved
 
 
 def _write_parts(cluster: Cluster, changed: dict[str, object], gone: list[str]) -> None:
@@ -254,8 +255,9 @@ def _write_changes(cluster: Cluster, sim: Simulation, old_rv: int) -> list | Non
         Change(cluster=cluster, rv=ev.rv, type=ev.type, resource=ev.resource,
                namespace=ev.object["metadata"].get("namespace") or "",
                name=ev.object["metadata"]["name"], body=ev.object) for ev in events])
-    Change.objects.filter(cluster=cluster,
-                          rv__lte=sim.rv - settings.CHANGE_LOG_LIMIT).delete()
+    if events:  # with none, the log's bound has not moved since the save that trimmed it
+        Change.objects.filter(cluster=cluster,
+                              rv__lte=sim.rv - settings.CHANGE_LOG_LIMIT).delete()
     return events
 
 

@@ -39,6 +39,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from simcore.identitycache import IdentityCache
+
 DEFAULT_ZONE = "cluster.local"  # simcore's CoreDNS zone when the config names no cluster_domain
 
 
@@ -121,7 +123,8 @@ class _Walk:
 
 
 def request_path(trace: Sequence[dict], source: str | None, elements: Iterable[dict],
-                 shown: Collection[str] | None = None, zone: str = DEFAULT_ZONE) -> dict:
+                 shown: Collection[str] | None = None, zone: str = DEFAULT_ZONE,
+                 index: _Index | None = None) -> dict:
     """The path of one request on the graph `elements` (all of them), as the page draws it.
 
     `source` is the element the command ran at (`source_id`); `shown` the ids
@@ -129,9 +132,9 @@ def request_path(trace: Sequence[dict], source: str | None, elements: Iterable[d
     (`cluster_zone`). Returns `{"source", "steps", "end", "outcome"}`: a step
     per trace line, `end` the element where the request ended (the pod that
     answered, or where it failed), `outcome` "answered", "reject", "drop",
-    "timeout", "unresolved" or "done".
+    "timeout", "unresolved" or "done". `index`: `elements` already indexed.
     """
-    index = _Index.of(elements)
+    index = index or _Index.of(elements)
     visible = _visibility(index, shown)
     walk = _Walk(index, source if source in index.ids else None, zone=zone)
     walk.at = walk.source
@@ -284,17 +287,27 @@ _HANDLERS = {
 
 def for_viewer(slug: str, trace: Sequence[dict], source: str, namespace: str = "") -> dict | None:
     """`request_path` on the cluster's saved graph, for a viewer with namespace filter
-    `namespace`; None when the cluster is gone. Reads the snapshot cache, so the graph
-    costs nothing more than the graph feed already spends, and the DNS domain from the
-    cluster's saved config (one small query)."""
+    `namespace`; None when the cluster is gone. Reads the cluster's row once and the
+    snapshot cache (the graph costs nothing more than the graph feed already spends, and
+    a save that moved no object reuses the elements), and the DNS domain from the row's
+    config."""
     from clusterviz.clusters.models import Cluster
     from clusterviz.dashboard.graph import ALL_NAMESPACES
-    from clusterviz.dashboard.snapshot import snapshot
+    from clusterviz.dashboard.snapshot import snapshot_of
 
-    everything = snapshot(slug, ALL_NAMESPACES)
-    drawn = everything if namespace == ALL_NAMESPACES else snapshot(slug, namespace)
-    if everything is None or drawn is None:
+    cluster = Cluster.objects.filter(slug=slug).first()
+    if cluster is None:
         return None
-    shown = {e["data"]["id"] for e in drawn.elements}
-    config = Cluster.objects.filter(slug=slug).values_list("state__config", flat=True).first()
-    return request_path(trace, source, everything.elements, shown, cluster_zone(config or {}))
+    everything = snapshot_of(cluster, ALL_NAMESPACES)
+    drawn = everything if namespace == ALL_NAMESPACES else snapshot_of(cluster, namespace)
+    config = (cluster.state or {}).get("config")
+    return request_path(trace, source, everything.elements, _ids(drawn.elements),
+                        cluster_zone(config or {}), _indexes(everything.elements))
+
+
+# A snapshot's elements indexed, and their ids, by the identity of the elements' list: the
+# snapshot cache hands out the same list, never changed, for as long as no object moves
+# (simcore.identitycache), so a request that moved none indexes nothing again.
+_indexes: IdentityCache[_Index] = IdentityCache(_Index.of, limit=8)
+_ids: IdentityCache[frozenset[str]] = IdentityCache(
+    lambda elements: frozenset(e["data"]["id"] for e in elements), limit=8)

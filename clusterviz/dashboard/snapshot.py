@@ -8,7 +8,8 @@ change and the clock ticker saves when time moves something, so that is
 fresh enough.
 
 Rows are read once per cluster version and per process, and the elements
-once per (version, namespace filter). After the first read only what moved
+once per (resourceVersion, namespace filter): a save that moved no object
+(a curl, an exec) draws nothing again. After the first read only what moved
 is read (`_Rows`): the rows whose resourceVersion is newer than the last
 read, and the keys the change log says were deleted since; a count of the
 rows checks the result, and anything odd (a log that no longer reaches
@@ -81,14 +82,21 @@ class _Once:
 def snapshot(slug: str, namespace: str = "") -> Snapshot | None:
     """The cluster's graph and clock as saved now; None when there is no such cluster."""
     cluster = Cluster.objects.filter(slug=slug).first()
-    if cluster is None:
-        return None
-    # created: a cluster deleted and made again may get the same pk and version back
-    key = (cluster.pk, cluster.created, cluster.version, namespace)
+    return None if cluster is None else snapshot_of(cluster, namespace)
+
+
+def snapshot_of(cluster: Cluster, namespace: str = "") -> Snapshot:
+    """`snapshot` of a cluster row already read."""
+    # created: a cluster deleted and made again may get the same pk and version back.
+    # The elements are a function of the rows, which the resourceVersion names (a restore
+    # moves it past any it had), and of what is drawn outside: a save that moved no object
+    # (a curl, an exec, time that fired nothing) reuses the elements it had.
+    outside = _outside(cluster)
+    key = (cluster.pk, cluster.created, cluster.resource_version, namespace, outside)
     with _guard:
         hit = _cache.get(key)
     if hit is None:
-        hit = elements(_objects(cluster), namespace, _outside(cluster))
+        hit = elements(_objects(cluster), namespace, outside)
         with _guard:
             if len(_cache) >= _CACHE_SIZE:
                 _cache.pop(next(iter(_cache)))

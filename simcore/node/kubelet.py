@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 
-from simcore import envvars, events
+from simcore import envvars, events, touched
 from simcore.exec import images
 from simcore.loop import Alarm, Controller
 from simcore.node import containers, podstatus
@@ -63,7 +63,7 @@ class Kubelet(Controller):
     def sync(self, key: str) -> None:
         namespace, name = split_key(key)
         pod = self.api.try_get_ref("pods", name, namespace)
-        pods = self.state.setdefault("pods", {})
+        pods = touched.table(self.state, "pods")
         if pod is None:
             self._forget(key)
             return
@@ -84,7 +84,7 @@ class Kubelet(Controller):
         self._step(key, pod, record)
 
     def _forget(self, key: str) -> None:
-        record = self.state.setdefault("pods", {}).pop(key, None)
+        record = touched.table(self.state, "pods").pop(key, None)
         if record and record.get("ip") and not record.get("host_network"):
             used = self.state.setdefault("ipam", {}).setdefault(record["node"], {}).setdefault(
                 "used", [])
@@ -101,7 +101,7 @@ class Kubelet(Controller):
         record = {"uid": pod["metadata"]["uid"], "node": node_name, "ip": ip,
                   "host_ip": host_ip, "host_network": host_network,
                   "start_at": self.clock.elapsed + delay, "containers": {}}
-        self.state["pods"][key] = record
+        touched.table(self.state, "pods")[key] = record
         for container in pod["spec"].get("containers") or []:
             record["containers"][container["name"]] = containers.new_container(container)
         if delay > 0:

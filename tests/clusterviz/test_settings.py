@@ -47,8 +47,21 @@ def test_it_defaults_to_tuned_sqlite():
     db = app_settings.database("")
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"].endswith("db.sqlite3")
-    assert db["OPTIONS"] == {"init_command": "PRAGMA journal_mode=WAL;",
-                             "transaction_mode": "IMMEDIATE", "timeout": 20}
+    assert db["OPTIONS"] == {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE", "timeout": 20}
+
+
+def test_it_syncs_every_sqlite_commit_when_told(monkeypatch):
+    monkeypatch.setenv("CLUSTERVIZ_SQLITE_SYNCHRONOUS", "full")
+    assert app_settings.database("")["OPTIONS"]["init_command"] == \
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+
+
+def test_it_refuses_an_unknown_sqlite_synchronous(monkeypatch):
+    monkeypatch.setenv("CLUSTERVIZ_SQLITE_SYNCHRONOUS", "OFF")
+    with pytest.raises(ValueError, match="NORMAL or FULL"):
+        app_settings.database("")
 
 
 def test_it_reads_a_sqlite_url():

@@ -80,3 +80,13 @@ def test_a_deletion_the_log_no_longer_holds_falls_back_to_reading_every_row():
     shown = [e["data"]["id"] for e in _read("rows")]
     assert "svc/default/svc-node" not in shown
     assert _read("rows") == _read_everything("rows")
+
+
+def test_a_save_that_moved_no_object_draws_nothing_again():
+    runtime.create_cluster("rows", speed=0)
+    _apply("rows", "rs-node-web.yaml")
+    before = _read("rows")
+    runtime.run("rows", lambda sim: sim.advance(0), force_save=True)  # the version moves
+    assert _read("rows") is before
+    _apply("rows", "svc-clientip-node-web.yaml")
+    assert _read("rows") is not before

@@ -215,13 +215,21 @@ def database(url: str) -> dict:
                      "postgres://user:password@host:port/name")
 
 
+# A socket's read deadline on Redis, above channels_redis's blocking pop (BZPOPMIN, 5 s):
+# redis-py 8 reads with a 5 s deadline by default, so an idle socket's receive failed
+# with "Timeout reading" and closed every quiet websocket after about 5 s (seen by
+# bench.classroom); a dead Redis is still noticed, 15 s in.
+REDIS_SOCKET_TIMEOUT = 15.0
+
+
 def channel_layers(redis_url: str, capacity: int) -> dict:
     """The in-memory layer (one process) or channels_redis (shared by every process)."""
     if not redis_url:
         return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
                             "CONFIG": {"capacity": capacity}}}
+    host = {"address": redis_url, "socket_timeout": REDIS_SOCKET_TIMEOUT}
     return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                        "CONFIG": {"hosts": [redis_url], "capacity": capacity}}}
+                        "CONFIG": {"hosts": [host], "capacity": capacity}}}
 
 
 DATABASES = {"default": database(env_secret("DATABASE_URL", ""))}

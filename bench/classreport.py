@@ -1,0 +1,100 @@
+"""bench.classroom's printout: the numbers, then the goals beside them (never asserted)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import TYPE_CHECKING
+
+from bench.classmeasure import percentile, roster_delays
+from bench.classstudent import KINDS
+
+if TYPE_CHECKING:
+    from bench.classroom import Result
+
+GOAL_RATIO = 10.0  # action p99 under load at most this many idle p50s
+GOAL_ROSTER = 1.0  # seconds, p99
+
+
+def _ms(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value * 1000:.0f} ms"
+
+
+def latency_rows(result: Result) -> tuple[list[str], dict[str, float]]:
+    rows, ratios = [], {}
+    for kind in KINDS:
+        loaded = result.log.timings.get(("load", kind), [])
+        idle = result.log.timings.get(("idle", kind), [])
+        p50, p99 = percentile(loaded, 0.5), percentile(loaded, 0.99)
+        floor = statistics.median(idle) if idle else float("nan")
+        ratios[kind] = p99 / floor if idle and loaded else float("nan")
+        rows.append(f"    {kind:<9} load p50 {_ms(p50):>8}  p99 {_ms(p99):>8}   idle p50 "
+                    f"{_ms(floor):>8}   load p99 / idle p50 {ratios[kind]:5.1f}x  "
+                    f"({len(loaded)} under load, {len(idle)} idle)")
+    return rows, ratios
+
+
+def roster_rows(result: Result) -> tuple[list[str], float]:
+    rows, p99 = [], float("nan")
+    for phase in ("idle", "load"):
+        delays, unseen = roster_delays(result.log.lines, result.roster, phase)
+        if phase == "load":
+            p99 = percentile(delays, 0.99)
+        rows.append(f"    {phase:<5} p50 {_ms(percentile(delays, 0.5))}, p99 "
+                    f"{_ms(percentile(delays, 0.99))}, max {_ms(max(delays, default=math.nan))}"
+                    f" ({len(delays)} lines shown, {unseen} never shown)")
+    return rows, p99
+
+
+def usage_rows(result: Result) -> list[str]:
+    rows = []
+    for name, peak in result.usage.peak.items():
+        count = result.usage.counts.get(name, 1)
+        what = "RSS" if count <= 1 else f"PSS of {count} processes,"
+        rows.append(f"    {name:<20} {what} peak {peak / 2**20:5.0f} MB, at the end "
+                    f"{result.usage.last.get(name, 0) / 2**20:7.0f} MB; CPU under load "
+                    f"{result.cpu.get(name, 0.0):6.1f} s")
+    return rows
+
+
+def report(result: Result) -> str:
+    log = result.log
+    done = sum(log.count("load").values())
+    latency, ratios = latency_rows(result)
+    roster, roster_p99 = roster_rows(result)
+    retried, gave_way = result.conflicts
+    counts = ", ".join(f"{k} {n}" for k, n in log.count("load").items())
+    lines = [
+        f"classroom: {result.students} students on the scaled-out stack (2 daphne, 1 runsim, "
+        f"PostgreSQL, Redis), {result.seconds:.0f} s of load after {result.setup_seconds:.0f} s "
+        f"of joining and the lesson ({result.arrived} arrived); the machine's load average "
+        f"{result.load_average[0]:.1f} before, {result.load_average[1]:.1f} after (2 cores, "
+        "shared)",
+        f"  actions done: {done} of {log.scheduled} scheduled ({counts})",
+        f"  errors: {len(log.errors)}", *(f"    {e[:400]}" for e in log.errors[:10]),
+        "  latency per action kind:", *latency,
+        "  roster: a command's answer -> the teacher's card showing it:", *roster,
+        f"  graph sockets: {result.graph_messages} messages, each in order",
+        f"  lost writes: {len(result.missing)} (each student's rs-node-web and svc-node, "
+        "through the API and in the database)", *(f"    {m}" for m in result.missing[:10]),
+        f"  database conflicts retried: {retried} (a request's save lost the compare-and-swap "
+        f"and ran again); ticks that gave way: {gave_way}",
+        "  processes (CPU: the load phase only; daphne's includes the terminal's kubectl):",
+        *usage_rows(result),
+        "  goals (reported, not asserted):",
+        _goal("0 errors", not log.errors),
+        _goal("0 lost writes", not result.missing),
+        _goal(f"action p99 under load <= {GOAL_RATIO:.0f}x idle p50 "
+              f"(worst: {max(ratios, key=lambda k: _or_inf(ratios[k]))})",
+              all(r <= GOAL_RATIO for r in ratios.values())),
+        _goal(f"roster p99 < {GOAL_ROSTER:.0f} s", roster_p99 < GOAL_ROSTER),
+    ]
+    return "\n".join(lines)
+
+
+def _or_inf(value: float) -> float:
+    return math.inf if math.isnan(value) else value
+
+
+def _goal(text: str, met: bool) -> str:
+    return f"    {'met   ' if met else 'MISSED'} {text}"

@@ -199,7 +199,13 @@ def postgres_database(url: str) -> dict:
         "HOST": unquote(parts.hostname or ""),
         "PORT": str(parts.port or ""),
         "OPTIONS": dict(parse_qsl(parts.query)),
-        "CONN_MAX_AGE": env_int("CLUSTERVIZ_DB_CONN_MAX_AGE", 600),
+        # 0: a request's connection is closed when it ends. Under daphne each request's sync
+        # work runs on a thread of its own (asgiref's ThreadSensitiveContext), so a kept
+        # connection outlived its thread, freed only by a full garbage collection, which
+        # tuning.py makes rare: one PostgreSQL connection leaked per page until the server's
+        # max_connections refused everyone (bench.classroom, 20 students, 100 s). The worker
+        # threads (`runtime.offload`) live on and keep theirs whatever this says.
+        "CONN_MAX_AGE": env_int("CLUSTERVIZ_DB_CONN_MAX_AGE", 0),
         "CONN_HEALTH_CHECKS": True,
     }
 

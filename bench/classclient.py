@@ -8,8 +8,9 @@
   `Kubectl-Session` headers (what the command history reads).
 - `Feed`: a websocket read by its own thread until closed: the dashboard's graph
   socket (its `seq` must count up without a hole) or the teacher's roster.
-- `Terminal`: the web terminal's socket; `run` sends one command line and
-  reads until kubectl exits.
+- `Terminal`: the web terminal's socket, read all the time by a `Feed` (pings
+  answered at once, as a browser does); `run` sends one command line and waits
+  until kubectl exits.
 
 A connection that the server closed while idle is opened again once and the
 request sent again, as browsers do; anything else is the caller's error.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import queue
 import ssl
 import threading
 import time
@@ -182,17 +184,29 @@ class GraphCheck:
 
 
 class Terminal:
-    """The web terminal's socket: one command at a time, read until kubectl exits."""
+    """The web terminal's socket: one command at a time, read until kubectl exits. A thread
+    reads it all the time, as a browser does: daphne pings every socket every 20 s and drops
+    one whose pong is late (a socket read only while a command runs missed them)."""
 
     def __init__(self, web: Web, slug: str) -> None:
-        self.sock = web.socket(f"/ws/clusters/{slug}/kubectl")
+        self.messages: queue.Queue[dict] = queue.Queue()
+        self.feed = Feed(web.socket(f"/ws/clusters/{slug}/kubectl"),
+                         lambda at, message: self.messages.put(message))
+        self.feed.start()
 
     def run(self, line: str) -> tuple[int | None, str]:
         """kubectl's exit code (None: refused) and what it printed (or the refusal)."""
-        self.sock.send(json.dumps({"type": "run", "command": line}))
-        out = []
+        self.feed.sock.send(json.dumps({"type": "run", "command": line}))
+        out, deadline = [], time.monotonic() + TIMEOUT
         while True:
-            message = json.loads(self.sock.recv())
+            try:
+                message = self.messages.get(timeout=1.0)
+            except queue.Empty:
+                if self.feed.failure:
+                    raise ConnectionError(f"the terminal's socket: {self.feed.failure}") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no exit within {TIMEOUT:.0f} s") from None
+                continue
             if message["type"] == "output":
                 out.append(message["data"])
             elif message["type"] == "refused":
@@ -201,4 +215,4 @@ class Terminal:
                 return message["code"], "".join(out)
 
     def close(self) -> None:
-        self.sock.close()
+        self.feed.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 import statistics
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from bench.classmeasure import percentile, roster_delays
@@ -57,6 +59,17 @@ def usage_rows(result: Result) -> list[str]:
     return rows
 
 
+def error_rows(errors: list[str]) -> list[str]:
+    """The errors counted by what failed and how (the student's name left out), then the
+    first few as they were."""
+    def what(error: str) -> str:
+        parts = re.sub(r" by s\d+|\bs\d+('s)? ", "", error).split(": ")
+        return parts[0] + (f": {parts[1].split()[0]}" if len(parts) > 1 else "")
+    kinds = Counter(what(e) for e in errors)
+    rows = [f"    {n} x {what}" for what, n in kinds.most_common()]
+    return rows + [f"    e.g. {e[:300]}" for e in errors[:5]]
+
+
 def report(result: Result) -> str:
     log = result.log
     done = sum(log.count("load").values())
@@ -71,7 +84,7 @@ def report(result: Result) -> str:
         f"{result.load_average[0]:.1f} before, {result.load_average[1]:.1f} after (2 cores, "
         "shared)",
         f"  actions done: {done} of {log.scheduled} scheduled ({counts})",
-        f"  errors: {len(log.errors)}", *(f"    {e[:400]}" for e in log.errors[:10]),
+        f"  errors: {len(log.errors)}", *error_rows(log.errors),
         "  latency per action kind:", *latency,
         "  roster: a command's answer -> the teacher's card showing it:", *roster,
         f"  graph sockets: {result.graph_messages} messages, each in order",

@@ -64,6 +64,9 @@ class _Connection:
                 self.close()
                 if fresh or attempt == 2:
                     raise
+            except BaseException:  # a timeout mid-answer: this connection is done for
+                self.close()
+                raise
         raise AssertionError("unreachable")
 
     def close(self) -> None:

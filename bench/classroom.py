@@ -201,7 +201,12 @@ def load(students: list[Student], seconds: float, log: Log) -> None:
 
 def missing_objects(students: list[Student], found: Stack) -> list[str]:
     """Applied objects gone from the API or from the database, per student."""
-    gone = [text for s in students if s.api is not None for text in s.missing()]
+    gone = []
+    for s in students:
+        try:
+            gone += s.missing() if s.api is not None else []
+        except Exception as exc:  # not answered: not known to be there
+            gone.append(f"{s.slug}: not checked through the API ({type(exc).__name__}: {exc})")
     rows = stack.query(found.database, "SELECT c.slug, o.resource, o.name FROM "
                        "clusters_storedobject o JOIN clusters_cluster c ON c.id = o.cluster_id "
                        "WHERE (o.resource, o.name) IN (('replicasets.apps', 'rs-node-web'), "

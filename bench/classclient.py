@@ -34,7 +34,9 @@ import websocket
 import yaml
 
 TIMEOUT = 120.0
-_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+# what a kept-alive connection the server closed while idle (Twisted's 60 s) raises on reuse
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
+          ssl.SSLEOFError, ssl.SSLZeroReturnError)
 
 
 class Reply:

@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.hostile
 	$(BIN)/python -m bench.save
 	$(BIN)/python -m bench.room
+	$(BIN)/python -m bench.classroom
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -214,7 +214,13 @@ def postgres_database(url: str) -> dict:
         "HOST": unquote(parts.hostname or ""),
         "PORT": str(parts.port or ""),
         "OPTIONS": dict(parse_qsl(parts.query)),
-        "CONN_MAX_AGE": env_int("CLUSTERVIZ_DB_CONN_MAX_AGE", 600),
+        # 0: a request's connection is closed when it ends. Under daphne each request's sync
+        # work runs on a thread of its own (asgiref's ThreadSensitiveContext), so a kept
+        # connection outlived its thread, freed only by a full garbage collection, which
+        # tuning.py makes rare: one PostgreSQL connection leaked per page until the server's
+        # max_connections refused everyone (bench.classroom, 20 students, 100 s). The worker
+        # threads (`runtime.offload`) live on and keep theirs whatever this says.
+        "CONN_MAX_AGE": env_int("CLUSTERVIZ_DB_CONN_MAX_AGE", 0),
         "CONN_HEALTH_CHECKS": True,
     }
 
@@ -230,13 +236,21 @@ def database(url: str) -> dict:
                      "postgres://user:password@host:port/name")
 
 
+# A socket's read deadline on Redis, above channels_redis's blocking pop (BZPOPMIN, 5 s):
+# redis-py 8 reads with a 5 s deadline by default, so an idle socket's receive failed
+# with "Timeout reading" and closed every quiet websocket after about 5 s (seen by
+# bench.classroom); a dead Redis is still noticed, 15 s in.
+REDIS_SOCKET_TIMEOUT = 15.0
+
+
 def channel_layers(redis_url: str, capacity: int) -> dict:
     """The in-memory layer (one process) or channels_redis (shared by every process)."""
     if not redis_url:
         return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
                             "CONFIG": {"capacity": capacity}}}
+    host = {"address": redis_url, "socket_timeout": REDIS_SOCKET_TIMEOUT}
     return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                        "CONFIG": {"hosts": [redis_url], "capacity": capacity}}}
+                        "CONFIG": {"hosts": [host], "capacity": capacity}}}
 
 
 DATABASES = {"default": database(env_secret("DATABASE_URL", ""))}

@@ -27,6 +27,10 @@ conditional update, so that of several tickers only one does the work; the
 compare-and-swap on `version` still decides, and a ticker that loses it to
 any other save simply moves on (that save caught the clock up too).
 
+Each lost swap is logged at INFO (`conflict on <slug>: ...`), the one count of
+them there is: `bench.classroom` reads it from the processes' logs
+(`CLUSTERVIZ_LOG=INFO`) to report how often a scaled-out class collided.
+
 A save happens when the store moved or when the earliest timer changed
 (time alone fired a timer that wrote nothing): otherwise `next_due_at`
 would stay in the past and every ticker would keep waking for it. A read
@@ -47,6 +51,7 @@ a request does its own work and the clock's, and answers.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -68,6 +73,7 @@ from simcore.jsoncopy import clone
 from simcore.presets import options as preset_options
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
 # One step's work under the cluster's lock: about 300 writes (a pod's creation, its event
 # and its binding are three), well above what a lesson's apply needs, and, with the rows
@@ -102,6 +108,7 @@ def run(slug: str, operation: Callable[[Simulation], T], force_save: bool = Fals
             done, result = _attempt(_load(slug), operation, force_save)
             if done:
                 return result
+            log.info("conflict on %s: another process saved first; running again", slug)
     raise errors.APIError(errors.status(
         409, "Conflict", f"the cluster {slug} was changed concurrently {MAX_ATTEMPTS} times; "
         "please try again"))
@@ -124,6 +131,8 @@ def tick(slug: str, now: datetime | None = None) -> bool:
         if cluster is None or not _claim(cluster, now or timezone.now()):
             return False
         done, _ = _attempt(cluster, None, force_save=True)
+        if not done:
+            log.info("conflict on %s: another save came first; the tick gives way", slug)
         return done
 
 

@@ -1,11 +1,12 @@
 """The roster scaled out: two daphnes sharing PostgreSQL and Redis. The teacher's roster
 is open on one; a student's create goes through the other; the card arrives anyway (the
 cluster's saves and the history's notices travel over the Redis channel layer, the
-history line is in the shared database)."""
+history line is in the shared database), and the roster's socket outlives a quiet spell."""
 
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 
 import websocket
@@ -48,6 +49,9 @@ def test_a_card_crosses_daphnes_over_redis(postgres, redis_url, processes, run_m
     try:
         first = json.loads(roster.recv())
         assert first["type"] == "cards" and len(first["cards"]) == 2
+        # quiet for longer than channels_redis's blocking pop (5 s): with redis-py 8's own
+        # 5 s read deadline the socket's receive failed and daphne closed it right here
+        time.sleep(7)
         pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
                "spec": {"containers": [{"name": "c", "image": "nginx:1.25"}]}}
         request = urllib.request.Request(

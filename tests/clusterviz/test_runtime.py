@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -80,8 +81,10 @@ def test_the_clock_catches_up_on_the_next_operation(cluster, age):
     assert Cluster.objects.get(pk=cluster.pk).elapsed >= 30
 
 
-def test_a_lost_race_is_retried_and_loses_nothing(cluster):
-    """Another process saves between our operation and our save: we must redo, not overwrite."""
+def test_a_lost_race_is_retried_and_loses_nothing(cluster, caplog):
+    """Another process saves between our operation and our save: we must redo, not overwrite
+    (and say so in the log, where bench.classroom counts the conflicts)."""
+    caplog.set_level(logging.INFO, logger="clusterviz.clusters.runtime")
     attempts = []
 
     def other_process(stale: Cluster) -> None:
@@ -102,6 +105,7 @@ def test_a_lost_race_is_retried_and_loses_nothing(cluster):
     finally:
         runtime._attempt_hook.before_save = None
     assert len(attempts) == 2 and attempts[1] == attempts[0] + 1
+    assert caplog.messages == ["conflict on lecture: another process saved first; running again"]
     assert _rows(cluster, "services") == ["kubernetes", "svc-mine", "svc-rival"]
     engines.forget()
     names = runtime.run("lecture", lambda sim: [s["metadata"]["name"]

@@ -99,7 +99,8 @@ def test_it_uses_the_in_memory_layer_without_redis():
 def test_it_uses_channels_redis_with_a_redis_url():
     assert app_settings.channel_layers("redis://cache:6379/2", 500) == {"default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": ["redis://cache:6379/2"], "capacity": 500}}}
+        "CONFIG": {"hosts": [{"address": "redis://cache:6379/2", "socket_timeout": 15.0}],
+                   "capacity": 500}}}
 
 
 def test_each_installation_makes_its_own_secret_key_once(tmp_path):

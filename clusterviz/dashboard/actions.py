@@ -26,6 +26,7 @@ from clusterviz.clusters import runtime
 from clusterviz.history import marks
 from clusterviz.room import record as room_record
 from clusterviz.traces.text import step_text, wiring_text
+from clusterviz.web import Refused
 from simcore import ApplyResult, ExecResult, Simulation, parse_documents
 from simcore.resources import UnknownResource, lookup
 from simcore.wiring import preview
@@ -34,10 +35,6 @@ MAX_MANIFEST_BYTES = 512 * 1024
 MAX_DOCUMENTS = 50
 MAX_COMMAND_CHARS = 2000
 SOURCE_KINDS = ("pod", "node", "client")
-
-
-class Refused(ValueError):
-    """A request the dashboard turns down before the cluster sees it; the text says why."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.dashboard import failures
-from clusterviz.dashboard.actions import Refused
+from clusterviz.web import Refused
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ force_save=True)`). On a `large`-preset cluster (100 nodes) with 100 and then
 2,000 Running pods behind one Service, stored in a temporary SQLite database
 as the app stores it, this prints the median of:
 
-- one request-panel run (`dashboard.actions.run_command`: load, catch the
+- one request-panel run (`operations.actions.run_command`: load, catch the
   clock up, the curl, settle, the save, publishing);
 - a ConfigMap created through `runtime.run` (issue 12's create round trip
   without HTTP);
@@ -105,7 +105,7 @@ def _measure(pods: int) -> None:
 
     from clusterviz.clusters import engines, runtime
     from clusterviz.clusters.models import Cluster
-    from clusterviz.dashboard import actions
+    from clusterviz.operations import actions
     slug = f"bench-{pods}"
     _fill(slug, pods)
     ip = runtime.run(slug, lambda sim: sim.get("services", "web")["spec"]["clusterIP"])

@@ -73,7 +73,8 @@ from clusterviz.classroom.doors import socket_refusal
 from clusterviz.clusters.publish import group_name
 from clusterviz.clusters.runtime import offload
 from clusterviz.dashboard import webkubectl
-from clusterviz.dashboard.snapshot import (
+from clusterviz.dashboard.terminalslots import who_of
+from clusterviz.operations.snapshot import (
     Snapshot,
     cached_delta,
     encoded_elements,
@@ -81,7 +82,6 @@ from clusterviz.dashboard.snapshot import (
     snapshot,
     snapshot_message,
 )
-from clusterviz.dashboard.terminalslots import who_of
 from clusterviz.room import presence
 from clusterviz.room import record as room_record
 from clusterviz.web import Refused, refuse

@@ -1,7 +1,8 @@
 """The cluster page and the JSON endpoints behind its drawer (preview, apply, run, fire,
 clock, inspect); the Terminal tab's kubectl runs over a websocket (`consumers.TerminalConsumer`).
 
-Thin: parse the request, call `actions` off the event loop, answer JSON.
+Thin: parse the request, call `operations` off the event loop, answer JSON; a
+request-panel command is also written to the cluster's command history (`room.record`).
 Every view is behind `classroom.doors.cluster_view` (signed in, your
 cluster, else sign-in or 404), and the POST endpoints behind Django's CSRF
 check (the page sends the token as `X-CSRFToken`) and take only
@@ -22,8 +23,9 @@ from django.views.decorators.http import require_POST
 
 from clusterviz.classroom.doors import cluster_view
 from clusterviz.clusters.models import Cluster, StoredObject
-from clusterviz.dashboard import actions, failures, fire, inspector, path, timecontrol
-from clusterviz.dashboard.graph import DEFAULT_CLIENTS
+from clusterviz.operations import actions, failures, fire, inspector, path, timecontrol
+from clusterviz.operations.graph import DEFAULT_CLIENTS
+from clusterviz.room import record as room_record
 from clusterviz.web import Refused, answer, json_body
 
 
@@ -70,7 +72,10 @@ async def run(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
         body = json_body(request)
         source = _source(body)
-        payload = actions.run_command(slug, source, str(body.get("command") or ""))
+        command = str(body.get("command") or "")
+        payload = actions.run_command(slug, source, command)
+        room_record.request(slug, f"[{source.kind} {source.name}] {command}",
+                            payload["exit_code"], list(payload["steps"]))  # with the trace
         # the graph elements each trace line touches, for the viewer's namespace filter
         payload["path"] = path.for_viewer(slug, payload.pop("steps", []),
                                           path.source_id(source.kind, source.name,

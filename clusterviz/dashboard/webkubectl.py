@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 from clusterviz.classroom import kubeconfigs, tokens
 from clusterviz.classroom.models import ApiToken
 from clusterviz.dashboard import kubectlargs, kubectlsandbox
-from clusterviz.dashboard.actions import MAX_COMMAND_CHARS, MAX_MANIFEST_BYTES
 from clusterviz.dashboard.shellpage import SHELLS
 from clusterviz.dashboard.terminalslots import SLOTS
+from clusterviz.operations.actions import MAX_COMMAND_CHARS, MAX_MANIFEST_BYTES
 from clusterviz.web import Refused
 
 KUBECTL = Path(sys.executable).parent / "kubectl"

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from clusterviz.clusters.clock import virtual_elapsed
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.dashboard.graph import RESOURCES, Outside, delta, elements
-from clusterviz.dashboard.inspector import PREFIX_KINDS, event_rows
 from clusterviz.history.models import Entry, Snapshot, Timeline
 from clusterviz.history.record import unpack
+from clusterviz.operations.graph import RESOURCES, Outside, delta, elements
+from clusterviz.operations.inspector import PREFIX_KINDS, event_rows
 from clusterviz.web import Refused
 from simcore.clock import parse_time, rfc3339
 

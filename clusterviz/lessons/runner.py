@@ -36,12 +36,12 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard import actions, path
-from clusterviz.dashboard.fire import answered_by
 from clusterviz.history import marks, points, restore
 from clusterviz.lessons import checks
 from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Source, Step
 from clusterviz.lessons.models import LessonRun
+from clusterviz.operations import actions, path
+from clusterviz.operations.fire import answered_by
 from clusterviz.web import Refused
 from simcore import errors
 from simcore.presets import options as preset_options

@@ -22,9 +22,9 @@ from clusterviz import i18n
 from clusterviz.classroom.doors import cluster_view
 from clusterviz.classroom.policy import usable_clusters
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard import timecontrol
-from clusterviz.dashboard.graph import DEFAULT_CLIENTS
 from clusterviz.lessons import classviews, loader, runner
+from clusterviz.operations import timecontrol
+from clusterviz.operations.graph import DEFAULT_CLIENTS
 from clusterviz.web import Refused, answer, json_body
 
 

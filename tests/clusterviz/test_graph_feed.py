@@ -14,9 +14,10 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 
 from clusterviz.clusters import engines, runtime
-from clusterviz.dashboard import consumers, graph
-from clusterviz.dashboard import snapshot as snapshot_module
+from clusterviz.dashboard import consumers
 from clusterviz.dashboard.routing import websocket_urlpatterns
+from clusterviz.operations import graph
+from clusterviz.operations import snapshot as snapshot_module
 from tests.conftest import LECTURE
 
 pytestmark = pytest.mark.django_db(transaction=True)

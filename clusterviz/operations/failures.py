@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard.snapshot import clock_of
 from clusterviz.history import marks
+from clusterviz.operations.snapshot import clock_of
 from clusterviz.web import Refused
 from simcore import Simulation, errors
 

@@ -288,8 +288,8 @@ def for_viewer(slug: str, trace: Sequence[dict], source: str, namespace: str = "
     costs nothing more than the graph feed already spends, and the DNS domain from the
     cluster's saved config (one small query)."""
     from clusterviz.clusters.models import Cluster
-    from clusterviz.dashboard.graph import ALL_NAMESPACES
-    from clusterviz.dashboard.snapshot import snapshot
+    from clusterviz.operations.graph import ALL_NAMESPACES
+    from clusterviz.operations.snapshot import snapshot
 
     everything = snapshot(slug, ALL_NAMESPACES)
     drawn = everything if namespace == ALL_NAMESPACES else snapshot(slug, namespace)

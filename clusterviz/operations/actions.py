@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.history import marks
-from clusterviz.room import record as room_record
 from clusterviz.traces.text import step_text, wiring_text
 from clusterviz.web import Refused
 from simcore import ApplyResult, ExecResult, Simulation, parse_documents
@@ -128,8 +127,6 @@ def run_command(slug: str, source: Source, command: str) -> dict:
     check_command(source, command)
     with marks.by_person(f"request: {command}"):
         result = runtime.run(slug, lambda sim: exec_from(sim, source, command), force_save=True)
-    room_record.request(slug, f"[{source.kind} {source.name}] {command}", result.exit_code,
-                        result.trace)  # the command history, with the trace
     return terminal(result) | {"steps": list(result.trace)}  # steps: for views' path
 
 

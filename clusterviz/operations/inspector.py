@@ -16,7 +16,7 @@ import yaml
 from django.utils.translation import gettext as _
 
 from clusterviz.clusters.models import Cluster, StoredObject
-from clusterviz.dashboard.graph import OWNER_PREFIX, RESOURCES
+from clusterviz.operations.graph import OWNER_PREFIX, RESOURCES
 from clusterviz.web import Refused
 
 MAX_EVENTS = 20

@@ -210,7 +210,3 @@ def grant(user, slug: str) -> Access:
     token = tokens.issue(user, slug, ApiToken.TERMINAL, replace=False)
     return Access(kubeconfigs.https_base("127.0.0.1"), user.get_username(), token,
                   kubeconfigs.ca_pem())
-
-
-def environment_ok() -> bool:
-    return kubectlsandbox.unavailable_reason(KUBECTL) is None

@@ -3,8 +3,8 @@
 The view is async so that daphne's event loop only parses and hands over:
 the work (ORM, engine) runs in a worker thread via `runtime.offload`
 (`thread_sensitive=False`), never on the loop nor on the single
-shared thread that thread-sensitive calls queue on (design.md, measured
-runtime facts). Tests that use Django's test client set
+shared thread that thread-sensitive calls queue on (one slow call there
+holds up every other). Tests that use Django's test client set
 `K8S_OFFLOAD_TO_THREADS = False` so the work shares the test's database
 connection and transaction.
 

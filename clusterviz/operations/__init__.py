@@ -8,5 +8,5 @@ the graph (`path`), and the graph itself, as elements, deltas and snapshots
 runner, the room's cards and the history's replay all call these; they
 refuse with `clusterviz.web.Refused` and answer dicts ready for JSON.
 Nothing here imports a page's app (dashboard, lessons, room):
-`tests/clusterviz/test_imports.py` checks it.
+`tests/clusterviz/test_clusterviz_imports.py` checks it.
 """

@@ -13,39 +13,15 @@ import ast
 from pathlib import Path
 
 import pytest
+from importgraph import cycles, modules, targets
 
 REPO = Path(__file__).resolve().parents[2]
 CLUSTERVIZ = REPO / "clusterviz"
+MODULES = modules(CLUSTERVIZ)
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(REPO).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-MODULES = {_module_name(p): p for p in CLUSTERVIZ.rglob("*.py")}
-
-
-def _owning_module(name: str) -> str | None:
-    while name and name not in MODULES:
-        name = name.rpartition(".")[0]
-    return name or None
-
-
-def _targets(node: ast.Import | ast.ImportFrom) -> set[str]:
-    if isinstance(node, ast.Import):
-        names = [alias.name for alias in node.names]
-    elif node.module and node.level == 0:
-        # `from clusterviz.operations import graph` imports the module ...operations.graph
-        names = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in MODULES
-                 else node.module for a in node.names]
-    else:
-        names = []
-    return {m for m in map(_owning_module, names) if m}
-
-
-def _imports(path: Path, module_level: bool) -> set[str]:
-    """The clusterviz modules `path` imports: all of them, or only those imported when it
+def _imports(module: str, module_level: bool) -> set[str]:
+    """The clusterviz modules `module` imports: all of them, or only those imported when it
     is loaded (`module_level`: not inside a function, not under `if TYPE_CHECKING:`)."""
     found: set[str] = set()
 
@@ -57,11 +33,12 @@ def _imports(path: Path, module_level: bool) -> set[str]:
             if isinstance(child, ast.If) and getattr(child.test, "id", "") == "TYPE_CHECKING":
                 continue
             if isinstance(child, (ast.Import, ast.ImportFrom)):
-                found.update(_targets(child))
+                found.update(targets(child, MODULES))
             visit(child)
 
+    path = MODULES[module]
     visit(ast.parse(path.read_text(), str(path)))
-    found.discard(_module_name(path))
+    found.discard(module)
     return found
 
 
@@ -94,7 +71,7 @@ def _crossings(module: str, imported: set[str]) -> list[str]:
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if any(_in(m, p) for p in RULES)))
 def test_it_imports_no_page_it_serves_or_sits_beside(module):
-    assert _crossings(module, _imports(MODULES[module], module_level=False)) == []
+    assert _crossings(module, _imports(module, module_level=False)) == []
 
 
 def test_the_rules_find_a_crossing():
@@ -105,60 +82,18 @@ def test_the_rules_find_a_crossing():
 
 def test_every_allowed_crossing_is_still_there():
     # an exception that is no longer used leaves the list
-    assert {(m, t) for m, t in ALLOWED if t in _imports(MODULES[m], module_level=False)} \
+    assert {(m, t) for m, t in ALLOWED if t in _imports(m, module_level=False)} \
         == ALLOWED
 
 
-def _cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
-    """Strongly connected components of more than one module (Tarjan, iteratively)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found = []
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(graph[child]))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = set()
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.add(member)
-                    if member == node:
-                        break
-                if len(component) > 1:
-                    found.append(frozenset(component))
-    return found
-
-
 def test_no_import_cycles_among_clustervizs_modules():
-    graph = {name: _imports(path, module_level=True) for name, path in MODULES.items()}
-    assert _cycles(graph) == []
+    graph = {name: _imports(name, module_level=True) for name in MODULES}
+    assert cycles(graph) == []
 
 
 def test_the_cycle_finder_finds_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert _cycles(graph) == [frozenset({"a", "b", "c"})]
+    assert cycles(graph) == [frozenset({"a", "b", "c"})]
 
 
 def test_it_has_modules_to_check():

@@ -7,7 +7,7 @@ cost is bounded by the snapshot interval: one snapshot decoded and at most
 `bench.history` for 2,000 pods). Nothing here touches the engine, its lock
 or its clock: showing the past never moves the present.
 
-The graph and the Inspect tab reuse the dashboard's own pure functions
+The graph and the Inspect tab reuse the live page's pure functions in `operations`
 (`graph.elements`, the inspector's element-id rules), fed with the past
 objects instead of the stored rows, so the past is drawn exactly as the
 present is.

@@ -1,5 +1,5 @@
-"""What the dashboard's buttons do, as plain functions: preview and apply manifests, run a
-command.
+"""What the dashboard's buttons (and the lessons' steps) do, as plain functions: preview
+and apply manifests, run a command.
 
 Both go through `runtime.run`, the one write path: the simulated API server
 decides, the runtime saves, and the graph feed shows the result. They

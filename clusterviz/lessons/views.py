@@ -136,7 +136,9 @@ async def reset(request: HttpRequest, slug: str) -> JsonResponse:
 @cluster_view
 @require_POST
 async def clock(request: HttpRequest, slug: str) -> JsonResponse:
-    """Pause the cluster's clock, or resume it at `speed` (1 by default)."""
+    """Pause the cluster's clock, or resume it at `speed` (1 by default). Not the dashboard's
+    `clock`: POST only, any body without `action: pause` resumes, and a missing or zero
+    speed is 1 (the dashboard's also answers GET, steps, and takes speed 0 as a pause)."""
     def work() -> dict:
         body = json_body(request)
         if body.get("action") == "pause":

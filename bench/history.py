@@ -83,9 +83,9 @@ def _drain(runtime) -> None:
 def _measure() -> None:
     from clusterviz.clusters import engines, runtime
     from clusterviz.clusters.models import Cluster, StoredObject
-    from clusterviz.dashboard.graph import RESOURCES, elements
     from clusterviz.history import past, record, restore
     from clusterviz.history.models import Snapshot
+    from clusterviz.operations.graph import RESOURCES, elements
 
     runtime.create_cluster("bench", preset="large", speed=0)  # a paused clock: no drift
     runtime.run("bench", lambda sim: sim.apply(RS.format(replicas=PODS), create=True))

@@ -7,11 +7,8 @@ force_save=True)`); so does a `kubectl exec`. On a `large`-preset cluster
 a temporary SQLite database as the app stores it, this prints the median
 server time (wall, and this process's CPU) of:
 
-- `POST /clusters/<slug>/run`, a curl from a pod to the Service, through
-  Django's test client signed in as the teacher (the whole view: load, catch
-  the clock up, the curl, settle, the save, publishing, the command history);
-- an exec as the exec socket runs it (`k8sapi.execstream.execute`: the same
-  save and the command history, without the socket's framing);
+    from clusterviz.k8sapi import execstream
+    from clusterviz.operations import actions
 - a ConfigMap created through `runtime.run` (issue 12's create round trip
   without HTTP);
 - beside floors from the same run: `GET /k8s/clusters/<slug>/version` through
@@ -123,8 +120,8 @@ def _measure(pods: int) -> None:
 
     from clusterviz.clusters import engines, runtime
     from clusterviz.clusters.models import Cluster
-    from clusterviz.dashboard import actions
     from clusterviz.k8sapi import execstream
+    from clusterviz.operations import actions
     slug = f"bench-{pods}"
     _fill(slug, pods)
     ip = runtime.run(slug, lambda sim: sim.get("services", "web")["spec"]["clusterIP"])

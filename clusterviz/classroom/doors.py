@@ -17,13 +17,12 @@ from __future__ import annotations
 import functools
 import inspect
 
-from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 from clusterviz.classroom.policy import may_use_slug
+from clusterviz.clusters.runtime import offload
 
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NO_CLUSTER = 4404
@@ -39,19 +38,13 @@ def _refusal(request: HttpRequest, user, slug: str, allowed: bool, as_json: bool
     return None
 
 
-def _in_db_thread(fn):
-    # Tests with Django's client keep the work in their own thread and transaction.
-    offload = getattr(settings, "K8S_OFFLOAD_TO_THREADS", True)
-    return sync_to_async(fn, thread_sensitive=not offload)
-
-
 def cluster_view(view):
     """Let the view run only for a user who may use the cluster named by `slug`."""
     if inspect.iscoroutinefunction(view):
         @functools.wraps(view)
         async def async_wrapper(request: HttpRequest, slug: str, *args, **kwargs):
             user = await request.auser()
-            allowed = user.is_authenticated and await _in_db_thread(may_use_slug)(user, slug)
+            allowed = user.is_authenticated and await offload(may_use_slug)(user, slug)
             refusal = _refusal(request, user, slug, allowed, as_json=True)
             return refusal if refusal is not None else await view(request, slug, *args, **kwargs)
         return async_wrapper

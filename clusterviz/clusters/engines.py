@@ -52,7 +52,7 @@ RUNTIME = "runtime/"  # part names: "rng", and "runtime/<section>" per engine.ru
 # section -> its table stored one row per entry, as "runtime/<section>/<table>/<key>"
 FINE = {"kubelet": "pods"}
 TIMERS = "clock/timers"  # the clock's timers, soonest first; the row keeps their head
-TIMERS_IN_ROW = 16  # at least dashboard.timecontrol.MAX_PENDING_SHOWN
+TIMERS_IN_ROW = 16  # at least operations.timecontrol.MAX_PENDING_SHOWN
 
 
 @dataclass

@@ -92,7 +92,7 @@ class ClusterNotFound(LookupError):
 
 def offload(fn: Callable[..., T]) -> Callable[..., Awaitable[T]]:
     """`fn` for async code (consumers, async views): it runs on a worker thread, never on
-    the event loop or the ORM's shared thread (docs/design.md measures why). Tests with
+    the event loop or the ORM's shared thread, where one slow call would hold up all. Tests with
     Django's client set K8S_OFFLOAD_TO_THREADS=False to keep the work in their own thread
     and transaction."""
     return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",

@@ -41,8 +41,8 @@ commits, and a burst of saves costs at most one delta per window. A
 notification that arrives while the state is being read, or after, is
 served by that read when the read already covers its resourceVersion. An
 empty delta is not sent. The consumer only translates; reading and diffing run
-in a worker thread (`thread_sensitive=False`), never on the event loop nor
-on the one shared thread of `database_sync_to_async`.
+in a worker thread (`runtime.offload`: `thread_sensitive=False`), never on the
+event loop nor on the one shared thread of `database_sync_to_async`.
 
 Viewers of one cluster share the work (`_Feed`): in a process, the viewers
 of one cluster and namespace filter woken by the same burst wait for one
@@ -61,7 +61,6 @@ import asyncio
 import contextlib
 from urllib.parse import parse_qs, urlencode
 
-from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.urls import reverse
@@ -72,9 +71,10 @@ from clusterviz import i18n
 from clusterviz.classroom import tokens
 from clusterviz.classroom.doors import socket_refusal
 from clusterviz.clusters.publish import group_name
+from clusterviz.clusters.runtime import offload
 from clusterviz.dashboard import webkubectl
-from clusterviz.dashboard.actions import Refused
-from clusterviz.dashboard.snapshot import (
+from clusterviz.dashboard.terminalslots import who_of
+from clusterviz.operations.snapshot import (
     Snapshot,
     cached_delta,
     encoded_elements,
@@ -82,15 +82,11 @@ from clusterviz.dashboard.snapshot import (
     snapshot,
     snapshot_message,
 )
-from clusterviz.dashboard.terminalslots import who_of
 from clusterviz.room import presence
 from clusterviz.room import record as room_record
+from clusterviz.web import Refused, refuse
 
 CLOSE_NO_CLUSTER = 4404
-
-
-def _offload(fn):
-    return sync_to_async(fn, thread_sensitive=False)
 
 
 class _Feed:
@@ -135,7 +131,7 @@ class _Feed:
         viewers, self.waiting = self.waiting, {}
         _, slug, namespace = self.key
         sent = {v.sent.version: v.sent for v in viewers if v.sent is not None}
-        current = await _offload(_read_and_diff)(slug, namespace, list(sent.values()))
+        current = await offload(_read_and_diff)(slug, namespace, list(sent.values()))
         if current is None:
             return
         self.last = current
@@ -160,13 +156,6 @@ def _read_and_diff(slug: str, namespace: str, sent: list[Snapshot]) -> Snapshot 
     return current
 
 
-async def refuse(consumer: AsyncJsonWebsocketConsumer, code: int) -> None:
-    """Close with `code` where the page can read it: a socket closed before it is accepted
-    reaches a browser as 1006 (daphne answers the handshake with a bare 403)."""
-    await consumer.accept()
-    await consumer.close(code=code)
-
-
 class GraphConsumer(AsyncJsonWebsocketConsumer):
     following = False  # room.consumers.FollowConsumer: a teacher's read-only follow
 
@@ -175,11 +164,11 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
         self.namespace = _namespace_param(self.scope.get("query_string", b""))
         self.seq, self.sent, self.speed, self.feed = 0, None, None, None
         self.sending = asyncio.Lock()  # a snapshot and a delta never interleave
-        refusal = await _offload(socket_refusal)(self.scope, self.slug)
+        refusal = await offload(socket_refusal)(self.scope, self.slug)
         if refusal is not None:
             await refuse(self, refusal)
             return
-        first = await _offload(snapshot)(self.slug, self.namespace)
+        first = await offload(snapshot)(self.slug, self.namespace)
         if first is None:
             await refuse(self, CLOSE_NO_CLUSTER)
             return
@@ -190,11 +179,11 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
         # by the time the page has its first picture; the graph goes on without it if it
         # cannot be written
         with contextlib.suppress(Exception):
-            await _offload(presence.opened)(self.slug, self.channel_name,
+            await offload(presence.opened)(self.slug, self.channel_name,
                                             self.scope.get("user"), self.following)
         await self._send_snapshot(first)
         with contextlib.suppress(Exception):
-            if not self.following and await _offload(presence.followed)(self.slug):
+            if not self.following and await offload(presence.followed)(self.slug):
                 await self.send_json({"type": "viewers", "followed": True})
 
     async def disconnect(self, code: int) -> None:
@@ -202,7 +191,7 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
             self.joined = False
             await self.channel_layer.group_discard(group_name(self.slug), self.channel_name)
             with contextlib.suppress(Exception):  # the roster shows them offline
-                await _offload(presence.closed)(self.slug, self.channel_name)
+                await offload(presence.closed)(self.slug, self.channel_name)
         if getattr(self, "feed", None) is not None:
             self.feed.waiting.pop(self, None)
 
@@ -211,7 +200,7 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
         if kind == "namespace":
             self.namespace = str(content.get("namespace") or "")
         if kind in ("resync", "namespace"):
-            await self._send_snapshot(await _offload(snapshot)(self.slug, self.namespace))
+            await self._send_snapshot(await offload(snapshot)(self.slug, self.namespace))
 
     async def cluster_changes(self, message: dict) -> None:
         """A save committed on this cluster: a delta now, or with the next flush of this feed."""
@@ -240,7 +229,7 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
     async def _send_snapshot(self, snap: Snapshot | None) -> None:
         if snap is None:
             return
-        elements = await _offload(encoded_elements)(snap)  # a megabyte on 2,000 pods
+        elements = await offload(encoded_elements)(snap)  # a megabyte on 2,000 pods
         async with self.sending:
             self.seq += 1
             self.sent, self.speed = snap, snap.clock.get("speed")
@@ -256,7 +245,7 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
             if snap.version == self.sent.version and snap.key == self.sent.key:
                 if not speed_moved:
                     return
-            change = cached_delta(self.sent, snap) or await _offload(shared_delta)(self.sent, snap)
+            change = cached_delta(self.sent, snap) or await offload(shared_delta)(self.sent, snap)
             if change.empty and not speed_moved:
                 return
             self.seq += 1
@@ -270,7 +259,7 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
         self.task, self.stop = None, asyncio.Event()
-        refusal = await _offload(socket_refusal)(self.scope, self.slug)
+        refusal = await offload(socket_refusal)(self.scope, self.slug)
         if refusal is not None:
             await refuse(self, refusal)
             return
@@ -314,7 +303,7 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
                     await self.send_json({"type": "output", "stream": stream, "data": data})
         access = None
         try:
-            access = await _offload(webkubectl.grant)(self.scope["user"], self.slug)
+            access = await offload(webkubectl.grant)(self.scope["user"], self.slug)
             code = await webkubectl.run(command, self.slug, access, stdin, emit, self.stop,
                                         who_of(self.scope))
         except Refused as exc:
@@ -322,8 +311,8 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
             return
         finally:
             if access is not None:
-                await _offload(tokens.forget)(access.token)
-        await _offload(room_record.terminal)(self.slug, line, code)  # the command history
+                await offload(tokens.forget)(access.token)
+        await offload(room_record.terminal)(self.slug, line, code)  # the command history
         with contextlib.suppress(Exception):
             await self.send_json({"type": "exit", "code": code})
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from clusterviz.dashboard.actions import Refused
+from clusterviz.web import Refused
 
 # `-o` formats that print from what the server sent; the `*-file` ones read a file
 OUTPUT_FORMATS = frozenset({

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from clusterviz.dashboard.actions import Refused
+from clusterviz.web import Refused
 
 PER_PERSON = 3  # a watch in one tab and commands in two others
 TOTAL = 24  # about 1.4 GB of kubectl at most

@@ -1,7 +1,8 @@
 """The cluster page and the JSON endpoints behind its drawer (preview, apply, run, fire,
 clock, inspect); the Terminal tab's kubectl runs over a websocket (`consumers.TerminalConsumer`).
 
-Thin: parse the request, call `actions` off the event loop, answer JSON.
+Thin: parse the request, call `operations` off the event loop, answer JSON; a
+request-panel command is also written to the cluster's command history (`room.record`).
 Every view is behind `classroom.doors.cluster_view` (signed in, your
 cluster, else sign-in or 404), and the POST endpoints behind Django's CSRF
 check (the page sends the token as `X-CSRFToken`) and take only
@@ -22,10 +23,10 @@ from django.views.decorators.http import require_POST
 
 from clusterviz.classroom.doors import cluster_view
 from clusterviz.clusters.models import Cluster, StoredObject
-from clusterviz.clusters.runtime import ClusterNotFound, offload
-from clusterviz.dashboard import actions, failures, fire, inspector, path, timecontrol
-from clusterviz.dashboard.graph import DEFAULT_CLIENTS
-from simcore import safeyaml
+from clusterviz.operations import actions, failures, fire, inspector, path, timecontrol
+from clusterviz.operations.graph import DEFAULT_CLIENTS
+from clusterviz.room import record as room_record
+from clusterviz.web import Refused, answer, json_body
 
 
 @cluster_view
@@ -44,39 +45,14 @@ def cluster_page(request: HttpRequest, slug: str, following: bool = False) -> Ht
                    "following": following})
 
 
-def _json_body(request: HttpRequest) -> dict:
-    if request.content_type != "application/json":
-        raise actions.Refused(_("send the request as application/json"))
-    try:
-        # Go's decoding: bounded depth, a lone surrogate escape made U+FFFD (`safeyaml`)
-        body = safeyaml.load_json((request.body or b"{}").decode("utf-8"))
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError both
-        raise actions.Refused(_("the request body is not valid JSON")) from None
-    except safeyaml.DocumentRefused:
-        raise actions.Refused(_("the request body is nested too deeply")) from None
-    if not isinstance(body, dict):
-        raise actions.Refused(_("the request body must be a JSON object"))
-    return body
-
-
-async def _answer(slug: str, work) -> JsonResponse:
-    try:
-        payload = await offload(work)()
-    except actions.Refused as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    except ClusterNotFound:
-        return JsonResponse({"error": _("no cluster %(slug)s") % {"slug": slug}}, status=404)
-    return JsonResponse(payload)
-
-
 @cluster_view
 @require_POST
 async def apply(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
-        body = _json_body(request)
+        body = json_body(request)
         create = body.get("mode") == "create"
         return {"results": actions.apply_manifests(slug, str(body.get("text") or ""), create)}
-    return await _answer(slug, work)
+    return await answer(slug, work)
 
 
 @cluster_view
@@ -84,26 +60,29 @@ async def apply(request: HttpRequest, slug: str) -> JsonResponse:
 async def preview(request: HttpRequest, slug: str) -> JsonResponse:
     """The dry run of an upload and what it will connect to; the cluster stays as it is."""
     def work() -> dict:
-        body = _json_body(request)
+        body = json_body(request)
         create = body.get("mode") == "create"
         return actions.preview_manifests(slug, str(body.get("text") or ""), create)
-    return await _answer(slug, work)
+    return await answer(slug, work)
 
 
 @cluster_view
 @require_POST
 async def run(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
-        body = _json_body(request)
+        body = json_body(request)
         source = _source(body)
-        payload = actions.run_command(slug, source, str(body.get("command") or ""))
+        command = str(body.get("command") or "")
+        payload = actions.run_command(slug, source, command)
+        room_record.request(slug, f"[{source.kind} {source.name}] {command}",
+                            payload["exit_code"], list(payload["steps"]))  # with the trace
         # the graph elements each trace line touches, for the viewer's namespace filter
         payload["path"] = path.for_viewer(slug, payload.pop("steps", []),
                                           path.source_id(source.kind, source.name,
                                                          source.namespace),
                                           str(body.get("graph_namespace") or ""))
         return payload
-    return await _answer(slug, work)
+    return await answer(slug, work)
 
 
 def _source(body: dict) -> actions.Source:
@@ -116,9 +95,9 @@ def _number(body: dict, key: str, default: float) -> float:
     try:
         value = float(body.get(key, default))
     except (TypeError, ValueError):
-        raise actions.Refused(_("%(key)s must be a number") % {"key": key}) from None
+        raise Refused(_("%(key)s must be a number") % {"key": key}) from None
     if not math.isfinite(value):  # NaN and Infinity: Python's json reads them, Go's does not
-        raise actions.Refused(_("%(key)s must be a number") % {"key": key})
+        raise Refused(_("%(key)s must be a number") % {"key": key})
     return value
 
 
@@ -127,10 +106,10 @@ def _number(body: dict, key: str, default: float) -> float:
 async def fire_chunk(request: HttpRequest, slug: str) -> JsonResponse:
     """One chunk of a Fire N burst; the page calls it until it has fired N."""
     def work() -> dict:
-        body = _json_body(request)
+        body = json_body(request)
         count = int(_number(body, "count", fire.MAX_CHUNK))
         return fire.fire_chunk(slug, _source(body), str(body.get("command") or ""), count)
-    return await _answer(slug, work)
+    return await answer(slug, work)
 
 
 @cluster_view
@@ -139,7 +118,7 @@ async def clock(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
         if request.method != "POST":
             return timecontrol.status(slug)
-        body = _json_body(request)
+        body = json_body(request)
         action = body.get("action")
         if action == "pause":
             return timecontrol.set_speed(slug, 0)
@@ -147,15 +126,15 @@ async def clock(request: HttpRequest, slug: str) -> JsonResponse:
             return timecontrol.set_speed(slug, _number(body, "speed", 1.0))
         if action == "step":
             return timecontrol.step(slug, _number(body, "seconds", timecontrol.STEP_SECONDS))
-        raise actions.Refused(_("action must be pause, resume, step or speed"))
-    return await _answer(slug, work)
+        raise Refused(_("action must be pause, resume, step or speed"))
+    return await answer(slug, work)
 
 
 @cluster_view
 async def inspect(request: HttpRequest, slug: str) -> JsonResponse:
     """The YAML and recent events of the object behind a graph element (`?id=pod/ns/name`)."""
     element_id = request.GET.get("id", "")
-    return await _answer(slug, lambda: inspector.inspect(slug, element_id))
+    return await answer(slug, lambda: inspector.inspect(slug, element_id))
 
 
 @cluster_view
@@ -165,10 +144,10 @@ async def failure(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
         if request.method != "POST":
             return failures.countdowns(slug)
-        body = _json_body(request)
+        body = json_body(request)
         name = str(body.get("node") or body.get("pod") or "")
         if not name:
-            raise actions.Refused(_("name the node or the pod"))
+            raise Refused(_("name the node or the pod"))
         return failures.act(slug, str(body.get("action") or ""), name,
                             str(body.get("namespace") or "default"))
-    return await _answer(slug, work)
+    return await answer(slug, work)

@@ -34,9 +34,10 @@ from django.utils.translation import gettext as _
 from clusterviz.classroom import kubeconfigs, tokens
 from clusterviz.classroom.models import ApiToken
 from clusterviz.dashboard import kubectlargs, kubectlsandbox
-from clusterviz.dashboard.actions import MAX_COMMAND_CHARS, MAX_MANIFEST_BYTES, Refused
 from clusterviz.dashboard.shellpage import SHELLS
 from clusterviz.dashboard.terminalslots import SLOTS
+from clusterviz.operations.actions import MAX_COMMAND_CHARS, MAX_MANIFEST_BYTES
+from clusterviz.web import Refused
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
 MAX_OUTPUT_BYTES = 256 * 1024
@@ -209,7 +210,3 @@ def grant(user, slug: str) -> Access:
     token = tokens.issue(user, slug, ApiToken.TERMINAL, replace=False)
     return Access(kubeconfigs.https_base("127.0.0.1"), user.get_username(), token,
                   kubeconfigs.ca_pem())
-
-
-def environment_ok() -> bool:
-    return kubectlsandbox.unavailable_reason(KUBECTL) is None

@@ -7,7 +7,7 @@ cost is bounded by the snapshot interval: one snapshot decoded and at most
 `bench.history` for 2,000 pods). Nothing here touches the engine, its lock
 or its clock: showing the past never moves the present.
 
-The graph and the Inspect tab reuse the dashboard's own pure functions
+The graph and the Inspect tab reuse the live page's pure functions in `operations`
 (`graph.elements`, the inspector's element-id rules), fed with the past
 objects instead of the stored rows, so the past is drawn exactly as the
 present is.
@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 from clusterviz.clusters.clock import virtual_elapsed
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.dashboard.actions import Refused
-from clusterviz.dashboard.graph import RESOURCES, Outside, delta, elements
-from clusterviz.dashboard.inspector import PREFIX_KINDS, event_rows
 from clusterviz.history.models import Entry, Snapshot, Timeline
 from clusterviz.history.record import unpack
+from clusterviz.operations.graph import RESOURCES, Outside, delta, elements
+from clusterviz.operations.inspector import PREFIX_KINDS, event_rows
+from clusterviz.web import Refused
 from simcore.clock import parse_time, rfc3339
 
 Key = tuple[str, str, str]  # resource, namespace, name

@@ -39,10 +39,10 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
-from clusterviz.dashboard.actions import Refused
 from clusterviz.history import record
 from clusterviz.history.models import Entry, Timeline
 from clusterviz.history.past import cluster_of, snapshot_before
+from clusterviz.web import Refused
 from simcore import Simulation
 from simcore.jsoncopy import clone
 

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clusterviz.classroom.doors import cluster_view
-from clusterviz.dashboard.actions import Refused
-from clusterviz.dashboard.views import _answer, _json_body
 from clusterviz.history import past, restore
+from clusterviz.web import Refused, answer, json_body
 
 
 def moment(value: object) -> float:
@@ -36,31 +35,31 @@ def moment(value: object) -> float:
 @cluster_view
 @require_GET
 async def timeline(request: HttpRequest, slug: str) -> JsonResponse:
-    return await _answer(slug, lambda: past.timeline(slug))
+    return await answer(slug, lambda: past.timeline(slug))
 
 
 @cluster_view
 @require_GET
 async def graph(request: HttpRequest, slug: str) -> JsonResponse:
-    return await _answer(slug, lambda: past.graph_at(
+    return await answer(slug, lambda: past.graph_at(
         slug, moment(request.GET.get("at")), request.GET.get("namespace", "")))
 
 
 @cluster_view
 @require_GET
 async def inspect(request: HttpRequest, slug: str) -> JsonResponse:
-    return await _answer(slug, lambda: past.inspect_at(
+    return await answer(slug, lambda: past.inspect_at(
         slug, moment(request.GET.get("at")), request.GET.get("id", "")))
 
 
 @cluster_view
 @require_GET
 async def replay(request: HttpRequest, slug: str) -> JsonResponse:
-    return await _answer(slug, lambda: past.replay(
+    return await answer(slug, lambda: past.replay(
         slug, moment(request.GET.get("at")), request.GET.get("namespace", "")))
 
 
 @cluster_view
 @require_POST
 async def restore_to(request: HttpRequest, slug: str) -> JsonResponse:
-    return await _answer(slug, lambda: restore.restore(slug, moment(_json_body(request).get("at"))))
+    return await answer(slug, lambda: restore.restore(slug, moment(json_body(request).get("at"))))

@@ -10,7 +10,7 @@ nothing on success) and their base64 variants, text messages whose first
 character is the channel digit. The server picks the first protocol in
 the client's list that it knows; a client that names none gets v1 framing.
 
-One exec, in order (kubectl-api.md section 4, verified request by request):
+One exec, in order (as the real API server answers kubectl, verified request by request):
 1. before accepting, the API server's checks: the pod exists, the container
    is valid (or the only one), the pod has a node. A refusal answers the
    handshake as the API server does, its HTTP status and Status JSON

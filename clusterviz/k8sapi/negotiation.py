@@ -3,7 +3,7 @@
 kubectl states its wishes in media-type parameters: `as=Table;g=meta.k8s.io`
 for server-side printing, `as=APIGroupDiscoveryList;g=apidiscovery.k8s.io;v=v2`
 for aggregated discovery. The answer must use the exact content type of the
-variant chosen (kubectl-api.md section 7-2), so each Accept entry is parsed
+variant chosen, so each Accept entry is parsed
 into its parameters rather than matched as a string.
 
 Bodies: the API server decodes JSON, YAML and Kubernetes protobuf (which

@@ -31,7 +31,7 @@ from simcore.serversideapply import options_invalid
 GO_TRUE = ("1", "t", "T", "true", "TRUE", "True")
 
 # Kinds whose DELETE answers with the deleted object rather than a Status (what the
-# Python client's models expect; kubectl-api.md pitfall 14).
+# Python client's models expect).
 RETURNS_DELETED_OBJECT = {"services", "pods", "namespaces"}
 
 

@@ -1,10 +1,10 @@
 """The one entry view of a cluster's Kubernetes API, and the dispatch behind it.
 
 The view is async so that daphne's event loop only parses and hands over:
-the work (ORM, engine) runs in a worker thread via
-`sync_to_async(thread_sensitive=False)`, never on the loop nor on the single
-shared thread that thread-sensitive calls queue on (design.md, measured
-runtime facts). Tests that use Django's test client set
+the work (ORM, engine) runs in a worker thread via `runtime.offload`
+(`thread_sensitive=False`), never on the loop nor on the single
+shared thread that thread-sensitive calls queue on (one slow call there
+holds up every other). Tests that use Django's test client set
 `K8S_OFFLOAD_TO_THREADS = False` so the work shares the test's database
 connection and transaction.
 
@@ -27,12 +27,10 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from clusterviz.clusters.runtime import ClusterNotFound
+from clusterviz.clusters.runtime import ClusterNotFound, offload
 from clusterviz.history import marks
 from clusterviz.k8sapi import (
     discovery,
@@ -68,8 +66,7 @@ DEPRECATED = {("", "v1", "endpoints"):
 
 @csrf_exempt
 async def api(request: HttpRequest, slug: str, path: str = "") -> HttpResponse:
-    offload = getattr(settings, "K8S_OFFLOAD_TO_THREADS", True)
-    return await sync_to_async(handle, thread_sensitive=not offload)(request, slug, path)
+    return await offload(handle)(request, slug, path)
 
 
 def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:

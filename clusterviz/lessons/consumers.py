@@ -12,13 +12,13 @@ ignored: the push comes from the teacher's POST, never from a socket.
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from clusterviz.classroom.doors import socket_refusal
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard.consumers import refuse
+from clusterviz.clusters.runtime import offload
 from clusterviz.lessons.push import group_name
+from clusterviz.web import refuse
 
 
 def _classroom_of(slug: str) -> int | None:
@@ -29,12 +29,12 @@ class LessonConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
         self.group = None
-        refusal = await sync_to_async(socket_refusal, thread_sensitive=False)(
+        refusal = await offload(socket_refusal)(
             self.scope, self.slug)
         if refusal is not None:
             await refuse(self, refusal)
             return
-        classroom = await sync_to_async(_classroom_of, thread_sensitive=False)(self.slug)
+        classroom = await offload(_classroom_of)(self.slug)
         if classroom is not None and self.channel_layer is not None:
             self.group = group_name(classroom)
             await self.channel_layer.group_add(self.group, self.channel_name)

@@ -36,13 +36,13 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard import actions, path
-from clusterviz.dashboard.actions import Refused
-from clusterviz.dashboard.fire import answered_by
 from clusterviz.history import marks, points, restore
 from clusterviz.lessons import checks
 from clusterviz.lessons.loader import PLACEHOLDER, Lesson, Request, Source, Step
 from clusterviz.lessons.models import LessonRun
+from clusterviz.operations import actions, path
+from clusterviz.operations.fire import answered_by
+from clusterviz.web import Refused
 from simcore import errors
 from simcore.presets import options as preset_options
 from simcore.simulation import Simulation

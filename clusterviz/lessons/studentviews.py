@@ -23,7 +23,8 @@ from clusterviz.classroom.doors import cluster_view
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound
 from clusterviz.lessons import loader, progress
-from clusterviz.lessons.views import _answer, _body, _int, _lesson, lesson_data
+from clusterviz.lessons.views import _answer, _int, _lesson, lesson_data
+from clusterviz.web import json_body
 
 
 def commands(step: loader.Step) -> list[dict]:
@@ -69,6 +70,6 @@ async def data(request: HttpRequest, slug: str) -> JsonResponse:
 @require_POST
 async def at(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
-        body = _body(request)
+        body = json_body(request)
         return progress.place(slug, _lesson(body), _int(body, "step", 1))
     return await _answer(slug, work)

@@ -9,7 +9,6 @@ trip; only applying, running and resetting ask the server.
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -23,17 +22,10 @@ from clusterviz import i18n
 from clusterviz.classroom.doors import cluster_view
 from clusterviz.classroom.policy import usable_clusters
 from clusterviz.clusters.models import Cluster
-from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.dashboard import timecontrol
-from clusterviz.dashboard.actions import Refused
-from clusterviz.dashboard.graph import DEFAULT_CLIENTS
 from clusterviz.lessons import classviews, loader, runner
-from simcore import safeyaml
-
-
-def _offload(fn):
-    return sync_to_async(fn, thread_sensitive=not getattr(settings, "K8S_OFFLOAD_TO_THREADS",
-                                                          True))
+from clusterviz.operations import timecontrol
+from clusterviz.operations.graph import DEFAULT_CLIENTS
+from clusterviz.web import Refused, answer, json_body
 
 
 @login_required
@@ -84,20 +76,6 @@ def presenter(request: HttpRequest, slug: str) -> HttpResponse:
                    **room})
 
 
-def _body(request: HttpRequest) -> dict:
-    if request.content_type != "application/json":
-        raise Refused(_("send the request as application/json"))
-    try:
-        body = safeyaml.load_json((request.body or b"{}").decode("utf-8"))
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError both
-        raise Refused(_("the request body is not valid JSON")) from None
-    except safeyaml.DocumentRefused:  # nested deeper than this engine recurses
-        raise Refused(_("the request body is nested too deeply")) from None
-    if not isinstance(body, dict):
-        raise Refused(_("the request body must be a JSON object"))
-    return body
-
-
 def _int(body: dict, key: str, default: int = 0) -> int:
     try:
         return int(body.get(key, default))
@@ -106,12 +84,7 @@ def _int(body: dict, key: str, default: int = 0) -> int:
 
 
 async def _answer(slug: str, work) -> JsonResponse:
-    try:
-        return JsonResponse(await _offload(work)())
-    except (Refused, loader.LessonError, runner.StepFailed) as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    except ClusterNotFound:
-        return JsonResponse({"error": _("no cluster %(slug)s") % {"slug": slug}}, status=404)
+    return await answer(slug, work, (loader.LessonError, runner.StepFailed))
 
 
 def _lesson(body: dict) -> loader.Lesson:
@@ -122,7 +95,7 @@ def _lesson(body: dict) -> loader.Lesson:
 @require_POST
 async def goto(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
-        body = _body(request)
+        body = json_body(request)
         lesson = _lesson(body)
         with i18n.lesson_language(request, lesson.language):
             return runner.go_to(slug, lesson, _int(body, "step", 1))
@@ -133,7 +106,7 @@ async def goto(request: HttpRequest, slug: str) -> JsonResponse:
 @require_POST
 async def run(request: HttpRequest, slug: str) -> JsonResponse:
     def work() -> dict:
-        body = _body(request)
+        body = json_body(request)
         client = str(body.get("client") or runner.DEFAULT_CLIENT)
         if client not in DEFAULT_CLIENTS:
             raise Refused(_("unknown outside client %(client)s") % {"client": client})
@@ -163,9 +136,11 @@ async def reset(request: HttpRequest, slug: str) -> JsonResponse:
 @cluster_view
 @require_POST
 async def clock(request: HttpRequest, slug: str) -> JsonResponse:
-    """Pause the cluster's clock, or resume it at `speed` (1 by default)."""
+    """Pause the cluster's clock, or resume it at `speed` (1 by default). Not the dashboard's
+    `clock`: POST only, any body without `action: pause` resumes, and a missing or zero
+    speed is 1 (the dashboard's also answers GET, steps, and takes speed 0 as a pause)."""
     def work() -> dict:
-        body = _body(request)
+        body = json_body(request)
         if body.get("action") == "pause":
             return timecontrol.set_speed(slug, 0)
         try:

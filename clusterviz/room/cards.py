@@ -12,7 +12,7 @@ A card is a small dict the roster page draws (`static/classroom/roster.js`):
 - `pods`: the student's pods (not the preset's add-ons), counted by what a teacher looks for: Running, Pending (creating
   included), Error (CrashLoopBackOff and the other failures) and
   ImagePullBackOff (ErrImagePull too), kubectl's STATUS words
-  (`dashboard.graph.pod_state`);
+  (`operations.graph.pod_state`);
 - `last`: the newest command and its code; `help`: why the card needs help
   (a pod failing for more than `FAILING_SECONDS` of the cluster's virtual
   time, the last three commands failed), the cards that need help first;
@@ -33,10 +33,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard.graph import HIDDEN_NAMESPACES, pod_state
-from clusterviz.dashboard.snapshot import clock_of
 from clusterviz.lessons import checks, loader
 from clusterviz.lessons.models import LessonRun
+from clusterviz.operations.graph import HIDDEN_NAMESPACES, pod_state
+from clusterviz.operations.snapshot import clock_of
 from clusterviz.room.models import VIEWER_MAX_AGE, Command, Viewer
 from clusterviz.room.rows import RowView, view_of
 from simcore import Simulation

@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import logging
 
-from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -40,16 +39,14 @@ from clusterviz.classroom.models import Classroom
 from clusterviz.classroom.policy import may_use_slug
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.publish import group_name
-from clusterviz.dashboard.consumers import GraphConsumer, refuse
+from clusterviz.clusters.runtime import offload
+from clusterviz.dashboard.consumers import GraphConsumer
 from clusterviz.room import cards, record
+from clusterviz.web import refuse
 
 log = logging.getLogger(__name__)
 CARD_WINDOW = 0.1  # seconds: a burst of saves of one cluster, one card
 TICK = 5.0
-
-
-def _offload(fn):
-    return sync_to_async(fn, thread_sensitive=False)
 
 
 def roster_refusal(scope: dict, pk: int) -> int | None:
@@ -79,7 +76,7 @@ class RosterConsumer(AsyncJsonWebsocketConsumer):
         self.sent: dict[str, dict] = {}
         self.dirty: set[str] = set()
         self.flusher = self.ticker = None
-        refusal = await _offload(roster_refusal)(self.scope, self.pk)
+        refusal = await offload(roster_refusal)(self.scope, self.pk)
         if refusal is not None:
             await refuse(self, refusal)
             return
@@ -109,7 +106,7 @@ class RosterConsumer(AsyncJsonWebsocketConsumer):
 
     async def _send_all(self) -> None:
         with translation.override(self.language):
-            now = await _offload(class_cards)(self.pk)
+            now = await offload(class_cards)(self.pk)
         for slug in set(now) - set(self.sent):
             await self.channel_layer.group_add(group_name(slug), self.channel_name)
         for slug in set(self.sent) - set(now):
@@ -154,7 +151,7 @@ class RosterConsumer(AsyncJsonWebsocketConsumer):
 
     async def _refresh(self, slug: str) -> None:
         with translation.override(self.language):
-            card = await _offload(one_card)(slug)
+            card = await offload(one_card)(slug)
         if slug not in self.sent:
             return
         if card is None:  # the cluster was deleted: the page gets the class again
@@ -186,7 +183,7 @@ class FollowConsumer(GraphConsumer):
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
-        refusal = await _offload(follow_refusal)(self.scope, slug)
+        refusal = await offload(follow_refusal)(self.scope, slug)
         if refusal is not None:
             self.slug = slug
             await refuse(self, refusal)

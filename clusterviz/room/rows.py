@@ -3,7 +3,7 @@
 The roster draws 60 cards from what the students' clusters saved, never from
 their engines: reading rows takes no cluster lock and moves no clock, so a
 teacher watching never slows a student down (the dashboard's graph reads the
-same way, `dashboard.snapshot`). `RowView` answers the two questions a
+same way, `operations.snapshot`). `RowView` answers the two questions a
 lesson step's check asks of a `Simulation` (`list` with a label selector,
 `get`), so `lessons.checks` runs unchanged on saved rows.
 

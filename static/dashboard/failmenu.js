@@ -1,4 +1,4 @@
-// Failure demos from the graph (clusterviz/dashboard/failures.py): a right-click (or a
+// Failure demos from the graph (clusterviz/operations/failures.py): a right-click (or a
 // long press) on a node box opens its menu (stop/start its kubelet, cordon, uncordon,
 // drain), on a pod its menu (delete, kill its container, readiness fail/succeed, open a
 // shell in it: its shell page in a new tab). A

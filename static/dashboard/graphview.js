@@ -19,7 +19,7 @@
 //   graph.showPath(path, {list: <ol of the trace>}), graph.clearPath()
 //   graph.showPast(elements), graph.pastChange(delta), graph.leavePast(), graph.isPast()
 //
-// A request's path (`path` from the run endpoint, see clusterviz/dashboard/path.py) is
+// A request's path (`path` from the run endpoint, see clusterviz/operations/path.py) is
 // played step by step: the trace line and the elements it touches light up together, a
 // dot travels to where the request is, numbered hops are drawn between places, and the
 // end (the pod that answered, or where it was refused, dropped or timed out) keeps a

@@ -1,6 +1,6 @@
 """Failure demos from the graph in a real browser: a node's menu stops its kubelet, the
 node counts down to NotReady and to its pods' eviction, and at a raised clock speed the
-pods move to the other node (clusterviz/dashboard/failures.py, static/dashboard/failmenu.js)."""
+pods move to the other node (clusterviz/operations/failures.py, static/dashboard/failmenu.js)."""
 
 from __future__ import annotations
 

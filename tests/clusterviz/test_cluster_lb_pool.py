@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 
 from clusterviz.clusters import runtime
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard.snapshot import snapshot
 from clusterviz.lessons import runner
+from clusterviz.operations.snapshot import snapshot
 
 pytest_plugins = ["django_fixtures"]  # fixtures; see django_fixtures.py for why not conftest.py
 

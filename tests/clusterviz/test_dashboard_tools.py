@@ -9,9 +9,10 @@ import pytest
 
 from clusterviz.clusters import runtime
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard import fire
-from clusterviz.dashboard.actions import Refused, Source
 from clusterviz.dashboard.webkubectl import parse
+from clusterviz.operations import fire
+from clusterviz.operations.actions import Source
+from clusterviz.web import Refused
 from simcore.apiserver import Request
 from tests.kubectl.kubectl_fixtures import LECTURE
 

@@ -9,7 +9,7 @@ import pytest
 
 from clusterviz.clusters import engines
 from clusterviz.clusters.models import StoredObject
-from clusterviz.dashboard import actions
+from clusterviz.operations import actions
 from simcore.apiserver import APIServer
 
 pytest_plugins = ["django_fixtures"]

@@ -1,4 +1,4 @@
-"""Failure demos (clusterviz.dashboard.failures): the graph's node and pod menus, the
+"""Failure demos (clusterviz.operations.failures): the graph's node and pod menus, the
 endpoint behind them, the countdown and the `cluster_failure` command."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clusterviz.dashboard.graph import Outside, delta, elements, is_empty, pod_state
+from clusterviz.operations.graph import Outside, delta, elements, is_empty, pod_state
 from simcore.simulation import Simulation
 
 

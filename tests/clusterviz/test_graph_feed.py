@@ -14,9 +14,10 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 
 from clusterviz.clusters import engines, runtime
-from clusterviz.dashboard import consumers, graph
-from clusterviz.dashboard import snapshot as snapshot_module
+from clusterviz.dashboard import consumers
 from clusterviz.dashboard.routing import websocket_urlpatterns
+from clusterviz.operations import graph
+from clusterviz.operations import snapshot as snapshot_module
 from tests.conftest import LECTURE
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -155,7 +156,7 @@ async def test_a_wake_during_the_read_is_served_by_it_only_if_the_read_covers_it
         reading.set()
         await release.wait()
         return SimpleNamespace(rv=10)
-    monkeypatch.setattr(consumers, "_offload", lambda fn: read)
+    monkeypatch.setattr(consumers, "offload", lambda fn: read)
     key = (asyncio.get_running_loop(), "fake", "")
     feed = consumers._feeds[key] = consumers._Feed(key)
     first, covered, later, clock = (_FakeViewer() for _ in range(4))
@@ -180,7 +181,7 @@ async def test_a_wake_after_the_read_for_a_change_it_holds_is_answered_at_once(
 
     async def read(slug, namespace, sent):
         return SimpleNamespace(rv=10)
-    monkeypatch.setattr(consumers, "_offload", lambda fn: read)
+    monkeypatch.setattr(consumers, "offload", lambda fn: read)
     key = (asyncio.get_running_loop(), "fake", "")
     feed = consumers._feeds[key] = consumers._Feed(key)
     first, straggler, newer = (_FakeViewer() for _ in range(3))

@@ -206,8 +206,10 @@ def test_the_template_scan_finds_bare_text(template, bare):
     assert bare_text(template) == bare
 
 
-PYTHON = sorted(path for app in ("dashboard", "lessons", "classroom", "history", "room")
-                for path in REPO.glob(f"clusterviz/{app}/*.py"))
+PYTHON = sorted([*(path for app in ("dashboard", "operations", "lessons", "classroom",
+                                      "history", "room")
+                   for path in REPO.glob(f"clusterviz/{app}/*.py")),
+                 REPO / "clusterviz" / "web.py"])
 # kubectl's own words, which stay as kubectl prints them
 KUBECTL_WORDS = ("error: no objects passed to ",)
 

@@ -13,9 +13,9 @@ import shlex
 
 import pytest
 
-from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.kubectlargs import COMMANDS, GLOBAL, check
 from clusterviz.dashboard.webkubectl import Shell, parse
+from clusterviz.web import Refused
 
 # (long name, shorthand, a value it could be given); the value is what would escape
 ESCAPING_FLAGS = [

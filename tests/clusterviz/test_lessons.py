@@ -10,10 +10,10 @@ import pytest
 from django.db.models import F
 
 from clusterviz.clusters.models import Cluster, StoredObject
-from clusterviz.dashboard import timecontrol
 from clusterviz.history.models import Entry
 from clusterviz.lessons import checks, loader, runner
 from clusterviz.lessons.models import LessonRun
+from clusterviz.operations import timecontrol
 from simcore.simulation import Simulation
 
 pytest_plugins = ["django_fixtures"]

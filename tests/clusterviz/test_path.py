@@ -14,8 +14,8 @@ import json
 import pytest
 
 from clusterviz.clusters import runtime
-from clusterviz.dashboard.graph import ALL_NAMESPACES, Outside, elements
-from clusterviz.dashboard.path import cluster_zone, request_path, source_id
+from clusterviz.operations.graph import ALL_NAMESPACES, Outside, elements
+from clusterviz.operations.path import cluster_zone, request_path, source_id
 from simcore.presets import lecture
 from simcore.simulation import Simulation
 from tests.conftest import LECTURE

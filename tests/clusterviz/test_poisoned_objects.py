@@ -12,7 +12,7 @@ import json
 import pytest
 
 from clusterviz.clusters import runtime
-from clusterviz.dashboard import snapshot as snapshot_module
+from clusterviz.operations import snapshot as snapshot_module
 from tests.kubectl.kubectl_fixtures import LECTURE
 
 pytest_plugins = ["django_fixtures"]  # fixtures; see django_fixtures.py for why not conftest.py

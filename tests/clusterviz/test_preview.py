@@ -12,7 +12,7 @@ import json
 import pytest
 
 from clusterviz.clusters.models import Change, Cluster, StoredObject
-from clusterviz.dashboard import actions
+from clusterviz.operations import actions
 from tests.kubectl.kubectl_fixtures import LECTURE
 
 pytest_plugins = ["django_fixtures"]  # fixtures; see django_fixtures.py for why not conftest.py

@@ -20,7 +20,6 @@ from clusterviz.classroom.models import ApiToken, Classroom
 from clusterviz.classroom.views import student_cluster
 from clusterviz.clusters import runtime
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard import actions
 from clusterviz.dashboard.routing import websocket_urlpatterns as dashboard_sockets
 from clusterviz.k8sapi.routing import parse
 from clusterviz.lessons import runner
@@ -145,15 +144,17 @@ def test_the_terminal_tabs_own_requests_are_not_lines_twice(student_room):
 
 def test_a_request_panel_command_keeps_its_exit_code_and_trace(student_room):
     slug = student_room["a"]
-    answer = actions.run_command(slug, actions.Source("node", "master-stg"),
-                                 "curl -s --max-time 1 http://10.96.0.99")
+    client = Client()
+    client.force_login(student_room["ann"])
+    answer = client.post(f"/clusters/{slug}/run", {
+        "source": {"kind": "node", "name": "master-stg"},
+        "command": "curl -s --max-time 1 http://10.96.0.99"},
+        content_type="application/json").json()
     row = Command.objects.get(cluster__slug=slug)
     assert (row.source, row.text, row.code) == (
         "request", "[node master-stg] curl -s --max-time 1 http://10.96.0.99",
         answer["exit_code"])
     assert row.code != 0 and not row.ok
-    client = Client()
-    client.force_login(student_room["ann"])
     listing = client.get(f"/clusters/{slug}/commands").json()["commands"]
     assert [(c["id"], c["trace"]) for c in listing] == [(row.id, True)]
     one = client.get(f"/clusters/{slug}/commands/{row.id}").json()

@@ -11,8 +11,8 @@ import pytest
 
 from clusterviz.clusters import delta, engines, runtime
 from clusterviz.clusters.models import Cluster, EnginePart
-from clusterviz.dashboard import actions
 from clusterviz.k8sapi import execstream
+from clusterviz.operations import actions
 
 pytest_plugins = ["django_fixtures"]  # fixtures; see django_fixtures.py for why not conftest.py
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clusterviz.clusters import engines, runtime
 from clusterviz.clusters.models import Change
-from clusterviz.dashboard import snapshot as snapshot_module
+from clusterviz.operations import snapshot as snapshot_module
 from tests.conftest import LECTURE
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from clusterviz.dashboard.actions import Refused
 from clusterviz.dashboard.terminalslots import Slots, who_of
+from clusterviz.web import Refused
 
 
 def test_a_person_over_their_limit_is_refused_and_others_are_not(settings):

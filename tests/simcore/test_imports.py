@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from importgraph import cycles, modules, targets
 
 SIMCORE = Path(__file__).resolve().parents[2] / "simcore"
 FORBIDDEN = ("django", "channels", "daphne", "clusterviz")
@@ -36,20 +37,7 @@ def test_it_has_modules_to_check():
 # Known cycles, each with why it is still here; the test fails when one is fixed too, so
 # the list shrinks with the code.
 KNOWN_CYCLES: set[frozenset[str]] = set()
-
-
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(SIMCORE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-MODULES = {_module_name(p): p for p in SIMCORE.rglob("*.py")}
-
-
-def _owning_module(name: str) -> str | None:
-    while name and name not in MODULES:
-        name = name.rpartition(".")[0]
-    return name or None
+MODULES = modules(SIMCORE)
 
 
 def _edges(name: str, path: Path) -> set[str]:
@@ -66,7 +54,7 @@ def _edges(name: str, path: Path) -> set[str]:
                 continue
             if isinstance(child, (ast.Import, ast.ImportFrom)) and \
                     "# lazy:" not in lines[child.lineno - 1]:
-                found.update(_targets(child))
+                found.update(targets(child, MODULES))
             visit(child)
 
     visit(ast.parse(source, str(path)))
@@ -74,70 +62,16 @@ def _edges(name: str, path: Path) -> set[str]:
     return found
 
 
-def _targets(node: ast.Import | ast.ImportFrom) -> set[str]:
-    if isinstance(node, ast.Import):
-        names = [alias.name for alias in node.names]
-    elif node.module and node.level == 0:
-        # `from simcore.exec import fs` imports the module simcore.exec.fs
-        names = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in MODULES
-                 else node.module for a in node.names]
-    else:
-        names = []
-    return {m for m in map(_owning_module, names) if m}
-
-
 GRAPH = {name: _edges(name, path) for name, path in MODULES.items()}
 
 
-def _cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
-    """Strongly connected components of more than one module (Tarjan, iteratively)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found = []
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(graph[child]))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = set()
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.add(member)
-                    if member == node:
-                        break
-                if len(component) > 1:
-                    found.append(frozenset(component))
-    return found
-
-
 def test_no_import_cycles_among_simcores_modules():
-    assert set(_cycles(GRAPH)) == KNOWN_CYCLES
+    assert set(cycles(GRAPH)) == KNOWN_CYCLES
 
 
 def test_the_cycle_finder_finds_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert _cycles(graph) == [frozenset({"a", "b", "c"})]
+    assert cycles(graph) == [frozenset({"a", "b", "c"})]
 
 
 def _imports_of_package(package: str) -> set[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """`manage.py cluster_failure SLUG ACTION NAME`: a failure demo from a script.
 
-The same actions as the graph's node and pod menus (`dashboard.failures`): stop-kubelet,
+The same actions as the graph's node and pod menus (`operations.failures`): stop-kubelet,
 start-kubelet, cordon, uncordon, drain on a node; delete, kill, readiness-fail,
 readiness-succeed on a pod (`--namespace`, default `default`).
 """
@@ -8,8 +8,8 @@ readiness-succeed on a pod (`--namespace`, default `default`).
 from django.core.management.base import BaseCommand, CommandError
 
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.dashboard import failures
-from clusterviz.dashboard.actions import Refused
+from clusterviz.operations import failures
+from clusterviz.web import Refused
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ restore points); `--list` prints the restore points instead.
 from django.core.management.base import BaseCommand, CommandError
 
 from clusterviz.clusters.runtime import ClusterNotFound
-from clusterviz.dashboard.actions import Refused
 from clusterviz.history import past, restore
+from clusterviz.web import Refused
 
 
 class Command(BaseCommand):

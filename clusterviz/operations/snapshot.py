@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from clusterviz.clusters.clock import virtual_elapsed
 from clusterviz.clusters.models import Change, Cluster, StoredObject
-from clusterviz.dashboard.graph import RESOURCES, Outside, delta, elements, is_empty
+from clusterviz.operations.graph import RESOURCES, Outside, delta, elements, is_empty
 from simcore.clock import parse_time, rfc3339
 
 _CACHE_SIZE = 32

@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.clusters.models import Cluster
-from clusterviz.dashboard.actions import Refused
-from clusterviz.dashboard.snapshot import clock_of
 from clusterviz.history import marks
+from clusterviz.operations.snapshot import clock_of
+from clusterviz.web import Refused
 from simcore import Simulation, errors
 
 NODE_ACTIONS = ("stop-kubelet", "start-kubelet", "cordon", "uncordon", "drain")

@@ -36,8 +36,8 @@ from clusterviz.clusters import engines, runtime
 from clusterviz.clusters.clock import virtual_elapsed
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.publish import group_name
-from clusterviz.dashboard.actions import Refused
-from clusterviz.dashboard.snapshot import clock_of
+from clusterviz.operations.snapshot import clock_of
+from clusterviz.web import Refused
 
 MIN_SPEED, MAX_SPEED = 0.25, 20.0
 STEP_SECONDS = 1.0

@@ -292,8 +292,8 @@ def for_viewer(slug: str, trace: Sequence[dict], source: str, namespace: str = "
     a save that moved no object reuses the elements), and the DNS domain from the row's
     config."""
     from clusterviz.clusters.models import Cluster
-    from clusterviz.dashboard.graph import ALL_NAMESPACES
-    from clusterviz.dashboard.snapshot import snapshot_of
+    from clusterviz.operations.graph import ALL_NAMESPACES
+    from clusterviz.operations.snapshot import snapshot_of
 
     cluster = Cluster.objects.filter(slug=slug).first()
     if cluster is None:

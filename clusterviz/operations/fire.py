@@ -22,7 +22,7 @@ from collections import Counter
 from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
-from clusterviz.dashboard.actions import (
+from clusterviz.operations.actions import (
     Refused,
     Source,
     check_command,

@@ -1,5 +1,5 @@
-"""What the dashboard's buttons do, as plain functions: preview and apply manifests, run a
-command.
+"""What the dashboard's buttons (and the lessons' steps) do, as plain functions: preview
+and apply manifests, run a command.
 
 Both go through `runtime.run`, the one write path: the simulated API server
 decides, the runtime saves, and the graph feed shows the result. They
@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import runtime
 from clusterviz.history import marks
-from clusterviz.room import record as room_record
 from clusterviz.traces.text import step_text, wiring_text
+from clusterviz.web import Refused
 from simcore import ApplyResult, ExecResult, Simulation, parse_documents
 from simcore.resources import UnknownResource, lookup
 from simcore.wiring import preview
@@ -34,10 +34,6 @@ MAX_MANIFEST_BYTES = 512 * 1024
 MAX_DOCUMENTS = 50
 MAX_COMMAND_CHARS = 2000
 SOURCE_KINDS = ("pod", "node", "client")
-
-
-class Refused(ValueError):
-    """A request the dashboard turns down before the cluster sees it; the text says why."""
 
 
 @dataclass(frozen=True)
@@ -131,8 +127,6 @@ def run_command(slug: str, source: Source, command: str) -> dict:
     check_command(source, command)
     with marks.by_person(f"request: {command}"):
         result = runtime.run(slug, lambda sim: exec_from(sim, source, command), force_save=True)
-    room_record.request(slug, f"[{source.kind} {source.name}] {command}", result.exit_code,
-                        result.trace)  # the command history, with the trace
     return terminal(result) | {"steps": list(result.trace)}  # steps: for views' path
 
 

@@ -16,8 +16,8 @@ import yaml
 from django.utils.translation import gettext as _
 
 from clusterviz.clusters.models import Cluster, StoredObject
-from clusterviz.dashboard.actions import Refused
-from clusterviz.dashboard.graph import OWNER_PREFIX, RESOURCES
+from clusterviz.operations.graph import OWNER_PREFIX, RESOURCES
+from clusterviz.web import Refused
 
 MAX_EVENTS = 20
 PREFIX_KINDS = {"pod": "Pod", "svc": "Service", "ing": "Ingress", "node": "Node",

@@ -2,10 +2,12 @@
 container starts (a Service created, changed or deleted later does not show; a restart
 computes them afresh, as a new container start does)."""
 
+import random
+
 import pytest
 
 from simcore import Simulation
-from simcore.envvars import service_links
+from simcore.envvars import go_map_order, service_links
 
 IP = "10.96.7.7"
 WEB = """apiVersion: v1
@@ -90,3 +92,25 @@ def test_a_restarted_container_gets_the_services_of_its_new_start():
     sim.kill_container("web")
     sim.run_until_idle(60)
     assert env(sim)["AFTER_SERVICE_HOST"] == sim.get("services", "after")["spec"]["clusterIP"]
+
+
+def test_the_go_map_order_is_a_permutation_that_differs_from_container_to_container():
+    rng = random.Random(3)
+    items = [(f"V{i}", str(i)) for i in range(500)]  # past SHUFFLE_UP_TO: the sort
+    first, second = go_map_order(items, rng), go_map_order(items, rng)
+    assert sorted(first) == sorted(second) == sorted(items)
+    assert first != second != items
+
+
+def test_two_pods_started_together_share_the_variables_in_their_own_orders():
+    sim = Simulation.from_preset("lecture", seed=0)
+    for i in range(3):
+        sim.apply(SVC.format(name=f"svc-{i}", port=80 + i), create=True)
+    sim.apply(WEB, create=True)
+    sim.apply(WEB.replace("name: web}", "name: web2}"), create=True)
+    sim.run_until_idle(60)
+    web, web2 = (sim.exec(name, "env").stdout.splitlines() for name in ("web", "web2"))
+    links = [line for line in web if "_SERVICE_" in line or "_PORT" in line]
+    assert len(links) == 3 * 7 + 8  # three Services and the master `kubernetes` (8: HTTPS)
+    theirs = [line for line in web2 if line in links]
+    assert sorted(links) == sorted(theirs) and links != theirs

@@ -179,7 +179,15 @@ def render(message: Message, translate: Callable[[str], str] = _same) -> str:
     translation that does not fit the arguments falls back to the English template.
     An unknown id raises KeyError (the caller has the stored `detail` to fall back on)."""
     template = TEMPLATES[message["id"]]
-    args = {name: _argument(value, translate) for name, value in message["args"].items()}
+    args = message["args"]
+    for value in args.values():
+        if isinstance(value, (dict, list)):  # a message or a list among them: render those
+            args = {name: _argument(value, translate) for name, value in args.items()}
+            break
+    if translate is _same:
+        # English, as every trace step is rendered when made (seven per curl): one
+        # formatting, no fallback to try
+        return template % args
     try:
         return translate(template) % args
     except (KeyError, ValueError, TypeError):

@@ -530,33 +530,50 @@ def container_env(
     containerd (CRI): image ENV first, HOSTNAME, then the pod's variables,
     TERM=xterm appended for a tty exec. runc appends HOME last when unset.
     """
-    pod = [f"{k}={v}" for k, v in pod_env]
+    return joined(container_env_map(profile, pod_env, hostname, tty=tty, runtime=runtime))
+
+
+def container_env_map(profile: ImageProfile, pod_env: list[tuple[str, str]], hostname: str,
+                      *, tty: bool = False, runtime: str = "docker") -> dict[str, str]:
+    """`container_env` as a dict in the same order. A dict's update is "replace in place
+    or append", the runtimes' own rule, done in C: with service links on, a pod in a
+    namespace of 1,000 Services starts with 7,000 variables."""
+    image = [item.split("=", 1) for item in profile.env]
     if runtime == "docker":
-        defaults = [_PATH, f"HOSTNAME={hostname}"] + (["TERM=xterm"] if tty else [])
-        pod_keys = {item.split("=", 1)[0] for item in pod}
-        config = pod + [e for e in profile.env if e.split("=", 1)[0] not in pod_keys]
-        env = _replace_or_append(defaults, config)
-    else:
-        env = _replace_or_append([_PATH], list(profile.env))
-        env = _replace_or_append(env, [f"HOSTNAME={hostname}"] + pod)
+        env = {"PATH": _PATH.split("=", 1)[1], "HOSTNAME": hostname}
         if tty:
-            env = _replace_or_append(env, ["TERM=xterm"])
-    if not any(item.startswith("HOME=") for item in env):
-        env.append(f"HOME={profile.home}")
+            env["TERM"] = "xterm"
+        pod = dict(pod_env)
+        env.update(pod)
+        env.update((k, v) for k, v in image if k not in pod)
+    else:
+        env = {"PATH": _PATH.split("=", 1)[1]}
+        env.update(image)
+        env["HOSTNAME"] = hostname
+        env.update(pod_env)
+        if tty:
+            env["TERM"] = "xterm"
+    env.setdefault("HOME", profile.home)
     return env
 
 
-def _replace_or_append(base: list[str], extra: list[str]) -> list[str]:
-    out = list(base)
-    index = {item.split("=", 1)[0]: i for i, item in enumerate(out)}
-    for item in extra:
-        key = item.split("=", 1)[0]
-        if key in index:
-            out[index[key]] = item
-        else:
-            index[key] = len(out)
-            out.append(item)
-    return out
+class _Joined(dict):
+    """(name, value) -> "NAME=value", made on first use: the containers of a namespace share
+    one string per Service variable rather than holding 7,000 copies each."""
+
+    def __missing__(self, pair: tuple[str, str]) -> str:
+        text = self[pair] = f"{pair[0]}={pair[1]}"
+        return text
+
+
+_JOINED = _Joined()
+
+
+def joined(env: Mapping[str, str]) -> list[str]:
+    """`env` as the runtime's "NAME=value" list (looked up in C, one lookup a variable)."""
+    if len(_JOINED) > 200_000:
+        _JOINED.clear()
+    return list(map(_JOINED.__getitem__, env.items()))
 
 
 def kubelet_files(

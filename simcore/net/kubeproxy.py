@@ -7,8 +7,9 @@ connection to a Service address meets the rules of the node it enters on:
 - no ready endpoint: REJECT, the client sees "connection refused" at once;
 - `sessionAffinity: ClientIP`: an endpoint this node saw the client IP use
   within `timeoutSeconds` wins (the window slides with each connection);
-- otherwise rule i of n (endpoints sorted by "ip:port") matches with
-  probability 1/(n-i), so each endpoint gets 1/n: random, not round-robin;
+- otherwise rule i of n (endpoints sorted by "ip:port", i from 1) matches with
+  probability 1/(n-i+1), so each endpoint gets 1/n: random, not round-robin (picked
+  with one draw, `pick_rule`, rather than by walking the rules);
 - `externalTrafficPolicy: Local` on a NodePort/LB entry, and
   `internalTrafficPolicy: Local` for pods, keep only this node's endpoints,
   and with none the packet is dropped: the client times out.
@@ -299,19 +300,26 @@ class KubeProxy(Controller):
         return True
 
     def _by_random(self, decision: Decision) -> None:
-        n = len(decision.candidates)
-        for i, candidate in enumerate(decision.candidates):
-            probability = 1.0 / (n - i)
-            if i == n - 1 or self.rng.random() < probability:
-                decision.chosen, decision.how = candidate, "random"
-                decision.rule, decision.probability = i + 1, probability
-                return
+        rule, probability = pick_rule(len(decision.candidates), self.rng)
+        decision.chosen, decision.how = decision.candidates[rule - 1], "random"
+        decision.rule, decision.probability = rule, probability
 
     def _remember(self, decision: Decision, client_ip: str) -> None:
         table = self._affinity_table(decision.node)
         chosen = decision.chosen
         table[self._affinity_key(decision.target, client_ip)] = {
             "endpoint": f"{chosen['ip']}:{chosen['port']}", "last": self.clock.elapsed}
+
+
+def pick_rule(n: int, rng) -> tuple[int, float]:
+    """Which of n random-mode rules matches: (rule, 1-based, and that rule's probability).
+
+    iptables tries rule i of n with probability 1/(n-i+1), so the walk ends on each rule
+    with probability 1/n. One uniform draw gives that same distribution at once, instead
+    of one draw per rule tried (a cost that grew with the Service's endpoints); the
+    probability the rule itself carries is still what the trace shows."""
+    rule = rng.randrange(n) + 1
+    return rule, 1.0 / (n - rule + 1)
 
 
 def _endpoint_rules(slices: tuple, port_name: str, protocol: str) -> Rules:

@@ -75,6 +75,8 @@ def pod_env(container: dict, links: list[tuple[str, str]], pod: dict, api) -> li
             own.append((var["name"], _value_from(var["valueFrom"], pod, api)))
         else:
             own.append((var["name"], str(var.get("value", ""))))
+    if not own:
+        return links  # most containers: nothing of their own to win over a Service's
     names = {k for k, _ in own}
     return [kv for kv in links if kv[0] not in names] + own
 
@@ -120,13 +122,16 @@ def initial_files(profile, pod: dict, record: dict, config: dict, runtime: str) 
 
 
 # stages -----------------------------------------------------------------------------------
-def start(state: dict, profile, container: dict, env: list[str], files: dict, pod: dict,
-          now: float, now_dt, rng: random.Random) -> None:
-    env_map = dict(item.split("=", 1) for item in env)
-    plan = profile.start(container.get("command"), container.get("args"), env_map, rng,
+def start(state: dict, profile, container: dict, env: Mapping[str, str], files: dict,
+          pod: dict, now: float, now_dt, rng: random.Random) -> None:
+    """Start the container with `env` (images.container_env_map), fixed from now on: kept
+    as the runtime's list, and its map kept beside it for `env_map`."""
+    items = images.joined(env)
+    _remember_env(items, dict(env))
+    plan = profile.start(container.get("command"), container.get("args"), env, rng,
                          now=now_dt, files=files)
     state.update({"stage": "running", "started_at": now, "started_once": True,
-                  "env": list(env), "files": dict(files), "plan": _keep(plan),
+                  "env": items, "files": dict(files), "plan": _keep(plan),
                   "file_cursor": 0, "probe": {}, "probe_due": {}})
     for key in ("waiting", "retry_at", "backoff_reason", "show_backoff_at"):
         state.pop(key, None)
@@ -234,11 +239,17 @@ def env_map(state: dict) -> Mapping[str, str]:
         return _NO_ENV
     cached = _ENV_MAPS.get(id(items))
     if cached is None or cached[0] is not items:
-        if len(_ENV_MAPS) > 50_000:
-            _ENV_MAPS.clear()
-        parsed = MappingProxyType(dict(item.split("=", 1) for item in items))
-        cached = _ENV_MAPS[id(items)] = (items, parsed)
+        # a list the start did not hand over (a saved cluster loaded again): parse it once
+        return _remember_env(items, dict(item.split("=", 1) for item in items))
     return cached[1]
+
+
+def _remember_env(items: list[str], env: dict[str, str]) -> Mapping[str, str]:
+    if len(_ENV_MAPS) > 50_000:
+        _ENV_MAPS.clear()
+    parsed = MappingProxyType(env)
+    _ENV_MAPS[id(items)] = (items, parsed)
+    return parsed
 
 
 def exec_context(profile, state: dict, now_dt, rng: random.Random, runtime: str,

@@ -181,7 +181,7 @@ class Kubelet(Controller):
         state["runtime"] = runtime
         hostname = pod["spec"].get("hostname") or pod["metadata"]["name"]
         links = self._environment(pod, record, container)
-        env = images.container_env(
+        env = images.container_env_map(
             profile, containers.pod_env(container, links, pod, self.api), hostname,
             runtime=runtime)
         files = containers.initial_files(profile, pod, record, self.config, runtime)
@@ -369,11 +369,8 @@ class Kubelet(Controller):
         services = self.api.store.list("services", namespace) if pod["spec"].get(
             "enableServiceLinks", True) else []
         master = self.api.try_get_ref("services", "kubernetes", "default")
-        links = []
-        for svc in envvars.visible_services(pod, services, master):
-            links += envvars.service_links(svc)
-        self.rng.shuffle(links)  # the kubelet ranges over a Go map: order is random
-        return links
+        links = envvars.pod_links(pod, services, master)
+        return envvars.go_map_order(links, self.rng)  # the kubelet ranges over a Go map
 
     def _write_status(self, pod: dict, record: dict) -> None:
         now = self.clock.timestamp()

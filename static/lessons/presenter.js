@@ -20,7 +20,18 @@ const graph = mountGraph($("graph"), {
   onClock: (clock) => { view.speed = clock.speed; drawClock(); },
   onLive: (name, text) => { $("live").dataset.state = name; $("live").textContent = text; },
 });
-window.clusterviz = {cy: graph.cy, state: graph.state, view};
+// settled(): once the cluster is at the step shown. The page's place is the server's, so a
+// reload (a spotlight, a class, a language picked) waits for it, not to land a step behind.
+window.clusterviz = {cy: graph.cy, state: graph.state, view, settled: () => applying};
+
+function submitWith(form, button) {
+  if (button && button.name) {
+    const field = Object.assign(document.createElement("input"), {type: "hidden", name: button.name,
+                                                                  value: button.value});
+    form.append(field);
+  }
+  form.submit();  // no submit event again: this listener is done
+}
 
 async function post(path, body) {
   const response = await fetch(`/clusters/${config.slug}/lesson/${path}`, {
@@ -263,6 +274,13 @@ function onKey(event) {
 
 document.addEventListener("keydown", onKey);
 window.addEventListener("resize", fitCommandBox);
+for (const form of document.querySelectorAll("form.language-switch")) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const choice = event.submitter;  // the language's button: its name and value go too
+    applying.then(() => submitWith(form, choice));
+  }, {once: true});
+}
 drawClock();
 pickClient(1);
 if (view.applied < view.step) goTo(view.step);

@@ -2,12 +2,13 @@
 // send the step shown to every student's Lesson tab (S, or the button; the checkbox also
 // brings their clusters to the step's start), and spotlight one student's graph. The class
 // and the spotlight are in the page's address (?class=, &spotlight=), so picking one reloads
-// the page; the presenter's place is kept on the server.
+// the page; the presenter's place is kept on the server (the reload waits for it).
 
 const config = JSON.parse(document.getElementById("page-config").textContent);
 const $ = (id) => document.getElementById(id);
 
-function navigate(changes) {
+async function navigate(changes) {
+  await window.clusterviz.settled();  // the presenter's place is the server's: let it arrive
   const url = new URL(location.href);
   for (const [key, value] of Object.entries(changes)) {
     if (value) url.searchParams.set(key, value);

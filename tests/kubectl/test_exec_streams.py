@@ -27,6 +27,8 @@ import yaml
 from autobahn.twisted.websocket import WebSocketServerFactory
 from test_streaming import _fast_cluster, _pods
 
+from bench import stack
+
 pytest_plugins = ["kubectl_fixtures"]
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
@@ -271,15 +273,9 @@ def test_kubectl_cp_into_a_directory_keeps_the_name(cluster, tmp_path):
 
 
 # kubectl port-forward -------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _forward(kubectl, target: str, remote: int):
     """(the process, the local port) once kubectl says it forwards."""
-    local = _free_port()
+    local = stack.free_port()
     proc = subprocess.Popen(_argv(kubectl, "port-forward", target, f"{local}:{remote}"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = proc.stdout.readline()
@@ -325,7 +321,7 @@ def test_port_forward_to_a_port_nothing_listens_on(cluster):
 def test_port_forward_over_spdy_is_refused_cleanly(cluster, monkeypatch):
     kubectl, web = cluster
     monkeypatch.setenv("KUBECTL_PORT_FORWARD_WEBSOCKETS", "false")
-    done = kubectl("port-forward", f"pod/{web[0][0]}", f"{_free_port()}:8080", check=False)
+    done = kubectl("port-forward", f"pod/{web[0][0]}", f"{stack.free_port()}:8080", check=False)
     assert done.returncode == 1
     assert done.stderr == ("error: error upgrading connection: unable to upgrade connection: "
                            "port-forward is only available over WebSocket "

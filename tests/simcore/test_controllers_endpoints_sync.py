@@ -1,0 +1,141 @@
+"""The endpoints controller, sample-controller style: seed a Service and pods, run one
+sync(service), compare what it wrote (a slice's name is generated, so that is a pattern),
+and the Endpoints object it left: which pod IPs are ready, which are not, and the ports."""
+
+import pytest
+from fakecluster import actions, matches, pod, seeded
+
+from simcore.controllers.endpoints import EndpointsController
+
+APP = {"app": "web"}
+HTTP = [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]
+PORT = [{"name": "http", "port": 8080, "protocol": "TCP"}]  # HTTP as an Endpoints port
+ENDPOINTS = "ADDED endpoints default/web"
+SLICE = r"ADDED endpointslices\.discovery\.k8s\.io default/web-[a-z0-9]{5}"
+HAND_MADE = {"apiVersion": "v1", "kind": "Endpoints",
+             "metadata": {"name": "web", "namespace": "default", "uid": "uid-ep-web"},
+             "subsets": [{"addresses": [{"ip": "11.11.11.11"}],
+                          "ports": [{"port": 80, "protocol": "TCP"}]}]}
+
+
+def _service(selector: dict | None = APP, ports: list | None = None) -> dict:
+    spec: dict = {"type": "ClusterIP", "clusterIP": "10.96.0.10", "ports": ports or HTTP}
+    if selector:
+        spec["selector"] = selector
+    return {"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "web", "namespace": "default", "uid": "uid-svc-web"},
+            "spec": spec}
+
+
+def _backend(name: str, ip: str | None, ready: bool | None = True, phase: str | None = None,
+             **meta) -> dict:
+    """A pod the Service selects, at `ip` (None: not given one yet)."""
+    seed = pod(name, ready=ready, labels=APP, **meta)
+    if ip:
+        seed["status"]["podIP"] = ip
+    if phase:
+        seed["status"]["phase"] = phase
+    return seed
+
+
+def _ip_lists(engine) -> list[tuple] | None:
+    """Per subset of Endpoints default/web: (ready IPs, not-ready IPs, ports); None when
+    there is no such Endpoints."""
+    found = engine.store.get("endpoints", "default", "web")
+    if found is None:
+        return None
+    return [([a["ip"] for a in subset.get("addresses") or []],
+             [a["ip"] for a in subset.get("notReadyAddresses") or []],
+             subset["ports"]) for subset in found.get("subsets") or []]
+
+
+@pytest.mark.parametrize("objects, expected_actions, ip_lists", [
+    pytest.param([_backend("web-a", "10.244.1.2"), _backend("web-b", "10.244.1.3", ready=False)],
+                 [ENDPOINTS, SLICE], [(["10.244.1.2"], ["10.244.1.3"], PORT)],
+                 id="ready-in-addresses-not-ready-in-not-ready-addresses"),
+    pytest.param([_backend("web-a", "10.244.1.2"),
+                  _backend("web-b", "10.244.1.3", deletionTimestamp="2021-05-01T09:00:00Z")],
+                 [ENDPOINTS, SLICE], [(["10.244.1.2"], [], PORT)],
+                 id="terminating-pod-is-not-an-address"),
+    pytest.param([_backend("web-a", "10.244.1.2"), _backend("web-b", None, ready=None)],
+                 [ENDPOINTS, SLICE], [(["10.244.1.2"], [], PORT)],
+                 id="pod-without-an-ip-is-left-out"),
+    pytest.param([_backend("web-a", "10.244.1.2"),
+                  {**_backend("web-b", "10.244.1.3", ready=False, phase="Succeeded"),
+                   "spec": {**pod()["spec"], "restartPolicy": "Never"}}],
+                 [ENDPOINTS, SLICE], [(["10.244.1.2"], [], PORT)],
+                 id="finished-pod-is-left-out"),
+    pytest.param([_backend("web-a", "10.244.1.100"), _backend("web-b", "10.244.1.88")],
+                 [ENDPOINTS, SLICE], [(["10.244.1.100", "10.244.1.88"], [], PORT)],
+                 id="addresses-sorted-as-strings"),
+    pytest.param([], [ENDPOINTS, SLICE], [], id="no-pods-gives-empty-endpoints"),
+])
+def test_one_sync_of_a_service_with_a_selector(objects, expected_actions, ip_lists):
+    engine, controller = seeded(EndpointsController, [("services", _service()),
+                                                      *[("pods", p) for p in objects]])
+    since = engine.store.rv
+    controller.sync("default/web")
+    assert matches(actions(engine, since), expected_actions), actions(engine, since)
+    assert _ip_lists(engine) == ip_lists
+
+
+def test_an_address_names_its_pod_and_node():
+    engine, controller = seeded(EndpointsController, [("services", _service()),
+                                                      ("pods", _backend("web-a", "10.244.1.2"))])
+    controller.sync("default/web")
+    [address] = engine.store.get("endpoints", "default", "web")["subsets"][0]["addresses"]
+    assert address == {"ip": "10.244.1.2", "nodeName": "worker1",
+                       "targetRef": {"kind": "Pod", "namespace": "default", "name": "web-a",
+                                     "uid": "uid-web-a"}}
+
+
+def test_a_named_target_port_is_resolved_in_each_pod():
+    named = [{"name": "http", "port": 80, "targetPort": "web", "protocol": "TCP"}]
+    backends = []
+    for name, ip, number in (("web-a", "10.244.1.2", 8080), ("web-b", "10.244.1.3", 9090)):
+        seed = _backend(name, ip)
+        seed["spec"]["containers"][0]["ports"] = [{"name": "web", "containerPort": number}]
+        backends.append(("pods", seed))
+    engine, controller = seeded(EndpointsController, [("services", _service(ports=named)),
+                                                      *backends])
+    controller.sync("default/web")
+    assert _ip_lists(engine) == [
+        (["10.244.1.2"], [], [{"name": "http", "port": 8080, "protocol": "TCP"}]),
+        (["10.244.1.3"], [], [{"name": "http", "port": 9090, "protocol": "TCP"}])]
+
+
+@pytest.mark.parametrize("objects, expected_actions, ip_lists", [
+    pytest.param([], [], None, id="no-endpoints-are-made"),
+    pytest.param([("endpoints", HAND_MADE)], [SLICE], [(["11.11.11.11"], [], HAND_MADE[
+        "subsets"][0]["ports"])], id="hand-made-endpoints-untouched-and-mirrored"),
+])
+def test_a_service_without_a_selector_is_left_to_its_user(objects, expected_actions, ip_lists):
+    engine, controller = seeded(EndpointsController, [
+        ("services", _service(selector=None)), ("pods", _backend("web-a", "10.244.1.2")),
+        *objects])
+    since = engine.store.rv
+    controller.sync("default/web")
+    assert matches(actions(engine, since), expected_actions), actions(engine, since)
+    assert _ip_lists(engine) == ip_lists
+
+
+def test_a_deleted_service_takes_its_endpoints():
+    engine, controller = seeded(EndpointsController, [("services", _service()),
+                                                      ("pods", _backend("web-a", "10.244.1.2"))])
+    controller.sync("default/web")
+    [made_slice] = engine.store.list("endpointslices.discovery.k8s.io", "default")
+    engine.store.remove("services", "default", "web")
+    since = engine.store.rv
+    controller.sync("gone|default/web")
+    assert actions(engine, since) == [
+        "DELETED endpoints default/web",
+        f"DELETED endpointslices.discovery.k8s.io default/{made_slice['metadata']['name']}"]
+
+
+def test_a_second_sync_with_nothing_changed_writes_nothing():
+    engine, controller = seeded(EndpointsController, [("services", _service()),
+                                                      ("pods", _backend("web-a", "10.244.1.2"))])
+    controller.sync("default/web")
+    since = engine.store.rv
+    controller.sync("default/web")
+    assert actions(engine, since) == []

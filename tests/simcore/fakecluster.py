@@ -5,6 +5,8 @@ built from objects: no defaults, no admission), builds only the loop under test,
 marks the seeded changes as read, so the loop's queue starts empty. `actions(engine, rv)`
 lists what the sync wrote since `rv` as `"MODIFIED pods default/web"`, and
 `recorded(engine)` the Events it recorded as `(type, reason, message)`, in order.
+`defaulted(obj)` fills in what the API server defaults, for a seed that a sync then
+updates (an update that changed a pod's spec by defaulting it would be refused).
 `matches(actual, patterns)` compares either list with regular expressions, for the
 names the API server generates (`web-7x2kq`).
 """
@@ -15,6 +17,7 @@ import random
 import re
 
 from simcore.clock import EPOCH, Clock
+from simcore.defaults import apply_defaults
 from simcore.engine import Engine
 from simcore.jsoncopy import clone
 from simcore.resources import object_key
@@ -59,6 +62,12 @@ def pod(name: str = "web", node_name: str | None = "worker1", image: str = "ngin
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": "default", "uid": f"uid-{name}", **meta},
             "spec": spec, "status": status}
+
+
+def defaulted(obj: dict) -> dict:
+    """`obj` with the API server's defaults, as a created object is stored."""
+    apply_defaults(obj["kind"], obj)
+    return obj
 
 
 def seeded(loop_class, objects: list[tuple[str, dict]], elapsed: float = 0.0,

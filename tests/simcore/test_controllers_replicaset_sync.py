@@ -3,10 +3,9 @@ sync(set), compare what it wrote (created pods have generated names, so those ar
 patterns), the Events it recorded, which pods are left, and the status it wrote."""
 
 import pytest
-from fakecluster import actions, matches, pod, recorded, seeded
+from fakecluster import actions, defaulted, matches, pod, recorded, seeded
 
 from simcore.controllers.replicaset import ReplicaSetController
-from simcore.defaults import apply_defaults
 
 APP = {"app": "web"}
 MINE = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "uid-rs-web",
@@ -35,11 +34,8 @@ def _owned(name: str, owners: list | None = None, labels: dict | None = None, **
     meta = {"labels": dict(APP if labels is None else labels)}
     if owners is not None:
         meta["ownerReferences"] = owners
-    stored = pod(name, **kwargs, **meta)
-    # defaulted as the API server stored it: adopting is an update, and an update of a pod
-    # may not change its spec (the defaults would count as a change)
-    apply_defaults("Pod", stored)
-    return stored
+    # adopting or releasing it is an update, and an update of a pod may not change its spec
+    return defaulted(pod(name, **kwargs, **meta))
 
 
 def _left(engine) -> dict[str, tuple]:

@@ -121,20 +121,27 @@ def test_status_is_written(replicas, pods, status):
     assert engine.store.get("replicasets.apps", "default", "web")["status"] == status
 
 
-@pytest.mark.parametrize("seed", [
-    pytest.param(_replicaset(1, {"replicas": 1, "fullyLabeledReplicas": 1, "readyReplicas": 1,
-                                 "availableReplicas": 1, "observedGeneration": 1}),
-                 id="status-already-right"),
-    pytest.param(_replicaset(3, deletionTimestamp="2021-05-01T09:00:00Z",
-                             finalizers=["foregroundDeletion"]),
-                 id="set-being-deleted-leaves-its-pods-to-the-garbage-collector"),
-])
-def test_nothing_to_do(seed):
+def test_a_set_whose_status_is_right_writes_nothing():
+    seed = _replicaset(1, {"replicas": 1, "fullyLabeledReplicas": 1, "readyReplicas": 1,
+                           "availableReplicas": 1, "observedGeneration": 1})
     engine, controller = seeded(ReplicaSetController, [("replicasets.apps", seed),
                                                        ("pods", _owned("web-a", MINE, ready=True))])
     since = engine.store.rv
     controller.sync("default/web")
     assert (actions(engine, since), recorded(engine)) == ([], [])
+
+
+def test_a_set_being_deleted_leaves_its_pods_to_the_garbage_collector():
+    """No pod is created or deleted (the set's status is not checked: Kubernetes still
+    writes it then, this engine does not)."""
+    seed = _replicaset(3, deletionTimestamp="2021-05-01T09:00:00Z",
+                       finalizers=["foregroundDeletion"])
+    engine, controller = seeded(ReplicaSetController, [("replicasets.apps", seed),
+                                                       ("pods", _owned("web-a", MINE, ready=True))])
+    since = engine.store.rv
+    controller.sync("default/web")
+    assert [a for a in actions(engine, since) if " pods " in a] == []
+    assert recorded(engine) == []
 
 
 def test_a_set_that_is_gone_does_nothing():

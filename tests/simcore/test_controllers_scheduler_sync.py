@@ -102,15 +102,3 @@ def test_a_second_failed_sync_only_counts_the_event_again():
     [event] = engine.store.list("events", "default")
     assert event["count"] == 2
 
-
-def test_a_pod_goes_where_fewer_of_its_siblings_run():
-    """Spreading: a second worker already running one pod of the same owner loses."""
-    owner = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-rs", "uid": "uid-rs",
-              "controller": True}]
-    sibling = pod("web-a", node_name="worker2", ownerReferences=owner)
-    pending = {**_pending(), "metadata": {**_pending()["metadata"], "ownerReferences": owner}}
-    engine, scheduler = seeded(Scheduler, [("nodes", node("worker1")),
-                                           ("nodes", node("worker2", cidr="10.244.2.0/24")),
-                                           ("pods", sibling), ("pods", pending)])
-    scheduler.sync("default/web")
-    assert _placement(engine)[0] == "worker1"

@@ -56,6 +56,8 @@ class Engine:
         self._watchers: dict[str, list[Controller]] = {}
         self.cursor = store.rv if cursor is None else cursor
         self.syncs = 0
+        # simcore.events: the order each source used the correlator's entries (not saved)
+        self.event_recency: object | None = None
         self._limit: tuple[int, int] | None = None  # (store rv, syncs) where a step ends
         self._backlog = True  # whether settling takes up the keys an earlier step deferred
 

@@ -5,7 +5,7 @@ since it was last told to forget (`untouch`), and whether an entry was added
 or removed (`reshaped`: the keys or their order moved). Two tables of
 `engine.runtime` are Tables (`TABLES`): the kubelet's pod records
 (the "pods" table of the "kubelet" section, a few kB per pod) and the event
-correlator (`runtime["events"]`, up to 4,096 entries).
+correlator (`runtime["events"]`, up to 4,096 entries per source).
 
 Why: a saver that stored the state at some moment wants to know what changed
 since, and comparing everything costs what the cluster weighs (15 ms at 2,000
@@ -19,8 +19,9 @@ were: a saver compares the noted ones only. Reaching every value at once
 Trade-off: the notes are a superset (a read is noted as if it wrote), which
 costs a needless comparison, never a missed change. What C code reads
 without calling the methods (`dict(table)`, `{**table}`, `==`) is not noted:
-values reached that way must not be changed in place. The engine only copies
-the correlator that way, whose values are strings.
+values reached that way must not be changed in place. The engine only reads
+the correlator that way (the keys, to rebuild their use order; simcore.events),
+whose values are strings.
 """
 
 from __future__ import annotations

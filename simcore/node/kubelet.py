@@ -12,7 +12,11 @@ code after its run time, the file system changes when the script says so.
 Probes are evaluated from state, not on a ticking timer: the result of
 `ls /var/ready` only changes when the file system does, so the kubelet works
 out at which probe period the outcome flips and sets one timer for it. A
-cluster with nothing changing has no timers, and `run_until_idle` ends.
+cluster with nothing changing has no timers, and `run_until_idle` ends. A
+failing probe still runs every period (each run is counted on its `Unhealthy`
+event): the prober's background timers make those runs without the pod's
+sync, as the real kubelet's probe workers do, and the status is written only
+when it changed, as its status manager does.
 
 The kubelet's own state (IP allocations, per-container plans, files, logs,
 restart back-offs) lives in `self.state`, saved with the cluster; everyone else
@@ -334,6 +338,49 @@ class Kubelet(Controller):
         meta = pod["metadata"]
         self.clock.call_at(run["due"], Prober.name, object_key(meta["namespace"], meta["name"]))
 
+    def run_failing_probes(self, key: str) -> None:
+        """The runs of the pod's failing probes that are due, as the kubelet's probe workers
+        make them: apart from the pod's sync, which they wake only when a result may have
+        changed (the result manager's update). A failing run is one more `Unhealthy`; a
+        passing one, or containers that moved on since the last look, go to `sync`."""
+        namespace, name = split_key(key)
+        pod = self.api.try_get_ref("pods", name, namespace)
+        record = touched.table(self.state, "pods").get(key)
+        if pod is None or record is None or record["uid"] != pod["metadata"]["uid"] or \
+                pod["metadata"].get("deletionTimestamp"):
+            self.queue.add(key)  # gone, replaced or going: the sync's business
+            return
+        node = self.api.try_get_ref("nodes", record["node"])
+        if node is None or not node_ready(node):
+            return  # as in sync: a kubelet that is not posting Ready probes nothing
+        for container in pod["spec"].get("containers") or []:
+            state = record["containers"].get(container["name"])
+            if state is not None and not self._run_due_probes(pod, container, state):
+                self.queue.add(key)
+                return
+
+    def _run_due_probes(self, pod: dict, container: dict, state: dict) -> bool:
+        """Run the container's failing probes that are due; False when the pod needs a
+        sync instead (a probe passed, or the container is not running as last seen)."""
+        now = self.clock.elapsed
+        due = [kind for kind, run in (state.get("probe_runs") or {}).items()
+               if now + 1e-9 >= run["due"]]
+        if not due:
+            return True
+        if state["stage"] != "running" or _moved_on(state, now):
+            return False
+        profile = containers.profile_for(container.get("image", ""))
+        for kind in due:
+            probe = container.get(f"{kind}Probe")
+            if not probe:
+                return False  # the spec changed under the runs: sync starts afresh
+            ok, output = containers.run_probe(probe, profile, state, pod, now, self.clock.now,
+                                              self.rng, state.get("runtime", "docker"))
+            if ok:
+                return False
+            self._failed_runs(pod, container, state, kind, probe, ok, output)
+        return True
+
     def _probe_failed(self, pod, container, state, kind, output) -> None:
         if kind == "liveness":
             state.pop("probe_runs", None)  # the restarted container probes afresh
@@ -373,10 +420,17 @@ class Kubelet(Controller):
         return envvars.go_map_order(links, self.rng)  # the kubelet ranges over a Go map
 
     def _write_status(self, pod: dict, record: dict) -> None:
-        now = self.clock.timestamp()
-        self.api.mutate("pods", pod["metadata"]["name"], pod["metadata"]["namespace"],
-                        lambda p: podstatus.update(p, record, now, self.clock),
-                        subresource="status", top_level_status=True)
+        """Write the pod's status when it changed, as the kubelet's status manager does: an
+        unchanged status is not sent, so the pod keeps its resourceVersion and no watcher
+        wakes up (many syncs change nothing: a file no probe reads, a timer's look)."""
+        meta = pod["metadata"]
+        stored = self.api.get_ref("pods", meta["name"], meta["namespace"])
+        status = podstatus.status_of(stored, record, self.clock.timestamp(), self.clock)
+        if status == stored["status"]:
+            return
+        self.api.mutate("pods", meta["name"], meta["namespace"],
+                        lambda p: p.update(status=status), subresource="status",
+                        top_level_status=True)
 
     def _event(self, pod, type_, reason, message, container) -> None:
         events.record(self.engine, pod, type_, reason, message, "kubelet",
@@ -401,6 +455,17 @@ class Kubelet(Controller):
         self.queue.add(object_key(namespace, name))
 
 
+def _moved_on(state: dict, now: float) -> bool:
+    """Whether the container's plan did something by now that the kubelet has not looked
+    at: exited, or wrote a file (played here, so the probe reads the files as they are)."""
+    exit_at = state.get("exit_at")
+    if exit_at is not None and now + 1e-9 >= exit_at:
+        return True
+    played = state.get("file_cursor", 0)
+    containers.apply_file_events(state, now)
+    return state.get("file_cursor", 0) != played
+
+
 def _probes_ports(container: dict) -> bool:
     return any(probe and ("httpGet" in probe or "tcpSocket" in probe or "grpc" in probe)
                for probe in (container.get("readinessProbe"), container.get("livenessProbe"),
@@ -408,11 +473,11 @@ def _probes_ports(container: dict) -> bool:
 
 
 class Prober(Controller):
-    """A failing probe's next run: look at the pod again (the kubelet records the run)."""
+    """A failing probe's next run (the kubelet runs it and records the failure)."""
 
     name = "prober"
 
     def sync(self, key: str) -> None:
         kubelet = self.engine.by_name.get("kubelet")
         if kubelet is not None:
-            kubelet.queue.add(key)
+            kubelet.run_failing_probes(key)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 
+from simcore.clock import Clock
 from simcore.exec.imageref import canonical_name, familiar_name, repository_digest
 
 
@@ -52,28 +53,41 @@ def _condition(type_: str, status: bool, now: str, old: dict | None,
 
 
 def sandbox_created(pod: dict, record: dict, now: str) -> None:
-    status = pod["status"]
-    status["hostIP"] = record["host_ip"]
-    status["hostIPs"] = [{"ip": record["host_ip"]}]
-    status["podIP"] = record["ip"]
-    status["podIPs"] = [{"ip": record["ip"]}]
-    status["startTime"] = now
-    status["phase"] = "Pending"
-    status["containerStatuses"] = [
-        {"name": c["name"], "image": c.get("image", ""), "imageID": "", "ready": False,
-         "restartCount": 0, "started": False,
-         "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {}}
-        for c in pod["spec"].get("containers") or []]
+    pod["status"].update(_sandbox_fields(pod, record, now))
+
+
+def _sandbox_fields(pod: dict, record: dict, now: str) -> dict:
+    return {
+        "hostIP": record["host_ip"], "hostIPs": [{"ip": record["host_ip"]}],
+        "podIP": record["ip"], "podIPs": [{"ip": record["ip"]}], "startTime": now,
+        "phase": "Pending",
+        "containerStatuses": [
+            {"name": c["name"], "image": c.get("image", ""), "imageID": "", "ready": False,
+             "restartCount": 0, "started": False,
+             "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {}}
+            for c in pod["spec"].get("containers") or []]}
+
+
+def _reported_image(image: str, docker: bool) -> tuple[str, str]:
+    """(status.image, status.imageID once pulled) as the runtime reports them."""
+    if isinstance(image, str):
+        return _reported_image_of(image, docker)  # every status of every pod names one
+    return _reported_image_of.__wrapped__(image, docker)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reported_image_of(image: str, docker: bool) -> tuple[str, str]:
+    if docker:
+        return familiar_name(image), docker_image_id(image)
+    return canonical_name(image), image_id(image)
 
 
 def _container_status(container: dict, state: dict, record: dict, pod: dict, clock) -> dict:
     now = clock.elapsed
-    image = container.get("image", "")
     # dockershim (the lecture's Docker 20.10 nodes) names images and containers its own way
     docker = state.get("runtime") == "docker"
-    image_ref = docker_image_id if docker else image_id
-    out = {"name": container["name"], "image": familiar_name(image) if docker else
-           canonical_name(image), "imageID": "",
+    shown, pulled = _reported_image(container.get("image", ""), docker)
+    out = {"name": container["name"], "image": shown, "imageID": "",
            "ready": False, "restartCount": state.get("restart_count", 0), "started": False,
            "lastState": {}}
     if state.get("last_terminated"):
@@ -85,9 +99,9 @@ def _container_status(container: dict, state: dict, record: dict, pod: dict, clo
             waiting = state["backoff_reason"]
         out["state"] = {"waiting": dict(waiting)}
         if state.get("pulled"):
-            out["imageID"] = image_ref(image)
+            out["imageID"] = pulled
         return out
-    out["imageID"] = image_ref(image)
+    out["imageID"] = pulled
     out["containerID"] = ("docker://" if docker else "containerd://") + _digest(
         f"{record['uid']}/{container['name']}/{state.get('restart_count', 0)}")
     if stage == "running":
@@ -125,10 +139,16 @@ def _phase(statuses: list[dict], record: dict, pod: dict) -> str:
     return "Pending"
 
 
-def update(pod: dict, record: dict, now: str, clock) -> None:
-    spec, status = pod["spec"], pod["status"]
+def status_of(pod: dict, record: dict, now: str, clock: Clock) -> dict:
+    """The status the kubelet reports now, as a new dict (the pod is left as it is).
+
+    Built from the kubelet's record alone, and a condition keeps its
+    lastTransitionTime unless its status flips (lastProbeTime stays null, as the
+    kubelet leaves it): a pod whose containers did nothing new gets a status equal to
+    the one stored, which is how the kubelet knows there is nothing to write."""
+    spec, status = pod["spec"], dict(pod["status"])
     if "podIP" not in status:
-        sandbox_created(pod, record, now)
+        status.update(_sandbox_fields(pod, record, now))
     statuses = [_container_status(c, record["containers"][c["name"]], record, pod, clock)
                 for c in spec.get("containers") or []]
     status["containerStatuses"] = statuses
@@ -149,3 +169,4 @@ def update(pod: dict, record: dict, now: str, clock) -> None:
     if "PodScheduled" in old:
         conditions.append(old["PodScheduled"])
     status["conditions"] = conditions
+    return status

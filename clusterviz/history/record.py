@@ -55,12 +55,15 @@ def saved(cluster: Cluster, sim: Simulation, old_rv: int, events: Sequence | Non
     if events or (events is not None and marks.person()):
         _entry(cluster, at, sim, old_rv, events)
     if events is None or timeline.last_snapshot_at is None or \
-            (rv != old_rv and _due(timeline, at)):
+            (rv != old_rv and _due(timeline, at, bool(events) and bool(marks.person()))):
         take_snapshot(cluster, sim, timeline, at)
 
 
-def _due(timeline: Timeline, at: float) -> bool:
-    if at - timeline.last_snapshot_at < settings.HISTORY_SNAPSHOT_SECONDS:
+def _due(timeline: Timeline, at: float, by_person: bool) -> bool:
+    """A snapshot every HISTORY_SNAPSHOT_SECONDS, and after a person's change: a restore
+    runs the snapshot before a moment forward by the clock alone (`replaying`), which
+    cannot redo a change from outside. Either way no sooner than the wall budget allows."""
+    if not by_person and at - timeline.last_snapshot_at < settings.HISTORY_SNAPSHOT_SECONDS:
         return False
     if timeline.last_snapshot_wall is None:
         return True

@@ -3,9 +3,9 @@
 "Whole" means `Simulation.state()`: objects and runtime alike (the pods'
 processes and files, conntrack and affinity entries, the clock and its
 timers, the rng), so the restored cluster goes on exactly as it went on
-from that moment before. The moments a restore can reach exactly are the
-snapshots; a moment between two is restored to the snapshot before it
-(the answer says which moment it went back to).
+from that moment before. A moment between two snapshots is reached by running
+the snapshot before it forward (`replaying`: checked against the change log,
+else the snapshot itself; the answer says which moment it went back to).
 
 What a restore does, in one transaction guarded by the cluster's
 compare-and-swap, like any save:
@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
-from clusterviz.history import record
+from clusterviz.history import record, replaying
 from clusterviz.history.models import Entry, Timeline
 from clusterviz.history.past import cluster_of, snapshot_before
 from clusterviz.web import Refused
@@ -68,7 +68,12 @@ def _attempt_restore(cluster: Cluster, at: float, who: str, rv: int | None) -> d
     timeline = record.timeline_of(cluster)
     here = present.elapsed + timeline.offset
     new_rv = cluster.resource_version + settings.CHANGE_LOG_LIMIT + 1
-    sim = Simulation.from_state(bumped(record.unpack(snap.state), new_rv))
+    state = record.unpack(snap.state)
+    landed = snap.at
+    if rv is None:  # a moment: run the snapshot forward to it (rv names a snapshot itself)
+        landed, then = replaying.replayed(cluster, snap, state, at)
+        state = then.state()
+    sim = Simulation.from_state(bumped(state, new_rv))
     wall = timezone.now()
     state, parts, objects = engines.split_state(sim)
     label = _("restore to %(moment)s") % {"moment": sim.now.strftime("%H:%M:%S")}
@@ -95,7 +100,7 @@ def _attempt_restore(cluster: Cluster, at: float, who: str, rv: int | None) -> d
         transaction.on_commit(partial(publish.publish, cluster.slug, cluster.resource_version,
                                       new_rv, None))
     _remember(cluster, sim, parts, state, new_rv, wall)
-    return {"restored_to": snap.at, "at": restored_at, "before": here,
+    return {"restored_to": landed, "at": restored_at, "before": here,
             "resource_version": str(new_rv), "label": label}
 
 

@@ -41,8 +41,8 @@ export function mountTimeline(root, graph, opts) {
 
   function drawMarks() {
     const width = Math.max(span.now - span.start, 1e-9);
-    // the moments a restore reaches exactly (snapshots); a restore between two goes back
-    // to the one before
+    // the snapshots: a restore to a moment runs the one before it forward to that moment
+    // (or lands on it when a change from outside lies between, see history/replaying.py)
     const points = (span.restore_points || []).map((at) => {
       const point = document.createElement("span");
       point.className = "point";

@@ -9,6 +9,7 @@ from clusterviz.clusters.models import Change, Cluster, StoredObject
 from clusterviz.history import marks, past, record, restore
 from clusterviz.history.models import Entry, Snapshot
 from clusterviz.k8sapi import watch
+from simcore.jsoncopy import clone
 from simcore.resources import lookup
 from tests.clusterviz.django_fixtures import teacher_client
 
@@ -47,6 +48,11 @@ def _later(cluster, age, seconds: float) -> float:
     return past.now_at(Cluster.objects.get(pk=cluster.pk))
 
 
+def _saved(cluster) -> float:
+    """The timeline moment of the cluster's last save (its offset is 0 before a restore)."""
+    return Cluster.objects.get(pk=cluster.pk).elapsed
+
+
 def _pods(objects: dict) -> list[str]:
     return sorted(name for (res, _ns, name) in objects if res == "pods")
 
@@ -82,7 +88,7 @@ def test_the_past_shows_the_cluster_before_a_deployment_existed(cluster, age):
 def test_the_past_between_snapshots_replays_the_entries(cluster, age, settings):
     settings.HISTORY_SNAPSHOT_SECONDS = 1000  # only the first snapshot: all from entries
     _later(cluster, age, 5)
-    _deploy(3)
+    runtime.run("lecture", lambda sim: sim.apply(DEPLOYMENT % 3))  # unmarked: no snapshot
     moment = _later(cluster, age, 20)
     assert Snapshot.objects.filter(cluster=cluster).count() == 1
     rebuilt = past.past_at(Cluster.objects.get(pk=cluster.pk), moment).objects
@@ -145,15 +151,16 @@ def test_history_is_bounded_to_the_kept_window(cluster, age, settings):
 
 
 def test_restore_puts_objects_and_runtime_back_and_moves_the_rv_forward(cluster, age):
-    empty = _later(cluster, age, 5)
-    snap = past.snapshot_before(cluster, empty)  # restore reaches the snapshot at or before
-    state_then = record.unpack(snap.state)
+    _later(cluster, age, 5)
+    empty = _saved(cluster)
+    assert past.snapshot_before(cluster, empty).at == 0.0  # the moment lies past it
+    state_then = clone(engines.engine_for(Cluster.objects.get(pk=cluster.pk)).state())
     _deploy()
     _later(cluster, age, 30)
     rv_before = Cluster.objects.get(pk=cluster.pk).resource_version
     outcome = restore.restore("lecture", empty)
     fresh = Cluster.objects.get(pk=cluster.pk)
-    assert outcome["restored_to"] == snap.at
+    assert outcome["restored_to"] == empty
     assert fresh.resource_version > rv_before
     assert int(outcome["resource_version"]) == fresh.resource_version
     assert not StoredObject.objects.filter(cluster=cluster, resource="deployments.apps",
@@ -165,6 +172,43 @@ def test_restore_puts_objects_and_runtime_back_and_moves_the_rv_forward(cluster,
     state_now = engines.engine_for(fresh).state()
     assert state_now["runtime"] == state_then["runtime"]
     assert state_now["clock"] == state_then["clock"]
+
+
+def _pod_phases(cluster) -> dict[str, str]:
+    return {name: body["status"].get("phase", "") for name, body in StoredObject.objects.filter(
+        cluster=cluster, resource="pods").values_list("name", "body")}
+
+
+def test_a_moment_between_snapshots_is_restored_exactly(cluster, age):
+    _deploy()  # a person's change: a snapshot right after it, the replay's start
+    _later(cluster, age, 2)
+    _later(cluster, age, 5)  # the pods have started by now: no snapshot here
+    moment = _saved(cluster)
+    assert past.snapshot_before(cluster, moment).at < moment
+    then = clone(engines.engine_for(Cluster.objects.get(pk=cluster.pk)).state())
+    phases = _pod_phases(cluster)
+    _deploy(3)
+    _later(cluster, age, 40)
+    outcome = restore.restore("lecture", moment)
+    assert outcome["restored_to"] == moment
+    assert _pod_phases(cluster) == phases and len([n for n in phases if n.startswith("web-")]) == 2
+    engines.forget()
+    now = engines.engine_for(Cluster.objects.get(pk=cluster.pk)).state()
+    assert (now["runtime"], now["clock"]) == (then["runtime"], then["clock"])
+
+
+def test_a_change_the_clock_cannot_redo_lands_on_the_snapshot_before_it(cluster, age):
+    start = _later(cluster, age, 3)
+    snap = past.snapshot_before(cluster, start)
+    # a change made without a person's mark takes no snapshot: replaying the clock from the
+    # snapshot cannot make it, and the comparison with the change log says so
+    runtime.run("lecture", lambda sim: sim.apply(DEPLOYMENT % 1))
+    moment = _later(cluster, age, 4)
+    assert past.snapshot_before(cluster, moment).at == snap.at
+    _later(cluster, age, 10)
+    assert restore.restore("lecture", moment)["restored_to"] == snap.at
+    assert not StoredObject.objects.filter(cluster=cluster, resource="deployments.apps",
+                                           name="web").exists()
 
 
 def test_a_restore_can_be_undone(cluster, age):
@@ -249,7 +293,7 @@ def test_the_restore_endpoint_takes_json_and_restores(cluster, age):
     assert refused.status_code == 400
     done = client.post("/clusters/lecture/history/restore", {"at": start},
                        content_type="application/json")
-    assert done.status_code == 200 and done.json()["restored_to"] == 0.0
+    assert done.status_code == 200 and done.json()["restored_to"] == start
     assert not StoredObject.objects.filter(cluster=cluster, resource="deployments.apps",
                                            name="web").exists()
     assert client.get("/clusters/lecture/history/restore").status_code == 405
@@ -272,6 +316,6 @@ def test_a_costly_snapshot_spaces_the_next_ones_out_in_wall_time(cluster, age, s
     _later(cluster, age, 20)
     assert Snapshot.objects.filter(cluster=cluster).count() == 1
     Timeline.objects.filter(cluster=cluster).update(snapshot_cost=0.0)
-    _deploy(2)
+    runtime.run("lecture", lambda sim: sim.apply(DEPLOYMENT % 2))  # unmarked: the periodic
     _later(cluster, age, 20)
     assert Snapshot.objects.filter(cluster=cluster).count() == 2

@@ -62,6 +62,25 @@ def pod_ready(pod: dict) -> bool:
     return ready_status(pod) == "True"
 
 
+def pod_available(pod: dict, min_ready: int, clock) -> bool:
+    """`podutil.IsPodAvailable`: Ready for at least `min_ready` seconds by `clock`, counted
+    from the Ready condition's lastTransitionTime. ReplicaSets, DaemonSets and StatefulSets
+    share it, so a Deployment's availability (read from its ReplicaSets) agrees with theirs."""
+    if not pod_ready(pod):
+        return False
+    if not min_ready:
+        return True
+    since = _ready_since(pod, clock)
+    return since is not None and since >= min_ready
+
+
+def _ready_since(pod: dict, clock) -> float | None:
+    for cond in pod["status"].get("conditions") or []:
+        if cond.get("type") == "Ready" and cond.get("status") == "True":
+            return clock.seconds_since(cond.get("lastTransitionTime"))
+    return None
+
+
 def owner_references(obj: dict) -> list[dict]:
     """`metadata.ownerReferences`, an empty list when absent or null."""
     return obj["metadata"].get("ownerReferences") or []

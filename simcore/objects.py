@@ -16,6 +16,14 @@ the endpoints controller read readiness for every pod).
 
 from __future__ import annotations
 
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """What `pod_available` needs of simcore.clock.Clock (not imported: see above)."""
+
+    def seconds_since(self, stamp: str | None) -> float: ...
+
 
 def node_addresses(node: dict, address_type: str) -> list[str]:
     """The node's non-empty `status.addresses` of `address_type` (InternalIP, ExternalIP,
@@ -60,6 +68,25 @@ def node_ready(node: dict) -> bool:
 def pod_ready(pod: dict) -> bool:
     """`podutil.IsPodReady`: the pod's Ready condition is True."""
     return ready_status(pod) == "True"
+
+
+def pod_available(pod: dict, min_ready: int, clock: Clock) -> bool:
+    """`podutil.IsPodAvailable`: Ready for at least `min_ready` seconds by `clock`, counted
+    from the Ready condition's lastTransitionTime. ReplicaSets, DaemonSets and StatefulSets
+    share it, so a Deployment's availability (read from its ReplicaSets) agrees with theirs."""
+    if not pod_ready(pod):
+        return False
+    if not min_ready:
+        return True
+    since = _ready_since(pod, clock)
+    return since is not None and since >= min_ready
+
+
+def _ready_since(pod: dict, clock: Clock) -> float | None:
+    for cond in pod["status"].get("conditions") or []:
+        if cond.get("type") == "Ready" and cond.get("status") == "True":
+            return clock.seconds_since(cond.get("lastTransitionTime"))
+    return None
 
 
 def owner_references(obj: dict) -> list[dict]:

@@ -40,7 +40,7 @@ from simcore.controllers.workloads import (
 from simcore.jsoncopy import clone
 from simcore.loop import Controller
 from simcore.names import pod_template_hash
-from simcore.objects import drop_owner, node_ready, pod_ready, tolerates
+from simcore.objects import drop_owner, node_ready, pod_available, pod_ready, tolerates
 from simcore.resources import object_key, split_key
 
 COMPONENT = "daemonset-controller"
@@ -186,22 +186,6 @@ def with_node_affinity(spec: dict, node_name: str) -> None:
     node_affinity = affinity.setdefault("nodeAffinity", {})
     required = node_affinity.setdefault("requiredDuringSchedulingIgnoredDuringExecution", {})
     required["nodeSelectorTerms"] = [term]
-
-
-def pod_available(pod: dict, min_ready: int, clock) -> bool:
-    if not pod_ready(pod):
-        return False
-    if not min_ready:
-        return True
-    since = _ready_since(pod, clock)
-    return since is not None and since >= min_ready
-
-
-def _ready_since(pod: dict, clock) -> float | None:
-    for cond in pod["status"].get("conditions") or []:
-        if cond.get("type") == "Ready" and cond.get("status") == "True":
-            return clock.seconds_since(cond.get("lastTransitionTime"))
-    return None
 
 
 def _by_age(pod: dict) -> tuple:

@@ -3,13 +3,16 @@
 For a Service with a selector, `sync(key)` lists the matching pods in its
 namespace and writes both objects kubectl and kube-proxy read:
 
-- `Endpoints`: pods with an IP, not being deleted; Ready ones (or all, with
-  `publishNotReadyAddresses`) in `addresses`, unfinished not-ready ones in
-  `notReadyAddresses`; a named targetPort resolved in each pod separately,
+- `Endpoints`: pods with an IP, not finished (phase Succeeded or Failed,
+  whatever the restartPolicy) and not being deleted; Ready ones in `addresses`,
+  the others in `notReadyAddresses`. `publishNotReadyAddresses` puts every such
+  pod in `addresses` and keeps terminating pods too (Kubernetes'
+  `ShouldPodBeInEndpoints(pod, includeTerminating)`); a named targetPort resolved in each pod separately,
   pods grouped into subsets by the ports they resolved to; addresses sorted
   by the IP *string*, so 10.244.1.100 comes before 10.244.1.88.
 - `EndpointSlice`s (at most 100 endpoints each) with ready/serving/
-  terminating conditions; kube-proxy routes from these.
+  terminating conditions; kube-proxy routes from these. Slices keep terminating
+  pods (marked so), since kube-proxy may still route to a serving one.
 
 For a Service without a selector the user's own Endpoints object is
 mirrored into a slice (the EndpointSlice mirroring controller), which is how
@@ -47,11 +50,18 @@ def resolve_target_port(service_port: dict, pod: dict) -> int | None:
     return None
 
 
-def _finished(pod: dict) -> bool:
-    phase = pod["status"].get("phase")
-    policy = pod["spec"].get("restartPolicy", "Always")
-    return (policy == "Never" and phase in ("Failed", "Succeeded")) or \
-        (policy == "OnFailure" and phase == "Succeeded")
+def should_be_in_endpoints(pod: dict, include_terminating: bool) -> bool:
+    """`ShouldPodBeInEndpoints`: a pod with an IP that has not finished.
+
+    A finished pod (Succeeded or Failed) is left out whatever its restartPolicy: its
+    containers will not run again, not even under Always (the kubelet only restarts
+    containers of a pod that is still running). A terminating pod is kept only when asked.
+    """
+    if pod["status"].get("phase") in ("Succeeded", "Failed"):
+        return False
+    if not pod["status"].get("podIP"):
+        return False
+    return include_terminating or not pod["metadata"].get("deletionTimestamp")
 
 
 def _ip_key(address: dict) -> tuple[bytes, str]:
@@ -133,7 +143,9 @@ class EndpointsController(Controller):
         publish = svc["spec"].get("publishNotReadyAddresses", False)
         groups: dict[tuple, dict] = {}
         for pod in pods:
-            if not pod["status"].get("podIP") or pod["metadata"].get("deletionTimestamp"):
+            # publishNotReadyAddresses also keeps terminating pods (peers of a
+            # StatefulSet must find each other while they shut down)
+            if not should_be_in_endpoints(pod, include_terminating=publish):
                 continue
             ports = self._ports(svc, pod)
             if ports is None:
@@ -143,10 +155,8 @@ class EndpointsController(Controller):
                                                    for p in ports)),
                                       {"addresses": [], "notReadyAddresses": [],
                                        "ports": ports})
-            if pod_ready(pod) or publish:
-                group["addresses"].append(address)
-            elif not _finished(pod):
-                group["notReadyAddresses"].append(address)
+            ready = publish or pod_ready(pod)
+            group["addresses" if ready else "notReadyAddresses"].append(address)
         subsets = []
         for ports_key in sorted(groups):
             group = groups[ports_key]
@@ -228,14 +238,16 @@ class EndpointsController(Controller):
         groups: dict[tuple, tuple[list, list]] = {}
         for pod in sorted(pods, key=lambda p: (p["status"].get("podIP") or "",
                                                p["metadata"]["name"])):
-            if not pod["status"].get("podIP") or _finished(pod):
+            # a slice keeps terminating pods, marked so, whatever the Service says
+            if not should_be_in_endpoints(pod, include_terminating=True):
                 continue
             ports = self._ports(svc, pod)
             if ports is None:
                 continue
             terminating = bool(pod["metadata"].get("deletionTimestamp"))
-            ready = (pod_ready(pod) or publish) and not terminating
-            serving = pod_ready(pod) or publish
+            serving = pod_ready(pod)
+            # publishNotReadyAddresses overrides readiness, even while terminating
+            ready = publish or (serving and not terminating)
             meta = pod["metadata"]
             endpoint = {"addresses": [pod["status"]["podIP"]],
                         "conditions": {"ready": ready, "serving": serving,

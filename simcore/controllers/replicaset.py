@@ -6,7 +6,16 @@ releases owned pods whose labels stopped matching, then creates or deletes
 the difference. Deletion picks the pods a real cluster would: unscheduled
 before scheduled, pending before running, not ready before ready, more
 replicas on the node first, ready for less time first, more restarts first,
-newest first. Status is written last.
+newest first.
+
+Status is written last, counted from the pods as listed before this sync's
+creations and deletions (`calculateStatus(rs, filteredPods, ...)`): scaling
+3 to 1 writes replicas 3, and the pod events of the deletions bring the sync
+that writes 1. A set being deleted creates and deletes nothing (its pods are
+the garbage collector's) but still gets its status. A pod is available once
+Ready for `minReadySeconds` (`podutil.IsPodAvailable`); when all are ready
+but some not yet available the set looks again after `minReadySeconds`, as
+nothing else would wake it then.
 
 A ReplicationController is the same loop over a map selector, so one class
 serves both kinds.
@@ -20,7 +29,7 @@ from simcore.controllers import burst
 from simcore.controllers.workloads import controller_of, controller_ref, owner_key
 from simcore.jsoncopy import clone
 from simcore.loop import Controller
-from simcore.objects import drop_owner, pod_ready
+from simcore.objects import drop_owner, pod_available, pod_ready
 from simcore.resources import object_key, split_key
 
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
@@ -110,25 +119,34 @@ class ReplicaSetController(Controller):
     def sync(self, key: str) -> None:
         namespace, name = split_key(key)
         owner = self.api.try_get_ref(self.resource, name, namespace)
-        # gone or going: the garbage collector removes the pods
-        if owner is None or owner["metadata"].get("deletionTimestamp"):
+        # gone: the garbage collector removes the pods
+        if owner is None:
             return
         selector = self._selector(owner)
-        mine = self._claim(owner, selector, namespace)
-        live = [p for p in mine if active(p)]
+        deleting = bool(owner["metadata"].get("deletionTimestamp"))
+        live = [p for p in self._claim(owner, selector, namespace, deleting) if active(p)]
+        # going: its pods are the garbage collector's, but its status is still kept
+        if not deleting:
+            self._manage_replicas(owner, live)
+        status = self._write_status(owner, live)
+        self._wait_for_available(owner, status, key)
+
+    def _manage_replicas(self, owner: dict, live: list[dict]) -> None:
         want = int(owner["spec"].get("replicas", 1))
         if len(live) < want:
             self._create(owner, min(want - len(live), burst.REPLICASET_BURST))
         elif len(live) > want:
             self._delete(owner, live, min(len(live) - want, burst.REPLICASET_BURST))
-        self._write_status(owner, mine, selector)
 
-    def _claim(self, owner: dict, selector: labels.Selector, namespace: str) -> list[dict]:
+    def _claim(self, owner: dict, selector: labels.Selector, namespace: str,
+               deleting: bool) -> list[dict]:
+        """The owner's matching pods; a set being deleted adopts and releases none
+        (`ClaimObject` ignores orphans then and keeps what it owns)."""
         uid = owner["metadata"]["uid"]
         claimed = []
         for pod in matching_pods(self.api, namespace, selector):
             ref = controller_of(pod)
-            if ref is None and active(pod):
+            if ref is None and active(pod) and not deleting:
                 # an orphan that matches is adopted, as the real controller does
                 pod = self.api.mutate("pods", pod["metadata"]["name"], namespace,
                                       lambda p: p["metadata"].setdefault(
@@ -136,6 +154,8 @@ class ReplicaSetController(Controller):
                 claimed.append(pod)
             elif ref is not None and ref.get("uid") == uid:
                 claimed.append(pod)
+        if deleting:
+            return claimed
         for res, ns, pod_name in self.api.store.dependents(uid):
             pod = self.api.store.get(res, ns, pod_name) if res == "pods" else None
             if pod is not None and not selector.matches(pod["metadata"].get("labels")):
@@ -176,13 +196,21 @@ class ReplicaSetController(Controller):
             events.record(self.engine, owner, "Normal", "SuccessfulDelete",
                           f"Deleted pod: {pod['metadata']['name']}", self.component)
 
-    def _write_status(self, owner: dict, mine: list[dict], selector: labels.Selector) -> None:
+    def _write_status(self, owner: dict, live: list[dict]) -> dict:
         namespace, name = owner["metadata"]["namespace"], owner["metadata"]["name"]
-        live = [self.api.store.get("pods", namespace, p["metadata"]["name"]) for p in mine]
-        live = [p for p in live if p is not None and active(p)]
+        status = self._status(owner, live)
+        if owner.get("status") != status:
+            self.api.mutate(self.resource, name, namespace,
+                            lambda o: o.__setitem__("status", status), subresource="status")
+        return status
+
+    def _status(self, owner: dict, live: list[dict]) -> dict:
+        """`calculateStatus` over `live`, the active pods this sync started from."""
         template_labels = ((owner["spec"].get("template") or {}).get("metadata") or {}).get(
             "labels") or {}
+        min_ready = int(owner["spec"].get("minReadySeconds", 0))
         ready = sum(1 for p in live if pod_ready(p))
+        available = sum(1 for p in live if pod_available(p, min_ready, self.clock))
         status = {"replicas": len(live)}
         full = sum(1 for p in live if all((p["metadata"].get("labels") or {}).get(k) == v
                                           for k, v in template_labels.items()))
@@ -190,11 +218,19 @@ class ReplicaSetController(Controller):
             status["fullyLabeledReplicas"] = full
         if ready:
             status["readyReplicas"] = ready
-            status["availableReplicas"] = ready
+        if available:
+            status["availableReplicas"] = available
         status["observedGeneration"] = owner["metadata"].get("generation", 1)
-        if owner.get("status") != status:
-            self.api.mutate(self.resource, name, namespace,
-                            lambda o: o.__setitem__("status", status), subresource="status")
+        return status
+
+    def _wait_for_available(self, owner: dict, status: dict, key: str) -> None:
+        """All ready but not all available: no pod event will come when minReadySeconds
+        pass, so look again then (the real controller's `queue.AddAfter`)."""
+        min_ready = int(owner["spec"].get("minReadySeconds", 0))
+        want = int(owner["spec"].get("replicas", 1))
+        if min_ready > 0 and status.get("readyReplicas", 0) == want and \
+                status.get("availableReplicas", 0) != want:
+            self.requeue_after(key, min_ready)
 
 
 

@@ -215,7 +215,9 @@ class Scheduler(Controller):
 
     def _unschedulable(self, pod: dict, key: str, total: int, reasons: Counter) -> None:
         self.waiting.add(key)
-        detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
+        # FitError.Error sorts the whole "count reason" strings (sort.Strings), so the count
+        # leads the order, compared as text: "10 node(s)" comes before "3 node(s)"
+        detail = ", ".join(sorted(f"{n} {r}" for r, n in reasons.items()))
         message = (f"0/{total} nodes are available: {detail}. preemption: 0/{total} nodes are "
                    f"available: {total} Preemption is not helpful for scheduling.")
         if not total:

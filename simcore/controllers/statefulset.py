@@ -34,7 +34,6 @@ from simcore.controllers.daemonset import (
     create_revision,
     delete_revision,
     owned_revisions,
-    pod_available,
     revision_data,
     set_revision_number,
     template_of_revision,
@@ -50,7 +49,7 @@ from simcore.controllers.workloads import (
 from simcore.jsoncopy import clone
 from simcore.loop import Controller
 from simcore.names import pod_template_hash
-from simcore.objects import drop_owner, pod_ready
+from simcore.objects import drop_owner, pod_available, pod_ready
 from simcore.resources import object_key, split_key
 
 COMPONENT = "statefulset-controller"

@@ -18,10 +18,13 @@ HAND_MADE = {"apiVersion": "v1", "kind": "Endpoints",
                           "ports": [{"port": 80, "protocol": "TCP"}]}]}
 
 
-def _service(selector: dict | None = APP, ports: list | None = None) -> dict:
+def _service(selector: dict | None = APP, ports: list | None = None,
+             publish_not_ready: bool = False) -> dict:
     spec: dict = {"type": "ClusterIP", "clusterIP": "10.96.0.10", "ports": ports or HTTP}
     if selector:
         spec["selector"] = selector
+    if publish_not_ready:
+        spec["publishNotReadyAddresses"] = True
     return {"apiVersion": "v1", "kind": "Service",
             "metadata": {"name": "web", "namespace": "default", "uid": "uid-svc-web"},
             "spec": spec}
@@ -65,6 +68,14 @@ def _ip_lists(engine) -> list[tuple] | None:
                    "spec": {**pod()["spec"], "restartPolicy": "Never"}}],
                  [ENDPOINTS, SLICE], [(["10.244.1.2"], [], PORT)],
                  id="finished-pod-is-left-out"),
+    pytest.param([_backend("web-a", "10.244.1.2"),
+                  _backend("web-b", "10.244.1.3", ready=False, phase="Failed")],
+                 [ENDPOINTS, SLICE], [(["10.244.1.2"], [], PORT)],
+                 id="failed-pod-is-left-out-even-with-restart-policy-always"),
+    pytest.param([_backend("web-a", "10.244.1.2"),
+                  _backend("web-b", "10.244.1.3", ready=False, phase="Succeeded")],
+                 [ENDPOINTS, SLICE], [(["10.244.1.2"], [], PORT)],
+                 id="succeeded-pod-is-left-out-even-with-restart-policy-always"),
     pytest.param([_backend("web-a", "10.244.1.100"), _backend("web-b", "10.244.1.88")],
                  [ENDPOINTS, SLICE], [(["10.244.1.100", "10.244.1.88"], [], PORT)],
                  id="addresses-sorted-as-strings"),
@@ -77,6 +88,52 @@ def test_one_sync_of_a_service_with_a_selector(objects, expected_actions, ip_lis
     controller.sync("default/web")
     assert matches(actions(engine, since), expected_actions), actions(engine, since)
     assert _ip_lists(engine) == ip_lists
+
+
+def _slice_conditions(engine) -> dict[str, dict]:
+    """Each endpoint of the Service's one slice: its pod's name -> its conditions."""
+    [made] = engine.store.list("endpointslices.discovery.k8s.io", "default")
+    return {e["targetRef"]["name"]: e["conditions"] for e in made["endpoints"]}
+
+
+TERMINATING = "2021-05-01T09:00:00Z"
+
+
+@pytest.mark.parametrize("objects, ip_lists, conditions", [
+    pytest.param([_backend("web-a", "10.244.1.2"), _backend("web-b", "10.244.1.3", ready=False)],
+                 [(["10.244.1.2", "10.244.1.3"], [], PORT)],
+                 {"web-a": {"ready": True, "serving": True, "terminating": False},
+                  "web-b": {"ready": True, "serving": False, "terminating": False}},
+                 id="not-ready-pod-is-an-address-and-ready-but-not-serving"),
+    pytest.param([_backend("web-a", "10.244.1.2"),
+                  _backend("web-b", "10.244.1.3", deletionTimestamp=TERMINATING)],
+                 [(["10.244.1.2", "10.244.1.3"], [], PORT)],
+                 {"web-a": {"ready": True, "serving": True, "terminating": False},
+                  "web-b": {"ready": True, "serving": True, "terminating": True}},
+                 id="terminating-pod-is-kept-and-ready"),
+    pytest.param([_backend("web-a", "10.244.1.2"),
+                  _backend("web-b", "10.244.1.3", ready=False, phase="Failed")],
+                 [(["10.244.1.2"], [], PORT)],
+                 {"web-a": {"ready": True, "serving": True, "terminating": False}},
+                 id="finished-pod-is-still-left-out"),
+])
+def test_publish_not_ready_addresses(objects, ip_lists, conditions):
+    """Kubernetes' ShouldPodBeInEndpoints(pod, includeTerminating=publishNotReadyAddresses),
+    and podToEndpoint's ready = publishNotReadyAddresses || (serving && !terminating)."""
+    engine, controller = seeded(EndpointsController, [
+        ("services", _service(publish_not_ready=True)), *[("pods", p) for p in objects]])
+    controller.sync("default/web")
+    assert _ip_lists(engine) == ip_lists
+    assert _slice_conditions(engine) == conditions
+
+
+def test_a_terminating_pod_stays_in_the_slice_not_ready():
+    engine, controller = seeded(EndpointsController, [
+        ("services", _service()),
+        ("pods", _backend("web-b", "10.244.1.3", deletionTimestamp=TERMINATING))])
+    controller.sync("default/web")
+    assert _slice_conditions(engine) == {
+        "web-b": {"ready": False, "serving": True, "terminating": True}}
 
 
 def test_an_address_names_its_pod_and_node():

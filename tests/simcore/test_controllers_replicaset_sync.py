@@ -101,24 +101,63 @@ def test_a_created_pod_is_the_templates_with_a_controller_reference():
     assert [(c["name"], c["image"]) for c in created["spec"]["containers"]] == [("web", "nginx")]
 
 
-@pytest.mark.parametrize("replicas, pods, status", [
-    pytest.param(2, [_owned("web-a", MINE, ready=True), _owned("web-b", MINE, ready=False)],
+GOING = {"deletionTimestamp": "2021-05-01T09:00:00Z", "finalizers": ["foregroundDeletion"]}
+
+
+@pytest.mark.parametrize("replicas, pods, meta, status", [
+    pytest.param(2, [_owned("web-a", MINE, ready=True), _owned("web-b", MINE, ready=False)], {},
                  {"replicas": 2, "fullyLabeledReplicas": 2, "readyReplicas": 1,
                   "availableReplicas": 1, "observedGeneration": 1}, id="ready-and-not-ready"),
-    pytest.param(1, [_owned("web-a", MINE)],
+    pytest.param(1, [_owned("web-a", MINE)], {},
                  {"replicas": 1, "fullyLabeledReplicas": 1, "observedGeneration": 1},
                  id="none-ready-leaves-the-ready-counts-out"),
-    pytest.param(2, [_owned("web-a", MINE, ready=True)],
+    pytest.param(2, [_owned("web-a", MINE, ready=True)], {},
                  {"replicas": 1, "fullyLabeledReplicas": 1, "readyReplicas": 1,
                   "availableReplicas": 1, "observedGeneration": 1},
                  id="counts-the-pods-before-this-syncs-creations"),
+    pytest.param(1, [_owned(f"web-{n}", MINE, ready=True) for n in "abc"], {},
+                 {"replicas": 3, "fullyLabeledReplicas": 3, "readyReplicas": 3,
+                  "availableReplicas": 3, "observedGeneration": 1},
+                 id="counts-the-pods-before-this-syncs-deletions"),
+    pytest.param(3, [_owned("web-a", MINE, ready=True)], GOING,
+                 {"replicas": 1, "fullyLabeledReplicas": 1, "readyReplicas": 1,
+                  "availableReplicas": 1, "observedGeneration": 1},
+                 id="a-set-being-deleted-still-gets-its-status"),
 ])
-def test_status_is_written(replicas, pods, status):
+def test_status_is_written(replicas, pods, meta, status):
+    """Kubernetes' syncReplicaSet: calculateStatus(rs, filteredPods, ...) over the pods
+    listed before manageReplicas, which a set being deleted skips."""
     engine, controller = seeded(ReplicaSetController,
-                                [("replicasets.apps", _replicaset(replicas)),
+                                [("replicasets.apps", _replicaset(replicas, **meta)),
                                  *[("pods", p) for p in pods]])
     controller.sync("default/web")
     assert engine.store.get("replicasets.apps", "default", "web")["status"] == status
+
+
+@pytest.mark.parametrize("min_ready, ready_for, pods, available, timers", [
+    pytest.param(0, 0, [_owned("web-a", MINE, ready=True), _owned("web-b", MINE, ready=True)],
+                 2, [], id="without-min-ready-seconds-ready-is-available"),
+    pytest.param(10, 4, [_owned("web-a", MINE, ready=True), _owned("web-b", MINE, ready=True)],
+                 None, [(14.0, "replicaset", "default/web")],
+                 id="all-ready-too-briefly-looks-again-after-min-ready-seconds"),
+    pytest.param(10, 10, [_owned("web-a", MINE, ready=True), _owned("web-b", MINE, ready=True)],
+                 2, [], id="ready-for-min-ready-seconds-is-available"),
+    pytest.param(10, 4, [_owned("web-a", MINE, ready=True), _owned("web-b", MINE, ready=False)],
+                 None, [], id="not-all-ready-waits-for-a-pod-event"),
+])
+def test_available_means_ready_for_min_ready_seconds(min_ready, ready_for, pods, available,
+                                                     timers):
+    """podutil.IsPodAvailable from the Ready condition's lastTransitionTime (09:00:00, the
+    clock's start), and syncReplicaSet's AddAfter(key, minReadySeconds) when all replicas
+    are ready but not all available."""
+    seed = _replicaset(2)
+    seed["spec"]["minReadySeconds"] = min_ready
+    engine, controller = seeded(ReplicaSetController,
+                                [("replicasets.apps", seed), *[("pods", p) for p in pods]],
+                                elapsed=ready_for)
+    controller.sync("default/web")
+    status = engine.store.get("replicasets.apps", "default", "web")["status"]
+    assert (status.get("availableReplicas"), engine.clock.timers()) == (available, timers)
 
 
 def test_a_set_whose_status_is_right_writes_nothing():
@@ -132,15 +171,13 @@ def test_a_set_whose_status_is_right_writes_nothing():
 
 
 def test_a_set_being_deleted_leaves_its_pods_to_the_garbage_collector():
-    """No pod is created or deleted (the set's status is not checked: Kubernetes still
-    writes it then, this engine does not)."""
-    seed = _replicaset(3, deletionTimestamp="2021-05-01T09:00:00Z",
-                       finalizers=["foregroundDeletion"])
+    """No pod is created or deleted; only its status is written (see test_status_is_written)."""
+    seed = _replicaset(3, **GOING)
     engine, controller = seeded(ReplicaSetController, [("replicasets.apps", seed),
                                                        ("pods", _owned("web-a", MINE, ready=True))])
     since = engine.store.rv
     controller.sync("default/web")
-    assert [a for a in actions(engine, since) if " pods " in a] == []
+    assert actions(engine, since) == ["MODIFIED replicasets.apps default/web"]
     assert recorded(engine) == []
 
 

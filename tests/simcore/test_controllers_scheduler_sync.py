@@ -43,8 +43,21 @@ def _assigned(node_name: str) -> list[tuple[str, str, str]]:
     return [("Normal", "Scheduled", f"Successfully assigned default/web to {node_name}")]
 
 
-def _failed(detail: str) -> list[tuple[str, str, str]]:
-    return [("Warning", "FailedScheduling", f"0/2 nodes are available: {detail}. {NOT_HELPFUL}")]
+def _failed(detail: str, total: int = 2) -> list[tuple[str, str, str]]:
+    not_helpful = (f"preemption: 0/{total} nodes are available: {total} Preemption is not "
+                   "helpful for scheduling.")
+    return [("Warning", "FailedScheduling",
+             f"0/{total} nodes are available: {detail}. {not_helpful}")]
+
+
+def _workers(count: int, **kwargs) -> list[tuple[str, dict]]:
+    return [("nodes", node(f"worker{n}", cidr=f"10.244.{n}.0/24", **kwargs))
+            for n in range(1, count + 1)]
+
+
+def _tainted(count: int) -> list[tuple[str, dict]]:
+    return [("nodes", node(f"controlplane{n}", taints=CONTROL_PLANE, cidr=f"10.244.{100 + n}.0/24"))
+            for n in range(1, count + 1)]
 
 
 @pytest.mark.parametrize("nodes, seed_pod, expected_actions, events, placement", [
@@ -66,6 +79,16 @@ def _failed(detail: str) -> list[tuple[str, str, str]]:
                  _failed("1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: "
                          "}, 1 node(s) were unschedulable"),
                  (None, [("False", "Unschedulable")]), id="cordoned-worker-fits-no-pod"),
+    pytest.param([*_tainted(1), *_workers(3)], _pending(nodeSelector=SSD),
+                 ["MODIFIED pods default/web"],
+                 _failed("1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: "
+                         "}, 3 node(s) didn't match Pod's node affinity/selector", total=4),
+                 (None, [("False", "Unschedulable")]), id="reasons-ordered-count-first"),
+    pytest.param([*_tainted(3), *_workers(10, unschedulable=True)], _pending(),
+                 ["MODIFIED pods default/web"],
+                 _failed("10 node(s) were unschedulable, 3 node(s) had untolerated taint "
+                         "{node-role.kubernetes.io/control-plane: }", total=13),
+                 (None, [("False", "Unschedulable")]), id="counts-compared-as-text"),
     pytest.param([], _pending(), ["MODIFIED pods default/web"],
                  [("Warning", "FailedScheduling", "no nodes available to schedule pods")],
                  (None, [("False", "Unschedulable")]), id="no-nodes-at-all"),

@@ -133,13 +133,6 @@ def table(holder: dict, key: str) -> Table:
     return found
 
 
-def compacted(old: Table) -> Table:
-    """The same entries in a fresh dict (no holes left by deletions), and the same notes."""
-    fresh = Table(dict(old))
-    fresh.noted, fresh.everything, fresh.reshaped = set(old.noted), old.everything, True
-    return fresh
-
-
 def adopt(runtime: dict) -> None:
     """Make the `TABLES` present in a runtime state Tables (the others appear as Tables)."""
     for section, name in TABLES:

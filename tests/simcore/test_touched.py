@@ -9,7 +9,7 @@ import pytest
 
 from simcore import Simulation, Touched
 from simcore.jsoncopy import clone
-from simcore.touched import Table, compacted
+from simcore.touched import Table
 
 RS = """apiVersion: apps/v1
 kind: ReplicaSet
@@ -87,14 +87,6 @@ def test_untouch_forgets():
     table["a"]["n"] = 3
     table.untouch()
     assert table.touched() == Touched(frozenset(), False, False)
-
-
-def test_a_compacted_table_keeps_its_entries_and_notes_and_counts_as_reshaped():
-    table = _table()
-    table.get("a")
-    fresh = compacted(table)
-    assert (fresh, list(fresh), fresh.touched()) == (
-        {"a": {"n": 1}, "b": {"n": 2}}, ["a", "b"], Touched(frozenset("a"), False, True))
 
 
 def _running() -> Simulation:

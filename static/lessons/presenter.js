@@ -22,7 +22,7 @@ const graph = mountGraph($("graph"), {
 });
 // settled(): once the cluster is at the step shown. The page's place is the server's, so a
 // reload (a spotlight, a class, a language picked) waits for it, not to land a step behind.
-window.clusterviz = {cy: graph.cy, state: graph.state, view, settled: () => applying};
+window.clusterviz = {cy: graph.cy, state: graph.state, view, settled};
 
 function submitWith(form, button) {
   if (button && button.name) {
@@ -154,7 +154,11 @@ function clearOutput() {
 // step shown when its turn comes, so a run of key presses costs one request). Forward
 // applies the steps not applied yet; back restores the cluster to the moment just after
 // the step shown was applied (the time machine's restore, on the server).
+// `view.queued` counts the turns queued or under way: while one is, `view.applied` is
+// what the server said before it, so a key press back to that step must still take a
+// turn (the one under way may be leaving it).
 let applying = Promise.resolve();
+view.queued = 0;
 
 function goTo(number) {
   if (number < 1 || number > lesson.steps.length) return;
@@ -162,10 +166,20 @@ function goTo(number) {
   view.request = 0;
   clearOutput();
   drawStep();
-  if (number === view.applied) return;
+  if (number === view.applied && view.queued === 0) return;
   view.moving = true;
   drawApplied(lesson.steps[number - 1]);
-  applying = applying.then(syncCluster);
+  view.queued += 1;
+  applying = applying.then(syncCluster)
+    .catch((error) => showError(String(error)))  // the next turn still runs
+    .finally(() => { view.queued -= 1; });
+}
+
+async function settled() {
+  for (let turn = applying; ; turn = applying) {
+    await turn;
+    if (turn === applying) return;  // no key press queued another turn meanwhile
+  }
 }
 
 function drawApplied(step) {

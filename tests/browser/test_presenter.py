@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 
 import pytest
 
@@ -52,6 +53,21 @@ def _clock(page, body: dict):
     }""", body)
 
 
+async def _graph_seen(page) -> str:
+    """What the graph showed when a wait gave up: every pod with its classes, every edge
+    from a Service, the clock, and the feed's sequence number."""
+    return await page.evaluate("""() => {
+        const cy = window.clusterviz.cy;
+        const pods = cy.nodes("node.pod").map((n) => `${n.id()} ${n.classes().join(" ")}`);
+        const edges = cy.edges().filter((e) => e.data("source").startsWith("svc/"))
+                        .map((e) => `${e.data("source")} -> ${e.data("target")} ${e.classes().join(" ")}`);
+        const clock = document.getElementById("clock-state");
+        return ["pods:", ...pods, "service edges:", ...edges,
+                `clock: ${clock ? clock.outerHTML : "none"}`,
+                `seq: ${window.clusterviz.state.seq} applied: ${window.clusterviz.view.applied}`].join("\\n");
+    }""")
+
+
 def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url):
     async def steps(page):
         assert await _title(page) == "Job - 1/2, 2/2"
@@ -66,17 +82,22 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         await page.keyboard.press("ArrowLeft")
         assert await _title(page) == "Pod Network practice"
         await page.keyboard.press("ArrowRight")
-        # the clock moves only once steps 1-4 are applied (the page applies them in the
-        # background; stepped before, the pods would be made after it, on a paused clock)
-        await page.wait_for_function("window.clusterviz.view.applied >= 4")
+        # the clock moves only once the cluster is at step 4 (the page applies the steps in
+        # the background, one turn per key press, and a turn may restore step 3 on the way;
+        # stepped before, the pods would be made after it, on a paused clock)
+        await page.evaluate("window.clusterviz.settled()")
+        assert await page.evaluate("window.clusterviz.view.applied") == 4
         await _clock(page, {"action": "step", "seconds": 5})
         # step 4 applied steps 1-4 and 5 s went by: three ready pods behind svc-node, serving
-        await page.wait_for_function("""() => {
-            const cy = window.clusterviz.cy;
-            return cy.nodes("node.pod.running-ready[namespace = 'default']")
-                     .filter((n) => n.data('name').startsWith('rs-node-web')).length === 3 &&
-                   cy.edges("edge.endpoint.ready[source = 'svc/default/svc-node']").length === 3;
-        }""", timeout=30_000)
+        try:
+            await page.wait_for_function("""() => {
+                const cy = window.clusterviz.cy;
+                return cy.nodes("node.pod.running-ready[namespace = 'default']")
+                         .filter((n) => n.data('name').startsWith('rs-node-web')).length === 3 &&
+                       cy.edges("edge.endpoint.ready[source = 'svc/default/svc-node']").length === 3;
+            }""", timeout=30_000)
+        except playwright_api.TimeoutError as timeout:
+            raise AssertionError(await _graph_seen(page)) from timeout
         await page.keyboard.press("Space")
         await page.wait_for_selector("#request-output .exit")
         trace = await page.locator("#trace li").all_inner_texts()
@@ -226,6 +247,65 @@ def test_back_restores_the_cluster_to_the_step_and_forward_applies_again(
         await page.wait_for_function("() => window.clusterviz.view.applied === 3")
         await page.wait_for_function(f"() => ({_SHOWN})('rs-node-web-') === 3")
         assert sum(p.startswith("pod/rs-node-web-") for p in names("pods")) == 3
+
+    async def main():
+        async with playwright_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+                await page.context.add_cookies(teacher_cookies(server.url))
+                errors: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                await _english(page, server.url)
+                await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
+                await page.wait_for_function(
+                    "() => window.clusterviz && window.clusterviz.state.seq > 0")
+                await steps(page)
+                assert errors == []
+            finally:
+                await browser.close()
+    asyncio.run(main())
+
+
+def test_a_key_pressed_while_a_step_is_still_on_its_way_brings_the_cluster_to_it(
+        server, cache_dir, tmp_path):  # noqa: F811
+    """Back to step 3 and forward to 4 again while the restore to 3 is still answering: the
+    page thought 4 applied (it was, before the restore) and used to skip the turn, leaving
+    the cluster at step 3 under step 4's text, its Service missing."""
+    slug = f"present-{next(_slugs)}"
+    server.manage("ensure_cluster", slug)
+    server.manage("kubeconfig", slug, "-o", str(tmp_path / "kubeconfig"))
+    kubectl = Kubectl(tmp_path / "kubeconfig", cache_dir, LECTURE)
+
+    async def steps(page):
+        await page.keyboard.press("p")
+        await page.wait_for_selector("#clock-state[data-paused=true]")
+        for _ in range(3):
+            await page.keyboard.press("ArrowRight")
+        await page.evaluate("window.clusterviz.settled()")
+        assert await page.evaluate("window.clusterviz.view.applied") == 4
+        held, release = asyncio.Event(), asyncio.Event()
+
+        async def hold_the_restore(route):
+            if json.loads(route.request.post_data or "{}").get("step") != 3:
+                await route.continue_()
+                return
+            answer = await route.fetch()  # the server restores step 3 now
+            held.set()
+            await release.wait()
+            await route.fulfill(response=answer)
+
+        await page.route("**/lesson/goto", hold_the_restore)
+        await page.keyboard.press("ArrowLeft")
+        await held.wait()
+        await page.keyboard.press("ArrowRight")
+        assert await _title(page) == "Create Service"
+        release.set()
+        await page.evaluate("window.clusterviz.settled()")
+        assert await page.evaluate("window.clusterviz.view.applied") == 4
+        assert "service/svc-node" in kubectl("get", "services", "-o", "name").stdout.split()
+        await page.wait_for_function(f"() => ({_SHOWN})('svc-node') === 1")
 
     async def main():
         async with playwright_api.async_playwright() as pw:

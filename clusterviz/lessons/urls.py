@@ -15,7 +15,6 @@ urlpatterns = [
     path("clusters/<slug:slug>/lesson/run", views.run, name="lesson-run"),
     path("clusters/<slug:slug>/lesson/check", views.check, name="lesson-check"),
     path("clusters/<slug:slug>/lesson/reset", views.reset, name="lesson-reset"),
-    path("clusters/<slug:slug>/lesson/clock", views.clock, name="lesson-clock"),
     # the student's Lesson tab on the dashboard (studentviews)
     path("clusters/<slug:slug>/lesson/data", studentviews.data, name="lesson-data"),
     path("clusters/<slug:slug>/lesson/at", studentviews.at, name="lesson-at"),

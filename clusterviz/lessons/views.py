@@ -23,7 +23,6 @@ from clusterviz.classroom.doors import cluster_view
 from clusterviz.classroom.policy import usable_clusters
 from clusterviz.clusters.models import Cluster
 from clusterviz.lessons import classviews, loader, runner
-from clusterviz.operations import timecontrol
 from clusterviz.operations.graph import DEFAULT_CLIENTS
 from clusterviz.web import Refused, answer, json_body
 
@@ -131,21 +130,3 @@ async def check(request: HttpRequest, slug: str) -> JsonResponse:
 @require_POST
 async def reset(request: HttpRequest, slug: str) -> JsonResponse:
     return await _answer(slug, lambda: runner.reset(slug))
-
-
-@cluster_view
-@require_POST
-async def clock(request: HttpRequest, slug: str) -> JsonResponse:
-    """Pause the cluster's clock, or resume it at `speed` (1 by default). Not the dashboard's
-    `clock`: POST only, any body without `action: pause` resumes, and a missing or zero
-    speed is 1 (the dashboard's also answers GET, steps, and takes speed 0 as a pause)."""
-    def work() -> dict:
-        body = json_body(request)
-        if body.get("action") == "pause":
-            return timecontrol.set_speed(slug, 0)
-        try:
-            speed = float(body.get("speed") or 1.0)
-        except (TypeError, ValueError):
-            raise Refused(_("speed must be a number")) from None
-        return timecontrol.set_speed(slug, speed)
-    return await _answer(slug, work)

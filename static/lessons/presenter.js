@@ -33,10 +33,14 @@ function submitWith(form, button) {
   form.submit();  // no submit event again: this listener is done
 }
 
-async function post(path, body) {
-  const response = await fetch(`/clusters/${config.slug}/lesson/${path}`, {
+function post(path, body) {
+  return postJSON(`/clusters/${config.slug}/lesson/${path}`, {lesson: lesson.slug, ...body});
+}
+
+async function postJSON(url, body) {
+  const response = await fetch(url, {
     method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": config.csrf},
-    body: JSON.stringify({lesson: lesson.slug, ...body})});
+    body: JSON.stringify(body)});
   const payload = await response.json();
   return {ok: response.ok, payload};
 }
@@ -242,7 +246,8 @@ async function runRequest() {
 
 async function toggleClock() {
   const paused = view.speed === 0;
-  const {ok, payload} = await post("clock", paused ? {action: "resume", speed: 1} : {action: "pause"});
+  const {ok, payload} = await postJSON(`/clusters/${config.slug}/clock`,
+                                       paused ? {action: "resume", speed: 1} : {action: "pause"});
   if (ok && payload.speed !== undefined) view.speed = payload.speed;
   else if (ok) view.speed = paused ? 1 : 0;
   drawClock();

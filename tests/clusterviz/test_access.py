@@ -88,8 +88,6 @@ ROWS = [
     Row("clusters/<slug:slug>/lesson/check", "GET",
         f"/clusters/{{a}}/lesson/check?lesson={LESSON}&step=1", page()),
     Row("clusters/<slug:slug>/lesson/reset", "POST", "/clusters/{a}/lesson/reset", page()),
-    Row("clusters/<slug:slug>/lesson/clock", "POST", "/clusters/{a}/lesson/clock", page(),
-        body={"action": "pause"}),
     # the student's Lesson tab, the presenter for a class, the push to a class
     Row("clusters/<slug:slug>/lesson/data", "GET", "/clusters/{a}/lesson/data", page()),
     Row("clusters/<slug:slug>/lesson/at", "POST", "/clusters/{a}/lesson/at", page(),

@@ -41,7 +41,6 @@ SAMPLES = {
     "clusters/<slug:slug>/lesson/goto": "/clusters/lecture/lesson/goto",
     "clusters/<slug:slug>/lesson/run": "/clusters/lecture/lesson/run",
     "clusters/<slug:slug>/lesson/reset": "/clusters/lecture/lesson/reset",
-    "clusters/<slug:slug>/lesson/clock": "/clusters/lecture/lesson/clock",
     "clusters/<slug:slug>/lesson/check": "/clusters/lecture/lesson/check",
     "clusters/<slug:slug>/lesson/data": "/clusters/lecture/lesson/data",
     "clusters/<slug:slug>/lesson/at": "/clusters/lecture/lesson/at",

@@ -69,6 +69,23 @@ def test_a_replicaset_scaled_past_the_quota_stops_there(lecture_file):
     assert warnings[0]["message"].endswith(
         "is forbidden: exceeded quota: clusterviz-classroom, requested: pods=1, "
         f"used: pods={limit}, limited: pods={limit}")
+    [failure] = sim.get("replicasets", "rs-node-web")["status"]["conditions"]
+    assert (failure["type"], failure["status"], failure["reason"]) == \
+        ("ReplicaFailure", "True", "FailedCreate")
+    assert failure["message"] == warnings[0]["message"].removeprefix("Error creating: ")
+
+
+def test_a_replicaset_back_within_the_quota_loses_its_replica_failure(lecture_file):
+    sim, _ = _sim(more_pods=5)
+    sim.apply(lecture_file("rs-node-web.yaml"), create=True)
+    sim.api.patch("replicasets", "rs-node-web", {"spec": {"replicas": 6}},
+                  "application/merge-patch+json", "default", subresource="scale")
+    sim.advance(60)
+    assert "conditions" in sim.get("replicasets", "rs-node-web")["status"]
+    sim.api.patch("replicasets", "rs-node-web", {"spec": {"replicas": 5}},
+                  "application/merge-patch+json", "default", subresource="scale")
+    sim.advance(60)
+    assert "conditions" not in sim.get("replicasets", "rs-node-web")["status"]
 
 
 def test_no_quota_no_limit():

@@ -29,8 +29,14 @@ when it appears or its references change naming an owner that is not there
 (`dependent:<resource>:<ns>:<name>`): the graph builder's "virtual" owner,
 found absent, so an ownerReference to a uid that never existed is collected.
 
+A dependent asked to go in the foreground while one of its own dependents
+already waits the same way may be in an ownership cycle (each waiting for the
+other): it first sets blockOwnerDeletion to false on its references, as
+upstream does, so its owners stop waiting for it.
+
 A waiting owner is looked at again whenever one of its dependents goes or
-lets go of it (a DELETED event, or an update that drops the ownerReference):
+lets go of it (a DELETED event, or an update that drops the ownerReference
+or sets its blockOwnerDeletion to false):
 the dependent names its owners, so the owner's key is queued and, once no
 dependent that blocks it (`blockOwnerDeletion: true`) is left, the
 `foregroundDeletion` finalizer comes off and the owner goes. That is how a
@@ -94,13 +100,16 @@ class GarbageCollector(Controller):
         return keys
 
     def _owner_keys(self, old_meta: dict, new_meta: dict | None) -> tuple[str, ...]:
-        """The owners a dependent let go of (all of them when it is gone): they may be
-        waiting for it in a foreground deletion."""
-        kept = {r.get("uid") for r in (new_meta or {}).get("ownerReferences") or ()}
+        """The owners a dependent let go of (all of them when it is gone) or stopped
+        blocking: they may be waiting for it in a foreground deletion."""
+        new_refs = (new_meta or {}).get("ownerReferences") or ()
+        kept = {r.get("uid") for r in new_refs}
+        blocking = {r.get("uid") for r in new_refs if r.get("blockOwnerDeletion")}
         keys = []
         for ref in old_meta.get("ownerReferences") or ():
             rt = _owner_type(ref)
-            if rt is not None and ref.get("uid") not in kept:
+            unblocked = ref.get("blockOwnerDeletion") and ref.get("uid") not in blocking
+            if rt is not None and (ref.get("uid") not in kept or unblocked):
                 namespace = old_meta.get("namespace", "") if rt.namespaced else ""
                 keys.append(f"owner:{rt.group_resource}:{namespace}:{ref.get('name', '')}")
         return tuple(keys)
@@ -180,6 +189,8 @@ class GarbageCollector(Controller):
                     self._drop_owners(res, namespace, name, owners.dangling + owners.waiting)
             elif owners.waiting and self.api.store.dependents(obj["metadata"]["uid"]):
                 # its own dependents must go first, so its waiting owner waits for them too
+                if self._in_a_cycle(obj):
+                    self._unblock_owners(res, namespace, name)
                 self.api.delete(res, name, namespace or None, propagation_policy="Foreground")
             else:
                 self.api.delete(res, name, namespace or None,
@@ -218,6 +229,25 @@ class GarbageCollector(Controller):
         if owner is None or owner["metadata"].get("uid") != ref.get("uid"):
             return None
         return owner
+
+    def _in_a_cycle(self, obj: dict) -> bool:
+        """One of its dependents already waits for its own dependents: if it is an owner of
+        `obj` too, each would wait for the other. Like upstream's check this may see a cycle
+        that is not there; the price is only that `obj` stops blocking its owners."""
+        for res, namespace, name in self.api.store.dependents(obj["metadata"]["uid"]):
+            dependent = self.api.store.get(res, namespace, name)
+            if dependent is not None and _waiting_for_dependents(dependent):
+                return True
+        return False
+
+    def _unblock_owners(self, res: str, namespace: str, name: str) -> None:
+        """Set blockOwnerDeletion to false on every reference that had it, so no owner
+        waits for this object (`unblockOwnerReferences`)."""
+        def unblock(o: dict) -> None:
+            o["metadata"]["ownerReferences"] = [
+                {**r, "blockOwnerDeletion": False} if r.get("blockOwnerDeletion") else r
+                for r in owner_references(o)]
+        self.api.mutate(res, name, namespace or None, unblock)
 
     def _drop_owners(self, res: str, namespace: str, name: str, refs: list[dict]) -> None:
         """Patch the references away, as `deleteOwnerRefStrategicMergePatch` does."""

@@ -214,3 +214,44 @@ def test_a_dependent_whose_owner_is_absent_is_collected(owners, refs, left):
     engine.api.create("pods", _orphan_pod(refs), "default")
     engine.settle()
     assert _shown(engine) == left
+
+
+def _config_map(name: str, owner: str, **meta) -> dict:
+    """ConfigMap `name` owned, blocking, by ConfigMap `owner` (uid-cm-<name>)."""
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": "default", "uid": f"uid-cm-{name}",
+                         "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap",
+                                              "name": owner, "uid": f"uid-cm-{owner}",
+                                              "blockOwnerDeletion": True}], **meta}}
+
+
+def test_a_foreground_deletion_through_an_ownership_cycle_completes():
+    """a owns b and b owns a, both blocking: b, asked to go in the foreground while one of
+    its dependents (a) waits for it, first stops blocking its owners (attemptToDeleteItem's
+    cycle check), so neither waits for the other for ever."""
+    engine, collector = seeded(GarbageCollector, [
+        ("configmaps", _config_map("a", "b", **MARKED, finalizers=["foregroundDeletion"])),
+        ("configmaps", _config_map("b", "a"))])
+    collector.queue.add("owner:configmaps:default:a")
+    engine.settle()
+    assert engine.store.list("configmaps", "default") == []
+
+
+def test_a_waiting_owner_goes_when_its_dependent_stops_blocking_it():
+    """A dependent held by its own finalizer blocks its owner until its reference says
+    blockOwnerDeletion: false; the owner is looked at again then (the graph builder's
+    addUnblockedOwnersToDeleteQueue)."""
+    waiting = {"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": "a", "namespace": "default", "uid": "uid-cm-a", **MARKED,
+                            "finalizers": ["foregroundDeletion"]}}
+    engine, collector = seeded(GarbageCollector, [
+        ("configmaps", waiting),
+        ("configmaps", _config_map("b", "a", **MARKED, finalizers=["example.com/hold"]))])
+    collector.sync("owner:configmaps:default:a")
+    assert [c["metadata"]["name"] for c in engine.store.list("configmaps", "default")] == \
+        ["a", "b"]
+    engine.api.patch("configmaps", "b", [{"op": "replace", "value": False, "path":
+                                          "/metadata/ownerReferences/0/blockOwnerDeletion"}],
+                     "application/json-patch+json", "default")
+    engine.settle()
+    assert [c["metadata"]["name"] for c in engine.store.list("configmaps", "default")] == ["b"]

@@ -92,3 +92,30 @@ def test_no_quota_no_limit():
     sim = Simulation.from_preset("lecture", seed=0)
     for i in range(20):
         sim.api.create("configmaps", _configmap(f"c{i}"), "default")
+
+
+WEB = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+       "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                             "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+
+
+def test_a_deployment_shows_its_replica_sets_failure():
+    """syncRolloutStatus copies the new ReplicaSet's ReplicaFailure into the Deployment's
+    conditions (getReplicaFailures), and removes it once the set has none."""
+    sim, limit = _sim(more_pods=2)
+    sim.api.create("deployments", WEB, "default")
+    sim.advance(60)
+    [rs] = sim.list("replicasets")
+    [failure] = [c for c in rs["status"]["conditions"]]
+    shown = [c for c in sim.get("deployments", "web")["status"]["conditions"]
+             if c["type"] == "ReplicaFailure"]
+    assert shown == [{"type": "ReplicaFailure", "status": "True",
+                      "lastUpdateTime": failure["lastTransitionTime"],
+                      "lastTransitionTime": failure["lastTransitionTime"],
+                      "reason": "FailedCreate", "message": failure["message"]}]
+    sim.api.patch("deployments", "web", {"spec": {"replicas": 2}},
+                  "application/merge-patch+json", "default")
+    sim.advance(60)
+    assert [c["type"] for c in sim.get("deployments", "web")["status"]["conditions"]] == \
+        ["Available", "Progressing"]

@@ -118,7 +118,12 @@ class GarbageCollector(Controller):
         """Whether a reference finds no owner of its uid: only such a dependent needs a look
         of its own (a live owner's deletion brings one through `gone:<uid>`)."""
         namespace = meta.get("namespace") or ""
-        return any(self._lookup(ref, namespace) is None for ref in meta["ownerReferences"])
+        for ref in meta["ownerReferences"]:
+            rt = _owner_type(ref)
+            # of a kind this cluster does not serve nothing can be said: it is not judged
+            if rt is not None and self._lookup(rt, ref, namespace) is None:
+                return True
+        return False
 
     def sync(self, key: str) -> None:
         kind, _, rest = key.partition(":")
@@ -208,7 +213,7 @@ class GarbageCollector(Controller):
             rt = _owner_type(ref)
             if rt is None or (rt.namespaced and not namespace):
                 return None
-            owner = self._lookup(ref, namespace)
+            owner = self._lookup(rt, ref, namespace)
             if owner is None:
                 owners.dangling.append(ref)
             elif _waiting_for_dependents(owner):
@@ -217,13 +222,9 @@ class GarbageCollector(Controller):
                 owners.solid.append(ref)
         return owners
 
-    def _lookup(self, ref: dict, namespace: str) -> dict | None:
+    def _lookup(self, rt: ResourceType, ref: dict, namespace: str) -> dict | None:
         """The owner `ref` means: an object of its kind and name with its uid (`isDangling`);
-        None when absent or when the object of that name has another uid. A kind this
-        cluster does not serve counts as found: nothing can be said about it."""
-        rt = _owner_type(ref)
-        if rt is None:
-            return {"metadata": {}}
+        None when absent or when the object of that name has another uid."""
         owner = self.api.store.get(rt.group_resource, namespace if rt.namespaced else "",
                                    ref.get("name", ""))
         if owner is None or owner["metadata"].get("uid") != ref.get("uid"):

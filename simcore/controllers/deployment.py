@@ -591,7 +591,12 @@ class DeploymentController(Controller):
             current is not None and current.get("reason") == NEW_RS_AVAILABLE
         if has_progress_deadline(deploy) and not complete_before:
             self._judge_progress(deploy, status, current, new_rs)
-        remove_condition(status, "ReplicaFailure")
+        # one failure shown, the new set's before the old ones' (getReplicaFailures)
+        failures = replica_failures(all_rs, new_rs)
+        if failures:
+            set_condition(status, failures[0])
+        else:
+            remove_condition(status, "ReplicaFailure")
         if status == deploy.get("status"):
             self._requeue_stuck(deploy, status)
         deploy["status"] = status
@@ -660,6 +665,21 @@ def set_condition(status: dict, cond: dict) -> None:
     if current is not None and current["status"] == cond["status"]:
         cond = {**cond, "lastTransitionTime": current["lastTransitionTime"]}
     status["conditions"] = [c for c in conditions if c["type"] != cond["type"]] + [cond]
+
+
+def replica_failures(all_rs: list[dict | None], new_rs: dict | None) -> list[dict]:
+    """getReplicaFailures: the ReplicaFailure conditions of the new ReplicaSet, else of all
+    of them, as Deployment conditions (ReplicaSetToDeploymentCondition: both times are the
+    set's lastTransitionTime)."""
+    def failures(sets: list[dict | None]) -> list[dict]:
+        return [{"type": c["type"], "status": c["status"],
+                 "lastUpdateTime": c.get("lastTransitionTime"),
+                 "lastTransitionTime": c.get("lastTransitionTime"),
+                 "reason": c.get("reason", ""), "message": c.get("message", "")}
+                for rs in sets if rs is not None
+                for c in (rs.get("status") or {}).get("conditions") or []
+                if c.get("type") == "ReplicaFailure"]
+    return failures([new_rs]) or failures(all_rs)
 
 
 def remove_condition(status: dict, type_: str) -> None:

@@ -18,6 +18,18 @@ For a Service without a selector the user's own Endpoints object is
 mirrored into a slice (the EndpointSlice mirroring controller), which is how
 the lecture's `external-service` reaches 11.11.11.11 and 22.22.22.22.
 
+A sync that finds no Service deletes the Endpoints of its name, whoever made
+them (Kubernetes' `syncService`). Its key comes from the Service (changed or
+deleted), from a pod it selects, and from its Endpoints being deleted
+(`onEndpointsDelete`: Endpoints deleted by hand come back). An Endpoints
+object being made or changed brings only the mirroring key (`mirror|ns/name`),
+which never deletes: the endpoints controller does not watch for that, so a
+user's Endpoints made before its Service survive until the Service comes.
+When the controller starts over a store (a cluster loaded from saved state)
+it queues the Endpoints it made whose Service is not there, as
+`checkLeftoverEndpoints` does at start: a Service deleted while nothing
+watched leaves nothing behind.
+
 Which Services a pod change concerns is found through an index of selector
 pairs, so the cost of a pod change is the Services that select it.
 """
@@ -36,6 +48,9 @@ from simcore.resources import object_key, split_key
 MAX_PER_SLICE = 100
 MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
 SERVICE_NAME = "kubernetes.io/service-name"
+# set on every Endpoints object this controller writes: how it knows its own after a restart
+TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
+MIRROR = "mirror|"
 
 
 def resolve_target_port(service_port: dict, pod: dict) -> int | None:
@@ -79,6 +94,21 @@ class EndpointsController(Controller):
         self.selectors: dict[tuple[str, str], dict] = {}
         for svc in self.api.store.list("services"):
             self._index(svc)
+        for key in self._leftover_endpoints():
+            self.queue.add(key)
+
+    def _leftover_endpoints(self) -> list[str]:
+        """Keys of the Endpoints this controller made whose Service is not there. Unlike
+        `checkLeftoverEndpoints` the hand-made ones are not queued: the engine is rebuilt
+        from saved state whenever a server process loads a cluster, which a student cannot
+        see, and their Endpoints made before the Service must not go then."""
+        keys = []
+        for ep in self.api.store.list("endpoints"):
+            meta = ep["metadata"]
+            if TRIGGER_TIME in (meta.get("annotations") or {}) and \
+                    self.api.store.get("services", meta["namespace"], meta["name"]) is None:
+                keys.append(object_key(meta["namespace"], meta["name"]))
+        return keys
 
     def _index(self, svc: dict | None, remove: bool = False) -> None:
         if svc is None:
@@ -99,14 +129,14 @@ class EndpointsController(Controller):
         namespace = obj["metadata"].get("namespace")
         if event.resource == "services":
             self._index(obj, remove=event.type == "DELETED")
-            key = object_key(namespace, obj["metadata"]["name"])
-            # only the Service's deletion removes its Endpoints; a user's Endpoints made
-            # before its Service must survive until the Service comes
-            return (f"gone|{key}",) if event.type == "DELETED" else (key,)
+            return (object_key(namespace, obj["metadata"]["name"]),)
         if event.resource == "endpoints":
-            # only user-managed Endpoints (no selector on the Service) need mirroring
             name = obj["metadata"]["name"]
-            return () if (namespace, name) in self.selectors else (object_key(namespace, name),)
+            if event.type == "DELETED":
+                return (object_key(namespace, name),)  # made again if its Service selects
+            # only user-managed Endpoints (no selector on the Service) need mirroring
+            return () if (namespace, name) in self.selectors else \
+                (MIRROR + object_key(namespace, name),)
         keys = set()
         for pod in (event.old, obj):
             if pod is None:
@@ -120,11 +150,14 @@ class EndpointsController(Controller):
         return sorted(keys)
 
     def sync(self, key: str) -> None:
-        gone = key.startswith("gone|")
-        namespace, name = split_key(key.removeprefix("gone|"))
+        mirror = key.startswith(MIRROR)
+        # "gone|" is how keys deferred by an older engine, saved with a cluster, name a
+        # deleted Service: now any Service key does
+        namespace, name = split_key(key.removeprefix(MIRROR).removeprefix("gone|"))
         svc = self.api.try_get_ref("services", name, namespace)
         if svc is None:
-            if gone:
+            # the mirroring controller waits for the Service; syncService deletes
+            if not mirror:
                 self._delete_endpoints(namespace, name)
             return
         spec = svc.get("spec", {})
@@ -206,8 +239,7 @@ class EndpointsController(Controller):
             return
         body = {"apiVersion": "v1", "kind": "Endpoints",
                 "metadata": {"name": meta["name"], "namespace": meta["namespace"],
-                             "annotations": {"endpoints.kubernetes.io/last-change-trigger-time":
-                                             self.clock.timestamp()}}}
+                             "annotations": {TRIGGER_TIME: self.clock.timestamp()}}}
         if wanted_labels:
             body["metadata"]["labels"] = wanted_labels
         if subsets:

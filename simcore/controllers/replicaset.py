@@ -11,7 +11,11 @@ newest first.
 Status is written last, counted from the pods as listed before this sync's
 creations and deletions (`calculateStatus(rs, filteredPods, ...)`): scaling
 3 to 1 writes replicas 3, and the pod events of the deletions bring the sync
-that writes 1. A set being deleted creates and deletes nothing (its pods are
+that writes 1. It is written even when a creation or deletion failed (a
+quota, a template the API server refuses): the `ReplicaFailure` condition
+(reason FailedCreate or FailedDelete, the error as its message) says so until
+a sync fails no more, and the error is then returned, so the sync is retried
+with back-off. A set being deleted creates and deletes nothing (its pods are
 the garbage collector's) but still gets its status. A pod is available once
 Ready for `minReadySeconds` (`podutil.IsPodAvailable`); when all are ready
 but some not yet available the set looks again after `minReadySeconds`, as
@@ -29,7 +33,7 @@ from simcore.controllers import burst
 from simcore.controllers.workloads import controller_of, controller_ref, owner_key
 from simcore.jsoncopy import clone
 from simcore.loop import Controller
-from simcore.objects import drop_owner, pod_available, pod_ready
+from simcore.objects import condition, drop_owner, pod_available, pod_ready
 from simcore.resources import object_key, split_key
 
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
@@ -125,10 +129,16 @@ class ReplicaSetController(Controller):
         selector = self._selector(owner)
         deleting = bool(owner["metadata"].get("deletionTimestamp"))
         live = [p for p in self._claim(owner, selector, namespace, deleting) if active(p)]
+        failure = None
         # going: its pods are the garbage collector's, but its status is still kept
         if not deleting:
-            self._manage_replicas(owner, live)
-        status = self._write_status(owner, live)
+            try:
+                self._manage_replicas(owner, live)
+            except errors.APIError as exc:
+                failure = exc  # written into the status first, then returned (retried)
+        status = self._write_status(owner, live, failure)
+        if failure is not None:
+            raise failure
         self._wait_for_available(owner, status, key)
 
     def _manage_replicas(self, owner: dict, live: list[dict]) -> None:
@@ -196,22 +206,24 @@ class ReplicaSetController(Controller):
             events.record(self.engine, owner, "Normal", "SuccessfulDelete",
                           f"Deleted pod: {pod['metadata']['name']}", self.component)
 
-    def _write_status(self, owner: dict, live: list[dict]) -> dict:
+    def _write_status(self, owner: dict, live: list[dict],
+                      failure: errors.APIError | None = None) -> dict:
         namespace, name = owner["metadata"]["namespace"], owner["metadata"]["name"]
-        status = self._status(owner, live)
+        status = self._status(owner, live, failure)
         if owner.get("status") != status:
             self.api.mutate(self.resource, name, namespace,
                             lambda o: o.__setitem__("status", status), subresource="status")
         return status
 
-    def _status(self, owner: dict, live: list[dict]) -> dict:
-        """`calculateStatus` over `live`, the active pods this sync started from."""
+    def _status(self, owner: dict, live: list[dict], failure: errors.APIError | None) -> dict:
+        """`calculateStatus` over `live`, the active pods this sync started from, and the
+        error of this sync's creations or deletions, if any."""
         template_labels = ((owner["spec"].get("template") or {}).get("metadata") or {}).get(
             "labels") or {}
         min_ready = int(owner["spec"].get("minReadySeconds", 0))
         ready = sum(1 for p in live if pod_ready(p))
         available = sum(1 for p in live if pod_available(p, min_ready, self.clock))
-        status = {"replicas": len(live)}
+        status: dict = {"replicas": len(live)}
         full = sum(1 for p in live if all((p["metadata"].get("labels") or {}).get(k) == v
                                           for k, v in template_labels.items()))
         if full:
@@ -221,7 +233,27 @@ class ReplicaSetController(Controller):
         if available:
             status["availableReplicas"] = available
         status["observedGeneration"] = owner["metadata"].get("generation", 1)
+        conditions = self._conditions(owner, live, failure)
+        if conditions:
+            status["conditions"] = conditions
         return status
+
+    def _conditions(self, owner: dict, live: list[dict],
+                    failure: errors.APIError | None) -> list[dict]:
+        """The set's conditions with ReplicaFailure set or removed. One already there is
+        kept as it is while syncs keep failing: its time says when the trouble began."""
+        current = list((owner.get("status") or {}).get("conditions") or [])
+        existing = condition(owner, "ReplicaFailure")
+        if failure is not None and existing is None:
+            want = int(owner["spec"].get("replicas", 1))
+            reason = "FailedCreate" if len(live) < want else \
+                "FailedDelete" if len(live) > want else ""
+            current.append({"type": "ReplicaFailure", "status": "True",
+                            "lastTransitionTime": self.clock.timestamp(), "reason": reason,
+                            "message": str(failure)})
+        elif failure is None and existing is not None:
+            current = [c for c in current if c.get("type") != "ReplicaFailure"]
+        return current
 
     def _wait_for_available(self, owner: dict, status: dict, key: str) -> None:
         """All ready but not all available: no pod event will come when minReadySeconds

@@ -184,10 +184,50 @@ def test_a_deleted_service_takes_its_endpoints():
     [made_slice] = engine.store.list("endpointslices.discovery.k8s.io", "default")
     engine.store.remove("services", "default", "web")
     since = engine.store.rv
-    controller.sync("gone|default/web")
+    controller.sync("default/web")
     assert actions(engine, since) == [
         "DELETED endpoints default/web",
         f"DELETED endpointslices.discovery.k8s.io default/{made_slice['metadata']['name']}"]
+
+
+MADE_BY_THE_CONTROLLER = {**HAND_MADE, "metadata": {
+    **HAND_MADE["metadata"],
+    "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": "2021-05-01T09:00:00Z"}}}
+
+
+@pytest.mark.parametrize("endpoints", [
+    pytest.param(MADE_BY_THE_CONTROLLER, id="made-by-the-controller"),
+    pytest.param(HAND_MADE, id="hand-made"),
+])
+def test_a_sync_of_a_service_that_is_not_there_deletes_its_endpoints(endpoints):
+    """syncService: a Service not found means its Endpoints go, whoever made them, whether
+    or not the controller saw the Service's deletion."""
+    engine, controller = seeded(EndpointsController, [("endpoints", endpoints)])
+    since = engine.store.rv
+    controller.sync("default/web")
+    assert actions(engine, since) == ["DELETED endpoints default/web"]
+
+
+def test_endpoints_deleted_by_hand_are_made_again():
+    """onEndpointsDelete queues the Service: its Endpoints come back at once."""
+    engine, controller = seeded(EndpointsController, [("services", _service()),
+                                                      ("pods", _backend("web-a", "10.244.1.2"))])
+    controller.sync("default/web")
+    engine.settle()
+    engine.api.delete("endpoints", "web", "default")
+    engine.settle()
+    assert _ip_lists(engine) == [(["10.244.1.2"], [], PORT)]
+
+
+def test_endpoints_made_before_their_service_are_left_alone():
+    """The endpoints controller does not watch Endpoints being made; only the mirroring
+    controller looks, and it waits for the Service."""
+    engine, _ = seeded(EndpointsController, [])
+    since = engine.store.rv
+    engine.api.create("endpoints", {k: v for k, v in HAND_MADE.items() if k != "metadata"} |
+                      {"metadata": {"name": "web"}}, "default")
+    engine.settle()
+    assert actions(engine, since) == ["ADDED endpoints default/web"]
 
 
 def test_a_second_sync_with_nothing_changed_writes_nothing():
@@ -197,3 +237,17 @@ def test_a_second_sync_with_nothing_changed_writes_nothing():
     since = engine.store.rv
     controller.sync("default/web")
     assert actions(engine, since) == []
+
+
+def test_a_controller_started_over_a_store_deletes_the_endpoints_it_left_behind():
+    """A cluster loaded from saved state (the controller never saw its Service go): like
+    checkLeftoverEndpoints at start, the Endpoints this controller made for a Service that
+    is not there are deleted. Hand-made ones are left until a Service of their name goes
+    (an engine is rebuilt from saved state far more often than a controller restarts, and a
+    student's Endpoints made before its Service must survive that)."""
+    hand_made = {**HAND_MADE, "metadata": {**HAND_MADE["metadata"], "name": "external"}}
+    engine, _ = seeded(EndpointsController, [("endpoints", MADE_BY_THE_CONTROLLER),
+                                             ("endpoints", hand_made)])
+    since = engine.store.rv
+    engine.settle()
+    assert actions(engine, since) == ["DELETED endpoints default/web"]

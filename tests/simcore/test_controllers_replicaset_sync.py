@@ -5,6 +5,7 @@ patterns), the Events it recorded, which pods are left, and the status it wrote.
 import pytest
 from fakecluster import actions, defaulted, matches, pod, recorded, seeded
 
+from simcore import errors
 from simcore.controllers.replicaset import ReplicaSetController
 
 APP = {"app": "web"}
@@ -186,3 +187,50 @@ def test_a_set_that_is_gone_does_nothing():
     since = engine.store.rv
     controller.sync("default/web")
     assert actions(engine, since) == []
+
+
+NO_ROOM = {"quota": {"pods": 0}}  # every pod create is refused by the classroom quota
+REFUSED = (r'pods "web-[a-z0-9]{5}" is forbidden: exceeded quota: clusterviz-classroom, '
+           r'requested: pods=1, used: pods=0, limited: pods=0')
+EARLIER = {"type": "ReplicaFailure", "status": "True",
+           "lastTransitionTime": "2021-05-01T08:00:00Z", "reason": "FailedCreate",
+           "message": "an earlier refusal"}
+
+
+def _failure(status: dict) -> list[tuple]:
+    """The status's conditions as (type, status, lastTransitionTime, reason, message)."""
+    return [(c["type"], c["status"], c["lastTransitionTime"], c["reason"], c["message"])
+            for c in status.get("conditions") or []]
+
+
+@pytest.mark.parametrize("config, template_image, conditions, failure", [
+    pytest.param(NO_ROOM, "nginx", [],
+                 [("ReplicaFailure", "True", "2021-05-01T09:00:00Z", "FailedCreate", REFUSED)],
+                 id="quota-refusal-is-a-replica-failure"),
+    pytest.param({}, "", [],
+                 [("ReplicaFailure", "True", "2021-05-01T09:00:00Z", "FailedCreate",
+                   r'Pod "web-[a-z0-9]{5}" is invalid: spec\.containers\[0\]\.image: '
+                   r'Required value')],
+                 id="template-refused-at-create-is-a-replica-failure"),
+    pytest.param(NO_ROOM, "nginx", [EARLIER],
+                 [("ReplicaFailure", "True", "2021-05-01T08:00:00Z", "FailedCreate",
+                   "an earlier refusal")],
+                 id="failing-again-keeps-the-condition-as-it-was"),
+    pytest.param({}, "nginx", [EARLIER], [], id="creations-that-succeed-remove-it"),
+])
+def test_a_failed_creation_is_a_replica_failure_condition(config, template_image, conditions,
+                                                          failure):
+    """calculateStatus(rs, filteredPods, manageReplicasErr): the status is written even when
+    manageReplicas fails, with ReplicaFailure (FailedCreate, the error's message) set when
+    it is not there yet, and removed by the first sync that fails no more."""
+    seed = _replicaset(1, {"replicas": 0, "observedGeneration": 1,
+                           **({"conditions": conditions} if conditions else {})})
+    seed["spec"]["template"]["spec"]["containers"][0]["image"] = template_image
+    engine, controller = seeded(ReplicaSetController, [("replicasets.apps", seed)],
+                                config=config)
+    try:
+        controller.sync("default/web")
+    except errors.APIError:
+        assert failure, "only a failing sync returns its error, to be retried"
+    status = engine.store.get("replicasets.apps", "default", "web")["status"]
+    assert matches(_failure(status), failure), _failure(status)

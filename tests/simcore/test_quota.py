@@ -69,9 +69,53 @@ def test_a_replicaset_scaled_past_the_quota_stops_there(lecture_file):
     assert warnings[0]["message"].endswith(
         "is forbidden: exceeded quota: clusterviz-classroom, requested: pods=1, "
         f"used: pods={limit}, limited: pods={limit}")
+    [failure] = sim.get("replicasets", "rs-node-web")["status"]["conditions"]
+    assert (failure["type"], failure["status"], failure["reason"]) == \
+        ("ReplicaFailure", "True", "FailedCreate")
+    assert failure["message"] == warnings[0]["message"].removeprefix("Error creating: ")
+
+
+def test_a_replicaset_back_within_the_quota_loses_its_replica_failure(lecture_file):
+    sim, _ = _sim(more_pods=5)
+    sim.apply(lecture_file("rs-node-web.yaml"), create=True)
+    sim.api.patch("replicasets", "rs-node-web", {"spec": {"replicas": 6}},
+                  "application/merge-patch+json", "default", subresource="scale")
+    sim.advance(60)
+    assert "conditions" in sim.get("replicasets", "rs-node-web")["status"]
+    sim.api.patch("replicasets", "rs-node-web", {"spec": {"replicas": 5}},
+                  "application/merge-patch+json", "default", subresource="scale")
+    sim.advance(60)
+    assert "conditions" not in sim.get("replicasets", "rs-node-web")["status"]
 
 
 def test_no_quota_no_limit():
     sim = Simulation.from_preset("lecture", seed=0)
     for i in range(20):
         sim.api.create("configmaps", _configmap(f"c{i}"), "default")
+
+
+WEB = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+       "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                             "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+
+
+def test_a_deployment_shows_its_replica_sets_failure():
+    """syncRolloutStatus copies the new ReplicaSet's ReplicaFailure into the Deployment's
+    conditions (getReplicaFailures), and removes it once the set has none."""
+    sim, limit = _sim(more_pods=2)
+    sim.api.create("deployments", WEB, "default")
+    sim.advance(60)
+    [rs] = sim.list("replicasets")
+    [failure] = [c for c in rs["status"]["conditions"]]
+    shown = [c for c in sim.get("deployments", "web")["status"]["conditions"]
+             if c["type"] == "ReplicaFailure"]
+    assert shown == [{"type": "ReplicaFailure", "status": "True",
+                      "lastUpdateTime": failure["lastTransitionTime"],
+                      "lastTransitionTime": failure["lastTransitionTime"],
+                      "reason": "FailedCreate", "message": failure["message"]}]
+    sim.api.patch("deployments", "web", {"spec": {"replicas": 2}},
+                  "application/merge-patch+json", "default")
+    sim.advance(60)
+    assert [c["type"] for c in sim.get("deployments", "web")["status"]["conditions"]] == \
+        ["Available", "Progressing"]

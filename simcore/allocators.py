@@ -85,13 +85,13 @@ class ServiceIPAllocator:
             except RangeFull:
                 raise ValueError("range is full") from None
             return str(self.network.network_address + 1 + offset)
-        offset = self._offset(ip)
-        if offset is None:
+        asked = self._offset(ip)
+        if asked is None:
             raise ValueError("provided IP is not in the valid range. The range of valid IPs is "
                              f"{self.network}")
-        if offset in self._bits.used:
+        if asked in self._bits.used:
             raise ValueError("provided IP is already allocated")
-        self._bits.used.add(offset)
+        self._bits.used.add(asked)
         return ip
 
 

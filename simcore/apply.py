@@ -14,7 +14,7 @@ differs. An empty patch means `unchanged`.
 
 from __future__ import annotations
 
-from simcore.patch import _field
+from simcore.patch import _Field, _field
 
 
 def three_way_patch(original: dict | None, modified: dict, current: dict, kind: str) -> dict:
@@ -44,7 +44,7 @@ def _diff(original: dict, modified: dict, current: dict, struct: str | None) -> 
     return patch
 
 
-def _merge_list(patch: dict, key: str, field, was: list, want: list, have: list) -> None:
+def _merge_list(patch: dict, key: str, field: _Field, was: list, want: list, have: list) -> None:
     """A merge-keyed list: changed and new items by key, dropped ones deleted, the order kept."""
     merge = field.key
     live = {item.get(merge): item for item in have}

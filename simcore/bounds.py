@@ -24,6 +24,8 @@ they exist to refuse.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 MAX_DEPTH = 100
 MAX_OBJECT_BYTES = 3 * 1024 * 1024 // 2  # etcd's default --max-request-bytes (1.5 MiB)
 TOO_LARGE = "etcdserver: request is too large"
@@ -31,9 +33,10 @@ TOO_LARGE = "etcdserver: request is too large"
 
 def depth_exceeds(value: object, limit: int = MAX_DEPTH) -> bool:
     """Whether dicts and lists nest in `value` deeper than `limit` levels."""
-    stack = [(value, 1)]
+    stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

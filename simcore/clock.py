@@ -45,7 +45,7 @@ class Clock:
 
     def timestamp(self, offset: float = 0.0) -> str:
         when = self.elapsed + offset
-        cached = self.__dict__.get("_stamp")
+        cached: tuple[float, str] | None = self.__dict__.get("_stamp")
         if cached is not None and cached[0] == when:
             return cached[1]
         text = rfc3339(self.start + timedelta(seconds=when))

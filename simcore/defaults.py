@@ -256,7 +256,7 @@ def service_update_defaults(new: dict, old: dict) -> None:
     instead of failing validation. Call it on the defaulted new object.
     """
     spec = _map(new, "spec")
-    old_spec = old.get("spec") if isinstance(old.get("spec"), dict) else {}
+    old_spec = old["spec"] if isinstance(old.get("spec"), dict) else {}
     _patch_allocated_values(spec, old_spec)
     _drop_type_dependent_fields(spec, old_spec)
 

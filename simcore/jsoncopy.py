@@ -7,8 +7,10 @@ server's most frequent chore (each read-modify-write copies the object once).
 
 from __future__ import annotations
 
+from typing import Any
 
-def clone(value):
+
+def clone(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: clone(v) if isinstance(v, (dict, list)) else v for k, v in value.items()}
     if isinstance(value, list):

@@ -9,6 +9,7 @@ one without the add-on does, "no matches for kind".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 _RW = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
@@ -46,7 +47,9 @@ class ResourceType:
         return f"{self.singular}.{self.group}" if self.group else self.singular
 
 
-def _r(kind, plural, group, version, namespaced, short=(), cats=(), sub=(), verbs=_RW):
+def _r(kind: str, plural: str, group: str, version: str, namespaced: bool,
+       short: Iterable[str] = (), cats: Iterable[str] = (), sub: Iterable[str] = (),
+       verbs: tuple[str, ...] = _RW) -> ResourceType:
     return ResourceType(kind, plural, group, version, namespaced, tuple(short), tuple(cats),
                         verbs, tuple(sub))
 

@@ -74,7 +74,8 @@ def _configuration(api: APIServer, rt: ResourceType, name: str, body: Any,
         raise errors.bad_request(f"the name of the object ({meta['name']}) does not match "
                                  f"the name on the URL ({name})")
     meta["name"] = name
-    return clone(config)
+    applied: dict = clone(config)
+    return applied
 
 
 def _parse(body: Any) -> dict:

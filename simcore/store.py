@@ -16,6 +16,7 @@ uid to dependents for the garbage collector.
 
 from __future__ import annotations
 
+import builtins
 from collections import defaultdict, deque
 from itertools import islice
 from typing import NamedTuple
@@ -68,7 +69,7 @@ class Store:
     def names_with_label(self, res: ResourceKey, namespace: str, key: str, value: str) -> set[str]:
         return self._labels[(res, namespace or "")].get((key, value), set())
 
-    def dependents(self, owner_uid: str) -> list[tuple[ResourceKey, str, str]]:
+    def dependents(self, owner_uid: str) -> builtins.list[tuple[ResourceKey, str, str]]:
         return sorted(self._dependents.get(owner_uid, ()))
 
     # writes ----------------------------------------------------------------
@@ -137,7 +138,7 @@ class Store:
                     del self._dependents[ref["uid"]]
 
     # change feed -------------------------------------------------------------
-    def events_since(self, rv: int) -> list[Event]:
+    def events_since(self, rv: int) -> builtins.list[Event]:
         """Events after `rv`; raises LookupError when `rv` is older than the log keeps."""
         if rv < self.log_start:
             raise LookupError(rv)

@@ -36,7 +36,7 @@ class WorkQueue:
         """The delay before retrying a failed key: 5 ms doubling, as client-go's default."""
         count = self.failures.get(key, 0)
         self.failures[key] = count + 1
-        return min(base * (2 ** count), cap)
+        return min(base * 2.0 ** count, cap)
 
     def forget(self, key: str) -> None:
         self.failures.pop(key, None)

@@ -48,8 +48,7 @@ def missing_executable(program: str, ctx: ExecContext) -> ExecResult:
         cause = f'exec: "{program}": stat {program}: no such file or directory'
     else:
         cause = f'exec: "{program}": executable file not found in $PATH'
-    # dict(): ExecResult holds its trace as plain dicts
-    trace = [dict(step("reject", msg("exec.no-program", program=program), program=program))]
+    trace = [step("reject", msg("exec.no-program", program=program), program=program)]
     if ctx.runtime == "containerd":
         exec_id = "".join(ctx.rng.choice("0123456789abcdef") for _ in range(64))
         message = ("Internal error occurred: error executing command in container: failed to "
@@ -73,7 +72,7 @@ def run_program(argv: list[str], call: Call) -> ExecResult:
 def not_simulated(name: str) -> ExecResult:
     out = Output()
     out.err(f"{name}: this program exists in the image but is not simulated\n")
-    trace = [dict(step("reject", msg("exec.not-modelled", program=name)))]
+    trace = [step("reject", msg("exec.not-modelled", program=name))]
     return out.result(1, trace=trace)
 
 

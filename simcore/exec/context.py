@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from simcore.exec.netapi import Network
+from simcore.trace import TraceStep
 
 if TYPE_CHECKING:  # a type only: images.py builds contexts' profiles and imports this module
     from simcore.exec.images import ImageProfile
@@ -50,7 +51,7 @@ class ExecResult:
     stdout: str = ""
     stderr: str = ""
     exit_code: int = 0
-    trace: list[dict] = field(default_factory=list)
+    trace: list[TraceStep] = field(default_factory=list)
     duration: float = 0.0
     chunks: list[tuple[str, str, float]] = field(default_factory=list)  # (stream, text, at)
     # Set when the runtime refused to start the process (containerd): kubectl
@@ -81,7 +82,7 @@ class Output:
         """Append a sub-program's output, shifted to when it started."""
         self.chunks.extend((s, t, offset + at) for s, t, at in result.chunks)
 
-    def result(self, code: int, duration: float = 0.0, trace: list[dict] | None = None) -> ExecResult:
+    def result(self, code: int, duration: float = 0.0, trace: Sequence[TraceStep] | None = None) -> ExecResult:
         chunks = self.chunks
         # list comprehensions: join() would build the same lists from generators, slower
         return ExecResult(

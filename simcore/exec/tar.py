@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import posixpath
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from simcore.exec import fs
@@ -153,7 +154,7 @@ def _archive_bytes(opts: Options, call: Call, words: _Words, out: Output) -> tup
     return buffer.getvalue(), code
 
 
-def _walk(files: dict, path: str, name: str):
+def _walk(files: dict, path: str, name: str) -> Iterator[tuple[str, str | None]]:
     """(member name, content or None for a directory) under `path`, parents first."""
     if not fs.is_dir(files, path):
         yield name, files[path]

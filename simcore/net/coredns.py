@@ -13,12 +13,17 @@ never forwarded; anything outside goes to the nodes' upstream resolver.
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 
 from simcore.exec.netapi import Answer
 from simcore.net import internet
 
+if TYPE_CHECKING:  # the engine builds CoreDNS: no import at run time
+    from simcore.apiserver import APIServer
+    from simcore.engine import Engine
 
-def _ready_endpoints(api, namespace: str, service: str) -> list[dict]:
+
+def _ready_endpoints(api: APIServer, namespace: str, service: str) -> list[dict]:
     names = api.store.names_with_label("endpointslices.discovery.k8s.io", namespace,
                                        "kubernetes.io/service-name", service)
     out = []
@@ -31,7 +36,7 @@ def _ready_endpoints(api, namespace: str, service: str) -> list[dict]:
 
 
 class CoreDNS:
-    def __init__(self, engine):
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.api = engine.api
         self.zone = engine.config.get("cluster_domain", "cluster.local")
@@ -79,7 +84,7 @@ class CoreDNS:
         if qtype != "SRV":
             return Answer(name, qtype, "NOERROR", server=server)
         base = f"{svc_name}.{namespace}.svc.{self.zone}."
-        if svc["spec"].get("clusterIP") not in (None, "None"):
+        if (svc.get("spec") or {}).get("clusterIP") not in (None, "None"):
             return Answer(name, qtype, "NOERROR", records=(f"0 100 {port['port']} {base}",),
                           server=server)
         endpoints = _ready_endpoints(self.api, namespace, svc_name)

@@ -105,9 +105,10 @@ def ingress_class(ingress: dict, default_class: str | None) -> str | None:
     """The class an Ingress belongs to: ingressClassName, else the old annotation, else default."""
     named = (ingress.get("spec") or {}).get("ingressClassName")
     if named:
-        return named
+        return str(named)
     annotations = (ingress.get("metadata") or {}).get("annotations") or {}
-    return annotations.get(CLASS_ANNOTATION) or default_class
+    annotated = annotations.get(CLASS_ANNOTATION)
+    return str(annotated) if annotated else default_class
 
 
 def request_host_name(host: str) -> str:
@@ -156,7 +157,7 @@ def _host_matches(host_match: str, rule_host: str, request_host: str) -> bool:
     return rule_host == ""
 
 
-def _longest_path(rules: list, request_path: str) -> tuple | None:
+def _longest_path(rules: list, request_path: str) -> tuple[dict, int, dict, int, dict] | None:
     candidates = []
     for order, (ing, rule_index, rule) in enumerate(rules):
         for path_index, item in enumerate((rule.get("http") or {}).get("paths") or []):

@@ -82,7 +82,8 @@ def _reported_image_of(image: str, docker: bool) -> tuple[str, str]:
     return canonical_name(image), image_id(image)
 
 
-def _container_status(container: dict, state: dict, record: dict, pod: dict, clock) -> dict:
+def _container_status(container: dict, state: dict, record: dict, pod: dict,
+                      clock: Clock) -> dict:
     now = clock.elapsed
     # dockershim (the lecture's Docker 20.10 nodes) names images and containers its own way
     docker = state.get("runtime") == "docker"
@@ -121,7 +122,7 @@ def _container_status(container: dict, state: dict, record: dict, pod: dict, clo
     return out
 
 
-def _terminated(term: dict, clock) -> dict:
+def _terminated(term: dict, clock: Clock) -> dict:
     now = clock.elapsed
     return {"exitCode": term["exitCode"], "reason": term["reason"],
             "startedAt": clock.timestamp(term["started"] - now),

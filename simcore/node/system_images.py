@@ -9,6 +9,8 @@ cluster.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -30,7 +32,9 @@ _PORTS = {
 class SystemProfile(ImageProfile):
     """A cluster component: it starts, listens and runs until stopped."""
 
-    def start(self, command, args, env=None, rng=None, **_: object) -> dict:
+    def start(self, command: list[str] | None, args: list[str] | None,
+              env: Mapping[str, str] | None = None, rng: random.Random | None = None,
+              **_: object) -> dict:
         argv = list(command or self.entrypoint or ()) + list(args or self.cmd or ())
         listeners = [{"at": 0.5, "port": port, "protocol": "TCP", "address": "0.0.0.0",
                       "app": self.app, "config": {}} for port in _PORTS.get(self.app, ())]

@@ -106,7 +106,7 @@ def service_external_ip(svc: dict) -> str:
             return ",".join((lb_ips.split(",") if lb_ips else []) + external_ips)
         return lb_ips or "<pending>"
     if svc_type == "ExternalName":
-        return svc_spec.get("externalName", "")
+        return str(svc_spec.get("externalName", ""))
     return "<unknown>"
 
 

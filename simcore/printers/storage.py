@@ -63,8 +63,8 @@ def access_modes(modes: list | None) -> str:
 def _storage_class(obj: dict) -> str:
     annotations = meta(obj).get("annotations") or {}
     if _CLASS_ANNOTATION in annotations:
-        return annotations[_CLASS_ANNOTATION]
-    return spec(obj).get("storageClassName") or ""
+        return str(annotations[_CLASS_ANNOTATION])
+    return str(spec(obj).get("storageClassName") or "")
 
 
 def _phase(obj: dict) -> str:

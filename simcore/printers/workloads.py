@@ -204,7 +204,7 @@ _JOB_COLUMNS = (
 def _job_condition(job: dict, type_: str) -> bool:
     for cond in status(job).get("conditions") or []:
         if cond.get("type") == type_:
-            return cond.get("status") == "True"
+            return bool(cond.get("status") == "True")
     return False
 
 

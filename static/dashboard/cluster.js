@@ -2,7 +2,7 @@
 // Terminal and Inspect panels, and the clock controls in the top bar.
 
 import {mountFailureMenu} from "./failmenu.js";
-import {mountGraph} from "./graphview.js";
+import {mountGraph} from "../graph/graphview.js";
 import {mountHistory, showFollowed} from "./history.js";
 import {mountTimeline} from "./timeline.js";
 import {mountUpload} from "./upload.js";
@@ -440,7 +440,7 @@ function wire() {
   document.getElementById("drawer-toggle").addEventListener("click", (e) => {
     const closed = document.body.classList.toggle("drawer-closed");
     e.target.textContent = closed ? gettext("Show panel") : gettext("Hide panel");
-    e.target.setAttribute("aria-expanded", String(!closed));  // the graph follows (graphview.js)
+    e.target.setAttribute("aria-expanded", String(!closed));  // the graph follows (graph/camera.js)
   });
   document.getElementById("drawer-wide").addEventListener("click", (e) => {
     const wide = document.body.classList.toggle("drawer-wide");
@@ -448,7 +448,7 @@ function wire() {
     for (const id of ["kubectl-output", "terminal"]) fitWidestSoon(document.getElementById(id), TERMINAL_FONT);
   });
   document.addEventListener("keydown", fullScreenKey);
-  // a Job's folded pods open on a click (graphview.js); the box itself is nothing to inspect
+  // a Job's folded pods open on a click (graph/folds.js); the box itself is nothing to inspect
   cy.on("tap", "node, edge", (event) => { if (!event.target.hasClass("pod-fold")) inspect(event.target); });
   setInterval(drawClock, 1000);
 }

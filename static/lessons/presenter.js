@@ -3,7 +3,7 @@
 // applied yet, on the server), Space runs the step's next request, P pauses or resumes the
 // cluster's clock, F toggles full screen, 1-9 pick the outside client, R resets the lesson.
 
-import {mountGraph} from "../dashboard/graphview.js";
+import {mountGraph} from "../graph/graphview.js";
 import {fitWidest} from "../dashboard/fittext.js";
 
 const config = JSON.parse(document.getElementById("page-config").textContent);

@@ -11,6 +11,9 @@
 // data-word-not-ready / data-word-evicted with {in} where the time goes; the durations
 // ("4 min 12 s") through the scripts' catalog (gettext, interpolate: /i18n/js/<language>).
 
+import {element} from "../lib/dom.js";
+import {postJSON} from "../lib/http.js";
+
 const FAST_POLL_MS = 2000;   // while a countdown runs
 const SLOW_POLL_MS = 15000;  // otherwise: something else (kubectl) may stop a kubelet
 
@@ -46,13 +49,10 @@ export function mountFailureMenu(menu, graph, opts) {
       : {action, pod: target.data("name"), namespace: target.data("namespace")};
     const result = menu.querySelector("[data-part=result]");
     result.textContent = "…";
-    const response = await fetch(`/clusters/${opts.slug}/failures`, {
-      method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": opts.csrf}, body: JSON.stringify(body),
-    });
-    const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
-    result.textContent = response.ok ? payload.lines.join("\n") : payload.error;
-    result.dataset.state = response.ok ? "ok" : "error";
-    if (response.ok) poll();
+    const {ok, payload} = await postJSON(`/clusters/${opts.slug}/failures`, body, opts.csrf);
+    result.textContent = ok ? payload.lines.join("\n") : payload.error;
+    result.dataset.state = ok ? "ok" : "error";
+    if (ok) poll();
   }
 
   async function poll() {
@@ -98,8 +98,7 @@ export function mountFailureMenu(menu, graph, opts) {
       seen.add(name);
       let label = overlays.get(name);
       if (!label) {
-        label = document.createElement("div");
-        label.className = "countdown";
+        label = element("div", null, "countdown");
         label.dataset.node = name;
         wrap.append(label);
         overlays.set(name, label);

@@ -94,10 +94,10 @@ function draw(card) {
 
 function put(card) {
   const known = cards.get(card.slug);
-  const element = draw(card);
-  if (known) known.element.replaceWith(element);
-  else root.append(element);
-  cards.set(card.slug, {card, element});
+  const drawn = draw(card);
+  if (known) known.element.replaceWith(drawn);
+  else root.append(drawn);
+  cards.set(card.slug, {card, element: drawn});
 }
 
 function reorder() {

@@ -145,16 +145,16 @@ async function runCommand(event) {
   showPath(payload.path, {list: trace});  // the path plays on the graph, the lines in step
 }
 
-function inspect(element) {
+function inspect(target) {
   const list = $("inspect");
   list.replaceChildren();
-  for (const [key, value] of Object.entries(element.data())) {
+  for (const [key, value] of Object.entries(target.data())) {
     if (["display", "label", "id"].includes(key)) continue;
     list.append(element("dt", key),
                 element("dd", typeof value === "object" ? JSON.stringify(value) : String(value)));
   }
   showTab("inspect");
-  loadInspect(element.id());
+  loadInspect(target.id());
 }
 
 // The object behind the element, as the API server stores it, and its recent events.

@@ -25,16 +25,16 @@ export function mountFailureMenu(menu, graph, opts) {
   let target = null;
   let countdown = {clock: null, nodes: {}, at: 0};
 
-  function open(element, position) {
-    const kind = element.data("kind");
+  function open(picked, position) {
+    const kind = picked.data("kind");
     if (opts.isPast() || (kind !== "Node" && kind !== "Pod")) return;
-    target = element;
+    target = picked;
     menu.querySelector("[data-part=title]").textContent =
-      `${kind === "Node" ? "node" : "pod"}/${element.data("name")}`;
+      `${kind === "Node" ? "node" : "pod"}/${picked.data("name")}`;
     for (const list of menu.querySelectorAll("[data-for]")) list.hidden = list.dataset.for !== kind;
     menu.querySelector("[data-part=result]").textContent = "";
     if (kind === "Pod") {
-      const pod = `${encodeURIComponent(element.data("namespace"))}/${encodeURIComponent(element.data("name"))}`;
+      const pod = `${encodeURIComponent(picked.data("namespace"))}/${encodeURIComponent(picked.data("name"))}`;
       menu.querySelector("[data-part=shell]").href = `/clusters/${opts.slug}/pods/${pod}/shell`;
     }
     const graphBox = cy.container().getBoundingClientRect(), wrapBox = wrap.getBoundingClientRect();
@@ -129,8 +129,8 @@ export function mountFailureMenu(menu, graph, opts) {
       cy.nodes("node.k8s-node[kind = 'Node']").filter(inside)[0] || null;
   }
   cy.on("cxttap taphold", (event) => {
-    const element = under(event.position);
-    if (element) open(element, event.renderedPosition);
+    const picked = under(event.position);
+    if (picked) open(picked, event.renderedPosition);
   });
   cy.on("tap", () => { menu.hidden = true; });
   menu.addEventListener("click", (event) => {

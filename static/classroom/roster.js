@@ -4,7 +4,10 @@
 // those who need help come first. The thumbnail is an SVG drawn from the card's own
 // summary of the graph (nodes and the state of each pod), not a second Cytoscape.
 
-const root = document.getElementById("roster");
+import {$, element, item} from "../lib/dom.js";
+import {socketURL} from "../lib/sockets.js";
+
+const root = $("roster");
 // the page's words, translated by the template: data-word-running -> word("running")
 const word = (name) => root.dataset["word" + name[0].toUpperCase() + name.slice(1)] || name;
 const SVG = "http://www.w3.org/2000/svg";
@@ -19,13 +22,6 @@ function compare(a, b) {
   const [x, y] = [sortKey(a), sortKey(b)];
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
   return 0;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 function thumb(data) {
@@ -59,36 +55,37 @@ function thumb(data) {
 }
 
 function draw(card) {
-  const article = el("article", "roster-card");
+  const article = element("article", null, "roster-card");
   article.dataset.slug = card.slug;
   article.classList.toggle("needs-help", card.help.length > 0);
   article.classList.toggle("offline", !card.online);
-  const head = el("header");
-  const dot = el("span", `presence ${card.online ? "on" : "off"}`, card.online ? word("online") : word("offline"));
-  head.append(el("h4", "", card.name), dot);
-  if (card.followed) head.append(el("span", "followed", word("followed")));
-  const step = el("p", "step", card.step && card.step.number
+  const head = element("header");
+  const dot = element("span", card.online ? word("online") : word("offline"),
+                      `presence ${card.online ? "on" : "off"}`);
+  head.append(element("h4", card.name), dot);
+  if (card.followed) head.append(element("span", word("followed"), "followed"));
+  const step = element("p", card.step && card.step.number
     ? word("step").replace("{n}", card.step.number).replace("{of}", card.step.of) +
       (card.step.title ? ` · ${card.step.title}` : "")
-    : word("noStep"));
-  const counts = el("ul", "counts");
+    : word("noStep"), "step");
+  const counts = element("ul", null, "counts");
   for (const key of ["running", "pending", "error", "imagepull"]) {
-    const li = el("li", `count ${key}`);
+    const li = element("li", null, `count ${key}`);
     li.dataset.key = key;
-    li.append(el("b", "", String(card.pods[key])), " ", word(key));
+    li.append(element("b", String(card.pods[key])), " ", word(key));
     counts.append(li);
   }
-  const last = el("p", "last");
+  const last = element("p", null, "last");
   if (card.last) {
     last.classList.add(card.last.ok ? "ok" : "failed");
-    last.append(el("code", "text", card.last.text), " ",
-                el("span", "status-code", card.last.code === null ? "—" : String(card.last.code)));
+    last.append(element("code", card.last.text, "text"), " ",
+                element("span", card.last.code === null ? "—" : String(card.last.code), "status-code"));
   } else {
     last.textContent = word("noCommands");
   }
-  const help = el("ul", "help");
-  for (const reason of card.help) help.append(el("li", "", reason));
-  const follow = el("a", "follow", word("follow"));
+  const help = element("ul", null, "help");
+  for (const reason of card.help) help.append(item(reason));
+  const follow = element("a", word("follow"), "follow");
   follow.href = `/clusters/${card.slug}/follow`;
   follow.target = "_blank";
   article.append(head, thumb(card.thumb), step, counts, last, help, follow);
@@ -97,10 +94,10 @@ function draw(card) {
 
 function put(card) {
   const known = cards.get(card.slug);
-  const element = draw(card);
-  if (known) known.element.replaceWith(element);
-  else root.append(element);
-  cards.set(card.slug, {card, element});
+  const drawn = draw(card);
+  if (known) known.element.replaceWith(drawn);
+  else root.append(drawn);
+  cards.set(card.slug, {card, element: drawn});
 }
 
 function reorder() {
@@ -119,7 +116,7 @@ function onMessage(message) {
     }
     root.querySelector(".empty")?.remove();
     message.cards.forEach(put);
-    if (!message.cards.length) root.append(el("p", "empty muted", word("empty")));
+    if (!message.cards.length) root.append(element("p", word("empty"), "empty muted"));
   } else if (message.type === "card") {
     put(message.card);
   }
@@ -127,8 +124,7 @@ function onMessage(message) {
 }
 
 function connect() {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/ws/classes/${root.dataset.class}/roster`);
+  const socket = new WebSocket(socketURL(`/ws/classes/${root.dataset.class}/roster`));
   socket.onmessage = (event) => onMessage(JSON.parse(event.data));
   socket.onclose = () => setTimeout(connect, 1000);
 }

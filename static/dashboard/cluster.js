@@ -2,40 +2,43 @@
 // Terminal and Inspect panels, and the clock controls in the top bar.
 
 import {mountFailureMenu} from "./failmenu.js";
-import {mountGraph} from "./graphview.js";
+import {mountGraph} from "../graph/graphview.js";
 import {mountHistory, showFollowed} from "./history.js";
 import {mountTimeline} from "./timeline.js";
 import {mountUpload} from "./upload.js";
 import {fitWidest, fitWidestSoon} from "./fittext.js";
+import {$, element, item, pageConfig, span} from "../lib/dom.js";
+import {postJSON, readJSON} from "../lib/http.js";
+import {socketURL} from "../lib/sockets.js";
 
-const config = JSON.parse(document.getElementById("page-config").textContent);
+const config = pageConfig();
 
-const graph = mountGraph(document.getElementById("graph"), {
+const graph = mountGraph($("graph"), {
   slug: config.slug, static: config.static,
-  namespace: () => document.getElementById("namespace").value,
-  showOwners: () => document.getElementById("show-owners").checked,
+  namespace: () => $("namespace").value,
+  showOwners: () => $("show-owners").checked,
   onChange: () => refreshSources(), onClock: setClock, onLive: setLive,
   feed: config.feed, onNotice,
 });
 const {cy, state, send, showPath, clearPath} = graph;
-const timeline = mountTimeline(document.getElementById("timeline"), graph, {
+const timeline = mountTimeline($("timeline"), graph, {
   slug: config.slug, csrf: config.csrf,
-  namespace: () => document.getElementById("namespace").value,
+  namespace: () => $("namespace").value,
 });
-const failures = mountFailureMenu(document.getElementById("failure-menu"), graph, {
+const failures = mountFailureMenu($("failure-menu"), graph, {
   slug: config.slug, csrf: config.csrf, isPast: () => timeline.pastAt() !== null,
 });
 window.clusterviz = {cy, state, graph, timeline, failures};
 
-const history = mountHistory(document.getElementById("history-list"), {slug: config.slug});
+const history = mountHistory($("history-list"), {slug: config.slug});
 
 // what the feed says beside the graph: a teacher follows (the badge), a refusal (follow)
 function onNotice(message) {
-  if (message.type === "viewers") showFollowed(document.getElementById("teacher-badge"), message.followed);
+  if (message.type === "viewers") showFollowed($("teacher-badge"), message.followed);
 }
 
 function setLive(name, text) {
-  const live = document.getElementById("live");
+  const live = $("live");
   live.dataset.state = name;
   live.textContent = text;
 }
@@ -46,12 +49,11 @@ function setClock(clock) {
   if (!clock) return;
   state.clock = clock;
   state.clockAt = performance.now();
-  document.getElementById("speed").textContent =
-    clock.speed === 0 ? gettext("paused") : clock.speed === 1 ? "" : `×${clock.speed}`;
+  $("speed").textContent = clock.speed === 0 ? gettext("paused") : clock.speed === 1 ? "" : `×${clock.speed}`;
   document.querySelector(".clock").classList.toggle("paused", clock.speed === 0);
-  const pause = document.getElementById("clock-pause");
+  const pause = $("clock-pause");
   if (pause) pause.textContent = clock.speed === 0 ? gettext("Resume") : gettext("Pause");
-  const speed = document.getElementById("clock-speed");
+  const speed = $("clock-speed");
   if (speed && clock.speed > 0 && document.activeElement !== speed) speed.value = String(clock.speed);
   if (clock.pending) drawPending(clock.pending);
   drawClock();
@@ -61,8 +63,7 @@ function drawClock() {
   if (!state.clock || !state.clock.now) return;
   const passed = (performance.now() - state.clockAt) / 1000 * state.clock.speed;
   const now = new Date(Date.parse(state.clock.now) + passed * 1000);
-  document.getElementById("clock").textContent =
-    now.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  $("clock").textContent = now.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
 // ---- the drawer ------------------------------------------------------------------------
@@ -75,43 +76,29 @@ function showTab(name) {
   history.visible(name === "history");
 }
 
-async function postJSON(path, body) {
-  const response = await fetch(`/clusters/${config.slug}/${path}`, {
-    // Django's CSRF check: the token the page was rendered with
-    method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": config.csrf},
-    body: JSON.stringify(body),
-  });
-  const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
-  return {ok: response.ok, payload};
-}
+// the cluster's own endpoints: /clusters/<slug>/<path>
+const post = (path, body) => postJSON(`/clusters/${config.slug}/${path}`, body, config.csrf);
 
 async function upload(mode) {
-  const list = document.getElementById("apply-results");
-  list.replaceChildren(line("…", "pending"));
-  const {ok, payload} = await postJSON("apply", {text: document.getElementById("manifest").value, mode});
+  const list = $("apply-results");
+  list.replaceChildren(item("…", "pending"));
+  const {ok, payload} = await post("apply", {text: $("manifest").value, mode});
   list.replaceChildren();
-  if (!ok) return list.append(line(payload.error, "error"));
+  if (!ok) return list.append(item(payload.error, "error"));
   for (const result of payload.results) {
-    list.append(line(result.text, result.ok ? "ok" : "error"));
-    for (const warning of result.warnings) list.append(line(warning, "warning"));
+    list.append(item(result.text, result.ok ? "ok" : "error"));
+    for (const warning of result.warnings) list.append(item(warning, "warning"));
   }
-}
-
-function line(text, kind) {
-  const li = document.createElement("li");
-  li.className = kind;
-  li.textContent = text;
-  return li;
 }
 
 async function readFiles(files) {
   const texts = await Promise.all([...files].map((f) => f.text()));
-  document.getElementById("manifest").value = texts.map((t) => t.trim()).join("\n---\n");
-  document.getElementById("manifest").dispatchEvent(new Event("input")); // the preview follows
+  $("manifest").value = texts.map((t) => t.trim()).join("\n---\n");
+  $("manifest").dispatchEvent(new Event("input")); // the preview follows
 }
 
 function refreshSources() {
-  const select = document.getElementById("source");
+  const select = $("source");
   const chosen = select.value;
   const groups = [
     [gettext("Pods"), cy.nodes("node.pod.running-ready, node.pod.running-not-ready").map((n) =>
@@ -125,7 +112,7 @@ function refreshSources() {
   if (select.dataset.key === key) return;
   select.dataset.key = key;
   select.replaceChildren(...groups.map(([label, options]) => {
-    const group = document.createElement("optgroup");
+    const group = element("optgroup");
     group.label = label;
     for (const [value, text] of options.sort((a, b) => a[1].localeCompare(b[1]))) {
       group.append(new Option(text, value, false, value === chosen));
@@ -140,69 +127,59 @@ const TERMINAL_FONT = {max: 15, min: 11};
 
 async function runCommand(event) {
   event.preventDefault();
-  const [kind, namespace, name] = document.getElementById("source").value.split("|");
-  const command = document.getElementById("command").value;
-  const terminal = document.getElementById("terminal");
-  const trace = document.getElementById("trace");
+  const [kind, namespace, name] = $("source").value.split("|");
+  const command = $("command").value;
+  const terminal = $("terminal");
+  const trace = $("trace");
   terminal.replaceChildren(span(`$ ${command}\n`, "cmd"));
   trace.replaceChildren();
   clearPath();
-  const {ok, payload} = await postJSON("run", {source: {kind, namespace: namespace || "default", name}, command,
-                                               graph_namespace: document.getElementById("namespace").value});
+  const {ok, payload} = await post("run", {source: {kind, namespace: namespace || "default", name}, command,
+                                               graph_namespace: $("namespace").value});
   if (!ok) return terminal.append(span(`${payload.error}\n`, "stderr"));
   terminal.append(span(payload.stdout, "stdout"), span(payload.stderr, "stderr"));
   if (payload.hangs) terminal.append(span(gettext("(no answer: the command hangs until interrupted)") + "\n", "stderr"));
   terminal.append(span(interpolate(gettext("exit code %(code)s"), {code: payload.exit_code}, true), payload.exit_code ? "exit bad" : "exit good"));
   fitWidest(terminal, TERMINAL_FONT);
-  for (const step of payload.trace) trace.append(line(step, "step"));
+  for (const step of payload.trace) trace.append(item(step, "step"));
   showPath(payload.path, {list: trace});  // the path plays on the graph, the lines in step
 }
 
-function span(text, kind) {
-  const s = document.createElement("span");
-  s.className = kind;
-  s.textContent = text;
-  return s;
-}
-
-function inspect(element) {
-  const list = document.getElementById("inspect");
+function inspect(target) {
+  const list = $("inspect");
   list.replaceChildren();
-  for (const [key, value] of Object.entries(element.data())) {
+  for (const [key, value] of Object.entries(target.data())) {
     if (["display", "label", "id"].includes(key)) continue;
-    const dt = document.createElement("dt");
-    const dd = document.createElement("dd");
-    dt.textContent = key;
-    dd.textContent = typeof value === "object" ? JSON.stringify(value) : String(value);
-    list.append(dt, dd);
+    list.append(element("dt", key),
+                element("dd", typeof value === "object" ? JSON.stringify(value) : String(value)));
   }
   showTab("inspect");
-  loadInspect(element.id());
+  loadInspect(target.id());
 }
 
 // The object behind the element, as the API server stores it, and its recent events.
 async function loadInspect(id) {
-  const yamlBox = document.getElementById("inspect-yaml");
-  const events = document.getElementById("inspect-events");
+  const yamlBox = $("inspect-yaml");
+  const events = $("inspect-events");
   yamlBox.textContent = "…";
   events.replaceChildren();
   const at = timeline.pastAt();  // in the past: the object as it was then
   const where = at === null ? "inspect?" : `history/inspect?at=${at}&`;
   const response = await fetch(`/clusters/${config.slug}/${where}id=${encodeURIComponent(id)}`);
-  const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
+  const payload = await readJSON(response);
   if (payload.error) return (yamlBox.textContent = payload.error);
   yamlBox.textContent = payload.yaml || payload.note || "";
-  if (!payload.events.length) events.append(line(gettext("no recent events"), "none"));
+  if (!payload.events.length) events.append(item(gettext("no recent events"), "none"));
   for (const e of payload.events) {
     const count = e.count > 1 ? ` (x${e.count})` : "";
-    events.append(line(`${e.last}  ${e.type}  ${e.reason}${count}: ${e.message}`, `event ${e.type}`));
+    events.append(item(`${e.last}  ${e.type}  ${e.reason}${count}: ${e.message}`, `event ${e.type}`));
   }
 }
 
 // ---- the clock controls ------------------------------------------------------------------
 
 async function clockAction(body) {
-  const {ok, payload} = await postJSON("clock", body);
+  const {ok, payload} = await post("clock", body);
   if (!ok) return alert(payload.error);
   setClock(payload);
 }
@@ -213,23 +190,23 @@ async function refreshClock() {
 }
 
 function drawPending(pending) {
-  document.getElementById("pending-summary").textContent =
+  $("pending-summary").textContent =
     pending.length ? interpolate(gettext("%(count)s pending"), {count: pending.length}, true)
       : gettext("nothing pending");
-  document.getElementById("pending-list").replaceChildren(...pending.map((p) =>
-    line(interpolate(gettext("in %(seconds)s s: %(what)s"), {seconds: p.in.toFixed(1), what: p.what}, true),
+  $("pending-list").replaceChildren(...pending.map((p) =>
+    item(interpolate(gettext("in %(seconds)s s: %(what)s"), {seconds: p.in.toFixed(1), what: p.what}, true),
          "pending-item")));
 }
 
 function wireClock() {
-  document.getElementById("clock-pause").addEventListener("click", () => {
+  $("clock-pause").addEventListener("click", () => {
     const paused = state.clock && state.clock.speed === 0;
-    const speed = Number(document.getElementById("clock-speed").value);
+    const speed = Number($("clock-speed").value);
     clockAction(paused ? {action: "resume", speed} : {action: "pause"});
   });
-  document.getElementById("clock-step").addEventListener("click", () =>
+  $("clock-step").addEventListener("click", () =>
     clockAction({action: "step", seconds: 1}));
-  document.getElementById("clock-speed").addEventListener("change", (e) => {
+  $("clock-speed").addEventListener("change", (e) => {
     if (state.clock && state.clock.speed === 0) return;  // paused: Resume uses the choice
     clockAction({action: "speed", speed: Number(e.target.value)});
   });
@@ -247,16 +224,16 @@ window.clusterviz.fire = fireState;
 async function fireN(event) {
   event.preventDefault();
   if (fireState.running) return;
-  const [kind, namespace, name] = document.getElementById("source").value.split("|");
-  const command = document.getElementById("command").value;
-  const total = Math.max(1, Math.min(1000, Number(document.getElementById("fire-count").value) || 1));
+  const [kind, namespace, name] = $("source").value.split("|");
+  const command = $("command").value;
+  const total = Math.max(1, Math.min(1000, Number($("fire-count").value) || 1));
   Object.assign(fireState, {running: true, total, done: 0, hits: new Map(), prediction: null,
                             exits: new Map(), error: null});
-  document.getElementById("fire-progress").hidden = false;
+  $("fire-progress").hidden = false;
   drawHistogram();
   while (fireState.done < total) {
     const count = Math.min(FIRE_CHUNK, total - fireState.done);
-    const {ok, payload} = await postJSON("fire", {source: {kind, namespace: namespace || "default", name},
+    const {ok, payload} = await post("fire", {source: {kind, namespace: namespace || "default", name},
                                                   command, count});
     if (!ok) { fireState.error = payload.error; break; }
     fireState.done += payload.ran;
@@ -278,15 +255,15 @@ function expectedShare(pod) {
 
 function drawHistogram() {
   const {total, done, hits, prediction} = fireState;
-  document.getElementById("fire-bar").value = total ? done / total : 0;
+  $("fire-bar").value = total ? done / total : 0;
   const codes = [...fireState.exits].map(([c, n]) =>
     interpolate(gettext("exit %(code)s: %(count)s"), {code: c, count: n}, true)).join(", ");
   const progress = interpolate(fireState.running ? gettext("%(done)s of %(total)s…")
     : gettext("%(done)s of %(total)s done"), {done, total}, true);
-  document.getElementById("fire-status").textContent = fireState.error
+  $("fire-status").textContent = fireState.error
     ? interpolate(gettext("stopped: %(error)s"), {error: fireState.error}, true)
     : `${progress}${codes ? ` (${codes})` : ""}`;
-  document.getElementById("fire-prediction").textContent = !prediction ? "" :
+  $("fire-prediction").textContent = !prediction ? "" :
     prediction.how === "affinity"
       ? interpolate(gettext("%(service)s has sessionAffinity: ClientIP, so this client sticks to %(pod)s: the rules predict every answer from it."),
                     {service: prediction.service, pod: prediction.chosen}, true)
@@ -298,17 +275,13 @@ function drawHistogram() {
   const pods = new Set([...(prediction ? prediction.pods : []), ...hits.keys()]);
   const rows = [...pods].sort().map((pod) => histogramRow(pod, hits.get(pod) || 0, total));
   if (prediction) {
-    const legend = document.createElement("div");
-    legend.className = "legend-line";
-    legend.textContent = gettext("predicted share");
-    rows.push(legend);
+    rows.push(element("div", gettext("predicted share"), "legend-line"));
   }
-  document.getElementById("fire-chart").replaceChildren(...rows);
+  $("fire-chart").replaceChildren(...rows);
 }
 
 function histogramRow(pod, count, total) {
-  const row = document.createElement("div");
-  row.className = "bar";
+  const row = element("div", null, "bar");
   row.dataset.pod = pod;
   row.dataset.count = String(count);
   const name = span(pod || gettext("(no pod answered)"), "name");
@@ -334,21 +307,19 @@ const term = {socket: null, history: [], at: 0, running: false};
 
 function terminalSocket() {
   if (term.socket && term.socket.readyState <= WebSocket.OPEN) return term.socket;
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  term.socket = new WebSocket(`${scheme}://${location.host}/ws/clusters/${config.slug}/kubectl`);
+  term.socket = new WebSocket(socketURL(`/ws/clusters/${config.slug}/kubectl`));
   term.socket.onmessage = (event) => onTerminalMessage(JSON.parse(event.data));
   term.socket.onclose = () => setTerminalRunning(false);
   return term.socket;
 }
 
 function onTerminalMessage(message) {
-  const out = document.getElementById("kubectl-output");
+  const out = $("kubectl-output");
   if (message.type === "output") out.append(span(message.data, message.stream));
   if (message.type === "refused") { out.append(span(`${message.message}\n`, "refused")); setTerminalRunning(false); }
   if (message.type === "shell") {  // exec -it: the shell has a page (and a terminal) of its own
-    const link = document.createElement("a");
-    Object.assign(link, {href: message.url, target: "_blank", rel: "noopener", className: "shell-link",
-                         textContent: message.link});
+    const link = Object.assign(element("a", message.link, "shell-link"),
+                               {href: message.url, target: "_blank", rel: "noopener"});
     out.append(span(`${message.message}\n`, "notice"), link, document.createTextNode("\n"));
     setTerminalRunning(false);
   }
@@ -362,19 +333,19 @@ function onTerminalMessage(message) {
 
 function setTerminalRunning(running) {
   term.running = running;
-  document.getElementById("kubectl-stop").disabled = !running;
-  document.getElementById("kubectl-run").disabled = running;
+  $("kubectl-stop").disabled = !running;
+  $("kubectl-run").disabled = running;
 }
 
 function runKubectl(event) {
   event.preventDefault();
-  const input = document.getElementById("kubectl-command");
+  const input = $("kubectl-command");
   const command = input.value.trim();
   if (!command || term.running) return;
   if (term.history[term.history.length - 1] !== command) term.history.push(command);
   term.at = term.history.length;
-  document.getElementById("kubectl-output").replaceChildren(span(`$ ${command}\n`, "cmd"));
-  const payload = JSON.stringify({type: "run", command, stdin: document.getElementById("kubectl-stdin").value});
+  $("kubectl-output").replaceChildren(span(`$ ${command}\n`, "cmd"));
+  const payload = JSON.stringify({type: "run", command, stdin: $("kubectl-stdin").value});
   const socket = terminalSocket();
   setTerminalRunning(true);
   if (socket.readyState === WebSocket.OPEN) socket.send(payload);
@@ -403,14 +374,14 @@ function kubectlKeys(event) {
 
 function wireTools() {
   wireClock();
-  document.getElementById("fire-form").addEventListener("submit", fireN);
-  document.getElementById("kubectl-form").addEventListener("submit", runKubectl);
-  document.getElementById("kubectl-stop").addEventListener("click", stopKubectl);
-  document.getElementById("kubectl-command").addEventListener("keydown", kubectlKeys);
+  $("fire-form").addEventListener("submit", fireN);
+  $("kubectl-form").addEventListener("submit", runKubectl);
+  $("kubectl-stop").addEventListener("click", stopKubectl);
+  $("kubectl-command").addEventListener("keydown", kubectlKeys);
 }
 
 function applyOwnerToggle(collection) {
-  const show = document.getElementById("show-owners").checked;
+  const show = $("show-owners").checked;
   collection.filter("node.owner, edge.owns").toggleClass("hidden-owner", !show);
 }
 
@@ -428,27 +399,27 @@ function wire() {
   for (const button of document.querySelectorAll(".tabs button[role=tab]")) {
     button.addEventListener("click", () => showTab(button.dataset.tab));
   }
-  document.getElementById("apply").addEventListener("click", () => upload("apply"));
-  document.getElementById("create").addEventListener("click", () => upload("create"));
-  document.getElementById("upload-files").addEventListener("change", (e) => readFiles(e.target.files));
+  $("apply").addEventListener("click", () => upload("apply"));
+  $("create").addEventListener("click", () => upload("create"));
+  $("upload-files").addEventListener("change", (e) => readFiles(e.target.files));
   mountUpload({slug: config.slug, csrf: config.csrf});
-  document.getElementById("request-form").addEventListener("submit", runCommand);
-  document.getElementById("namespace").addEventListener("change", (e) =>
+  $("request-form").addEventListener("submit", runCommand);
+  $("namespace").addEventListener("change", (e) =>
     send({type: "namespace", namespace: e.target.value}));
-  document.getElementById("show-owners").addEventListener("change", () =>
+  $("show-owners").addEventListener("change", () =>
     applyOwnerToggle(cy.elements()));
-  document.getElementById("drawer-toggle").addEventListener("click", (e) => {
+  $("drawer-toggle").addEventListener("click", (e) => {
     const closed = document.body.classList.toggle("drawer-closed");
     e.target.textContent = closed ? gettext("Show panel") : gettext("Hide panel");
-    e.target.setAttribute("aria-expanded", String(!closed));  // the graph follows (graphview.js)
+    e.target.setAttribute("aria-expanded", String(!closed));  // the graph follows (graph/camera.js)
   });
-  document.getElementById("drawer-wide").addEventListener("click", (e) => {
+  $("drawer-wide").addEventListener("click", (e) => {
     const wide = document.body.classList.toggle("drawer-wide");
     e.target.setAttribute("aria-pressed", String(wide));
-    for (const id of ["kubectl-output", "terminal"]) fitWidestSoon(document.getElementById(id), TERMINAL_FONT);
+    for (const id of ["kubectl-output", "terminal"]) fitWidestSoon($(id), TERMINAL_FONT);
   });
   document.addEventListener("keydown", fullScreenKey);
-  // a Job's folded pods open on a click (graphview.js); the box itself is nothing to inspect
+  // a Job's folded pods open on a click (graph/folds.js); the box itself is nothing to inspect
   cy.on("tap", "node, edge", (event) => { if (!event.target.hasClass("pod-fold")) inspect(event.target); });
   setInterval(drawClock, 1000);
 }

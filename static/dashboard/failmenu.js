@@ -11,6 +11,9 @@
 // data-word-not-ready / data-word-evicted with {in} where the time goes; the durations
 // ("4 min 12 s") through the scripts' catalog (gettext, interpolate: /i18n/js/<language>).
 
+import {element} from "../lib/dom.js";
+import {postJSON} from "../lib/http.js";
+
 const FAST_POLL_MS = 2000;   // while a countdown runs
 const SLOW_POLL_MS = 15000;  // otherwise: something else (kubectl) may stop a kubelet
 
@@ -22,16 +25,16 @@ export function mountFailureMenu(menu, graph, opts) {
   let target = null;
   let countdown = {clock: null, nodes: {}, at: 0};
 
-  function open(element, position) {
-    const kind = element.data("kind");
+  function open(picked, position) {
+    const kind = picked.data("kind");
     if (opts.isPast() || (kind !== "Node" && kind !== "Pod")) return;
-    target = element;
+    target = picked;
     menu.querySelector("[data-part=title]").textContent =
-      `${kind === "Node" ? "node" : "pod"}/${element.data("name")}`;
+      `${kind === "Node" ? "node" : "pod"}/${picked.data("name")}`;
     for (const list of menu.querySelectorAll("[data-for]")) list.hidden = list.dataset.for !== kind;
     menu.querySelector("[data-part=result]").textContent = "";
     if (kind === "Pod") {
-      const pod = `${encodeURIComponent(element.data("namespace"))}/${encodeURIComponent(element.data("name"))}`;
+      const pod = `${encodeURIComponent(picked.data("namespace"))}/${encodeURIComponent(picked.data("name"))}`;
       menu.querySelector("[data-part=shell]").href = `/clusters/${opts.slug}/pods/${pod}/shell`;
     }
     const graphBox = cy.container().getBoundingClientRect(), wrapBox = wrap.getBoundingClientRect();
@@ -46,13 +49,10 @@ export function mountFailureMenu(menu, graph, opts) {
       : {action, pod: target.data("name"), namespace: target.data("namespace")};
     const result = menu.querySelector("[data-part=result]");
     result.textContent = "…";
-    const response = await fetch(`/clusters/${opts.slug}/failures`, {
-      method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": opts.csrf}, body: JSON.stringify(body),
-    });
-    const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
-    result.textContent = response.ok ? payload.lines.join("\n") : payload.error;
-    result.dataset.state = response.ok ? "ok" : "error";
-    if (response.ok) poll();
+    const {ok, payload} = await postJSON(`/clusters/${opts.slug}/failures`, body, opts.csrf);
+    result.textContent = ok ? payload.lines.join("\n") : payload.error;
+    result.dataset.state = ok ? "ok" : "error";
+    if (ok) poll();
   }
 
   async function poll() {
@@ -98,8 +98,7 @@ export function mountFailureMenu(menu, graph, opts) {
       seen.add(name);
       let label = overlays.get(name);
       if (!label) {
-        label = document.createElement("div");
-        label.className = "countdown";
+        label = element("div", null, "countdown");
         label.dataset.node = name;
         wrap.append(label);
         overlays.set(name, label);
@@ -130,8 +129,8 @@ export function mountFailureMenu(menu, graph, opts) {
       cy.nodes("node.k8s-node[kind = 'Node']").filter(inside)[0] || null;
   }
   cy.on("cxttap taphold", (event) => {
-    const element = under(event.position);
-    if (element) open(element, event.renderedPosition);
+    const picked = under(event.position);
+    if (picked) open(picked, event.renderedPosition);
   });
   cy.on("tap", () => { menu.hidden = true; });
   menu.addEventListener("click", (event) => {

@@ -2,6 +2,8 @@
 // the Request tab), newest first, refreshed while the tab is open; a request's line opens
 // its trace. Also the "your teacher is viewing" badge, from the graph feed's notices.
 
+import {element, item} from "../lib/dom.js";
+
 const REFRESH_MS = 2000;
 
 export function mountHistory(list, opts) {
@@ -23,18 +25,12 @@ export function mountHistory(list, opts) {
     const li = item("", command.ok ? "ok" : "failed");
     li.dataset.id = command.id;
     li.dataset.source = command.source;
-    const when = document.createElement("time");
-    when.textContent = new Date(command.at).toLocaleTimeString();
-    const text = document.createElement("code");
-    text.textContent = command.text;
-    const code = document.createElement("span");
-    code.className = "status-code";
-    code.textContent = command.code === null ? "—" : String(command.code);
-    li.append(when, " ", text, " ", code);
+    const when = element("time", new Date(command.at).toLocaleTimeString());
+    const code = element("span", command.code === null ? "—" : String(command.code), "status-code");
+    li.append(when, " ", element("code", command.text), " ", code);
     if (command.trace) {
-      const link = document.createElement("a");
+      const link = element("a", list.dataset.wordTrace);
       link.href = `/clusters/${opts.slug}/commands/${command.id}`;
-      link.textContent = list.dataset.wordTrace;
       link.addEventListener("click", (event) => { event.preventDefault(); openTrace(li, link.href); });
       li.append(" ", link);
     }
@@ -47,17 +43,9 @@ export function mountHistory(list, opts) {
     const response = await fetch(url).catch(() => null);
     if (!response || !response.ok) return;
     const {trace} = await response.json();
-    const ol = document.createElement("ol");
-    ol.className = "trace";
-    for (const line of trace) ol.append(item(line, ""));
+    const ol = element("ol", null, "trace");
+    for (const line of trace) ol.append(item(line));
     li.append(ol);
-  }
-
-  function item(text, kind) {
-    const li = document.createElement("li");
-    if (kind) li.className = kind;
-    li.textContent = text;
-    return li;
   }
 
   function visible(yes) {

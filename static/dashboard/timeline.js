@@ -10,14 +10,17 @@
 // The handle's scale is timeline seconds (`at`, see clusterviz/history/models.py); the span
 // is reloaded every few seconds and whenever the handle is grabbed.
 
+import {element} from "../lib/dom.js";
+import {postJSON, readJSON} from "../lib/http.js";
+
 const REFRESH_MS = 5000;
 const DRAG_DEBOUNCE_MS = 120;
 const MAX_IDLE_MS = 3000;  // a replay skips quiet stretches longer than this
 
 export function mountTimeline(root, graph, opts) {
-  const $ = (name) => root.querySelector(`[data-part="${name}"]`);
+  const part = (name) => root.querySelector(`[data-part="${name}"]`);
   const word = (name) => root.dataset[`word${name}`] || name;
-  const handle = $("handle"), marks = $("marks"), when = $("when"), badge = $("badge");
+  const handle = part("handle"), marks = part("marks"), when = part("when"), badge = part("badge");
   let span = {start: 0, now: 0, marks: []};
   let shown = null;  // the moment drawn, null when live
   let replaying = null;
@@ -25,7 +28,7 @@ export function mountTimeline(root, graph, opts) {
 
   async function getJSON(path) {
     const response = await fetch(`/clusters/${opts.slug}/${path}`);
-    const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
+    const payload = await readJSON(response);
     if (!response.ok || payload.error) throw new Error(payload.error || `HTTP ${response.status}`);
     return payload;
   }
@@ -44,15 +47,13 @@ export function mountTimeline(root, graph, opts) {
     // the snapshots: a restore to a moment runs the one before it forward to that moment
     // (or lands on it when a change from outside lies between, see history/replaying.py)
     const points = (span.restore_points || []).map((at) => {
-      const point = document.createElement("span");
-      point.className = "point";
+      const point = element("span", null, "point");
       point.style.left = `${((at - span.start) / width) * 100}%`;
       return point;
     });
     marks.replaceChildren(...points, ...span.marks.map((mark) => {
-      const tick = document.createElement("button");
+      const tick = element("button", null, `mark mark-${mark.kind}`);
       tick.type = "button";
-      tick.className = `mark mark-${mark.kind}`;
       tick.style.left = `${((mark.at - span.start) / width) * 100}%`;
       tick.title = mark.label;
       tick.dataset.at = String(mark.at);
@@ -99,7 +100,7 @@ export function mountTimeline(root, graph, opts) {
 
   async function replay() {
     const at = shown ?? Number(handle.value);
-    const speed = Number($("speed").value) || 1;
+    const speed = Number(part("speed").value) || 1;
     stopReplay();
     let payload;
     try {
@@ -130,12 +131,8 @@ export function mountTimeline(root, graph, opts) {
   async function restore() {
     const at = shown ?? Number(handle.value);
     if (!window.confirm(word("Confirm"))) return;
-    const response = await fetch(`/clusters/${opts.slug}/history/restore`, {
-      method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": opts.csrf},
-      body: JSON.stringify({at}),
-    });
-    const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
-    if (!response.ok) { when.textContent = payload.error; return; }
+    const {ok, payload} = await postJSON(`/clusters/${opts.slug}/history/restore`, {at}, opts.csrf);
+    if (!ok) { when.textContent = payload.error; return; }
     await refresh();
     goLive();
   }
@@ -151,9 +148,9 @@ export function mountTimeline(root, graph, opts) {
     handle.value = at;
     showAt(Number(at));
   });
-  $("live").addEventListener("click", async () => { await refresh(); goLive(); });
-  $("replay").addEventListener("click", replay);
-  $("restore").addEventListener("click", restore);
+  part("live").addEventListener("click", async () => { await refresh(); goLive(); });
+  part("replay").addEventListener("click", replay);
+  part("restore").addEventListener("click", restore);
   refresh();
   setInterval(() => { if (!replaying) refresh(); }, REFRESH_MS);
   when.textContent = word("Live");

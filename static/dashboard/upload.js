@@ -7,19 +7,22 @@
 // request was sent is dropped. Every string from the server (names, labels, messages) goes
 // into the page as text (textContent), never as HTML.
 
+import {$, element, item} from "../lib/dom.js";
+import {postJSON} from "../lib/http.js";
+
 const DEBOUNCE_MS = 700;
 
 export function mountUpload({slug, csrf}) {
-  const text = document.getElementById("manifest");
-  const auto = document.getElementById("preview-auto");
-  const mode = document.getElementById("preview-mode");
+  const text = $("manifest");
+  const auto = $("preview-auto");
+  const mode = $("preview-mode");
   let timer = null;
   let sent = 0;
 
   async function run() {
     clearTimeout(timer);
     const seq = ++sent;
-    const panel = document.getElementById("preview-panel");
+    const panel = $("preview-panel");
     if (!text.value.trim()) {
       panel.hidden = true;
       return;
@@ -32,13 +35,13 @@ export function mountUpload({slug, csrf}) {
     render(ok, payload);
   }
 
-  document.getElementById("preview").addEventListener("click", run);
+  $("preview").addEventListener("click", run);
   for (const id of ["apply", "create"]) {
     // once applied, a dry run's "created" lines are stale: the Apply results take over
-    document.getElementById(id).addEventListener("click", () => {
+    $(id).addEventListener("click", () => {
       clearTimeout(timer);
       sent++;
-      document.getElementById("preview-panel").hidden = true;
+      $("preview-panel").hidden = true;
     });
   }
   mode.addEventListener("change", run);
@@ -49,23 +52,19 @@ export function mountUpload({slug, csrf}) {
   return {preview: run};
 }
 
+// a preview that cannot reach the server says so in the panel, as any refusal would
 async function post(slug, csrf, body) {
   try {
-    const response = await fetch(`/clusters/${slug}/preview`, {
-      method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
-      body: JSON.stringify(body),
-    });
-    const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
-    return {ok: response.ok, payload};
+    return await postJSON(`/clusters/${slug}/preview`, body, csrf);
   } catch (exc) {
     return {ok: false, payload: {error: interpolate(gettext("the preview failed: %(error)s"), {error: exc.message}, true)}};
   }
 }
 
 function render(ok, payload) {
-  const results = document.getElementById("preview-results");
-  const problems = document.getElementById("preview-problems");
-  const wiring = document.getElementById("preview-wiring");
+  const results = $("preview-results");
+  const problems = $("preview-problems");
+  const wiring = $("preview-wiring");
   results.replaceChildren();
   problems.replaceChildren();
   wiring.replaceChildren();
@@ -86,29 +85,18 @@ function renderProblems(box, problems, sections) {
   }
   box.append(element("h4", interpolate(ngettext("%(count)s thing does not connect",
     "%(count)s things do not connect", problems.length), {count: problems.length}, true)));
-  const list = element("ul", "", "results problems");
+  const list = element("ul", null, "results problems");
   for (const problem of problems) list.append(item(problem, "problem"));
   box.append(list);
 }
 
 function renderSection(section) {
-  const box = element("section", "", "wire-section");
+  const box = element("section", null, "wire-section");
   box.dataset.kind = section.kind;
   box.dataset.name = section.name;
   box.append(element("h4", section.title));
-  const list = element("ul", "", "wires");
+  const list = element("ul", null, "wires");
   for (const line of section.lines) list.append(item(line.text, line.problem ? "problem" : "wire"));
   box.append(list);
   return box;
-}
-
-function item(text, kind) {
-  return element("li", text, kind);
-}
-
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  node.textContent = text;
-  return node;
 }

@@ -8,18 +8,14 @@
 //
 // It leaves cluster.js alone: the Terminal tab is driven through its own form.
 
-const config = JSON.parse(document.getElementById("page-config").textContent);
-const $ = (id) => document.getElementById(id);
+import {$, element, item, pageConfig} from "../lib/dom.js";
+import {postJSON, readJSON} from "../lib/http.js";
+import {socketURL} from "../lib/sockets.js";
+
+const config = pageConfig();
 const tab = {lesson: null, step: 0, socket: null};
 window.clusterviz = window.clusterviz || {};
 window.clusterviz.lessonTab = tab;
-
-function el(tag, text, cls) {
-  const made = document.createElement(tag);
-  if (text !== undefined && text !== null) made.textContent = text;
-  if (cls) made.className = cls;
-  return made;
-}
 
 async function load() {
   const response = await fetch(`/clusters/${config.slug}/lesson/data`);
@@ -39,21 +35,21 @@ function draw() {
 }
 
 function drawStep(step) {
-  const li = el("li", null, "lesson-step");
+  const li = element("li", null, "lesson-step");
   li.dataset.step = String(step.number);
-  const head = el("button", interpolate(gettext("%(number)s. %(title)s"),
-                                        {number: step.number, title: step.title}, true), "step-head");
+  const title = interpolate(gettext("%(number)s. %(title)s"), {number: step.number, title: step.title}, true);
+  const head = element("button", title, "step-head");
   head.type = "button";
   head.addEventListener("click", () => goTo(step.number));
-  const body = el("div", null, "step-body");
-  body.append(el("p", step.explain, "explain"));
+  const body = element("div", null, "step-body");
+  body.append(element("p", step.explain, "explain"));
   if (step.commands.length) body.append(commandList(step));
   if (step.observe) {
-    body.append(el("p", interpolate(gettext("Observe: %(text)s"), {text: step.observe}, true), "observe"));
+    body.append(element("p", interpolate(gettext("Observe: %(text)s"), {text: step.observe}, true), "observe"));
   }
-  const check = el("button", gettext("Check my cluster"), "check");
+  const check = element("button", gettext("Check my cluster"), "check");
   check.type = "button";
-  const result = el("ul", null, "results check-result");
+  const result = element("ul", null, "results check-result");
   result.setAttribute("aria-live", "polite");
   check.addEventListener("click", () => checkStep(step, result));
   body.append(check, result);
@@ -62,16 +58,16 @@ function drawStep(step) {
 }
 
 function commandList(step) {
-  const list = el("ul", null, "commands");
+  const list = element("ul", null, "commands");
   for (const command of step.commands) {
-    const li = el("li", null, "command");
-    li.append(el("code", command.text));
-    const copy = el("button", gettext("Copy"), "copy");
+    const li = element("li", null, "command");
+    li.append(element("code", command.text));
+    const copy = element("button", gettext("Copy"), "copy");
     copy.type = "button";
     copy.addEventListener("click", () => copyText(command.text, copy));
     li.append(copy);
     if (command.run) {
-      const run = el("button", gettext("Run"), "run");
+      const run = element("button", gettext("Run"), "run");
       run.type = "button";
       run.title = gettext("Run it in the Terminal tab");
       run.addEventListener("click", () => runInTerminal(command));
@@ -90,7 +86,7 @@ async function copyText(text, button) {
     done = await navigator.clipboard.writeText(text).then(() => true, () => false);
   }
   if (!done) {
-    const area = el("textarea");
+    const area = element("textarea");
     area.value = text;
     area.className = "copy-buffer";
     document.body.append(area);
@@ -110,16 +106,16 @@ function runInTerminal(command) {
 }
 
 async function checkStep(step, result) {
-  result.replaceChildren(el("li", gettext("checking…"), "pending"));
+  result.replaceChildren(item(gettext("checking…"), "pending"));
   const query = new URLSearchParams({lesson: tab.lesson.slug, step: String(step.number)});
   const response = await fetch(`/clusters/${config.slug}/lesson/check?${query}`);
-  const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
-  if (payload.error) return result.replaceChildren(el("li", payload.error, "error"));
+  const payload = await readJSON(response);
+  if (payload.error) return result.replaceChildren(item(payload.error, "error"));
   const verdict = payload.holds ? gettext("Your cluster shows it.")
     : gettext("Not yet: your cluster does not show it.");
   result.dataset.holds = String(payload.holds);
-  result.replaceChildren(el("li", verdict, payload.holds ? "ok" : "error"),
-                         ...payload.conditions.map((c) => el("li", c.text, c.holds ? "ok" : "error")));
+  result.replaceChildren(item(verdict, payload.holds ? "ok" : "error"),
+                         ...payload.conditions.map((c) => item(c.text, c.holds ? "ok" : "error")));
 }
 
 function mark() {
@@ -143,16 +139,14 @@ async function goTo(number, record = true) {
   tab.step = number;
   mark();
   if (!record) return;
-  await fetch(`/clusters/${config.slug}/lesson/at`, {
-    method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": config.csrf},
-    body: JSON.stringify({lesson: tab.lesson.slug, step: number})});
+  await postJSON(`/clusters/${config.slug}/lesson/at`, {lesson: tab.lesson.slug, step: number},
+                 config.csrf);
 }
 
 // The teacher's push: {"type": "step", "lesson", "step", "reset"}; the server has already
 // recorded the step (and brought the cluster there when `reset`).
 function connect() {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/ws/clusters/${config.slug}/lesson`);
+  const socket = new WebSocket(socketURL(`/ws/clusters/${config.slug}/lesson`));
   tab.socket = socket;
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);

@@ -3,14 +3,15 @@
 // applied yet, on the server), Space runs the step's next request, P pauses or resumes the
 // cluster's clock, F toggles full screen, 1-9 pick the outside client, R resets the lesson.
 
-import {mountGraph} from "../dashboard/graphview.js";
+import {mountGraph} from "../graph/graphview.js";
 import {fitWidest} from "../dashboard/fittext.js";
+import {$, element, item, pageConfig, span} from "../lib/dom.js";
+import {postJSON} from "../lib/http.js";
 
-const config = JSON.parse(document.getElementById("page-config").textContent);
+const config = pageConfig();
 const lesson = config.lesson;
 const view = {step: config.step, applied: config.applied_through, request: 0,
               client: config.clients[0], speed: config.speed, busy: false};  // busy: a request is running
-const $ = (id) => document.getElementById(id);
 
 // A spotlight (presenterclass.js) shows a student's graph in place of this cluster's: read
 // only, as every graph is; the lesson's keys still act on this cluster.
@@ -26,23 +27,16 @@ window.clusterviz = {cy: graph.cy, state: graph.state, view, settled};
 
 function submitWith(form, button) {
   if (button && button.name) {
-    const field = Object.assign(document.createElement("input"), {type: "hidden", name: button.name,
-                                                                  value: button.value});
+    const field = Object.assign(element("input"), {type: "hidden", name: button.name,
+                                                   value: button.value});
     form.append(field);
   }
   form.submit();  // no submit event again: this listener is done
 }
 
 function post(path, body) {
-  return postJSON(`/clusters/${config.slug}/lesson/${path}`, {lesson: lesson.slug, ...body});
-}
-
-async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": config.csrf},
-    body: JSON.stringify(body)});
-  const payload = await response.json();
-  return {ok: response.ok, payload};
+  const url = `/clusters/${config.slug}/lesson/${path}`;
+  return postJSON(url, {lesson: lesson.slug, ...body}, config.csrf);
 }
 
 function drawStep() {
@@ -52,7 +46,7 @@ function drawStep() {
   drawApplied(step);
   $("step-title").textContent = step.title;
   $("step-explain").textContent = step.explain;
-  $("step-apply").replaceChildren(...step.apply.map((line) => item("li", `$ ${line}`)));
+  $("step-apply").replaceChildren(...step.apply.map((line) => item(`$ ${line}`)));
   drawRequest(step);
   document.body.dataset.step = String(step.number);
   watchObserve(step);
@@ -107,7 +101,7 @@ async function waitForCheck(step) {
     const check = await checkStep(step.number);
     if (!check || check.holds) return;
     $("request-output").replaceChildren(
-      item("span", interpolate(gettext("waiting for the cluster: %(missing)s"), {missing: missing(check)}, true),
+      span(interpolate(gettext("waiting for the cluster: %(missing)s"), {missing: missing(check)}, true),
            "waiting"));
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -137,13 +131,6 @@ const MIN_MONO_PX = 13;
 function fitCommandBox() {
   const max = Math.min(22, Math.max(15, window.innerHeight * 0.0205));
   for (const id of ["request-command", "request-output"]) fitWidest($(id), {max, min: MIN_MONO_PX});
-}
-
-function item(tag, text, cls) {
-  const el = document.createElement(tag);
-  el.textContent = text;
-  if (cls) el.className = cls;
-  return el;
 }
 
 function clearOutput() {
@@ -207,13 +194,13 @@ async function syncCluster() {
 // came from, not under the step's request (which has not run).
 function showApplyErrors(applied) {
   const lines = applied.flatMap((a) => a.results.filter((r) => !r.ok).map((r) =>
-    item("li", a.step === view.step ? r.text
+    item(a.step === view.step ? r.text
       : interpolate(gettext("step %(number)s: %(text)s"), {number: a.step, text: r.text}, true), "error")));
   $("step-apply").append(...lines);
 }
 
 function showError(text) {
-  $("request-output").replaceChildren(item("span", text, "stderr"));
+  $("request-output").replaceChildren(span(text, "stderr"));
   $("request-output").classList.add("failed");
 }
 
@@ -222,7 +209,7 @@ async function runRequest() {
   if (!step.requests.length || view.busy) return;
   drawRequest(step);
   view.busy = true;
-  $("request-output").replaceChildren(item("span", gettext("running…"), "waiting"));
+  $("request-output").replaceChildren(span(gettext("running…"), "waiting"));
   await applying;
   const request = step.requests[view.request % step.requests.length];
   if (request.wait) await waitForCheck(step);
@@ -233,10 +220,10 @@ async function runRequest() {
   $("request-command").textContent = `$ ${payload.command}`;
   const out = $("request-output");
   out.classList.toggle("failed", payload.exit_code !== 0);
-  out.replaceChildren(item("span", payload.stdout, "stdout"), item("span", payload.stderr, "stderr"),
-                      item("span", interpolate(gettext("exit code %(code)s"), {code: payload.exit_code}, true), "exit"));
+  out.replaceChildren(span(payload.stdout, "stdout"), span(payload.stderr, "stderr"),
+                      span(interpolate(gettext("exit code %(code)s"), {code: payload.exit_code}, true), "exit"));
   fitCommandBox();
-  $("trace").replaceChildren(...payload.trace.map((line) => item("li", line)));
+  $("trace").replaceChildren(...payload.trace.map((line) => item(line)));
   if (!config.spotlight) graph.showPath(payload.path, {list: $("trace")});
   view.request = (view.request + 1) % step.requests.length;
   $("request-count").textContent = step.requests.length > 1
@@ -247,7 +234,8 @@ async function runRequest() {
 async function toggleClock() {
   const paused = view.speed === 0;
   const {ok, payload} = await postJSON(`/clusters/${config.slug}/clock`,
-                                       paused ? {action: "resume", speed: 1} : {action: "pause"});
+                                       paused ? {action: "resume", speed: 1} : {action: "pause"},
+                                       config.csrf);
   if (ok && payload.speed !== undefined) view.speed = payload.speed;
   else if (ok) view.speed = paused ? 1 : 0;
   drawClock();

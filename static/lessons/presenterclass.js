@@ -4,8 +4,10 @@
 // and the spotlight are in the page's address (?class=, &spotlight=), so picking one reloads
 // the page; the presenter's place is kept on the server (the reload waits for it).
 
-const config = JSON.parse(document.getElementById("page-config").textContent);
-const $ = (id) => document.getElementById(id);
+import {$, pageConfig} from "../lib/dom.js";
+import {postJSON} from "../lib/http.js";
+
+const config = pageConfig();
 
 async function navigate(changes) {
   await window.clusterviz.settled();  // the presenter's place is the server's: let it arrive
@@ -22,10 +24,8 @@ async function pushStep() {
   const bring = $("push-bring").checked;
   const state = $("push-state");
   state.textContent = bring ? gettext("bringing the class's clusters…") : gettext("sending…");
-  const response = await fetch(`/classes/${config.classroom.pk}/lesson/push`, {
-    method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": config.csrf},
-    body: JSON.stringify({lesson: config.lesson.slug, step: view.step, bring})});
-  const payload = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
+  const {payload} = await postJSON(`/classes/${config.classroom.pk}/lesson/push`,
+                                   {lesson: config.lesson.slug, step: view.step, bring}, config.csrf);
   state.textContent = payload.error ? payload.error : interpolate(ngettext(
     "step %(number)s sent to %(count)s student", "step %(number)s sent to %(count)s students",
     payload.students), {number: payload.step, count: payload.students}, true);

@@ -248,12 +248,13 @@ def test_the_python_scan_finds_a_bare_message():
                              'JsonResponse({"error": "gone"})') == ["f'no {x}'", "gone"]
 
 
-SCRIPTS = sorted([*REPO.glob("static/dashboard/*.js"), *REPO.glob("static/lessons/*.js"),
-                  *REPO.glob("static/classroom/*.js")])
-# a sentence put on the page straight from a literal: textContent/title/confirm/alert, or a
-# line helper's first argument
+SCRIPTS = sorted(path for folder in ("dashboard", "lessons", "classroom", "graph", "lib")
+                 for path in REPO.glob(f"static/{folder}/*.js"))
+# a sentence put on the page straight from a literal: textContent/title/confirm/alert, a
+# line helper's first argument, or lib/dom.js's element(tag, text)'s text
 SHOWN_LITERAL = re.compile(
-    r"""(?:\.(?:textContent|title)\s*=|\b(?:confirm|alert|line|span|item|element)\()\s*"""
+    r"""(?:\.(?:textContent|title)\s*=|\b(?:confirm|alert|line|span|item|element)\("""
+    r"""(?:\s*"[a-z0-9]+",)?)\s*"""
     r"""(?:[^;]*?\?\s*)?(["`])(?:(?!\1).)*[A-Za-z]{2,}\s+[A-Za-z]{2,}""")
 
 
@@ -267,6 +268,8 @@ def test_no_script_puts_an_untranslated_sentence_on_the_page(path):
 def test_the_script_scan_finds_a_bare_sentence():
     assert SHOWN_LITERAL.search('el.textContent = "no recent events";')
     assert SHOWN_LITERAL.search('events.append(line("no recent events", "none"));')
+    assert SHOWN_LITERAL.search('list.append(element("p", "no recent events", "none"));')
+    assert not SHOWN_LITERAL.search('list.append(element("ul", null, "results problems"));')
     assert not SHOWN_LITERAL.search('el.textContent = "";')
 
 

@@ -16,8 +16,9 @@ import {FAIL_KINDS} from "./style.js";
 
 const STEP_MS = 360;   // one hop of the dot
 const QUIET_MS = 140;  // a step that touches nothing drawn
-const FAIL_LABEL = {reject: "✖ refused", drop: "⊘ dropped", timeout: "⌛ timed out",
-                    unresolved: "✖ no such host"};
+const FAIL_LABEL = {reject: gettext("✖ refused"), drop: gettext("⊘ dropped"),
+                    timeout: gettext("⌛ timed out"), unresolved: gettext("✖ no such host")};
+const ANSWERED = gettext("✔ answered");
 const CLASSES = ["path", "path-now", "path-decide", "path-end", "path-source", "path-fail",
                  "path-hover", ...FAIL_KINDS.map((kind) => `path-${kind}`)].join(" ");
 const MARKER = "path:marker";
@@ -176,7 +177,7 @@ export function createPath(cy, state) {
     } else {
       end.addClass(failed ? `path path-end path-fail path-${path.outcome}` : "path path-end");
       const dot = marker();
-      dot.data("label", failed || "✔ answered");
+      dot.data("label", failed || ANSWERED);
       if (failed) dot.addClass(`fail-${path.outcome}`);
       dot.position(badgeSpot(end));
     }

@@ -6,7 +6,7 @@ import {mountGraph} from "../graph/graphview.js";
 import {mountHistory, showFollowed} from "./history.js";
 import {mountTimeline} from "./timeline.js";
 import {mountUpload} from "./upload.js";
-import {fitWidest, fitWidestSoon} from "./fittext.js";
+import {fitWidest, fitWidestSoon} from "../lib/fittext.js";
 import {$, element, item, pageConfig, span} from "../lib/dom.js";
 import {postJSON, readJSON} from "../lib/http.js";
 import {socketURL} from "../lib/sockets.js";

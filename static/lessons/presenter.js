@@ -4,7 +4,7 @@
 // cluster's clock, F toggles full screen, 1-9 pick the outside client, R resets the lesson.
 
 import {mountGraph} from "../graph/graphview.js";
-import {fitWidest} from "../dashboard/fittext.js";
+import {fitWidest} from "../lib/fittext.js";
 import {$, element, item, pageConfig, span} from "../lib/dom.js";
 import {postJSON} from "../lib/http.js";
 

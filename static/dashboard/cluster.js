@@ -1,6 +1,7 @@
 // The cluster page: the live graph (Cytoscape), the Upload, Request (with Fire N),
 // Terminal and Inspect panels, and the clock controls in the top bar.
 
+import {mountClock} from "./clock.js";
 import {mountFailureMenu} from "./failmenu.js";
 import {mountGraph} from "../graph/graphview.js";
 import {mountHistory, showFollowed} from "./history.js";
@@ -17,7 +18,7 @@ const graph = mountGraph($("graph"), {
   slug: config.slug, static: config.static,
   namespace: () => $("namespace").value,
   showOwners: () => $("show-owners").checked,
-  onChange: () => refreshSources(), onClock: setClock, onLive: setLive,
+  onChange: () => refreshSources(), onClock: (payload) => clock.set(payload), onLive: setLive,
   feed: config.feed, onNotice,
 });
 const {cy, state, send, showPath, clearPath} = graph;
@@ -30,6 +31,8 @@ const failures = mountFailureMenu($("failure-menu"), graph, {
 });
 window.clusterviz = {cy, state, graph, timeline, failures};
 
+const clock = mountClock(config, state);
+
 const history = mountHistory($("history-list"), {slug: config.slug});
 
 // what the feed says beside the graph: a teacher follows (the badge), a refusal (follow)
@@ -41,29 +44,6 @@ function setLive(name, text) {
   const live = $("live");
   live.dataset.state = name;
   live.textContent = text;
-}
-
-// ---- the clock -----------------------------------------------------------------------
-
-function setClock(clock) {
-  if (!clock) return;
-  state.clock = clock;
-  state.clockAt = performance.now();
-  $("speed").textContent = clock.speed === 0 ? gettext("paused") : clock.speed === 1 ? "" : `×${clock.speed}`;
-  document.querySelector(".clock").classList.toggle("paused", clock.speed === 0);
-  const pause = $("clock-pause");
-  if (pause) pause.textContent = clock.speed === 0 ? gettext("Resume") : gettext("Pause");
-  const speed = $("clock-speed");
-  if (speed && clock.speed > 0 && document.activeElement !== speed) speed.value = String(clock.speed);
-  if (clock.pending) drawPending(clock.pending);
-  drawClock();
-}
-
-function drawClock() {
-  if (!state.clock || !state.clock.now) return;
-  const passed = (performance.now() - state.clockAt) / 1000 * state.clock.speed;
-  const now = new Date(Date.parse(state.clock.now) + passed * 1000);
-  $("clock").textContent = now.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
 // ---- the drawer ------------------------------------------------------------------------
@@ -174,44 +154,6 @@ async function loadInspect(id) {
     const count = e.count > 1 ? ` (x${e.count})` : "";
     events.append(item(`${e.last}  ${e.type}  ${e.reason}${count}: ${e.message}`, `event ${e.type}`));
   }
-}
-
-// ---- the clock controls ------------------------------------------------------------------
-
-async function clockAction(body) {
-  const {ok, payload} = await post("clock", body);
-  if (!ok) return alert(payload.error);
-  setClock(payload);
-}
-
-async function refreshClock() {
-  const response = await fetch(`/clusters/${config.slug}/clock`).catch(() => null);
-  if (response && response.ok) setClock(await response.json());
-}
-
-function drawPending(pending) {
-  $("pending-summary").textContent =
-    pending.length ? interpolate(gettext("%(count)s pending"), {count: pending.length}, true)
-      : gettext("nothing pending");
-  $("pending-list").replaceChildren(...pending.map((p) =>
-    item(interpolate(gettext("in %(seconds)s s: %(what)s"), {seconds: p.in.toFixed(1), what: p.what}, true),
-         "pending-item")));
-}
-
-function wireClock() {
-  $("clock-pause").addEventListener("click", () => {
-    const paused = state.clock && state.clock.speed === 0;
-    const speed = Number($("clock-speed").value);
-    clockAction(paused ? {action: "resume", speed} : {action: "pause"});
-  });
-  $("clock-step").addEventListener("click", () =>
-    clockAction({action: "step", seconds: 1}));
-  $("clock-speed").addEventListener("change", (e) => {
-    if (state.clock && state.clock.speed === 0) return;  // paused: Resume uses the choice
-    clockAction({action: "speed", speed: Number(e.target.value)});
-  });
-  refreshClock();
-  setInterval(refreshClock, 3000);
 }
 
 // ---- Fire N: a bar per pod, filling as the chunks come back ------------------------------
@@ -373,7 +315,6 @@ function kubectlKeys(event) {
 }
 
 function wireTools() {
-  wireClock();
   $("fire-form").addEventListener("submit", fireN);
   $("kubectl-form").addEventListener("submit", runKubectl);
   $("kubectl-stop").addEventListener("click", stopKubectl);
@@ -421,7 +362,6 @@ function wire() {
   document.addEventListener("keydown", fullScreenKey);
   // a Job's folded pods open on a click (graph/folds.js); the box itself is nothing to inspect
   cy.on("tap", "node, edge", (event) => { if (!event.target.hasClass("pod-fold")) inspect(event.target); });
-  setInterval(drawClock, 1000);
 }
 
 wire();

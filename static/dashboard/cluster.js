@@ -6,11 +6,11 @@ import {mountFailureMenu} from "./failmenu.js";
 import {mountGraph} from "../graph/graphview.js";
 import {mountHistory, showFollowed} from "./history.js";
 import {mountTimeline} from "./timeline.js";
+import {TERMINAL_FONT, mountTerminal} from "./terminal.js";
 import {mountUpload} from "./upload.js";
 import {fitWidest, fitWidestSoon} from "../lib/fittext.js";
 import {$, element, item, pageConfig, span} from "../lib/dom.js";
 import {postJSON, readJSON} from "../lib/http.js";
-import {socketURL} from "../lib/sockets.js";
 
 const config = pageConfig();
 
@@ -32,6 +32,7 @@ const failures = mountFailureMenu($("failure-menu"), graph, {
 window.clusterviz = {cy, state, graph, timeline, failures};
 
 const clock = mountClock(config, state);
+mountTerminal(config);
 
 const history = mountHistory($("history-list"), {slug: config.slug});
 
@@ -100,10 +101,6 @@ function refreshSources() {
     return group;
   }));
 }
-
-// kubectl's and curl's output keep their lines: the font shrinks to fit the widest, down
-// to a legible size, then the box scrolls sideways (fittext.js)
-const TERMINAL_FONT = {max: 15, min: 11};
 
 async function runCommand(event) {
   event.preventDefault();
@@ -243,82 +240,8 @@ function histogramRow(pod, count, total) {
   return row;
 }
 
-// ---- the Terminal tab: kubectl over a websocket -------------------------------------------
-
-const term = {socket: null, history: [], at: 0, running: false};
-
-function terminalSocket() {
-  if (term.socket && term.socket.readyState <= WebSocket.OPEN) return term.socket;
-  term.socket = new WebSocket(socketURL(`/ws/clusters/${config.slug}/kubectl`));
-  term.socket.onmessage = (event) => onTerminalMessage(JSON.parse(event.data));
-  term.socket.onclose = () => setTerminalRunning(false);
-  return term.socket;
-}
-
-function onTerminalMessage(message) {
-  const out = $("kubectl-output");
-  if (message.type === "output") out.append(span(message.data, message.stream));
-  if (message.type === "refused") { out.append(span(`${message.message}\n`, "refused")); setTerminalRunning(false); }
-  if (message.type === "shell") {  // exec -it: the shell has a page (and a terminal) of its own
-    const link = Object.assign(element("a", message.link, "shell-link"),
-                               {href: message.url, target: "_blank", rel: "noopener"});
-    out.append(span(`${message.message}\n`, "notice"), link, document.createTextNode("\n"));
-    setTerminalRunning(false);
-  }
-  if (message.type === "exit") {
-    if (message.code !== null) out.append(span(interpolate(gettext("exit code %(code)s"), {code: message.code}, true), message.code ? "exit bad" : "exit good"));
-    setTerminalRunning(false);
-  }
-  out.scrollTop = out.scrollHeight;
-  fitWidestSoon(out, TERMINAL_FONT);
-}
-
-function setTerminalRunning(running) {
-  term.running = running;
-  $("kubectl-stop").disabled = !running;
-  $("kubectl-run").disabled = running;
-}
-
-function runKubectl(event) {
-  event.preventDefault();
-  const input = $("kubectl-command");
-  const command = input.value.trim();
-  if (!command || term.running) return;
-  if (term.history[term.history.length - 1] !== command) term.history.push(command);
-  term.at = term.history.length;
-  $("kubectl-output").replaceChildren(span(`$ ${command}\n`, "cmd"));
-  const payload = JSON.stringify({type: "run", command, stdin: $("kubectl-stdin").value});
-  const socket = terminalSocket();
-  setTerminalRunning(true);
-  if (socket.readyState === WebSocket.OPEN) socket.send(payload);
-  else socket.addEventListener("open", () => socket.send(payload), {once: true});
-}
-
-function stopKubectl() {
-  if (term.socket && term.socket.readyState === WebSocket.OPEN) term.socket.send(JSON.stringify({type: "stop"}));
-}
-
-function kubectlKeys(event) {
-  const input = event.target;
-  if (event.key === "ArrowUp" && term.at > 0) {
-    term.at -= 1;
-    input.value = term.history[term.at];
-    event.preventDefault();
-  } else if (event.key === "ArrowDown" && term.at < term.history.length) {
-    term.at += 1;
-    input.value = term.history[term.at] || "";
-    event.preventDefault();
-  } else if (event.key === "c" && event.ctrlKey && term.running) {
-    stopKubectl();
-    event.preventDefault();
-  }
-}
-
 function wireTools() {
   $("fire-form").addEventListener("submit", fireN);
-  $("kubectl-form").addEventListener("submit", runKubectl);
-  $("kubectl-stop").addEventListener("click", stopKubectl);
-  $("kubectl-command").addEventListener("keydown", kubectlKeys);
 }
 
 function applyOwnerToggle(collection) {

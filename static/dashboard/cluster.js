@@ -3,8 +3,10 @@
 
 import {mountClock} from "./clock.js";
 import {mountFailureMenu} from "./failmenu.js";
+import {mountFire} from "./fire.js";
 import {mountGraph} from "../graph/graphview.js";
 import {mountHistory, showFollowed} from "./history.js";
+import {mountRequest} from "./request.js";
 import {mountTimeline} from "./timeline.js";
 import {TERMINAL_FONT, mountTerminal} from "./terminal.js";
 import {mountUpload} from "./upload.js";
@@ -18,7 +20,7 @@ const graph = mountGraph($("graph"), {
   slug: config.slug, static: config.static,
   namespace: () => $("namespace").value,
   showOwners: () => $("show-owners").checked,
-  onChange: () => refreshSources(), onClock: (payload) => clock.set(payload), onLive: setLive,
+  onChange: () => request.refreshSources(), onClock: (payload) => clock.set(payload), onLive: setLive,
   feed: config.feed, onNotice,
 });
 const {cy, state, send, showPath, clearPath} = graph;
@@ -33,6 +35,8 @@ window.clusterviz = {cy, state, graph, timeline, failures};
 
 const clock = mountClock(config, state);
 mountTerminal(config);
+const request = mountRequest(config, graph, {namespace: () => $("namespace").value});
+window.clusterviz.fire = mountFire(config, {current: request.current}).state;
 
 const history = mountHistory($("history-list"), {slug: config.slug});
 
@@ -78,50 +82,6 @@ async function readFiles(files) {
   $("manifest").dispatchEvent(new Event("input")); // the preview follows
 }
 
-function refreshSources() {
-  const select = $("source");
-  const chosen = select.value;
-  const groups = [
-    [gettext("Pods"), cy.nodes("node.pod.running-ready, node.pod.running-not-ready").map((n) =>
-      [`pod|${n.data("namespace")}|${n.data("name")}`, `${n.data("name")} (${n.data("ip")})`])],
-    [gettext("Nodes"), cy.nodes("node.k8s-node[kind = 'Node']").map((n) =>
-      [`node||${n.data("name")}`, `${n.data("name")} (${n.data("ip")})`])],
-    [gettext("Outside clients"), config.clients.map((ip) =>
-      [`client||${ip}`, interpolate(gettext("client %(ip)s"), {ip}, true)])],
-  ];
-  const key = JSON.stringify(groups);
-  if (select.dataset.key === key) return;
-  select.dataset.key = key;
-  select.replaceChildren(...groups.map(([label, options]) => {
-    const group = element("optgroup");
-    group.label = label;
-    for (const [value, text] of options.sort((a, b) => a[1].localeCompare(b[1]))) {
-      group.append(new Option(text, value, false, value === chosen));
-    }
-    return group;
-  }));
-}
-
-async function runCommand(event) {
-  event.preventDefault();
-  const [kind, namespace, name] = $("source").value.split("|");
-  const command = $("command").value;
-  const terminal = $("terminal");
-  const trace = $("trace");
-  terminal.replaceChildren(span(`$ ${command}\n`, "cmd"));
-  trace.replaceChildren();
-  clearPath();
-  const {ok, payload} = await post("run", {source: {kind, namespace: namespace || "default", name}, command,
-                                               graph_namespace: $("namespace").value});
-  if (!ok) return terminal.append(span(`${payload.error}\n`, "stderr"));
-  terminal.append(span(payload.stdout, "stdout"), span(payload.stderr, "stderr"));
-  if (payload.hangs) terminal.append(span(gettext("(no answer: the command hangs until interrupted)") + "\n", "stderr"));
-  terminal.append(span(interpolate(gettext("exit code %(code)s"), {code: payload.exit_code}, true), payload.exit_code ? "exit bad" : "exit good"));
-  fitWidest(terminal, TERMINAL_FONT);
-  for (const step of payload.trace) trace.append(item(step, "step"));
-  showPath(payload.path, {list: trace});  // the path plays on the graph, the lines in step
-}
-
 function inspect(target) {
   const list = $("inspect");
   list.replaceChildren();
@@ -153,97 +113,6 @@ async function loadInspect(id) {
   }
 }
 
-// ---- Fire N: a bar per pod, filling as the chunks come back ------------------------------
-
-const FIRE_CHUNK = 50;
-const fireState = {running: false, total: 0, done: 0, hits: new Map(), prediction: null,
-                   exits: new Map()};
-window.clusterviz.fire = fireState;
-
-async function fireN(event) {
-  event.preventDefault();
-  if (fireState.running) return;
-  const [kind, namespace, name] = $("source").value.split("|");
-  const command = $("command").value;
-  const total = Math.max(1, Math.min(1000, Number($("fire-count").value) || 1));
-  Object.assign(fireState, {running: true, total, done: 0, hits: new Map(), prediction: null,
-                            exits: new Map(), error: null});
-  $("fire-progress").hidden = false;
-  drawHistogram();
-  while (fireState.done < total) {
-    const count = Math.min(FIRE_CHUNK, total - fireState.done);
-    const {ok, payload} = await post("fire", {source: {kind, namespace: namespace || "default", name},
-                                                  command, count});
-    if (!ok) { fireState.error = payload.error; break; }
-    fireState.done += payload.ran;
-    fireState.prediction = fireState.prediction || (payload.prediction.how !== "none" ? payload.prediction : null);
-    for (const [pod, n] of Object.entries(payload.hits)) fireState.hits.set(pod, (fireState.hits.get(pod) || 0) + n);
-    for (const [code, n] of Object.entries(payload.exit_codes)) fireState.exits.set(code, (fireState.exits.get(code) || 0) + n);
-    drawHistogram();
-  }
-  fireState.running = false;
-  drawHistogram();
-}
-
-function expectedShare(pod) {
-  const p = fireState.prediction;
-  if (!p) return null;
-  if (p.how === "affinity") return pod === p.chosen ? 1 : 0;
-  return p.pods.includes(pod) ? 1 / p.pods.length : 0;
-}
-
-function drawHistogram() {
-  const {total, done, hits, prediction} = fireState;
-  $("fire-bar").value = total ? done / total : 0;
-  const codes = [...fireState.exits].map(([c, n]) =>
-    interpolate(gettext("exit %(code)s: %(count)s"), {code: c, count: n}, true)).join(", ");
-  const progress = interpolate(fireState.running ? gettext("%(done)s of %(total)s…")
-    : gettext("%(done)s of %(total)s done"), {done, total}, true);
-  $("fire-status").textContent = fireState.error
-    ? interpolate(gettext("stopped: %(error)s"), {error: fireState.error}, true)
-    : `${progress}${codes ? ` (${codes})` : ""}`;
-  $("fire-prediction").textContent = !prediction ? "" :
-    prediction.how === "affinity"
-      ? interpolate(gettext("%(service)s has sessionAffinity: ClientIP, so this client sticks to %(pod)s: the rules predict every answer from it."),
-                    {service: prediction.service, pod: prediction.chosen}, true)
-      : interpolate(ngettext("%(service)s has %(count)s ready endpoint; kube-proxy picks one uniformly at random: %(share)s % each.",
-                             "%(service)s has %(count)s ready endpoints; kube-proxy picks one uniformly at random: %(share)s % each.",
-                             prediction.pods.length),
-                    {service: prediction.service, count: prediction.pods.length,
-                     share: (100 / prediction.pods.length).toFixed(1)}, true);
-  const pods = new Set([...(prediction ? prediction.pods : []), ...hits.keys()]);
-  const rows = [...pods].sort().map((pod) => histogramRow(pod, hits.get(pod) || 0, total));
-  if (prediction) {
-    rows.push(element("div", gettext("predicted share"), "legend-line"));
-  }
-  $("fire-chart").replaceChildren(...rows);
-}
-
-function histogramRow(pod, count, total) {
-  const row = element("div", null, "bar");
-  row.dataset.pod = pod;
-  row.dataset.count = String(count);
-  const name = span(pod || gettext("(no pod answered)"), "name");
-  name.title = pod;
-  const track = span("", "track");
-  const fill = span("", "fill");
-  fill.style.width = `${total ? (100 * count) / total : 0}%`;
-  track.append(fill);
-  const share = expectedShare(pod);
-  if (share !== null) {
-    const mark = span("", "expected");
-    mark.style.left = `calc(${100 * share}% - 1.5px)`;
-    mark.title = interpolate(gettext("predicted %(share)s %"), {share: (100 * share).toFixed(1)}, true);
-    track.append(mark);
-  }
-  row.append(name, track, span(String(count), "count"));
-  return row;
-}
-
-function wireTools() {
-  $("fire-form").addEventListener("submit", fireN);
-}
-
 function applyOwnerToggle(collection) {
   const show = $("show-owners").checked;
   collection.filter("node.owner, edge.owns").toggleClass("hidden-owner", !show);
@@ -267,7 +136,6 @@ function wire() {
   $("create").addEventListener("click", () => upload("create"));
   $("upload-files").addEventListener("change", (e) => readFiles(e.target.files));
   mountUpload({slug: config.slug, csrf: config.csrf});
-  $("request-form").addEventListener("submit", runCommand);
   $("namespace").addEventListener("change", (e) =>
     send({type: "namespace", namespace: e.target.value}));
   $("show-owners").addEventListener("change", () =>
@@ -288,6 +156,4 @@ function wire() {
 }
 
 wire();
-wireTools();
-refreshSources();
 if (config.following) history.visible(true);

@@ -5,7 +5,7 @@
 // The graph is mounted with namespace, ownersShown, showLive and showNotice, before
 // mountTopbar(graph) can wire the controls to it: the feed says "connecting" at once.
 
-import {$} from "../lib/dom.js";
+import {$, isTyping} from "../lib/dom.js";
 import {showFollowed} from "./history.js";
 
 export const namespace = () => $("namespace").value;
@@ -30,11 +30,9 @@ export function mountTopbar(graph) {
   document.addEventListener("keydown", fullScreenKey);
 }
 
-// not while typing: F is a letter there
 function fullScreenKey(event) {
-  const target = event.target;
   if (event.altKey || event.ctrlKey || event.metaKey || !/^[fF]$/.test(event.key)) return;
-  if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+  if (isTyping(event.target)) return;
   if (document.fullscreenElement) document.exitFullscreen();
   else document.documentElement.requestFullscreen().catch(() => {});
   event.preventDefault();

@@ -4,8 +4,9 @@
 //   const clock = mountClock(config, graph.state);
 //   clock.set(payload)   // the clock as the graph feed or the server tells it
 //
-// The clock lives in graph.state (clock, clockAt), where the browser tests read it. The feed
-// speaks only of changes, so a paused cluster's clock is also asked for every few seconds.
+// The clock lives in graph.state (clock, clockAt), where the browser tests read it. The
+// graph feed brings the clock only with a change; a quiet cluster's pending timers still
+// count down, so the clock is also asked for every few seconds.
 
 import {$, item} from "../lib/dom.js";
 import {postToCluster} from "../lib/http.js";

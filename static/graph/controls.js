@@ -2,7 +2,7 @@
 // in a text field. When the default view cannot fit the graph at a readable size, the Fit
 // button and a note say so (camera.js).
 
-import {element} from "../lib/dom.js";
+import {element, isTyping} from "../lib/dom.js";
 
 export function mountControls(container, camera, folds) {
   const host = container.parentElement;
@@ -48,8 +48,7 @@ function button(text, title, onClick) {
 
 function zoomKeys(event, camera) {
   if (event.altKey || event.ctrlKey || event.metaKey) return;
-  const target = event.target;
-  if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+  if (isTyping(event.target)) return;
   if (event.key === "+" || event.key === "=") camera.zoomBy(1.25);
   else if (event.key === "-" || event.key === "_") camera.zoomBy(0.8);
   else if (event.key === "0") camera.defaultView(true);

@@ -22,3 +22,7 @@ export const item = (text, className) => element("li", text, className);
 
 // span(text, "stderr"): a piece of a terminal's output
 export const span = (text, className) => element("span", text, className);
+
+// a key pressed while typing is a letter, not a page's shortcut (F, +, −, 0)
+export const isTyping = (target) =>
+  Boolean(target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)));

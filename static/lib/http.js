@@ -16,3 +16,8 @@ export async function postJSON(url, body, csrf) {
   });
   return {ok: response.ok, payload: await readJSON(response)};
 }
+
+// POST to one of the cluster page's own endpoints, /clusters/<slug>/<path>, with the page's
+// CSRF token: the panels name only the endpoint
+export const postToCluster = ({slug, csrf}, path, body) =>
+  postJSON(`/clusters/${slug}/${path}`, body, csrf);

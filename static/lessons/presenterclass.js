@@ -4,7 +4,7 @@
 // and the spotlight are in the page's address (?class=, &spotlight=), so picking one reloads
 // the page; the presenter's place is kept on the server (the reload waits for it).
 
-import {$, pageConfig} from "../lib/dom.js";
+import {$, isTyping, pageConfig} from "../lib/dom.js";
 import {postJSON} from "../lib/http.js";
 
 const config = pageConfig();
@@ -38,7 +38,7 @@ if (config.classroom) {
   $("spotlight-pick").addEventListener("change", (e) => navigate({spotlight: e.target.value}));
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || !/^[sS]$/.test(event.key)) return;
-    if (/^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName)) return;
+    if (isTyping(event.target)) return;
     event.preventDefault();
     pushStep();
   });

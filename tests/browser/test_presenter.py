@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from urllib.parse import urljoin
 
 import pytest
 
@@ -51,6 +52,34 @@ def _clock(page, body: dict):
                                                    "X-CSRFToken": csrf}});
         if (!answer.ok) throw new Error(await answer.text());
     }""", body)
+
+
+def _on_presenter(url: str, steps, screenshot: str = "") -> None:
+    """Run `steps(page)` on the presenter at `url` in Chromium, signed in as the teacher and
+    reading English, once the graph has its first picture; the page must raise no error."""
+    async def main():
+        async with playwright_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=CHROMIUM_ARGS)
+            try:
+                # string predicates are polled with eval, which the CSP refuses: see
+                # test_dashboard._with_page
+                page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
+                await page.context.add_cookies(teacher_cookies(url))
+                errors: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                await _english(page, urljoin(url, "/"))  # the whole site, as a visitor's switch
+                await page.goto(url)
+                await page.wait_for_function(
+                    "() => window.clusterviz && window.clusterviz.state.seq > 0")
+                await steps(page)
+                if screenshot:
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    await page.screenshot(path=str(ARTIFACTS / screenshot))
+                assert errors == []
+            finally:
+                await browser.close()
+    asyncio.run(main())
 
 
 async def _graph_seen(page) -> str:
@@ -126,26 +155,7 @@ def test_the_presenter_steps_through_the_lesson_and_runs_a_request(presenter_url
         ARTIFACTS.mkdir(exist_ok=True)
         await page.screenshot(path=str(ARTIFACTS / "presenter.png"))
 
-    async def main():
-        async with playwright_api.async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                               args=CHROMIUM_ARGS)
-            try:
-                # string predicates are polled with eval, which the CSP refuses: see
-                # test_dashboard._with_page
-                page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
-                await page.context.add_cookies(teacher_cookies(presenter_url))
-                errors: list[str] = []
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                await _english(page, presenter_url)
-                await page.goto(presenter_url)
-                await page.wait_for_function(
-                    "window.clusterviz && window.clusterviz.state.seq > 0")
-                await steps(page)
-                assert errors == []
-            finally:
-                await browser.close()
-    asyncio.run(main())
+    _on_presenter(presenter_url, steps)
 
 
 def test_the_lessons_list_links_to_the_presenter(server):  # noqa: F811
@@ -188,20 +198,7 @@ def test_observe_shows_once_the_cluster_shows_it_and_errors_stay_with_their_comm
         assert await page.inner_text("#step-observe") == (
             "Observe: Pods only on the workers; the answer names the pod: You've hit <pod>.")
 
-    async def main():
-        async with playwright_api.async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                               args=CHROMIUM_ARGS)
-            try:
-                # string predicates are polled with eval, which the CSP refuses (see above)
-                page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
-                await page.context.add_cookies(teacher_cookies(server.url))
-                await _english(page, server.url)
-                await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
-                await steps(page)
-            finally:
-                await browser.close()
-    asyncio.run(main())
+    _on_presenter(f"{server.url}/clusters/{slug}/present?lesson=week4-services", steps)
 
 
 _SHOWN = """(prefix) => window.clusterviz.cy.nodes().filter((n) =>
@@ -248,24 +245,7 @@ def test_back_restores_the_cluster_to_the_step_and_forward_applies_again(
         await page.wait_for_function(f"() => ({_SHOWN})('rs-node-web-') === 3")
         assert sum(p.startswith("pod/rs-node-web-") for p in names("pods")) == 3
 
-    async def main():
-        async with playwright_api.async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                               args=CHROMIUM_ARGS)
-            try:
-                page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
-                await page.context.add_cookies(teacher_cookies(server.url))
-                errors: list[str] = []
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                await _english(page, server.url)
-                await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
-                await page.wait_for_function(
-                    "() => window.clusterviz && window.clusterviz.state.seq > 0")
-                await steps(page)
-                assert errors == []
-            finally:
-                await browser.close()
-    asyncio.run(main())
+    _on_presenter(f"{server.url}/clusters/{slug}/present?lesson=week4-services", steps)
 
 
 def test_a_key_pressed_while_a_step_is_still_on_its_way_brings_the_cluster_to_it(
@@ -307,24 +287,7 @@ def test_a_key_pressed_while_a_step_is_still_on_its_way_brings_the_cluster_to_it
         assert "service/svc-node" in kubectl("get", "services", "-o", "name").stdout.split()
         await page.wait_for_function(f"() => ({_SHOWN})('svc-node') === 1")
 
-    async def main():
-        async with playwright_api.async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                               args=CHROMIUM_ARGS)
-            try:
-                page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
-                await page.context.add_cookies(teacher_cookies(server.url))
-                errors: list[str] = []
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                await _english(page, server.url)
-                await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
-                await page.wait_for_function(
-                    "() => window.clusterviz && window.clusterviz.state.seq > 0")
-                await steps(page)
-                assert errors == []
-            finally:
-                await browser.close()
-    asyncio.run(main())
+    _on_presenter(f"{server.url}/clusters/{slug}/present?lesson=week4-services", steps)
 
 
 def test_the_node_failure_step_shows_notready_the_traffic_moving_and_the_eviction(server):  # noqa: F811
@@ -368,23 +331,5 @@ def test_the_node_failure_step_shows_notready_the_traffic_moving_and_the_evictio
         pods = await space(page, "Terminating")
         assert any("Terminating" in line and "worker2" in line for line in pods.splitlines())
 
-    async def main():
-        async with playwright_api.async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                               args=CHROMIUM_ARGS)
-            try:
-                page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
-                await page.context.add_cookies(teacher_cookies(server.url))
-                errors: list[str] = []
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                await _english(page, server.url)
-                await page.goto(f"{server.url}/clusters/{slug}/present?lesson=week4-services")
-                await page.wait_for_function(
-                    "() => window.clusterviz && window.clusterviz.state.seq > 0")
-                await steps(page)
-                ARTIFACTS.mkdir(exist_ok=True)
-                await page.screenshot(path=str(ARTIFACTS / "presenter-node-failure.png"))
-                assert errors == []
-            finally:
-                await browser.close()
-    asyncio.run(main())
+    _on_presenter(f"{server.url}/clusters/{slug}/present?lesson=week4-services", steps,
+                  "presenter-node-failure.png")

@@ -1,0 +1,161 @@
+"""mypy (pinned in the test extras, configured in pyproject.toml) is clean over simcore and
+clusterviz, generated migrations aside, but for the modules listed below, which are not yet:
+a new module is type-checked from its first commit. Take a module off the list once it
+type-checks. One mypy run checks both packages: each run pays for the standard library."""
+
+from pathlib import Path
+
+from mypy import api
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("simcore", "clusterviz")
+NOT_YET_TYPED_SIMCORE = {
+    "simcore/apiserver.py",
+    "simcore/controllers/cronjob.py",
+    "simcore/controllers/daemonset.py",
+    "simcore/controllers/deployment.py",
+    "simcore/controllers/endpoints.py",
+    "simcore/controllers/ingressstatus.py",
+    "simcore/controllers/job.py",
+    "simcore/controllers/loadbalancer.py",
+    "simcore/controllers/nodelifecycle.py",
+    "simcore/controllers/replicaset.py",
+    "simcore/controllers/scheduler.py",
+    "simcore/controllers/statefulset.py",
+    "simcore/decoding.py",
+    "simcore/engine.py",
+    "simcore/errors.py",
+    "simcore/exec/apps.py",
+    "simcore/exec/curl.py",
+    "simcore/exec/families.py",
+    "simcore/exec/images.py",
+    "simcore/exec/processes.py",
+    "simcore/exec/resolver.py",
+    "simcore/exec/shell.py",
+    "simcore/exec/shellparse.py",
+    "simcore/exec/wget.py",
+    "simcore/execution.py",
+    "simcore/fieldmanager.py",
+    "simcore/net/coredns.py",
+    "simcore/net/fabric.py",
+    "simcore/net/ingress.py",
+    "simcore/net/kubeproxy.py",
+    "simcore/net/listeners.py",
+    "simcore/node/containers.py",
+    "simcore/node/kubelet.py",
+    "simcore/patch.py",
+    "simcore/portforward.py",
+    "simcore/presets/builder.py",
+    "simcore/printers/pods.py",
+    "simcore/registry.py",
+    "simcore/safeyaml.py",
+    "simcore/schema.py",
+    "simcore/simulation.py",
+    "simcore/touched.py",
+    "simcore/validation/__init__.py",
+    "simcore/validation/apps.py",
+    "simcore/validation/batch.py",
+    "simcore/validation/core.py",
+    "simcore/validation/meta.py",
+    "simcore/validation/networking.py",
+    "simcore/validation/podspec.py",
+    "simcore/wiring.py",
+}
+NOT_YET_TYPED_CLUSTERVIZ = {
+    "clusterviz/classroom/doors.py",
+    "clusterviz/classroom/forms.py",
+    "clusterviz/classroom/kubeconfigs.py",
+    "clusterviz/classroom/management/commands/ensure_teacher.py",
+    "clusterviz/classroom/management/commands/ensure_tls.py",
+    "clusterviz/classroom/management/commands/kubeconfig.py",
+    "clusterviz/classroom/models.py",
+    "clusterviz/classroom/netnames.py",
+    "clusterviz/classroom/policy.py",
+    "clusterviz/classroom/tls.py",
+    "clusterviz/classroom/tokens.py",
+    "clusterviz/classroom/views.py",
+    "clusterviz/clusters/clock.py",
+    "clusterviz/clusters/delta.py",
+    "clusterviz/clusters/management/commands/ensure_cluster.py",
+    "clusterviz/clusters/management/commands/runsim.py",
+    "clusterviz/clusters/models.py",
+    "clusterviz/clusters/publish.py",
+    "clusterviz/clusters/runtime.py",
+    "clusterviz/clusters/ticker.py",
+    "clusterviz/csp.py",
+    "clusterviz/dashboard/consumers.py",
+    "clusterviz/dashboard/kubectlargs.py",
+    "clusterviz/dashboard/views.py",
+    "clusterviz/dashboard/webkubectl.py",
+    "clusterviz/history/management/commands/cluster_failure.py",
+    "clusterviz/history/management/commands/cluster_restore.py",
+    "clusterviz/history/past.py",
+    "clusterviz/history/record.py",
+    "clusterviz/history/restore.py",
+    "clusterviz/i18n.py",
+    "clusterviz/k8sapi/access.py",
+    "clusterviz/k8sapi/denial.py",
+    "clusterviz/k8sapi/discovery.py",
+    "clusterviz/k8sapi/eventclock.py",
+    "clusterviz/k8sapi/eventsv1.py",
+    "clusterviz/k8sapi/execsession.py",
+    "clusterviz/k8sapi/execstream.py",
+    "clusterviz/k8sapi/negotiation.py",
+    "clusterviz/k8sapi/objects.py",
+    "clusterviz/k8sapi/openapi.py",
+    "clusterviz/k8sapi/openapi_proto.py",
+    "clusterviz/k8sapi/podlogs.py",
+    "clusterviz/k8sapi/portforward.py",
+    "clusterviz/k8sapi/protobuf.py",
+    "clusterviz/k8sapi/pulse.py",
+    "clusterviz/k8sapi/reviews.py",
+    "clusterviz/k8sapi/subresources.py",
+    "clusterviz/k8sapi/views.py",
+    "clusterviz/k8sapi/watch.py",
+    "clusterviz/k8sapi/webshell.py",
+    "clusterviz/lessons/checks.py",
+    "clusterviz/lessons/classviews.py",
+    "clusterviz/lessons/consumers.py",
+    "clusterviz/lessons/loader.py",
+    "clusterviz/lessons/progress.py",
+    "clusterviz/lessons/runner.py",
+    "clusterviz/lessons/studentviews.py",
+    "clusterviz/lessons/views.py",
+    "clusterviz/operations/actions.py",
+    "clusterviz/operations/failures.py",
+    "clusterviz/operations/fire.py",
+    "clusterviz/operations/graph.py",
+    "clusterviz/operations/inspector.py",
+    "clusterviz/operations/path.py",
+    "clusterviz/operations/timecontrol.py",
+    "clusterviz/orderlyclose.py",
+    "clusterviz/origin.py",
+    "clusterviz/room/consumers.py",
+    "clusterviz/room/presence.py",
+    "clusterviz/room/record.py",
+    "clusterviz/serve.py",
+    "clusterviz/traces/models.py",
+    "clusterviz/web.py",
+}
+NOT_YET_TYPED = NOT_YET_TYPED_SIMCORE | NOT_YET_TYPED_CLUSTERVIZ
+
+
+def test_simcore_and_clusterviz_type_check_but_for_the_listed_modules():
+    modules = _modules()
+    assert NOT_YET_TYPED <= set(modules), "a listed module is gone: take it off the list"
+    out, err, _ = api.run(["--config-file", str(ROOT / "pyproject.toml"),
+                           "--cache-dir", str(ROOT / ".mypy_cache"),
+                           *[str(ROOT / m) for m in modules]])
+    errors = [(_module(line), line) for line in out.splitlines() if ": error:" in line]
+    assert [line for module, line in errors if module not in NOT_YET_TYPED] == [], out + err
+    # the list only shrinks: a module that type-checks comes off it
+    assert NOT_YET_TYPED - {module for module, _ in errors} == set()
+
+
+def _modules() -> list[str]:
+    paths = (p.relative_to(ROOT) for package in PACKAGES for p in (ROOT / package).rglob("*.py"))
+    return sorted(p.as_posix() for p in paths if "migrations" not in p.parts)
+
+
+def _module(line: str) -> str:
+    return (ROOT / line.split(":", 1)[0]).resolve().relative_to(ROOT).as_posix()

@@ -256,7 +256,7 @@ class Simulation:
         return obj, "configured"
 
     # reads and writes --------------------------------------------------------------------
-    def get(self, kind: str, name: str, namespace: str = "default") -> dict:
+    def get(self, kind: str, name: str, namespace: str | None = "default") -> dict:
         return self.api.get(kind, name, namespace)
 
     def list(self, kind: str, namespace: str | None = "default",

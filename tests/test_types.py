@@ -64,11 +64,8 @@ NOT_YET_TYPED_SIMCORE = {
 NOT_YET_TYPED_CLUSTERVIZ = {
     "clusterviz/classroom/doors.py",
     "clusterviz/classroom/tls.py",
-    "clusterviz/classroom/tokens.py",
-    "clusterviz/classroom/views.py",
     "clusterviz/clusters/runtime.py",
     "clusterviz/dashboard/consumers.py",
-    "clusterviz/dashboard/kubectlargs.py",
     "clusterviz/dashboard/webkubectl.py",
     "clusterviz/history/past.py",
     "clusterviz/history/restore.py",
@@ -78,7 +75,6 @@ NOT_YET_TYPED_CLUSTERVIZ = {
     "clusterviz/k8sapi/execstream.py",
     "clusterviz/k8sapi/objects.py",
     "clusterviz/k8sapi/podlogs.py",
-    "clusterviz/k8sapi/portforward.py",
     "clusterviz/k8sapi/protobuf.py",
     "clusterviz/k8sapi/reviews.py",
     "clusterviz/k8sapi/views.py",
@@ -87,7 +83,6 @@ NOT_YET_TYPED_CLUSTERVIZ = {
     "clusterviz/operations/fire.py",
     "clusterviz/operations/graph.py",
     "clusterviz/operations/path.py",
-    "clusterviz/origin.py",
     "clusterviz/serve.py",
 }
 NOT_YET_TYPED = NOT_YET_TYPED_SIMCORE | NOT_YET_TYPED_CLUSTERVIZ

@@ -76,12 +76,10 @@ NOT_YET_TYPED_CLUSTERVIZ = {
     "clusterviz/k8sapi/objects.py",
     "clusterviz/k8sapi/podlogs.py",
     "clusterviz/k8sapi/protobuf.py",
-    "clusterviz/k8sapi/reviews.py",
     "clusterviz/k8sapi/views.py",
     "clusterviz/k8sapi/watch.py",
     "clusterviz/lessons/runner.py",
     "clusterviz/operations/fire.py",
-    "clusterviz/operations/graph.py",
     "clusterviz/operations/path.py",
     "clusterviz/serve.py",
 }

@@ -81,7 +81,6 @@ NOT_YET_TYPED_CLUSTERVIZ = {
     "clusterviz/lessons/runner.py",
     "clusterviz/operations/fire.py",
     "clusterviz/operations/path.py",
-    "clusterviz/serve.py",
 }
 NOT_YET_TYPED = NOT_YET_TYPED_SIMCORE | NOT_YET_TYPED_CLUSTERVIZ
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
@@ -43,7 +43,7 @@ def inline_styles(view: Callable) -> Callable:
     elements; the page keeps the strict script policy, only style-src widens.
     """
     @functools.wraps(view)
-    def marked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def marked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         response = view(request, *args, **kwargs)
         response.csp_inline_styles = True
         return response
@@ -65,9 +65,9 @@ class ContentSecurityPolicyMiddleware:
         if iscoroutinefunction(get_response):
             markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         request.csp_nonce = secrets.token_urlsafe(16)
-        if iscoroutinefunction(self):
+        if iscoroutinefunction(self.get_response):  # as marked in __init__
             return self._acall(request)
         return self._stamp(request, self.get_response(request))
 

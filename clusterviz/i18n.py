@@ -51,7 +51,8 @@ def lesson_language(request: HttpRequest, code: str) -> AbstractContextManager:
     """For a lesson's JSON endpoints (run by the presenter's script, whose requests carry no
     sign of the page's preference): its own language unless the visitor chose one."""
     if code in dict(settings.LANGUAGES) and not chosen(request):
-        return translation.override(code)
+        override: AbstractContextManager = translation.override(code)
+        return override
     return nullcontext()
 
 
@@ -70,8 +71,8 @@ def language_of_scope(scope: dict) -> str:
         if code == "*":
             break
         with suppress(LookupError):
-            return translation.get_supported_language_variant(code)
-    return settings.LANGUAGE_CODE
+            return str(translation.get_supported_language_variant(code))
+    return str(settings.LANGUAGE_CODE)
 
 
 def javascript_catalog(request: HttpRequest, code: str) -> HttpResponse:

@@ -23,6 +23,7 @@ error, an opening handshake that never finished) are aborted at once, as before.
 from __future__ import annotations
 
 from daphne.ws_protocol import WebSocketProtocol
+from twisted.python.failure import Failure
 
 LINGER = 10.0  # seconds a closed connection may take to let go before it is reset
 
@@ -42,7 +43,7 @@ class OrderlyCloseProtocol(WebSocketProtocol):
         self._linger = None
         self.transport.abortConnection()
 
-    def connectionLost(self, reason=None) -> None:
+    def connectionLost(self, reason: Failure | None = None) -> None:
         if self._linger is not None and self._linger.active():
             self._linger.cancel()
         self._linger = None

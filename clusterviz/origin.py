@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port, validate_host
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ def _proxy_says_secure(headers: dict[str, str]) -> bool:
     setting = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
     if not setting:
         return False
+    meta_key: str
+    expected: str
     meta_key, expected = setting
     name = meta_key.removeprefix("HTTP_").replace("_", "-").lower()
     return headers.get(name, "").split(",")[0].strip() == expected
@@ -112,9 +114,10 @@ class _SocketGuard:
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         reason = socket_verdict(scope, self.origin_required)
         if reason is None:
-            return await self.application(scope, receive, send)
+            await self.application(scope, receive, send)
+            return
         log.info("websocket %s refused: %s", scope.get("path"), reason)
-        return await WebsocketDenier()(scope, receive, send)
+        await WebsocketDenier()(scope, receive, send)
 
 
 def _guarded(patterns: Iterable, origin_required: bool) -> list:
@@ -136,7 +139,7 @@ def no_foreign_origin(patterns: Iterable) -> list:
     return _guarded(patterns, origin_required=False)
 
 
-def foreign_http_request(request) -> str | None:
+def foreign_http_request(request: HttpRequest) -> str | None:
     """Why an unsafe HTTP request comes from another site's page, or None if it does not.
 
     A browser sends Origin with every POST, PUT, PATCH and DELETE (a form,
@@ -169,17 +172,17 @@ class ForeignOriginMiddleware:
         if iscoroutinefunction(get_response):
             markcoroutinefunction(self)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         refusal = _refusal(request)
-        if iscoroutinefunction(self):
+        if iscoroutinefunction(self.get_response):  # as marked in __init__
             return self._acall(request, refusal)
         return refusal or self.get_response(request)
 
-    async def _acall(self, request, refusal):
+    async def _acall(self, request: HttpRequest, refusal: JsonResponse | None) -> HttpResponse:
         return refusal or await self.get_response(request)
 
 
-def _refusal(request) -> JsonResponse | None:
+def _refusal(request: HttpRequest) -> JsonResponse | None:
     reason = foreign_http_request(request)
     if reason is None:
         return None

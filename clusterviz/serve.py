@@ -35,6 +35,9 @@ from daphne import server as daphne_server
 from daphne import ws_protocol
 from daphne.cli import CommandLineInterface
 from daphne.http_protocol import HTTPFactory
+from twisted.internet.base import DelayedCall
+from twisted.internet.protocol import connectionDone
+from twisted.python.failure import Failure
 from twisted.web import http
 
 from clusterviz.orderlyclose import OrderlyCloseProtocol
@@ -47,7 +50,7 @@ class HeaderDeadlineChannel(http.HTTPChannel):
     """An HTTPChannel that closes a connection whose request headers are too slow."""
 
     header_timeout: float = HEADER_TIMEOUT
-    _header_deadline = None
+    _header_deadline: DelayedCall | None = None
 
     def connectionMade(self) -> None:
         super().connectionMade()
@@ -62,7 +65,7 @@ class HeaderDeadlineChannel(http.HTTPChannel):
         self._cancel_header_deadline()
         super().allHeadersReceived()
 
-    def connectionLost(self, reason) -> None:
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         self._cancel_header_deadline()
         super().connectionLost(reason)
 
@@ -78,15 +81,20 @@ class HeaderDeadlineChannel(http.HTTPChannel):
 
     def _headers_too_slow(self) -> None:
         self._header_deadline = None
+        # zope.interface declares getPeer without self: calling it through the ITransport
+        # annotation needs the mypy-zope plugin, which is not pinned
+        transport = self.transport
+        peer = transport.getPeer() if transport is not None else None  # type: ignore[misc]
         log.info("closing %s: no complete request headers within %s s",
-                 self.transport.getPeer(), self.header_timeout)
+                 peer, self.header_timeout)
         self.timeoutConnection()  # Twisted's own close: FIN now, abort if the peer lingers
 
 
 class HeaderDeadlineFactory(HTTPFactory):
     """daphne's HTTP factory, building HeaderDeadlineChannels."""
 
-    def protocol(self):  # Twisted's ServerFactory.buildProtocol calls self.protocol()
+    # Twisted's ServerFactory.buildProtocol calls self.protocol()
+    def protocol(self) -> http._GenericHTTPChannelProtocol:
         return http._GenericHTTPChannelProtocol(HeaderDeadlineChannel())
 
 

@@ -45,9 +45,10 @@ def json_body(request: HttpRequest) -> dict:
 async def answer(slug: str, work: Callable[[], dict],
                  refusals: tuple[type[Exception], ...] = ()) -> JsonResponse:
     """`work()` off the event loop, as JSON; a Refused (or one of `refusals`) is a 400."""
+    refused: tuple[type[Exception], ...] = (Refused, *refusals)
     try:
         payload = await offload(work)()
-    except (Refused, *refusals) as exc:
+    except refused as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     except ClusterNotFound:
         return JsonResponse({"error": _("no cluster %(slug)s") % {"slug": slug}}, status=404)

@@ -10,6 +10,7 @@ exactly, rng and timers included.
 
 from __future__ import annotations
 
+import builtins
 import functools
 import json
 import random
@@ -23,6 +24,7 @@ from simcore.apiserver import Request, resolve
 from simcore.clock import EPOCH, Clock
 from simcore.components import install
 from simcore.engine import Engine
+from simcore.exec.context import ExecResult
 from simcore.jsoncopy import clone
 from simcore.node import logs
 from simcore.node.logs import LogRun
@@ -256,11 +258,12 @@ class Simulation:
         return obj, "configured"
 
     # reads and writes --------------------------------------------------------------------
-    def get(self, kind: str, name: str, namespace: str = "default") -> dict:
+    def get(self, kind: str, name: str, namespace: str | None = "default") -> dict:
         return self.api.get(kind, name, namespace)
 
     def list(self, kind: str, namespace: str | None = "default",
-             label_selector: str | None = None, field_selector: str | None = None) -> list[dict]:
+             label_selector: str | None = None, field_selector: str | None = None
+             ) -> builtins.list[dict]:  # builtins: in the class, `list` is this method
         return self.api.list(kind, namespace, label_selector, field_selector)["items"]
 
     def delete(self, kind: str, name: str, namespace: str = "default", **options) -> dict:
@@ -276,14 +279,14 @@ class Simulation:
         return table(res.kind, items, self.now, resource_version=str(self.engine.store.rv))
 
     # commands ----------------------------------------------------------------------------
-    def exec(self, pod: str, command: str | list[str], namespace: str = "default",
-             container: str | None = None, tty: bool = False, stdin: str = ""):
+    def exec(self, pod: str, command: str | builtins.list[str], namespace: str = "default",
+             container: str | None = None, tty: bool = False, stdin: str = "") -> ExecResult:
         """Run `command` in a pod's container as `kubectl exec` would (`stdin`: what the
         client sent on its stdin stream, all of it)."""
         return _execution().exec_in_pod(self.engine, pod, command, namespace, container, tty,
                                         stdin)
 
-    def start_shell(self, pod: str, command: list[str], namespace: str = "default",
+    def start_shell(self, pod: str, command: builtins.list[str], namespace: str = "default",
                     container: str | None = None):
         """`kubectl exec -it pod -- sh`: (the interactive ShellSession or None when `command`
         is not an interactive shell, its prompt), or the ExecResult refusing the exec."""
@@ -304,11 +307,11 @@ class Simulation:
                           container: str | None = None) -> bool:
         return _execution().container_running(self.engine, pod, namespace, container)
 
-    def exec_on_node(self, node_name: str, command: str | list[str]):
+    def exec_on_node(self, node_name: str, command: str | builtins.list[str]) -> ExecResult:
         """Run `command` in a shell on a node (the lecture's curls from master-stg)."""
         return _execution().exec_on_node(self.engine, node_name, command)
 
-    def exec_external(self, client_ip: str, command: str | list[str]):
+    def exec_external(self, client_ip: str, command: str | builtins.list[str]) -> ExecResult:
         """Run `command` on a machine outside the cluster."""
         return _execution().exec_external(self.engine, client_ip, command)
 
@@ -346,7 +349,7 @@ class Simulation:
         return self.engine.by_name["nodelifecycle"].countdown(name)
 
     def kill_container(self, pod: str, namespace: str = "default",
-                       container: str | None = None) -> list[str]:
+                       container: str | None = None) -> builtins.list[str]:
         """Kill a pod's running containers (exit 137); the kubelet restarts them per the
         pod's restartPolicy, so the restart count goes up as with a crashing app."""
         killed = self.engine.by_name["kubelet"].kill(namespace, pod, container)

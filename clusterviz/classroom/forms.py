@@ -29,7 +29,7 @@ class JoinForm(forms.Form):
 
     def clean_code(self) -> Classroom:
         code = self.cleaned_data["code"].strip().upper()
-        classroom = Classroom.objects.filter(code=code).first()
+        classroom: Classroom | None = Classroom.objects.filter(code=code).first()
         if classroom is None:
             raise forms.ValidationError(_("No class has this code."))
         if not classroom.open:
@@ -37,13 +37,13 @@ class JoinForm(forms.Form):
         return classroom
 
     def clean_username(self) -> str:
-        name = self.cleaned_data["username"].strip()
+        name: str = self.cleaned_data["username"].strip()
         if get_user_model().objects.filter(username__iexact=name).exists():
             raise forms.ValidationError(_("This name is taken: add an initial or a number."))
         return name
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict:
+        data: dict = super().clean()
         if data.get("password") and data.get("username"):
             user = get_user_model()(username=data["username"])
             try:
@@ -72,7 +72,7 @@ class ClusterForm(forms.Form):
 
     def clean_slug(self) -> str:
         from clusterviz.clusters.models import Cluster
-        slug = self.cleaned_data["slug"].lower()
+        slug: str = self.cleaned_data["slug"].lower()
         if slug in RESERVED_SLUGS:
             raise forms.ValidationError(_("This name is reserved."))
         if Cluster.objects.filter(slug=slug).exists():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.http.request import split_domain_port
 
@@ -52,6 +53,6 @@ def document(slug: str, server: str, username: str, token: str, ca: bytes) -> di
     }
 
 
-def issue(slug: str, server: str, user) -> dict:
+def issue(slug: str, server: str, user: User) -> dict:
     """A kubeconfig with a fresh token of `user` (their earlier one stops working)."""
     return document(slug, server, user.get_username(), tokens.issue(user, slug), ca_pem())

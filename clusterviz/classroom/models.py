@@ -37,7 +37,7 @@ class Classroom(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
 
 
 class ApiToken(models.Model):

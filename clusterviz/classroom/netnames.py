@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
+from collections.abc import Iterable
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 WILDCARDS = ("0.0.0.0", "::", "")
@@ -58,7 +59,7 @@ def allowed_host(name: str) -> str:
     return f"[{name}]" if is_ip(name) and ":" in name else name
 
 
-def _unique(items) -> list[str]:
+def _unique(items: Iterable[str]) -> list[str]:
     out: list[str] = []
     for item in items:
         if item and item not in out:

@@ -13,12 +13,13 @@ student which other clusters there are.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from clusterviz.clusters.models import Cluster
 
 
-def may_use(user, cluster: Cluster | None) -> bool:
+def may_use(user: User | AnonymousUser | None, cluster: Cluster | None) -> bool:
     if cluster is None or user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser or cluster.owner_id == user.pk:
@@ -30,11 +31,11 @@ def may_use(user, cluster: Cluster | None) -> bool:
     return cluster.classroom_id is not None and cluster.classroom.teacher_id == user.pk
 
 
-def may_use_slug(user, slug: str) -> bool:
+def may_use_slug(user: User | AnonymousUser | None, slug: str) -> bool:
     return may_use(user, Cluster.objects.select_related("classroom").filter(slug=slug).first())
 
 
-def usable_clusters(user) -> QuerySet[Cluster]:
+def usable_clusters(user: User | AnonymousUser) -> QuerySet[Cluster]:
     """Every cluster `user` may use, the same rule as `may_use` as one query."""
     if not user.is_authenticated or not user.is_active:
         return Cluster.objects.none()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.contrib.auth.models import User
+
 from clusterviz.classroom.models import ApiToken
 
 PREFIX = "cvz_"
@@ -21,7 +23,7 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(user, slug: str, purpose: str = ApiToken.KUBECONFIG, replace: bool = True) -> str:
+def issue(user: User, slug: str, purpose: str = ApiToken.KUBECONFIG, replace: bool = True) -> str:
     """A fresh token for `user`; it replaces their earlier one for this cluster and purpose
     (unless `replace` is off: the Terminal's per-run tokens, forgotten after the run)."""
     token = PREFIX + secrets.token_urlsafe(32)
@@ -35,12 +37,13 @@ def forget(token: str) -> None:
     ApiToken.objects.filter(digest=digest(token)).delete()
 
 
-def revoke(user) -> int:
+def revoke(user: User) -> int:
     """Delete every token of `user` (the teacher's revoke); the count deleted."""
-    return ApiToken.objects.filter(user=user).delete()[0]
+    deleted: int = ApiToken.objects.filter(user=user).delete()[0]
+    return deleted
 
 
-def user_for(token: str):
+def user_for(token: str) -> User | None:
     """The active user the token belongs to, or None."""
     row = row_for(token)
     return row.user if row is not None else None
@@ -50,7 +53,8 @@ def row_for(token: str) -> ApiToken | None:
     """The token's row (its user loaded) when it names an active user, else None."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    row = ApiToken.objects.filter(digest=digest(token)).select_related("user").first()
+    row: ApiToken | None = ApiToken.objects.filter(digest=digest(token)) \
+        .select_related("user").first()
     if row is None or not row.user.is_active:
         return None
     return row

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 
 import yaml
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -103,7 +105,7 @@ def join(request: HttpRequest) -> HttpResponse:
     return render(request, "classroom/join.html", {"form": form})
 
 
-def student_cluster(classroom: Classroom, user) -> Cluster:
+def student_cluster(classroom: Classroom, user: User) -> Cluster:
     base = f"{classroom.code.lower()}-{slugify(user.get_username())[:30] or 'student'}"
     slug = base if not Cluster.objects.filter(slug=base).exists() else f"{base}-{user.pk}"
     return create_cluster(slug, name=f"{user.get_username()} · {classroom.name}",
@@ -111,10 +113,10 @@ def student_cluster(classroom: Classroom, user) -> Cluster:
                           quota={"pods": classroom.pod_quota, "objects": classroom.object_quota})
 
 
-def teacher_required(view):
+def teacher_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Teachers only: the anonymous to sign-in, students a 404 (as for a page not there)."""
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.is_staff:
@@ -124,7 +126,7 @@ def teacher_required(view):
 
 
 def _my_class(request: HttpRequest, pk: int) -> Classroom:
-    classroom = get_object_or_404(Classroom, pk=pk)
+    classroom: Classroom = get_object_or_404(Classroom, pk=pk)
     if classroom.teacher_id != request.user.pk and not request.user.is_superuser:
         raise Http404("no such class")
     return classroom
@@ -234,5 +236,5 @@ def delete(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _local(target: str | None) -> bool:
-    return bool(target) and target.startswith("/") and not target.startswith("//")
+    return target is not None and target.startswith("/") and not target.startswith("//")
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from simcore import Simulation
+
 
 def virtual_elapsed(stored_elapsed: float, saved_at: datetime, speed: float,
                     wall_now: datetime) -> float:
@@ -22,7 +24,7 @@ def virtual_elapsed(stored_elapsed: float, saved_at: datetime, speed: float,
     return stored_elapsed + real * max(speed, 0.0)
 
 
-def catch_up(sim, stored_elapsed: float, saved_at: datetime, speed: float,
+def catch_up(sim: Simulation, stored_elapsed: float, saved_at: datetime, speed: float,
              wall_now: datetime) -> float:
     """Advance `sim` to the rule's target; the virtual seconds it moved (0 if already there)."""
     target = virtual_elapsed(stored_elapsed, saved_at, speed, wall_now)

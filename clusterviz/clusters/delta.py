@@ -51,7 +51,7 @@ def delta(sim: Simulation, saved: dict[str, object] | None, stored_names: list[s
     state, parts, tables, _ = engines.split_rows(sim)
     notes = sim.touched()
     changed = {name: value for name, value in parts.items()
-               if _differs(saved.get(name, _MISSING), value, notes.get(_table_of(name)))}
+               if _differs(saved.get(name, _MISSING), value, _note_of(notes, name))}
     if stored_names is None:
         stored_names = [name for name in saved if name.count("/") < 2]  # not an entry
     gone = [name for name in stored_names if name not in parts]
@@ -75,15 +75,18 @@ def changed_parts(saved: dict[str, object] | None, parts: dict[str, object]
     return changed, [name for name in saved if name not in parts]
 
 
-def _table_of(name: str) -> str | None:
-    """The `Simulation.touched()` name of the table a part is, if it is one ("events")."""
-    return name.removeprefix(engines.RUNTIME) if name.startswith(engines.RUNTIME) else None
+def _note_of(notes: dict[str, Touched], name: str) -> Touched | None:
+    """The `Simulation.touched()` note of the table a part is, if it is one ("events")."""
+    if not name.startswith(engines.RUNTIME):
+        return None
+    return notes.get(name.removeprefix(engines.RUNTIME))
 
 
 def _differs(stored: object, value: object, note: Touched | None) -> bool:
     if stored is _MISSING:
         return True
-    if note is None or note.everything or not isinstance(stored, dict):
+    if note is None or note.everything or not isinstance(stored, dict) \
+            or not isinstance(value, dict):
         return stored != value
     if note.reshaped:
         return True  # an entry came or went

@@ -46,7 +46,7 @@ class Cluster(models.Model):
                                   on_delete=models.SET_NULL, related_name="clusters")
 
     def __str__(self) -> str:
-        return self.slug
+        return str(self.slug)
 
 
 class StoredObject(models.Model):

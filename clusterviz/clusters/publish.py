@@ -41,6 +41,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from clusterviz.clusters.models import Change
+from simcore.store import Event
 
 log = logging.getLogger(__name__)
 MESSAGE_TYPE = "cluster.changes"
@@ -51,13 +52,13 @@ def group_name(slug: str) -> str:
     return f"cluster.{slug}"
 
 
-def summary(event) -> dict:
+def summary(event: Event) -> dict:
     meta = event.object["metadata"]
     return {"type": event.type, "resource": event.resource,
             "namespace": meta.get("namespace") or "", "name": meta["name"], "rv": event.rv}
 
 
-def messages(slug: str, from_rv: int, to_rv: int, events: Sequence | None,
+def messages(slug: str, from_rv: int, to_rv: int, events: Sequence[Event] | None,
              batch: int | None = None) -> list[dict]:
     """The messages announcing a save from `from_rv` to `to_rv`; None events means resync."""
     if events is None:

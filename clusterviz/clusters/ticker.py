@@ -27,8 +27,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from asgiref.sync import sync_to_async
+from asgiref.typing import ASGI3Application, ASGIReceiveCallable, ASGISendCallable, Scope
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
@@ -40,7 +42,7 @@ log = logging.getLogger(__name__)
 _task: asyncio.Task | None = None
 
 
-def due_slugs(now=None) -> list[str]:
+def due_slugs(now: datetime | None = None) -> list[str]:
     """The clusters whose earliest timer is due, the most overdue first."""
     due = Cluster.objects.filter(next_due_at__lte=now or timezone.now())
     return list(due.order_by("next_due_at").values_list("slug", flat=True))
@@ -81,10 +83,11 @@ def ensure_started() -> bool:
 class TickerMiddleware:
     """ASGI middleware: the first request or websocket connection starts the ticker."""
 
-    def __init__(self, app):
+    def __init__(self, app: ASGI3Application) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: ASGIReceiveCallable,
+                       send: ASGISendCallable) -> None:
         if scope["type"] in ("http", "websocket"):
             ensure_started()
         return await self.app(scope, receive, send)

@@ -62,16 +62,16 @@ TRUE_WORDS = ("1", "t", "T", "TRUE", "true", "True")  # Go's strconv.ParseBool
 def _output(value: str) -> str | None:
     if value.split("=", 1)[0] in OUTPUT_FORMATS:
         return None
-    return _("refused: -o %(value)s is not an output format this terminal prints (no "
-             "*-file formats: they read a file on the server); it prints: %(formats)s") % {
-        "value": value, "formats": ", ".join(sorted(OUTPUT_FORMATS))}
+    return str(_("refused: -o %(value)s is not an output format this terminal prints (no "
+                 "*-file formats: they read a file on the server); it prints: %(formats)s") % {
+        "value": value, "formats": ", ".join(sorted(OUTPUT_FORMATS))})
 
 
 def _stdin_only(value: str) -> str | None:
     if value == "-":
         return None
-    return _("refused: -f %(value)s would read a path on the server; paste the manifest in "
-             "the box below and use -f -") % {"value": value or "''"}
+    return str(_("refused: -f %(value)s would read a path on the server; paste the manifest "
+                 "in the box below and use -f -") % {"value": value or "''"})
 
 
 Check = Callable[[str], str | None]  # a value's refusal message, or None
@@ -203,9 +203,9 @@ class _Reader:
 
     def where(self) -> str:
         if not self.parsed.path:
-            return _("before the command (only %(flags)s)") % {"flags": _names(GLOBAL)}
-        return _("for kubectl %(command)s (it allows: %(flags)s)") % {
-            "command": " ".join(self.parsed.path), "flags": _names(self.flags())}
+            return str(_("before the command (only %(flags)s)") % {"flags": _names(GLOBAL)})
+        return str(_("for kubectl %(command)s (it allows: %(flags)s)") % {
+            "command": " ".join(self.parsed.path), "flags": _names(self.flags())})
 
     def run(self) -> Parsed:
         while self.i < len(self.words):
@@ -289,11 +289,11 @@ class _Reader:
 
     def _refusal(self, spelled: str, escape: bool) -> str:
         if escape:
-            return _("refused: %(flag)s is not allowed here; this terminal always talks to "
-                     "this cluster as the student and reads no files on the server") % {
-                "flag": spelled}
-        return _("refused: %(flag)s is not a flag this terminal allows %(where)s") % {
-            "flag": spelled, "where": self.where()}
+            return str(_("refused: %(flag)s is not allowed here; this terminal always talks "
+                         "to this cluster as the student and reads no files on the server") % {
+                "flag": spelled})
+        return str(_("refused: %(flag)s is not a flag this terminal allows %(where)s") % {
+            "flag": spelled, "where": self.where()})
 
     def _set(self, flag: Flag, value: str) -> None:
         message = flag.check(value) if flag.check else None

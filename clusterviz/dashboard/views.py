@@ -86,7 +86,9 @@ async def run(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 def _source(body: dict) -> actions.Source:
-    source = body.get("source") if isinstance(body.get("source"), dict) else {}
+    source = body.get("source")
+    if not isinstance(source, dict):
+        source = {}
     return actions.Source(str(source.get("kind") or ""), str(source.get("name") or ""),
                           str(source.get("namespace") or "default"))
 

@@ -44,7 +44,8 @@ def unpack(blob: bytes | memoryview) -> object:
 
 
 def timeline_of(cluster: Cluster) -> Timeline:
-    return Timeline.objects.get_or_create(cluster=cluster)[0]
+    timeline: Timeline = Timeline.objects.get_or_create(cluster=cluster)[0]
+    return timeline
 
 
 def saved(cluster: Cluster, sim: Simulation, old_rv: int, events: Sequence | None) -> None:
@@ -68,7 +69,8 @@ def _due(timeline: Timeline, at: float, by_person: bool) -> bool:
     if timeline.last_snapshot_wall is None:
         return True
     rest = timedelta(seconds=timeline.snapshot_cost * settings.HISTORY_SNAPSHOT_BUDGET)
-    return timezone.now() >= timeline.last_snapshot_wall + rest
+    due: bool = timezone.now() >= timeline.last_snapshot_wall + rest
+    return due
 
 
 def _entry(cluster: Cluster, at: float, sim: Simulation, old_rv: int, events: Sequence) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from clusterviz.classroom import policy, tokens
@@ -50,7 +51,7 @@ class Attributes:
         return bool(self.resource)
 
 
-def authenticate(request: HttpRequest):
+def authenticate(request: HttpRequest) -> User | None:
     """The user behind the request's bearer token, or None; the token's purpose is kept on
     the request (`k8s_token_purpose`: the command history skips the Terminal's own)."""
     token = tokens.bearer(request.headers.get("Authorization", ""))
@@ -104,7 +105,7 @@ def forbidden(username: str, attrs: Attributes) -> dict:
     return errors.status(403, "Forbidden", f"{subject} is forbidden: {reason}", details)
 
 
-def decide(user, slug: str, endpoint: str | None, attrs: Attributes) -> dict | None:
+def decide(user: User | None, slug: str, endpoint: str | None, attrs: Attributes) -> dict | None:
     """None when `user` may do it on cluster `slug`, else the Status refusing it."""
     if user is None:
         return UNAUTHORIZED

@@ -125,10 +125,10 @@ def _aggregated_version(group: str, version: str) -> dict:
 
 
 def _aggregated_entry(res: ResourceType) -> dict:
-    entry = {"resource": res.plural,
-             "responseKind": {"group": res.group, "version": res.version, "kind": res.kind},
-             "scope": "Namespaced" if res.namespaced else "Cluster",
-             "singularResource": res.singular, "verbs": list(res.verbs)}
+    entry: dict = {"resource": res.plural,
+                   "responseKind": {"group": res.group, "version": res.version, "kind": res.kind},
+                   "scope": "Namespaced" if res.namespaced else "Cluster",
+                   "singularResource": res.singular, "verbs": list(res.verbs)}
     if res.short_names:
         entry["shortNames"] = list(res.short_names)
     if res.categories:

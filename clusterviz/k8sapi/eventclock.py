@@ -34,7 +34,8 @@ _FIELDS = ((("eventTime",), True), (("firstTimestamp",), False), (("lastTimestam
 
 def wall_offset(cluster_now: datetime) -> timedelta:
     """How far the wall clock is ahead of the cluster's clock right now."""
-    return timezone.now() - cluster_now
+    offset: timedelta = timezone.now() - cluster_now
+    return offset
 
 
 def _parse(text: str) -> datetime | None:
@@ -54,19 +55,24 @@ def shift(event: dict, by: timedelta) -> dict:
     """A copy of `event` (or patch) with every event-time field moved by `by`."""
     out = dict(event)
     for path, micro in _FIELDS:
-        holder = out
-        for key in path[:-1]:
-            if not isinstance(holder.get(key), dict):
-                holder = None
-                break
-            holder[key] = dict(holder[key])
-            holder = holder[key]
+        holder = _holder(out, path[:-1])
         if holder is None or not isinstance(holder.get(path[-1]), str):
             continue
         when = _parse(holder[path[-1]])
         if when is not None:
             holder[path[-1]] = _format(when + by, micro)
     return out
+
+
+def _holder(out: dict, keys: tuple[str, ...]) -> dict | None:
+    """The dict at `keys` in `out`, each one on the way copied first; None if one is not a dict."""
+    holder = out
+    for key in keys:
+        if not isinstance(holder.get(key), dict):
+            return None
+        holder[key] = dict(holder[key])
+        holder = holder[key]
+    return holder
 
 
 def to_cluster(event: dict, offset: timedelta) -> dict:

@@ -64,7 +64,7 @@ def discovery_flavour(request: HttpRequest) -> str | None:
 
 
 def media_type(request: HttpRequest) -> str:
-    return request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return str(request.headers.get("Content-Type", "")).split(";")[0].strip().lower()
 
 
 def read_body(request: HttpRequest) -> bytes:
@@ -76,7 +76,7 @@ def read_body(request: HttpRequest) -> bytes:
         declared = 0
     if declared > limit:
         raise _too_large(limit)
-    body = request.body
+    body: bytes = request.body
     if len(body) > limit:
         raise _too_large(limit)
     return body
@@ -167,7 +167,7 @@ def _summary(raw: bytes, limit: int = 30) -> str:
     return text + " ..." if len(raw) > limit else text
 
 
-def _parse_json(text: str):
+def _parse_json(text: str) -> object:
     try:
         return safeyaml.load_json(text)
     except json.JSONDecodeError as exc:
@@ -178,7 +178,7 @@ def _parse_json(text: str):
             from None
 
 
-def _parse_yaml(text: str):
+def _parse_yaml(text: str) -> object:
     try:
         return safeyaml.load(text)
     except yaml.YAMLError as exc:

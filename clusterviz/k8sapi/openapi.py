@@ -45,7 +45,8 @@ _V2_REF, _V3_REF = "#/definitions/", "#/components/schemas/"
 
 @cache
 def definitions() -> dict[str, dict]:
-    return json.loads(DATA_FILE.read_text())["definitions"]
+    found: dict[str, dict] = json.loads(DATA_FILE.read_text())["definitions"]
+    return found
 
 
 def gv_path(group: str, version: str) -> str:
@@ -125,7 +126,7 @@ def wants_protobuf(accept: str) -> bool:
 
 
 # v3 ------------------------------------------------------------------------------------------
-def _v3(node):
+def _v3(node: object) -> object:
     """A v2 schema node in the API server's v3 form."""
     if isinstance(node, list):
         return [_v3(v) for v in node]
@@ -148,7 +149,7 @@ def _reachable(roots: list[str]) -> list[str]:
     return sorted(seen)
 
 
-def _refs(node) -> list[str]:
+def _refs(node: object) -> list[str]:
     if isinstance(node, list):
         return [r for v in node for r in _refs(v)]
     if not isinstance(node, dict):

@@ -59,12 +59,12 @@ def _int(number: int, value: int) -> bytes:
     return _varint(number << 3) + _varint(value) if value else b""
 
 
-def _any(value) -> bytes:
+def _any(value: object) -> bytes:
     """gnostic's Any: field 2, the value as YAML text."""
     return _string(2, json.dumps(value, separators=(",", ":")))
 
 
-def _named_any(name: str, value) -> bytes:
+def _named_any(name: str, value: object) -> bytes:
     return _string(1, name) + _bytes(2, _any(value))
 
 

@@ -30,6 +30,7 @@ import asyncio
 import base64
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -42,7 +43,7 @@ from clusterviz.k8sapi import denial, spdy
 from clusterviz.k8sapi.access import check_socket_access
 from clusterviz.k8sapi.discovery import find
 from clusterviz.k8sapi.routing import Route
-from simcore import errors
+from simcore import Simulation, errors
 from simcore.portforward import Exchange, parse_request
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ SPDY_REFUSAL = ("port-forward is only available over WebSocket (SPDY/3.1+portfor
 
 def check_pod(slug: str, namespace: str, pod_name: str) -> None:
     """The API server's checks before it proxies to the kubelet (raises their Status)."""
-    def operation(sim) -> None:
+    def operation(sim: Simulation) -> None:
         pod = sim.api.get_ref("pods", pod_name, namespace)
         if not pod["spec"].get("nodeName"):
             raise errors.bad_request(f"pod {pod_name} does not have a host assigned")
@@ -125,7 +126,9 @@ class Forwarded:
         self.arrived.set()
 
 
-async def serve(conn: Forwarded, where: tuple[str, str, str], reply, fail) -> None:
+async def serve(conn: Forwarded, where: tuple[str, str, str],
+                reply: Callable[[bytes], Awaitable[None]],
+                fail: Callable[[str], Awaitable[None]]) -> None:
     """Answer requests on `conn` until either side closes it: `reply(bytes)` sends to the
     client, `fail(text)` reports the kubelet's error; returns when the connection ends."""
     while True:
@@ -198,7 +201,7 @@ class PortForwardConsumer(AsyncWebsocketConsumer):
     def where(self) -> tuple[str, str, str]:
         return self.slug, self.namespace, self.pod
 
-    def spawn(self, coro) -> None:
+    def spawn(self, coro: Coroutine[object, object, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self.tasks.append(task)
         task.add_done_callback(self._done)
@@ -208,7 +211,8 @@ class PortForwardConsumer(AsyncWebsocketConsumer):
             log.error("port-forward to %s/%s failed", self.namespace, self.pod,
                       exc_info=task.exception())
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+    async def receive(self, text_data: str | None = None,
+                      bytes_data: bytes | None = None) -> None:
         if self.session is not None:  # nothing is read from a refused socket
             await self.session.received(text_data, bytes_data)
 
@@ -234,7 +238,7 @@ class TunnelSession:
     async def opened(self) -> None:
         pass
 
-    async def _write(self, make) -> None:
+    async def _write(self, make: Callable[[spdy.Writer], bytes]) -> None:
         async with self.lock:
             await self.consumer.send(bytes_data=make(self.writer))
 

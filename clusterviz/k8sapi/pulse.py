@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
@@ -132,6 +133,7 @@ def poll(slug: str) -> int | None:
         .first()
     if row is None:
         return None
+    rv: int | None
     rv, due = row
     if due is not None and due <= timezone.now():
         runtime.tick(slug)
@@ -140,7 +142,7 @@ def poll(slug: str) -> int | None:
     return rv
 
 
-async def _listen(pulse: Pulse):
+async def _listen(pulse: Pulse) -> Callable[[], Awaitable[None]] | None:
     """Join the cluster's channel-layer group; returns how to stop listening (None: no layer)."""
     layer = get_channel_layer()
     if layer is None:

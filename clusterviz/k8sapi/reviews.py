@@ -11,6 +11,9 @@ someone else's cluster reads on a real one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypedDict
+
 from django.http import HttpRequest, HttpResponse
 
 from clusterviz.classroom import policy
@@ -21,11 +24,32 @@ from simcore import errors
 GROUP_VERSION = "authorization.k8s.io/v1"
 PATHS = {f"apis/{GROUP_VERSION}/selfsubjectaccessreviews": "SelfSubjectAccessReview",
          f"apis/{GROUP_VERSION}/selfsubjectrulesreviews": "SelfSubjectRulesReview"}
-ADMIN_RULES = {"resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-               "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
-               "incomplete": False}
+
+
+class ResourceRule(TypedDict):
+    verbs: list[str]
+    apiGroups: list[str]
+    resources: list[str]
+
+
+class NonResourceRule(TypedDict):
+    verbs: list[str]
+    nonResourceURLs: list[str]
+
+
+class RulesStatus(TypedDict):
+    """A SelfSubjectRulesReview's status."""
+    resourceRules: list[ResourceRule]
+    nonResourceRules: list[NonResourceRule]
+    incomplete: bool
+
+
+ADMIN_RULES: RulesStatus = {
+    "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
+    "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
+    "incomplete": False}
 # What every authenticated user may do (RBAC's system:basic-user and system:discovery).
-BASIC_RULES = {
+BASIC_RULES: RulesStatus = {
     "resourceRules": [
         {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
          "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]},
@@ -51,13 +75,18 @@ def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             "selfsubjectaccessreviews", "selfsubjectrulesreviews"):
         raise errors.method_not_allowed()
     body = decode_object(request)
-    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+    spec = body.get("spec")
+    if not isinstance(spec, dict):
+        spec = {}
     allowed = policy.may_use_slug(request.k8s_user, slug)
+    status: Mapping[str, object]
     if kind == "SelfSubjectAccessReview":
         status = {"allowed": allowed or _basic(spec)}
     else:
         status = ADMIN_RULES if allowed else BASIC_RULES
-    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    metadata = body.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
     return json_response({"kind": kind, "apiVersion": GROUP_VERSION,
                           "metadata": {**metadata, "creationTimestamp": None},
                           "spec": spec, "status": status}, status=201)

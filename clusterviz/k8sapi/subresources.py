@@ -24,6 +24,7 @@ from simcore import errors
 from simcore.apiserver import Request
 from simcore.labels import format_label_selector
 from simcore.patch import apply_patch
+from simcore.simulation import Simulation
 
 MERGE_PATCH = "application/merge-patch+json"
 
@@ -54,7 +55,7 @@ def scale(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 
     recorded = Request(field_manager=field_manager(request), record_as="scale")
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict:
         current = scale_of(sim.api.get(res, route.name, route.namespace))
         wanted = change(current)
         replicas = (wanted.get("spec") or {}).get("replicas", 0)

@@ -36,6 +36,7 @@ from clusterviz.clusters.runtime import ClusterNotFound, offload
 from clusterviz.k8sapi.execsession import ShellConversation, open_shell
 from clusterviz.k8sapi.execstream import ExecOptions, Outcome, execute, precheck
 from simcore import errors
+from simcore.exec.session import ShellSession
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class WebShellConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "exit", "code": code, "message": exit_message(code)})
         await self.close(code=1000)
 
-    async def _converse(self, session, prompt: str) -> int:
+    async def _converse(self, session: ShellSession, prompt: str) -> int:
         async def write(text: str) -> None:
             await self.send_json({"type": "output", "data": text})
         self.shell = ShellConversation(write, self.slug, self.namespace, self.pod,
@@ -117,13 +118,13 @@ class WebShellConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=CLOSE_REFUSED)
 
     @classmethod
-    async def decode_json(cls, text_data):
+    async def decode_json(cls, text_data: str) -> object:
         try:
             return await super().decode_json(text_data)
         except ValueError:
             return None  # not JSON: ignored like any other unknown message
 
-    async def receive_json(self, content, **kwargs) -> None:
+    async def receive_json(self, content: object, **kwargs: object) -> None:
         if not isinstance(content, dict) or content.get("type") != "input":
             return  # resize and the rest: accepted, nothing draws on the full screen
         data = str(content.get("data") or "")[:MAX_INPUT]

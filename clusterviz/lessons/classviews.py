@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +25,8 @@ from clusterviz.classroom.views import teacher_required
 from clusterviz.lessons import loader, push, runner
 
 
-def my_class(user, pk: object) -> Classroom:
+def my_class(user: User, pk: object) -> Classroom:
+    classroom: Classroom | None
     try:
         classroom = Classroom.objects.filter(pk=int(pk)).first()  # type: ignore[call-overload]
     except (TypeError, ValueError):

@@ -22,7 +22,9 @@ from clusterviz.web import refuse
 
 
 def _classroom_of(slug: str) -> int | None:
-    return Cluster.objects.filter(slug=slug).values_list("classroom_id", flat=True).first()
+    classroom: int | None = Cluster.objects.filter(slug=slug) \
+        .values_list("classroom_id", flat=True).first()
+    return classroom
 
 
 class LessonConsumer(AsyncJsonWebsocketConsumer):
@@ -44,7 +46,7 @@ class LessonConsumer(AsyncJsonWebsocketConsumer):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content, **kwargs) -> None:
+    async def receive_json(self, content: object, **kwargs: object) -> None:
         pass  # nothing a browser says moves a class
 
     async def lesson_step(self, event: dict) -> None:

@@ -65,12 +65,12 @@ class Source:
     def describe(self, client: str) -> str:
         if self.kind == "pod":
             picks = {"oldest": _("oldest"), "newest": _("newest")}
-            return _("a pod with %(selector)s (%(pick)s)") % {
-                "selector": self.selector, "pick": picks.get(self.pick, self.pick)}
+            return str(_("a pod with %(selector)s (%(pick)s)") % {
+                "selector": self.selector, "pick": picks.get(self.pick, self.pick)})
         if self.kind == "node":
-            return _("node %(name)s") % {"name": self.selector}
+            return str(_("node %(name)s") % {"name": self.selector})
         if self.kind == "client":
-            return _("outside client %(ip)s") % {"ip": client}
+            return str(_("outside client %(ip)s") % {"ip": client})
         return "kubectl"
 
 

@@ -23,7 +23,9 @@ from clusterviz.lessons.models import LessonRun
 def run_of(cluster: Cluster | int) -> LessonRun | None:
     """The cluster's lesson run it touched last (None before any lesson)."""
     pk = cluster.pk if isinstance(cluster, Cluster) else cluster
-    return LessonRun.objects.filter(cluster_id=pk).order_by("-updated", "-pk").first()
+    run: LessonRun | None = LessonRun.objects.filter(cluster_id=pk) \
+        .order_by("-updated", "-pk").first()
+    return run
 
 
 def step_of(cluster: Cluster | int) -> int:

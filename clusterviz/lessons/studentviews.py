@@ -45,8 +45,8 @@ def commands(step: loader.Step) -> list[dict]:
 
 def tab_data(cluster: Cluster, lesson: loader.Lesson, language: str | None) -> dict:
     words = lesson_data(lesson, language)
-    for step, shown in zip(lesson.steps, words["steps"], strict=True):
-        shown["commands"] = commands(step)
+    for lesson_step, shown in zip(lesson.steps, words["steps"], strict=True):
+        shown["commands"] = commands(lesson_step)
     run = progress.run_of(cluster)
     step = run.step if run is not None and run.lesson == lesson.slug else 0
     return {"lesson": words, "step": step}

@@ -9,6 +9,8 @@ trip; only applying, running and resetting ask the server.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -82,7 +84,7 @@ def _int(body: dict, key: str, default: int = 0) -> int:
         raise Refused(_("%(key)s must be a whole number") % {"key": key}) from None
 
 
-async def _answer(slug: str, work) -> JsonResponse:
+async def _answer(slug: str, work: Callable[[], dict]) -> JsonResponse:
     return await answer(slug, work, (loader.LessonError, runner.StepFailed))
 
 

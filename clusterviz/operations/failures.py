@@ -21,6 +21,7 @@ when, in virtual seconds, with the clock, so the page can count down.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,7 @@ def act(slug: str, action: str, name: str, namespace: str = "default") -> dict:
     return {"action": action, "name": name, "lines": lines}
 
 
-def _node_operation(action: str, name: str):
+def _node_operation(action: str, name: str) -> Callable[[Simulation], list[str]]:
     def operation(sim: Simulation) -> list[str]:
         sim.api.get_ref("nodes", name)  # a 404 Status for a node that is not there
         if action == "stop-kubelet":
@@ -102,7 +103,8 @@ def _daemon_or_mirror(pod: dict) -> bool:
     return any(ref.get("kind") == "DaemonSet" for ref in meta.get("ownerReferences") or [])
 
 
-def _pod_operation(action: str, name: str, namespace: str):
+def _pod_operation(action: str, name: str,
+                   namespace: str) -> Callable[[Simulation], list[str]]:
     def operation(sim: Simulation) -> list[str]:
         pod = sim.api.get_ref("pods", name, namespace)
         if action == "delete":
@@ -128,7 +130,8 @@ def _pod_operation(action: str, name: str, namespace: str):
 def readiness_file(pod: dict) -> str | None:
     """The file an exec readiness probe checks (`ls /var/ready`), if it is that kind."""
     for container in (pod.get("spec") or {}).get("containers") or []:
-        argv = (((container.get("readinessProbe") or {}).get("exec") or {}).get("command")) or []
+        argv: list[str] = (((container.get("readinessProbe") or {}).get("exec") or {})
+                           .get("command")) or []
         if len(argv) == 3 and argv[0] in ("sh", "/bin/sh") and argv[1] == "-c":
             argv = shlex.split(argv[2])
         if argv and argv[0] in FILE_CHECKS and argv[-1].startswith("/"):

@@ -78,10 +78,10 @@ class Outside:
 class _Graph:
     elements: dict[str, dict] = field(default_factory=dict)
 
-    def node(self, id_: str, classes: str, **data) -> None:
+    def node(self, id_: str, classes: str, **data: object) -> None:
         self.elements[id_] = {"group": "nodes", "data": {"id": id_, **data}, "classes": classes}
 
-    def edge(self, id_: str, source: str, target: str, classes: str, **data) -> None:
+    def edge(self, id_: str, source: str, target: str, classes: str, **data: object) -> None:
         if source in self.elements and target in self.elements:
             self.elements[id_] = {"group": "edges", "classes": classes,
                                   "data": {"id": id_, "source": source, "target": target, **data}}
@@ -159,7 +159,10 @@ def _category(reason: str, pod: dict) -> str:
     return "unknown"
 
 
-def _namespace_filter(namespace: str):
+Visible = Callable[[str], bool]  # whether the view draws a namespace's objects
+
+
+def _namespace_filter(namespace: str) -> Visible:
     if namespace == ALL_NAMESPACES:
         return lambda ns: True
     if namespace:
@@ -180,7 +183,7 @@ def _name(obj: dict) -> str:
     return str(_meta(obj).get("name") or "")
 
 
-def _guarded(add: Callable[..., None], graph: _Graph, obj: dict, *args) -> None:
+def _guarded(add: Callable[..., None], graph: _Graph, obj: dict, *args: object) -> None:
     """Draw one object; if it is too odd to draw, log it and leave it out."""
     try:
         add(graph, obj, *args)
@@ -242,7 +245,7 @@ def _add_pod(graph: _Graph, pod: dict) -> None:
                label=f"{name}\n{ip or 'no IP yet'}\n{status}")
 
 
-def _add_owners(graph: _Graph, objects: Mapping[str, Sequence[dict]], visible,
+def _add_owners(graph: _Graph, objects: Mapping[str, Sequence[dict]], visible: Visible,
                 pods: Sequence[dict]) -> None:
     for kind, prefix in OWNER_PREFIX.items():
         for owner in objects.get(RESOURCES[kind], ()):
@@ -277,7 +280,7 @@ def _add_owner_edge(graph: _Graph, obj: dict) -> None:
             graph.edge(f"own/{owner}/{child}", owner, child, "owns")
 
 
-def _add_services(graph: _Graph, services: Iterable[dict], visible) -> None:
+def _add_services(graph: _Graph, services: Iterable[dict], visible: Visible) -> None:
     for svc in services:
         if visible(_ns(svc)):
             _guarded(_add_service, graph, svc)
@@ -297,7 +300,7 @@ def _add_service(graph: _Graph, svc: dict) -> None:
                external=external, label="\n".join(lines))
 
 
-def _add_endpoints(graph: _Graph, slices: Iterable[dict], visible) -> None:
+def _add_endpoints(graph: _Graph, slices: Iterable[dict], visible: Visible) -> None:
     for slice_ in slices:
         if visible(_ns(slice_)):
             _guarded(_add_slice, graph, slice_)
@@ -317,7 +320,7 @@ def _add_slice(graph: _Graph, slice_: dict) -> None:
                        "endpoint " + ("ready" if ready else "not-ready"), ready=ready)
 
 
-def _add_ingresses(graph: _Graph, ingresses: Iterable[dict], visible) -> None:
+def _add_ingresses(graph: _Graph, ingresses: Iterable[dict], visible: Visible) -> None:
     for ing in ingresses:
         if visible(_ns(ing)):
             _guarded(_add_ingress, graph, ing)

@@ -12,6 +12,8 @@ core `v1` Events whose `involvedObject` is that object, newest last, as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import yaml
 from django.utils.translation import gettext as _
 
@@ -45,7 +47,7 @@ def _without_managed_fields(obj: dict) -> dict:
     return {**obj, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
 
 
-def _objects_of(cluster: Cluster, element_id: str) -> list[dict | None]:
+def _objects_of(cluster: Cluster, element_id: str) -> Sequence[dict | None]:
     parts = element_id.split("/")
     prefix = parts[0]
     if prefix == "node" and len(parts) == 2:
@@ -62,9 +64,10 @@ def _objects_of(cluster: Cluster, element_id: str) -> list[dict | None]:
 
 
 def _row(cluster: Cluster, kind: str, namespace: str, name: str) -> dict | None:
-    return StoredObject.objects.filter(cluster=cluster, resource=RESOURCES[kind],
-                                       namespace=namespace, name=name) \
+    body: dict | None = StoredObject.objects.filter(cluster=cluster, resource=RESOURCES[kind],
+                                                    namespace=namespace, name=name) \
         .values_list("body", flat=True).first()
+    return body
 
 
 def _slices(cluster: Cluster, namespace: str, service: str) -> list[dict]:

@@ -123,7 +123,7 @@ def step(slug: str, seconds: float = STEP_SECONDS) -> dict:
 
 
 def _cluster(slug: str) -> Cluster:
-    cluster = Cluster.objects.filter(slug=slug).first()
+    cluster: Cluster | None = Cluster.objects.filter(slug=slug).first()
     if cluster is None:
         raise runtime.ClusterNotFound(slug)
     return cluster

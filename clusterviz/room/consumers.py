@@ -75,7 +75,8 @@ class RosterConsumer(AsyncJsonWebsocketConsumer):
         self.pk = int(self.scope["url_route"]["kwargs"]["pk"])
         self.sent: dict[str, dict] = {}
         self.dirty: set[str] = set()
-        self.flusher = self.ticker = None
+        self.flusher: asyncio.Task[None] | None = None
+        self.ticker: asyncio.Task[None] | None = None
         refusal = await offload(roster_refusal)(self.scope, self.pk)
         if refusal is not None:
             await refuse(self, refusal)
@@ -100,7 +101,7 @@ class RosterConsumer(AsyncJsonWebsocketConsumer):
             with contextlib.suppress(Exception):
                 await self.channel_layer.group_discard(group_name(slug), self.channel_name)
 
-    async def receive_json(self, content, **kwargs) -> None:
+    async def receive_json(self, content: object, **kwargs: object) -> None:
         if isinstance(content, dict) and content.get("type") == "resync":
             await self._send_all()
 
@@ -191,7 +192,7 @@ class FollowConsumer(GraphConsumer):
         self.language = i18n.language_of_scope(self.scope)
         await super().connect()
 
-    async def receive_json(self, content, **kwargs) -> None:
+    async def receive_json(self, content: object, **kwargs: object) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         if kind in ("resync", "namespace"):
             await super().receive_json(content, **kwargs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from clusterviz.clusters.models import Cluster
@@ -21,7 +22,7 @@ from clusterviz.room.models import VIEWER_MAX_AGE, Viewer
 VIEWERS_TYPE = "viewers.changed"
 
 
-def opened(slug: str, channel: str, user, following: bool) -> None:
+def opened(slug: str, channel: str, user: User | AnonymousUser, following: bool) -> None:
     Viewer.objects.update_or_create(channel=channel, defaults={
         "slug": slug, "user": user if getattr(user, "pk", None) else None,
         "following": following})
@@ -37,8 +38,8 @@ def closed(slug: str, channel: str) -> None:
 
 
 def followed(slug: str) -> bool:
-    return Viewer.objects.filter(slug=slug, following=True,
-                                 opened__gt=timezone.now() - VIEWER_MAX_AGE).exists()
+    return bool(Viewer.objects.filter(slug=slug, following=True,
+                                      opened__gt=timezone.now() - VIEWER_MAX_AGE).exists())
 
 
 def _tell(slug: str, following: bool) -> None:

@@ -26,7 +26,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -115,7 +115,7 @@ def request(slug: str, text: str, code: int, trace: Sequence[Mapping]) -> None:
     _submit(_write, slug, Command.REQUEST, text, code, code == 0, steps)
 
 
-def _submit(job, *args) -> None:
+def _submit(job: Callable[..., object], *args: object) -> None:
     if getattr(settings, "K8S_OFFLOAD_TO_THREADS", True):
         _pool.submit(_in_thread, _callers_loop(), job, *args)
     else:
@@ -128,7 +128,8 @@ def _callers_loop() -> asyncio.AbstractEventLoop | None:
     return getattr(SyncToAsync.threadlocal, "main_event_loop", None) or _loop
 
 
-def _in_thread(loop: asyncio.AbstractEventLoop | None, job, *args) -> None:
+def _in_thread(loop: asyncio.AbstractEventLoop | None, job: Callable[..., object],
+               *args: object) -> None:
     close_old_connections()  # this thread lives long: drop a connection the server closed
     _job.loop = loop
     try:
@@ -144,9 +145,9 @@ def _write(slug: str, source: str, text: str, code: int | None, ok: bool,
     cluster = Cluster.objects.filter(slug=slug).values_list("pk", "classroom_id").first()
     if cluster is None:
         return None
-    row = Command.objects.create(cluster_id=cluster[0], at=timezone.now(), source=source,
-                                 text=text[:summaries.MAX_TEXT], code=code, ok=ok,
-                                 trace=trace)
+    row: Command = Command.objects.create(
+        cluster_id=cluster[0], at=timezone.now(), source=source,
+        text=text[:summaries.MAX_TEXT], code=code, ok=ok, trace=trace)
     if row.id % TRIM_EVERY == 0:
         trim(cluster[0])
     if cluster[1] is not None:

@@ -41,8 +41,9 @@ def trace_limit() -> int:
 def record(cluster_id: int, source: str, command: str, exit_code: int,
            trace: list[dict]) -> RequestTrace:
     """Store one trace and forget the cluster's traces beyond the newest `trace_limit()`."""
-    row = RequestTrace.objects.create(cluster_id=cluster_id, source=source, command=command,
-                                      exit_code=exit_code, trace=json_safe(trace))
+    row: RequestTrace = RequestTrace.objects.create(
+        cluster_id=cluster_id, source=source, command=command, exit_code=exit_code,
+        trace=json_safe(trace))
     limit = trace_limit()
     newest_stale = list(RequestTrace.objects.filter(cluster_id=cluster_id).order_by("-id")
                         .values_list("id", flat=True)[limit:limit + 1])
@@ -51,7 +52,7 @@ def record(cluster_id: int, source: str, command: str, exit_code: int,
     return row
 
 
-def json_safe(value):
+def json_safe(value: object) -> object:
     """`value` with non-finite floats (a hang lasts `inf` seconds) as null: JSON has none."""
     if isinstance(value, float) and not math.isfinite(value):
         return None

@@ -5,6 +5,7 @@ later runs only say that it exists and how to set a new password.
 """
 
 import secrets
+from argparse import ArgumentParser
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -15,10 +16,10 @@ DEFAULT_TEACHER = "teacher"
 class Command(BaseCommand):
     help = "Create the teacher account (a staff user) with a generated password, once."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("name", nargs="?", default=DEFAULT_TEACHER)
 
-    def handle(self, name, **options):
+    def handle(self, name: str, **options: object) -> None:
         users = get_user_model()
         if users.objects.filter(username=name).exists():
             self.stdout.write(f"teacher account {name!r} exists "

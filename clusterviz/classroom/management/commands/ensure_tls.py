@@ -1,6 +1,8 @@
 """`manage.py ensure_tls [--port PORT]`: the local CA (once) and a certificate for the names
 served, then where the pages and the API are (what `make run` prints)."""
 
+from argparse import ArgumentParser
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -11,10 +13,10 @@ from clusterviz.classroom.netnames import LOOPBACK, WILDCARDS, is_ip
 class Command(BaseCommand):
     help = "Create the local CA once and a server certificate covering the served names."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--port", type=int, default=None, help="the pages' http port")
 
-    def handle(self, port, **options):
+    def handle(self, port: int | None, **options: object) -> None:
         files = tls.ensure(settings.TLS_DIR, settings.SERVED_NAMES)
         self.stdout.write(f"TLS certificate for {', '.join(tls.covered_names(files.cert))}")
         if port is None:

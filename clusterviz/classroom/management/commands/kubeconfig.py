@@ -6,6 +6,7 @@ another); the user is the teacher account by default. Like a download, it
 retires that user's earlier kubeconfig token for the cluster.
 """
 
+from argparse import ArgumentParser
 from pathlib import Path
 
 import yaml
@@ -21,14 +22,15 @@ from clusterviz.clusters.models import Cluster
 class Command(BaseCommand):
     help = "Print (or write with -o) a kubeconfig for cluster SLUG with a fresh token."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("--user", default=DEFAULT_TEACHER)
         parser.add_argument("-o", "--output", default=None)
         parser.add_argument("--server", default=None,
                             help="https://host:port (default: this machine's TLS endpoint)")
 
-    def handle(self, slug, user, output, server, **options):
+    def handle(self, slug: str, user: str, output: str | None, server: str | None,
+               **options: object) -> None:
         if not Cluster.objects.filter(slug=slug).exists():
             raise CommandError(f"no cluster {slug}")
         account = get_user_model().objects.filter(username=user).first()

@@ -12,6 +12,8 @@ progress finishes (or loses its compare-and-swap harmlessly) before exit.
 
 import asyncio
 import signal
+from argparse import ArgumentParser
+from types import FrameType
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -25,11 +27,11 @@ IN_MEMORY = "channels.layers.InMemoryChannelLayer"
 class Command(BaseCommand):
     help = "Advance the clocks of clusters with due timers until SIGTERM (scaled-out setups)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--interval", type=float, default=None,
                             help="seconds between passes (default: CLUSTERVIZ_TICK_SECONDS)")
 
-    def on_signal(self, signum, frame):
+    def on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.stdout.write(f"runsim: received signal {signum}, stopping after this pass")
         self.shutdown = True
 
@@ -38,7 +40,7 @@ class Command(BaseCommand):
             self.stdout.write(f"runsim: advanced {advanced} cluster(s)")
             self.stdout.flush()
 
-    def handle(self, interval, verbosity, **options):
+    def handle(self, interval: float | None, verbosity: int, **options: object) -> None:
         tuning.tune()  # this process holds simulated clusters: see clusterviz/tuning.py
         self.shutdown, self.verbosity = False, verbosity
         signal.signal(signal.SIGTERM, self.on_signal)

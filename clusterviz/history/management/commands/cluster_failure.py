@@ -5,6 +5,8 @@ start-kubelet, cordon, uncordon, drain on a node; delete, kill, readiness-fail,
 readiness-succeed on a pod (`--namespace`, default `default`).
 """
 
+from argparse import ArgumentParser
+
 from django.core.management.base import BaseCommand, CommandError
 
 from clusterviz.clusters.runtime import ClusterNotFound
@@ -15,13 +17,14 @@ from clusterviz.web import Refused
 class Command(BaseCommand):
     help = "Fail (or heal) a node or a pod of a cluster, as the graph's menus do."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("action", choices=failures.NODE_ACTIONS + failures.POD_ACTIONS)
         parser.add_argument("name", help="the node's or the pod's name")
         parser.add_argument("--namespace", default="default")
 
-    def handle(self, slug, action, name, namespace, **options):
+    def handle(self, slug: str, action: str, name: str, namespace: str,
+               **options: object) -> None:
         try:
             done = failures.act(slug, action, name, namespace)
         except Refused as exc:

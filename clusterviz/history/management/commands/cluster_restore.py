@@ -4,6 +4,8 @@
 restore points); `--list` prints the restore points instead.
 """
 
+from argparse import ArgumentParser
+
 from django.core.management.base import BaseCommand, CommandError
 
 from clusterviz.clusters.runtime import ClusterNotFound
@@ -14,12 +16,12 @@ from clusterviz.web import Refused
 class Command(BaseCommand):
     help = "Put a cluster's whole state back as it was at a moment of its timeline."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("at", type=float, nargs="?")
         parser.add_argument("--list", action="store_true", help="print the restore points")
 
-    def handle(self, slug, at, list, **options):
+    def handle(self, slug: str, at: float | None, list: bool, **options: object) -> None:
         try:
             if list or at is None:
                 line = past.timeline(slug)

@@ -14,6 +14,7 @@ from clusterviz.k8sapi import podlogs, watch
 from simcore.resources import lookup
 from tests.conftest import LECTURE
 
+pytest_plugins = ["django_fixtures"]  # `client`: signed in, with the teacher's API token
 pytestmark = pytest.mark.django_db(transaction=True)
 PODS, SERVICES = lookup("pods"), lookup("services")
 SVC = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc-node"},

@@ -135,10 +135,13 @@ def test_the_terminal_applies_pasted_text_and_streams_get_w_until_stopped(page_u
             timeout=20_000)
         assert await page.is_enabled("#kubectl-stop")
         await page.press("#kubectl-command", "Control+c")
+        # the stop's notice and the command's end are two messages (output, then exit): the
+        # Run button comes back with the second
         await page.wait_for_selector("#kubectl-output .notice", timeout=10_000)
+        await page.wait_for_selector("#kubectl-run:enabled", timeout=10_000)
         out = await page.inner_text("#kubectl-output")
         assert out.endswith("[stopped: kubectl was stopped]\n")
-        assert await page.is_enabled("#kubectl-run")
+        assert not await page.is_enabled("#kubectl-stop")
     asyncio.run(_with_page(page_url, steps))
 
 

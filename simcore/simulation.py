@@ -25,6 +25,7 @@ from simcore.clock import EPOCH, Clock
 from simcore.components import install
 from simcore.engine import Engine
 from simcore.exec.context import ExecResult
+from simcore.exec.session import ShellSession as ShellSession  # start_shell hands it out
 from simcore.jsoncopy import clone
 from simcore.node import logs
 from simcore.node.logs import LogRun

@@ -41,7 +41,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from clusterviz.clusters.models import Change
-from simcore.store import Event
+from simcore.apiserver import Event
 
 log = logging.getLogger(__name__)
 MESSAGE_TYPE = "cluster.changes"

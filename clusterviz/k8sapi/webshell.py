@@ -36,7 +36,7 @@ from clusterviz.clusters.runtime import ClusterNotFound, offload
 from clusterviz.k8sapi.execsession import ShellConversation, open_shell
 from clusterviz.k8sapi.execstream import ExecOptions, Outcome, execute, precheck
 from simcore import errors
-from simcore.exec.session import ShellSession
+from simcore.simulation import ShellSession
 
 log = logging.getLogger(__name__)
 

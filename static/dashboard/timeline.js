@@ -5,10 +5,16 @@
 //   const timeline = mountTimeline(document.getElementById("timeline"), graph, {slug,
 //                                  namespace: () => "..."});
 //   timeline.pastAt()   // the moment shown, or null when the graph is live
+//   timeline.settled()  // resolves once every move asked for has been drawn
 //
 // Words a person reads come from the template's data-word-* attributes (translated there).
 // The handle's scale is timeline seconds (`at`, see clusterviz/history/models.py); the span
 // is reloaded every few seconds and whenever the handle is grabbed.
+//
+// Answers can come back out of order (a drag asks for several moments; a slow answer for an
+// early one can land after the answer for where the handle stopped). Each move takes a
+// number, and an answer is drawn only while its number is the latest: the graph always shows
+// the last moment asked for, or live if that was asked last.
 
 import {element} from "../lib/dom.js";
 import {postJSON, readJSON} from "../lib/http.js";
@@ -25,6 +31,19 @@ export function mountTimeline(root, graph, opts) {
   let shown = null;  // the moment drawn, null when live
   let replaying = null;
   let dragTimer = null;
+  let asked = 0;  // the number of the latest move (showAt, replay, goLive)
+  const inFlight = new Set();
+
+  function track(promise) {
+    inFlight.add(promise);
+    promise.finally(() => inFlight.delete(promise));
+    return promise;
+  }
+
+  async function settled() {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, DRAG_DEBOUNCE_MS));
+    while (inFlight.size || dragTimer !== null) await Promise.allSettled([...inFlight, pause()]);
+  }
 
   async function getJSON(path) {
     const response = await fetch(`/clusters/${opts.slug}/${path}`);
@@ -67,13 +86,15 @@ export function mountTimeline(root, graph, opts) {
   async function showAt(at) {
     if (at >= span.now - 0.5) return goLive();
     stopReplay();
+    const move = ++asked;
     try {
       const payload = await getJSON(`history/graph?at=${at}&namespace=${namespace()}`);
+      if (move !== asked) return;  // the handle has moved on since
       shown = at;
       graph.showPast(payload.elements);
       setPast(payload.clock);
     } catch (error) {
-      when.textContent = error.message;
+      if (move === asked) when.textContent = error.message;
     }
   }
 
@@ -84,6 +105,7 @@ export function mountTimeline(root, graph, opts) {
   }
 
   function goLive() {
+    asked += 1;  // an answer still on its way for a past moment is not drawn over live
     stopReplay();
     shown = null;
     graph.leavePast();
@@ -102,13 +124,15 @@ export function mountTimeline(root, graph, opts) {
     const at = shown ?? Number(handle.value);
     const speed = Number(part("speed").value) || 1;
     stopReplay();
+    const move = ++asked;
     let payload;
     try {
       payload = await getJSON(`history/replay?at=${at}&namespace=${namespace()}`);
     } catch (error) {
-      when.textContent = error.message;
+      if (move === asked) when.textContent = error.message;
       return;
     }
+    if (move !== asked) return;
     const run = replaying = {stopped: false};
     shown = at;
     graph.showPast(payload.elements);
@@ -140,19 +164,22 @@ export function mountTimeline(root, graph, opts) {
   handle.addEventListener("pointerdown", refresh);
   handle.addEventListener("input", () => {
     clearTimeout(dragTimer);
-    dragTimer = setTimeout(() => showAt(Number(handle.value)), DRAG_DEBOUNCE_MS);
+    dragTimer = setTimeout(() => {
+      dragTimer = null;
+      track(showAt(Number(handle.value)));
+    }, DRAG_DEBOUNCE_MS);
   });
   marks.addEventListener("click", (event) => {
     const at = event.target.dataset?.at;
     if (at === undefined) return;
     handle.value = at;
-    showAt(Number(at));
+    track(showAt(Number(at)));
   });
-  part("live").addEventListener("click", async () => { await refresh(); goLive(); });
-  part("replay").addEventListener("click", replay);
-  part("restore").addEventListener("click", restore);
+  part("live").addEventListener("click", () => track(refresh().then(goLive)));
+  part("replay").addEventListener("click", () => track(replay()));
+  part("restore").addEventListener("click", () => track(restore()));
   refresh();
   setInterval(() => { if (!replaying) refresh(); }, REFRESH_MS);
   when.textContent = word("Live");
-  return {pastAt: () => shown, refresh, showAt, goLive};
+  return {pastAt: () => shown, refresh, showAt, goLive, settled};
 }

@@ -108,3 +108,41 @@ def test_scrub_back_to_before_the_deployment_replay_the_scale_up_and_restore(pag
     deployments = _api_get(page_url, "apis/apps/v1/namespaces/default/deployments")
     assert deployments["items"] == []
     assert before >= 0
+
+
+def test_a_later_move_of_the_handle_wins_over_an_answer_still_on_its_way(page_url):  # noqa: F811
+    """A drag asks for several moments; the answer for an early one can come back after the
+    answer for where the handle stopped (under load it did, in a full run). The graph must
+    show where the handle stopped, not whichever answer came last."""
+    _post(page_url + "clock", {"action": "pause"})
+    _post(page_url + "clock", {"action": "step", "seconds": 5})
+    one = _settled(page_url, 1)
+    _post(page_url + "clock", {"action": "step", "seconds": 5})
+    _settled(page_url, 3)
+
+    async def steps(page):
+        await _until(page, f"{WEB_PODS} === 3 && {HAS_DEPLOYMENT}")
+        held, release = asyncio.Event(), asyncio.Event()
+
+        async def hold_the_first(route):
+            if held.is_set():
+                await route.continue_()
+                return
+            answer = await route.fetch()  # the Deployment with its one pod
+            held.set()
+            await release.wait()
+            await route.fulfill(response=answer)
+
+        await page.route(lambda url: "/history/graph?" in url, hold_the_first)
+        await _show(page, one)
+        await held.wait()
+        await page.focus("[data-part=handle]")
+        await page.keyboard.press("Home")  # before the Deployment: this answer comes first
+        await _until(page, f"document.getElementById('graph').classList.contains('past') "
+                           f"&& !{HAS_DEPLOYMENT} && {WEB_PODS} === 0")
+        release.set()
+        await page.evaluate("window.clusterviz.timeline.settled()")
+        shown = await page.evaluate(f"[{HAS_DEPLOYMENT}, {WEB_PODS}]")
+        assert shown == [False, 0]
+        assert await page.inner_text("[data-part=badge]") == "PAST (READ-ONLY)"
+    asyncio.run(_with_page(page_url, steps))

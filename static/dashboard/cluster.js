@@ -48,5 +48,5 @@ const drawer = mountDrawer({
   onTab: (name) => history.visible(name === "history"),
   onWiden: () => { terminal.refit(); request.refit(); },
 });
-mountInspect(config, graph, {pastAt: timeline.pastAt, show: drawer.show});
+window.clusterviz.inspect = mountInspect(config, graph, {pastAt: timeline.pastAt, show: drawer.show});
 if (config.following) history.visible(true);

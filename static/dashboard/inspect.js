@@ -2,7 +2,11 @@
 // the object as the API server stores it (YAML) and its recent events. On the timeline's
 // past, the object as it was then (history/inspect).
 //
-//   mountInspect(config, graph, {pastAt: timeline.pastAt, show: drawer.show})
+//   const inspecting = mountInspect(config, graph, {pastAt: timeline.pastAt, show: drawer.show});
+//   await inspecting.settled()   // the last click's object is shown
+//
+// Two quick clicks ask twice, and the first answer can come back last: only the answer for
+// the latest click is shown.
 
 import {$, element, item} from "../lib/dom.js";
 import {readJSON} from "../lib/http.js";
@@ -11,6 +15,9 @@ import {readJSON} from "../lib/http.js";
 const NOT_SHOWN = ["display", "label", "id"];
 
 export function mountInspect(config, graph, opts) {
+  let clicks = 0;
+  const loading = new Set();  // every answer still on its way, the superseded ones too
+
   function inspect(target) {
     const list = $("inspect");
     list.replaceChildren();
@@ -20,16 +27,25 @@ export function mountInspect(config, graph, opts) {
                   element("dd", typeof value === "object" ? JSON.stringify(value) : String(value)));
     }
     opts.show("inspect");
-    load(config.slug, target.id(), opts.pastAt());
+    const click = ++clicks;
+    const answer = load(config.slug, target.id(), opts.pastAt(), () => click === clicks);
+    loading.add(answer);
+    answer.catch(() => {}).finally(() => loading.delete(answer));
   }
 
   // a Job's folded pods open on a click (graph/folds.js); the box itself is nothing to inspect
   graph.cy.on("tap", "node, edge", (event) => {
     if (!event.target.hasClass("pod-fold")) inspect(event.target);
   });
+
+  async function settled() {
+    while (loading.size) await Promise.allSettled([...loading]);
+  }
+
+  return {settled};
 }
 
-async function load(slug, id, at) {
+async function load(slug, id, at, latest) {
   const yamlBox = $("inspect-yaml");
   const events = $("inspect-events");
   yamlBox.textContent = "…";
@@ -37,6 +53,7 @@ async function load(slug, id, at) {
   const where = at === null ? "inspect?" : `history/inspect?at=${at}&`;
   const response = await fetch(`/clusters/${slug}/${where}id=${encodeURIComponent(id)}`);
   const payload = await readJSON(response);
+  if (!latest()) return;
   if (payload.error) return (yamlBox.textContent = payload.error);
   yamlBox.textContent = payload.yaml || payload.note || "";
   if (!payload.events.length) events.append(item(gettext("no recent events"), "none"));

@@ -167,6 +167,40 @@ def test_clicking_a_pod_shows_its_yaml_and_events(page_url):  # noqa: F811
     asyncio.run(_with_page(page_url, steps))
 
 
+def test_a_second_click_shows_its_object_though_the_first_answer_comes_back_last(page_url):  # noqa: F811
+    _apply(page_url, (LECTURE / "rs-node-web.yaml").read_text(),
+           (LECTURE / "svc-none-node-web.yaml").read_text())
+
+    async def steps(page):
+        await page.wait_for_function(_RUNNING_WITH_ENDPOINTS, timeout=20_000)
+        pod = await page.evaluate(
+            "window.clusterviz.cy.nodes('node.pod.running-ready[namespace = \"default\"]')"
+            "[0].id()")
+        service = await page.evaluate("window.clusterviz.cy.nodes('node.service[namespace = \"default\"]')[0].id()")
+        held, release = asyncio.Event(), asyncio.Event()
+
+        async def hold_the_first(route):
+            if held.is_set():
+                await route.continue_()
+                return
+            answer = await route.fetch()  # the pod's YAML
+            held.set()
+            await release.wait()
+            await route.fulfill(response=answer)
+
+        await page.route(lambda url: "/inspect?" in url, hold_the_first)
+        await page.evaluate(f"void window.clusterviz.cy.getElementById('{pod}').emit('tap')")
+        await held.wait()
+        await page.evaluate(f"void window.clusterviz.cy.getElementById('{service}').emit('tap')")
+        await page.wait_for_function(
+            "document.querySelector('#inspect-yaml').textContent.includes('kind: Service')")
+        release.set()
+        await page.evaluate("window.clusterviz.inspect.settled()")
+        text = await page.inner_text("#inspect-yaml")
+        assert "kind: Service\n" in text and "kind: Pod\n" not in text, text
+    asyncio.run(_with_page(page_url, steps))
+
+
 def test_the_clock_controls_pause_step_and_show_what_is_pending(page_url):  # noqa: F811
     async def steps(page):
         await page.click("#clock-pause")

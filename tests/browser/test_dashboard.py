@@ -47,20 +47,27 @@ def page_url(server):  # noqa: F811
     return f"{server.url}/clusters/{slug}/"
 
 
-async def _with_page(url: str, steps) -> None:
+async def _with_page(url: str, steps, *, cookies: tuple[dict, ...] = (),
+                     viewport: dict = VIEWPORT, screenshot: str = "") -> None:
+    """Run `steps(page)` on `url` in Chromium, signed in as the teacher (and with `cookies`,
+    a visitor's language switch say), once the graph has its first picture; the page must
+    raise no error. `screenshot` names the picture kept in ARTIFACTS afterwards."""
     async with playwright_api.async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                            args=CHROMIUM_ARGS)
         try:
             # Playwright polls string predicates with eval, which the pages' CSP refuses;
             # test_cross_site.py checks the pages under their CSP.
-            page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
-            await page.context.add_cookies(teacher_cookies(url))
+            page = await browser.new_page(viewport=viewport, bypass_csp=True)
+            await page.context.add_cookies([*teacher_cookies(url), *cookies])
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             await page.goto(url)
             await page.wait_for_function("window.clusterviz && window.clusterviz.state.seq > 0")
             await steps(page)
+            if screenshot:
+                ARTIFACTS.mkdir(exist_ok=True)
+                await page.screenshot(path=str(ARTIFACTS / screenshot))
             assert errors == []
         finally:
             await browser.close()

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from tests.browser.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
+from tests.browser.test_dashboard import ARTIFACTS, _with_page, playwright_api
 from tests.kubectl.kubectl_fixtures import (  # noqa: F401
     LECTURE,
     TEACHER,
@@ -19,10 +19,9 @@ from tests.kubectl.kubectl_fixtures import (  # noqa: F401
     WebUser,
     cache_dir,
     server,
-    teacher_cookies,
 )
 
-VIEWPORT = {"width": 1920, "height": 1080}
+PROJECTOR = {"width": 1920, "height": 1080}
 _slugs = itertools.count(1)
 
 
@@ -33,10 +32,10 @@ def presenter_url(server):  # noqa: F811
     return f"{server.url}/clusters/{slug}/present?lesson=week4-services"
 
 
-async def _english(page, url: str) -> None:
+def _english(url: str) -> dict:
     """These tests read the presenter's English: the switch's cookie, as a visitor sets it
     (the lecture's lesson is Korean otherwise; test_i18n_pages.py reads the Korean)."""
-    await page.context.add_cookies([{"name": "clusterviz_language", "value": "en", "url": url}])
+    return {"name": "clusterviz_language", "value": "en", "url": urljoin(url, "/")}
 
 
 async def _title(page) -> str:
@@ -55,31 +54,10 @@ def _clock(page, body: dict):
 
 
 def _on_presenter(url: str, steps, screenshot: str = "") -> None:
-    """Run `steps(page)` on the presenter at `url` in Chromium, signed in as the teacher and
-    reading English, once the graph has its first picture; the page must raise no error."""
-    async def main():
-        async with playwright_api.async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                               args=CHROMIUM_ARGS)
-            try:
-                # string predicates are polled with eval, which the CSP refuses: see
-                # test_dashboard._with_page
-                page = await browser.new_page(viewport=VIEWPORT, bypass_csp=True)
-                await page.context.add_cookies(teacher_cookies(url))
-                errors: list[str] = []
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                await _english(page, urljoin(url, "/"))  # the whole site, as a visitor's switch
-                await page.goto(url)
-                await page.wait_for_function(
-                    "() => window.clusterviz && window.clusterviz.state.seq > 0")
-                await steps(page)
-                if screenshot:
-                    ARTIFACTS.mkdir(exist_ok=True)
-                    await page.screenshot(path=str(ARTIFACTS / screenshot))
-                assert errors == []
-            finally:
-                await browser.close()
-    asyncio.run(main())
+    """Run `steps(page)` on the presenter at `url`, reading English (test_dashboard's
+    harness)."""
+    asyncio.run(_with_page(url, steps, cookies=(_english(url),), viewport=PROJECTOR,
+                           screenshot=screenshot))
 
 
 async def _graph_seen(page) -> str:

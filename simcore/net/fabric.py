@@ -91,8 +91,7 @@ class Fabric:
         self.engine = engine
         self.api = engine.api
         proxy = engine.by_name["kube-proxy"]
-        if not isinstance(proxy, KubeProxy):
-            raise TypeError(f"the engine's kube-proxy is a {type(proxy).__name__}")
+        assert isinstance(proxy, KubeProxy), type(proxy)
         self.proxy = proxy
         self.dns = CoreDNS(engine)
         self.connections: dict[int, Destination] = {}

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from simcore.exec import netapi
+from simcore.exec.context import FileSystem
 from simcore.exec.netapi import (
     Answer,
     ConnectFailure,
@@ -76,7 +77,7 @@ class Destination:
 
 
 # a node's shell setup: (node object, search list, Source, files, env)
-HostShell = tuple[dict[str, Any], tuple[str, ...], Source, dict[str, str | None], dict[str, str]]
+HostShell = tuple[dict[str, Any], tuple[str, ...], Source, FileSystem, dict[str, str]]
 
 
 def pod_cidr_of_node(node: dict[str, Any]) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:

@@ -450,7 +450,7 @@ class Kubelet(Controller):
         self.queue.add(key)
         return killed
 
-    def poke(self, namespace: str, name: str) -> None:
+    def poke(self, namespace: str | None, name: str) -> None:
         """Something inside the pod changed (a file): look again now."""
         self.queue.add(object_key(namespace, name))
 

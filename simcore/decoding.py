@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -203,7 +204,7 @@ def _struct(state: _State, code: list, value: dict, at: Position) -> dict:
     fields = state.types[code[2]]
     name = code[1].rpartition(".")[2]
     out: dict = {}
-    items = value.items()
+    items: Iterable[tuple[Any, Any]] = value.items()
     if state.converter:  # the struct's fields in declaration order, then the unknown ones
         items = [(k, value[k]) for k in fields if k in value] + \
             [(k, v) for k, v in value.items() if k not in fields]
@@ -232,7 +233,7 @@ def _scalar(state: _State, code: list, value: Any, at: Position, struct: str) ->
     if fits is not None:
         if value.__class__ is not fits:
             return _mismatch(state, value, go_type, at, struct, code=code)
-        if tag == "y":
+        if tag == "y" and isinstance(value, str):  # always a str here: it fits
             bad = base64_error(value)
             if bad is not None:
                 state.keep("saved", at, bad)
@@ -436,8 +437,9 @@ def _go_g(value: float) -> str:
         return _go_nonfinite(value)
     if value == 0:
         return "0"
-    sign, digits, exponent = Decimal(repr(value)).as_tuple()
-    digits = list(digits)
+    sign, digit_tuple, exponent = Decimal(repr(value)).as_tuple()
+    assert isinstance(exponent, int)  # a letter only for NaN and infinities, handled above
+    digits = list(digit_tuple)
     while len(digits) > 1 and digits[-1] == 0:
         digits.pop()
         exponent += 1

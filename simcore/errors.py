@@ -105,17 +105,19 @@ def too_long(field: str, max_len: int) -> FieldError:
 class APIError(Exception):
     """A refusal by the API server, carrying the Status dict it would send."""
 
-    def __init__(self, status: dict):
+    def __init__(self, status: dict[str, Any]):
         super().__init__(status.get("message", ""))
         self.status = status
 
     @property
     def code(self) -> int:
-        return self.status["code"]
+        code: int = self.status["code"]
+        return code
 
     @property
     def reason(self) -> str:
-        return self.status["reason"]
+        reason: str = self.status["reason"]
+        return reason
 
 
 class NotFound(APIError):
@@ -142,8 +144,9 @@ class Gone(APIError):
     pass
 
 
-def status(code: int, reason: str, message: str, details: dict | None = None) -> dict:
-    body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+def status(code: int, reason: str, message: str,
+           details: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
             "message": message, "reason": reason}
     if details is not None:
         body["details"] = details
@@ -151,7 +154,7 @@ def status(code: int, reason: str, message: str, details: dict | None = None) ->
     return body
 
 
-def _details(res: ResourceType, name: str) -> dict:
+def _details(res: ResourceType, name: str) -> dict[str, str]:
     details = {"name": name}
     if res.group:
         details["group"] = res.group
@@ -183,7 +186,7 @@ def invalid_object(res: ResourceType, name: str, errors: list[FieldError]) -> In
         aggregate = str(errors[0])
     else:
         aggregate = "[" + ", ".join(str(e) for e in errors) + "]"
-    details = {"name": name}
+    details: dict[str, Any] = {"name": name}
     if res.group:
         details["group"] = res.group
     details["kind"] = res.kind

@@ -14,16 +14,26 @@ from __future__ import annotations
 import dataclasses
 import functools
 import shlex
+from collections.abc import Callable
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from simcore.exec import imagelookup
-from simcore.exec.context import ExecContext, ExecResult
+from simcore.exec.context import ExecContext, ExecResult, FileSystem
+from simcore.exec.images import ImageProfile
 from simcore.exec.session import ShellSession
 from simcore.exec.shell import run as _run_argv
-from simcore.net.fabric import Fabric, Source, SourceNetwork
+from simcore.net.fabric import Fabric, HostShell, Source, SourceNetwork
 from simcore.node import containers, records
+from simcore.node.kubelet import Kubelet
+from simcore.node.records import ContainerRecord
 from simcore.node.resolvconf import host_resolv_conf
 from simcore.objects import node_ip
+
+if TYPE_CHECKING:  # the caller's engine: no import at run time
+    from simcore.engine import Engine
+
+_T = TypeVar("_T")
 
 NODE_TOOLS = {"curl": "7.68.0", "wget": "gnu-1.20.3", "nslookup": "bind9-9.16.1",
               "dig": "9.16.1-Ubuntu", "shell": "dash", "bash": "5.0", "coreutils": "gnu-8.30",
@@ -41,7 +51,7 @@ def _failure(message: str, code: int = 1) -> ExecResult:
                       exit_code=code, trace=[{"step": "reject", "detail": message.strip()}])
 
 
-def exec_in_pod(engine, pod_name: str, command: str | list[str], namespace: str = "default",
+def exec_in_pod(engine: Engine, pod_name: str, command: str | list[str], namespace: str = "default",
                 container: str | None = None, tty: bool = False,
                 stdin: str = "") -> ExecResult:
     opened = _open_container(engine, pod_name, namespace, container, tty)
@@ -53,7 +63,7 @@ def exec_in_pod(engine, pod_name: str, command: str | list[str], namespace: str 
                            lambda: _run(_argv(command), ctx))
 
 
-def start_shell(engine, pod_name: str, command: list[str], namespace: str = "default",
+def start_shell(engine: Engine, pod_name: str, command: list[str], namespace: str = "default",
                 container: str | None = None) -> tuple[ShellSession | None, str] | ExecResult:
     """(the interactive session `command` opens or None, its first prompt), or the refusal."""
     opened = _open_container(engine, pod_name, namespace, container, True)
@@ -64,7 +74,7 @@ def start_shell(engine, pod_name: str, command: list[str], namespace: str = "def
     return session, session.prompt(ctx) if session is not None else ""
 
 
-def shell_line(engine, pod_name: str, session: ShellSession, line: str,
+def shell_line(engine: Engine, pod_name: str, session: ShellSession, line: str,
                namespace: str = "default", container: str | None = None
                ) -> tuple[ExecResult, ShellSession, str]:
     """Run a line typed at `session`'s prompt: (output, the session after, the next prompt).
@@ -79,15 +89,15 @@ def shell_line(engine, pod_name: str, session: ShellSession, line: str,
     return result, after, after.prompt(ctx)
 
 
-def container_running(engine, pod_name: str, namespace: str = "default",
+def container_running(engine: Engine, pod_name: str, namespace: str = "default",
                       container: str | None = None) -> bool:
     """Is the container still there to hold a session?"""
     return not isinstance(_open_container(engine, pod_name, namespace, container, True),
                           ExecResult)
 
 
-def _open_container(engine, pod_name: str, namespace: str, container: str | None,
-                    tty: bool) -> tuple[ExecContext, dict] | ExecResult:
+def _open_container(engine: Engine, pod_name: str, namespace: str, container: str | None,
+                    tty: bool) -> tuple[ExecContext, ContainerRecord] | ExecResult:
     """The context a process started in the container gets, or kubectl's refusal."""
     pod = engine.api.try_get_ref("pods", pod_name, namespace)
     if pod is None:
@@ -108,22 +118,26 @@ def _open_container(engine, pod_name: str, namespace: str, container: str | None
     spec = next(c for c in pod["spec"]["containers"] if c["name"] == name)
     profile = containers.profile_for(spec.get("image", ""))
     runtime = state.get("runtime", "docker")
-    containers.apply_file_events(state, engine.clock.elapsed)
+    # containers.py (not yet typed) takes the record as a plain dict
+    containers.apply_file_events(cast(dict, state), engine.clock.elapsed)
     source = Source("pod", record["ip"], record["node"], namespace, pod_name,
                     state["files"].get("/etc/resolv.conf") or "",
                     profile.tool("libc", "glibc"))
     net = SourceNetwork(Fabric.of(engine), source)
-    ctx = containers.exec_context(profile, state, engine.clock.now, engine.rng, runtime, net,
-                                  tty)
+    ctx: ExecContext = containers.exec_context(profile, cast(dict, state), engine.clock.now,
+                                               engine.rng, runtime, net, tty)
     return ctx, state
 
 
-def _changing_files(engine, namespace: str, pod_name: str, state: dict, work):
+def _changing_files(engine: Engine, namespace: str, pod_name: str, state: ContainerRecord,
+                    work: Callable[[], _T]) -> _T:
     """Run `work()`; a change to the container's files makes the kubelet look again."""
     before = dict(state["files"])
     result = work()
     if state["files"] != before:
-        engine.by_name["kubelet"].poke(namespace, pod_name)
+        kubelet = engine.by_name["kubelet"]
+        assert isinstance(kubelet, Kubelet), type(kubelet)
+        kubelet.poke(namespace, pod_name)
         engine.settle()
     return result
 
@@ -133,19 +147,20 @@ def _run(argv: list[str], ctx: ExecContext) -> ExecResult:
 
 
 @functools.cache
-def node_profile():
+def node_profile() -> ImageProfile:
     base = imagelookup.image_profile("ubuntu:20.04")
+    assert base is not None, "the catalogue has ubuntu:20.04"
     return dataclasses.replace(
         base, name="node", commands=base.commands | frozenset(NODE_EXTRA.split()),
         tools=MappingProxyType({**base.tools, **NODE_TOOLS}))
 
 
-def _host_files(hostname: str, config: dict) -> dict:
+def _host_files(hostname: str, config: dict[str, Any]) -> dict[str, str]:
     return {"/etc/hostname": hostname + "\n", "/etc/resolv.conf": host_resolv_conf(config),
             "/etc/hosts": f"127.0.0.1 localhost\n127.0.1.1 {hostname}\n"}
 
 
-def exec_on_node(engine, node_name: str, command: str | list[str]) -> ExecResult:
+def exec_on_node(engine: Engine, node_name: str, command: str | list[str]) -> ExecResult:
     node = engine.api.store.get("nodes", "", node_name)
     if node is None:
         return _failure(f"ssh: Could not resolve hostname {node_name}: Name or service not "
@@ -158,28 +173,31 @@ def exec_on_node(engine, node_name: str, command: str | list[str]) -> ExecResult
     if cached is None or cached[0] is not node or cached[1] != search:
         ip = node_ip(node)
         files, env = _host_setup(node_profile(), node_name, engine.config)
-        source = Source("node", ip, node_name, resolv_conf=files["/etc/resolv.conf"])
-        cached = fabric.hosts[node_name] = (node, search, source, files, env)
+        source = Source("node", ip, node_name, resolv_conf=files["/etc/resolv.conf"] or "")
+        shell: HostShell = (node, search, source, files, env)
+        cached = fabric.hosts[node_name] = shell
     return _run_on_host(engine, fabric, cached[2], cached[3], cached[4], command)
 
 
-def exec_external(engine, client_ip: str, command: str | list[str]) -> ExecResult:
+def exec_external(engine: Engine, client_ip: str, command: str | list[str]) -> ExecResult:
     hostname = f"client-{client_ip.replace('.', '-')}"
     files, env = _host_setup(node_profile(), hostname, engine.config)
-    source = Source("external", client_ip, None, resolv_conf=files["/etc/resolv.conf"])
+    source = Source("external", client_ip, None, resolv_conf=files["/etc/resolv.conf"] or "")
     return _run_on_host(engine, Fabric.of(engine), source, files, env, command)
 
 
-def _host_setup(profile, hostname: str, config: dict) -> tuple[dict, dict]:
+def _host_setup(profile: ImageProfile, hostname: str, config: dict[str, Any]
+                ) -> tuple[FileSystem, dict[str, str]]:
     """(files, environment) of a shell on a host: the image's files plus the host's own."""
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
            "HOME": "/root", "HOSTNAME": hostname, "USER": "root", "SHELL": "/bin/bash"}
-    all_files = dict(profile.files)
+    all_files: FileSystem = dict(profile.files)
     all_files.update(_host_files(hostname, config))
     return all_files, env
 
 
-def _run_on_host(engine, fabric: Fabric, source: Source, files: dict, env: dict,
+def _run_on_host(engine: Engine, fabric: Fabric, source: Source, files: FileSystem,
+                 env: dict[str, str],
                  command: str | list[str]) -> ExecResult:
     # an interactive shell: curl's output goes to a terminal, so no progress meter; the
     # command may write files and set variables, so it gets its own copies

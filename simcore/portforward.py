@@ -31,10 +31,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC
+from typing import TYPE_CHECKING, Literal
 
 from simcore.exec.netapi import ConnectFailure, HttpFailure, HttpRequest, HttpResponse
 from simcore.net.fabric import Fabric, Source, SourceNetwork
 from simcore.node import records
+
+if TYPE_CHECKING:  # the caller's engine: no import at run time
+    from simcore.engine import Engine
 
 MAX_HEAD = 64 * 1024  # bytes of request line and headers a server reads before giving up
 BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
@@ -51,7 +55,7 @@ class Exchange:
     hangs: bool = False  # the server never answers
 
 
-def parse_request(data: bytes) -> tuple[HttpRequest, int] | None | bool:
+def parse_request(data: bytes) -> tuple[HttpRequest, int] | None | Literal[False]:
     """(request, bytes it took) from the front of `data`; None when more bytes are needed;
     False when it is not HTTP/1.x."""
     head_end = data.find(b"\r\n\r\n")
@@ -86,7 +90,7 @@ def _content_length(headers: list[tuple[str, str]]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def exchange(engine, pod_name: str, namespace: str, port: int, data: bytes) -> Exchange:
+def exchange(engine: Engine, pod_name: str, namespace: str, port: int, data: bytes) -> Exchange:
     """One request of `data` answered by the pod's server on `port`."""
     parsed = parse_request(data)
     if parsed is None:
@@ -110,7 +114,8 @@ def exchange(engine, pod_name: str, namespace: str, port: int, data: bytes) -> E
     return Exchange(wire_bytes(answer), consumed, closing, elapsed=answer.elapsed)
 
 
-def _pod_network(engine, pod_name: str, namespace: str):
+def _pod_network(engine: Engine, pod_name: str, namespace: str
+                 ) -> tuple[SourceNetwork | None, str]:
     pod = engine.api.try_get_ref("pods", pod_name, namespace)
     record = None if pod is None else records.pod_record(engine.runtime, pod)
     if record is None or not record.get("ip"):
@@ -137,7 +142,7 @@ def wire_bytes(answer: HttpResponse) -> bytes:
     return head.encode("latin-1", "replace") + body
 
 
-def _refused(engine, pod_name: str, namespace: str, port: int) -> str:
+def _refused(engine: Engine, pod_name: str, namespace: str, port: int) -> str:
     """The kubelet's error when nothing listens on the port (dockershim's socat)."""
     pod = engine.api.try_get_ref("pods", pod_name, namespace) or {}
     uid = pod.get("metadata", {}).get("uid", pod_name)

@@ -10,13 +10,18 @@ Kinds without special needs share the base strategy.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from simcore import errors
 from simcore.allocators import NodePortAllocator, ServiceIPAllocator, cluster_ip_error
 from simcore.defaults import apply_defaults
 from simcore.jsoncopy import clone
 from simcore.resources import RESOURCES, by_kind
+
+if TYPE_CHECKING:
+    from simcore.store import Store
 
 _STATUS_KINDS = {r.kind for r in RESOURCES if "status" in r.subresources}
 
@@ -31,7 +36,7 @@ class Allocators:
         low, high = config.get("node_port_range", (30000, 32767))
         self.node_ports = NodePortAllocator(low, high)
 
-    def rebuild(self, store) -> None:
+    def rebuild(self, store: Store) -> None:
         for svc in store.list("services"):
             spec = svc.get("spec", {})
             for ip in spec.get("clusterIPs") or []:
@@ -44,17 +49,30 @@ class Allocators:
                 self.node_ports.reserve(spec["healthCheckNodePort"])
 
 
+class Api(Protocol):
+    """What a strategy uses of the API server (simcore.apiserver.APIServer)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def rng(self) -> random.Random: ...
+
+    @property
+    def allocators(self) -> Allocators: ...
+
+
 class Strategy:
     no_generation = False
     finalized_by_controller = False  # Namespace: deletion only marks it Terminating
     default_propagation = "Background"
 
-    def prepare_create(self, api, obj: dict) -> None:
+    def prepare_create(self, api: Api, obj: dict) -> None:
         if obj["kind"] in _STATUS_KINDS:
             obj.pop("status", None)
         apply_defaults(obj["kind"], obj)
 
-    def prepare_update(self, api, new: dict, old: dict, subresource: str | None) -> None:
+    def prepare_update(self, api: Api, new: dict, old: dict, subresource: str | None) -> None:
         meta, old_meta = new["metadata"], old["metadata"]
         if subresource == "binding":
             return
@@ -82,25 +100,25 @@ class Strategy:
         if "generation" in old_meta and new.get("spec") != old.get("spec"):
             meta["generation"] = old_meta["generation"] + 1
 
-    def allocate(self, api, obj: dict, old: dict | None, dry_run: bool) -> Callable[[], None]:
+    def allocate(self, api: Api, obj: dict, old: dict | None, dry_run: bool) -> Callable[[], None]:
         return _noop
 
-    def release_update(self, api, new: dict, old: dict) -> None:
+    def release_update(self, api: Api, new: dict, old: dict) -> None:
         return None
 
-    def release_delete(self, api, obj: dict) -> None:
+    def release_delete(self, api: Api, obj: dict) -> None:
         return None
 
     def grace_period(self, obj: dict, requested: int | None) -> int:
         return 0
 
-    def after_create(self, api, obj: dict) -> None:
+    def after_create(self, api: Api, obj: dict) -> None:
         return None
 
 
 class PodStrategy(Strategy):
 
-    def prepare_create(self, api, obj: dict) -> None:
+    def prepare_create(self, api: Api, obj: dict) -> None:
         super().prepare_create(api, obj)
         spec = obj.setdefault("spec", {})
         _admit_service_account(api, obj)
@@ -121,18 +139,18 @@ class PodStrategy(Strategy):
 class ServiceStrategy(Strategy):
     no_generation = True
 
-    def prepare_create(self, api, obj: dict) -> None:
+    def prepare_create(self, api: Api, obj: dict) -> None:
         super().prepare_create(api, obj)
         obj["status"] = {"loadBalancer": {}}
 
-    def prepare_update(self, api, new: dict, old: dict, subresource: str | None) -> None:
+    def prepare_update(self, api: Api, new: dict, old: dict, subresource: str | None) -> None:
         super().prepare_update(api, new, old, subresource)
         if subresource == "status":
             return
         from simcore.defaults import service_update_defaults
         service_update_defaults(new, old)
 
-    def allocate(self, api, obj: dict, old: dict | None, dry_run: bool) -> Callable[[], None]:
+    def allocate(self, api: Api, obj: dict, old: dict | None, dry_run: bool) -> Callable[[], None]:
         taken_ips: list[str] = []
         taken_ports: list[int] = []
 
@@ -149,7 +167,7 @@ class ServiceStrategy(Strategy):
             raise
         return undo
 
-    def release_update(self, api, new: dict, old: dict) -> None:
+    def release_update(self, api: Api, new: dict, old: dict) -> None:
         keep = _node_ports(new)
         for port in _node_ports(old) - keep:
             api.allocators.node_ports.release(port)
@@ -157,7 +175,7 @@ class ServiceStrategy(Strategy):
         for ip in set(old.get("spec", {}).get("clusterIPs") or []) - keep_ips:
             api.allocators.service_ips.release(ip)
 
-    def release_delete(self, api, obj: dict) -> None:
+    def release_delete(self, api: Api, obj: dict) -> None:
         for port in _node_ports(obj):
             api.allocators.node_ports.release(port)
         for ip in obj.get("spec", {}).get("clusterIPs") or []:
@@ -176,7 +194,7 @@ def _needs_health_check(spec: dict) -> bool:
     return spec.get("type") == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local"
 
 
-def _allocate_cluster_ip(api, obj: dict, old: dict | None, taken: list[str]) -> None:
+def _allocate_cluster_ip(api: Api, obj: dict, old: dict | None, taken: list[str]) -> None:
     spec = obj["spec"]
     if spec.get("type") == "ExternalName":
         spec.pop("clusterIP", None)
@@ -199,7 +217,7 @@ def _allocate_cluster_ip(api, obj: dict, old: dict | None, taken: list[str]) -> 
     spec.setdefault("ipFamilyPolicy", "SingleStack")
 
 
-def _allocate_node_ports(api, obj: dict, old: dict | None, taken: list[int]) -> None:
+def _allocate_node_ports(api: Api, obj: dict, old: dict | None, taken: list[int]) -> None:
     spec = obj["spec"]
     old_ports = _node_ports(old) if old else set()
     wants_node_ports = spec.get("type") == "NodePort" or (
@@ -234,7 +252,7 @@ class NamespaceStrategy(Strategy):
     no_generation = True
     finalized_by_controller = True
 
-    def prepare_create(self, api, obj: dict) -> None:
+    def prepare_create(self, api: Api, obj: dict) -> None:
         super().prepare_create(api, obj)
         name = obj["metadata"].get("name", "")
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
@@ -243,7 +261,7 @@ class NamespaceStrategy(Strategy):
 
 
 class IngressStrategy(Strategy):
-    def prepare_create(self, api, obj: dict) -> None:
+    def prepare_create(self, api: Api, obj: dict) -> None:
         super().prepare_create(api, obj)
         spec = obj.setdefault("spec", {})
         if spec.get("ingressClassName") or (obj["metadata"].get("annotations") or {}).get(
@@ -261,7 +279,7 @@ class NoGenerationStrategy(Strategy):
 
 
 class JobStrategy(Strategy):
-    def prepare_create(self, api, obj: dict) -> None:
+    def prepare_create(self, api: Api, obj: dict) -> None:
         from simcore.defaults import job_selector_defaults
         super().prepare_create(api, obj)
         job_selector_defaults(obj)
@@ -298,7 +316,7 @@ def qos_class(spec: dict) -> str:
     return "Guaranteed" if guaranteed else "Burstable"
 
 
-def _admit_service_account(api, pod: dict) -> None:
+def _admit_service_account(api: Api, pod: dict) -> None:
     from simcore.names import generate_name
     spec = pod["spec"]
     account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"

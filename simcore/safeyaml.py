@@ -36,12 +36,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import yaml
 
 from simcore import bounds
 
-_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML has it
+_BASE: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML has it
 ALIAS_RATIO_LOW = 400_000
 ALIAS_RATIO_HIGH = 4_000_000
 EXCESSIVE_ALIASING = "document contains excessive aliasing"
@@ -62,15 +63,17 @@ class _Loader(_BASE):
 
 
 def _timestamp_as_text(loader: _Loader, node: yaml.Node) -> str:
-    return loader.construct_scalar(node)
+    text: str = loader.construct_scalar(node)
+    return text
 
 
 def _binary_as_text(loader: _Loader, node: yaml.Node) -> str:
-    return yaml.SafeLoader.construct_yaml_binary(loader, node).decode("utf-8", "replace")
+    data: bytes = yaml.SafeLoader.construct_yaml_binary(loader, node)
+    return data.decode("utf-8", "replace")
 
 
-def _set_as_mapping(loader: _Loader, node: yaml.Node):
-    value: dict = {}
+def _set_as_mapping(loader: _Loader, node: yaml.Node) -> Iterator[dict[Any, Any]]:
+    value: dict[Any, Any] = {}
     yield value
     value.update(loader.construct_mapping(node))
 
@@ -172,7 +175,7 @@ def _looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] in ("{", "[")
 
 
-def _replace_surrogates(value):
+def _replace_surrogates(value: object) -> object:
     """U+FFFD for each lone surrogate in keys and strings; a pair was already joined by
     json.loads."""
     if isinstance(value, str):

@@ -38,13 +38,14 @@ from simcore.errors import BadRequest, FieldError, Invalid, bad_request, invalid
 
 
 @lru_cache(maxsize=1)
-def _schema() -> dict:
+def _schema() -> dict[str, Any]:
     text = resources.files("simcore").joinpath("schema_data.json").read_text()
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def _root(kind: str, api_version: str | None) -> str | None:
-    roots = _schema()["roots"]
+    roots: dict[str, str] = _schema()["roots"]  # kind or "apiVersion/kind" -> type name
     if api_version and f"{api_version}/{kind}" in roots:
         return roots[f"{api_version}/{kind}"]
     return roots.get(kind)

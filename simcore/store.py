@@ -50,7 +50,8 @@ class Store:
         self.log_start = 0  # events with rv > log_start are in the log
 
     # reads -----------------------------------------------------------------
-    def get(self, res: ResourceKey, namespace: str, name: str) -> dict | None:
+    def get(self, res: ResourceKey, namespace: str | None, name: str) -> dict | None:
+        # None, as split_key gives for a cluster-scoped key, is the cluster scope ""
         return self._objects[res].get(namespace or "", {}).get(name)
 
     def list(self, res: ResourceKey, namespace: str | None = None) -> list[dict]:

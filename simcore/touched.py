@@ -26,7 +26,14 @@ whose values are strings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_values
+
+    from _typeshed import SupportsKeysAndGetItem
 
 # (section, table) of engine.runtime; None: the section itself is the table
 TABLES: tuple[tuple[str, str | None], ...] = (("kubelet", "pods"), ("events", None))
@@ -41,15 +48,15 @@ class Touched:
     reshaped: bool
 
 
-class Table(dict):
+class Table(dict[str, Any]):
     __slots__ = ("noted", "everything", "reshaped")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.untouch()
 
     def untouch(self) -> None:
-        self.noted: set = set()
+        self.noted: set[str] = set()
         self.everything = False
         self.reshaped = False
 
@@ -57,40 +64,40 @@ class Table(dict):
         return Touched(frozenset(self.noted), self.everything, self.reshaped)
 
     # lookups: the value handed out may be changed in place by whoever gets it
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Any:
         self.noted.add(key)
         return super().__getitem__(key)
 
-    def get(self, key, default=None):
+    def get(self, key: str, default: Any = None) -> Any:
         self.noted.add(key)
         return super().get(key, default)
 
-    def setdefault(self, key, default=None):
+    def setdefault(self, key: str, default: Any = None) -> Any:
         self.noted.add(key)
         if key not in self:
             self.reshaped = True
         return super().setdefault(key, default)
 
     # writes
-    def __setitem__(self, key, value) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
         self.noted.add(key)
         if key not in self:
             self.reshaped = True
         super().__setitem__(key, value)
 
-    def __delitem__(self, key) -> None:
+    def __delitem__(self, key: str) -> None:
         self.noted.add(key)
         self.reshaped = True
         super().__delitem__(key)
 
-    def pop(self, key, *default):
+    def pop(self, key: str, *default: Any) -> Any:
         self.noted.add(key)
         if key in self:
             self.reshaped = True
         return super().pop(key, *default)
 
     # every value at once
-    def popitem(self):
+    def popitem(self) -> tuple[str, Any]:
         self.everything = self.reshaped = True
         return super().popitem()
 
@@ -98,33 +105,36 @@ class Table(dict):
         self.everything = self.reshaped = True
         super().clear()
 
-    def update(self, *args, **kwargs) -> None:
+    def update(self, *args: Any, **kwargs: Any) -> None:
         self.everything = self.reshaped = True
         super().update(*args, **kwargs)
 
-    def __ior__(self, other):
+    # dict's |= takes any mapping or pairs while | takes dicts only; mypy flags that
+    # asymmetry on any __ior__ wider than __or__ (typeshed ignores it on dict too)
+    def __ior__(  # type: ignore[misc, override]
+            self, other: SupportsKeysAndGetItem[str, Any] | Iterable[tuple[str, Any]], /) -> Self:
         self.update(other)
         return self
 
-    def values(self):
+    def values(self) -> dict_values[str, Any]:
         self.everything = True
         return super().values()
 
-    def items(self):
+    def items(self) -> dict_items[str, Any]:
         self.everything = True
         return super().items()
 
-    def copy(self) -> dict:
+    def copy(self) -> dict[str, Any]:
         self.everything = True
         return dict(self)
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Table], tuple[dict[str, Any]]]:
         # pickle and deepcopy: a Table of copies of the entries, with nothing noted
         self.everything = True
         return (Table, (dict(self),))
 
 
-def table(holder: dict, key: str) -> Table:
+def table(holder: dict[str, Any], key: str) -> Table:
     """`holder[key]` as a Table: made empty when missing, converted when a plain dict (as
     `from_state` leaves it), with nothing noted since its entries are as they were."""
     found = holder.get(key)
@@ -133,7 +143,7 @@ def table(holder: dict, key: str) -> Table:
     return found
 
 
-def adopt(runtime: dict) -> None:
+def adopt(runtime: dict[str, Any]) -> None:
     """Make the `TABLES` present in a runtime state Tables (the others appear as Tables)."""
     for section, name in TABLES:
         holder = runtime.get(section) if name is not None else runtime
@@ -141,9 +151,9 @@ def adopt(runtime: dict) -> None:
             table(holder, name or section)
 
 
-def touched(runtime: dict) -> dict[str, Touched]:
+def touched(runtime: dict[str, Any]) -> dict[str, Touched]:
     """Per table present, as "section/table" (or "section"): what it noted."""
-    found = {}
+    found: dict[str, Touched] = {}
     for section, name in TABLES:
         holder = runtime.get(section) if name is not None else runtime
         value = holder.get(name or section) if isinstance(holder, dict) else None
@@ -152,7 +162,7 @@ def touched(runtime: dict) -> dict[str, Touched]:
     return found
 
 
-def untouch(runtime: dict) -> None:
+def untouch(runtime: dict[str, Any]) -> None:
     for section, name in TABLES:
         holder = runtime.get(section) if name is not None else runtime
         value = holder.get(name or section) if isinstance(holder, dict) else None

@@ -39,6 +39,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 import yaml
 
@@ -49,7 +50,7 @@ from simcore.net.ingress_match import ingress_class
 from simcore.objects import pod_ready, tolerates
 from simcore.resources import by_kind
 from simcore.simulation import ApplyResult, Simulation, parse_documents
-from simcore.trace import Message, MessageArg
+from simcore.trace import Message, MessageArg, WiringMessageId
 from simcore.tracetext import msg, render
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,8 @@ def build_world(sim: Simulation, results: list[ApplyResult], docs: list) -> Worl
 
 
 def _key(obj: dict) -> tuple[str, str, str]:
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    found = obj.get("metadata")
+    meta = found if isinstance(found, dict) else {}
     return str(obj.get("kind", "")), str(meta.get("namespace") or ""), \
         str(meta.get("name", ""))
 
@@ -323,8 +325,8 @@ def _replicas(sim: Simulation, kind: str, spec: dict, tspec: dict) -> int:
     if kind == "DaemonSet":
         return sum(1 for node in sim.engine.store.list("nodes") if _runs_on(node, tspec))
     if kind == "Job":
-        parallelism = spec.get("parallelism", 1)
-        completions = spec.get("completions")
+        parallelism: int = spec.get("parallelism", 1)
+        completions: int | None = spec.get("completions")
         return min(parallelism, completions) if completions is not None else parallelism
     return int(spec.get("replicas", 1))
 
@@ -471,9 +473,10 @@ def _part(key: tuple, members: list[Pods]) -> Message:
 
 def _port_lines(world: World, svc: dict, port: dict, selected: list[Pods]) -> list[Line]:
     protocol = port.get("protocol", "TCP")
-    target = port.get("targetPort", port.get("port"))
+    # the API server requires `port` and defaults `targetPort` to it
+    target: int | str = port["targetPort"] if "targetPort" in port else port["port"]
     head = _port_head(world, svc, port, protocol, target)
-    outcomes: dict[tuple[str, tuple, bool], list[Pods]] = {}
+    outcomes: dict[Outcome, list[Pods]] = {}
     for pods in selected:
         outcomes.setdefault(_target_outcome(target, protocol, pods), []).append(pods)
     if _is_name(target) and all(problem for _, _, problem in outcomes):
@@ -483,11 +486,12 @@ def _port_lines(world: World, svc: dict, port: dict, selected: list[Pods]) -> li
             for (message_id, args, problem), groups in outcomes.items()]
 
 
-def _is_name(target) -> bool:
+def _is_name(target: int | str) -> TypeGuard[str]:
     return isinstance(target, str) and not target.isdigit()
 
 
-def _port_head(world: World, svc: dict, port: dict, protocol: str, target) -> Message:
+def _port_head(world: World, svc: dict, port: dict, protocol: str,
+               target: int | str) -> Message:
     """`port 80/TCP (nodePort 30080 on every node) -> targetPort 8080`."""
     where = {"port": str(port.get("port")), "protocol": protocol, "target": str(target)}
     if not port.get("nodePort"):
@@ -501,7 +505,12 @@ def _port_head(world: World, svc: dict, port: dict, protocol: str, target) -> Me
     return msg("wiring.port-node-port", node_port=str(port["nodePort"]), **where)
 
 
-def _target_outcome(target, protocol: str, pods: Pods) -> tuple[str, tuple, bool]:
+# a port line's message id, its arguments besides `head` and `pods` as sorted pairs, and
+# whether it is a problem
+Outcome = tuple[WiringMessageId, tuple[tuple[str, str], ...], bool]
+
+
+def _target_outcome(target: int | str, protocol: str, pods: Pods) -> Outcome:
     """What `targetPort` becomes in these pods: the line's message id, its arguments
     besides `head` and `pods` (as sorted pairs, to group pods by outcome) and whether it is
     a problem."""

@@ -26,6 +26,7 @@ time in the zone, so a DST gap or repeat resolves as Python's zoneinfo does.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +39,7 @@ from simcore.controllers.workloads import controller_ref, owner_key
 from simcore.jsoncopy import clone
 from simcore.loop import Controller
 from simcore.resources import object_key, split_key
+from simcore.store import Event
 from simcore.validation.batch import parse_standard
 
 COMPONENT = "cronjob-controller"
@@ -118,7 +120,8 @@ def parse_schedule(text: str, zone: str | None) -> Schedule:
         return Schedule(every=max(_go_duration(text[len("@every "):]), 1.0) // 1, zone=zone)
     fields = _MACROS.get(text, text).split()
     sets = [_field(expr, *bounds) for expr, bounds in zip(fields, _FIELDS, strict=True)]
-    return Schedule(*(frozenset(s) for s, _ in sets), any_day=sets[2][1],
+    minutes, hours, days, months, weekdays = (frozenset(s) for s, _ in sets)
+    return Schedule(minutes, hours, days, months, weekdays, any_day=sets[2][1],
                     any_weekday=sets[4][1], zone=zone)
 
 
@@ -165,7 +168,7 @@ class CronJobController(Controller):
     name = "cronjob"
     watches = (RESOURCE, JOBS)
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         if event.resource == JOBS:
             key = owner_key(event.object, "CronJob")
             return (key,) if key else ()
@@ -307,6 +310,7 @@ class CronJobController(Controller):
     def _create_job(self, cronjob: dict, status: dict, scheduled: datetime) -> bool:
         namespace = cronjob["metadata"]["namespace"]
         body = job_from_template(cronjob, scheduled)
+        job: dict | None
         try:
             job = self.api.create(JOBS, body, namespace, INTERNAL)
         except errors.AlreadyExists:

@@ -25,8 +25,10 @@ its kube-proxy and flannel pods; a later template change does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from simcore import errors, events, labels
-from simcore.apiserver import INTERNAL
+from simcore.apiserver import INTERNAL, APIServer
 from simcore.controllers import burst
 from simcore.controllers.deployment import scaled_value, select_objects
 from simcore.controllers.replicaset import pod_from_template
@@ -42,6 +44,7 @@ from simcore.loop import Controller
 from simcore.names import pod_template_hash
 from simcore.objects import drop_owner, node_ready, pod_available, pod_ready, tolerates
 from simcore.resources import object_key, split_key
+from simcore.store import Event
 
 COMPONENT = "daemonset-controller"
 RESOURCE = "daemonsets.apps"
@@ -69,12 +72,13 @@ def revision_data(template: dict) -> dict:
 
 
 def template_of_revision(revision: dict) -> dict:
-    template = clone(((revision.get("data") or {}).get("spec") or {}).get("template") or {})
+    spec = (revision.get("data") or {}).get("spec") or {}
+    template: dict = clone(spec.get("template") or {})
     template.pop("$patch", None)
     return template
 
 
-def owned_revisions(api, owner: dict, selector: labels.Selector) -> list[dict]:
+def owned_revisions(api: APIServer, owner: dict, selector: labels.Selector) -> list[dict]:
     """The owner's ControllerRevisions, adopting orphans its selector matches, by revision."""
     meta = owner["metadata"]
     found = {}
@@ -92,7 +96,7 @@ def owned_revisions(api, owner: dict, selector: labels.Selector) -> list[dict]:
                                                  r["metadata"]["name"]))
 
 
-def create_revision(api, owner: dict, data: dict, revision: int, name: str,
+def create_revision(api: APIServer, owner: dict, data: dict, revision: int, name: str,
                     hash_: str) -> dict | None:
     """Store a ControllerRevision; None when the name is taken by different data."""
     template_labels = (((data["spec"]["template"]).get("metadata") or {}).get("labels")) or {}
@@ -112,7 +116,7 @@ def create_revision(api, owner: dict, data: dict, revision: int, name: str,
         return None
 
 
-def set_revision_number(api, revision: dict, number: int) -> dict:
+def set_revision_number(api: APIServer, revision: dict, number: int) -> dict:
     if revision.get("revision", 0) >= number:
         return revision
     meta = revision["metadata"]
@@ -120,7 +124,7 @@ def set_revision_number(api, revision: dict, number: int) -> dict:
                       lambda o: o.__setitem__("revision", number))
 
 
-def delete_revision(api, revision: dict) -> None:
+def delete_revision(api: APIServer, revision: dict) -> None:
     try:
         api.delete(REVISIONS, revision["metadata"]["name"], revision["metadata"]["namespace"])
     except errors.NotFound:
@@ -167,15 +171,17 @@ def node_should_run(ds: dict, node: dict) -> tuple[bool, bool]:
 
 def target_node(pod: dict) -> str | None:
     """GetTargetNodeName: the bound node, or the one a daemon pod's node affinity names."""
-    if pod["spec"].get("nodeName"):
-        return pod["spec"]["nodeName"]
+    node_name: str | None = pod["spec"].get("nodeName")
+    if node_name:
+        return node_name
     required = (((pod["spec"].get("affinity") or {}).get("nodeAffinity") or {}).get(
         "requiredDuringSchedulingIgnoredDuringExecution") or {})
     for term in required.get("nodeSelectorTerms") or []:
         for field in term.get("matchFields") or []:
+            values: list[str] = field.get("values") or []
             if field.get("key") == "metadata.name" and field.get("operator") == "In" and \
-                    len(field.get("values") or []) == 1:
-                return field["values"][0]
+                    len(values) == 1:
+                return values[0]
     return None
 
 
@@ -200,7 +206,7 @@ class DaemonSetController(Controller):
     name = "daemonset"
     watches = (RESOURCE, "pods", "nodes")
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         obj = event.object
         if event.resource == RESOURCE:
             return super().keys_for(event)
@@ -249,17 +255,17 @@ class DaemonSetController(Controller):
         self._write_status(key, ds, nodes, by_node, hash_, generation)
 
     # history ------------------------------------------------------------------------------
-    def _construct_history(self, ds: dict, selector) -> tuple[dict | None, list[dict]]:
+    def _construct_history(self, ds: dict,
+                           selector: labels.Selector) -> tuple[dict | None, list[dict]]:
         data = revision_data(ds["spec"].get("template") or {})
         revisions = owned_revisions(self.api, ds, selector)
         matching = [r for r in revisions if r.get("data") == data]
         old = [r for r in revisions if r.get("data") != data]
         next_number = max((r.get("revision", 0) for r in old), default=0) + 1
         if matching:
-            current = matching[-1]
             for duplicate in matching[:-1]:
                 delete_revision(self.api, duplicate)
-            return set_revision_number(self.api, current, next_number), old
+            return set_revision_number(self.api, matching[-1], next_number), old
         collisions = (ds.get("status") or {}).get("collisionCount")
         hash_ = pod_template_hash(ds["spec"].get("template") or {}, collisions)
         current = create_revision(self.api, ds, data, next_number,
@@ -298,7 +304,7 @@ class DaemonSetController(Controller):
             excess -= 1
 
     # pods ---------------------------------------------------------------------------------
-    def _claim(self, ds: dict, selector) -> list[dict]:
+    def _claim(self, ds: dict, selector: labels.Selector) -> list[dict]:
         uid, namespace = ds["metadata"]["uid"], ds["metadata"]["namespace"]
         claimed = {}
         for res, ns, pod_name in self.api.store.dependents(uid):
@@ -316,7 +322,7 @@ class DaemonSetController(Controller):
                 claimed[pod["metadata"]["name"]] = pod
         return list(claimed.values())
 
-    def _pods_by_node(self, ds: dict, selector) -> dict[str, list[dict]]:
+    def _pods_by_node(self, ds: dict, selector: labels.Selector) -> dict[str, list[dict]]:
         """Claimed pods per target node; finished pods already being removed are left out."""
         by_node: dict[str, list[dict]] = {}
         for pod in self._claim(ds, selector):
@@ -328,7 +334,7 @@ class DaemonSetController(Controller):
             pods.sort(key=_by_age)
         return by_node
 
-    def _manage(self, ds: dict, selector, nodes: list[dict], hash_: str,
+    def _manage(self, ds: dict, selector: labels.Selector, nodes: list[dict], hash_: str,
                 generation: str) -> None:
         by_node = self._pods_by_node(ds, selector)
         needing, doomed = [], []
@@ -396,8 +402,8 @@ class DaemonSetController(Controller):
                           f"Deleted pod: {pod['metadata']['name']}", COMPONENT)
 
     # rolling update (update.go, maxSurge 0) ---------------------------------------------------
-    def _rolling_update(self, ds: dict, selector, nodes: list[dict], hash_: str,
-                        generation: str) -> None:
+    def _rolling_update(self, ds: dict, selector: labels.Selector, nodes: list[dict],
+                        hash_: str, generation: str) -> None:
         by_node = self._pods_by_node(ds, selector)
         desired = sum(1 for n in nodes if node_should_run(ds, n)[0])
         rolling = (ds["spec"].get("updateStrategy") or {}).get("rollingUpdate") or {}
@@ -426,7 +432,8 @@ class DaemonSetController(Controller):
         hash_ = (pod["metadata"].get("labels") or {}).get(HASH_LABEL)
         if hash_ is None and GENERATION_LABEL not in (pod["metadata"].get("labels") or {}):
             key = object_key(ds["metadata"]["namespace"], ds["metadata"]["name"])
-            return self.state.get(key, {}).get("first_hash")
+            first_hash: str | None = self.state.get(key, {}).get("first_hash")
+            return first_hash
         return hash_
 
     def _is_updated(self, ds: dict, pod: dict, hash_: str, generation: str) -> bool:

@@ -30,14 +30,17 @@ real controller may write status twice in one pass; the end state is the same.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from simcore import errors, events, labels
-from simcore.apiserver import INTERNAL
+from simcore.apiserver import INTERNAL, APIServer
 from simcore.controllers.workloads import controller_of, controller_ref, owner_key
 from simcore.jsoncopy import clone
 from simcore.loop import Controller
 from simcore.names import pod_template_hash
 from simcore.objects import drop_owner
 from simcore.resources import object_key, split_key
+from simcore.store import Event
 
 COMPONENT = "deployment-controller"
 RESOURCE = "deployments.apps"
@@ -67,23 +70,25 @@ RESUMED = "DeploymentResumed"
 
 # --- helpers shared with the other workload controllers ---------------------------------------
 
-def select_objects(api, resource: str, namespace: str, selector: labels.Selector) -> list[dict]:
+def select_objects(api: APIServer, resource: str, namespace: str,
+                   selector: labels.Selector) -> list[dict]:
     """Objects of `resource` in `namespace` whose labels match, narrowed by the label index."""
     pairs = selector.equality_pairs()
     if pairs:
-        names = None
-        for key, value in pairs:
-            found = api.store.names_with_label(resource, namespace, key, value)
-            names = set(found) if names is None else names & found
+        # a copy: the index's own set must not shrink
+        names = set(api.store.names_with_label(resource, namespace, *pairs[0]))
+        for key, value in pairs[1:]:
             if not names:
                 return []
-        objs = [api.store.get(resource, namespace, n) for n in sorted(names)]
+            names &= api.store.names_with_label(resource, namespace, key, value)
+        objs: Iterable[dict | None] = [api.store.get(resource, namespace, n)
+                                       for n in sorted(names)]
     else:
         objs = api.store.list(resource, namespace)
     return [o for o in objs if o is not None and selector.matches(o["metadata"].get("labels"))]
 
 
-def scaled_value(value, total: int, round_up: bool) -> int:
+def scaled_value(value: int | str, total: int, round_up: bool) -> int:
     """intstr.GetScaledValueFromIntOrPercent: an int as is, `25%` of `total` rounded."""
     if isinstance(value, int):
         return value
@@ -105,7 +110,8 @@ def _status(obj: dict | None, field: str) -> int:
 
 
 def is_rolling_update(deploy: dict) -> bool:
-    return (deploy["spec"].get("strategy") or {}).get("type", "RollingUpdate") == "RollingUpdate"
+    strategy: str = (deploy["spec"].get("strategy") or {}).get("type", "RollingUpdate")
+    return strategy == "RollingUpdate"
 
 
 def resolve_fenceposts(deploy: dict) -> tuple[int, int]:
@@ -158,13 +164,14 @@ def template_without_hash(template: dict | None) -> dict:
 
 
 def _condition(deploy: dict, type_: str) -> dict | None:
-    for cond in (deploy.get("status") or {}).get("conditions") or []:
+    conditions: list[dict] = (deploy.get("status") or {}).get("conditions") or []
+    for cond in conditions:
         if cond.get("type") == type_:
             return cond
     return None
 
 
-def _active(rs_list: list[dict | None]) -> list[dict]:
+def _active(rs_list: Iterable[dict | None]) -> list[dict]:
     return [rs for rs in rs_list if rs is not None and _replicas(rs) > 0]
 
 
@@ -174,13 +181,13 @@ class DeploymentController(Controller):
     name = "deployment"
     watches = (RESOURCE, RS, "pods")
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         obj = event.object
         if event.resource == RESOURCE:
             return super().keys_for(event)
         if event.resource == "pods":
             return self._keys_for_pod(event)
-        keys = set()
+        keys: set[str] = set()
         for rs in (event.old, obj):
             if rs is None:
                 continue
@@ -191,7 +198,7 @@ class DeploymentController(Controller):
                 keys.update(self._deployments_selecting(rs))
         return sorted(keys)
 
-    def _keys_for_pod(self, event):
+    def _keys_for_pod(self, event: Event) -> tuple[str, ...]:
         # only a pod that is gone matters here: Recreate waits for the old pods to go
         if event.type != "DELETED":
             return ()
@@ -228,7 +235,7 @@ class DeploymentController(Controller):
             return
         if deploy["metadata"].get("deletionTimestamp"):
             new_rs, old = self._new_and_old(deploy, rs_list, create=False)
-            self._sync_status(deploy, old + [new_rs], new_rs)
+            self._sync_status(deploy, [*old, new_rs], new_rs)
         else:
             self._check_paused_conditions(deploy)
             if deploy["spec"].get("paused") or self._is_scaling_event(deploy, rs_list):
@@ -339,7 +346,8 @@ class DeploymentController(Controller):
         meta = deploy["metadata"]
         current = self.api.try_get_ref(RS, rs_name, meta["namespace"])
         ref = controller_of(current) if current is not None else None
-        if ref is not None and ref.get("uid") == meta["uid"] and template_without_hash(
+        if current is not None and ref is not None and ref.get("uid") == meta["uid"] and \
+                template_without_hash(
                 current["spec"].get("template")) == template_without_hash(
                 deploy["spec"].get("template")):
             return current
@@ -374,7 +382,7 @@ class DeploymentController(Controller):
 
     def _is_scaling_event(self, deploy: dict, rs_list: list[dict]) -> bool:
         new_rs, old = self._new_and_old(deploy, rs_list, create=False)
-        for rs in _active(old + [new_rs]):
+        for rs in _active([*old, new_rs]):
             desired = (rs["metadata"].get("annotations") or {}).get(DESIRED)
             if desired is not None and desired.isdigit() and int(desired) != _replicas(deploy):
                 return True
@@ -385,7 +393,7 @@ class DeploymentController(Controller):
         new_rs, old = self._scale(deploy, new_rs, old)
         if deploy["spec"].get("paused"):
             self._cleanup(deploy, old)
-        self._sync_status(deploy, old + [new_rs], new_rs)
+        self._sync_status(deploy, [*old, new_rs], new_rs)
 
     def _scale(self, deploy: dict, new_rs: dict | None,
                old: list[dict]) -> tuple[dict | None, list[dict]]:
@@ -401,7 +409,7 @@ class DeploymentController(Controller):
             return new_rs, old
         if not is_rolling_update(deploy):
             return new_rs, old
-        for rs, size, operation in proportional_sizes(deploy, _active(old + [new_rs])):
+        for rs, size, operation in proportional_sizes(deploy, _active([*old, new_rs])):
             scaled = self._scale_rs(rs, size, deploy, operation)
             new_rs, old = _replace(new_rs, old, scaled)
         return new_rs, old
@@ -412,14 +420,14 @@ class DeploymentController(Controller):
         if new_rs is None:
             self._sync_rollout_status(deploy, old, None)
             return
-        scaled, new_rs = self._reconcile_new(deploy, old + [new_rs], new_rs)
+        scaled, new_rs = self._reconcile_new(deploy, [*old, new_rs], new_rs)
         if scaled:
-            self._sync_rollout_status(deploy, old + [new_rs], new_rs)
+            self._sync_rollout_status(deploy, [*old, new_rs], new_rs)
             return
         scaled, old = self._reconcile_old(deploy, old, new_rs)
         if not scaled and deployment_complete(deploy, deploy["status"]):
             self._cleanup(deploy, old)
-        self._sync_rollout_status(deploy, old + [new_rs], new_rs)
+        self._sync_rollout_status(deploy, [*old, new_rs], new_rs)
 
     def _reconcile_new(self, deploy: dict, all_rs: list[dict],
                        new_rs: dict) -> tuple[bool, dict]:
@@ -463,7 +471,7 @@ class DeploymentController(Controller):
     def _scale_down_old(self, deploy: dict, old: list[dict],
                         new_rs: dict) -> tuple[list[dict], int]:
         min_available = _replicas(deploy) - max_unavailable(deploy)
-        available = sum(_status(rs, "availableReplicas") for rs in old + [new_rs])
+        available = sum(_status(rs, "availableReplicas") for rs in [*old, new_rs])
         if available <= min_available:
             return old, 0
         budget = available - min_available
@@ -486,7 +494,7 @@ class DeploymentController(Controller):
             new_rs, old = _replace(new_rs, old, rs)
             scaled = True
         if scaled or self._old_pods_running(new_rs, old):
-            self._sync_rollout_status(deploy, old + [new_rs], new_rs)
+            self._sync_rollout_status(deploy, [*old, new_rs], new_rs)
             return
         if new_rs is None:
             new_rs, old = self._new_and_old(deploy, rs_list, create=True)
@@ -496,7 +504,7 @@ class DeploymentController(Controller):
         _, new_rs = self._scale_and_record(new_rs, _replicas(deploy), deploy)
         if deployment_complete(deploy, deploy["status"]):
             self._cleanup(deploy, old)
-        self._sync_rollout_status(deploy, old + [new_rs], new_rs)
+        self._sync_rollout_status(deploy, [*old, new_rs], new_rs)
 
     def _old_pods_running(self, new_rs: dict | None, old: list[dict]) -> bool:
         if sum(_status(rs, "replicas") for rs in old):
@@ -546,7 +554,7 @@ class DeploymentController(Controller):
         set_condition(deploy["status"], new_condition(type_, status, reason, message,
                                                       self.clock.timestamp()))
 
-    def _calculate_status(self, deploy: dict, all_rs: list[dict | None],
+    def _calculate_status(self, deploy: dict, all_rs: Sequence[dict | None],
                           new_rs: dict | None) -> dict:
         present = [rs for rs in all_rs if rs is not None]
         available = sum(_status(rs, "availableReplicas") for rs in present)
@@ -576,11 +584,11 @@ class DeploymentController(Controller):
                                                 now))
         return status
 
-    def _sync_status(self, deploy: dict, all_rs: list[dict | None], new_rs: dict | None) -> None:
+    def _sync_status(self, deploy: dict, all_rs: Sequence[dict | None], new_rs: dict | None) -> None:
         """syncDeploymentStatus: counts and Available, leaving Progressing as it is."""
         deploy["status"] = self._calculate_status(deploy, all_rs, new_rs)
 
-    def _sync_rollout_status(self, deploy: dict, all_rs: list[dict | None],
+    def _sync_rollout_status(self, deploy: dict, all_rs: Sequence[dict | None],
                              new_rs: dict | None) -> None:
         """syncRolloutStatus: counts, Available, and Progressing judged against the deadline."""
         status = self._calculate_status(deploy, all_rs, new_rs)
@@ -667,11 +675,11 @@ def set_condition(status: dict, cond: dict) -> None:
     status["conditions"] = [c for c in conditions if c["type"] != cond["type"]] + [cond]
 
 
-def replica_failures(all_rs: list[dict | None], new_rs: dict | None) -> list[dict]:
+def replica_failures(all_rs: Sequence[dict | None], new_rs: dict | None) -> list[dict]:
     """getReplicaFailures: the ReplicaFailure conditions of the new ReplicaSet, else of all
     of them, as Deployment conditions (ReplicaSetToDeploymentCondition: both times are the
     set's lastTransitionTime)."""
-    def failures(sets: list[dict | None]) -> list[dict]:
+    def failures(sets: Sequence[dict | None]) -> list[dict]:
         return [{"type": c["type"], "status": c["status"],
                  "lastUpdateTime": c.get("lastTransitionTime"),
                  "lastTransitionTime": c.get("lastTransitionTime"),
@@ -690,20 +698,28 @@ def remove_condition(status: dict, type_: str) -> None:
         status.pop("conditions", None)
 
 
+def _count(status: dict, field: str) -> int:
+    count: int = status.get(field, 0)
+    return count
+
+
 def deployment_complete(deploy: dict, status: dict) -> bool:
     desired = _replicas(deploy)
-    return status.get("updatedReplicas", 0) == desired and status.get("replicas", 0) == desired \
-        and status.get("availableReplicas", 0) == desired and \
-        status.get("observedGeneration", 0) >= deploy["metadata"].get("generation", 1)
+    generation: int = deploy["metadata"].get("generation", 1)
+    return _count(status, "updatedReplicas") == desired and \
+        _count(status, "replicas") == desired and \
+        _count(status, "availableReplicas") == desired and \
+        _count(status, "observedGeneration") >= generation
 
 
 def deployment_progressing(deploy: dict, new: dict) -> bool:
     old = deploy.get("status") or {}
-    old_old = old.get("replicas", 0) - old.get("updatedReplicas", 0)
-    new_old = new.get("replicas", 0) - new.get("updatedReplicas", 0)
-    return new.get("updatedReplicas", 0) > old.get("updatedReplicas", 0) or new_old < old_old \
-        or new.get("readyReplicas", 0) > old.get("readyReplicas", 0) \
-        or new.get("availableReplicas", 0) > old.get("availableReplicas", 0)
+    old_old = _count(old, "replicas") - _count(old, "updatedReplicas")
+    new_old = _count(new, "replicas") - _count(new, "updatedReplicas")
+    return _count(new, "updatedReplicas") > _count(old, "updatedReplicas") \
+        or new_old < old_old \
+        or _count(new, "readyReplicas") > _count(old, "readyReplicas") \
+        or _count(new, "availableReplicas") > _count(old, "availableReplicas")
 
 
 def set_deployment_revision(deploy: dict, revision: str) -> bool:
@@ -751,7 +767,7 @@ def replicas_annotations_need_update(rs: dict, desired: int, maximum: int) -> bo
 
 
 def set_replicas_annotations(rs: dict, desired: int, maximum: int) -> bool:
-    annotations = rs["metadata"].setdefault("annotations", {})
+    annotations: dict[str, str] = rs["metadata"].setdefault("annotations", {})
     changed = annotations.get(DESIRED) != str(desired) or \
         annotations.get(MAX_REPLICAS) != str(maximum)
     annotations[DESIRED] = str(desired)
@@ -800,7 +816,7 @@ def find_active_or_latest(new_rs: dict | None, old: list[dict]) -> dict | None:
     if new_rs is None and not old:
         return None
     newest_first = sorted(old, key=_by_creation, reverse=True)
-    active = _active(newest_first + [new_rs])
+    active = _active([*newest_first, new_rs])
     if not active:
         return new_rs if new_rs is not None else newest_first[0]
     return active[0] if len(active) == 1 else None

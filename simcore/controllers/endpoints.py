@@ -37,6 +37,8 @@ pairs, so the cost of a pod change is the Services that select it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from simcore import errors, labels
 from simcore.apiserver import Request
@@ -44,6 +46,10 @@ from simcore.controllers.replicaset import matching_pods
 from simcore.loop import Controller
 from simcore.objects import pod_ready
 from simcore.resources import object_key, split_key
+from simcore.store import Event
+
+if TYPE_CHECKING:
+    from simcore.engine import Engine
 
 MAX_PER_SLICE = 100
 MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
@@ -61,7 +67,8 @@ def resolve_target_port(service_port: dict, pod: dict) -> int | None:
     for container in pod["spec"].get("containers") or []:
         for port in container.get("ports") or []:
             if port.get("name") == target and port.get("protocol", "TCP") == protocol:
-                return port["containerPort"]
+                number: int = port["containerPort"]
+                return number
     return None
 
 
@@ -88,7 +95,7 @@ class EndpointsController(Controller):
     name = "endpoints"
     watches = ("services", "pods", "endpoints")
 
-    def __init__(self, engine):
+    def __init__(self, engine: Engine):
         super().__init__(engine)
         self.by_pair: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         self.selectors: dict[tuple[str, str], dict] = {}
@@ -124,7 +131,7 @@ class EndpointsController(Controller):
         for pair in selector.items():
             self.by_pair[(namespace, *pair)].add(name)
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         obj = event.object
         namespace = obj["metadata"].get("namespace")
         if event.resource == "services":
@@ -137,7 +144,7 @@ class EndpointsController(Controller):
             # only user-managed Endpoints (no selector on the Service) need mirroring
             return () if (namespace, name) in self.selectors else \
                 (MIRROR + object_key(namespace, name),)
-        keys = set()
+        keys: set[str] = set()
         for pod in (event.old, obj):
             if pod is None:
                 continue
@@ -166,7 +173,8 @@ class EndpointsController(Controller):
         if not spec.get("selector"):
             self._mirror(svc)
             return
-        pods = matching_pods(self.api, namespace, labels.from_map(spec["selector"]))
+        pods = matching_pods(self.api, svc["metadata"]["namespace"],
+                             labels.from_map(spec["selector"]))
         subsets = self._subsets(svc, pods)
         self._write_endpoints(svc, subsets)
         self._write_slices(svc, self._slice_groups(svc, pods))
@@ -237,9 +245,10 @@ class EndpointsController(Controller):
         if current is not None and current.get("subsets", []) == subsets and \
                 (current["metadata"].get("labels") or {}) == wanted_labels:
             return
-        body = {"apiVersion": "v1", "kind": "Endpoints",
-                "metadata": {"name": meta["name"], "namespace": meta["namespace"],
-                             "annotations": {TRIGGER_TIME: self.clock.timestamp()}}}
+        body: dict[str, Any] = {
+            "apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": meta["name"], "namespace": meta["namespace"],
+                         "annotations": {TRIGGER_TIME: self.clock.timestamp()}}}
         if wanted_labels:
             body["metadata"]["labels"] = wanted_labels
         if subsets:
@@ -253,7 +262,7 @@ class EndpointsController(Controller):
             body["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
             self.api.update("endpoints", body, meta["namespace"], request=internal)
 
-    def _delete_endpoints(self, namespace: str, name: str) -> None:
+    def _delete_endpoints(self, namespace: str | None, name: str) -> None:
         try:
             self.api.delete("endpoints", name, namespace)
         except errors.NotFound:
@@ -326,21 +335,24 @@ class EndpointsController(Controller):
         slice_labels.update({SERVICE_NAME: meta["name"], MANAGED_BY: managed_by})
         if svc["spec"].get("clusterIP") == "None":
             slice_labels["service.kubernetes.io/headless"] = ""
-        body = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                "metadata": {"namespace": meta["namespace"], "labels": slice_labels,
-                             "ownerReferences": [{"apiVersion": "v1", "kind": "Service",
-                                                  "name": meta["name"], "uid": meta["uid"],
-                                                  "controller": True,
-                                                  "blockOwnerDeletion": True}]},
-                "addressType": "IPv4", "endpoints": endpoints, "ports": ports}
+        body: dict[str, Any] = {
+            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"namespace": meta["namespace"], "labels": slice_labels,
+                         "ownerReferences": [{"apiVersion": "v1", "kind": "Service",
+                                              "name": meta["name"], "uid": meta["uid"],
+                                              "controller": True,
+                                              "blockOwnerDeletion": True}]},
+            "addressType": "IPv4", "endpoints": endpoints, "ports": ports}
         internal = Request(field_validation="Ignore", trusted=True)
         current = self.api.try_get_ref("endpointslices", name, meta["namespace"]) if name \
             else None
-        if current is None:
+        if not name or current is None:
             body["metadata"]["generateName"] = f"{meta['name']}-"
             # the ports list may be shared by several slices, so the server copies the body
-            return self.api.create("endpointslices", body, meta["namespace"], internal,
-                                   copy_result=False)["metadata"]["name"]
+            created = self.api.create("endpointslices", body, meta["namespace"], internal,
+                                      copy_result=False)
+            created_name: str = created["metadata"]["name"]
+            return created_name
         if current.get("endpoints") == endpoints and current.get("ports") == ports and \
                 current["metadata"].get("labels") == slice_labels:
             return name

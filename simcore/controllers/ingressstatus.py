@@ -29,10 +29,16 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from simcore.loop import Controller
 from simcore.objects import node_address, node_ip, pod_ready
 from simcore.resources import object_key, split_key
+from simcore.store import Event
+
+if TYPE_CHECKING:
+    from simcore.engine import Engine
 
 INGRESSES = "ingresses.networking.k8s.io"
 CLASSES = "ingressclasses.networking.k8s.io"
@@ -71,14 +77,14 @@ class IngressStatusController(Controller):
     name = "ingressstatus"
     watches = (INGRESSES, CLASSES, "pods", "services", "nodes")
 
-    def __init__(self, engine):
+    def __init__(self, engine: Engine):
         super().__init__(engine)
         self.controller_pods: set[str] = set()
         for pod in self.api.store.list("pods"):
             if controller_flags(pod) is not None:
                 self.controller_pods.add(_pod_key(pod))
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         obj = event.object
         if event.resource == "pods":
             key = _pod_key(obj)

@@ -24,6 +24,8 @@ kept, so `kubectl get pods` shows the lecture's ten `Error` and three
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from simcore import events, versions
 from simcore.apiserver import INTERNAL
 from simcore.controllers import burst
@@ -32,6 +34,7 @@ from simcore.controllers.workloads import owner_key
 from simcore.loop import Controller
 from simcore.objects import pod_ready
 from simcore.resources import split_key
+from simcore.store import Event
 
 BACKOFF_START, BACKOFF_CAP = 10.0, 360.0
 COMPONENT = "job-controller"
@@ -43,8 +46,9 @@ INTERIM_CONDITIONS_SINCE = (1, 31)
 
 def finished_condition(job: dict) -> str | None:
     for cond in job.get("status", {}).get("conditions") or []:
-        if cond["type"] in ("Complete", "Failed") and cond["status"] == "True":
-            return cond["type"]
+        type_: str = cond["type"]
+        if type_ in ("Complete", "Failed") and cond["status"] == "True":
+            return type_
     return None
 
 
@@ -63,7 +67,7 @@ class JobController(Controller):
             self._requeue_backoff = version < POD_FAILURE_BACKOFF_SINCE
         return self._requeue_backoff
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         if event.resource == "pods":
             key = owner_key(event.object, "Job")
             if key and self.requeue_backoff() and _newly_failed(event):
@@ -103,9 +107,9 @@ class JobController(Controller):
         record = self._backoff_record(key, pods)
         status = dict(job.get("status") or {})
         status.setdefault("startTime", self.clock.timestamp())
-        active = self._reconcile(key, job, status, active, succeeded, failed, record)
-        if active is not None:
-            self._write_status(job, status, active, succeeded, failed)
+        running = self._reconcile(key, job, status, active, succeeded, failed, record)
+        if running is not None:
+            self._write_status(job, status, running, succeeded, failed)
 
     def _sync_requeue_paced(self, key: str, job: dict) -> None:
         """syncJob before v1.27: no wait of its own; the queue's timing is the back-off."""
@@ -114,13 +118,13 @@ class JobController(Controller):
         new_failure = failed > old.get("failed", 0)
         status = dict(old)
         status.setdefault("startTime", self.clock.timestamp())
-        active = self._reconcile(key, job, status, active, succeeded, failed, None)
-        if active is None:
+        running = self._reconcile(key, job, status, active, succeeded, failed, None)
+        if running is None:
             return
         record = self.state.setdefault(key, {})
-        changed = (len(active), succeeded, failed) != \
+        changed = (len(running), succeeded, failed) != \
             (old.get("active", 0), old.get("succeeded", 0), old.get("failed", 0))
-        self._write_status(job, status, active, succeeded, failed)
+        self._write_status(job, status, running, succeeded, failed)
         if changed and new_failure:
             # "failed pod(s) detected for job key": AddRateLimited
             requeues = record.get("requeues", 0)
@@ -155,7 +159,7 @@ class JobController(Controller):
                          "Job was active longer than specified deadline")
             return None
         if self._complete(spec, succeeded, active):
-            self._finish(job, status, active, "Complete", None, None, succeeded, failed)
+            self._finish(job, status, active, "Complete", "", "", succeeded, failed)
             return None
         return self._manage(key, job, active, succeeded, record)
 
@@ -166,7 +170,8 @@ class JobController(Controller):
 
     def _backoff_record(self, key: str, pods: list[dict]) -> dict:
         """Failures since the last success and when the last one happened."""
-        record = self.state.setdefault(key, {"seen": [], "failures": 0, "last_failure": None})
+        record: dict = self.state.setdefault(key, {"seen": [], "failures": 0,
+                                                   "last_failure": None})
         seen = set(record["seen"])
         for pod in sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"]):
             name, phase = pod["metadata"]["name"], pod["status"].get("phase")
@@ -247,8 +252,9 @@ class JobController(Controller):
                           f"Deleted pod: {pod['metadata']['name']}", COMPONENT)
 
     def _finish(self, job: dict, status: dict, active: list[dict], outcome: str,
-                reason: str | None, message: str | None, succeeded: int = 0,
-                failed: int = 0) -> None:
+                reason: str, message: str, succeeded: int = 0, failed: int = 0) -> None:
+        """`reason` and `message` of a failure; "" for a completion, whose words depend on
+        the version."""
         now = self.clock.timestamp()
         self._delete(job, active)
         conditions = list(status.get("conditions") or [])
@@ -295,10 +301,10 @@ class JobController(Controller):
 
 def _delay(exponent: int) -> float:
     """10 s x 2^exponent, capped at 6 minutes (DefaultJobBackOff, MaxJobBackOff)."""
-    return min(BACKOFF_START * 2 ** min(exponent, 8), BACKOFF_CAP)
+    return min(BACKOFF_START * 2.0 ** min(exponent, 8), BACKOFF_CAP)
 
 
-def _newly_failed(event) -> bool:
+def _newly_failed(event: Event) -> bool:
     """updatePod's `immediate := phase != Failed`: a Failed pod that is not being deleted."""
     pod = event.object
     return (event.type == "MODIFIED" and pod["status"].get("phase") == "Failed"

@@ -29,13 +29,18 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from simcore import errors, events, labels
 from simcore.controllers.deployment import select_objects
 from simcore.loop import Controller
 from simcore.objects import node_ready
 from simcore.resources import object_key, split_key
+from simcore.store import Event
+
+if TYPE_CHECKING:
+    from simcore.engine import Engine
 
 CONTROLLER_COMPONENT = "metallb-controller"
 SPEAKER_COMPONENT = "metallb-speaker"
@@ -47,18 +52,23 @@ IPS_ANNOTATION = "metallb.io/loadBalancerIPs"
 OLD_IPS_ANNOTATION = "metallb.universe.tf/loadBalancerIPs"
 EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Range = tuple[Address, Address]  # first and last, both included
 
-def announcing_node(engine, ip: str) -> str | None:
+
+def announcing_node(engine: Engine, ip: str) -> str | None:
     """The node that answers ARP for a load-balancer address, or None when nobody does."""
-    return (engine.runtime.get("loadbalancer") or {}).get("announce", {}).get(ip, {}).get("node")
+    announce = (engine.runtime.get("loadbalancer") or {}).get("announce", {})
+    node: str | None = announce.get(ip, {}).get("node")
+    return node
 
 
-def pool_ranges(config: dict) -> list[tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]]:
+def pool_ranges(config: dict) -> list[Range]:
     """The configured pool as (first, last) address pairs, in the order given."""
     entries = config.get("lb_pool") or []
     if isinstance(entries, str):
         entries = [entries]
-    ranges = []
+    ranges: list[Range] = []
     for entry in entries:
         entry = entry.strip()
         if "/" in entry:
@@ -72,18 +82,21 @@ def pool_ranges(config: dict) -> list[tuple[ipaddress.IPv4Address, ipaddress.IPv
     return ranges
 
 
-def _addresses(ranges) -> Iterator[str]:
+def _addresses(ranges: Iterable[Range]) -> Iterator[str]:
     for first, last in ranges:
         for value in range(int(first), int(last) + 1):
             yield str(ipaddress.ip_address(value))
 
 
-def _in_pool(ip: str, ranges) -> bool:
+def _in_pool(ip: str, ranges: Iterable[Range]) -> bool:
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return False
-    return any(first <= address <= last for first, last in ranges)
+    # an IPv4 and an IPv6 address do not compare (TypeError), so an IPv6 loadBalancerIP is
+    # simply outside an IPv4 pool
+    return any(first.version == address.version and int(first) <= int(address) <= int(last)
+               for first, last in ranges)
 
 
 def desired_ips(svc: dict) -> list[str]:
@@ -115,7 +128,7 @@ class LoadBalancerController(Controller):
     name = "loadbalancer"
     watches = ("services", SLICES, "nodes")
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         obj = event.object
         if event.resource == "services":
             return super().keys_for(event)
@@ -124,7 +137,7 @@ class LoadBalancerController(Controller):
             return sorted(assigned)
         name = (obj["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
         key = object_key(obj["metadata"].get("namespace"), name) if name else None
-        return (key,) if key in assigned else ()
+        return (key,) if key is not None and key in assigned else ()
 
     def sync(self, key: str) -> None:
         ranges = pool_ranges(self.config)
@@ -146,9 +159,9 @@ class LoadBalancerController(Controller):
         self._announce(key, svc, ip)
 
     # allocation (controller/service.go) -------------------------------------------------------
-    def _converge(self, key: str, svc: dict, ranges) -> str | None:
+    def _converge(self, key: str, svc: dict, ranges: list[Range]) -> str | None:
         ingress = (svc.get("status", {}).get("loadBalancer") or {}).get("ingress") or []
-        current = next((i["ip"] for i in ingress if i.get("ip")), None)
+        current: str | None = next((i["ip"] for i in ingress if i.get("ip")), None)
         if current is not None:
             try:
                 wanted = desired_ips(svc)
@@ -177,9 +190,10 @@ class LoadBalancerController(Controller):
             self._event(svc, "Normal", "IPAllocated", f'Assigned IP ["{current}"]')
         return current
 
-    def _allocate(self, key: str, svc: dict, ranges) -> str:
+    def _allocate(self, key: str, svc: dict, ranges: list[Range]) -> str:
         wanted = desired_ips(svc)
         taken = set(self.state.get("assigned", {}).values())
+        ip: str | None
         if wanted:
             ip = wanted[0]
             if not _in_pool(ip, ranges):
@@ -244,8 +258,8 @@ class LoadBalancerController(Controller):
         endpoints = self._serving_endpoints(svc)
         if not endpoints:
             return None
-        candidates = [n["metadata"]["name"] for n in self.api.store.list("nodes")
-                      if _speaker_eligible(n)]
+        candidates: list[str] = [n["metadata"]["name"] for n in self.api.store.list("nodes")
+                                 if _speaker_eligible(n)]
         if svc["spec"].get("externalTrafficPolicy") == "Local":
             local = {e.get("nodeName") for e in endpoints}
             candidates = [n for n in candidates if n in local]

@@ -25,11 +25,18 @@ and detection is exactly 40 s, without the real controller's 5 s polling.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
 from simcore import errors, events
 from simcore.jsoncopy import clone
 from simcore.loop import Controller
 from simcore.objects import matching_toleration, pod_ready, ready_status
 from simcore.resources import object_key, split_key
+from simcore.store import Event
+
+if TYPE_CHECKING:
+    from simcore.engine import Engine
 
 GRACE_PERIOD = 40.0  # --node-monitor-grace-period
 NODE_COMPONENT = "node-controller"
@@ -80,11 +87,18 @@ def toleration_seconds(pod: dict, taints: list[dict]) -> float | None:
     return shortest
 
 
+@runtime_checkable
+class PodPoker(Protocol):
+    """The kubelet (node/kubelet.py), which controllers/ may not import, as used here."""
+
+    def poke(self, namespace: str | None, name: str) -> None: ...
+
+
 class NodeLifecycleController(Controller):
     name = "nodelifecycle"
     watches = ("nodes", "pods")
 
-    def __init__(self, engine):
+    def __init__(self, engine: Engine):
         super().__init__(engine)
         self.on_node: dict[str, set[str]] = {}
         self.node_of: dict[str, str] = {}
@@ -101,7 +115,7 @@ class NodeLifecycleController(Controller):
             self.node_of[key] = node
             self.on_node.setdefault(node, set()).add(key)
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         obj = event.object
         if event.resource == "nodes":
             return (obj["metadata"]["name"],)
@@ -141,7 +155,7 @@ class NodeLifecycleController(Controller):
                           host=node_name)
         kubelet = self.engine.by_name.get("kubelet")
         for key in sorted(self.on_node.get(node_name, ())):
-            if kubelet is not None:
+            if isinstance(kubelet, PodPoker):
                 kubelet.poke(*split_key(key))
         self.queue.add(node_name)
 

@@ -27,14 +27,17 @@ serves both kinds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from simcore import errors, events, labels
-from simcore.apiserver import INTERNAL
+from simcore.apiserver import INTERNAL, APIServer
 from simcore.controllers import burst
 from simcore.controllers.workloads import controller_of, controller_ref, owner_key
 from simcore.jsoncopy import clone
 from simcore.loop import Controller
-from simcore.objects import condition, drop_owner, pod_available, pod_ready
+from simcore.objects import Clock, condition, drop_owner, pod_available, pod_ready
 from simcore.resources import object_key, split_key
+from simcore.store import Event
 
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
 
@@ -44,17 +47,17 @@ def active(pod: dict) -> bool:
         not pod["metadata"].get("deletionTimestamp")
 
 
-def matching_pods(api, namespace: str, selector: labels.Selector) -> list[dict]:
+def matching_pods(api: APIServer, namespace: str, selector: labels.Selector) -> list[dict]:
     """Pods in `namespace` whose labels match, using the label index when it can."""
     pairs = selector.equality_pairs()
     if pairs:
-        names = None
-        for key, value in pairs:
-            found = api.store.names_with_label("pods", namespace, key, value)
-            names = set(found) if names is None else names & found
+        # a copy: the index's own set must not shrink
+        names = set(api.store.names_with_label("pods", namespace, *pairs[0]))
+        for key, value in pairs[1:]:
             if not names:
                 return []
-        pods = [api.store.get("pods", namespace, n) for n in sorted(names)]
+            names &= api.store.names_with_label("pods", namespace, key, value)
+        pods: Iterable[dict | None] = [api.store.get("pods", namespace, n) for n in sorted(names)]
     else:
         pods = api.store.list("pods", namespace)
     return [p for p in pods if p is not None and selector.matches(p["metadata"].get("labels"))]
@@ -73,7 +76,7 @@ def pod_from_template(owner: dict, template: dict, name_prefix: str | None = Non
             "spec": clone(template.get("spec") or {})}
 
 
-def deletion_rank(pod: dict, per_node: dict[str, int], clock) -> tuple:
+def deletion_rank(pod: dict, per_node: dict[str, int], clock: Clock) -> tuple:
     status = pod["status"]
     node = pod["spec"].get("nodeName")
     ready = pod_ready(pod)
@@ -99,7 +102,7 @@ class ReplicaSetController(Controller):
     component = "replicaset-controller"
     watches = ("replicasets.apps", "pods")
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         if event.resource != "pods":
             return super().keys_for(event)
         key = owner_key(event.object, self.kind)
@@ -128,7 +131,9 @@ class ReplicaSetController(Controller):
             return
         selector = self._selector(owner)
         deleting = bool(owner["metadata"].get("deletionTimestamp"))
-        live = [p for p in self._claim(owner, selector, namespace, deleting) if active(p)]
+        # split_key's namespace is None only for a cluster-scoped key; the owner has one
+        claimed = self._claim(owner, selector, owner["metadata"]["namespace"], deleting)
+        live = [p for p in claimed if active(p)]
         failure = None
         # going: its pods are the garbage collector's, but its status is still kept
         if not deleting:
@@ -167,8 +172,8 @@ class ReplicaSetController(Controller):
         if deleting:
             return claimed
         for res, ns, pod_name in self.api.store.dependents(uid):
-            pod = self.api.store.get(res, ns, pod_name) if res == "pods" else None
-            if pod is not None and not selector.matches(pod["metadata"].get("labels")):
+            owned = self.api.store.get(res, ns, pod_name) if res == "pods" else None
+            if owned is not None and not selector.matches(owned["metadata"].get("labels")):
                 self.api.mutate("pods", pod_name, ns, lambda p: drop_owner(p, uid))
         return claimed
 

@@ -15,6 +15,8 @@ so a bind costs the number of nodes, not the number of pods.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from simcore import events
 from simcore.controllers.workloads import controller_of
@@ -22,6 +24,9 @@ from simcore.loop import Controller
 from simcore.objects import tolerates
 from simcore.resources import object_key, split_key
 from simcore.store import Event
+
+if TYPE_CHECKING:
+    from simcore.engine import Engine
 
 
 def _match_expression(labels: dict, expr: dict) -> bool:
@@ -63,7 +68,8 @@ def node_affinity_matches(pod_spec: dict, node: dict) -> bool:
 
 
 def untolerated_taint(pod_spec: dict, node: dict) -> dict | None:
-    for taint in node.get("spec", {}).get("taints") or []:
+    taints: list[dict] = node.get("spec", {}).get("taints") or []
+    for taint in taints:
         if taint.get("effect") in ("NoSchedule", "NoExecute") and \
                 not tolerates(pod_spec.get("tolerations"), taint):
             return taint
@@ -74,7 +80,7 @@ class Scheduler(Controller):
     name = "scheduler"
     watches = ("pods", "nodes")
 
-    def __init__(self, engine):
+    def __init__(self, engine: Engine):
         super().__init__(engine)
         self.on_node: Counter[str] = Counter()
         self.owner_on_node: dict[str, Counter[str]] = defaultdict(Counter)
@@ -108,7 +114,7 @@ class Scheduler(Controller):
         else:
             self.placed[uid] = want
 
-    def keys_for(self, event: Event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         if event.resource == "nodes":
             self.static_fits.clear()
             keys, self.waiting = sorted(self.waiting), set()
@@ -147,7 +153,8 @@ class Scheduler(Controller):
                           spec.get("affinity")))
         cached = self.static_fits.get(signature)
         if cached is None:
-            fits, reasons = [], Counter()
+            fits: list[tuple[str, int, dict]] = []
+            reasons: Counter[str] = Counter()
             for node in self.api.list_ref("nodes"):
                 reason = self._filter(pod, node)
                 if reason:

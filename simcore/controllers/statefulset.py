@@ -25,8 +25,9 @@ maxUnavailable for rolling updates (alpha) are not modelled.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from simcore import errors, events
+from simcore import errors, events, labels
 from simcore.apiserver import INTERNAL
 from simcore.controllers import burst
 from simcore.controllers.daemonset import (
@@ -51,6 +52,7 @@ from simcore.loop import Controller
 from simcore.names import pod_template_hash
 from simcore.objects import drop_owner, pod_available, pod_ready
 from simcore.resources import object_key, split_key
+from simcore.store import Event
 
 COMPONENT = "statefulset-controller"
 RESOURCE = "statefulsets.apps"
@@ -81,14 +83,15 @@ def _healthy(pod: dict | None) -> bool:
 
 
 def _revision_label(pod: dict) -> str:
-    return (pod["metadata"].get("labels") or {}).get(HASH_LABEL, "")
+    label: str = (pod["metadata"].get("labels") or {}).get(HASH_LABEL, "")
+    return label
 
 
 class StatefulSetController(Controller):
     name = "statefulset"
     watches = (RESOURCE, "pods")
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         obj = event.object
         if event.resource == RESOURCE:
             return super().keys_for(event)
@@ -128,6 +131,7 @@ class StatefulSetController(Controller):
         data = revision_data(sts["spec"].get("template") or {})
         number = (revisions[-1].get("revision", 0) if revisions else 0) + 1
         equal = [r for r in revisions if r.get("data") == data]
+        update: dict | None
         if equal and revisions and equal[-1] is revisions[-1]:
             update = revisions[-1]
         elif equal:
@@ -157,7 +161,7 @@ class StatefulSetController(Controller):
             delete_revision(self.api, revision)
 
     # pods ---------------------------------------------------------------------------------
-    def _claim(self, sts: dict, selector) -> list[dict]:
+    def _claim(self, sts: dict, selector: labels.Selector) -> list[dict]:
         meta = sts["metadata"]
         uid, namespace = meta["uid"], meta["namespace"]
         claimed = {}

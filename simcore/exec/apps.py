@@ -33,6 +33,11 @@ REASONS = {
 }
 
 
+# what a server remembers between requests, kept in its container's record: counters only
+# (kubia-unhealthy's requests, nginx's connections and worker pid)
+ServerMemory = Mapping[str, int]
+
+
 @dataclass(frozen=True, slots=True)
 class ServeContext:
     """The server side of one request: who asked, where, when, and the server's memory."""
@@ -45,7 +50,7 @@ class ServeContext:
     server_port: int = 80
     env: Mapping[str, str] = field(default_factory=dict)
     files: Mapping[str, str | None] = field(default_factory=dict)
-    state: Mapping[str, object] = field(default_factory=dict)
+    state: ServerMemory = field(default_factory=dict)
     # Optional hooks for servers that talk to the cluster themselves.
     forward: Callable[[HttpRequest], HttpResponse] | None = None  # kubectl proxy's upstream
     srv_lookup: Callable[[str], list[str]] | None = None  # node-web:4.0 peer discovery
@@ -56,7 +61,7 @@ class ServeContext:
 class Served:
     response: HttpResponse
     logs: tuple[dict, ...] = ()  # {"stream": "stdout"|"stderr", "text": line}
-    state: Mapping[str, object] = field(default_factory=dict)
+    state: ServerMemory = field(default_factory=dict)
     files: Mapping[str, str | None] = field(default_factory=dict)  # writes (None = delete)
 
 
@@ -295,7 +300,7 @@ def _nginx_error(status: int, version: str, modern: bool, request: HttpRequest,
     return Served(_response(status, headers, body), tuple(logs), _bump(ctx))
 
 
-def _bump(ctx: ServeContext) -> dict:
+def _bump(ctx: ServeContext) -> dict[str, int]:
     return {**ctx.state, "connections": int(ctx.state.get("connections", 0)) + 1}
 
 

@@ -42,7 +42,7 @@ from simcore.exec.call import Call
 from simcore.exec.context import ExecResult, Output
 from simcore.exec.netapi import ConnectFailure, Connection, HttpFailure, HttpRequest, HttpResponse
 from simcore.exec.resolver import hosts_lookup, is_ip_literal
-from simcore.trace import Message, StepKind
+from simcore.trace import Message, StepKind, TraceStep
 from simcore.tracetext import msg, step
 
 TRY_HELP = "curl: try 'curl --help' or 'curl --manual' for more information\n"
@@ -56,7 +56,8 @@ DEFAULT_CONNECT_TIMEOUT = 300.0
 def _version_tuple(version: str) -> tuple[int, int, int]:
     # a handful of curl versions, compared several times per run: parse each once
     parts = [int(p) for p in version.split("-")[0].split(".")[:3] if p.isdigit()]
-    return tuple((parts + [0, 0, 0])[:3])  # type: ignore[return-value]
+    major, minor, patch = (parts + [0, 0, 0])[:3]
+    return major, minor, patch
 
 
 @dataclass(frozen=True)
@@ -336,7 +337,7 @@ class Curl:
         self.dialect = dialect_of(self.ctx.profile.tool("curl", "7.64.0"))
         self.opts = parse_args(argv[1:])
         self.out = Output()
-        self.trace: list[dict] = []
+        self.trace: list[TraceStep] = []
         self.elapsed = 0.0
         self.stdout_tty = self.ctx.tty and "output" not in self.opts.values
         # the options never change once parsed; these two are asked at every step
@@ -548,10 +549,12 @@ class Curl:
             last = result
             if result.kind == "timeout" and result.elapsed >= remaining:
                 self.elapsed = started + budget
-                return self._connect_timeout(t, budget)
+                self._connect_timeout(t, budget)
+                return None
             self.elapsed += result.elapsed
             self.info(f"* connect to {ip} port {t.url.port} failed: {_REASONS[result.kind]}\n")
-        return self._connect_failed(t, last, started)
+        self._connect_failed(t, last, started)
+        return None
 
     def _connect_timeout(self, t: Transfer, budget: float) -> None:
         ms = int(budget * 1000) + 1  # curl notices the deadline a millisecond late
@@ -580,7 +583,9 @@ class Curl:
         request = t.request = self._build_request(t.url)
         self._verbose_request(request)
         remaining = None if max_time is None else max_time - (self.elapsed - started)
-        result = self.ctx.net.http(conn, request, remaining)  # type: ignore[union-attr]
+        net = self.ctx.net
+        assert net is not None, "a connection was made, so there is a network"
+        result = net.http(conn, request, remaining)
         self.trace.extend(result.trace)
         if isinstance(result, HttpFailure):
             self._http_failed(t, result, started, max_time)

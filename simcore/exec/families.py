@@ -256,9 +256,14 @@ def _ubuntu(repo: str, tag: str) -> im.ImageProfile | None:
     return im._ubuntu(_named(repo, tag), release, *_UBUNTU[release])
 
 
+# (repository, tag) -> the image's profile, None for a tag the family never published
+Family = Callable[[str, str], im.ImageProfile | None]
+
+
 def _language(name: str, program: str, valid: Callable[[tuple[int, ...]], bool],
-              env: Callable[[str], tuple[str, ...]], *, entrypoint=None, cmd=None,
-              path: str = im._PATH, extra: str = "", source: str = ""):
+              env: Callable[[str], tuple[str, ...]], *,
+              entrypoint: tuple[str, ...] | None = None, cmd: tuple[str, ...] | None = None,
+              path: str = im._PATH, extra: str = "", source: str = "") -> Family:
     """python, node, golang: full (buildpack-deps: curl, wget, git), -slim, -alpine."""
     def family(repo: str, tag: str) -> im.ImageProfile | None:
         version, variant = _variant(tag)
@@ -299,9 +304,10 @@ _golang = _language(
 
 
 def _server(name: str, valid: Callable[[tuple[int, ...]], bool], program: str, *,
-            env: Callable[[str], tuple[str, ...]], entrypoint=("docker-entrypoint.sh",),
+            env: Callable[[str], tuple[str, ...]],
+            entrypoint: tuple[str, ...] | None = ("docker-entrypoint.sh",),
             cmd: tuple[str, ...], user: str = "root", extra: str = "", suite: str = "bookworm",
-            source: str = "", confidence: str = "medium"):
+            source: str = "", confidence: str = "medium") -> Family:
     """Servers of the docker-library: their entrypoint script, then the server."""
     def family(repo: str, tag: str) -> im.ImageProfile | None:
         version, variant = _variant(tag)
@@ -434,7 +440,7 @@ def _netshoot(repo: str, tag: str) -> im.ImageProfile | None:
                               "nmap...; CMD zsh (with no terminal it reads EOF and exits 0).")
 
 
-FAMILIES: dict[str, Callable[[str, str], im.ImageProfile | None]] = {
+FAMILIES: dict[str, Family] = {
     "nginx": _nginx, "httpd": _httpd, "busybox": _busybox, "alpine": _alpine,
     "debian": _debian, "ubuntu": _ubuntu, "python": _python, "node": _node,
     "golang": _golang, "redis": _redis, "postgres": _postgres, "mysql": _mysql,

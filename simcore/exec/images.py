@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import TypedDict, Unpack
 
 from simcore.exec.apps import NGINX_DOCROOT, nginx_index
 
@@ -126,15 +127,39 @@ class ImageProfile:
                           now=now, files=files, tty=tty, stdin=stdin)
 
 
-def _profile(name: str, **kw: object) -> ImageProfile:
+class _Described(TypedDict, total=False):
+    base: str
+    env: tuple[str, ...]
+    entrypoint: tuple[str, ...] | None
+    cmd: tuple[str, ...] | None
+    commands: frozenset[str]
+    files: Mapping[str, str | None]
+    app: str
+    app_config: Mapping[str, object]
+    user: str
+    home: str
+    private: bool
+    confidence: str
+    sources: str
+
+
+class ProfileFields(_Described, total=False):
+    """An `ImageProfile`'s fields but its name, as the catalogue's builders pass them on
+    (`_profile` makes the mappings read-only and adds the ENTRYPOINT/CMD programs)."""
+
+    tools: Mapping[str, str]  # not in _Described: `_alpine` takes tools to add to its own
+
+
+def _profile(name: str, **kw: Unpack[ProfileFields]) -> ImageProfile:
     # The image was built to run its ENTRYPOINT/CMD, so their programs exist.
     starters = [seq[0].rsplit("/", 1)[-1] for seq in (kw.get("entrypoint"), kw.get("cmd"))
                 if seq]
-    kw["commands"] = frozenset(kw.get("commands", frozenset())) | frozenset(starters)
-    kw["tools"] = MappingProxyType(dict(kw.get("tools", {})))  # type: ignore[arg-type]
-    kw["files"] = MappingProxyType(dict(kw.get("files", {})))  # type: ignore[arg-type]
-    kw["app_config"] = MappingProxyType(dict(kw.get("app_config", {})))  # type: ignore[arg-type]
-    return ImageProfile(name=name, **kw)  # type: ignore[arg-type]
+    fields: ProfileFields = {
+        **kw, "commands": frozenset(kw.get("commands", frozenset())) | frozenset(starters),
+        "tools": MappingProxyType(dict(kw.get("tools", {}))),
+        "files": MappingProxyType(dict(kw.get("files", {}))),
+        "app_config": MappingProxyType(dict(kw.get("app_config", {})))}
+    return ImageProfile(name=name, **fields)
 
 
 _PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -143,7 +168,8 @@ _PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # --- node-based images (the lecture's app) -----------------------------------
 
 
-def _node_image(name: str, app: str, node: str, yarn: str, suite: str, **kw: object) -> ImageProfile:
+def _node_image(name: str, app: str, node: str, yarn: str, suite: str, /,
+                **kw: Unpack[ProfileFields]) -> ImageProfile:
     versions = {
         "jessie": {"curl": "7.38.0", "wget": "gnu-1.16", "bash": "4.3", "coreutils": "gnu-8.23"},
         "buster": {"curl": "7.64.0", "wget": "gnu-1.20.1", "bash": "5.0", "coreutils": "gnu-8.30"},
@@ -155,7 +181,7 @@ def _node_image(name: str, app: str, node: str, yarn: str, suite: str, **kw: obj
         env.insert(1, "NPM_CONFIG_LOGLEVEL=info")
     files = {**_dirs(), **_os_release(f"Debian GNU/Linux ({suite})", "debian", ""),
              "/app.js": f"// {app}: see simcore/exec/apps.py\n"}
-    defaults: dict[str, object] = {
+    defaults: ProfileFields = {
         "base": f"debian-{suite}", "env": tuple(env), "entrypoint": ("node", "app.js"),
         "cmd": None, "app": app, "files": files, "tools": tools,
         "commands": _commands(_DEBIAN_BASE, _BUILDPACK_CURL, _BUILDPACK_SCM, _BUILDPACK_FULL,
@@ -290,8 +316,8 @@ def _nginx_images() -> list[ImageProfile]:
 
 
 def _busybox(name: str, version: str, *, nslookup: str, libc: str = "glibc",
-             **kw: object) -> ImageProfile:
-    defaults: dict[str, object] = {
+             **kw: Unpack[ProfileFields]) -> ImageProfile:
+    defaults: ProfileFields = {
         "base": f"busybox-{version}", "env": (_PATH.replace(":/usr/local/sbin", ""),),
         "entrypoint": None, "cmd": ("sh",), "commands": _commands(_BUSYBOX),
         "tools": {"shell": "busybox", "coreutils": "busybox", "wget": f"busybox-{version}",
@@ -303,8 +329,8 @@ def _busybox(name: str, version: str, *, nslookup: str, libc: str = "glibc",
 
 
 def _alpine(name: str, release: str, *, extra: str = "", tools: Mapping[str, str] | None = None,
-            **kw: object) -> ImageProfile:
-    defaults: dict[str, object] = {
+            **kw: Unpack[_Described]) -> ImageProfile:
+    defaults: ProfileFields = {
         "base": f"alpine-{release}", "env": (_PATH,), "entrypoint": None, "cmd": ("/bin/sh",),
         "commands": _commands(_BUSYBOX, "apk", extra),
         "tools": {"shell": "busybox", "coreutils": "busybox", "wget": "busybox-1.37.0",
@@ -315,8 +341,9 @@ def _alpine(name: str, release: str, *, extra: str = "", tools: Mapping[str, str
     return _profile(name, **defaults)
 
 
-def _ubuntu(name: str, release: str, bash: str, coreutils: str, **kw: object) -> ImageProfile:
-    defaults: dict[str, object] = {
+def _ubuntu(name: str, release: str, bash: str, coreutils: str,
+            **kw: Unpack[ProfileFields]) -> ImageProfile:
+    defaults: ProfileFields = {
         "base": f"ubuntu-{release}", "env": (_PATH,), "entrypoint": None, "cmd": ("/bin/bash",),
         "commands": _commands(_DEBIAN_BASE),
         "tools": {"shell": "dash", "bash": bash, "coreutils": coreutils, "libc": "glibc"},
@@ -538,7 +565,7 @@ def container_env_map(profile: ImageProfile, pod_env: list[tuple[str, str]], hos
     """`container_env` as a dict in the same order. A dict's update is "replace in place
     or append", the runtimes' own rule, done in C: with service links on, a pod in a
     namespace of 1,000 Services starts with 7,000 variables."""
-    image = [item.split("=", 1) for item in profile.env]
+    image = [(name, value) for name, _, value in (item.partition("=") for item in profile.env)]
     if runtime == "docker":
         env = {"PATH": _PATH.split("=", 1)[1], "HOSTNAME": hostname}
         if tty:

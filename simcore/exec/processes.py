@@ -37,11 +37,15 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from simcore.exec.call import Call
 from simcore.exec.context import ExecContext
 from simcore.exec.plan import new_plan as _plan
 from simcore.exec.plan import run_once as _run_once
+
+if TYPE_CHECKING:  # images.py asks this module for a profile's plan: types only
+    from simcore.exec.images import ImageProfile
 
 _EPOCH = datetime(2021, 5, 1, tzinfo=UTC)
 
@@ -66,7 +70,7 @@ def expand_kube_vars(text: str, env: Mapping[str, str]) -> str:
     return out
 
 
-def resolve_argv(profile, command: list[str] | None, args: list[str] | None,
+def resolve_argv(profile: ImageProfile, command: list[str] | None, args: list[str] | None,
                  env: Mapping[str, str]) -> list[str]:
     if command:
         argv = list(command) + list(args or [])
@@ -98,7 +102,7 @@ def start_error(program: str) -> dict:
     }
 
 
-def plan_start(profile, command: list[str] | None, args: list[str] | None, env: dict,
+def plan_start(profile: ImageProfile, command: list[str] | None, args: list[str] | None, env: dict,
                rng: random.Random, *, now: datetime | None = None,
                files: Mapping[str, str | None] | None = None, tty: bool = False,
                stdin: bool = False) -> dict:
@@ -206,7 +210,7 @@ def _nginx_startup(ctx: ExecContext, config: Mapping) -> list[dict]:
 
 
 # program -> (port, app, address, start delay, sigterm)
-_SERVERS = {
+_SERVERS: dict[str, tuple[int, str, str, float, dict[str, object]]] = {
     "mongod": (27017, "mongo", "0.0.0.0", 1.0, {"action": "exit", "after": 1.0, "code": 0}),
     "prometheus": (9090, "prometheus", "::", 0.5, {"action": "exit", "after": 0.5, "code": 0}),
     "grafana": (3000, "grafana", "::", 2.0, {"action": "exit", "after": 0.5, "code": 0}),
@@ -228,7 +232,7 @@ _APP_PROGRAM = {"grafana": "grafana", "kubectl-proxy": "kubectl-proxy.sh", "git-
 
 
 def _server(argv: list[str], port: int, app: str, address: str, delay: float,
-            sigterm: dict) -> dict:
+            sigterm: dict[str, object]) -> dict:
     listeners = [] if not port else [{"at": delay, "port": port, "protocol": "TCP",
                                       "address": address, "app": app, "config": {}}]
     output = [_line("Starting to serve on 127.0.0.1:8001", delay, "stderr")] \

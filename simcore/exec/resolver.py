@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from simcore.exec.netapi import Answer, Resolution
-from simcore.trace import MessageArg
+from simcore.trace import MessageArg, TraceStep
 from simcore.tracetext import msg, step
 
 Query = Callable[[str, str], Answer]
@@ -115,7 +115,7 @@ class _Walk:
     server: str = ""
 
     def __post_init__(self) -> None:
-        self.trace: list[dict] = []
+        self.trace: list[TraceStep] = []
         self.tried: list[str] = []
 
     def ask(self, fqdn: str) -> Answer:

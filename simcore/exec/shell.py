@@ -27,7 +27,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from simcore.exec import fs
@@ -36,6 +36,7 @@ from simcore.exec.commands import dash_echo, echo_text, test_eval
 from simcore.exec.context import ExecContext, ExecResult, Output
 from simcore.exec.shellparse import (
     AndOr,
+    Command,
     For,
     Group,
     If,
@@ -47,7 +48,7 @@ from simcore.exec.shellparse import (
     Word,
     parse,
 )
-from simcore.trace import Message
+from simcore.trace import Message, TraceStep
 from simcore.tracetext import msg
 from simcore.tracetext import step as trace_step
 
@@ -172,7 +173,7 @@ class Shell:
         self.hung = False
         self.exited = False
         self.out = Output()
-        self.trace: list[dict] = []
+        self.trace: list[TraceStep] = []
         self.file_events: list[dict] = []
         self.repeat: dict | None = None
         self._fd: dict[int, object] = {1: "stdout", 2: "stderr"}
@@ -233,7 +234,7 @@ class Shell:
                 stdin = "".join(buffer)
         return (0 if status else 1) if pipeline.negate else status
 
-    def run_command(self, command, stdin: str | None = None) -> int:
+    def run_command(self, command: Command, stdin: str | None = None) -> int:
         if isinstance(command, Simple):
             self.status = self.run_simple(command, stdin)
         elif isinstance(command, If):
@@ -436,7 +437,7 @@ class Shell:
         try:
             yield buffer
         finally:
-            self._fd[1] = saved  # type: ignore[assignment]
+            self._fd[1] = saved
 
     def _apply_redirects(self, redirects: list[Redirect], stdin: str | None) -> tuple[str | None, bool]:
         for redirect in redirects:
@@ -594,7 +595,7 @@ def _split_fields(pieces: list[tuple[str, bool]]) -> list[str]:
     return fields
 
 
-_ARITH_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+_ARITH_OPS: dict[type[ast.operator], Callable[[int, int], int]] = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
               ast.FloorDiv: operator.floordiv, ast.Div: operator.floordiv, ast.Mod: operator.mod}
 
 
@@ -631,15 +632,15 @@ def _version_at_least(version: str, major: int, minor: int) -> bool:
 # --- builtins -------------------------------------------------------------------------
 
 
-def _b_true(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_true(sh: Shell, argv: list[str], stdin: str | None) -> int:
     return 0
 
 
-def _b_false(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_false(sh: Shell, argv: list[str], stdin: str | None) -> int:
     return 1
 
 
-def _b_echo(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_echo(sh: Shell, argv: list[str], stdin: str | None) -> int:
     if sh.dialect == "dash":
         sh._write(1, dash_echo(argv[1:]))
         return 0
@@ -647,7 +648,7 @@ def _b_echo(sh: Shell, argv: list[str], stdin: str) -> int:
     return 0
 
 
-def _b_printf(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_printf(sh: Shell, argv: list[str], stdin: str | None) -> int:
     if len(argv) < 2:
         sh._write(2, f"{sh.name}: printf: usage: printf format [arguments]\n")
         return 2
@@ -660,14 +661,14 @@ def _b_printf(sh: Shell, argv: list[str], stdin: str) -> int:
     return 0
 
 
-def _b_exit(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_exit(sh: Shell, argv: list[str], stdin: str | None) -> int:
     code = int(argv[1]) & 255 if len(argv) > 1 and argv[1].lstrip("-").isdigit() else sh.status
     sh.status = code
     sh.exited = True
     raise _Stop
 
 
-def _b_export(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_export(sh: Shell, argv: list[str], stdin: str | None) -> int:
     for arg in argv[1:]:
         if "=" in arg:
             key, _, value = arg.partition("=")
@@ -675,13 +676,13 @@ def _b_export(sh: Shell, argv: list[str], stdin: str) -> int:
     return 0
 
 
-def _b_unset(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_unset(sh: Shell, argv: list[str], stdin: str | None) -> int:
     for name in argv[1:]:
         sh.vars.pop(name, None)
     return 0
 
 
-def _b_cd(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_cd(sh: Shell, argv: list[str], stdin: str | None) -> int:
     target = argv[1] if len(argv) > 1 else sh.vars.get("HOME", "/")
     if not fs.is_dir(sh.ctx.files, fs.norm(target)):
         if sh.dialect == "dash":
@@ -694,7 +695,7 @@ def _b_cd(sh: Shell, argv: list[str], stdin: str) -> int:
     return 0
 
 
-def _b_test(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_test(sh: Shell, argv: list[str], stdin: str | None) -> int:
     args = argv[1:]
     closing = {"[": "]", "[[": "]]"}.get(argv[0])
     if closing:
@@ -710,11 +711,11 @@ def _b_test(sh: Shell, argv: list[str], stdin: str) -> int:
     return status
 
 
-def _b_noop(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_noop(sh: Shell, argv: list[str], stdin: str | None) -> int:
     return 0
 
 
-def _b_shift(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_shift(sh: Shell, argv: list[str], stdin: str | None) -> int:
     count = int(argv[1]) if len(argv) > 1 and argv[1].isdigit() else 1
     sh.positional = sh.positional[count:]
     return 0
@@ -733,7 +734,7 @@ def _b_read(sh: Shell, argv: list[str], stdin: str | None) -> int:
     return 0
 
 
-def _b_exec(sh: Shell, argv: list[str], stdin: str) -> int:
+def _b_exec(sh: Shell, argv: list[str], stdin: str | None) -> int:
     if len(argv) == 1:
         return 0
     sh.status = sh._dispatch(argv[1:], {}, stdin)
@@ -741,7 +742,8 @@ def _b_exec(sh: Shell, argv: list[str], stdin: str) -> int:
     raise _Stop
 
 
-_BUILTINS = {
+# None for stdin: not piped (`read` then takes a line of the shell's own)
+_BUILTINS: dict[str, Callable[[Shell, list[str], str | None], int]] = {
     ":": _b_true, "true": _b_true, "false": _b_false, "echo": _b_echo, "printf": _b_printf,
     "exit": _b_exit, "export": _b_export, "unset": _b_unset, "cd": _b_cd, "test": _b_test,
     "[": _b_test, "[[": _b_test, "trap": _b_noop, "set": _b_noop, "wait": _b_noop,

@@ -36,7 +36,8 @@ class Word:
     def plain(self) -> str | None:
         """The text when the word is one unquoted literal (keywords, assignments)."""
         if len(self.segments) == 1 and self.segments[0][0] == "lit":
-            return self.segments[0][1]
+            text: str = self.segments[0][1]
+            return text
         return None
 
 
@@ -278,9 +279,12 @@ class Group:
     body: list
 
 
+Command = Simple | If | Loop | For | Group
+
+
 @dataclass
 class Pipeline:
-    commands: list
+    commands: list[Command]
     negate: bool = False
 
 
@@ -367,7 +371,7 @@ class _Parser:
             commands.append(self.parse_command())
         return Pipeline(commands, negate)
 
-    def parse_command(self):
+    def parse_command(self) -> Command:
         word = self.keyword()
         if word == "if":
             return self.parse_if()
@@ -423,8 +427,8 @@ class _Parser:
         items: list[Word] = []
         if self.keyword() == "in":
             self.pos += 1
-            while isinstance(self.peek(), Word) and self.keyword() != "do":
-                items.append(self.tokens[self.pos])  # type: ignore[arg-type]
+            while isinstance(item := self.peek(), Word) and self.keyword() != "do":
+                items.append(item)
                 self.pos += 1
         self.take_op(";", "\n")
         self.expect_keyword("do")
@@ -472,7 +476,7 @@ def _assignment_name(word: Word) -> str | None:
     first = word.segments[0] if word.segments else None
     if not first or first[0] != "lit" or "=" not in first[1]:
         return None
-    name = first[1].split("=", 1)[0]
+    name: str = first[1].split("=", 1)[0]
     if name and (name[0].isalpha() or name[0] == "_") and name.replace("_", "a").isalnum():
         return name
     return None

@@ -23,9 +23,15 @@ from datetime import timedelta
 from simcore.exec import fs
 from simcore.exec.call import Call
 from simcore.exec.context import ExecResult, Output
-from simcore.exec.netapi import ConnectFailure, HttpFailure, HttpRequest, HttpResponse
+from simcore.exec.netapi import (
+    ConnectFailure,
+    Connection,
+    HttpFailure,
+    HttpRequest,
+    HttpResponse,
+)
 from simcore.exec.resolver import hosts_lookup, is_ip_literal
-from simcore.trace import Message, StepKind
+from simcore.trace import Message, StepKind, TraceStep
 from simcore.tracetext import msg, step
 
 _BUSYBOX_DEFAULT_TIMEOUT = 900.0
@@ -110,7 +116,7 @@ class Wget:
         self.gnu = self.ctx.profile.tool("wget", "busybox").startswith("gnu")
         self.opts, self.urls = _parse(argv[1:])
         self.out = Output()
-        self.trace: list[dict] = []
+        self.trace: list[TraceStep] = []
         self.elapsed = 0.0
 
     def say(self, text: str) -> None:
@@ -174,7 +180,7 @@ class Wget:
             self.say(f"wget: unable to resolve host address '{host}'\n")
         return None
 
-    def _connect(self, host: str, ip: str, port: int):
+    def _connect(self, host: str, ip: str, port: int) -> Connection | None:
         self._last_code = 0
         timeout = self.opts["timeout"] or (None if self.gnu else _BUSYBOX_DEFAULT_TIMEOUT)
         if not self.gnu:
@@ -188,10 +194,11 @@ class Wget:
             if self.gnu:
                 self.say(f"Connecting to {_gnu_peer(host, ip, port)}... connected.\n")
             return result
-        return self._connect_failed(result, host, ip, port, timeout)
+        self._connect_failed(result, host, ip, port, timeout)
+        return None
 
     def _connect_failed(self, result: ConnectFailure, host: str, ip: str, port: int,
-                        timeout: float | None):
+                        timeout: float | None) -> None:
         self.elapsed += result.elapsed
         reason = {"refused": "Connection refused", "timeout": "Connection timed out",
                   "unreachable": "No route to host"}[result.kind]
@@ -206,7 +213,7 @@ class Wget:
         self._last_code = self.fail(f"can't connect to remote host ({ip}): {reason}")
         return None
 
-    def _fetch(self, conn, host: str, port: int, target: str) -> int:
+    def _fetch(self, conn: Connection, host: str, port: int, target: str) -> int:
         authority = host if port == 80 else f"{host}:{port}"
         agent = self.opts["agent"] or ("Wget/1.21" if self.gnu else "Wget")
         headers = [("Host", authority), ("User-Agent", agent)]
@@ -216,7 +223,9 @@ class Wget:
         request = HttpRequest(method, target, authority,
                               tuple((k.strip(), v.strip()) for k, v in headers))
         timeout = self.opts["timeout"] or (None if self.gnu else _BUSYBOX_DEFAULT_TIMEOUT)
-        response = self.ctx.net.http(conn, request, timeout)  # type: ignore[union-attr]
+        net = self.ctx.net
+        assert net is not None, "a connection was made, so there is a network"
+        response = net.http(conn, request, timeout)
         self.trace.extend(response.trace)
         if isinstance(response, HttpFailure):
             return self._http_failed(response)

@@ -79,7 +79,7 @@ class CoreDNS:
         port = next((p for p in ((svc or {}).get("spec") or {}).get("ports") or []
                      if p.get("name") == port_name and
                      p.get("protocol", "TCP").lower() == proto), None)
-        if port is None:
+        if svc is None or port is None:
             return Answer(name, qtype, "NXDOMAIN", server=server)
         if qtype != "SRV":
             return Answer(name, qtype, "NOERROR", server=server)

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 from simcore.exec import netapi
+from simcore.exec.context import FileSystem
 from simcore.exec.netapi import (
     Answer,
     ConnectFailure,
@@ -32,14 +33,18 @@ from simcore.exec.netapi import (
     HttpFailure,
     HttpRequest,
     HttpResponse,
+    Resolution,
 )
 from simcore.net import internet
 from simcore.net.coredns import CoreDNS
-from simcore.net.kubeproxy import Decision, KubeProxy, Target, health_check_body
-from simcore.net.listeners import listener, opens_in, serve_http
+from simcore.net.kubeproxy import Decision, Endpoint, KubeProxy, Target, health_check_body
+from simcore.net.listeners import Listening, listener, opens_in, serve_http
 from simcore.objects import node_ip
 from simcore.trace import Message, ProxyStep, TraceStep
 from simcore.tracetext import msg, render, step
+
+if TYPE_CHECKING:  # the engine is the caller's: no import at run time
+    from simcore.engine import Engine
 
 EPHEMERAL_FIRST = 32768  # the start of Linux's default ip_local_port_range
 # listener bind addresses that accept connections to 127.0.0.1 (a socket bound to the pod's
@@ -71,7 +76,11 @@ class Destination:
     node: str = ""
 
 
-def pod_cidr_of_node(node: dict) -> ipaddress.IPv4Network | None:
+# a node's shell setup: (node object, search list, Source, files, env)
+HostShell = tuple[dict[str, Any], tuple[str, ...], Source, FileSystem, dict[str, str]]
+
+
+def pod_cidr_of_node(node: dict[str, Any]) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     cidr = (node.get("spec") or {}).get("podCIDR")
     return ipaddress.ip_network(cidr) if cidr else None
 
@@ -79,21 +88,23 @@ def pod_cidr_of_node(node: dict) -> ipaddress.IPv4Network | None:
 class Fabric:
     """Per-engine helpers shared by every source's view of the network."""
 
-    def __init__(self, engine):
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.api = engine.api
-        self.proxy: KubeProxy = engine.by_name["kube-proxy"]
+        proxy = engine.by_name["kube-proxy"]
+        assert isinstance(proxy, KubeProxy), type(proxy)
+        self.proxy = proxy
         self.dns = CoreDNS(engine)
         self.connections: dict[int, Destination] = {}
         # ephemeral port -> (pod, listener) found when a pod accepted the connection: the
         # request that follows in the same command goes to the same server
-        self.servers: dict[int, tuple[dict, tuple]] = {}
+        self.servers: dict[int, tuple[dict[str, Any], Listening]] = {}
         self._addresses: dict[str, tuple[str, tuple[str, str, str]]] = {}
-        # node name -> (node object, search list, Source, files, env): a node's shell setup,
-        # kept by simcore.execution while the node object and the config stay the same
-        self.hosts: dict[str, tuple] = {}
+        # node name -> a node's shell setup, kept by simcore.execution while the node object
+        # and the config stay the same
+        self.hosts: dict[str, HostShell] = {}
 
-    def pod_network(self, pod: dict) -> SourceNetwork:
+    def pod_network(self, pod: dict[str, Any]) -> SourceNetwork:
         """The network as `pod` sees it (the ingress controller forwarding a request):
         built here so ingress.py needs no import of this module (listeners.py -> ingress.py
         -> fabric.py -> listeners.py was an import cycle)."""
@@ -103,19 +114,20 @@ class Fabric:
         return SourceNetwork(self, source)
 
     @classmethod
-    def of(cls, engine) -> Fabric:
+    def of(cls, engine: Engine) -> Fabric:
         """The engine's fabric, made once; open connections are per command."""
+        # kept in the engine's own __dict__: the engine knows nothing of the data plane
         fabric = engine.__dict__.get("_fabric")
-        if fabric is None:
-            fabric = engine._fabric = cls(engine)
+        if not isinstance(fabric, Fabric):
+            fabric = engine.__dict__["_fabric"] = cls(engine)
         fabric.connections.clear()
         fabric.servers.clear()
         return fabric
 
-    def node_by_ip(self, ip: str) -> dict | None:
+    def node_by_ip(self, ip: str) -> dict[str, Any] | None:
         return self.proxy.node_by_ip.get(ip)
 
-    def pod_by_ip(self, ip: str) -> dict | None:
+    def pod_by_ip(self, ip: str) -> dict[str, Any] | None:
         key = self.proxy.pod_by_ip.get(ip)
         return self.api.store.get("pods", *key) if key else None
 
@@ -131,7 +143,7 @@ class Fabric:
         return addresses
 
     @staticmethod
-    def _node_addresses(node: dict) -> tuple[str, str, str]:
+    def _node_addresses(node: dict[str, Any]) -> tuple[str, str, str]:
         ip = node_ip(node)
         cidr = pod_cidr_of_node(node)
         if cidr is None:
@@ -165,7 +177,7 @@ class SourceNetwork(netapi.Network):
         return Answer(name, qtype, rcode, addresses if qtype == "A" else (), server=server,
                       authoritative=False)
 
-    def resolve(self, name: str, qtype: str = "A"):
+    def resolve(self, name: str, qtype: str = "A") -> Resolution:
         from simcore.exec.resolver import search
         return search(name, self.source.resolv_conf, self.query, qtype, self.source.libc)
 
@@ -246,14 +258,14 @@ class SourceNetwork(netapi.Network):
             trace.append(step("reject", msg("reject.rules", node=node, ip=dst_ip, port=dst_port,
                                             reason=_reason(decision))))
             return ConnectFailure("refused", dst_ip, dst_port, 0.0, tuple(trace))
-        if decision.how == "drop":
+        chosen = decision.chosen
+        if decision.how == "drop" or chosen is None:
             return self._lost(dst_ip, dst_port, timeout_s, trace,
                               msg("lost.rules-drop", node=node, reason=_reason(decision)))
-        chosen = decision.chosen
         trace.append(step("dnat", msg("dnat", ip=dst_ip, port=dst_port,
                                       to=f"{chosen['ip']}:{chosen['port']}"),
                           node=node, to=f"{chosen['ip']}:{chosen['port']}"))
-        seen = self._seen_source(node, target, decision, client_ip, entry)
+        seen = self._seen_source(node, chosen, decision, client_ip, entry)
         if seen != self.source.ip:
             trace.append(step("snat", msg("snat", node=node, source=seen),
                               node=node, source=seen))
@@ -272,10 +284,9 @@ class SourceNetwork(netapi.Network):
         return self._deliver_to_pod(pod, dst_ip, dst_port, seen, timeout_s, trace,
                                     target_port=chosen["port"])
 
-    def _seen_source(self, node: str, target: Target, decision: Decision, client_ip: str,
+    def _seen_source(self, node: str, chosen: Endpoint, decision: Decision, client_ip: str,
                      entry: str) -> str:
         """The source address the backend sees, per kube-proxy's masquerade rules."""
-        chosen = decision.chosen
         node_ip, bridge_ip, flannel_ip = self.fabric.node_addresses(node)
         same_node = chosen.get("nodeName") == node
         if self.source.kind == "pod" and chosen["ip"] == self.source.ip:
@@ -288,7 +299,7 @@ class SourceNetwork(netapi.Network):
             return client_ip  # externalTrafficPolicy Local: no SNAT
         return bridge_ip if same_node else flannel_ip
 
-    def _to_node(self, node: dict, dst_ip: str, dst_port: int, timeout_s: float | None,
+    def _to_node(self, node: dict[str, Any], dst_ip: str, dst_port: int, timeout_s: float | None,
                  trace: list[TraceStep], from_pod: bool) -> Connection | ConnectFailure:
         name = node["metadata"]["name"]
         proxy = self.fabric.proxy
@@ -324,13 +335,13 @@ class SourceNetwork(netapi.Network):
         return self._via_service(node, target, dst_ip, dst_port, timeout_s, trace,
                                  entry="loadbalancer")
 
-    def _client_address_to_pod(self, pod: dict) -> str:
-        if self.source.kind == "node":
+    def _client_address_to_pod(self, pod: dict[str, Any]) -> str:
+        if self.source.kind == "node" and self.source.node is not None:
             node_ip, bridge_ip, flannel_ip = self.fabric.node_addresses(self.source.node)
             return bridge_ip if pod["spec"].get("nodeName") == self.source.node else flannel_ip
         return self.source.ip
 
-    def _deliver_to_pod(self, pod: dict, dst_ip: str, dst_port: int, seen: str,
+    def _deliver_to_pod(self, pod: dict[str, Any], dst_ip: str, dst_port: int, seen: str,
                         timeout_s: float | None, trace: list[TraceStep],
                         target_port: int | None = None) -> Connection | ConnectFailure:
         port = target_port or dst_port
@@ -357,7 +368,8 @@ class SourceNetwork(netapi.Network):
                               dst_ip, dst_port, trace, (pod, found))
 
     def _accepted(self, dest: Destination, dst_ip: str, dst_port: int,
-                  trace: list[TraceStep], server: tuple[dict, tuple] | None = None) -> Connection:
+                  trace: list[TraceStep],
+                  server: tuple[dict[str, Any], Listening] | None = None) -> Connection:
         # the client's ephemeral port names the connection, as the kernel's 4-tuple does
         src_port = EPHEMERAL_FIRST + len(self.fabric.connections)
         self.fabric.connections[src_port] = dest
@@ -410,7 +422,7 @@ class SourceNetwork(netapi.Network):
                                                         status=status, count=local)),))
 
 
-def _http_date(engine) -> str:
+def _http_date(engine: Engine) -> str:
     from simcore.exec.apps import http_date
     return http_date(engine.clock.now)
 
@@ -423,7 +435,7 @@ def _first_nameserver(resolv_conf: str) -> str:
     return "127.0.0.1"
 
 
-def _is_control_plane(node: dict) -> bool:
+def _is_control_plane(node: dict[str, Any]) -> bool:
     return "node-role.kubernetes.io/control-plane" in (node["metadata"].get("labels") or {})
 
 
@@ -433,17 +445,16 @@ def _proxy_step(decision: Decision, client_ip: str) -> ProxyStep:
     n = len(decision.candidates)
     candidates = decision.keys  # the rules' own "ip:port" list, made for this decision
     # built in the key order the dashboard has always received (detail, then message, last)
-    base: dict = {"step": "proxy", "node": decision.node, "service": svc,
-                  "candidates": candidates, "how": decision.how}
-    if decision.how == "random":
-        chosen = decision.chosen
+    base: dict[str, Any] = {"step": "proxy", "node": decision.node, "service": svc,
+                            "candidates": candidates, "how": decision.how}
+    chosen = decision.chosen
+    if decision.how == "random" and chosen is not None:
         base.update(rule=decision.rule, probability=round(decision.probability, 10),
                     chosen=f"{chosen['ip']}:{chosen['port']}")
         said = msg("proxy.random", node=decision.node, service=svc, count=n,
                    rule=decision.rule, probability=decision.probability,
                    chosen=base["chosen"], pod=_pod_name(chosen))
-    elif decision.how == "affinity":
-        chosen = decision.chosen
+    elif decision.how == "affinity" and chosen is not None:
         base.update(client=client_ip, age=decision.affinity_age,
                     chosen=f"{chosen['ip']}:{chosen['port']}")
         said = msg("proxy.affinity", node=decision.node, service=svc, client=client_ip,
@@ -466,13 +477,16 @@ def _reason(decision: Decision) -> Message | str:
     return decision.reason
 
 
-def _pod_name(endpoint: dict) -> str:
+def _pod_name(endpoint: Endpoint) -> str:
     ref = endpoint.get("targetRef") or {}
-    return ref.get("name") or endpoint["ip"]
+    name: str | None = ref.get("name")
+    return name or endpoint["ip"]
 
 
 def _internet_response(dest: Destination, request: HttpRequest) -> HttpResponse:
     host = internet.host_at(dest.ip)
+    # a connection reaches an "internet" destination only at an address host_at knows
+    assert host is not None, dest.ip
     headers = [("Content-Type", "text/html; charset=UTF-8"), ("Server", host.server),
                ("Content-Length", str(len(host.body)))]
     if host.location:

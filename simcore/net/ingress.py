@@ -12,22 +12,30 @@ client in X-Forwarded-For and X-Real-IP.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from simcore.exec import apps
-from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse
+from simcore.exec.netapi import ConnectFailure, HttpFailure, HttpRequest, HttpResponse
 from simcore.net.ingress_match import match_ingress
-from simcore.net.kubeproxy import Target
+from simcore.net.kubeproxy import Endpoint, Target
 from simcore.trace import TraceStep
 from simcore.tracetext import msg, step
+
+if TYPE_CHECKING:  # fabric.py imports this module (through listeners.py): types only
+    from simcore.apiserver import APIServer
+    from simcore.engine import Engine
+    from simcore.net.fabric import Destination, Fabric
 
 CLASS_NAME = "nginx"
 NGINX_VERSION = "1.25.3"
 
 
-def default_class(api) -> str | None:
+def default_class(api: APIServer) -> str | None:
     for cls in api.store.list("ingressclasses.networking.k8s.io"):
         annotations = cls["metadata"].get("annotations") or {}
         if annotations.get("ingressclass.kubernetes.io/is-default-class") == "true":
-            return cls["metadata"]["name"]
+            name: str = cls["metadata"]["name"]
+            return name
     return None
 
 
@@ -38,7 +46,7 @@ def _page(status: int, trace: list[TraceStep]) -> HttpResponse:
     return HttpResponse(status, apps.REASONS.get(status, ""), headers, body, trace=tuple(trace))
 
 
-def route(fabric, controller: dict, dest, request: HttpRequest,
+def route(fabric: Fabric, controller: dict[str, Any], dest: Destination, request: HttpRequest,
           timeout_s: float | None) -> HttpResponse | HttpFailure:
     api = fabric.api
     host = request.host
@@ -78,19 +86,20 @@ def route(fabric, controller: dict, dest, request: HttpRequest,
     return _forward(fabric, controller, dest, request, chosen, timeout_s, trace)
 
 
-def _round_robin(engine, upstream: str, endpoints: list[dict]) -> dict:
-    counters = engine.runtime.setdefault("ingress-nginx", {})
+def _round_robin(engine: Engine, upstream: str, endpoints: list[Endpoint]) -> Endpoint:
+    counters: dict[str, int] = engine.runtime.setdefault("ingress-nginx", {})
     index = counters.get(upstream, 0)
     counters[upstream] = index + 1
     return endpoints[index % len(endpoints)]
 
 
-def _forward(fabric, controller: dict, dest, request: HttpRequest, chosen: dict,
+def _forward(fabric: Fabric, controller: dict[str, Any], dest: Destination,
+             request: HttpRequest, chosen: Endpoint,
              timeout_s: float | None, trace: list[TraceStep]) -> HttpResponse | HttpFailure:
     net = fabric.pod_network(controller)
     conn = net.connect(chosen["ip"], chosen["port"], timeout_s)
     trace.extend(conn.trace)
-    if not hasattr(conn, "backend"):
+    if isinstance(conn, ConnectFailure):
         return _page(502 if conn.kind == "refused" else 504, trace)
     host = request.host
     headers = [(k, v) for k, v in request.headers if k.lower() not in ("connection",)]

@@ -25,14 +25,35 @@ resourceVersion moves (an affinity hit is then a few dictionary lookups).
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from simcore.loop import Controller
 from simcore.objects import node_addresses
 from simcore.resources import object_key
+from simcore.store import Event
 from simcore.trace import ProxyHow
 
+if TYPE_CHECKING:  # the engine builds kube-proxy: no import at run time
+    from simcore.engine import Engine
+
 AFFINITY_DEFAULT = 10800
+
+
+class Endpoint(TypedDict):
+    """One ready endpoint as the rules hold it, taken from an EndpointSlice."""
+
+    ip: str
+    port: int
+    nodeName: str | None
+    targetRef: dict[str, Any] | None
+
+
+class _Affinity(TypedDict):
+    endpoint: str  # "ip:port" of the endpoint the client was sent to
+    last: float  # virtual seconds of the client's last connection through it
 
 
 @dataclass
@@ -50,22 +71,23 @@ class Target:
 class Rules:
     """One Service port's rules, built once per set of EndpointSlice objects."""
 
-    endpoints: tuple[dict, ...]  # ready endpoints, sorted by "ip:port" as kube-proxy sorts them
+    endpoints: tuple[Endpoint, ...]  # ready endpoints, sorted by "ip:port" as kube-proxy sorts them
     keys: tuple[str, ...]  # the "ip:port" of each, as affinity entries and the trace name them
-    index: dict[str, dict]  # "ip:port" -> endpoint
+    index: dict[str, Endpoint]  # "ip:port" -> endpoint
 
 
 @dataclass
 class Decision:
     node: str
     target: Target
-    candidates: list[dict]  # endpoints considered, sorted as the rules are
+    candidates: list[Endpoint]  # endpoints considered, sorted as the rules are
     keys: list[str] = field(default_factory=list)  # their "ip:port", in the same order
-    chosen: dict | None = None  # {"ip", "port", "nodeName", "targetRef", "ready"}
+    chosen: Endpoint | None = None
     how: ProxyHow = ""
-    probability: float | None = None
-    rule: int | None = None
-    affinity_age: float | None = None
+    # each set by the way that chose, and read only when `how` names that way
+    probability: float = 0.0  # "random"
+    rule: int = 0  # "random": 1-based
+    affinity_age: float = 0.0  # "affinity"
     reason: str = ""
     local_only: bool = False
 
@@ -76,7 +98,7 @@ class KubeProxy(Controller):
     name = "kube-proxy"
     watches = ("services", "pods", "nodes")
 
-    def __init__(self, engine):
+    def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self.by_ip: dict[str, tuple[str, str]] = {}
         self.by_node_port: dict[int, tuple[str, str]] = {}
@@ -122,7 +144,7 @@ class KubeProxy(Controller):
                 else:
                     self.node_by_ip.pop(address, None)
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         if event.resource == "pods":
             self._index_pod(event.old, None if event.type == "DELETED" else event.object)
             return ()
@@ -164,8 +186,10 @@ class KubeProxy(Controller):
         entry = self._seen.pop((namespace, name), None)
         if not entry:
             return
-        tables = {"ip": self.by_ip, "port": self.by_node_port, "health": self.health_ports,
-                  "lb": self.by_lb_ip}
+        # keyed by address (str) or by port (int), as `_index` recorded each
+        tables: dict[str, dict[Any, tuple[str, str]]] = {
+            "ip": self.by_ip, "port": self.by_node_port, "health": self.health_ports,
+            "lb": self.by_lb_ip}
         for table, value in entry["addresses"]:
             if tables[table].get(value) == (namespace, name):
                 del tables[table][value]
@@ -201,7 +225,7 @@ class KubeProxy(Controller):
     def node_port(self, port: int, protocol: str = "TCP") -> Target | None:
         ref = self.by_node_port.get(port)
         svc = self.api.store.get("services", *ref) if ref else None
-        if svc is None:
+        if ref is None or svc is None:
             return None
         for entry in svc["spec"].get("ports") or []:
             if entry.get("nodePort") == port and entry.get("protocol", "TCP") == protocol:
@@ -213,7 +237,7 @@ class KubeProxy(Controller):
         return self.api.store.get("services", *ref) if ref else None
 
     # the rules --------------------------------------------------------------------------
-    def endpoints(self, target: Target) -> list[dict]:
+    def endpoints(self, target: Target) -> list[Endpoint]:
         """Ready endpoints for the target's port, sorted by "ip:port" as kube-proxy sorts them."""
         return list(self.rules(target).endpoints)
 
@@ -272,8 +296,9 @@ class KubeProxy(Controller):
             return spec.get("externalTrafficPolicy") == "Local" and not from_pod
         return spec.get("internalTrafficPolicy") == "Local" and from_pod
 
-    def _affinity_table(self, node: str) -> dict:
-        return self.state.setdefault("affinity", {}).setdefault(node, {})
+    def _affinity_table(self, node: str) -> dict[str, _Affinity]:
+        table: dict[str, _Affinity] = self.state.setdefault("affinity", {}).setdefault(node, {})
+        return table
 
     def _affinity_key(self, target: Target, client_ip: str) -> str:
         return f"{object_key(target.namespace, target.name)}:{target.port.get('name', '')}|" \
@@ -307,11 +332,13 @@ class KubeProxy(Controller):
     def _remember(self, decision: Decision, client_ip: str) -> None:
         table = self._affinity_table(decision.node)
         chosen = decision.chosen
+        if chosen is None:
+            return
         table[self._affinity_key(decision.target, client_ip)] = {
             "endpoint": f"{chosen['ip']}:{chosen['port']}", "last": self.clock.elapsed}
 
 
-def pick_rule(n: int, rng) -> tuple[int, float]:
+def pick_rule(n: int, rng: random.Random) -> tuple[int, float]:
     """Which of n random-mode rules matches: (rule, 1-based, and that rule's probability).
 
     iptables tries rule i of n with probability 1/(n-i+1), so the walk ends on each rule
@@ -323,7 +350,7 @@ def pick_rule(n: int, rng) -> tuple[int, float]:
 
 
 def _endpoint_rules(slices: tuple, port_name: str, protocol: str) -> Rules:
-    out = {}
+    out: dict[str, Endpoint] = {}
     for es in slices:
         if es is None:
             continue
@@ -350,7 +377,8 @@ def _affinity_timeout(service: dict) -> float:
 
 def health_check_body(service: dict, local_endpoints: int) -> str:
     """The JSON kube-proxy's health check server answers on `healthCheckNodePort`."""
-    meta = service["metadata"]
-    return ("{\n\t\"service\": {\n\t\t\"namespace\": \"" + meta["namespace"] + "\",\n\t\t\"name\": \"" +
-            meta["name"] + "\"\n\t},\n\t\"localEndpoints\": " + str(local_endpoints) +
+    namespace: str = service["metadata"]["namespace"]
+    name: str = service["metadata"]["name"]
+    return ("{\n\t\"service\": {\n\t\t\"namespace\": \"" + namespace + "\",\n\t\t\"name\": \"" +
+            name + "\"\n\t},\n\t\"localEndpoints\": " + str(local_endpoints) +
             ",\n\t\"serviceProxyHealthy\": true\n}")

@@ -10,24 +10,34 @@ routes by host and path itself (`simcore.net.ingress`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from simcore.exec import apps, servers
 from simcore.exec.netapi import HttpFailure, HttpRequest, HttpResponse
 from simcore.net import ingress
 from simcore.node import containers
-from simcore.node.records import container_records
+from simcore.node.records import ContainerRecord, container_records
 from simcore.tracetext import msg, step
 
+if TYPE_CHECKING:  # fabric.py imports this module: types only
+    from simcore.engine import Engine
+    from simcore.net.fabric import Destination, Fabric
 
-def listener(engine, pod: dict, port: int) -> tuple[str, dict, dict] | None:
+# (container name, its record, the listener entry of its process plan)
+Listening = tuple[str, ContainerRecord, dict[str, Any]]
+
+
+def listener(engine: Engine, pod: dict[str, Any], port: int) -> Listening | None:
     """(container name, its record, the listener) serving `port`, or None."""
     for name, state in container_records(engine.runtime, pod).items():
-        found = containers.listening(state, port, engine.clock.elapsed)
+        # containers.py (not yet typed) takes the record as a plain dict
+        found = containers.listening(cast(dict, state), port, engine.clock.elapsed)
         if found is not None:
             return name, state, found
     return None
 
 
-def opens_in(engine, pod: dict, port: int) -> float | None:
+def opens_in(engine: Engine, pod: dict[str, Any], port: int) -> float | None:
     """Virtual seconds until a running container of `pod` opens `port`, if one will: a pod
     without a readiness probe is Ready as soon as its container starts, before its process
     listens (node-web's app.js binds 0.1 s later), and a connection in that gap is refused,
@@ -41,24 +51,25 @@ def opens_in(engine, pod: dict, port: int) -> float | None:
     return min(times) - now if times else None
 
 
-def serve_http(fabric, dest, request: HttpRequest, timeout_s: float | None,
-               accepted: tuple[dict, tuple] | None = None) -> HttpResponse | HttpFailure:
+def serve_http(fabric: Fabric, dest: Destination, request: HttpRequest,
+               timeout_s: float | None, accepted: tuple[dict[str, Any], Listening] | None = None
+               ) -> HttpResponse | HttpFailure:
     """Hand `request` to the server at `dest`; `accepted` is (pod, listener) as found when
     the connection was accepted, still good while the same pod object is stored (nothing
     runs between a command's connect and its request)."""
     engine = fabric.engine
     pod = engine.api.store.get("pods", dest.namespace, dest.name)
-    if accepted is not None and accepted[0] is pod:
-        found = accepted[1]
-    else:
-        found = listener(engine, pod, dest.port) if pod else None
-    if found is None:
+    found = None
+    if pod is not None:
+        found = accepted[1] if accepted is not None and accepted[0] is pod else \
+            listener(engine, pod, dest.port)
+    if pod is None or found is None:
         return HttpFailure("reset", 0.0, "", (step("reject", msg("reject.closed",
                                                                  pod=dest.name)),))
     name, state, entry = found
     if entry["app"] == "ingress-nginx":
         return ingress.route(fabric, pod, dest, request, timeout_s)
-    env = containers.env_map(state)
+    env = containers.env_map(cast(dict, state))  # containers.py: see listener()
     memory = state.setdefault("app_state", {}).setdefault(str(dest.port), {})
     ctx = apps.ServeContext(hostname=env.get("HOSTNAME", dest.name), now=engine.clock.now,
                             client_ip=dest.seen_client, server_ip=dest.ip,

@@ -14,15 +14,23 @@ import base64
 import hashlib
 import random
 from collections.abc import Mapping
+from datetime import datetime
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from simcore.exec import imagelookup, images
 from simcore.exec.imageref import canonical_name, familiar_name
+from simcore.exec.images import ImageProfile
 from simcore.node import resolvconf
 from simcore.node.system_images import system_profile
 
+if TYPE_CHECKING:
+    from simcore.apiserver import APIServer
+    from simcore.exec.context import ExecContext, FileSystem
+    from simcore.exec.netapi import Network
 
-def profile_for(image: str):
+
+def profile_for(image: str) -> ImageProfile | None:
     return imagelookup.image_profile(image) or system_profile(image)
 
 
@@ -66,8 +74,8 @@ def runtime_of(node: dict | None) -> str:
 
 
 # environment and files ------------------------------------------------------------------
-def pod_env(container: dict, links: list[tuple[str, str]], pod: dict, api) -> list[tuple[str,
-                                                                                         str]]:
+def pod_env(container: dict, links: list[tuple[str, str]], pod: dict,
+            api: APIServer) -> list[tuple[str, str]]:
     """Service links, then the container's own `env` (which wins on a clash)."""
     own = []
     for var in container.get("env") or []:
@@ -81,11 +89,11 @@ def pod_env(container: dict, links: list[tuple[str, str]], pod: dict, api) -> li
     return [kv for kv in links if kv[0] not in names] + own
 
 
-def _value_from(source: dict, pod: dict, api) -> str:
+def _value_from(source: dict, pod: dict, api: APIServer) -> str:
     if "fieldRef" in source:
         path = source["fieldRef"].get("fieldPath", "")
         meta, spec, status = pod["metadata"], pod["spec"], pod.get("status") or {}
-        simple = {"metadata.name": meta["name"], "metadata.namespace": meta["namespace"],
+        simple: dict[str, str] = {"metadata.name": meta["name"], "metadata.namespace": meta["namespace"],
                   "metadata.uid": meta.get("uid", ""), "spec.nodeName": spec.get("nodeName", ""),
                   "spec.serviceAccountName": spec.get("serviceAccountName", ""),
                   "status.podIP": status.get("podIP", ""),
@@ -95,42 +103,45 @@ def _value_from(source: dict, pod: dict, api) -> str:
         for prefix, field in (("metadata.labels['", "labels"),
                               ("metadata.annotations['", "annotations")):
             if path.startswith(prefix):
-                return (meta.get(field) or {}).get(path[len(prefix):-2], "")
+                picked: str = (meta.get(field) or {}).get(path[len(prefix):-2], "")
+                return picked
         return ""
     for ref_kind, resource in (("configMapKeyRef", "configmaps"), ("secretKeyRef", "secrets")):
         ref = source.get(ref_kind)
         if ref:
             obj = api.store.get(resource, pod["metadata"]["namespace"], ref.get("name", ""))
-            value = ((obj or {}).get("data") or {}).get(ref.get("key", ""), "")
+            value: str = ((obj or {}).get("data") or {}).get(ref.get("key", ""), "")
             if resource == "secrets" and value:
                 value = base64.b64decode(value).decode(errors="replace")
             return value
     return ""
 
 
-def initial_files(profile, pod: dict, record: dict, config: dict, runtime: str) -> dict:
+def initial_files(profile: ImageProfile, pod: dict, record: dict, config: dict,
+                  runtime: str) -> FileSystem:
     spec = pod["spec"]
     hostname = spec.get("hostname") or pod["metadata"]["name"]
     fqdn = ""
     if spec.get("subdomain"):
         fqdn = (f"{hostname}.{spec['subdomain']}.{pod['metadata']['namespace']}.svc."
                 f"{config.get('cluster_domain', 'cluster.local')}")
-    files = dict(profile.files)
+    files: FileSystem = dict(profile.files)
     files.update(images.kubelet_files(hostname, record["ip"], resolvconf.pod_resolv_conf(pod, config, runtime),
                                       fqdn=fqdn))
     return files
 
 
 # stages -----------------------------------------------------------------------------------
-def start(state: dict, profile, container: dict, env: Mapping[str, str], files: dict,
-          pod: dict, now: float, now_dt, rng: random.Random) -> None:
+def start(state: dict, profile: ImageProfile, container: dict, env: Mapping[str, str],
+          files: FileSystem, pod: dict, now: float, now_dt: datetime, rng: random.Random) -> None:
     """Start the container with `env` (images.container_env_map), fixed from now on: kept
     as the runtime's list, and its map kept beside it for `env_map`."""
     items = images.joined(env)
     _remember_env(items, dict(env))
     plan = profile.start(container.get("command"), container.get("args"), env, rng,
                          now=now_dt, files=files)
-    state.update({"stage": "running", "started_at": now, "started_once": True,
+    state.update({"stage": "running", "image": container.get("image", ""),
+                  "started_at": now, "started_once": True,
                   "env": items, "files": dict(files), "plan": _keep(plan),
                   "file_cursor": 0, "probe": {}, "probe_due": {}})
     for key in ("waiting", "retry_at", "backoff_reason", "show_backoff_at"):
@@ -171,7 +182,8 @@ def handles_sigterm(state: dict) -> bool:
 def listening(state: dict, port: int, now: float) -> dict | None:
     if state.get("stage") != "running":
         return None
-    for listener in (state.get("plan") or {}).get("listeners") or []:
+    listeners: list[dict] = (state.get("plan") or {}).get("listeners") or []
+    for listener in listeners:
         if listener["port"] == port and now + 1e-9 >= state["started_at"] + listener["at"]:
             return listener
     return None
@@ -252,8 +264,8 @@ def _remember_env(items: list[str], env: dict[str, str]) -> Mapping[str, str]:
     return parsed
 
 
-def exec_context(profile, state: dict, now_dt, rng: random.Random, runtime: str,
-                 net=None, tty: bool = False):
+def exec_context(profile: ImageProfile, state: dict, now_dt: datetime, rng: random.Random,
+                 runtime: str, net: Network | None = None, tty: bool = False) -> ExecContext:
     from simcore.exec.context import ExecContext
     env = env_map(state)
     return ExecContext(profile, env, env.get("HOSTNAME", ""), state.setdefault("files", {}),
@@ -272,8 +284,8 @@ def _probe_rng() -> random.Random:
     return rng
 
 
-def run_probe(probe: dict, profile, state: dict, pod: dict, now: float, now_dt,
-              rng: random.Random, runtime: str) -> tuple[bool, str]:
+def run_probe(probe: dict, profile: ImageProfile, state: dict, pod: dict, now: float,
+              now_dt: datetime, rng: random.Random, runtime: str) -> tuple[bool, str]:
     """(passes, what the kubelet would report) for one probe, at the current state."""
     if "exec" in probe:
         from simcore.exec.shell import run
@@ -301,7 +313,8 @@ def next_probe_run(probe: dict, state: dict, now: float) -> float:
     """The probe's next run at or after now: initialDelaySeconds after the start, then
     every periodSeconds."""
     period = float(probe.get("periodSeconds", 10))
-    first = state["started_at"] + float(probe.get("initialDelaySeconds", 0))
+    started: float = state["started_at"]
+    first = started + float(probe.get("initialDelaySeconds", 0))
     if now <= first:
         return first
     return first + -(-(now - first) // period) * period

@@ -27,13 +27,16 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from collections.abc import Iterable
 
 from simcore import envvars, events, touched
 from simcore.exec import images
+from simcore.exec.images import ImageProfile
 from simcore.loop import Alarm, Controller
 from simcore.node import containers, podstatus
 from simcore.objects import node_ip, node_ready
 from simcore.resources import object_key, split_key
+from simcore.store import Event
 
 BACKOFF_START, BACKOFF_CAP = 10.0, 300.0
 PULL_BACKOFF_CAP = 300.0
@@ -51,7 +54,7 @@ class Kubelet(Controller):
     name = "kubelet"
     watches = ("pods", "nodes")
 
-    def keys_for(self, event):
+    def keys_for(self, event: Event) -> Iterable[str]:
         if event.resource == "nodes":
             return ()
         pod, old = event.object, event.old
@@ -169,9 +172,10 @@ class Kubelet(Controller):
                 return nxt
         return now + 1.0
 
-    def _try_start(self, pod, record, container, state) -> float | None:
+    def _try_start(self, pod: dict, record: dict, container: dict,
+                   state: dict) -> float | None:
         now = self.clock.elapsed
-        retry_at = state.get("retry_at", float("-inf"))
+        retry_at: float = state.get("retry_at", float("-inf"))
         if now + 1e-9 < retry_at:
             return retry_at
         profile = containers.profile_for(container.get("image", ""))
@@ -215,7 +219,7 @@ class Kubelet(Controller):
         if image not in cached:
             cached.append(image)
 
-    def _pull_failed(self, pod, record, container, state) -> float:
+    def _pull_failed(self, pod: dict, record: dict, container: dict, state: dict) -> float:
         now = self.clock.elapsed
         failures = state.get("pull_failures", 0) + 1
         state["pull_failures"] = failures
@@ -228,16 +232,19 @@ class Kubelet(Controller):
                     container)
         self._event(pod, "Warning", "Failed", "Error: ErrImagePull", container)
         delay = min(BACKOFF_START * 2 ** min(failures - 1, 8), PULL_BACKOFF_CAP)
-        state["retry_at"] = now + delay
+        retry_at: float = now + delay
+        show_backoff_at: float = now + min(1.0, delay)
+        state["retry_at"] = retry_at
         state["backoff_reason"] = {"reason": "ImagePullBackOff",
                                    "message": f'Back-off pulling image "{image}"'}
-        state["show_backoff_at"] = now + min(1.0, delay)
-        return min(state["show_backoff_at"], state["retry_at"])
+        state["show_backoff_at"] = show_backoff_at
+        return min(show_backoff_at, retry_at)
 
-    def _while_running(self, pod, record, container, state) -> float | None:
+    def _while_running(self, pod: dict, record: dict, container: dict,
+                       state: dict) -> float | None:
         now = self.clock.elapsed
         containers.apply_file_events(state, now)
-        exit_at = state.get("exit_at")
+        exit_at: float | None = state.get("exit_at")
         if exit_at is not None and now + 1e-9 >= exit_at:
             containers.finish(state, exit_at, state.get("exit_code", 0))
             return exit_at
@@ -256,7 +263,8 @@ class Kubelet(Controller):
             wake.append(probe_wake)
         return min(wake) if wake else None
 
-    def _after_exit(self, pod, record, container, state) -> float | None:
+    def _after_exit(self, pod: dict, record: dict, container: dict,
+                    state: dict) -> float | None:
         now = self.clock.elapsed
         policy = pod["spec"].get("restartPolicy", "Always")
         code = state["terminated"]["exitCode"]
@@ -273,8 +281,9 @@ class Kubelet(Controller):
             if delay:
                 self._event(pod, "Warning", "BackOff", "Back-off restarting failed container "
                             f"{container['name']} in pod {podstatus.pod_ref(pod)}", container)
-        if now + 1e-9 < state["restart_at"]:
-            return state["restart_at"]
+        restart_at: float = state["restart_at"]
+        if now + 1e-9 < restart_at:
+            return restart_at
         state.pop("restart_at")
         state["restart_count"] = state.get("restart_count", 0) + 1
         state["last_terminated"] = state.pop("terminated")
@@ -282,14 +291,16 @@ class Kubelet(Controller):
         return now
 
     # probes --------------------------------------------------------------------
-    def _probes(self, pod, record, container, state) -> float | None:
+    def _probes(self, pod: dict, record: dict, container: dict, state: dict) -> float | None:
         now = self.clock.elapsed
         wake = []
         for kind in ("readiness", "liveness"):
             probe = container.get(f"{kind}Probe")
             if not probe:
                 continue
-            profile = containers.profile_for(container.get("image", ""))
+            profile = _running_profile(container, state)
+            if profile is None:
+                continue
             ok, output = containers.run_probe(probe, profile, state, pod, now, self.clock.now,
                                               self.rng, state.get("runtime", "docker"))
             self._failed_runs(pod, container, state, kind, probe, ok, output)
@@ -313,7 +324,8 @@ class Kubelet(Controller):
                 wake.append(due)
         return min(wake) if wake else None
 
-    def _failed_runs(self, pod, container, state, kind, probe, ok, output) -> None:
+    def _failed_runs(self, pod: dict, container: dict, state: dict, kind: str, probe: dict,
+                     ok: bool, output: str) -> None:
         """The kubelet records `Unhealthy` at every probe run that fails ("%s probe failed:
         %s", the probe type and its output, prober.go); the event recorder counts the
         repeats on one event, and its spam filter (client-go EventCorrelator: a burst of
@@ -369,7 +381,9 @@ class Kubelet(Controller):
             return True
         if state["stage"] != "running" or _moved_on(state, now):
             return False
-        profile = containers.profile_for(container.get("image", ""))
+        profile = _running_profile(container, state)
+        if profile is None:
+            return False  # let the sync decide, which skips the probes then
         for kind in due:
             probe = container.get(f"{kind}Probe")
             if not probe:
@@ -381,7 +395,8 @@ class Kubelet(Controller):
             self._failed_runs(pod, container, state, kind, probe, ok, output)
         return True
 
-    def _probe_failed(self, pod, container, state, kind, output) -> None:
+    def _probe_failed(self, pod: dict, container: dict, state: dict, kind: str,
+                      output: str) -> None:
         if kind == "liveness":
             state.pop("probe_runs", None)  # the restarted container probes afresh
             self._event(pod, "Normal", "Killing", f"Container {container['name']} failed "
@@ -398,7 +413,7 @@ class Kubelet(Controller):
             for state in record["containers"].values():
                 if state["stage"] == "running" and not containers.handles_sigterm(state):
                     done_at = max(done_at, now - deadline)
-        if done_at > now + 1e-9:
+        if record is not None and done_at > now + 1e-9:
             if not record.get("killing_recorded"):
                 record["killing_recorded"] = True
                 for container in pod["spec"].get("containers") or []:
@@ -432,7 +447,8 @@ class Kubelet(Controller):
                         lambda p: p.update(status=status), subresource="status",
                         top_level_status=True)
 
-    def _event(self, pod, type_, reason, message, container) -> None:
+    def _event(self, pod: dict, type_: str, reason: str, message: str,
+               container: dict) -> None:
         events.record(self.engine, pod, type_, reason, message, "kubelet",
                       host=pod["spec"].get("nodeName"),
                       field_path=f"spec.containers{{{container['name']}}}")
@@ -450,7 +466,7 @@ class Kubelet(Controller):
         self.queue.add(key)
         return killed
 
-    def poke(self, namespace: str, name: str) -> None:
+    def poke(self, namespace: str | None, name: str) -> None:
         """Something inside the pod changed (a file): look again now."""
         self.queue.add(object_key(namespace, name))
 
@@ -461,9 +477,18 @@ def _moved_on(state: dict, now: float) -> bool:
     exit_at = state.get("exit_at")
     if exit_at is not None and now + 1e-9 >= exit_at:
         return True
-    played = state.get("file_cursor", 0)
+    played: int = state.get("file_cursor", 0)
     containers.apply_file_events(state, now)
-    return state.get("file_cursor", 0) != played
+    cursor: int = state.get("file_cursor", 0)
+    return cursor != played
+
+
+def _running_profile(container: dict, state: dict) -> ImageProfile | None:
+    """The profile of the image the container was started from. A pod's image may be
+    changed while it runs, even to one no registry has: the new one counts from the next
+    start. None only for a record saved before the image was kept, whose spec's image is
+    unknown."""
+    return containers.profile_for(state.get("image") or container.get("image", ""))
 
 
 def _probes_ports(container: dict) -> bool:
@@ -479,5 +504,5 @@ class Prober(Controller):
 
     def sync(self, key: str) -> None:
         kubelet = self.engine.by_name.get("kubelet")
-        if kubelet is not None:
+        if isinstance(kubelet, Kubelet):
             kubelet.run_failing_probes(key)

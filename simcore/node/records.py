@@ -39,6 +39,7 @@ class Terminated(TypedDict):
 
 class ContainerRecord(TypedDict, total=False):
     stage: Stage
+    image: str  # what it was started from: the spec's image only counts at the next start
     runtime: str  # "docker" (dockershim) or "containerd"
     restart_count: int
     logs: list[list]  # [virtual seconds, stream, text]

@@ -24,7 +24,7 @@ from simcore.errors import FieldError
 from simcore.resources import by_kind
 from simcore.validation import apps, batch, core, meta, networking
 
-_METADATA_ONLY = {
+_METADATA_ONLY: dict[str, meta.NameFn] = {
     "EndpointSlice": meta.name_is_dns_subdomain,
     "Lease": meta.name_is_dns_subdomain,
     "StorageClass": meta.name_is_dns_subdomain,
@@ -37,7 +37,7 @@ _METADATA_ONLY = {
     "PriorityClass": meta.name_is_dns_subdomain,
 }
 
-_VALIDATORS = {**core.VALIDATORS, **apps.VALIDATORS, **batch.VALIDATORS,
+_VALIDATORS: dict[str, meta.Validator] = {**core.VALIDATORS, **apps.VALIDATORS, **batch.VALIDATORS,
                **networking.VALIDATORS}
 
 

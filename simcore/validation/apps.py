@@ -322,7 +322,7 @@ def validate_controller_revision(obj: dict, old: dict | None) -> list[FieldError
     return errs
 
 
-VALIDATORS = {
+VALIDATORS: dict[str, meta.Validator] = {
     "ReplicaSet": validate_replica_set,
     "Deployment": validate_deployment,
     "DaemonSet": validate_daemon_set,

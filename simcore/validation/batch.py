@@ -408,6 +408,7 @@ def go_duration_error(text: str) -> str | None:
         return f"time: invalid duration {quoted}"
     while rest:
         match = re.match(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)", rest)
+        assert match is not None  # every part of the pattern may be empty: it matches any text
         number, unit = match.group(1), match.group(2)
         if number in ("", "."):
             return f"time: invalid duration {quoted}"
@@ -419,4 +420,4 @@ def go_duration_error(text: str) -> str | None:
     return None
 
 
-VALIDATORS = {"Job": validate_job, "CronJob": validate_cron_job}
+VALIDATORS: dict[str, meta.Validator] = {"Job": validate_job, "CronJob": validate_cron_job}

@@ -132,7 +132,7 @@ def _validate_toleration_update(new: list, old: list) -> list[FieldError]:
 
 def _munge_pod_spec(new: dict, old: dict) -> dict:
     """The new spec with every field a pod update may change put back to the old value."""
-    munged = json.loads(json.dumps(new))
+    munged: dict[str, Any] = json.loads(json.dumps(new))
     for field_name in ("containers", "initContainers"):
         for ctr, old_ctr in zip(_list(munged.get(field_name)), _list(old.get(field_name)),
                                 strict=False):
@@ -320,18 +320,23 @@ def _validate_cluster_ip_values(spec: dict, ips: list[str]) -> list[FieldError]:
         errs.append(invalid("spec.clusterIPs", ips, "may only hold up to 2 values"))
     if bad:
         return errs
-    if len(ips) > 1 and len({meta.parse_ip(ip).version for ip in ips}) != len(ips):
+    if len(ips) > 1 and len({_ip_version(ip) for ip in ips}) != len(ips):
         errs.append(invalid("spec.clusterIPs", ips, "may specify no more than one IP for each "
                                                     "IP family"))
     families = _list(spec.get("ipFamilies"))
     if not _is_headless(ips):
         for i, (ip, family) in enumerate(zip(ips, families, strict=False)):
-            version = meta.parse_ip(ip).version
+            version = _ip_version(ip)
             if family == "IPv4" and version == 6 or family == "IPv6" and version == 4:
                 want = "IPv4" if family == "IPv4" else "IPv6"
                 errs.append(invalid(f"spec.clusterIPs[{i}]", ip, f"expected an {want} value as "
                                     f"indicated by `ipFamilies[{i}]`"))
     return errs
+
+
+def _ip_version(ip: str) -> int | None:
+    parsed = meta.parse_ip(ip)
+    return None if parsed is None else parsed.version
 
 
 def _validate_cluster_ips_update(spec: dict, old_spec: dict, ips: list[str]) -> list[FieldError]:
@@ -372,6 +377,8 @@ def validate_non_special_ip(value: str, path: str) -> list[FieldError]:
 @functools.lru_cache(maxsize=8192)
 def _special_ip_messages(value: str) -> tuple[str, ...]:
     ip = meta.parse_ip(value)
+    if ip is None:  # validate_non_special_ip has already said so
+        return ()
     msgs: list[str] = []
     if ip.is_unspecified:
         msgs.append(f"may not be unspecified ({value})")
@@ -400,7 +407,7 @@ def _validate_node_ports(ports: list, svc_type: str) -> list[FieldError]:
         errs += [forbidden(f"spec.ports[{i}].nodePort", "may not be used when `type` is "
                                                         "'ClusterIP'")
                  for i, port in enumerate(ports) if _dict(port).get("nodePort")]
-    node_ports: set[tuple] = set()
+    node_ports: set[tuple[str, str]] = set()
     for i, port in enumerate(ports):
         port = _dict(port)
         if not port.get("nodePort"):
@@ -409,16 +416,16 @@ def _validate_node_ports(ports: list, svc_type: str) -> list[FieldError]:
         if key in node_ports:
             errs.append(duplicate(f"spec.ports[{i}].nodePort", port["nodePort"]))
         node_ports.add(key)
-    seen: set[tuple] = set()
+    seen: set[str] = set()
     for i, port in enumerate(ports):
         port = _dict(port)
-        key = (meta.text(port.get("protocol")), port.get("port") or 0)
-        if meta.text(key) in seen:
+        port_key = (meta.text(port.get("protocol")), port.get("port") or 0)
+        if meta.text(port_key) in seen:
             # The Go code reports the internal ServicePort struct holding only the key.
             errs.append(duplicate(f"spec.ports[{i}]", {
-                "Name": "", "Protocol": key[0], "AppProtocol": None, "Port": key[1],
+                "Name": "", "Protocol": port_key[0], "AppProtocol": None, "Port": port_key[1],
                 "TargetPort": 0, "NodePort": 0}))
-        seen.add(meta.text(key))
+        seen.add(meta.text(port_key))
     return errs
 
 
@@ -748,14 +755,14 @@ def validate_persistent_volume(obj: dict, old: dict | None) -> list[FieldError]:
     return errs
 
 
-def validate_metadata_only(name_fn: meta.NameFn, namespaced: bool):
+def validate_metadata_only(name_fn: meta.NameFn, namespaced: bool) -> meta.Validator:
     """A validator for kinds whose spec the simulator does not check beyond metadata."""
     def validate(obj: dict, old: dict | None) -> list[FieldError]:
         return _meta(obj, old, namespaced, name_fn)
     return validate
 
 
-VALIDATORS = {
+VALIDATORS: dict[str, meta.Validator] = {
     "Pod": validate_pod,
     "Service": validate_service,
     "Endpoints": validate_endpoints,

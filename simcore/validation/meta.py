@@ -22,11 +22,15 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, overload
 
 from simcore.errors import FieldError, duplicate, forbidden, invalid, required, too_long
 
 NameFn = Callable[[str, bool], list[str]]
+# One kind's validator: (defaulted object, stored object or None on create) -> errors.
+Validator = Callable[[dict[str, Any], dict[str, Any] | None], list[FieldError]]
+# A wrapped check takes any decoded JSON value (and the check's own extra arguments).
+Check = Callable[..., list[str]]
 
 _DNS1123_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_SUBDOMAIN = _DNS1123_LABEL + "(\\." + _DNS1123_LABEL + ")*"
@@ -44,8 +48,13 @@ IS_NEGATIVE = "must be greater than or equal to 0"
 TOTAL_ANNOTATION_SIZE = 256 * 1024
 
 
-def textual(check: Callable[..., list[str]] | None = None, *,
-            valid: Callable[..., bool] | None = None) -> Callable[..., list[str]]:
+@overload
+def textual(check: Check, *, valid: Callable[..., bool] | None = None) -> Check: ...
+@overload
+def textual(check: None = None, *,
+            valid: Callable[..., bool] | None = None) -> Callable[[Check], Check]: ...
+def textual(check: Check | None = None, *,
+            valid: Callable[..., bool] | None = None) -> Check | Callable[[Check], Check]:
     """Let a string check take any decoded JSON value without crashing.
 
     A real server never validates a number where a string belongs (decoding

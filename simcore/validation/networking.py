@@ -287,10 +287,19 @@ def _validate_ip_block(block: dict, path: str) -> list[FieldError]:
             errs += except_errs
             continue
         inner = ipaddress.ip_network(except_cidr, strict=False)
-        if inner.version != network.version or not network.supernet_of(inner) or \
-                network.prefixlen >= inner.prefixlen:
+        if not _strict_subnet(inner, network):
             errs.append(invalid(except_path, except_cidr, "must be a strict subset of `cidr`"))
     return errs
+
+
+def _strict_subnet(inner: ipaddress.IPv4Network | ipaddress.IPv6Network,
+                   outer: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+    # supernet_of raises TypeError across IP versions, so the versions are matched first.
+    if isinstance(inner, ipaddress.IPv4Network) and isinstance(outer, ipaddress.IPv4Network):
+        return outer.supernet_of(inner) and outer.prefixlen < inner.prefixlen
+    if isinstance(inner, ipaddress.IPv6Network) and isinstance(outer, ipaddress.IPv6Network):
+        return outer.supernet_of(inner) and outer.prefixlen < inner.prefixlen
+    return False
 
 
 def _validate_policy_types(types: list) -> list[FieldError]:
@@ -300,7 +309,7 @@ def _validate_policy_types(types: list) -> list[FieldError]:
             for i, t in enumerate(types) if t not in ("Ingress", "Egress")]
 
 
-VALIDATORS = {
+VALIDATORS: dict[str, meta.Validator] = {
     "Ingress": validate_ingress,
     "IngressClass": validate_ingress_class,
     "NetworkPolicy": validate_network_policy,

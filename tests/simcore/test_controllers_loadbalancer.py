@@ -97,6 +97,10 @@ def test_it_honours_a_requested_address(changes, expected):
     pytest.param({"  type: LoadBalancer": "  type: LoadBalancer\n  loadBalancerIP: 10.1.2.3"},
                  'Failed to allocate IP for "default/svc-lb": "10.1.2.3" is not allowed in '
                  "config", id="outside-the-pool"),
+    # an IPv6 address does not compare with an IPv4 pool's: the sync raised TypeError
+    pytest.param({"  type: LoadBalancer": "  type: LoadBalancer\n  loadBalancerIP: fd00::1"},
+                 'Failed to allocate IP for "default/svc-lb": "fd00::1" is not allowed in '
+                 "config", id="ipv6-outside-an-ipv4-pool"),
     pytest.param({"  type: LoadBalancer": "  type: LoadBalancer\n"
                                           "  loadBalancerIP: 192.168.100.241",
                   "  name: svc-lb": "  name: svc-lb\n  annotations:\n"

@@ -94,3 +94,21 @@ def test_a_failing_probe_is_no_work_to_wait_for(lecture_file):
     used = sim.run_until_idle(600)
     assert used < 5
     assert [p["status"]["phase"] for p in sim.list("pods")] == ["Running"] * 3
+
+
+def test_a_probe_runs_in_the_image_the_container_started_from():
+    """A running pod's image changed to one no registry has: the container runs on as it
+    was started, and so do its exec probe's runs (they looked the new image up, found
+    none, and the simulation stopped with an AttributeError)."""
+    sim = Simulation.from_preset("lecture", seed=0)
+    text = POD.format(kind="readiness", probe="      exec: {command: [cat, /tmp/ready]}")
+    sim.apply(text, create=True)
+    sim.advance(5)
+    sim.apply(text.replace("image: busybox", "image: no-such-image-anywhere"))
+    sim.advance(20)
+    assert sim.get("pods", "probed")["spec"]["containers"][0]["image"] == \
+        "no-such-image-anywhere"
+    [event] = unhealthy(sim)
+    # runs 2, 7, 12, 17 and 22 s after the pod was made
+    assert event[1:3] == ("Readiness probe failed: cat: can't open '/tmp/ready': No such "
+                          "file or directory\n", 5)

@@ -116,9 +116,13 @@ def _open_container(engine: Engine, pod_name: str, namespace: str, container: st
     if record is None or state is None or state.get("stage") != "running":
         return _failure(f'error: unable to upgrade connection: container not found ("{name}")')
     spec = next(c for c in pod["spec"]["containers"] if c["name"] == name)
-    profile = containers.profile_for(spec.get("image", ""))
+    # the process runs in the image the container started from: a new image in the spec
+    # counts only at the next start (a record saved before records kept it: the spec's)
+    profile = containers.profile_for(state.get("image") or spec.get("image", ""))
+    if profile is None:
+        return _failure(f'error: unable to upgrade connection: container not found ("{name}")')
     runtime = state.get("runtime", "docker")
-    # containers.py (not yet typed) takes the record as a plain dict
+    # containers.py takes the record as the plain dict the kubelet keeps
     containers.apply_file_events(cast(dict, state), engine.clock.elapsed)
     source = Source("pod", record["ip"], record["node"], namespace, pod_name,
                     state["files"].get("/etc/resolv.conf") or "",

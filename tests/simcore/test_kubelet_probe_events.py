@@ -112,3 +112,15 @@ def test_a_probe_runs_in_the_image_the_container_started_from():
     # runs 2, 7, 12, 17 and 22 s after the pod was made
     assert event[1:3] == ("Readiness probe failed: cat: can't open '/tmp/ready': No such "
                           "file or directory\n", 5)
+
+
+def test_kubectl_exec_runs_in_the_image_the_container_started_from():
+    """The same change seen from `kubectl exec`: it looked the new image up too, found
+    none, and stopped with an AttributeError instead of running the command."""
+    sim = Simulation.from_preset("lecture", seed=0)
+    text = POD.format(kind="readiness", probe="      exec: {command: [cat, /tmp/ready]}")
+    sim.apply(text, create=True)
+    sim.advance(5)
+    sim.apply(text.replace("image: busybox", "image: no-such-image-anywhere"))
+    result = sim.exec("probed", "echo still busybox")
+    assert (result.exit_code, result.stdout) == (0, "still busybox\n")

@@ -176,7 +176,7 @@ def _create(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 def _update(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     body = decode_object(request)
     _check_type(body)
-    body.setdefault("metadata", {})["name"] = route.name
+    objects.named_by_url(body, route.name)
     req = objects._write_request(request)
 
     def operation(sim: Simulation) -> dict[str, Any]:

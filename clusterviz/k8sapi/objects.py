@@ -135,6 +135,16 @@ def field_manager(request: HttpRequest, apply: bool = False) -> str:
     return "".join(c for c in agent if c.isprintable())[:128]
 
 
+def named_by_url(body: dict[str, Any], name: str | None) -> None:
+    """A replace takes its name from the URL. Null metadata is what Go decodes as an empty
+    ObjectMeta; metadata that is not an object stays as sent, for the API server's decoder to
+    refuse (a 400, as on create)."""
+    if body.get("metadata") is None:
+        body["metadata"] = {}
+    if isinstance(body["metadata"], dict):
+        body["metadata"]["name"] = name
+
+
 def create_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     body, res = decode_object(request), route.resource_type()
     req = _write_request(request)
@@ -150,12 +160,12 @@ def create_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
 def update_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     body, res = decode_object(request), route.resource_type()
     req = _write_request(request)
-    own = (body.get("metadata") or {}).get("name") if isinstance(body.get("metadata"), dict) \
-        else None
+    meta = body.get("metadata")
+    own = meta.get("name") if isinstance(meta, dict) else None
     if own and own != route.name:
         raise errors.bad_request(f"the name of the object ({own}) does not match the name on "
                                  f"the URL ({route.name})")
-    body.setdefault("metadata", {})["name"] = route.name
+    named_by_url(body, route.name)
 
     def operation(sim: Simulation) -> dict[str, Any]:
         req.warnings.clear()

@@ -118,7 +118,8 @@ def supported(scope: dict) -> bool:
     return EXTENSION in (scope.get("extensions") or {})
 
 
-async def deny(consumer: AsyncWebsocketConsumer, status: int, body: bytes, content_type: str) -> None:
+async def deny(consumer: AsyncWebsocketConsumer, status: int, body: bytes,
+               content_type: str) -> None:
     """Refuse `consumer`'s handshake with `status` and `body` (a bare close without the
     extension)."""
     if not supported(consumer.scope):

@@ -422,7 +422,8 @@ class ExecConsumer(AsyncWebsocketConsumer):
 
     async def _run(self) -> None:
         stdin = ""
-        if self.options.stdin and not self.options.tty and reads_stdin(list(self.options.command)):
+        argv = list(self.options.command)
+        if self.options.stdin and not self.options.tty and reads_stdin(argv):
             stdin = await self.stdin.until_closed(self.framing.stdin_closes)
         try:
             outcome = await offload(execute)(self.slug, self.namespace, self.pod,

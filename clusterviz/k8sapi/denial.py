@@ -22,6 +22,12 @@ from __future__ import annotations
 
 import http
 import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # no stubs, so Any to mypy: named for the reader (what is patched, refused)
+    from channels.generic.websocket import AsyncWebsocketConsumer
+    from daphne.server import Server
+    from daphne.ws_protocol import WebSocketProtocol
 
 EXTENSION = "websocket.http.response"
 
@@ -44,21 +50,22 @@ def install() -> bool:
     return True
 
 
-def _patch_scope(server_class) -> None:
+def _patch_scope(server_class: type[Server]) -> None:
     create = server_class.create_application
 
-    def create_application(self, protocol, scope):
+    def create_application(self: Server, protocol: WebSocketProtocol,
+                           scope: dict[str, Any]) -> object:
         if scope.get("type") == "websocket":
             scope = {**scope, "extensions": {**(scope.get("extensions") or {}), EXTENSION: {}}}
         return create(self, protocol, scope)
     server_class.create_application = create_application
 
 
-def _patch_protocol(protocol_class) -> None:
+def _patch_protocol(protocol_class: type[WebSocketProtocol]) -> None:
     handle_reply = protocol_class.handle_reply
     send_error = protocol_class.sendHttpErrorResponse
 
-    def handle(self, message):
+    def handle(self: WebSocketProtocol, message: dict[str, Any]) -> None:
         kind = message.get("type")
         if kind == "websocket.http.response.start" and self.state == self.STATE_CONNECTING:
             self._denial = (int(message["status"]), list(message.get("headers") or []), [])
@@ -70,7 +77,7 @@ def _patch_protocol(protocol_class) -> None:
             return
         handle_reply(self, message)
 
-    def reject_with_denial(self):
+    def reject_with_denial(self: WebSocketProtocol) -> None:
         from autobahn.websocket.types import ConnectionDeny
         status = self._denial[0]
         if not hasattr(self, "handshake_deferred"):
@@ -81,10 +88,12 @@ def _patch_protocol(protocol_class) -> None:
         del self.handshake_deferred
         self.server.protocol_disconnected(self)
 
-    def send_http_error(self, code, reason, responseHeaders=None):
+    def send_http_error(self: WebSocketProtocol, code: int, reason: str,
+                        responseHeaders: list[tuple[str, str]] | None = None) -> None:
         denial = getattr(self, "_denial", None)
         if denial is None:
-            return send_error(self, code, reason, responseHeaders)
+            send_error(self, code, reason, responseHeaders)
+            return
         status, headers, chunks = denial
         body = b"".join(chunks)
         head = [f"HTTP/1.1 {status} {_phrase(status)}"]
@@ -109,7 +118,8 @@ def supported(scope: dict) -> bool:
     return EXTENSION in (scope.get("extensions") or {})
 
 
-async def deny(consumer, status: int, body: bytes, content_type: str) -> None:
+async def deny(consumer: AsyncWebsocketConsumer, status: int, body: bytes,
+               content_type: str) -> None:
     """Refuse `consumer`'s handshake with `status` and `body` (a bare close without the
     extension)."""
     if not supported(consumer.scope):
@@ -120,7 +130,7 @@ async def deny(consumer, status: int, body: bytes, content_type: str) -> None:
     await consumer.base_send({"type": "websocket.http.response.body", "body": body})
 
 
-async def deny_status(consumer, status: dict) -> None:
+async def deny_status(consumer: AsyncWebsocketConsumer, status: dict) -> None:
     """Refuse with a Kubernetes Status as the API server writes it."""
     body = json.dumps(status, separators=(",", ":")).encode()
     await deny(consumer, int(status.get("code") or 500), body, "application/json")

@@ -19,6 +19,7 @@ same way (watch.py).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -28,7 +29,7 @@ from clusterviz.k8sapi.discovery import EVENTS_V1
 from clusterviz.k8sapi.negotiation import decode_object, decode_patch, wants_table
 from clusterviz.k8sapi.responses import json_response, success_status
 from clusterviz.k8sapi.routing import Route
-from simcore import errors
+from simcore import Simulation, errors
 from simcore.patch import apply_patch
 from simcore.resources import ResourceType, lookup
 
@@ -47,9 +48,9 @@ def core() -> ResourceType:
     return lookup("events")
 
 
-def from_core(event: dict) -> dict:
+def from_core(event: dict[str, Any]) -> dict[str, Any]:
     """A stored core/v1 Event as events.k8s.io/v1 writes it (Go's zero values included)."""
-    out = {"kind": "Event", "apiVersion": API_VERSION}
+    out: dict[str, Any] = {"kind": "Event", "apiVersion": API_VERSION}
     for key in _SAME:
         if key in event:
             out[key] = event[key]
@@ -63,8 +64,8 @@ def from_core(event: dict) -> dict:
     return out
 
 
-def to_core(event: dict) -> dict:
-    out = {"kind": "Event", "apiVersion": "v1"}
+def to_core(event: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": "Event", "apiVersion": "v1"}
     for key in _SAME:
         if event.get(key) is not None:
             out[key] = event[key]
@@ -81,11 +82,11 @@ def _check_type(body: dict) -> None:
                                  f"the expected API version ({API_VERSION})")
 
 
-def _out(sim, event: dict) -> dict:
+def _out(sim: Simulation, event: dict[str, Any]) -> dict[str, Any]:
     return from_core(eventclock.to_wall(event, eventclock.wall_offset(sim.now)))
 
 
-def _in(sim, event: dict) -> dict:
+def _in(sim: Simulation, event: dict[str, Any]) -> dict[str, Any]:
     return eventclock.to_cluster(to_core(event), eventclock.wall_offset(sim.now))
 
 
@@ -141,7 +142,7 @@ def _list(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     token = query.get("continue") or None
     as_table = wants_table(request)
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         items, meta = sim.api.list_page_ref(core(), route.namespace, label, field, limit, token)
         if as_table:
             return {**objects._as_table(request, "Event", items, sim), "metadata": meta}
@@ -154,7 +155,7 @@ def _list(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 def _get(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     as_table = wants_table(request)
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         event = sim.api.get(core(), route.name, route.namespace)
         return objects._as_table(request, "Event", [event], sim) if as_table else \
             _out(sim, event)
@@ -166,7 +167,7 @@ def _create(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     _check_type(body)
     req = objects._write_request(request)
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         req.warnings.clear()
         return _out(sim, sim.api.create(core(), _in(sim, body), route.namespace, req))
     return json_response(run(slug, operation), status=201, warnings=req.warnings)
@@ -175,10 +176,10 @@ def _create(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 def _update(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     body = decode_object(request)
     _check_type(body)
-    body.setdefault("metadata", {})["name"] = route.name
+    objects.named_by_url(body, route.name)
     req = objects._write_request(request)
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         req.warnings.clear()
         return _out(sim, sim.api.update(core(), _in(sim, body), route.namespace, None, req))
     return json_response(run(slug, operation), warnings=req.warnings)
@@ -189,7 +190,7 @@ def _patch(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     patch_type, raw = decode_patch(request)
     req = objects._write_request(request)
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         req.warnings.clear()
         current = _out(sim, sim.api.get(core(), route.name, route.namespace))
         patched = apply_patch(current, raw, patch_type, "Event")
@@ -222,7 +223,7 @@ def _delete_collection(request: HttpRequest, slug: str, route: Route) -> HttpRes
     options = objects._delete_options(request)
     query = request.GET
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         deleted = sim.api.delete_collection(core(), route.namespace, query.get("labelSelector"),
                                             core_field_selector(query.get("fieldSelector")),
                                             **options)

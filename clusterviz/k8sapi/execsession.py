@@ -30,6 +30,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.runtime import ClusterNotFound, offload, run
@@ -37,27 +39,34 @@ from clusterviz.k8sapi import pulse
 from clusterviz.traces.models import record
 from simcore import ExecResult, errors
 from simcore.exec import tty
+from simcore.simulation import ShellSession
 
 log = logging.getLogger(__name__)
 
 INTERRUPTED, KILLED = 130, 137
 MAX_TYPED_AHEAD = 64 * 1024  # characters typed ahead that are kept while a command runs
 WATCH_SECONDS = 1.0  # the longest a gone container keeps an idle session open (wall)
+T = TypeVar("T")
 
 
-def open_shell(slug: str, namespace: str, pod: str, container: str, argv: tuple[str, ...]):
+def open_shell(slug: str, namespace: str, pod: str, container: str,
+               argv: tuple[str, ...]) -> tuple[ShellSession, str] | None:
     """(session, prompt) when `argv` is an interactive shell in that container, else None."""
-    opened = run(slug, lambda sim: sim.start_shell(pod, list(argv), namespace, container))
-    if isinstance(opened, ExecResult) or opened[0] is None:
+    opened: tuple[ShellSession | None, str] | ExecResult = run(
+        slug, lambda sim: sim.start_shell(pod, list(argv), namespace, container))
+    if isinstance(opened, ExecResult):
         return None
-    return opened
+    session, prompt = opened
+    return None if session is None else (session, prompt)
 
 
-def run_line(slug: str, namespace: str, pod: str, container: str, session, line: str):
+def run_line(slug: str, namespace: str, pod: str, container: str, session: ShellSession,
+             line: str) -> tuple[ExecResult, ShellSession, str, float]:
     """(result, next session, next prompt, cluster speed) of one typed line, traced."""
-    result, after, prompt = run(
+    ran: tuple[ExecResult, ShellSession, str] = run(
         slug, lambda sim: sim.shell_line(pod, session, line, namespace, container),
         force_save=True)
+    result, after, prompt = ran
     row = Cluster.objects.filter(slug=slug).values_list("pk", "speed").first()
     cluster_id, speed = row if row is not None else (None, 1.0)
     if cluster_id is not None and line.strip():
@@ -81,8 +90,8 @@ class ShellConversation:
     every stdin frame; `run()` returns the shell's final exit code.
     """
 
-    def __init__(self, send, slug: str, namespace: str, pod: str, container: str,
-                 session, prompt: str) -> None:
+    def __init__(self, send: Callable[[str], Awaitable[None]], slug: str, namespace: str,
+                 pod: str, container: str, session: ShellSession, prompt: str) -> None:
         self.send = send
         self.where = (slug, namespace, pod, container)
         self.session = session
@@ -133,7 +142,7 @@ class ShellConversation:
                     break
         return self.session.status
 
-    async def _handle(self, event, watcher: asyncio.Task) -> bool:
+    async def _handle(self, event: tty.Event, watcher: asyncio.Task) -> bool:
         """Act on one editor event; True when the container went meanwhile."""
         if isinstance(event, tty.EndOfInput):
             said, self.session = self.session.end_of_input()
@@ -205,7 +214,7 @@ class ShellConversation:
                 return
 
 
-async def _first(getter, watcher: asyncio.Task):
+async def _first(getter: Awaitable[T], watcher: asyncio.Task) -> T | None:
     """The awaited value of `getter`, or None when `watcher` finished first."""
     task = asyncio.ensure_future(getter)
     done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)

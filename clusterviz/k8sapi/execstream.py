@@ -86,9 +86,10 @@ from clusterviz.k8sapi.execsession import ShellConversation, open_shell
 from clusterviz.k8sapi.routing import Route
 from clusterviz.k8sapi.watch import query_bool
 from clusterviz.traces.models import record
-from simcore import errors
+from simcore import ExecResult, errors
 from simcore.exec import tty
 from simcore.exec.shell import reads_stdin
+from simcore.simulation import ShellSession
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ class ExecOptions:
         def flag(name: str) -> bool:
             return query_bool((query.get(name) or [""])[-1])
         return cls(command=tuple(query.get("command") or ()),
-                   container=(query.get("container") or [None])[-1] or None,
+                   container=(query.get("container") or [""])[-1] or None,
                    stdin=flag("stdin"), stdout=flag("stdout"), stderr=flag("stderr"),
                    tty=flag("tty"))
 
@@ -239,7 +240,8 @@ def refusal_of(slug: str, namespace: str, pod_name: str, options: ExecOptions) -
 def refuse_spdy(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     """Exec over plain HTTP (SPDY, kubectl <= 1.29 or its fallback): the checks, then 400."""
     options = ExecOptions.from_query({k: request.GET.getlist(k) for k in request.GET})
-    refusal = refusal_of(slug, route.namespace, route.name, options)
+    namespace, name = route.namespaced_name()
+    refusal = refusal_of(slug, namespace, name, options)
     if refusal is not None:
         raise errors.APIError(refusal)
     upgrade = request.headers.get("Upgrade", "")
@@ -279,7 +281,7 @@ def execute(slug: str, namespace: str, pod_name: str, container: str,
     return outcome
 
 
-def _outcome(result, options: ExecOptions) -> Outcome:
+def _outcome(result: ExecResult, options: ExecOptions) -> Outcome:
     if result.runtime_error:
         return Outcome(status=internal_error(result.runtime_error))
     refusal = _refusal_text(result)
@@ -293,7 +295,7 @@ def _outcome(result, options: ExecOptions) -> Outcome:
     return Outcome(frames, status, duration=result.duration)
 
 
-def _refusal_text(result) -> str | None:
+def _refusal_text(result: ExecResult) -> str | None:
     """simcore words a refusal before anything ran as kubectl prints it (`error: ...`);
     over the protocol it is the status message kubectl prefixes with `error: ` itself."""
     steps = result.trace or []
@@ -303,7 +305,7 @@ def _refusal_text(result) -> str | None:
     return None
 
 
-def _frames(result, options: ExecOptions) -> list[tuple[int, bytes, float]]:
+def _frames(result: ExecResult, options: ExecOptions) -> list[tuple[int, bytes, float]]:
     """The output as frames, one per stream and moment: writes at one moment to one
     stream reach the client together, as one read of a pipe would."""
     chunks = result.chunks or [("stdout", result.stdout, 0.0), ("stderr", result.stderr, 0.0)]
@@ -327,20 +329,23 @@ def _frames(result, options: ExecOptions) -> list[tuple[int, bytes, float]]:
 class ExecConsumer(AsyncWebsocketConsumer):
     """One `kubectl exec`: checks, accept, then a one-shot run or an interactive shell."""
 
+    framing: Framing  # set once negotiated: a socket without one is closed unaccepted
+
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
         self.slug, self.namespace, self.pod = kwargs["slug"], kwargs["namespace"], kwargs["name"]
-        self.framing = negotiate(list(self.scope.get("subprotocols") or []))
+        framing = negotiate(list(self.scope.get("subprotocols") or []))
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"),
                          keep_blank_values=True)
         self.options = ExecOptions.from_query(query)
         self.interrupted = asyncio.Event()
         self.stdin = StdinBuffer()
         self.shell: ShellConversation | None = None
-        self.task = None
-        if self.framing is None:
+        self.task: asyncio.Task[None] | None = None
+        if framing is None:
             await self.close()  # as x/net/websocket: 403 for a protocol nobody speaks
             return
+        self.framing = framing
         if await self._refused():
             return
         await self.accept(subprotocol=self.framing.protocol or None)
@@ -400,7 +405,7 @@ class ExecConsumer(AsyncWebsocketConsumer):
                 return
         await self._run()
 
-    async def _converse(self, session, prompt: str) -> None:
+    async def _converse(self, session: ShellSession, prompt: str) -> None:
         async def write(text: str) -> None:
             await self._send_frame(STDOUT, text.encode("utf-8", "surrogateescape"))
         self.shell = ShellConversation(write, self.slug, self.namespace, self.pod,
@@ -417,7 +422,8 @@ class ExecConsumer(AsyncWebsocketConsumer):
 
     async def _run(self) -> None:
         stdin = ""
-        if self.options.stdin and not self.options.tty and reads_stdin(self.options.command):
+        argv = list(self.options.command)
+        if self.options.stdin and not self.options.tty and reads_stdin(argv):
             stdin = await self.stdin.until_closed(self.framing.stdin_closes)
         try:
             outcome = await offload(execute)(self.slug, self.namespace, self.pod,
@@ -459,7 +465,8 @@ class ExecConsumer(AsyncWebsocketConsumer):
     async def _send_frame(self, channel: int, data: bytes) -> None:
         await self.send(**self.framing.encode(channel, data))
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+    async def receive(self, text_data: str | None = None,
+                      bytes_data: bytes | None = None) -> None:
         frame = self.framing.decode(text_data, bytes_data)
         if frame is None:
             return

@@ -12,6 +12,8 @@ Table is written by `tables`, which reuses the stored objects' JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 
@@ -21,11 +23,14 @@ from clusterviz.k8sapi.negotiation import decode_object, decode_options, decode_
 from clusterviz.k8sapi.responses import json_response, success_status
 from clusterviz.k8sapi.routing import Route
 from clusterviz.k8sapi.tables import table_response
-from simcore import errors
+from simcore import Simulation, errors
 from simcore.apiserver import Request
 from simcore.patch import APPLY_PATCH
 from simcore.printers import table
+from simcore.resources import ResourceType
 from simcore.serversideapply import options_invalid
+
+T = TypeVar("T")
 
 # strconv.ParseBool's true spellings, which the query parameter decoder accepts
 GO_TRUE = ("1", "t", "T", "true", "TRUE", "True")
@@ -39,7 +44,8 @@ def _include_object(request: HttpRequest) -> str:
     return request.GET.get("includeObject", "Metadata") or "Metadata"
 
 
-def _as_table(request: HttpRequest, kind: str, objects: list[dict], sim) -> dict:
+def _as_table(request: HttpRequest, kind: str, objects: list[dict[str, Any]],
+              sim: Simulation) -> dict[str, Any]:
     try:
         return table(kind, objects, sim.now, include_object=_include_object(request),
                      resource_version=str(sim.rv))
@@ -48,12 +54,12 @@ def _as_table(request: HttpRequest, kind: str, objects: list[dict], sim) -> dict
 
 
 def list_objects(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
-    res, query = route.resource, request.GET
+    res, query = route.resource_type(), request.GET
     label, field = query.get("labelSelector"), query.get("fieldSelector")
     limit, token = _integer(query.get("limit"), "limit"), query.get("continue") or None
     as_table = wants_table(request)
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         if as_table:
             items, meta = sim.api.list_page_ref(res, route.namespace, label, field, limit, token)
             body = _as_table(request, res.kind, items, sim)
@@ -65,20 +71,20 @@ def list_objects(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 
 
 def get_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
-    res, as_table = route.resource, wants_table(request)
+    res, as_table = route.resource_type(), wants_table(request)
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         obj = sim.api.get(res, route.name, route.namespace)
         return _as_table(request, res.kind, [obj], sim) if as_table else _wall(res, sim, obj)
     return json_response(run(slug, operation))
 
 
-def _run(slug: str, operation, dry_run: bool):
+def _run(slug: str, operation: Callable[[Simulation], T], dry_run: bool) -> T:
     """A write runs under the cluster's lock; its dry run on a copy, outside it."""
     return run_on_copy(slug, operation) if dry_run else run(slug, operation)
 
 
-def _wall(res, sim, body: dict) -> dict:
+def _wall(res: ResourceType, sim: Simulation, body: dict[str, Any]) -> dict[str, Any]:
     """Events leave on the client's wall clock (eventclock); everything else as stored."""
     if res.kind != "Event":
         return body
@@ -88,14 +94,14 @@ def _wall(res, sim, body: dict) -> dict:
     return eventclock.to_wall(body, offset)
 
 
-def _cluster(res, sim, body):
+def _cluster(res: ResourceType, sim: Simulation, body: object) -> object:
     """Events (and patches of them) posted on a wall clock, moved onto the cluster's."""
     if res.kind != "Event" or not isinstance(body, dict):
         return body
     return eventclock.to_cluster(body, eventclock.wall_offset(sim.now))
 
 
-def _event_patch(res, patch_type: str, raw: bytes):
+def _event_patch(res: ResourceType, patch_type: str, raw: bytes) -> object:
     """A merge patch of an Event as a dict, so its times can be moved; else as sent."""
     if res.kind != "Event" or patch_type not in ("application/merge-patch+json",
                                                  "application/strategic-merge-patch+json"):
@@ -129,11 +135,21 @@ def field_manager(request: HttpRequest, apply: bool = False) -> str:
     return "".join(c for c in agent if c.isprintable())[:128]
 
 
+def named_by_url(body: dict[str, Any], name: str | None) -> None:
+    """A replace takes its name from the URL. Null metadata is what Go decodes as an empty
+    ObjectMeta; metadata that is not an object stays as sent, for the API server's decoder to
+    refuse (a 400, as on create)."""
+    if body.get("metadata") is None:
+        body["metadata"] = {}
+    if isinstance(body["metadata"], dict):
+        body["metadata"]["name"] = name
+
+
 def create_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
-    body, res = decode_object(request), route.resource
+    body, res = decode_object(request), route.resource_type()
     req = _write_request(request)
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         req.warnings.clear()  # a retried attempt starts over
         return _wall(res, sim, sim.api.create(res, _cluster(res, sim, body), route.namespace,
                                               req))
@@ -142,16 +158,16 @@ def create_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
 
 
 def update_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
-    body, res = decode_object(request), route.resource
+    body, res = decode_object(request), route.resource_type()
     req = _write_request(request)
-    own = (body.get("metadata") or {}).get("name") if isinstance(body.get("metadata"), dict) \
-        else None
+    meta = body.get("metadata")
+    own = meta.get("name") if isinstance(meta, dict) else None
     if own and own != route.name:
         raise errors.bad_request(f"the name of the object ({own}) does not match the name on "
                                  f"the URL ({route.name})")
-    body.setdefault("metadata", {})["name"] = route.name
+    named_by_url(body, route.name)
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         req.warnings.clear()
         return _wall(res, sim, sim.api.update(res, _cluster(res, sim, body), route.namespace,
                                               route.subresource, req))
@@ -160,9 +176,9 @@ def update_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
 
 def patch_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     patch_type, raw = decode_patch(request)
-    req, res = _write_request(request, apply=patch_type == APPLY_PATCH), route.resource
+    req, res = _write_request(request, apply=patch_type == APPLY_PATCH), route.resource_type()
 
-    def operation(sim) -> dict:
+    def operation(sim: Simulation) -> dict[str, Any]:
         req.warnings.clear()
         patch = _cluster(res, sim, _event_patch(res, patch_type, raw))
         return _wall(res, sim, sim.api.patch(res, route.name, patch, patch_type,
@@ -181,7 +197,7 @@ def _delete_options(request: HttpRequest) -> dict:
             "dry_run": "All" in (options.get("dryRun") or []) or query.get("dryRun") == "All"}
 
 
-def _integer(value, name: str) -> int | None:
+def _integer(value: str | int | None, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -191,10 +207,12 @@ def _integer(value, name: str) -> int | None:
 
 
 def delete_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
-    options, res = _delete_options(request), route.resource
+    options, res = _delete_options(request), route.resource_type()
 
-    def operation(sim) -> tuple[dict, bool]:
-        return sim.api.delete(res, route.name, route.namespace, **options)
+    def operation(sim: Simulation) -> tuple[dict[str, Any], bool]:
+        deleted: tuple[dict[str, Any], bool] = sim.api.delete(res, route.name, route.namespace,
+                                                              **options)
+        return deleted
     obj, gone = _run(slug, operation, options["dry_run"])
     if not gone or res.plural in RETURNS_DELETED_OBJECT and not res.group:
         return json_response(obj)
@@ -207,13 +225,15 @@ def delete_collection(request: HttpRequest, slug: str, route: Route) -> HttpResp
     """DELETE on a collection: the API server answers with the list of what it deleted.
     Like the real server, only within a namespace for namespaced kinds (the all-namespaces
     path has no deletecollection route)."""
-    res, query = route.resource, request.GET
+    res, query = route.resource_type(), request.GET
     if res.namespaced and route.namespace is None:
         raise errors.method_not_allowed()
     options = _delete_options(request)
     label, field = query.get("labelSelector"), query.get("fieldSelector")
 
-    def operation(sim) -> dict:
-        return sim.api.delete_collection(res, route.namespace, label, field, **options)
+    def operation(sim: Simulation) -> dict[str, Any]:
+        deleted: dict[str, Any] = sim.api.delete_collection(res, route.namespace, label, field,
+                                                            **options)
+        return deleted
     return json_response(run(slug, operation))
 

@@ -24,7 +24,7 @@ cluster's clock up; the read runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,7 +35,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from clusterviz.clusters.runtime import ClusterNotFound, run
 from clusterviz.k8sapi.routing import Route
 from clusterviz.k8sapi.watch import query_bool
-from simcore import errors
+from simcore import Simulation, errors
 from simcore.clock import parse_time
 
 EPSILON = 1e-9
@@ -54,7 +54,7 @@ class LogOptions:
     limit_bytes: int | None
 
 
-def _integer(query, name: str) -> int | None:
+def _integer(query: Mapping[str, str], name: str) -> int | None:
     text = query.get(name)
     if text in (None, ""):
         return None
@@ -95,7 +95,7 @@ class Run:
     clock_start: datetime
 
 
-def read_run(sim, namespace: str, pod_name: str, options: LogOptions) -> Run:
+def read_run(sim: Simulation, namespace: str, pod_name: str, options: LogOptions) -> Run:
     found = sim.container_log(pod_name, namespace, options.container, options.previous)
     return Run(found.lines, found.started_at, found.live, sim.elapsed, sim.started)
 
@@ -141,7 +141,8 @@ def _limit(data: bytes, options: LogOptions, sent: int) -> bytes:
 # the views --------------------------------------------------------------------------------
 def pod_log(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     options = parse(request)
-    current = run(slug, lambda sim: read_run(sim, route.namespace, route.name, options))
+    namespace, name = route.namespaced_name()
+    current = run(slug, lambda sim: read_run(sim, namespace, name, options))
     body = _limit(render(first_lines(current, options), current, options), options, 0)
     if not (options.follow and current.live and not options.previous):
         return HttpResponse(body, content_type="text/plain")
@@ -175,6 +176,7 @@ async def _follow(slug: str, route: Route, options: LogOptions, current: Run,
 
 def _reread(slug: str, route: Route, options: LogOptions) -> Run | None:
     try:
-        return run(slug, lambda sim: read_run(sim, route.namespace, route.name, options))
+        namespace, name = route.namespaced_name()
+        return run(slug, lambda sim: read_run(sim, namespace, name, options))
     except (errors.APIError, ClusterNotFound):
         return None

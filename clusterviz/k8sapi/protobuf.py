@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 MAGIC = b"k8s\x00"
 MEDIA_TYPE = "application/vnd.kubernetes.protobuf"
@@ -44,6 +46,8 @@ SCALAR_WIRE = {"bool": VARINT, "int32": VARINT, "int64": VARINT}
 # Options kinds are registered in every group version but live in meta/v1.
 META_KINDS = ("DeleteOptions", "CreateOptions", "PatchOptions", "UpdateOptions", "GetOptions",
               "ListOptions", "Status")
+# one field of a message in proto_schema.json: [number, JSON name, type, flags]
+FieldSpec = tuple[int, str, str, str]
 
 
 class ProtobufError(ValueError):
@@ -57,12 +61,13 @@ class ProtobufError(ValueError):
 
 
 @cache
-def schema() -> dict[str, list]:
-    return json.loads(SCHEMA_FILE.read_text())["messages"]
+def schema() -> dict[str, list[FieldSpec]]:
+    messages: dict[str, list[FieldSpec]] = json.loads(SCHEMA_FILE.read_text())["messages"]
+    return messages
 
 
 @cache
-def _fields_by_number(message: str) -> dict[int, list]:
+def _fields_by_number(message: str) -> dict[int, FieldSpec]:
     return {f[0]: f for f in schema()[message]}
 
 
@@ -83,7 +88,8 @@ def _varint(buf: bytes, pos: int, end: int) -> tuple[int, int]:
         shift += 7
 
 
-def fields(buf: bytes, pos: int = 0, end: int | None = None):
+def fields(buf: bytes, pos: int = 0,
+           end: int | None = None) -> Iterator[tuple[int, int, int | bytes]]:
     """Yield (number, wire type, value) for each field of one message: ints for the
     varint and fixed types, bytes for the length-delimited ones."""
     end = len(buf) if end is None else end
@@ -92,6 +98,7 @@ def fields(buf: bytes, pos: int = 0, end: int | None = None):
         number, wire = key >> 3, key & 7
         if number <= 0:
             raise ProtobufError(f"proto: illegal tag {number} (wire type {wire})")
+        value: int | bytes
         if wire == VARINT:
             value, pos = _varint(buf, pos, end)
         elif wire == BYTES:
@@ -133,15 +140,16 @@ def decode_unknown(body: bytes) -> tuple[str, str, bytes]:
         raise ProtobufError("empty body")
     api_version = kind = encoding = ""
     raw = b""
-    for number, wire, value in fields(body, len(MAGIC)):
-        if number == 1 and wire == BYTES:
-            for sub, sub_wire, sub_value in fields(value):
-                if sub in (1, 2) and sub_wire == BYTES:
+    # a value is bytes exactly when its wire type is BYTES (fields)
+    for number, _wire, value in fields(body, len(MAGIC)):
+        if number == 1 and isinstance(value, bytes):
+            for sub, _sub_wire, sub_value in fields(value):
+                if sub in (1, 2) and isinstance(sub_value, bytes):
                     text = sub_value.decode("utf-8", "replace")
                     api_version, kind = (text, kind) if sub == 1 else (api_version, text)
-        elif number == 2 and wire == BYTES:
+        elif number == 2 and isinstance(value, bytes):
             raw = value
-        elif number == 3 and wire == BYTES:
+        elif number == 3 and isinstance(value, bytes):
             encoding = value.decode("utf-8", "replace")
     if encoding:
         raise ProtobufError(f"unsupported content encoding {encoding!r}")
@@ -159,7 +167,8 @@ def message_for(api_version: str, kind: str) -> str:
                         'scheme "pkg/runtime/scheme.go:110"')
 
 
-def decode(body: bytes, default_api_version: str = "", default_kind: str = "") -> dict:
+def decode(body: bytes, default_api_version: str = "",
+           default_kind: str = "") -> dict[str, Any]:
     """A protobuf request body as the JSON-shaped object (kind and apiVersion first); an
     envelope without them takes the URL's, as the API server's copyKindDefaults does."""
     api_version, kind, raw = decode_unknown(body)
@@ -169,7 +178,7 @@ def decode(body: bytes, default_api_version: str = "", default_kind: str = "") -
         raise ProtobufError(f"Object '{missing}' is missing in 'runtime.TypeMeta{{APIVersion:"
                             f'"{api_version}", Kind:"{kind}"}}\'')
     try:
-        obj = {"kind": kind, "apiVersion": api_version}
+        obj: dict[str, Any] = {"kind": kind, "apiVersion": api_version}
         obj.update(decode_message(message_for(api_version, kind), raw))
     except ProtobufError as exc:
         exc.api_version, exc.kind = api_version, kind
@@ -179,9 +188,10 @@ def decode(body: bytes, default_api_version: str = "", default_kind: str = "") -
 
 # -- messages -----------------------------------------------------------------------------
 
-def decode_message(message: str, buf: bytes) -> dict:
+def decode_message(message: str, buf: bytes) -> dict[str, Any]:
     table = _fields_by_number(message)
-    values: dict[int, object] = {}
+    # JSON values by field number: a map's dict, a repeated field's list, else the value
+    values: dict[int, Any] = {}
     for number, wire, raw in fields(buf):
         spec = table.get(number)
         if spec is None:
@@ -197,8 +207,8 @@ def decode_message(message: str, buf: bytes) -> dict:
     return _as_json(message, values)
 
 
-def _as_json(message: str, values: dict[int, object]) -> dict:
-    out: dict = {}
+def _as_json(message: str, values: dict[int, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for number, name, typ, flags in schema()[message]:
         if number not in values:
             if ("r" in flags or "m" in flags) and not ("o" in flags or "p" in flags):
@@ -221,16 +231,27 @@ def _as_json(message: str, values: dict[int, object]) -> dict:
     return out
 
 
-def _expect(wire: int, want: int, name: str) -> None:
-    if wire != want:
-        raise ProtobufError(f"proto: wrong wireType = {wire} for field {_go_name(name)}")
+def _wrong_wire(wire: int, name: str) -> ProtobufError:
+    return ProtobufError(f"proto: wrong wireType = {wire} for field {_go_name(name)}")
 
 
-def _value(typ: str, raw, wire: int, name: str):
+def _varint_of(raw: int | bytes, wire: int, name: str) -> int:
+    if wire != VARINT or not isinstance(raw, int):
+        raise _wrong_wire(wire, name)
+    return raw
+
+
+def _bytes_of(raw: int | bytes, wire: int, name: str) -> bytes:
+    if wire != BYTES or not isinstance(raw, bytes):
+        raise _wrong_wire(wire, name)
+    return raw
+
+
+def _value(typ: str, raw: int | bytes, wire: int, name: str) -> object:
     if typ in SCALAR_WIRE:
-        _expect(wire, VARINT, name)
-        return bool(raw) if typ == "bool" else _signed(raw, 32 if typ == "int32" else 64)
-    _expect(wire, BYTES, name)
+        number = _varint_of(raw, wire, name)
+        return bool(number) if typ == "bool" else _signed(number, 32 if typ == "int32" else 64)
+    raw = _bytes_of(raw, wire, name)
     if typ == "string":
         return raw.decode("utf-8", "replace")
     if typ == "bytes":
@@ -239,9 +260,10 @@ def _value(typ: str, raw, wire: int, name: str):
     return special(raw) if special else decode_message(typ, raw)
 
 
-def _repeated(typ: str, raw, wire: int, name: str) -> list:
-    if typ in SCALAR_WIRE and wire == BYTES:  # packed
-        out, pos = [], 0
+def _repeated(typ: str, raw: int | bytes, wire: int, name: str) -> list[object]:
+    if typ in SCALAR_WIRE and isinstance(raw, bytes):  # packed
+        out: list[object] = []
+        pos = 0
         while pos < len(raw):
             value, pos = _varint(raw, pos, len(raw))
             out.append(_value(typ, value, VARINT, name))
@@ -249,17 +271,17 @@ def _repeated(typ: str, raw, wire: int, name: str) -> list:
     return [_value(typ, raw, wire, name)]
 
 
-def _map_entry(typ: str, flags: str, raw, wire: int, name: str) -> tuple[str, object]:
-    _expect(wire, BYTES, name)
-    key, value = "", None
-    for number, entry_wire, entry_value in fields(raw):
+def _map_entry(typ: str, flags: str, raw: int | bytes, wire: int,
+               name: str) -> tuple[str, object]:
+    key: str = ""
+    value: object = None
+    for number, entry_wire, entry_value in fields(_bytes_of(raw, wire, name)):
         if number == 1:
-            key = _value("string", entry_value, entry_wire, name)
+            key = _bytes_of(entry_value, entry_wire, name).decode("utf-8", "replace")
         elif number == 2:
             if "w" in flags:  # map[string]ExtraValue: {repeated string items = 1}
-                _expect(entry_wire, BYTES, name)
-                value = [_value("string", v, w, name) for n, w, v in fields(entry_value)
-                         if n == 1]
+                items = _bytes_of(entry_value, entry_wire, name)
+                value = [_value("string", v, w, name) for n, w, v in fields(items) if n == 1]
             else:
                 value = _value(typ, entry_value, entry_wire, name)
     if value is None:
@@ -267,7 +289,7 @@ def _map_entry(typ: str, flags: str, raw, wire: int, name: str) -> tuple[str, ob
     return key, value
 
 
-def _zero(typ: str):
+def _zero(typ: str) -> object:
     if typ in ("string", "bytes"):
         return ""
     if typ in SCALAR_WIRE:
@@ -279,7 +301,7 @@ def _zero(typ: str):
 # -- special messages ---------------------------------------------------------------------
 
 def _ints(raw: bytes) -> dict[int, int]:
-    return {n: v for n, w, v in fields(raw) if w == VARINT}
+    return {n: v for n, w, v in fields(raw) if w == VARINT and isinstance(v, int)}
 
 
 def _timestamp(raw: bytes) -> datetime | None:
@@ -305,23 +327,23 @@ def _micro_time(raw: bytes) -> str | None:
     return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _int_or_string(raw: bytes):
+def _int_or_string(raw: bytes) -> int | str:
     kind = intval = 0
     strval = ""
     for number, wire, value in fields(raw):
-        if number == 1 and wire == VARINT:
+        if number == 1 and wire == VARINT and isinstance(value, int):
             kind = value
-        elif number == 2 and wire == VARINT:
+        elif number == 2 and wire == VARINT and isinstance(value, int):
             intval = _signed(value, 32)
-        elif number == 3 and wire == BYTES:
+        elif number == 3 and isinstance(value, bytes):
             strval = value.decode("utf-8", "replace")
     return strval if kind == 1 else intval
 
 
 def _string_field(raw: bytes) -> str:
     text = ""
-    for number, wire, value in fields(raw):
-        if number == 1 and wire == BYTES:
+    for number, _wire, value in fields(raw):
+        if number == 1 and isinstance(value, bytes):
             text = value.decode("utf-8", "replace")
     return text
 
@@ -330,10 +352,10 @@ def _quantity(raw: bytes) -> str:
     return _string_field(raw) or "0"
 
 
-def _raw_json(raw: bytes):
+def _raw_json(raw: bytes) -> object:
     data = b""
-    for number, wire, value in fields(raw):
-        if number == 1 and wire == BYTES:
+    for number, _wire, value in fields(raw):
+        if number == 1 and isinstance(value, bytes):
             data = value
     if not data:
         return None
@@ -370,8 +392,9 @@ def _decimal(value: int, unit: int) -> str:
     return f"{whole}.{digits}" if digits else str(whole)
 
 
-_SPECIAL = {"Time": _time, "MicroTime": _micro_time, "IntOrString": _int_or_string,
-            "Quantity": _quantity, "RawExtension": _raw_json, "FieldsV1": _raw_json,
-            "Duration": _duration}
+_SPECIAL: dict[str, Callable[[bytes], object]] = {
+    "Time": _time, "MicroTime": _micro_time, "IntOrString": _int_or_string,
+    "Quantity": _quantity, "RawExtension": _raw_json, "FieldsV1": _raw_json,
+    "Duration": _duration}
 _STRUCT_LIKE = frozenset({"Time", "MicroTime", "IntOrString", "Quantity", "Duration",
                           "RawExtension", "FieldsV1"})

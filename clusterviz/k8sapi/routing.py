@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clusterviz.k8sapi.discovery import find
+from simcore import errors
 from simcore.resources import ResourceType
 
 
@@ -25,6 +26,20 @@ class Route:
     namespace: str | None = None
     name: str | None = None
     subresource: str | None = None
+
+    def resource_type(self) -> ResourceType:
+        """The resource of a `resource` route (`parse` sets it on every one of those)."""
+        if self.resource is None:
+            raise ValueError(f"a {self.endpoint!r} route names no resource")
+        return self.resource
+
+    def namespaced_name(self) -> tuple[str, str]:
+        """The namespace and name of the one object a route names. Without a namespace
+        (`/api/v1/pods/<name>/log`) it names none: NotFound, as a get of that path answers."""
+        res = self.resource_type()
+        if self.namespace is None or self.name is None:
+            raise errors.not_found(res, self.name or "")
+        return self.namespace, self.name
 
 
 _FIXED = {("version",): Route("version"), ("api",): Route("api"), ("apis",): Route("apis"),

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -58,6 +59,8 @@ from clusterviz.room import record as room_record
 from simcore import errors
 
 log = logging.getLogger(__name__)
+
+Handler = Callable[[HttpRequest, str, Route], HttpResponse]
 
 # (group, version, resource) -> the warning every request to it gets, in the API server's words.
 DEPRECATED = {("", "v1", "endpoints"):
@@ -99,7 +102,7 @@ def handle(request: HttpRequest, slug: str, path: str) -> HttpResponse:
                                              f"Internal error occurred: {exc}"))
 
 
-def _person(request: HttpRequest, route: Route):
+def _person(request: HttpRequest, route: Route) -> contextlib.AbstractContextManager[None]:
     if request.method in marks.VERBS and route.resource is not None:
         return marks.by_person(marks.api_label(request.method, route.resource.group_resource,
                                                route.name, route.subresource))
@@ -129,6 +132,7 @@ def _static(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     from clusterviz.clusters.models import Cluster
     if not Cluster.objects.filter(slug=slug).exists():
         return not_found()
+    body: dict | None  # discovery's answer; None for a group version it does not serve
     if route.endpoint == "version":
         return json_response(discovery.SERVER_VERSION)
     if route.endpoint in ("api", "apis"):
@@ -159,18 +163,19 @@ def _openapi_document(request: HttpRequest, route: Route) -> HttpResponse:
     return HttpResponse(body, content_type="application/json") if body else not_found()
 
 
-_COLLECTION = {"GET": objects.list_objects, "POST": objects.create_object,
-               "DELETE": objects.delete_collection}
-_ITEM = {"GET": objects.get_object, "PUT": objects.update_object,
-         "PATCH": objects.patch_object, "DELETE": objects.delete_object}
-_STATUS = {"GET": objects.get_object, "PUT": objects.update_object,
-           "PATCH": objects.patch_object}
+_COLLECTION: dict[str, Handler] = {"GET": objects.list_objects, "POST": objects.create_object,
+                                   "DELETE": objects.delete_collection}
+_ITEM: dict[str, Handler] = {"GET": objects.get_object, "PUT": objects.update_object,
+                             "PATCH": objects.patch_object, "DELETE": objects.delete_object}
+_STATUS: dict[str, Handler] = {"GET": objects.get_object, "PUT": objects.update_object,
+                               "PATCH": objects.patch_object}
 
 
 def _resource(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     method, sub = request.method, route.subresource
     if route.resource is discovery.EVENTS_V1:
         return eventsv1.handle(request, slug, route)
+    handler: Handler | None
     if watch.is_watch(request, route):
         handler = watch.start
     elif route.name is None:

@@ -43,9 +43,11 @@ import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
@@ -55,7 +57,7 @@ from clusterviz.clusters.runtime import ClusterNotFound, run
 from clusterviz.k8sapi import pulse
 from clusterviz.k8sapi.negotiation import wants_table
 from clusterviz.k8sapi.routing import Route
-from simcore import errors
+from simcore import Simulation, errors
 from simcore.fields import field_matcher
 from simcore.labels import parse_selector
 from simcore.printers import table
@@ -112,7 +114,7 @@ def parse(request: HttpRequest, route: Route) -> WatchRequest:
     if rv and not rv.isdigit():
         raise errors.bad_request(f'invalid resource version: "{rv}"')
     return WatchRequest(
-        resource=route.resource, namespace=route.namespace,
+        resource=route.resource_type(), namespace=route.namespace,
         label_selector=query.get("labelSelector") or "", field_selector=fields,
         resource_version=rv, timeout=_timeout(query.get("timeoutSeconds")),
         bookmarks=query_bool(query.get("allowWatchBookmarks")),
@@ -163,8 +165,8 @@ def prepare(slug: str, request: WatchRequest) -> tuple[Stream, bytes]:
     """Open a watch: its state and the first bytes to send (initial events, or the 410)."""
     res = request.resource
 
-    def operation(sim) -> tuple[list[dict], int, datetime, datetime]:
-        items = []  # a resumed watch without selectors needs no listing
+    def operation(sim: Simulation) -> tuple[list[dict[str, Any]], int, datetime, datetime]:
+        items: list[dict[str, Any]] = []  # a resumed watch without selectors needs no listing
         if request.from_now or request.selective:
             items = sim.api.list_ref(res, request.namespace, request.label_selector or None,
                                      request.field_selector or None)
@@ -219,7 +221,7 @@ def advance(stream: Stream, upto: int) -> bytes:
     return b"".join(out)
 
 
-def _rows(stream: Stream, upto: int):
+def _rows(stream: Stream, upto: int) -> QuerySet:
     req = stream.request
     rows = Change.objects.filter(cluster_id=stream.cluster_id, rv__gt=stream.cursor,
                                  rv__lte=upto, resource=req.resource.group_resource)
@@ -261,6 +263,8 @@ def _event(stream: Stream, kind: str, obj: dict, now: datetime | None) -> bytes:
         if req.resource.kind == "Event" and now is not None:
             obj = _event_for_client(req, obj, now)
         return _line({"type": kind, "object": obj})
+    if now is None:  # advance and prepare pass it for every Table; AGE needs it regardless
+        now = _virtual_now(stream)
     rv = obj["metadata"].get("resourceVersion", "")
     body = table(req.resource.kind, [obj], now, include_object=req.include_object,
                  resource_version=rv)

@@ -11,6 +11,7 @@ cleanup job.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 from django.db import models
@@ -39,7 +40,7 @@ def trace_limit() -> int:
 
 
 def record(cluster_id: int, source: str, command: str, exit_code: int,
-           trace: list[dict]) -> RequestTrace:
+           trace: Sequence[Mapping[str, object]]) -> RequestTrace:
     """Store one trace and forget the cluster's traces beyond the newest `trace_limit()`."""
     row: RequestTrace = RequestTrace.objects.create(
         cluster_id=cluster_id, source=source, command=command, exit_code=exit_code,

@@ -172,6 +172,37 @@ def test_bad_bodies(client, cluster, body, content_type, code, reason, message):
     assert response.json() == _status(code, reason, message)
 
 
+CONFIG = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"},
+          "data": {"mode": "a"}}
+V1_EVENT = {"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "seen"},
+            "eventTime": "2026-01-01T00:00:00.000000Z", "reportingController": "me",
+            "reportingInstance": "me-1", "action": "Look", "reason": "Seen", "type": "Normal",
+            "regarding": {"kind": "Pod", "name": "p", "namespace": "default"}}
+
+
+@pytest.mark.parametrize("collection, body", [
+    pytest.param("/api/v1/namespaces/default/configmaps", CONFIG, id="core"),
+    pytest.param("/apis/events.k8s.io/v1/namespaces/default/events", V1_EVENT, id="events-v1"),
+])
+@pytest.mark.parametrize("metadata, code", [
+    pytest.param(None, 200, id="null"), pytest.param("x", 400, id="string"),
+    pytest.param([1], 400, id="array")])
+def test_replace_with_metadata_that_is_not_an_object(client, cluster, collection, body,
+                                                      metadata, code):
+    """Null metadata decodes as Go's empty ObjectMeta, which the URL's name fills; any other
+    non-object is the decoder's 400, as on create. Both were a 500: the URL's name was
+    written into whatever the body held."""
+    assert _post(client, collection, body).status_code == 201
+    name = body["metadata"]["name"]
+    response = client.put(f"{BASE}{collection}/{name}", data=json.dumps(
+        {**body, "metadata": metadata}), content_type="application/json")
+    assert response.status_code == code, response.content
+    if code == 200:
+        assert response.json()["metadata"]["name"] == name
+    else:
+        assert "cannot unmarshal" in response.json()["message"]
+
+
 def test_a_body_without_a_content_type_is_read_as_json(client, cluster):
     # apimachinery's NegotiateInputSerializerForMediaType takes the first supported type;
     # the official Python client's creates send no Content-Type at all

@@ -180,6 +180,7 @@ class Engine:
             if work is None or work > limit:
                 break
             due = self.clock.next_due()  # a background tick before the work fires on time
+            assert due is not None, "work is pending, so some timer is due"
             self.clock.elapsed = max(self.clock.elapsed, due)
             self._fire_due()
             self.settle()

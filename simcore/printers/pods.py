@@ -236,7 +236,8 @@ def _timeless_cells(pod: dict) -> tuple:
 # The timeless cells by the identity of the stored pod dict (see simcore.identitycache): a
 # large `get pods` then costs the AGE cells only. The cells are a pure function of the
 # dict, so any thread may fill it.
-_timeless = IdentityCache(lambda pod: _timeless_cells(pod), limit=20_000)
+_timeless: IdentityCache[dict, tuple] = IdentityCache(lambda pod: _timeless_cells(pod),
+                                                     limit=20_000)
 
 
 def pod_cells(pod: dict, now: datetime) -> list:

@@ -395,15 +395,18 @@ class Simulation:
 
 def _last_applied(res: ResourceType, name: str, last: str | None) -> dict | None:
     """The configuration the annotation recorded; kubectl's decoding reads an object only."""
-    refused = errors.bad_request(f"error decoding the {LAST_APPLIED} annotation of "
-                                 f"{res.group_resource}/{name}")
     try:
         original = safeyaml.load_json(last) if last else None
     except (ValueError, safeyaml.DocumentRefused):  # an annotation anyone may have set
-        raise refused from None
+        raise _undecodable(res, name) from None
     if original is not None and not isinstance(original, dict):
-        raise refused
+        raise _undecodable(res, name)
     return original
+
+
+def _undecodable(res: ResourceType, name: str) -> errors.APIError:
+    return errors.bad_request(f"error decoding the {LAST_APPLIED} annotation of "
+                              f"{res.group_resource}/{name}")
 
 
 @functools.cache

@@ -15,9 +15,11 @@ out stored dicts that must not be mutated.
 
 from __future__ import annotations
 
+import builtins
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 from simcore import bounds, errors, quota, registry
 from simcore.clock import Clock
@@ -50,6 +52,15 @@ class Request:
     record_as: str | None = None
 
 
+class DeleteOptions(TypedDict, total=False):
+    """What `delete_collection` hands on to each `delete`."""
+
+    propagation_policy: str | None
+    grace_period_seconds: int | None
+    preconditions: dict | None
+    dry_run: bool
+
+
 # What controllers send: their objects come from validated templates, and a warning
 # would have nobody to read it (the apiserver's default for clients without the flag)
 INTERNAL = Request(field_validation="Ignore", trusted=True)
@@ -77,18 +88,18 @@ class APIServer:
     # reads -------------------------------------------------------------------
     def get_ref(self, res: ResourceType | str, name: str, namespace: str | None = None) -> dict:
         rt = resolve(res)
-        obj = self.store.get(rt.group_resource, namespace if rt.namespaced else "", name)
+        obj = self.store.get(rt.group_resource, (namespace or "") if rt.namespaced else "", name)
         if obj is None:
             raise errors.not_found(rt, name)
         return obj
 
     def get(self, res: ResourceType | str, name: str, namespace: str | None = None) -> dict:
-        return clone(self.get_ref(res, name, namespace))
+        return _copy(self.get_ref(res, name, namespace))
 
     def try_get_ref(self, res: ResourceType | str, name: str,
                     namespace: str | None = None) -> dict | None:
         rt = resolve(res)
-        return self.store.get(rt.group_resource, namespace if rt.namespaced else "", name)
+        return self.store.get(rt.group_resource, (namespace or "") if rt.namespaced else "", name)
 
     def list_ref(self, res: ResourceType | str, namespace: str | None = None,
                  label_selector: str | None = None,
@@ -120,7 +131,7 @@ class APIServer:
         return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": meta,
                 "items": [clone(i) for i in items]}
 
-    def events_since(self, rv: int) -> list[Event]:
+    def events_since(self, rv: int) -> builtins.list[Event]:
         try:
             return self.store.events_since(rv)
         except LookupError:
@@ -129,7 +140,7 @@ class APIServer:
 
     def watch(self, res: ResourceType | str | None = None, since: int = 0,
               namespace: str | None = None, label_selector: str | None = None,
-              field_selector: str | None = None) -> list[dict]:
+              field_selector: str | None = None) -> builtins.list[dict]:
         """Watch events after resourceVersion `since`: `{"type", "object"}` dicts."""
         rt = resolve(res) if res is not None else None
         match_labels = _label_predicate(label_selector)
@@ -159,7 +170,7 @@ class APIServer:
         meta = obj.setdefault("metadata", {})
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = self._generate_name(rt, meta["generateName"], namespace)
-        if rt.namespaced:
+        if namespace is not None:  # namespaced: _target_namespace names one
             meta["namespace"] = namespace
             self._check_namespace_open(namespace)
         else:
@@ -200,7 +211,7 @@ class APIServer:
         old = self.get_ref(rt, name, namespace)
         return self._replace(rt, old, obj, subresource, req)
 
-    def patch(self, res: ResourceType | str, name: str, patch: dict | list | str,
+    def patch(self, res: ResourceType | str, name: str, patch: dict | builtins.list | str,
               patch_type: str, namespace: str | None = None, subresource: str | None = None,
               request: Request | None = None) -> dict:
         from simcore.patch import APPLY_PATCH, apply_patch
@@ -264,7 +275,7 @@ class APIServer:
         self._record(old, new, subresource, req)
         if _same_content(new, old):
             undo()
-            return clone(old)
+            return _copy(old)
         if req.dry_run:
             undo()
             return new
@@ -326,7 +337,7 @@ class APIServer:
 
     def delete_collection(self, res: ResourceType | str, namespace: str | None = None,
                           label_selector: str | None = None, field_selector: str | None = None,
-                          **options) -> dict:
+                          **options: Unpack[DeleteOptions]) -> dict:
         """DeleteCollection: every object the selectors pick, each deleted as by `delete`
         with the same options; the `<Kind>List` of what each delete returned."""
         rt = resolve(res)
@@ -355,17 +366,17 @@ class APIServer:
                 del o["metadata"]["finalizers"]
         new = clone(obj)
         mark(new)
-        return clone(self.store.put(rt.group_resource, new))
+        return _copy(self.store.put(rt.group_resource, new))
 
     def _mark_namespace_terminating(self, rt: ResourceType, obj: dict) -> dict:
         """A Namespace is not removed at once: the namespace controller empties it first."""
         if obj["metadata"].get("deletionTimestamp"):
-            return clone(obj)
+            return _copy(obj)
         new = clone(obj)
         new["metadata"]["deletionTimestamp"] = self.clock.timestamp()
         new["metadata"]["deletionGracePeriodSeconds"] = 0
         new.setdefault("status", {})["phase"] = "Terminating"
-        return clone(self.store.put(rt.group_resource, new))
+        return _copy(self.store.put(rt.group_resource, new))
 
     def finalize_namespace(self, name: str) -> None:
         """The namespace controller's last step: an empty Terminating namespace goes."""
@@ -376,6 +387,8 @@ class APIServer:
     def _remove(self, rt: ResourceType, obj: dict) -> dict:
         meta = obj["metadata"]
         gone = self.store.remove(rt.group_resource, meta.get("namespace") or "", meta["name"])
+        if gone is None:  # callers pass a stored object: this is a bug, not a client's error
+            raise LookupError(f"{rt.group_resource} {meta['name']} is not stored")
         registry.strategy(rt.kind).release_delete(self, obj)
         return gone
 
@@ -492,6 +505,11 @@ def _check_size(obj: object, req: Request) -> None:
     YAML aliases is small until it is."""
     if req is not INTERNAL and bounds.json_size_exceeds(obj):
         raise errors.APIError(errors.status(413, "RequestEntityTooLarge", bounds.TOO_LARGE))
+
+
+def _copy(obj: dict) -> dict:
+    copy: dict = clone(obj)  # clone is typed for any JSON value
+    return copy
 
 
 def _json_kind(value: object) -> str:

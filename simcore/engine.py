@@ -29,6 +29,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from simcore import touched
 from simcore.apiserver import APIServer
@@ -37,6 +38,7 @@ from simcore.errors import APIError
 from simcore.loop import Controller
 from simcore.store import Store
 
+C = TypeVar("C", bound=Controller)
 MAX_SYNCS_PER_SETTLE = 5_000_000
 DEFERRED = "deferred"  # the runtime section holding a bounded step's leftover keys
 
@@ -96,6 +98,14 @@ class Engine:
             controller = self.by_name.get(name)
             if controller is not None:
                 controller.queue.add(key)
+
+    def controller(self, name: str, kind: type[C]) -> C:
+        """The controller named `name` as the `kind` it is (by_name only knows Controller)."""
+        found = self.by_name[name]
+        if not isinstance(found, kind):
+            raise TypeError(f"controller {name} is a {type(found).__name__}, not a "
+                            f"{kind.__name__}")
+        return found
 
     def add(self, controller: Controller) -> None:
         self.controllers.append(controller)
@@ -180,6 +190,7 @@ class Engine:
             if work is None or work > limit:
                 break
             due = self.clock.next_due()  # a background tick before the work fires on time
+            assert due is not None, "work is pending, so some timer is due"
             self.clock.elapsed = max(self.clock.elapsed, due)
             self._fire_due()
             self.settle()

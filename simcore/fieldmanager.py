@@ -28,6 +28,7 @@ a classroom and every pod status write would pay for a comparison.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -52,8 +53,10 @@ _STRIPPED = {("f:apiVersion",), ("f:kind",)} | {
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict:
-    return json.loads(resources.files("simcore").joinpath("fieldtypes_data.json").read_text())
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("simcore").joinpath("fieldtypes_data.json").read_text())
+    return data
 
 
 def root_code(api_version: str, kind: str) -> Any:
@@ -78,7 +81,7 @@ def _item_key(item: Any, keys: list[str]) -> str:
     return "k:" + json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
-def _children(value: Any, code: Any):
+def _children(value: Any, code: Any) -> Iterator[tuple[str, Any, Any, bool]]:
     """(token, child value, child code, is a list item) for each child of a granular node."""
     if code == "s" or code == _DEDUCED and not isinstance(value, dict):
         return
@@ -126,14 +129,15 @@ def changed_set(old: Any, new: dict, code: Any) -> set[Path]:
     except the structs a Go object always has, even empty (see _ALWAYS_THERE)."""
     out: set[Path] = set()
 
-    def walk(before: Any, after: Any, code: Any, path: Path, item: bool, new_above: bool):
+    def walk(before: Any, after: Any, code: Any, path: Path, item: bool,
+             new_above: bool) -> None:
         if _is_leaf(after, code):
             if before is _MISSING or before != after:
                 out.add(path)
             return
         is_list = code != _DEDUCED and code[0] in ("k", "set")  # a list is never owned itself
         added = before is _MISSING and not is_list and (
-            item or new_above or path[-1:] and path[-1][2:] not in _ALWAYS_THERE)
+            item or new_above or bool(path) and path[-1][2:] not in _ALWAYS_THERE)
         if added:
             out.add(path)
         before_children = {t: c for t, c, _, _ in _children(before, code)} \
@@ -363,14 +367,14 @@ def _merge(live: Any, config: Any, code: Any) -> Any:
                 if name in live else value
         return out
     by_token = {t: (i, c) for i, (t, _, c, _) in enumerate(_children(live, code))}
-    out = list(live)
+    items = list(live)
     for token, item, item_code, _ in _children(config, code):
         if token in by_token:
             index, _ = by_token[token]
-            out[index] = _merge(out[index], item, item_code)
+            items[index] = _merge(items[index], item, item_code)
         else:
-            out.append(item)
-    return out
+            items.append(item)
+    return items
 
 
 def _remove(obj: Any, path: Path, code: Any) -> None:

@@ -13,18 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+K = TypeVar("K")  # a stored dict, or a list handed out unchanged (a snapshot's elements)
 T = TypeVar("T")
 
 
-class IdentityCache(Generic[T]):
-    """`derive(obj)` computed once per stored dict, at most `limit` entries."""
+class IdentityCache(Generic[K, T]):
+    """`derive(obj)` computed once per stored dict (or list), at most `limit` entries."""
 
-    def __init__(self, derive: Callable[[dict], T], limit: int) -> None:
+    def __init__(self, derive: Callable[[K], T], limit: int) -> None:
         self.derive = derive
         self.limit = limit
-        self.entries: dict[int, tuple[dict, T]] = {}
+        self.entries: dict[int, tuple[K, T]] = {}
 
-    def __call__(self, obj: dict) -> T:
+    def __call__(self, obj: K) -> T:
         entry = self.entries.get(id(obj))
         if entry is not None and entry[0] is obj:
             return entry[1]

@@ -122,6 +122,7 @@ def _go_float(value: float) -> str:
         return "0"
     exact = decimal.Decimal(repr(value)).normalize()
     sign, digits, exp = exact.as_tuple()
+    assert isinstance(exp, int), "NaN and the infinities returned above"
     text = "".join(map(str, digits))
     exponent = len(text) + exp - 1
     if -4 <= exponent < 6:
@@ -211,13 +212,16 @@ def _in_object(text: str, pos: int) -> bool:
     return bool(stack) and stack[-1] == "{"
 
 
+_JSON_KINDS: dict[type, str] = {dict: "object", list: "array", str: "string"}
+
+
 def _json_kind(value: Any) -> str:
     """The name encoding/json gives a value in `cannot unmarshal <kind> into ...`."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
         return "number"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "null")
+    return _JSON_KINDS.get(type(value), "null")
 
 
 # --- RFC 7386 merge patch (evanphx/json-patch MergePatch) ---------------------------------
@@ -618,16 +622,22 @@ def _merge_value_sm(current: Any, value: Any, field: _Field, delete_list: bool) 
     if isinstance(current, dict):
         return _clean(value) if strategy == "replace" else _merge_map(current, value, field.type)
     if isinstance(current, list):
-        if strategy != "merge":
-            return _clean(value)
-        return _merge_slice(current, value, field.type, field.key, delete_list)
+        return _merge_list_sm(current, value, field, delete_list)
     return value
+
+
+def _merge_list_sm(current: list, value: list, field: _Field, delete_list: bool) -> list:
+    if _strategies(field)[1] != "merge":
+        replaced: list = _clean(value)
+        return replaced
+    return _merge_slice(current, value, field.type, field.key, delete_list)
 
 
 def _map_directive(patch: dict) -> dict:
     directive = patch[_DIRECTIVE]
     if directive == "replace":
-        return _clean({k: v for k, v in patch.items() if k != _DIRECTIVE})
+        replaced: dict = _clean({k: v for k, v in patch.items() if k != _DIRECTIVE})
+        return replaced
     if directive == "delete":
         return {}
     raise _bad_patch_type(directive, patch)
@@ -689,7 +699,7 @@ def _merge_element_orders(original: dict, patch: dict, struct: str | None) -> No
             continue
         field = _field(struct, name)
         _check_order(wanted or [], order, field.key)
-        merged = _merged_for_order(current, wanted, field, in_original, in_patch)
+        merged = _merged_for_order(current, wanted, field)
         kind = _element_kind(current or [], wanted or [])
         patch_items, server_only = _partition(merged, order, field.key)
         original[name] = _normalize_order(patch_items, server_only, order, current or [],
@@ -697,11 +707,14 @@ def _merge_element_orders(original: dict, patch: dict, struct: str | None) -> No
         patch.pop(name, None)
 
 
-def _merged_for_order(current: list | None, wanted: list | None, field: _Field,
-                      in_original: bool, in_patch: bool) -> list:
-    if in_original and in_patch:
-        return _merge_value_sm(current, wanted, field, False)
-    return current if in_original else _clean(wanted)
+def _merged_for_order(current: list | None, wanted: list | None, field: _Field) -> list:
+    """None is a list the original or the patch lacks (the caller refused a present null)."""
+    if current is None:
+        added: list = _clean(wanted)
+        return added
+    if wanted is None:
+        return current
+    return _merge_list_sm(current, wanted, field, False)
 
 
 def _check_order(patch_list: list, order: list, key: str) -> None:
@@ -832,7 +845,8 @@ def _merge_items(original: list, patch: list, key: str, struct: str | None) -> l
 
 def _partition(merged: list, by: list, key: str) -> tuple[list, list]:
     """Items named in `by` (the patch or `$setElementOrder`) and the server-only rest."""
-    named, rest = [], []
+    named: list = []
+    rest: list = []
     for item in merged:
         if key:
             if not isinstance(item, dict):

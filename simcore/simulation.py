@@ -14,25 +14,33 @@ import builtins
 import functools
 import json
 import random
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
+from typing import TYPE_CHECKING, Unpack
 
 import yaml
 
 from simcore import bounds, errors, presets, safeyaml, touched
-from simcore.apiserver import Request, resolve
+from simcore.apiserver import APIServer, DeleteOptions, Request, resolve
 from simcore.clock import EPOCH, Clock
 from simcore.components import install
+from simcore.controllers.nodelifecycle import NodeLifecycleController
 from simcore.engine import Engine
 from simcore.exec.context import ExecResult
 from simcore.exec.session import ShellSession as ShellSession  # start_shell hands it out
 from simcore.jsoncopy import clone
 from simcore.node import logs
+from simcore.node.kubelet import Kubelet
 from simcore.node.logs import LogRun
 from simcore.registry import stream_container
-from simcore.resources import UnknownResource, for_api_version
+from simcore.resources import ResourceType, UnknownResource, for_api_version
 from simcore.store import Store
 from simcore.touched import Touched
+
+if TYPE_CHECKING:
+    from simcore.portforward import Exchange
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MISSING_ANNOTATION_WARNING = (
@@ -55,21 +63,25 @@ class ApplyResult:
     object: dict | None = field(default=None, compare=False, repr=False)
 
 
-def parse_documents(text: str) -> list[dict]:
+def parse_documents(text: str) -> list[object]:
     """Multi-document YAML or JSON into objects; a `List` is expanded into its items.
-    Read by the shared safe loader (`safeyaml`: go-yaml's alias and depth limits)."""
-    docs = []
+    Read by the shared safe loader (`safeyaml`: go-yaml's alias and depth limits). A
+    document that is not a mapping is kept: `apply` reports it as kubectl does."""
+    docs: list[object] = []
     for doc in safeyaml.load_all(text):
         if doc is None:
             continue
-        kind = doc.get("kind") if isinstance(doc, dict) else None
         # a `kind: 5` or `items: 3` is left for the API server to refuse, not a crash here
-        if isinstance(kind, str) and kind.endswith("List") and \
+        if isinstance(doc, dict) and _is_list_kind(doc.get("kind")) and \
                 isinstance(doc.get("items"), list | None):
             docs.extend(doc.get("items") or [])
         else:
             docs.append(doc)
     return docs
+
+
+def _is_list_kind(kind: object) -> bool:
+    return isinstance(kind, str) and kind.endswith("List")
 
 
 class Simulation:
@@ -79,7 +91,7 @@ class Simulation:
     # construction ----------------------------------------------------------------
     @classmethod
     def from_preset(cls, name: str, seed: int = 0, start: datetime | None = None,
-                    **options) -> Simulation:
+                    **options: object) -> Simulation:
         config = presets.config(name, options)
         sim = cls.empty(seed=seed, start=start or EPOCH, config=config)
         presets.build(name, sim.engine, options)
@@ -114,7 +126,7 @@ class Simulation:
 
     # properties --------------------------------------------------------------------
     @property
-    def api(self):
+    def api(self) -> APIServer:
         return self.engine.api
 
     @property
@@ -140,7 +152,8 @@ class Simulation:
         """When (virtual seconds) the next timer falls due, None when none is set."""
         return self.engine.clock.next_due()
 
-    def bounded(self, writes: int, syncs: int, backlog: bool = True):
+    def bounded(self, writes: int, syncs: int,
+                backlog: bool = True) -> AbstractContextManager[None]:
         """`with sim.bounded(writes, syncs):` settles and advances inside the block stop
         after that many store writes or syncs; what is left waits (`deferred`) for the
         next step (simcore/engine.py explains why a server needs it)."""
@@ -194,13 +207,14 @@ class Simulation:
         return [self._apply_one(doc, create, namespace, field_validation, dry_run)
                 for doc in docs]
 
-    def _apply_one(self, doc, create: bool, namespace: str | None,
+    def _apply_one(self, doc: object, create: bool, namespace: str | None,
                    field_validation: str, dry_run: bool = False) -> ApplyResult:
         if not isinstance(doc, dict):
             return ApplyResult(None, None, None, None, errors.bad_request(
                 "Object 'Kind' is missing in '" + json.dumps(doc) + "'").status)
         kind, api_version = doc.get("kind"), doc.get("apiVersion")
-        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        metadata = doc.get("metadata")
+        meta: dict = metadata if isinstance(metadata, dict) else {}
         name = meta.get("name") if isinstance(meta.get("name"), str) else None
         if bounds.json_size_exceeds(doc):  # before apply copies it and writes it out
             return ApplyResult(kind, namespace, name, None, errors.status(
@@ -231,27 +245,22 @@ class Simulation:
         return ApplyResult(kind, ns, obj["metadata"]["name"], action, None,
                            tuple(request.warnings), obj)
 
-    def _client_side_apply(self, res, doc: dict, ns: str | None,
+    def _client_side_apply(self, res: ResourceType, doc: dict, ns: str | None,
                            request: Request) -> tuple[dict, str]:
         from simcore.apply import three_way_patch
         modified = clone(doc)
         annotated = json.dumps(doc, separators=(",", ":"), sort_keys=True) + "\n"
         modified.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = \
             annotated
-        name = (doc.get("metadata") or {}).get("name")
+        name: str | None = (doc.get("metadata") or {}).get("name")
         current = self.api.try_get_ref(res, name, ns) if name else None
-        if current is None:
+        if not name or current is None:
             return self.api.create(res, modified, ns, request), "created"
         last = (current["metadata"].get("annotations") or {}).get(LAST_APPLIED)
         if last is None:
             request.warnings.append(MISSING_ANNOTATION_WARNING.format(
                 res=res.group_resource, name=name))
-        try:
-            original = safeyaml.load_json(last) if last else None
-        except (ValueError, safeyaml.DocumentRefused):  # an annotation anyone may have set
-            raise errors.bad_request(f"error decoding the {LAST_APPLIED} annotation of "
-                                     f"{res.group_resource}/{name}") from None
-        patch = three_way_patch(original, modified, current, res.kind)
+        patch = three_way_patch(_last_applied(res, name, last), modified, current, res.kind)
         if not patch:
             return clone(current), "unchanged"
         obj = self.api.patch(res, name, patch, "application/strategic-merge-patch+json", ns,
@@ -265,9 +274,12 @@ class Simulation:
     def list(self, kind: str, namespace: str | None = "default",
              label_selector: str | None = None, field_selector: str | None = None
              ) -> builtins.list[dict]:  # builtins: in the class, `list` is this method
-        return self.api.list(kind, namespace, label_selector, field_selector)["items"]
+        items: builtins.list[dict] = self.api.list(kind, namespace, label_selector,
+                                                   field_selector)["items"]
+        return items
 
-    def delete(self, kind: str, name: str, namespace: str = "default", **options) -> dict:
+    def delete(self, kind: str, name: str, namespace: str = "default",
+               **options: Unpack[DeleteOptions]) -> dict:
         obj, _ = self.api.delete(kind, name, namespace, **options)
         self.engine.settle()
         return obj
@@ -284,21 +296,28 @@ class Simulation:
              container: str | None = None, tty: bool = False, stdin: str = "") -> ExecResult:
         """Run `command` in a pod's container as `kubectl exec` would (`stdin`: what the
         client sent on its stdin stream, all of it)."""
-        return _execution().exec_in_pod(self.engine, pod, command, namespace, container, tty,
-                                        stdin)
+        result: ExecResult = _execution().exec_in_pod(self.engine, pod, command, namespace,
+                                                      container, tty, stdin)
+        return result
 
     def start_shell(self, pod: str, command: builtins.list[str], namespace: str = "default",
-                    container: str | None = None):
+                    container: str | None = None
+                    ) -> tuple[ShellSession | None, str] | ExecResult:
         """`kubectl exec -it pod -- sh`: (the interactive ShellSession or None when `command`
         is not an interactive shell, its prompt), or the ExecResult refusing the exec."""
-        return _execution().start_shell(self.engine, pod, command, namespace, container)
+        opened: tuple[ShellSession | None, str] | ExecResult = _execution().start_shell(
+            self.engine, pod, command, namespace, container)
+        return opened
 
-    def shell_line(self, pod: str, session, line: str, namespace: str = "default",
-                   container: str | None = None):
+    def shell_line(self, pod: str, session: ShellSession, line: str,
+                   namespace: str = "default", container: str | None = None
+                   ) -> tuple[ExecResult, ShellSession, str]:
         """Run a line typed at a session's prompt: (ExecResult, next session, next prompt)."""
-        return _execution().shell_line(self.engine, pod, session, line, namespace, container)
+        ran: tuple[ExecResult, ShellSession, str] = _execution().shell_line(
+            self.engine, pod, session, line, namespace, container)
+        return ran
 
-    def port_forward(self, pod: str, namespace: str, port: int, data: bytes):
+    def port_forward(self, pod: str, namespace: str, port: int, data: bytes) -> Exchange:
         """`kubectl port-forward`: the pod's server on `port` answers the first request in
         `data` (a `simcore.portforward.Exchange`)."""
         from simcore import portforward
@@ -306,15 +325,18 @@ class Simulation:
 
     def container_running(self, pod: str, namespace: str = "default",
                           container: str | None = None) -> bool:
-        return _execution().container_running(self.engine, pod, namespace, container)
+        running: bool = _execution().container_running(self.engine, pod, namespace, container)
+        return running
 
     def exec_on_node(self, node_name: str, command: str | builtins.list[str]) -> ExecResult:
         """Run `command` in a shell on a node (the lecture's curls from master-stg)."""
-        return _execution().exec_on_node(self.engine, node_name, command)
+        result: ExecResult = _execution().exec_on_node(self.engine, node_name, command)
+        return result
 
     def exec_external(self, client_ip: str, command: str | builtins.list[str]) -> ExecResult:
         """Run `command` on a machine outside the cluster."""
-        return _execution().exec_external(self.engine, client_ip, command)
+        result: ExecResult = _execution().exec_external(self.engine, client_ip, command)
+        return result
 
     def container_log(self, pod: str, namespace: str = "default", container: str | None = None,
                       previous: bool = False) -> LogRun:
@@ -337,23 +359,26 @@ class Simulation:
     # nodes -----------------------------------------------------------------------------
     def stop_node(self, name: str) -> None:
         """Stop the node's kubelet; the node controller marks it NotReady after 40 s."""
-        self.engine.by_name["nodelifecycle"].kubelet_stopped(name)
+        self._node_lifecycle().kubelet_stopped(name)
         self.engine.settle()
 
     def start_node(self, name: str) -> None:
         """Start the node's kubelet again: it posts Ready at once."""
-        self.engine.by_name["nodelifecycle"].kubelet_started(name)
+        self._node_lifecycle().kubelet_started(name)
         self.engine.settle()
 
     def node_countdown(self, name: str) -> dict:
         """When a stopped node goes NotReady and its pods are evicted (virtual seconds)."""
-        return self.engine.by_name["nodelifecycle"].countdown(name)
+        return self._node_lifecycle().countdown(name)
+
+    def _node_lifecycle(self) -> NodeLifecycleController:
+        return self.engine.controller("nodelifecycle", NodeLifecycleController)
 
     def kill_container(self, pod: str, namespace: str = "default",
                        container: str | None = None) -> builtins.list[str]:
         """Kill a pod's running containers (exit 137); the kubelet restarts them per the
         pod's restartPolicy, so the restart count goes up as with a crashing app."""
-        killed = self.engine.by_name["kubelet"].kill(namespace, pod, container)
+        killed = self.engine.controller("kubelet", Kubelet).kill(namespace, pod, container)
         self.engine.settle()
         return killed
 
@@ -368,8 +393,24 @@ class Simulation:
         self.engine.settle()
 
 
+def _last_applied(res: ResourceType, name: str, last: str | None) -> dict | None:
+    """The configuration the annotation recorded; kubectl's decoding reads an object only."""
+    try:
+        original = safeyaml.load_json(last) if last else None
+    except (ValueError, safeyaml.DocumentRefused):  # an annotation anyone may have set
+        raise _undecodable(res, name) from None
+    if original is not None and not isinstance(original, dict):
+        raise _undecodable(res, name)
+    return original
+
+
+def _undecodable(res: ResourceType, name: str) -> errors.APIError:
+    return errors.bad_request(f"error decoding the {LAST_APPLIED} annotation of "
+                              f"{res.group_resource}/{name}")
+
+
 @functools.cache
-def _execution():
+def _execution() -> ModuleType:
     # the data plane and the tools load on the first command, not with the cluster; a
     # function-level import would cost a module lookup on every command
     from simcore import execution

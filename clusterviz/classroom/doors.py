@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Callable
+from typing import Any, Protocol
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from clusterviz.classroom.policy import may_use_slug
@@ -28,7 +31,16 @@ CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NO_CLUSTER = 4404
 
 
-def _refusal(request: HttpRequest, user, slug: str, allowed: bool, as_json: bool = False):
+class ClusterView(Protocol):
+    """A view behind the check; `__wrapped__` is the view itself (functools.wraps)."""
+
+    __wrapped__: Callable[..., Any]
+
+    def __call__(self, request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> Any: ...
+
+
+def _refusal(request: HttpRequest, user: User | AnonymousUser, slug: str, allowed: bool,
+             as_json: bool = False) -> HttpResponse | None:
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not allowed:
@@ -38,11 +50,12 @@ def _refusal(request: HttpRequest, user, slug: str, allowed: bool, as_json: bool
     return None
 
 
-def cluster_view(view):
+def cluster_view(view: Callable[..., Any]) -> ClusterView:
     """Let the view run only for a user who may use the cluster named by `slug`."""
     if inspect.iscoroutinefunction(view):
         @functools.wraps(view)
-        async def async_wrapper(request: HttpRequest, slug: str, *args, **kwargs):
+        async def async_wrapper(request: HttpRequest, slug: str, *args: Any,
+                                **kwargs: Any) -> HttpResponse:
             user = await request.auser()
             allowed = user.is_authenticated and await offload(may_use_slug)(user, slug)
             refusal = _refusal(request, user, slug, allowed, as_json=True)
@@ -50,7 +63,7 @@ def cluster_view(view):
         return async_wrapper
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         refusal = _refusal(request, user, slug, user.is_authenticated and may_use_slug(user, slug))
         return refusal if refusal is not None else view(request, slug, *args, **kwargs)

@@ -110,9 +110,19 @@ def _san(names: list[str]) -> x509.SubjectAlternativeName:
         for n in names])
 
 
-def _write_server(files: Files, names: list[str]) -> None:
+def _read_ca(files: Files) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """The CA _write_ca made: its EC key (read back as any key type, some of which cannot
+    sign a certificate) and its certificate."""
     ca_key = serialization.load_pem_private_key(files.ca_key.read_bytes(), None)
     ca = x509.load_pem_x509_certificate(files.ca_cert.read_bytes())
+    if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
+        raise ValueError(f"the CA in {files.directory} is not the EC one this server makes: "
+                         "remove ca.crt and ca.key to make a new one")
+    return ca_key, ca
+
+
+def _write_server(files: Files, names: list[str]) -> None:
+    ca_key, ca = _read_ca(files)
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "clusterviz")]))
@@ -124,8 +134,8 @@ def _write_server(files: Files, names: list[str]) -> None:
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
                            critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.public_key()),
-                           critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                ca_key.public_key()), critical=False)
             .sign(ca_key, hashes.SHA256()))
     _write_key(files.key, key)
     files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))

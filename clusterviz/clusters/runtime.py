@@ -105,9 +105,9 @@ def run(slug: str, operation: Callable[[Simulation], T], force_save: bool = Fals
     (a container's files, conntrack and affinity entries, the served pod's log)."""
     with engines.lock_for(slug):
         for _ in range(MAX_ATTEMPTS):
-            done, result = _attempt(_load(slug), operation, force_save)
-            if done:
-                return result
+            done = _attempt(_load(slug), operation, force_save)
+            if done is not None:
+                return done[0]
             log.info("conflict on %s: another process saved first; running again", slug)
     raise errors.APIError(errors.status(
         409, "Conflict", f"the cluster {slug} was changed concurrently {MAX_ATTEMPTS} times; "
@@ -130,7 +130,7 @@ def tick(slug: str, now: datetime | None = None) -> bool:
         cluster = Cluster.objects.filter(slug=slug).first()
         if cluster is None or not _claim(cluster, now or timezone.now()):
             return False
-        done, _ = _attempt(cluster, None, force_save=True)
+        done = _attempt(cluster, _catch_up_only, force_save=True, backlog=True) is not None
         if not done:
             log.info("conflict on %s: another save came first; the tick gives way", slug)
         return done
@@ -141,35 +141,47 @@ def _claim(cluster: Cluster, now: datetime) -> bool:
     if due is None or due > now:
         return False
     lease = now + timedelta(seconds=settings.TICK_LEASE)
-    return Cluster.objects.filter(pk=cluster.pk, next_due_at=due).update(next_due_at=lease) == 1
+    claimed: int = Cluster.objects.filter(pk=cluster.pk, next_due_at=due).update(
+        next_due_at=lease)
+    return claimed == 1
 
 
-def _attempt(cluster: Cluster, operation: Callable[[Simulation], T] | None,
-             force_save: bool = False) -> tuple[bool, T | None]:
+def _catch_up_only(sim: Simulation) -> None:
+    """A tick's operation: the catch-up `_attempt` does before any is all there is."""
+
+
+def _attempt(cluster: Cluster, operation: Callable[[Simulation], T], force_save: bool = False,
+             backlog: bool = False) -> tuple[T] | None:
+    """`(operation(sim),)` once saved; None when another save came first. `backlog`: the
+    step also takes up the keys earlier steps deferred (a tick's)."""
     sim = engines.engine_for(cluster)
     wall = timezone.now()
-    refusal = result = None
     try:
-        with sim.bounded(STEP_WRITES, STEP_SYNCS, backlog=operation is None):
+        with sim.bounded(STEP_WRITES, STEP_SYNCS, backlog=backlog):
             catch_up(sim, cluster.elapsed, cluster.saved_at, cluster.speed, wall)
-            if operation is not None:
-                try:
-                    result = operation(sim)
-                except errors.APIError as exc:
-                    refusal = exc
+            outcome = _outcome(operation, sim)
             sim.settle()
         before_save = getattr(_attempt_hook, "before_save", None)
         if before_save is not None:
             before_save(cluster)
         if (force_save or _moved(cluster, sim)) and not save(cluster, sim, wall):
             engines.forget(cluster.pk)
-            return False, None
+            return None
     except BaseException:
         engines.forget(cluster.pk)
         raise
-    if refusal is not None:
-        raise refusal
-    return True, result
+    if isinstance(outcome, errors.APIError):
+        raise outcome
+    return outcome
+
+
+def _outcome(operation: Callable[[Simulation], T], sim: Simulation) -> tuple[T] | errors.APIError:
+    """What `operation` returned, or the API server's refusal: raised only once the clock's
+    catch-up is saved."""
+    try:
+        return (operation(sim),)
+    except errors.APIError as exc:
+        return exc
 
 
 def _moved(cluster: Cluster, sim: Simulation) -> bool:
@@ -193,9 +205,10 @@ def next_due_at(sim: Simulation, wall: datetime, speed: float) -> datetime | Non
 
 def _load(slug: str) -> Cluster:
     try:
-        return Cluster.objects.get(slug=slug)
+        cluster: Cluster = Cluster.objects.get(slug=slug)
     except Cluster.DoesNotExist:
         raise ClusterNotFound(slug) from None
+    return cluster
 
 
 def save(cluster: Cluster, sim: Simulation, wall: datetime) -> bool:
@@ -298,7 +311,7 @@ def _rewrite_all(cluster: Cluster, sim: Simulation) -> None:
 
 def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
                    seed: int = 0, speed: float = 1.0, options: dict | None = None,
-                   quota: dict | None = None, **ownership) -> Cluster:
+                   quota: dict | None = None, **ownership: object) -> Cluster:
     """A new cluster from a preset, its clock starting now. `options` are the preset's
     (simcore.presets.options: `lb_pool`); ValueError when one is malformed. `quota`:
     `{"pods": N, "objects": M}` for the API server (simcore.quota), kept in the engine's
@@ -309,7 +322,7 @@ def create_cluster(slug: str, name: str | None = None, preset: str = "lecture",
     state, parts, objects = engines.split_state(sim)
     now = timezone.now()
     with transaction.atomic():
-        cluster = Cluster.objects.create(
+        cluster: Cluster = Cluster.objects.create(
             slug=slug, name=name or slug, preset=preset, seed=seed, state=state,
             resource_version=sim.rv, elapsed=sim.elapsed,
             saved_at=now, speed=speed, next_due_at=next_due_at(sim, now, speed),

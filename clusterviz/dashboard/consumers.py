@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -87,6 +88,7 @@ from clusterviz.room import record as room_record
 from clusterviz.web import Refused, refuse
 
 CLOSE_NO_CLUSTER = 4404
+_FeedKey = tuple[asyncio.AbstractEventLoop, str, str]  # loop, slug, namespace filter
 
 
 class _Feed:
@@ -97,10 +99,12 @@ class _Feed:
     is the latest read: a wake-up for a change it already holds is answered from it at
     once (200 viewers' wake-ups take longer to arrive than one read takes)."""
 
-    def __init__(self, key: tuple) -> None:
-        self.key, self.waiting, self.task = key, {}, None
+    def __init__(self, key: _FeedKey) -> None:
+        self.key = key
+        self.waiting: dict[GraphConsumer, int | None] = {}
+        self.task: asyncio.Task[None] | None = None
         self.last: Snapshot | None = None
-        self.answering: set[asyncio.Task] = set()
+        self.answering: set[asyncio.Task[None]] = set()
 
     def wake(self, viewer: GraphConsumer, rv: int | None) -> None:
         if (rv is not None and self.last is not None and rv <= self.last.rv
@@ -143,14 +147,16 @@ class _Feed:
                              return_exceptions=True)  # a viewer gone meanwhile: the rest
 
 
-_feeds: dict[tuple, _Feed] = {}
+_feeds: dict[_FeedKey, _Feed] = {}
 
 
 def _read_and_diff(slug: str, namespace: str, sent: list[Snapshot]) -> Snapshot | None:
     """The committed state, and the shared deltas to it from the versions the viewers were
     sent, in one trip to a worker thread: the viewers then find them in the cache."""
     current = snapshot(slug, namespace)
-    for old in sent if current is not None else ():
+    if current is None:
+        return None
+    for old in sent:
         if old.key == current.key and old.version != current.version:
             shared_delta(old, current)
     return current
@@ -158,6 +164,10 @@ def _read_and_diff(slug: str, namespace: str, sent: list[Snapshot]) -> Snapshot 
 
 class GraphConsumer(AsyncJsonWebsocketConsumer):
     following = False  # room.consumers.FollowConsumer: a teacher's read-only follow
+    # set by connect
+    sent: Snapshot | None  # the picture this viewer has
+    speed: float | None  # the clock's speed as last sent
+    feed: _Feed | None  # the feed this viewer last waited on
 
     async def connect(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -192,11 +202,14 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group_name(self.slug), self.channel_name)
             with contextlib.suppress(Exception):  # the roster shows them offline
                 await offload(presence.closed)(self.slug, self.channel_name)
-        if getattr(self, "feed", None) is not None:
-            self.feed.waiting.pop(self, None)
+        feed = getattr(self, "feed", None)  # None too if connect never got that far
+        if feed is not None:
+            feed.waiting.pop(self, None)
 
-    async def receive_json(self, content, **kwargs) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
+    async def receive_json(self, content: object, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
         if kind == "namespace":
             self.namespace = str(content.get("namespace") or "")
         if kind in ("resync", "namespace"):
@@ -256,6 +269,8 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
 class TerminalConsumer(AsyncJsonWebsocketConsumer):
     """The Terminal tab: runs checked kubectl command lines against this cluster's API."""
 
+    task: asyncio.Task[None] | None  # the command running, set by connect and _start
+
     async def connect(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
         self.task, self.stop = None, asyncio.Event()
@@ -270,8 +285,10 @@ class TerminalConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "task", None) is not None:
             self.stop.set()
 
-    async def receive_json(self, content, **kwargs) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
+    async def receive_json(self, content: object, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
         if kind == "stop":
             self.stop.set()
         elif kind == "run":

@@ -26,9 +26,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from clusterviz.classroom import kubeconfigs, tokens
@@ -43,6 +45,7 @@ KUBECTL = Path(sys.executable).parent / "kubectl"
 MAX_OUTPUT_BYTES = 256 * 1024
 TIMEOUT_SECONDS = 20.0
 STREAM_TIMEOUT_SECONDS = 600.0
+Emit = Callable[[str, str], Awaitable[None]]  # (stream, text): stdout, stderr or notice
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def _streams(parsed: kubectlargs.Parsed) -> bool:
 
 
 async def run(command: Command, slug: str, access: Access, stdin_text: str,
-              emit: Callable[[str, str], Awaitable[None]], stop: asyncio.Event,
+              emit: Emit, stop: asyncio.Event,
               who: str = "") -> int | None:
     """Run `command` sandboxed, calling `emit(stream, text)` as output comes; the exit code
     (None if stopped or cut off). Refused when the pasted text is too long, the sandbox is
@@ -126,7 +129,7 @@ async def run(command: Command, slug: str, access: Access, stdin_text: str,
         raise Refused(_("the web terminal cannot run kubectl: %(reason)s") % {"reason": reason})
     with SLOTS.hold(who):
         proc = await _spawn(command, slug, access)
-        if command.stdin:
+        if command.stdin and proc.stdin is not None:  # a pipe: spawned so for `-f -`
             with contextlib.suppress(ConnectionError):  # kubectl may exit before reading
                 proc.stdin.write(stdin_text.encode())
                 await proc.stdin.drain()
@@ -135,7 +138,7 @@ async def run(command: Command, slug: str, access: Access, stdin_text: str,
         return await _supervise(proc, emit, stop, limit)
 
 
-async def _spawn(command: Command, slug: str, access: Access):
+async def _spawn(command: Command, slug: str, access: Access) -> asyncio.subprocess.Process:
     config = yaml.safe_dump(kubeconfigs.document(slug, access.base_url, access.username,
                                                  access.token, access.ca))
     fd = kubectlsandbox.kubeconfig_fd(config)
@@ -148,14 +151,17 @@ async def _spawn(command: Command, slug: str, access: Access):
         os.close(fd)
 
 
-async def _supervise(proc, emit, stop: asyncio.Event, limit: float) -> int | None:
+async def _supervise(proc: asyncio.subprocess.Process, emit: Emit, stop: asyncio.Event,
+                     limit: float) -> int | None:
     budget = [MAX_OUTPUT_BYTES]
+    assert proc.stdout is not None and proc.stderr is not None  # _spawn pipes both
     pumps = [asyncio.ensure_future(_pump(proc.stdout, "stdout", emit, budget)),
              asyncio.ensure_future(_pump(proc.stderr, "stderr", emit, budget))]
     waiter = asyncio.ensure_future(proc.wait())
     stopper = asyncio.ensure_future(stop.wait())
     capped = asyncio.gather(*pumps)
-    done, _ = await asyncio.wait({waiter, stopper, capped}, timeout=limit,
+    racing: set[asyncio.Future[Any]] = {waiter, stopper, capped}  # each of its own result
+    done, _ = await asyncio.wait(racing, timeout=limit,
                                  return_when=asyncio.FIRST_COMPLETED)
     if capped in done and waiter not in done:
         await asyncio.wait({waiter}, timeout=0.5)
@@ -177,7 +183,7 @@ async def _supervise(proc, emit, stop: asyncio.Event, limit: float) -> int | Non
     return proc.returncode
 
 
-async def _pump(stream, name: str, emit, budget: list[int]) -> None:
+async def _pump(stream: asyncio.StreamReader, name: str, emit: Emit, budget: list[int]) -> None:
     while True:
         chunk = await stream.read(4096)
         if not chunk:
@@ -202,7 +208,7 @@ class Access:
     ca: bytes
 
 
-def grant(user, slug: str) -> Access:
+def grant(user: User, slug: str) -> Access:
     """A one-run token of `user` for cluster `slug` (sync: ORM); `tokens.forget` it after."""
     if not settings.TLS_PORT:
         raise Refused(_("the web terminal needs the server's TLS endpoint "

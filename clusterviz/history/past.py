@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import yaml
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +64,7 @@ class Past:
 
 
 def cluster_of(slug: str) -> Cluster:
-    cluster = Cluster.objects.filter(slug=slug).first()
+    cluster: Cluster | None = Cluster.objects.filter(slug=slug).first()
     if cluster is None:
         raise ClusterNotFound(slug)
     return cluster
@@ -82,10 +83,18 @@ def snapshot_before(cluster: Cluster, at: float, rv: int | None = None) -> Snaps
     found = Snapshot.objects.filter(cluster=cluster, at__lte=at)
     if rv is not None:
         found = found.filter(rv__lte=rv)
-    snap = found.order_by("-at", "-rv").first()
+    snap: Snapshot | None = found.order_by("-at", "-rv").first()
     if snap is None:
         raise Refused(_("the history does not reach back to that moment"))
     return snap
+
+
+def snapshot_state(snap: Snapshot) -> dict:
+    """The `Simulation.state()` a snapshot holds (record.take_snapshot packed it)."""
+    state = unpack(snap.state)
+    if not isinstance(state, dict):
+        raise ValueError(f"snapshot {snap.pk} holds no cluster state")
+    return state
 
 
 def past_at(cluster: Cluster, at: float) -> Past:
@@ -95,7 +104,7 @@ def past_at(cluster: Cluster, at: float) -> Past:
         raise Refused(_("that moment has not happened yet"))
     at = min(at, now)
     snap = snapshot_before(cluster, at)
-    state = unpack(snap.state)
+    state = snapshot_state(snap)
     objects = {(res, obj["metadata"].get("namespace") or "", obj["metadata"]["name"]): obj
                for res, objs in state["store"]["objects"].items() for obj in objs}
     past = Past(snap.at, snap.elapsed, (state.get("clock") or {}).get("start") or "",
@@ -107,13 +116,15 @@ def past_at(cluster: Cluster, at: float) -> Past:
     return past
 
 
-def _entries(cluster: Cluster, after_rv: int, upto_at: float):
+def _entries(cluster: Cluster, after_rv: int, upto_at: float) -> QuerySet[Entry]:
     return Entry.objects.filter(cluster=cluster, to_rv__gt=after_rv, at__lte=upto_at) \
         .exclude(mark="event").order_by("to_rv", "id").only("at", "elapsed", "events")
 
 
 def _apply(past: Past, entry: Entry) -> None:
-    for kind, resource, obj in unpack(entry.events):
+    events = unpack(entry.events)
+    assert isinstance(events, list), "record.saved packs a list of [kind, resource, object]"
+    for kind, resource, obj in events:
         meta = obj["metadata"]
         key = (resource, meta.get("namespace") or "", meta["name"])
         if kind == "DELETED":
@@ -159,7 +170,8 @@ def replay(slug: str, at: float, namespace: str = "") -> dict:
     frames_wanted = max(MIN_FRAMES, min(MAX_FRAMES, FRAME_WORK // max(len(past.objects), 1)))
     origin = past.at  # `at`, no later than now
     slice_ = max((end - origin) / frames_wanted, 1e-9)
-    frames, shown, bucket = [], start, None
+    frames: list[dict] = []
+    shown, bucket = start, None
     rows = Entry.objects.filter(cluster=cluster, at__gt=at).exclude(mark="event") \
         .order_by("to_rv", "id").only("at", "elapsed", "events")
     for entry in rows.iterator(chunk_size=200):

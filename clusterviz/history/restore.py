@@ -41,7 +41,7 @@ from clusterviz.clusters import engines, publish, runtime
 from clusterviz.clusters.models import Change, Cluster, EnginePart, StoredObject
 from clusterviz.history import record, replaying
 from clusterviz.history.models import Entry, Timeline
-from clusterviz.history.past import cluster_of, snapshot_before
+from clusterviz.history.past import cluster_of, snapshot_before, snapshot_state
 from clusterviz.web import Refused
 from simcore import Simulation
 from simcore.jsoncopy import clone
@@ -68,7 +68,7 @@ def _attempt_restore(cluster: Cluster, at: float, who: str, rv: int | None) -> d
     timeline = record.timeline_of(cluster)
     here = present.elapsed + timeline.offset
     new_rv = cluster.resource_version + settings.CHANGE_LOG_LIMIT + 1
-    state = record.unpack(snap.state)
+    state = snapshot_state(snap)
     landed = snap.at
     if rv is None:  # a moment: run the snapshot forward to it (rv names a snapshot itself)
         landed, then = replaying.replayed(cluster, snap, state, at)

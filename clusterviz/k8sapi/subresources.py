@@ -40,10 +40,11 @@ def scale_of(obj: dict) -> dict:
 
 
 def scale(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
-    res, method = route.resource, request.method
+    res, name, method = route.resource, route.name, request.method
+    assert res is not None and name is not None, "views routes a named object's scale only"
     if method == "GET":
         return json_response(run(slug, lambda sim: scale_of(sim.api.get(
-            res, route.name, route.namespace))))
+            res, name, route.namespace))))
     if method == "PUT":
         body = decode_object(request)
         change = lambda current: body  # noqa: E731
@@ -56,13 +57,13 @@ def scale(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     recorded = Request(field_manager=field_manager(request), record_as="scale")
 
     def operation(sim: Simulation) -> dict:
-        current = scale_of(sim.api.get(res, route.name, route.namespace))
+        current = scale_of(sim.api.get(res, name, route.namespace))
         wanted = change(current)
         replicas = (wanted.get("spec") or {}).get("replicas", 0)
         patch: dict = {"spec": {"replicas": replicas}}
         rv = (wanted.get("metadata") or {}).get("resourceVersion")
         if rv:
             patch["metadata"] = {"resourceVersion": rv}
-        return scale_of(sim.api.patch(res, route.name, json.dumps(patch), MERGE_PATCH,
+        return scale_of(sim.api.patch(res, name, json.dumps(patch), MERGE_PATCH,
                                       route.namespace, request=recorded))
     return json_response(run(slug, operation))

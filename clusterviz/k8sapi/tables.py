@@ -29,7 +29,8 @@ _ROW_KEYS = ("cells", "conditions", "object")
 _PARTIAL_KEYS = ["kind", "apiVersion", "metadata"]
 _PARTIAL = '{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":'
 # a stored dict's JSON text, by its identity (the store never changes a dict in place)
-_stored = IdentityCache(lambda value: _encode(value), limit=50_000)
+_stored: IdentityCache[dict, str] = IdentityCache(lambda value: _encode(value),
+                                                  limit=50_000)
 
 
 def table_response(table: dict) -> HttpResponse:

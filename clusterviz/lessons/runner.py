@@ -30,6 +30,7 @@ import re
 import shlex
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -62,7 +63,7 @@ class Output:
     trace: tuple[str, ...] = ()
     hangs: bool = False
     # the raw trace steps and the graph element the command ran at, for the path on the graph
-    steps: tuple[dict, ...] = field(default=(), compare=False)
+    steps: tuple[path.Step, ...] = field(default=(), compare=False)
     origin: str = field(default="", compare=False)
 
     def as_dict(self) -> dict:
@@ -126,7 +127,7 @@ def _fire(sim: Simulation, request: Request, command: str, client: str) -> Outpu
     last = None
     for _run in range(request.fire):
         last = _run_once(sim, request.source, command, client)
-        hits[answered_by(list(last.steps))] += 1
+        hits[answered_by(last.steps)] += 1
     assert last is not None  # fire >= 1 (the loader's check)
     nodes = {p["metadata"]["name"]: p["spec"].get("nodeName") or ""
              for p in sim.list("pods", "default")}
@@ -170,19 +171,22 @@ def fill(sim: Simulation, command: str) -> str:
 def _value(sim: Simulation, kind: str, arg: str) -> str:
     try:
         if kind == "clusterip":
-            return sim.get("services", arg)["spec"]["clusterIP"]
+            cluster_ip: str = sim.get("services", arg)["spec"]["clusterIP"]
+            return cluster_ip
         if kind == "nodeport":
             namespace, name = arg.split("/", 1)
             return str(sim.get("services", name, namespace)["spec"]["ports"][0]["nodePort"])
         if kind == "nodeip":
             node = sim.get("nodes", arg, None)
-            return next(a["address"] for a in node["status"]["addresses"]
-                        if a["type"] == "InternalIP")
+            address: str = next(a["address"] for a in node["status"]["addresses"]
+                                if a["type"] == "InternalIP")
+            return address
     except errors.APIError as exc:
         raise StepFailed(exc.status.get("message") or str(exc)) from None
     selector, _, index = arg.rpartition(":")
     pods = _pods(sim, selector, "oldest")
-    return pods[min(int(index), len(pods) - 1)]["status"]["podIP"]
+    pod_ip: str = pods[min(int(index), len(pods) - 1)]["status"]["podIP"]
+    return pod_ip
 
 
 def _pods(sim: Simulation, selector: str, pick: str) -> list[dict]:
@@ -240,7 +244,7 @@ def progress(slug: str, lesson: Lesson) -> LessonRun:
     cluster = Cluster.objects.filter(slug=slug).first()
     if cluster is None:
         raise runtime.ClusterNotFound(slug)
-    run, _ = LessonRun.objects.get_or_create(cluster=cluster, lesson=lesson.slug)
+    run: LessonRun = LessonRun.objects.get_or_create(cluster=cluster, lesson=lesson.slug)[0]
     return run
 
 
@@ -253,7 +257,7 @@ def go_to(slug: str, lesson: Lesson, number: int) -> dict:
     applied = []
     for later in lesson.steps[record.applied_through:number]:
         with marks.by_person(f"lesson step {later.number}: {later.title}"):
-            lines = runtime.run(slug, lambda sim, s=later: apply_step(sim, s))
+            lines = runtime.run(slug, partial(apply_step, step=later))
         applied.append({"step": later.number, "title": later.title, "results": lines})
         record.applied_through = later.number
         record.moments[str(later.number)] = list(points.restore_point(slug))
@@ -283,7 +287,7 @@ def replay_to(slug: str, lesson: Lesson, number: int) -> dict:
     applied = []
     for step in lesson.steps[:number]:
         with marks.by_person(f"lesson step {step.number}: {step.title}"):
-            lines = runtime.run(slug, lambda sim, s=step: settle_and_apply(sim, s))
+            lines = runtime.run(slug, partial(settle_and_apply, step=step))
         applied.append({"step": step.number, "results": lines})
     record = progress(slug, lesson)
     record.applied_through = record.step = number

@@ -18,6 +18,7 @@ Services (an Ingress) is predicted by the first only.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from clusterviz.operations.actions import (
     check_command,
     exec_from,
 )
+from clusterviz.operations.path import Step
 from simcore import Simulation
 
 MAX_FIRE = 1000
@@ -62,7 +64,7 @@ def _burst(sim: Simulation, source: Source, command: str, count: int) -> dict:
             "prediction": prediction or {"how": "none", "pods": []}}
 
 
-def answered_by(trace: list[dict]) -> str:
+def answered_by(trace: Sequence[Step]) -> str:
     """The pod named by the trace's last `deliver` or `response` step; NO_POD if none."""
     for step in reversed(trace):
         if step.get("step") in ("deliver", "response") and step.get("pod"):
@@ -70,7 +72,7 @@ def answered_by(trace: list[dict]) -> str:
     return NO_POD
 
 
-def predict(sim: Simulation, trace: list[dict]) -> dict | None:
+def predict(sim: Simulation, trace: Sequence[Step]) -> dict | None:
     """What the first kube-proxy decision in `trace` says the share should be."""
     proxy = next((s for s in trace if s.get("step") == "proxy" and s.get("candidates")), None)
     if proxy is None:
@@ -90,5 +92,5 @@ def predict(sim: Simulation, trace: list[dict]) -> dict | None:
 
 def _pods_by_ip(sim: Simulation) -> dict[str, str]:
     pods = sim.api.list_ref("pods", None, None)
-    return {(p.get("status") or {}).get("podIP"): p["metadata"]["name"] for p in pods
-            if (p.get("status") or {}).get("podIP")}
+    return {ip: p["metadata"]["name"] for p in pods
+            if (ip := (p.get("status") or {}).get("podIP"))}

@@ -36,12 +36,17 @@ One entry per trace step that has a `detail`, in order, exactly the lines
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from simcore.identitycache import IdentityCache
 
 DEFAULT_ZONE = "cluster.local"  # simcore's CoreDNS zone when the config names no cluster_domain
+# a trace step: simcore.trace's TraceStep, or the same JSON as the page sends it back
+Step = Mapping[str, Any]
+# (the elements a step touches, where the request is after it, how it failed)
+_Touch = tuple[list[str | None], str | None, str | None]
 
 
 def cluster_zone(config: dict) -> str:
@@ -122,7 +127,7 @@ class _Walk:
     zone: str = DEFAULT_ZONE  # the cluster's DNS domain: names CoreDNS answers itself
 
 
-def request_path(trace: Sequence[dict], source: str | None, elements: Iterable[dict],
+def request_path(trace: Sequence[Step], source: str | None, elements: Iterable[dict],
                  shown: Collection[str] | None = None, zone: str = DEFAULT_ZONE,
                  index: _Index | None = None) -> dict:
     """The path of one request on the graph `elements` (all of them), as the page draws it.
@@ -138,7 +143,9 @@ def request_path(trace: Sequence[dict], source: str | None, elements: Iterable[d
     visible = _visibility(index, shown)
     walk = _Walk(index, source if source in index.ids else None, zone=zone)
     walk.at = walk.source
-    steps, outcome, end = [], "done", None
+    steps: list[dict] = []
+    outcome: str = "done"
+    end: str | None = None
     for step in trace:
         ids, at, fail = _touch(walk, step)
         if at is not None:
@@ -156,7 +163,8 @@ def request_path(trace: Sequence[dict], source: str | None, elements: Iterable[d
             "outcome": outcome}
 
 
-def _visibility(index: _Index, shown: Collection[str] | None):
+def _visibility(index: _Index,
+                shown: Collection[str] | None) -> Callable[[str | None], str | None]:
     def visible(id_: str | None) -> str | None:
         if id_ is None or id_ not in index.ids:
             return None
@@ -167,7 +175,7 @@ def _visibility(index: _Index, shown: Collection[str] | None):
     return visible
 
 
-def _shown(ids: Iterable[str | None], visible) -> list[str]:
+def _shown(ids: Iterable[str | None], visible: Callable[[str | None], str | None]) -> list[str]:
     out: list[str] = []
     for id_ in ids:
         seen = visible(id_)
@@ -176,7 +184,7 @@ def _shown(ids: Iterable[str | None], visible) -> list[str]:
     return out
 
 
-def _touch(walk: _Walk, step: dict) -> tuple[list[str | None], str | None, str | None]:
+def _touch(walk: _Walk, step: Step) -> _Touch:
     """(the elements a step touches, where the request is after it, how it failed)."""
     handler = _HANDLERS.get(step.get("step", ""))
     if handler is None:
@@ -184,7 +192,7 @@ def _touch(walk: _Walk, step: dict) -> tuple[list[str | None], str | None, str |
     return handler(walk, step)
 
 
-def _dns_query(walk: _Walk, step: dict):
+def _dns_query(walk: _Walk, step: Step) -> _Touch:
     index, server = walk.index, step.get("server") or ""
     name, zone = str(step.get("name") or "").lower().rstrip("."), walk.zone
     forwarded = not (name == zone or name.endswith("." + zone))
@@ -208,12 +216,12 @@ def _dns_query(walk: _Walk, step: dict):
     return ids, at, None
 
 
-def _dns_answer(walk: _Walk, step: dict):
+def _dns_answer(walk: _Walk, step: Step) -> _Touch:
     failed = not isinstance(step.get("answer"), list)
     return [walk.source], walk.source, "unresolved" if failed else None
 
 
-def _proxy(walk: _Walk, step: dict):
+def _proxy(walk: _Walk, step: Step) -> _Touch:
     index = walk.index
     node = f"node/{step['node']}" if step.get("node") else None
     service = None
@@ -226,12 +234,12 @@ def _proxy(walk: _Walk, step: dict):
     return ids, node, None
 
 
-def _dnat(walk: _Walk, step: dict):
+def _dnat(walk: _Walk, step: Step) -> _Touch:
     node = f"node/{step['node']}" if step.get("node") else None
     return [node, walk.index.at_address(step.get("to"))], None, None
 
 
-def _on_node(walk: _Walk, step: dict):
+def _on_node(walk: _Walk, step: Step) -> _Touch:
     """snat, forward, and the NodePort `connect`: the node named; forward and connect move."""
     node = f"node/{step['node']}" if step.get("node") else None
     if step.get("tool") == "curl":  # curl's own "Connected to": the backend it reached
@@ -239,13 +247,13 @@ def _on_node(walk: _Walk, step: dict):
     return [node], node if step.get("step") != "snat" else None, None
 
 
-def _deliver(walk: _Walk, step: dict):
+def _deliver(walk: _Walk, step: Step) -> _Touch:
     pod = f"pod/{step.get('namespace') or 'default'}/{step['pod']}" if step.get("pod") else None
     walk.answered = pod
     return [walk.index.endpoint_edge(walk.service, pod), pod], pod, None
 
 
-def _response(walk: _Walk, step: dict):
+def _response(walk: _Walk, step: Step) -> _Touch:
     if step.get("tool") == "curl":  # the answer is back where the command ran
         return [walk.source], walk.source, None
     pod = step.get("pod")
@@ -257,9 +265,10 @@ def _response(walk: _Walk, step: dict):
     return [answered], answered, None
 
 
-def _failed(walk: _Walk, step: dict):
+def _failed(walk: _Walk, step: Step) -> _Touch:
     kind = step.get("step", "")  # reject or timeout; a timeout after a DROP rule is a drop
     fail = "drop" if kind == "timeout" and walk.how == "drop" else kind
+    where: str | None
     if step.get("pod"):
         where = f"pod/{step.get('namespace') or 'default'}/{step['pod']}"
     elif step.get("node"):
@@ -270,7 +279,7 @@ def _failed(walk: _Walk, step: dict):
     return ids, where, fail
 
 
-def _ingress(walk: _Walk, step: dict):
+def _ingress(walk: _Walk, step: Step) -> _Touch:
     ingress = step.get("ingress")
     if not ingress:
         return [], None, None
@@ -278,14 +287,14 @@ def _ingress(walk: _Walk, step: dict):
     return [id_], id_, None
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Callable[[_Walk, Step], _Touch]] = {
     "dns-query": _dns_query, "dns-answer": _dns_answer, "proxy": _proxy, "dnat": _dnat,
     "snat": _on_node, "forward": _on_node, "connect": _on_node, "deliver": _deliver,
     "response": _response, "reject": _failed, "timeout": _failed, "ingress": _ingress,
 }
 
 
-def for_viewer(slug: str, trace: Sequence[dict], source: str, namespace: str = "") -> dict | None:
+def for_viewer(slug: str, trace: Sequence[Step], source: str, namespace: str = "") -> dict | None:
     """`request_path` on the cluster's saved graph, for a viewer with namespace filter
     `namespace`; None when the cluster is gone. Reads the cluster's row once and the
     snapshot cache (the graph costs nothing more than the graph feed already spends, and
@@ -308,6 +317,6 @@ def for_viewer(slug: str, trace: Sequence[dict], source: str, namespace: str = "
 # A snapshot's elements indexed, and their ids, by the identity of the elements' list: the
 # snapshot cache hands out the same list, never changed, for as long as no object moves
 # (simcore.identitycache), so a request that moved none indexes nothing again.
-_indexes: IdentityCache[_Index] = IdentityCache(_Index.of, limit=8)
-_ids: IdentityCache[frozenset[str]] = IdentityCache(
+_indexes: IdentityCache[list[dict], _Index] = IdentityCache(_Index.of, limit=8)
+_ids: IdentityCache[list[dict], frozenset[str]] = IdentityCache(
     lambda elements: frozenset(e["data"]["id"] for e in elements), limit=8)

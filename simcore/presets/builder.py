@@ -10,12 +10,14 @@ carry the ages a long-lived cluster shows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simcore.apiserver import Request
 from simcore.controllers.workloads import controller_ref
 from simcore.node import records
+from simcore.node.kubelet import Kubelet
 
 if TYPE_CHECKING:  # a type only: the engine module needs no preset
     from simcore.engine import Engine
@@ -40,7 +42,7 @@ class ClusterBuilder:
         return self.api.create(resource, obj, namespace, INTERNAL)
 
     @contextmanager
-    def own_rng(self, stream: str):
+    def own_rng(self, stream: str) -> Iterator[None]:
         """Draw the uids of what is made inside from a stream of its own, then give the
         cluster's rng back where it was: objects added to a preset later do not change
         the names every later object draws (the lecture's transcripts pin them)."""
@@ -107,7 +109,7 @@ class ClusterBuilder:
                 labels["node-role.kubernetes.io/master"] = ""
             taints.append({"key": "node-role.kubernetes.io/master" if master_label else
                            "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"})
-        spec = {"podCIDR": cidr, "podCIDRs": [cidr]}
+        spec: dict[str, Any] = {"podCIDR": cidr, "podCIDRs": [cidr]}
         if taints:
             spec["taints"] = taints
         self.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {
@@ -148,7 +150,7 @@ class ClusterBuilder:
 
     def coredns(self, pod_names: tuple[str, ...], rs_hash: str, node: str) -> None:
         labels = {"k8s-app": "kube-dns"}
-        template = {"metadata": {"labels": {**labels, "pod-template-hash": rs_hash}}, "spec": {
+        template: dict[str, Any] = {"metadata": {"labels": {**labels, "pod-template-hash": rs_hash}}, "spec": {
             "priorityClassName": "system-cluster-critical", "dnsPolicy": "Default",
             "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"},
                             {"key": "node-role.kubernetes.io/master", "effect": "NoSchedule"},
@@ -198,7 +200,7 @@ class ClusterBuilder:
     def daemonset(self, name: str, image: str, app: str | None) -> dict:
         """A system DaemonSet (flannel, kube-proxy); its pods come from `daemonset_pod`."""
         labels = {"app": app} if app else {"k8s-app": name}
-        template = {"metadata": {"labels": dict(labels)}, "spec": {
+        template: dict[str, Any] = {"metadata": {"labels": dict(labels)}, "spec": {
             "hostNetwork": True, "priorityClassName": "system-node-critical",
             "tolerations": list(SYSTEM_TOLERATIONS),
             "containers": [{"name": name.replace("-ds", ""), "image": image}]}}
@@ -220,10 +222,10 @@ class ClusterBuilder:
     def restarts(self, counts: dict[str, int], namespace: str, last_at: float) -> None:
         """Give long-lived pods the restart history a real cluster accumulates over reboots:
         `counts` restarts, the last one `last_at` seconds before the start."""
-        kubelet = self.engine.by_name["kubelet"]
+        kubelet = self.engine.controller("kubelet", Kubelet)
         self.engine.settle()
         for pod_name, count in counts.items():
-            pod = self.engine.api.store.get("pods", namespace, pod_name)
+            pod = self.api.get_ref("pods", pod_name, namespace)
             for state in records.container_records(self.engine.runtime, pod).values():
                 state["restart_count"] = count
                 state["last_terminated"] = {"exitCode": 255, "reason": "Unknown",

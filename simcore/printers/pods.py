@@ -94,19 +94,21 @@ def _finished_at(container_status: dict) -> datetime | None:
 
 def _is_sidecar(container: dict | None) -> bool:
     """podutil.IsRestartableInitContainer."""
-    return container is not None and container.get("restartPolicy") == "Always"
+    policy: str | None = container.get("restartPolicy") if container is not None else None
+    return policy == "Always"
 
 
 def _has_condition(pod_status: dict, type_: str) -> bool:
     """True when the condition is present and True (first match decides)."""
     for cond in pod_status.get("conditions") or []:
         if cond.get("type") == type_:
-            return cond.get("status") == "True"
+            condition_status: str | None = cond.get("status")
+            return condition_status == "True"
     return False
 
 
 def _initial_reason(pod_status: dict) -> str:
-    reason = pod_status.get("reason") or pod_status.get("phase", "")
+    reason: str = pod_status.get("reason") or pod_status.get("phase", "")
     for cond in pod_status.get("conditions") or []:
         if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
             reason = "SchedulingGated"
@@ -114,8 +116,9 @@ def _initial_reason(pod_status: dict) -> str:
 
 
 def _terminated_text(terminated: dict, prefix: str = "") -> str:
-    if terminated.get("reason"):
-        return prefix + terminated["reason"]
+    reason: str | None = terminated.get("reason")
+    if reason:
+        return prefix + reason
     if terminated.get("signal"):
         return f"{prefix}Signal:{terminated['signal']}"
     return f"{prefix}ExitCode:{terminated.get('exitCode', 0)}"
@@ -154,8 +157,9 @@ def _init_reason(cs: dict, index: int, total: int) -> str:
     if state.get("terminated") is not None:
         return _terminated_text(state["terminated"], "Init:")
     waiting = state.get("waiting")
-    if waiting is not None and waiting.get("reason") and waiting["reason"] != "PodInitializing":
-        return "Init:" + waiting["reason"]
+    reason: str | None = waiting.get("reason") if waiting is not None else None
+    if reason and reason != "PodInitializing":
+        return "Init:" + reason
     return f"Init:{index}/{total}"
 
 
@@ -203,7 +207,8 @@ def _total_containers(pod: dict) -> int:
 def _pod_ip(pod_st: dict) -> str:
     # The v1 -> internal conversion makes podIP authoritative, then podIPs[0].
     ips = pod_st.get("podIPs") or []
-    return pod_st.get("podIP") or (ips[0].get("ip", "") if ips else "") or "<none>"
+    ip: str = pod_st.get("podIP") or (ips[0].get("ip", "") if ips else "") or "<none>"
+    return ip
 
 
 def _readiness_gates(pod: dict) -> str:
@@ -231,7 +236,8 @@ def _timeless_cells(pod: dict) -> tuple:
 # The timeless cells by the identity of the stored pod dict (see simcore.identitycache): a
 # large `get pods` then costs the AGE cells only. The cells are a pure function of the
 # dict, so any thread may fill it.
-_timeless = IdentityCache(lambda pod: _timeless_cells(pod), limit=20_000)
+_timeless: IdentityCache[dict, tuple] = IdentityCache(lambda pod: _timeless_cells(pod),
+                                                     limit=20_000)
 
 
 def pod_cells(pod: dict, now: datetime) -> list:

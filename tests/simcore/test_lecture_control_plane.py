@@ -215,6 +215,28 @@ def test_apply_keeps_what_the_server_filled_in(sim, lecture_file):
     assert (port["nodePort"], port["targetPort"]) == (before, 8081)
 
 
+@pytest.mark.parametrize("annotation", ["5", "[1]", '"text"', "{"])
+def test_apply_refuses_a_last_applied_annotation_that_is_no_json_object(sim, annotation):
+    # anyone may write the annotation: JSON that is not an object crashed the three-way patch
+    sim.apply(CONFIG_MAP.format(data="1", annotation=annotation), create=True)
+    [result] = sim.apply(CONFIG_MAP.format(data="2", annotation=annotation))
+    assert result.action is None
+    assert (result.error["code"], result.error["message"]) == (
+        400, "error decoding the kubectl.kubernetes.io/last-applied-configuration annotation "
+             "of configmaps/cm")
+    assert sim.get("configmaps", "cm")["data"] == {"a": "1"}
+
+
+CONFIG_MAP = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cm
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: '{annotation}'
+data: {{a: "{data}"}}
+"""
+
+
 @pytest.mark.parametrize("namespace, deployment, rs_hash, replicas, containers", [
     pytest.param("kube-system", "coredns", "74ff55c5b", 2, "coredns", id="coredns"),
     pytest.param("ingress-nginx", "ingress-nginx-controller", "5c8d66c76d", 1, "controller",

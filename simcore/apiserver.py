@@ -211,7 +211,8 @@ class APIServer:
         old = self.get_ref(rt, name, namespace)
         return self._replace(rt, old, obj, subresource, req)
 
-    def patch(self, res: ResourceType | str, name: str, patch: dict | builtins.list | str,
+    def patch(self, res: ResourceType | str, name: str,
+              patch: dict | builtins.list | str | bytes,
               patch_type: str, namespace: str | None = None, subresource: str | None = None,
               request: Request | None = None) -> dict:
         from simcore.patch import APPLY_PATCH, apply_patch

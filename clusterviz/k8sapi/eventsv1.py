@@ -156,7 +156,7 @@ def _get(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     as_table = wants_table(request)
 
     def operation(sim: Simulation) -> dict[str, Any]:
-        event = sim.api.get(core(), route.name, route.namespace)
+        event = sim.api.get(core(), route.object_name(), route.namespace)
         return objects._as_table(request, "Event", [event], sim) if as_table else \
             _out(sim, event)
     return json_response(run(slug, operation))
@@ -192,7 +192,7 @@ def _patch(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 
     def operation(sim: Simulation) -> dict[str, Any]:
         req.warnings.clear()
-        current = _out(sim, sim.api.get(core(), route.name, route.namespace))
+        current = _out(sim, sim.api.get(core(), route.object_name(), route.namespace))
         patched = apply_patch(current, raw, patch_type, "Event")
         if "resourceVersion" not in (_json(raw).get("metadata") or {}):
             patched["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
@@ -210,7 +210,7 @@ def _json(raw: bytes) -> dict:
 
 def _delete(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     options = objects._delete_options(request)
-    obj, _ = run(slug, lambda sim: sim.api.delete(core(), route.name, route.namespace,
+    obj, _ = run(slug, lambda sim: sim.api.delete(core(), route.object_name(), route.namespace,
                                                   **options))
     return json_response(success_status({"name": route.name, "group": RESOURCE.group,
                                          "kind": RESOURCE.plural,

@@ -74,7 +74,7 @@ def get_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
     res, as_table = route.resource_type(), wants_table(request)
 
     def operation(sim: Simulation) -> dict[str, Any]:
-        obj = sim.api.get(res, route.name, route.namespace)
+        obj = sim.api.get(res, route.object_name(), route.namespace)
         return _as_table(request, res.kind, [obj], sim) if as_table else _wall(res, sim, obj)
     return json_response(run(slug, operation))
 
@@ -94,22 +94,23 @@ def _wall(res: ResourceType, sim: Simulation, body: dict[str, Any]) -> dict[str,
     return eventclock.to_wall(body, offset)
 
 
-def _cluster(res: ResourceType, sim: Simulation, body: object) -> object:
+def _cluster(res: ResourceType, sim: Simulation, body: dict) -> dict:
     """Events (and patches of them) posted on a wall clock, moved onto the cluster's."""
-    if res.kind != "Event" or not isinstance(body, dict):
+    if res.kind != "Event":
         return body
     return eventclock.to_cluster(body, eventclock.wall_offset(sim.now))
 
 
-def _event_patch(res: ResourceType, patch_type: str, raw: bytes) -> object:
+def _event_patch(res: ResourceType, patch_type: str, raw: bytes) -> dict | bytes:
     """A merge patch of an Event as a dict, so its times can be moved; else as sent."""
     if res.kind != "Event" or patch_type not in ("application/merge-patch+json",
                                                  "application/strategic-merge-patch+json"):
         return raw
     try:
-        return json.loads(raw)
+        patch = json.loads(raw)
     except ValueError:
         return raw  # simcore.patch refuses it in the API server's words
+    return patch if isinstance(patch, dict) else raw
 
 
 def _write_request(request: HttpRequest, apply: bool = False) -> Request:
@@ -180,8 +181,10 @@ def patch_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse:
 
     def operation(sim: Simulation) -> dict[str, Any]:
         req.warnings.clear()
-        patch = _cluster(res, sim, _event_patch(res, patch_type, raw))
-        return _wall(res, sim, sim.api.patch(res, route.name, patch, patch_type,
+        patch = _event_patch(res, patch_type, raw)
+        if isinstance(patch, dict):
+            patch = _cluster(res, sim, patch)
+        return _wall(res, sim, sim.api.patch(res, route.object_name(), patch, patch_type,
                                              route.namespace, route.subresource, req))
     return json_response(_run(slug, operation, req.dry_run), warnings=req.warnings)
 
@@ -210,7 +213,7 @@ def delete_object(request: HttpRequest, slug: str, route: Route) -> HttpResponse
     options, res = _delete_options(request), route.resource_type()
 
     def operation(sim: Simulation) -> tuple[dict[str, Any], bool]:
-        deleted: tuple[dict[str, Any], bool] = sim.api.delete(res, route.name, route.namespace,
+        deleted: tuple[dict[str, Any], bool] = sim.api.delete(res, route.object_name(), route.namespace,
                                                               **options)
         return deleted
     obj, gone = _run(slug, operation, options["dry_run"])

@@ -33,6 +33,13 @@ class Route:
             raise ValueError(f"a {self.endpoint!r} route names no resource")
         return self.resource
 
+    def object_name(self) -> str:
+        """The name of the one object a get, replace, patch or delete route names (`parse`
+        routes only paths that name one to them)."""
+        if self.name is None:
+            raise ValueError(f"a {self.endpoint!r} route names no object")
+        return self.name
+
     def namespaced_name(self) -> tuple[str, str]:
         """The namespace and name of the one object a route names. Without a namespace
         (`/api/v1/pods/<name>/log`) it names none: NotFound, as a get of that path answers."""

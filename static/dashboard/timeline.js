@@ -9,7 +9,9 @@
 //
 // Words a person reads come from the template's data-word-* attributes (translated there).
 // The handle's scale is timeline seconds (`at`, see clusterviz/history/models.py); the span
-// is reloaded every few seconds and whenever the handle is grabbed.
+// is reloaded every few seconds and whenever the handle is grabbed. The handle and the
+// buttons that act on its moment stay disabled until the first span has come: before it the
+// handle's range is 0..0, and a moment read from it lies before the history.
 //
 // Answers can come back out of order (a drag asks for several moments; a slow answer for an
 // early one can land after the answer for where the handle stopped). Each move takes a
@@ -56,6 +58,7 @@ export function mountTimeline(root, graph, opts) {
     try { span = await getJSON("history"); } catch { return; }
     handle.min = String(span.start);
     handle.max = String(span.now);
+    for (const name of ["handle", "replay", "restore"]) part(name).disabled = false;
     // live and not in someone's hand: the handle sits at now
     if (shown === null && document.activeElement !== handle) handle.value = String(span.now);
     drawMarks();

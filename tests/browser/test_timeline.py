@@ -146,3 +146,32 @@ def test_a_later_move_of_the_handle_wins_over_an_answer_still_on_its_way(page_ur
         assert shown == [False, 0]
         assert await page.inner_text("[data-part=badge]") == "PAST (READ-ONLY)"
     asyncio.run(_with_page(page_url, steps))
+
+
+def test_the_handle_waits_for_the_span_before_it_can_be_moved(page_url):  # noqa: F811
+    """The page draws the live graph from its socket and asks for the timeline's span
+    apart; under load the span came last (a CI run of 8135cd0). A handle grabbed before it
+    read 0..0, and Home asked for moment 0, before the history: the graph stayed live. The
+    handle (and Replay, Restore) now wait for the span."""
+    _post(page_url + "clock", {"action": "pause"})
+    _settled(page_url, 1)
+
+    async def steps(page):
+        held, release = asyncio.Event(), asyncio.Event()
+
+        async def hold_the_span(route):
+            held.set()
+            await release.wait()
+            await route.continue_()
+        await page.route(lambda url: url.endswith("/history"), hold_the_span)
+        await page.reload()
+        await held.wait()
+        await _until(page, f"{WEB_PODS} === 1 && {HAS_DEPLOYMENT}")  # the socket's picture
+        for part in ("handle", "replay", "restore"):
+            assert await page.is_disabled(f"[data-part={part}]"), part
+        release.set()
+        await page.click("[data-part=handle]")
+        await page.keyboard.press("Home")
+        await _until(page, f"document.getElementById('graph').classList.contains('past') "
+                           f"&& !{HAS_DEPLOYMENT} && {WEB_PODS} === 0")
+    asyncio.run(_with_page(page_url, steps))

@@ -7,7 +7,13 @@ import asyncio
 import json
 import urllib.request
 
-from tests.browser.test_dashboard import ARTIFACTS, _post, _with_page, page_url  # noqa: F401,F811
+from tests.browser.test_dashboard import (  # noqa: F401,F811
+    ARTIFACTS,
+    _post,
+    _with_page,
+    page_url,
+    playwright_api,
+)
 from tests.kubectl.kubectl_fixtures import server, teacher_token, teacher_web  # noqa: F401
 
 DEPLOYMENT = """apiVersion: apps/v1
@@ -51,7 +57,21 @@ def _settled(url: str, replicas: int) -> float:
 
 
 async def _until(page, expression: str) -> None:
-    await page.wait_for_function(expression, timeout=20_000)
+    try:
+        await page.wait_for_function(expression, timeout=20_000)
+    except playwright_api.TimeoutError as timeout:
+        raise AssertionError(f"{expression}\nnever held; the page showed "
+                             f"{await _timeline_seen(page)}") from timeout
+
+
+async def _timeline_seen(page) -> str:
+    """What the timeline and the graph showed when a wait gave up."""
+    return await page.evaluate(f"""() => {{
+        const handle = document.querySelector("[data-part=handle]");
+        return JSON.stringify({{min: handle.min, max: handle.max, value: handle.value,
+          disabled: handle.disabled, when: document.querySelector("[data-part=when]").textContent,
+          pastAt: window.clusterviz.timeline.pastAt(), past: window.clusterviz.graph.isPast(),
+          deployment: {HAS_DEPLOYMENT}, pods: {WEB_PODS}}}); }}""")
 
 
 async def _show(page, at: float) -> None:

@@ -145,17 +145,31 @@ def test_the_terminal_applies_pasted_text_and_streams_get_w_until_stopped(page_u
     asyncio.run(_with_page(page_url, steps))
 
 
-def test_clicking_a_pod_shows_its_yaml_and_events(page_url):  # noqa: F811
-    _apply(page_url, (LECTURE / "rs-node-web.yaml").read_text(),
+def _apply_the_lectures_pods(url: str) -> None:
+    _apply(url, (LECTURE / "rs-node-web.yaml").read_text(),
            (LECTURE / "svc-none-node-web.yaml").read_text())
 
+
+async def _first(page, selector: str) -> str:
+    """The id of the first graph node that `selector` picks, once the pods serve."""
+    await page.wait_for_function(_RUNNING_WITH_ENDPOINTS, timeout=20_000)
+    return await page.evaluate(f"window.clusterviz.cy.nodes('{selector}')[0].id()")
+
+
+async def _tap(page, element_id: str) -> None:
+    # void: Playwright would serialize the collection emit() returns (the whole graph)
+    await page.evaluate(f"void window.clusterviz.cy.getElementById('{element_id}').emit('tap')")
+
+
+_POD = 'node.pod.running-ready[namespace = "default"]'
+
+
+def test_clicking_a_pod_shows_its_yaml_and_events(page_url):  # noqa: F811
+    _apply_the_lectures_pods(page_url)
+
     async def steps(page):
-        await page.wait_for_function(_RUNNING_WITH_ENDPOINTS, timeout=20_000)
-        pod = await page.evaluate(
-            "window.clusterviz.cy.nodes('node.pod.running-ready[namespace = \"default\"]')"
-            "[0].id()")
-        # void: Playwright would serialize the collection emit() returns (the whole graph)
-        await page.evaluate(f"void window.clusterviz.cy.getElementById('{pod}').emit('tap')")
+        pod = await _first(page, _POD)
+        await _tap(page, pod)
         await page.wait_for_function(
             "document.querySelector('#inspect-yaml').textContent.startsWith('apiVersion: v1')")
         text = await page.inner_text("#inspect-yaml")
@@ -168,15 +182,11 @@ def test_clicking_a_pod_shows_its_yaml_and_events(page_url):  # noqa: F811
 
 
 def test_a_second_click_shows_its_object_though_the_first_answer_comes_back_last(page_url):  # noqa: F811
-    _apply(page_url, (LECTURE / "rs-node-web.yaml").read_text(),
-           (LECTURE / "svc-none-node-web.yaml").read_text())
+    _apply_the_lectures_pods(page_url)
 
     async def steps(page):
-        await page.wait_for_function(_RUNNING_WITH_ENDPOINTS, timeout=20_000)
-        pod = await page.evaluate(
-            "window.clusterviz.cy.nodes('node.pod.running-ready[namespace = \"default\"]')"
-            "[0].id()")
-        service = await page.evaluate("window.clusterviz.cy.nodes('node.service[namespace = \"default\"]')[0].id()")
+        pod = await _first(page, _POD)
+        service = await _first(page, 'node.service[namespace = "default"]')
         held, release = asyncio.Event(), asyncio.Event()
 
         async def hold_the_first(route):
@@ -189,9 +199,9 @@ def test_a_second_click_shows_its_object_though_the_first_answer_comes_back_last
             await route.fulfill(response=answer)
 
         await page.route(lambda url: "/inspect?" in url, hold_the_first)
-        await page.evaluate(f"void window.clusterviz.cy.getElementById('{pod}').emit('tap')")
+        await _tap(page, pod)
         await held.wait()
-        await page.evaluate(f"void window.clusterviz.cy.getElementById('{service}').emit('tap')")
+        await _tap(page, service)
         await page.wait_for_function(
             "document.querySelector('#inspect-yaml').textContent.includes('kind: Service')")
         release.set()

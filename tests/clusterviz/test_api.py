@@ -200,7 +200,10 @@ def test_replace_with_metadata_that_is_not_an_object(client, cluster, collection
     if code == 200:
         assert response.json()["metadata"]["name"] == name
     else:
-        assert "cannot unmarshal" in response.json()["message"]
+        kind, json_type = body["kind"], "string" if metadata == "x" else "array"
+        assert response.json()["message"] == (
+            f'{kind} in version "v1" cannot be handled as a {kind}: json: cannot unmarshal '
+            f"{json_type} into Go struct field {kind}.metadata of type v1.ObjectMeta")
 
 
 def test_a_body_without_a_content_type_is_read_as_json(client, cluster):

@@ -73,6 +73,24 @@ async def _with_page(url: str, steps, *, cookies: tuple[dict, ...] = (),
             await browser.close()
 
 
+async def _hold_the_first_answer(page, url_part: str) -> tuple[asyncio.Event, asyncio.Event]:
+    """Hold the server's answer to the first request whose URL holds `url_part` until
+    `release` is set (`held` is set once the server has answered); later ones pass. For the
+    races where a page must draw the latest answer asked for, whichever comes back last."""
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(route):
+        if held.is_set():
+            await route.continue_()
+            return
+        answer = await route.fetch()
+        held.set()
+        await release.wait()
+        await route.fulfill(response=answer)
+    await page.route(lambda url: url_part in url, hold)
+    return held, release
+
+
 async def _upload(page, *names: str) -> None:
     text = "\n---\n".join((LECTURE / name).read_text() for name in names)
     await page.fill("#manifest", text)

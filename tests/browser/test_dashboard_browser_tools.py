@@ -12,6 +12,7 @@ from tests.browser.test_dashboard import (  # noqa: F401
     _RUNNING_WITH_ENDPOINTS,
     ARTIFACTS,
     LECTURE,
+    _hold_the_first_answer,
     _post,
     _with_page,
     apply_serving,
@@ -187,18 +188,7 @@ def test_a_second_click_shows_its_object_though_the_first_answer_comes_back_last
     async def steps(page):
         pod = await _first(page, _POD)
         service = await _first(page, 'node.service[namespace = "default"]')
-        held, release = asyncio.Event(), asyncio.Event()
-
-        async def hold_the_first(route):
-            if held.is_set():
-                await route.continue_()
-                return
-            answer = await route.fetch()  # the pod's YAML
-            held.set()
-            await release.wait()
-            await route.fulfill(response=answer)
-
-        await page.route(lambda url: "/inspect?" in url, hold_the_first)
+        held, release = await _hold_the_first_answer(page, "/inspect?")  # the pod's YAML
         await _tap(page, pod)
         await held.wait()
         await _tap(page, service)

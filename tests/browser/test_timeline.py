@@ -9,6 +9,7 @@ import urllib.request
 
 from tests.browser.test_dashboard import (  # noqa: F401,F811
     ARTIFACTS,
+    _hold_the_first_answer,
     _post,
     _with_page,
     page_url,
@@ -142,18 +143,7 @@ def test_a_later_move_of_the_handle_wins_over_an_answer_still_on_its_way(page_ur
 
     async def steps(page):
         await _until(page, f"{WEB_PODS} === 3 && {HAS_DEPLOYMENT}")
-        held, release = asyncio.Event(), asyncio.Event()
-
-        async def hold_the_first(route):
-            if held.is_set():
-                await route.continue_()
-                return
-            answer = await route.fetch()  # the Deployment with its one pod
-            held.set()
-            await release.wait()
-            await route.fulfill(response=answer)
-
-        await page.route(lambda url: "/history/graph?" in url, hold_the_first)
+        held, release = await _hold_the_first_answer(page, "/history/graph?")  # the Deployment with its one pod
         await _show(page, one)
         await held.wait()
         await page.focus("[data-part=handle]")

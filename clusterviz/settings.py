@@ -117,20 +117,22 @@ INSTALLED_APPS = [
     "clusterviz.room",
 ]
 
+# Django's own middleware, each called inline on the event loop where its hook cannot
+# block, instead of a hop to a thread per hook (clusterviz/loopmiddleware.py).
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "clusterviz.loopmiddleware.SecurityMiddleware",
+    "clusterviz.loopmiddleware.SessionMiddleware",
     "clusterviz.origin.ForeignOriginMiddleware",
     # The page's language (cookie, else Accept-Language), before CommonMiddleware as
     # Django's docs place it; the lecture's lessons prefer Korean (clusterviz/i18n.py).
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "clusterviz.loopmiddleware.LocaleMiddleware",
+    "clusterviz.loopmiddleware.CommonMiddleware",
     # CSRF tokens for every page's POST (forms, the language switch, the dashboard's and
     # lessons' fetches send X-CSRFToken); the Kubernetes API alone is csrf_exempt (a bearer
     # token, its content type and the Origin check protect it).
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "clusterviz.loopmiddleware.CsrfViewMiddleware",
+    "clusterviz.loopmiddleware.AuthenticationMiddleware",
+    "clusterviz.loopmiddleware.XFrameOptionsMiddleware",
     "clusterviz.csp.ContentSecurityPolicyMiddleware",
 ]
 # Response headers (SecurityMiddleware, XFrameOptionsMiddleware, clusterviz/csp.py): no

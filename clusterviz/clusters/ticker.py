@@ -32,9 +32,9 @@ from datetime import datetime
 from asgiref.sync import sync_to_async
 from asgiref.typing import ASGI3Application, ASGIReceiveCallable, ASGISendCallable, Scope
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 
+from clusterviz import dbthreads
 from clusterviz.clusters import runtime
 from clusterviz.clusters.models import Cluster
 
@@ -50,7 +50,7 @@ def due_slugs(now: datetime | None = None) -> list[str]:
 
 def tick_due() -> int:
     """One pass: catch up every due cluster this process claims; how many it advanced."""
-    close_old_connections()  # what Django does around a request: drop a broken connection
+    dbthreads.keep_usable_connections()  # this thread lives long: drop a broken one
     return sum(runtime.tick(slug) for slug in due_slugs())
 
 

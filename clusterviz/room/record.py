@@ -32,10 +32,10 @@ from concurrent.futures import ThreadPoolExecutor
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from clusterviz import dbthreads
 from clusterviz.classroom.models import ApiToken
 from clusterviz.clusters.models import Cluster
 from clusterviz.k8sapi.routing import Route
@@ -130,7 +130,7 @@ def _callers_loop() -> asyncio.AbstractEventLoop | None:
 
 def _in_thread(loop: asyncio.AbstractEventLoop | None, job: Callable[..., object],
                *args: object) -> None:
-    close_old_connections()  # this thread lives long: drop a connection the server closed
+    dbthreads.keep_usable_connections()  # this thread lives long: drop a broken one
     _job.loop = loop
     try:
         job(*args)

@@ -190,7 +190,7 @@ def test_a_second_click_shows_its_object_though_the_first_answer_comes_back_last
         service = await _first(page, 'node.service[namespace = "default"]')
         held, release = await _hold_the_first_answer(page, "/inspect?")  # the pod's YAML
         await _tap(page, pod)
-        await held.wait()
+        await asyncio.wait_for(held.wait(), 20)  # the pod's request was sent
         await _tap(page, service)
         await page.wait_for_function(
             "document.querySelector('#inspect-yaml').textContent.includes('kind: Service')")

@@ -76,10 +76,24 @@ async def _timeline_seen(page) -> str:
 
 
 async def _show(page, at: float) -> None:
-    """Move the handle to `at` as a drag does: set the range's value, fire `input`."""
+    """Move the handle to `at` as a drag does: once it can be moved (the span has come),
+    held (focused: the timeline's refresh leaves a held handle where it is), its value set
+    and `input` fired. Set on a handle nobody held, the value was put back to now by the
+    span's first answer when that came after the socket's picture (s1 of 2722633)."""
+    await _until(page, "!document.querySelector('[data-part=handle]').disabled")
+    await page.focus("[data-part=handle]")
     await page.eval_on_selector("[data-part=handle]", "(el, at) => { el.max = Math.max("
                                 "Number(el.max), at + 1); el.value = at; el.dispatchEvent("
                                 "new Event('input')); }", at)
+
+
+async def _answered(page, held: asyncio.Event) -> None:
+    """Wait for the held request's answer, saying what the page showed if none came."""
+    try:
+        await asyncio.wait_for(held.wait(), 20)
+    except TimeoutError:
+        raise AssertionError("the request to hold was never sent; the page showed "
+                             f"{await _timeline_seen(page)}") from None
 
 
 def test_scrub_back_to_before_the_deployment_replay_the_scale_up_and_restore(page_url):  # noqa: F811
@@ -145,7 +159,7 @@ def test_a_later_move_of_the_handle_wins_over_an_answer_still_on_its_way(page_ur
         await _until(page, f"{WEB_PODS} === 3 && {HAS_DEPLOYMENT}")
         held, release = await _hold_the_first_answer(page, "/history/graph?")  # the Deployment with its one pod
         await _show(page, one)
-        await held.wait()
+        await _answered(page, held)
         await page.focus("[data-part=handle]")
         await page.keyboard.press("Home")  # before the Deployment: this answer comes first
         await _until(page, f"document.getElementById('graph').classList.contains('past') "
@@ -175,7 +189,7 @@ def test_the_handle_waits_for_the_span_before_it_can_be_moved(page_url):  # noqa
             await route.continue_()
         await page.route(lambda url: url.endswith("/history"), hold_the_span)
         await page.reload()
-        await held.wait()
+        await _answered(page, held)
         await _until(page, f"{WEB_PODS} === 1 && {HAS_DEPLOYMENT}")  # the socket's picture
         for part in ("handle", "replay", "restore"):
             assert await page.is_disabled(f"[data-part={part}]"), part

@@ -50,14 +50,23 @@ def _refusal(request: HttpRequest, user: User | AnonymousUser, slug: str, allowe
     return None
 
 
+def _user_and_verdict(request: HttpRequest, slug: str) -> tuple[User | AnonymousUser, bool]:
+    """The session's user and whether they may use `slug`, read on a worker thread, whose
+    database connection lives on. `request.auser()` read them on the request's own thread,
+    which opens a connection for the request and closes it after: with PostgreSQL a new
+    server process per call the dashboard's scripts make (a curl from the request panel, a
+    clock step, an Inspect click)."""
+    user = request.user
+    return user, user.is_authenticated and may_use_slug(user, slug)
+
+
 def cluster_view(view: Callable[..., Any]) -> ClusterView:
     """Let the view run only for a user who may use the cluster named by `slug`."""
     if inspect.iscoroutinefunction(view):
         @functools.wraps(view)
         async def async_wrapper(request: HttpRequest, slug: str, *args: Any,
                                 **kwargs: Any) -> HttpResponse:
-            user = await request.auser()
-            allowed = user.is_authenticated and await offload(may_use_slug)(user, slug)
+            user, allowed = await offload(_user_and_verdict)(request, slug)
             refusal = _refusal(request, user, slug, allowed, as_json=True)
             return refusal if refusal is not None else await view(request, slug, *args, **kwargs)
         return async_wrapper

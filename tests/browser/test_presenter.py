@@ -244,23 +244,39 @@ def test_a_key_pressed_while_a_step_is_still_on_its_way_brings_the_cluster_to_it
         await page.evaluate("window.clusterviz.settled()")
         assert await page.evaluate("window.clusterviz.view.applied") == 4
         held, release = asyncio.Event(), asyncio.Event()
+        asked: list[object] = []  # each goto's step, or what went wrong with it
 
         async def hold_the_restore(route):
-            if json.loads(route.request.post_data or "{}").get("step") != 3:
+            step = json.loads(route.request.post_data or "{}").get("step")
+            asked.append(step)
+            if step != 3:
                 await route.continue_()
                 return
-            answer = await route.fetch()  # the server restores step 3 now
+            try:
+                answer = await route.fetch(timeout=60_000)  # the server restores step 3 now
+            except playwright_api.Error as error:
+                asked.append(f"the restore's fetch failed: {error}")
+                raise
             held.set()
             await release.wait()
             await route.fulfill(response=answer)
 
+        async def within(awaitable, what: str) -> None:
+            """`awaitable` within 60 s, else what the page and its requests showed."""
+            try:
+                await asyncio.wait_for(awaitable, 60)
+            except TimeoutError:
+                view = await page.evaluate("JSON.stringify(window.clusterviz.view)")
+                raise AssertionError(f"{what} never came; gotos asked: {asked}; "
+                                     f"the page's view: {view}") from None
+
         await page.route("**/lesson/goto", hold_the_restore)
         await page.keyboard.press("ArrowLeft")
-        await held.wait()
+        await within(held.wait(), "the restore of step 3")
         await page.keyboard.press("ArrowRight")
         assert await _title(page) == "Create Service"
         release.set()
-        await page.evaluate("window.clusterviz.settled()")
+        await within(page.evaluate("window.clusterviz.settled()"), "the page's last turn")
         assert await page.evaluate("window.clusterviz.view.applied") == 4
         assert "service/svc-node" in kubectl("get", "services", "-o", "name").stdout.split()
         await page.wait_for_function(f"() => ({_SHOWN})('svc-node') === 1")

@@ -268,7 +268,8 @@ def test_a_key_pressed_while_a_step_is_still_on_its_way_brings_the_cluster_to_it
             except TimeoutError:
                 view = await page.evaluate("JSON.stringify(window.clusterviz.view)")
                 raise AssertionError(f"{what} never came; gotos asked: {asked}; "
-                                     f"the page's view: {view}") from None
+                                     f"the page's view: {view}; the server's log ends:\n"
+                                     f"{server.log_tail()}") from None
 
         await page.route("**/lesson/goto", hold_the_restore)
         await page.keyboard.press("ArrowLeft")

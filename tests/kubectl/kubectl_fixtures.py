@@ -60,6 +60,11 @@ class Server:
     tls_url: str = ""
     teacher_password: str = ""
     pid: int = 0  # daphne's: to find the processes it started, and to watch its memory
+    log: Path | None = None  # daphne's output
+
+    def log_tail(self, chars: int = 4000) -> str:
+        """The end of daphne's output, for a test that gives up waiting to say why."""
+        return self.log.read_text(errors="replace")[-chars:] if self.log else ""
 
     @property
     def port(self) -> int:
@@ -79,7 +84,8 @@ def _start(tmp: Path, log, port: int, tls_port: int) -> tuple[Server, subprocess
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
            "DJANGO_SETTINGS_MODULE": "clusterviz.settings", "CLUSTERVIZ_TLS_PORT": str(tls_port),
            "CLUSTERVIZ_TLS_DIR": str(tls_dir)}
-    srv = Server(f"http://127.0.0.1:{port}", env, f"https://127.0.0.1:{tls_port}")
+    srv = Server(f"http://127.0.0.1:{port}", env, f"https://127.0.0.1:{tls_port}",
+                 log=Path(log.name))
     srv.manage("migrate", "--noinput", "-v0")
     srv.manage("ensure_tls")
     srv.teacher_password = srv.manage("ensure_teacher", TEACHER).split("password ")[1].split()[0]

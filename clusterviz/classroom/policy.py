@@ -19,17 +19,10 @@ from django.db.models import Q, QuerySet
 from clusterviz.clusters.models import Cluster
 
 
-def may_use(user: User | AnonymousUser | None, cluster: Cluster | None) -> bool:
-    if cluster is None:
-        return False
-    teacher_id = cluster.classroom.teacher_id if cluster.classroom_id is not None else None
-    return _rule(user, cluster.owner_id, teacher_id)
-
-
 def may_use_slug(user: User | AnonymousUser | None, slug: str) -> bool:
-    """`may_use` for the cluster named `slug`, from the two ids the rule reads: every API
-    request and dashboard call asks, and building the cluster and its class as objects
-    cost twice the query (about 0.25 ms of the request's CPU)."""
+    """Whether `user` may use the cluster named `slug`, from the two ids the rule reads:
+    every API request and dashboard call asks, and building the cluster and its class as
+    objects cost twice the query (about 0.25 ms of the request's CPU)."""
     row = next(iter(Cluster.objects.filter(slug=slug)
                     .values_list("owner_id", "classroom__teacher_id")[:1]), None)
     return row is not None and _rule(user, *row)
@@ -37,7 +30,8 @@ def may_use_slug(user: User | AnonymousUser | None, slug: str) -> bool:
 
 def _rule(user: User | AnonymousUser | None, owner_id: int | None,
           teacher_id: int | None) -> bool:
-    """The rule above, for a cluster owned by `owner_id` in a class taught by `teacher_id`."""
+    """The rule of this module's essay, for a cluster owned by `owner_id` in a class taught by
+    `teacher_id`."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser or owner_id == user.pk:
@@ -50,7 +44,7 @@ def _rule(user: User | AnonymousUser | None, owner_id: int | None,
 
 
 def usable_clusters(user: User | AnonymousUser) -> QuerySet[Cluster]:
-    """Every cluster `user` may use, the same rule as `may_use` as one query."""
+    """Every cluster `user` may use, the same rule as `may_use_slug` as one query."""
     if not user.is_authenticated or not user.is_active:
         return Cluster.objects.none()
     if user.is_superuser:

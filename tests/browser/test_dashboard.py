@@ -91,6 +91,16 @@ async def _hold_the_first_answer(page, url_part: str) -> tuple[asyncio.Event, as
     return held, release
 
 
+async def _within(awaitable, seconds: float, what: str, seen) -> None:
+    """`awaitable` within `seconds`, else an AssertionError saying `what` never came and what
+    `seen()` (an async function) reports the page showed: a held-request race test that
+    waits forever would only tell pytest's timeout, 300 s later, and not why."""
+    try:
+        await asyncio.wait_for(awaitable, seconds)
+    except TimeoutError:
+        raise AssertionError(f"{what} never came; the page showed {await seen()}") from None
+
+
 async def _upload(page, *names: str) -> None:
     text = "\n---\n".join((LECTURE / name).read_text() for name in names)
     await page.fill("#manifest", text)

@@ -15,6 +15,7 @@ from tests.browser.test_dashboard import (  # noqa: F401
     _hold_the_first_answer,
     _post,
     _with_page,
+    _within,
     apply_serving,
     page_url,
 )
@@ -191,7 +192,8 @@ def test_a_second_click_shows_its_object_though_the_first_answer_comes_back_last
         pod = await _first(page, _POD)
         service = await _first(page, 'node.service[namespace = "default"]')
         await _tap(page, pod)
-        await asyncio.wait_for(held.wait(), 20)  # the pod's request was sent
+        await _within(held.wait(), 20, "the pod's request",
+                      lambda: page.inner_text("#inspect-yaml"))
         await _tap(page, service)
         await page.wait_for_function(
             "document.querySelector('#inspect-yaml').textContent.includes('kind: Service')")

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from tests.browser.test_dashboard import ARTIFACTS, _with_page, playwright_api
+from tests.browser.test_dashboard import ARTIFACTS, _with_page, _within, playwright_api
 from tests.kubectl.kubectl_fixtures import (  # noqa: F401
     LECTURE,
     TEACHER,
@@ -255,15 +255,10 @@ def test_a_key_pressed_while_a_step_is_still_on_its_way_brings_the_cluster_to_it
             await release.wait()
             await route.fulfill(response=answer)
 
-        async def within(awaitable, what: str) -> None:
-            """`awaitable` within 60 s, else what the page and its requests showed."""
-            try:
-                await asyncio.wait_for(awaitable, 60)
-            except TimeoutError:
-                view = await page.evaluate("JSON.stringify(window.clusterviz.view)")
-                raise AssertionError(f"{what} never came; gotos asked: {asked}; "
-                                     f"the page's view: {view}; the server's log ends:\n"
-                                     f"{server.log_tail()}") from None
+        async def seen() -> str:
+            view = await page.evaluate("JSON.stringify(window.clusterviz.view)")
+            return (f"gotos asked: {asked}; the page's view: {view}; the server's log ends:\n"
+                    f"{server.log_tail()}")
 
         # routed from the start and armed later: the route is in place long before the
         # request it holds (a restore once went by a route set just before it)
@@ -276,11 +271,12 @@ def test_a_key_pressed_while_a_step_is_still_on_its_way_brings_the_cluster_to_it
         assert await page.evaluate("window.clusterviz.view.applied") == 4
         armed.set()
         await page.keyboard.press("ArrowLeft")
-        await within(held.wait(), "the restore of step 3")
+        await _within(held.wait(), 60, "the restore of step 3", seen)
         await page.keyboard.press("ArrowRight")
         assert await _title(page) == "Create Service"
         release.set()
-        await within(page.evaluate("window.clusterviz.settled()"), "the page's last turn")
+        await _within(page.evaluate("window.clusterviz.settled()"), 60, "the page's last turn",
+                      seen)
         assert await page.evaluate("window.clusterviz.view.applied") == 4
         assert "service/svc-node" in kubectl("get", "services", "-o", "name").stdout.split()
         await page.wait_for_function(f"() => ({_SHOWN})('svc-node') === 1")

@@ -12,6 +12,7 @@ from tests.browser.test_dashboard import (  # noqa: F401,F811
     _hold_the_first_answer,
     _post,
     _with_page,
+    _within,
     page_url,
     playwright_api,
 )
@@ -88,12 +89,8 @@ async def _show(page, at: float) -> None:
 
 
 async def _answered(page, held: asyncio.Event) -> None:
-    """Wait for the held request's answer, saying what the page showed if none came."""
-    try:
-        await asyncio.wait_for(held.wait(), 20)
-    except TimeoutError:
-        raise AssertionError("the request to hold was never sent; the page showed "
-                             f"{await _timeline_seen(page)}") from None
+    """Wait for the held request's answer, saying what the timeline showed if none came."""
+    await _within(held.wait(), 20, "the request to hold", lambda: _timeline_seen(page))
 
 
 def test_scrub_back_to_before_the_deployment_replay_the_scale_up_and_restore(page_url):  # noqa: F811
